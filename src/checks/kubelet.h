@@ -1,0 +1,14 @@
+#ifndef KANON_CHECK_KUBELET_H
+#define KANON_CHECK_KUBELET_H
+
+#include "checks/kubelet_config.h"
+#include "core/finding.h"
+#include "core/rule.h"
+
+extern const struct check check_kubelet;
+
+/* Turn an effective kubelet configuration into findings for `target`. */
+void kubelet_check(const struct kubelet_effective *ke, const char *target,
+		   struct result *res);
+
+#endif

@@ -1,0 +1,933 @@
+/*
+ * Effective kubelet configuration. Upstream facts this file reproduces
+ * (kubernetes/kubernetes, see docs/rules/kubelet-*.md for the citations):
+ *  - without --config, cmd/kubelet/app/options applyLegacyDefaults():
+ *    anonymous auth true, webhook authn false, mode AlwaysAllow, port 10255;
+ *  - with a v1beta1 file, pkg/kubelet/apis/config/v1beta1/defaults.go:
+ *    anonymous false, webhook true, mode Webhook; readOnlyPort is not
+ *    defaulted (0, disabled);
+ *  - --config-dir drop-ins: only "*.conf", filepath.WalkDir order
+ *    (lexical, recursive), each a JSON merge patch over the result so far;
+ *  - kubeletConfigFlagPrecedence() re-applies the command-line flags last;
+ *  - decoding is strict, then lenient: unknown or wrong-case keys are
+ *    ignored, type errors stop the kubelet;
+ *  - BuildAuthz accepts only AlwaysAllow and Webhook.
+ */
+#include "checks/kubelet_config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/strbuf.h"
+#include "core/util.h"
+#include "parsers/flags.h"
+#include "parsers/yaml.h"
+#include "sources/file.h"
+#include "sources/proc.h"
+#include "core/banned.h"
+
+enum ktype { KT_BOOL, KT_STRING, KT_INT };
+
+static const struct kdef {
+	struct kubelet_key_info info;
+	const char *path[3];
+	enum ktype type;
+	long long legacy_i, file_i;   /* bools and ints */
+	const char *legacy_s, *file_s; /* strings */
+} kdefs[KK__COUNT] = {
+	[KK_ANONYMOUS] = { { "authentication.anonymous.enabled", "anonymous-auth" },
+			   { "authentication", "anonymous", "enabled" }, KT_BOOL,
+			   1, 0, NULL, NULL },
+	[KK_WEBHOOK_AUTHN] = { { "authentication.webhook.enabled",
+				 "authentication-token-webhook" },
+			       { "authentication", "webhook", "enabled" }, KT_BOOL,
+			       0, 1, NULL, NULL },
+	[KK_AUTHZ_MODE] = { { "authorization.mode", "authorization-mode" },
+			    { "authorization", "mode", NULL }, KT_STRING,
+			    0, 0, "AlwaysAllow", "Webhook" },
+	[KK_READ_ONLY_PORT] = { { "readOnlyPort", "read-only-port" },
+				{ "readOnlyPort", NULL, NULL }, KT_INT,
+				10255, 0, NULL, NULL },
+};
+
+const struct kubelet_key_info *kubelet_key_info(enum kubelet_key k)
+{
+	return &kdefs[k].info;
+}
+
+static const struct flag_spec kubelet_flags[] = {
+	{ "anonymous-auth", FLAG_BOOL },
+	{ "authentication-token-webhook", FLAG_BOOL },
+	{ "authorization-mode", FLAG_STRING },
+	{ "read-only-port", FLAG_STRING },
+	{ "config", FLAG_STRING },
+	{ "config-dir", FLAG_STRING },
+	/* other kubelet booleans, so that "--flag word" is read as pflag does */
+	{ "register-node", FLAG_BOOL },
+	{ "register-schedulable", FLAG_BOOL },
+	{ "fail-swap-on", FLAG_BOOL },
+	{ "rotate-certificates", FLAG_BOOL },
+	{ "rotate-server-certificates", FLAG_BOOL },
+	{ "enable-server", FLAG_BOOL },
+	{ "enable-debugging-handlers", FLAG_BOOL },
+	{ "cgroups-per-qos", FLAG_BOOL },
+	{ "protect-kernel-defaults", FLAG_BOOL },
+	{ "make-iptables-util-chains", FLAG_BOOL },
+	{ "serialize-image-pulls", FLAG_BOOL },
+	{ "enable-controller-attach-detach", FLAG_BOOL },
+	{ "keep-terminated-pod-volumes", FLAG_BOOL },
+	{ "exit-on-lock-contention", FLAG_BOOL },
+	{ "seccomp-default", FLAG_BOOL },
+	{ "cpu-cfs-quota", FLAG_BOOL },
+	{ "logtostderr", FLAG_BOOL },
+	{ "alsologtostderr", FLAG_BOOL },
+	{ "help", FLAG_BOOL },
+	{ "version", FLAG_STRING },
+};
+
+/* v1beta1 KubeletConfiguration fields (staging/src/k8s.io/kubelet/config/v1beta1/types.go). */
+static const char *const kc_top_keys[] = {
+	"apiVersion", "kind", "enableServer", "staticPodPath", "podLogsDir",
+	"syncFrequency", "fileCheckFrequency", "httpCheckFrequency",
+	"staticPodURL", "staticPodURLHeader", "address", "port", "readOnlyPort",
+	"tlsCertFile", "tlsPrivateKeyFile", "tlsCipherSuites",
+	"tlsCurvePreferences", "tlsMinVersion", "rotateCertificates",
+	"serverTLSBootstrap", "authentication", "authorization",
+	"registryPullQPS", "registryBurst",
+	"imagePullCredentialsVerificationPolicy",
+	"preloadedImagesVerificationAllowlist", "eventRecordQPS", "eventBurst",
+	"enableDebuggingHandlers", "enableContentionProfiling", "healthzPort",
+	"healthzBindAddress", "oomScoreAdj", "clusterDomain", "clusterDNS",
+	"streamingConnectionIdleTimeout", "nodeStatusUpdateFrequency",
+	"nodeStatusReportFrequency", "nodeLeaseDurationSeconds",
+	"imageMinimumGCAge", "imageMaximumGCAge", "imageGCHighThresholdPercent",
+	"imageGCLowThresholdPercent", "volumeStatsAggPeriod", "kubeletCgroups",
+	"systemCgroups", "cgroupRoot", "cgroupsPerQOS", "cgroupDriver",
+	"cpuManagerPolicy", "singleProcessOOMKill", "cpuManagerPolicyOptions",
+	"cpuManagerReconcilePeriod", "draManagerReconcilePeriod",
+	"memoryManagerPolicy", "topologyManagerPolicy", "topologyManagerScope",
+	"topologyManagerPolicyOptions", "qosReserved", "runtimeRequestTimeout",
+	"hairpinMode", "maxPods", "podCIDR", "podPidsLimit", "resolvConf",
+	"runOnce", "cpuCFSQuota", "cpuCFSQuotaPeriod", "nodeStatusMaxImages",
+	"maxOpenFiles", "contentType", "kubeAPIQPS", "kubeAPIBurst",
+	"serializeImagePulls", "maxParallelImagePulls", "evictionHard",
+	"evictionSoft", "evictionSoftGracePeriod",
+	"evictionPressureTransitionPeriod", "evictionMaxPodGracePeriod",
+	"evictionMinimumReclaim", "mergeDefaultEvictionSettings", "podsPerCore",
+	"enableControllerAttachDetach", "protectKernelDefaults",
+	"makeIPTablesUtilChains", "iptablesMasqueradeBit", "iptablesDropBit",
+	"featureGates", "failSwapOn", "memorySwap", "containerLogMaxSize",
+	"containerLogMaxFiles", "containerLogMaxWorkers",
+	"containerLogMonitorInterval", "configMapAndSecretChangeDetectionStrategy",
+	"systemReserved", "kubeReserved", "reservedSystemCPUs",
+	"showHiddenMetricsForVersion", "systemReservedCgroup",
+	"kubeReservedCgroup", "enforceNodeAllocatable", "allowedUnsafeSysctls",
+	"volumePluginDir", "providerID", "kernelMemcgNotification", "logging",
+	"enableSystemLogHandler", "enableSystemLogQuery", "shutdownGracePeriod",
+	"shutdownGracePeriodCriticalPods", "shutdownGracePeriodByPodPriority",
+	"crashLoopBackOff", "reservedMemory", "enableProfilingHandler",
+	"enableDebugFlagsHandler", "seccompDefault", "memoryThrottlingFactor",
+	"memoryReservationPolicy", "registerWithTaints", "registerNode",
+	"tracing", "localStorageCapacityIsolation", "containerRuntimeEndpoint",
+	"imageServiceEndpoint", "failCgroupV1", "userNamespaces", NULL,
+};
+static const char *const authn_keys[] = { "x509", "webhook", "anonymous", NULL };
+static const char *const authn_anon_keys[] = { "enabled", NULL };
+static const char *const authn_webhook_keys[] = { "enabled", "cacheTTL", NULL };
+static const char *const authn_x509_keys[] = { "clientCAFile", NULL };
+static const char *const authz_keys[] = { "mode", "webhook", NULL };
+static const char *const authz_webhook_keys[] = { "cacheAuthorizedTTL",
+						   "cacheUnauthorizedTTL", NULL };
+
+#define KUBELET_API_VERSION "kubelet.config.k8s.io/v1beta1"
+#define KUBELET_KIND "KubeletConfiguration"
+
+/* ------------------------------------------------------------------ values */
+
+static void evidence_clear(struct evidence *e)
+{
+	free(e->path);
+	free(e->key);
+	free(e->value);
+	free(e->note);
+	memset(e, 0, sizeof(*e));
+}
+
+static void evidence_fill(struct evidence *e, enum source_kind kind,
+			  const char *path, int line, const char *key,
+			  const char *value, const char *note)
+{
+	e->kind = kind;
+	e->path = xstrdup_or_null(path);
+	e->line = line;
+	e->key = xstrdup_or_null(key);
+	e->value = xstrdup_or_null(value);
+	e->note = xstrdup_or_null(note);
+}
+
+static void kval_release(struct kval *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		evidence_clear(&v->chain[i]);
+	free(v->chain);
+	free(v->s);
+	free(v->reason);
+	memset(v, 0, sizeof(*v));
+}
+
+static void model_release(struct kubelet_model *m)
+{
+	for (int k = 0; k < KK__COUNT; k++)
+		kval_release(&m->v[k]);
+	free(m->invalid);
+	evidence_clear(&m->invalid_at);
+	memset(m, 0, sizeof(*m));
+}
+
+void kubelet_effective_release(struct kubelet_effective *ke)
+{
+	model_release(&ke->files);
+	model_release(&ke->configz);
+	for (size_t i = 0; i < ke->nlint; i++) {
+		evidence_clear(&ke->lint[i].at);
+		free(ke->lint[i].msg);
+	}
+	free(ke->lint);
+	memset(ke, 0, sizeof(*ke));
+}
+
+const struct kubelet_model *kubelet_effective_model(const struct kubelet_effective *ke)
+{
+	return ke->have_configz ? &ke->configz : &ke->files;
+}
+
+char *kval_display(enum kubelet_key k, const struct kval *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (v->st != KV_OK)
+		return xstrdup("unknown");
+	switch (kdefs[k].type) {
+	case KT_BOOL: strbuf_addstr(&sb, v->b ? "true" : "false"); break;
+	case KT_INT: strbuf_addf(&sb, "%lld", v->i); break;
+	case KT_STRING: strbuf_addf(&sb, "%s", v->s ? v->s : ""); break;
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Record a new effective value from a source; earlier ones are overridden. */
+static void kval_set(struct kval *v, enum kubelet_key k, bool b, long long i,
+		     const char *s, enum source_kind kind, const char *path,
+		     int line, const char *key, const char *raw, const char *note)
+{
+	struct strbuf ov = STRBUF_INIT;
+
+	(void)k;
+	if (v->n) {
+		struct evidence *last = &v->chain[v->n - 1];
+		if (last->note)
+			strbuf_addf(&ov, "%s; ", last->note);
+		strbuf_addf(&ov, "overridden by %s", source_kind_name(kind));
+		if (kind == SRC_FLAG)
+			strbuf_addf(&ov, " %s", key);
+		else if (path)
+			strbuf_addf(&ov, " %s", path);
+		free(last->note);
+		last->note = strbuf_detach(&ov);
+	}
+	v->st = KV_OK;
+	v->b = b;
+	v->i = i;
+	free(v->s);
+	v->s = xstrdup_or_null(s);
+	ALLOC_GROW(v->chain, v->n + 1, v->alloc);
+	evidence_fill(&v->chain[v->n++], kind, path, line, key, raw, note);
+	strbuf_release(&ov);
+}
+
+static void kval_unknown(struct kval *v, const char *reason)
+{
+	v->st = KV_UNKNOWN;
+	free(v->reason);
+	v->reason = xstrdup(reason);
+}
+
+static void set_invalid(struct kubelet_model *m, enum source_kind kind,
+			const char *path, int line, const char *key,
+			const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static void set_invalid(struct kubelet_model *m, enum source_kind kind,
+			const char *path, int line, const char *key,
+			const char *value, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	if (m->invalid)
+		return; /* the first reason is the one the kubelet reports */
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	m->invalid = strbuf_detach(&sb);
+	evidence_fill(&m->invalid_at, kind, path, line, key, value, NULL);
+}
+
+static void lint_add(struct kubelet_effective *ke, enum source_kind kind,
+		     const char *path, int line, const char *key,
+		     const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static void lint_add(struct kubelet_effective *ke, enum source_kind kind,
+		     const char *path, int line, const char *key,
+		     const char *value, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct kubelet_lint *l;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	ALLOC_GROW(ke->lint, ke->nlint + 1, ke->alint);
+	l = &ke->lint[ke->nlint++];
+	memset(l, 0, sizeof(*l));
+	evidence_fill(&l->at, kind, path, line, key, value, NULL);
+	l->msg = strbuf_detach(&sb);
+	l->drift = ke->linting_drift;
+}
+
+static void apply_defaults(struct kubelet_model *m, bool file)
+{
+	for (int k = 0; k < KK__COUNT; k++) {
+		const struct kdef *d = &kdefs[k];
+		struct strbuf raw = STRBUF_INIT;
+		long long iv = file ? d->file_i : d->legacy_i;
+		const char *sv = file ? d->file_s : d->legacy_s;
+
+		switch (d->type) {
+		case KT_BOOL: strbuf_addstr(&raw, iv ? "true" : "false"); break;
+		case KT_INT: strbuf_addf(&raw, "%lld", iv); break;
+		case KT_STRING: strbuf_addstr(&raw, sv); break;
+		}
+		kval_set(&m->v[k], k, iv != 0, iv, sv, SRC_DEFAULT, NULL, 0,
+			 d->info.name, raw.buf,
+			 file ? "KubeletConfiguration v1beta1 default: not set in the file"
+			      : "legacy flag default: no --config file");
+		strbuf_release(&raw);
+	}
+}
+
+/* ------------------------------------------------------------------ lint */
+
+static void lint_keys(struct kubelet_effective *ke, enum source_kind kind,
+		      const char *path, const struct node *map,
+		      const char *const *known, const char *prefix)
+{
+	for (size_t i = 0; i < node_map_len(map); i++) {
+		const struct node *k = node_map_key(map, i);
+		const char *name = k->kind == NODE_SCALAR ? k->str : "?";
+		const char *match = NULL;
+		size_t count;
+
+		for (const char *const *kk = known; *kk; kk++) {
+			if (!strcmp(*kk, name)) {
+				match = *kk;
+				break;
+			}
+		}
+		if (!match) {
+			const char *ci = NULL;
+			for (const char *const *kk = known; *kk; kk++)
+				if (!strcasecmp(*kk, name))
+					ci = *kk;
+			if (ci)
+				lint_add(ke, kind, path, k->line, name, NULL,
+					 "key '%s%s' is ignored: keys are case-sensitive, "
+					 "the kubelet only reads '%s%s'",
+					 prefix, name, prefix, ci);
+			else
+				lint_add(ke, kind, path, k->line, name, NULL,
+					 "unknown key '%s%s' is ignored by the kubelet "
+					 "(lenient decoding)", prefix, name);
+			continue;
+		}
+		count = node_map_count(map, name);
+		if (count > 1 && node_map_get(map, name) != node_map_val(map, i))
+			lint_add(ke, kind, path, k->line, name, NULL,
+				 "key '%s%s' appears %zu times; only the last one "
+				 "takes effect", prefix, name, count);
+	}
+}
+
+static void lint_tree(struct kubelet_effective *ke, enum source_kind kind,
+		      const char *path, const struct node *root)
+{
+	const struct node *an, *az, *n;
+
+	lint_keys(ke, kind, path, root, kc_top_keys, "");
+	an = node_map_get(root, "authentication");
+	if (an && an->kind == NODE_MAP) {
+		lint_keys(ke, kind, path, an, authn_keys, "authentication.");
+		if ((n = node_map_get(an, "anonymous")) && n->kind == NODE_MAP)
+			lint_keys(ke, kind, path, n, authn_anon_keys,
+				  "authentication.anonymous.");
+		if ((n = node_map_get(an, "webhook")) && n->kind == NODE_MAP)
+			lint_keys(ke, kind, path, n, authn_webhook_keys,
+				  "authentication.webhook.");
+		if ((n = node_map_get(an, "x509")) && n->kind == NODE_MAP)
+			lint_keys(ke, kind, path, n, authn_x509_keys,
+				  "authentication.x509.");
+	}
+	az = node_map_get(root, "authorization");
+	if (az && az->kind == NODE_MAP) {
+		lint_keys(ke, kind, path, az, authz_keys, "authorization.");
+		if ((n = node_map_get(az, "webhook")) && n->kind == NODE_MAP)
+			lint_keys(ke, kind, path, n, authz_webhook_keys,
+				  "authorization.webhook.");
+	}
+}
+
+/* ------------------------------------------------------------------ files */
+
+/*
+ * Apply the four settings found in a decoded KubeletConfiguration tree.
+ * A type error makes the kubelet's decoder fail: the model is INVALID.
+ */
+static void apply_tree(struct kubelet_model *m, const struct node *root,
+		       enum source_kind kind, const char *path, bool is_file)
+{
+	for (int k = 0; k < KK__COUNT; k++) {
+		const struct kdef *d = &kdefs[k];
+		const struct node *n = root;
+		bool b = false;
+		long long iv = 0;
+		const char *sv = NULL;
+		int depth;
+
+		for (depth = 0; depth < 3 && d->path[depth] && n; depth++) {
+			const struct node *parent = n;
+			if (n->kind != NODE_MAP) {
+				if (!node_is_null(n))
+					set_invalid(m, kind, path, n->line, d->info.name,
+						    n->str, "'%s' must be a mapping, not %s",
+						    d->path[depth - 1], node_kind_name(n));
+				n = NULL;
+				break;
+			}
+			n = node_map_get(parent, d->path[depth]);
+		}
+		if (!n || node_is_null(n)) {
+			/* absent or null: the drop-in merge leaves the value as
+			 * is; in the file the v1beta1 default applies */
+			continue;
+		}
+		switch (d->type) {
+		case KT_BOOL:
+			if (node_get_bool(n, &b) < 0) {
+				set_invalid(m, kind, path, n->line, d->info.name,
+					    n->str, "%s must be a boolean, not %s "
+					    "(the kubelet cannot decode it)",
+					    d->info.name, node_kind_name(n));
+				continue;
+			}
+			iv = b;
+			break;
+		case KT_INT:
+			if (node_get_int(n, &iv) < 0 || iv < -2147483648LL ||
+			    iv > 2147483647LL) {
+				set_invalid(m, kind, path, n->line, d->info.name,
+					    n->str, "%s must be an int32, not %s",
+					    d->info.name, node_kind_name(n));
+				continue;
+			}
+			break;
+		case KT_STRING:
+			if (node_get_string(n, &sv) < 0) {
+				set_invalid(m, kind, path, n->line, d->info.name,
+					    n->str ? n->str : "", "%s must be a string, not %s",
+					    d->info.name, node_kind_name(n));
+				continue;
+			}
+			/* v1beta1 SetDefaults: an empty mode in the file becomes
+			 * Webhook; a drop-in is merged without defaulting */
+			if (is_file && !*sv)
+				continue;
+			break;
+		}
+		kval_set(&m->v[k], k, b, iv, sv, kind, path, n->line, d->info.name,
+			 n->str, NULL);
+	}
+}
+
+/*
+ * Load one KubeletConfiguration document (the --config file or a drop-in).
+ * Returns 0 when applied, -1 when it could not be read (values unknown);
+ * a document the kubelet would reject marks the model INVALID.
+ */
+static int load_config_doc(struct kubelet_effective *ke, struct kubelet_model *m,
+			   const char *readpath, const char *display,
+			   enum source_kind kind, struct result *res)
+{
+	struct strbuf buf = STRBUF_INIT;
+	struct yaml_docs docs = { 0 };
+	struct err e = { { 0 }, 0, { 0 } };
+	const struct node *root, *av, *kd;
+	const char *s;
+	int ret = 0;
+
+	if (file_read(readpath, display, FILE_MAX_CONFIG, &buf, &e) < 0) {
+		result_diag(res, DIAG_ERROR, "%s", e.msg);
+		for (int k = 0; k < KK__COUNT; k++)
+			kval_unknown(&m->v[k], e.msg);
+		ret = -1;
+		goto out;
+	}
+	if (yaml_parse(buf.buf, buf.len, display, &docs, &e) < 0) {
+		char msg[1200];
+		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
+		set_invalid(m, kind, display, e.line, NULL, NULL,
+			    "the kubelet cannot parse %s: %s", display, e.msg);
+		goto out;
+	}
+	if (!docs.n) {
+		set_invalid(m, kind, display, 1, "kind", NULL,
+			    "%s is empty: the kubelet rejects a config without "
+			    "apiVersion and kind", display);
+		goto out;
+	}
+	root = docs.doc[0];
+	if (docs.n > 1)
+		lint_add(ke, kind, display, docs.doc[1]->line, NULL, NULL,
+			 "%s has %zu YAML documents; the kubelet reads only the first",
+			 display, docs.n);
+	if (root->kind != NODE_MAP) {
+		set_invalid(m, kind, display, root->line, NULL, NULL,
+			    "%s is %s, not a KubeletConfiguration mapping", display,
+			    node_kind_name(root));
+		goto out;
+	}
+	av = node_map_get(root, "apiVersion");
+	kd = node_map_get(root, "kind");
+	if (!kd || node_get_string(kd, &s) < 0 || strcmp(s, KUBELET_KIND)) {
+		set_invalid(m, kind, display, kd ? kd->line : root->line, "kind",
+			    kd ? kd->str : NULL,
+			    "%s: kind must be %s (the kubelet refuses to decode it)",
+			    display, KUBELET_KIND);
+		goto out;
+	}
+	if (!av || node_get_string(av, &s) < 0 || strcmp(s, KUBELET_API_VERSION)) {
+		set_invalid(m, kind, display, av ? av->line : root->line,
+			    "apiVersion", av ? av->str : NULL,
+			    "%s: apiVersion must be %s (the kubelet refuses to decode it)",
+			    display, KUBELET_API_VERSION);
+		goto out;
+	}
+	lint_tree(ke, kind, display, root);
+	apply_tree(m, root, kind, display, kind == SRC_CONFIG);
+out:
+	yaml_docs_release(&docs);
+	strbuf_release(&buf);
+	return ret;
+}
+
+/* Drop-ins: every *.conf below dir in WalkDir order, each merged in turn. */
+static int load_dropins(struct kubelet_effective *ke, struct kubelet_model *m,
+			const char *readdir_path, const char *display,
+			struct result *res)
+{
+	struct path_list files = { 0 };
+	struct err e = { { 0 }, 0, { 0 } };
+	int ret = 0;
+
+	if (dir_walk(readdir_path, &files, &e) < 0) {
+		result_diag(res, DIAG_ERROR, "%s", e.msg);
+		for (int k = 0; k < KK__COUNT; k++)
+			kval_unknown(&m->v[k], e.msg);
+		ret = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < files.n; i++) {
+		struct strbuf rp = STRBUF_INIT, dp = STRBUF_INIT;
+
+		strbuf_addf(&rp, "%s/%s", readdir_path, files.v[i]);
+		strbuf_addf(&dp, "%s/%s", display, files.v[i]);
+		if (!ends_with(files.v[i], ".conf")) {
+			lint_add(ke, SRC_DROPIN, dp.buf, 0, NULL, NULL,
+				 "%s is ignored: the kubelet reads only *.conf files "
+				 "from --config-dir", dp.buf);
+		} else if (load_config_doc(ke, m, rp.buf, dp.buf, SRC_DROPIN, res) < 0) {
+			ret = -1;
+		}
+		strbuf_release(&rp);
+		strbuf_release(&dp);
+	}
+out:
+	path_list_release(&files);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ flags */
+
+/*
+ * Apply the flags that set our four values. `trusted_from` is the argv
+ * index after the last unexpanded "$VAR" word: an occurrence before it
+ * may be overridden by whatever the variable expands to.
+ */
+static void apply_flags(struct kubelet_effective *ke, struct kubelet_model *m,
+			const struct flagset *fs, size_t trusted_from,
+			const char *var)
+{
+	for (int k = 0; k < KK__COUNT; k++) {
+		const struct kdef *d = &kdefs[k];
+		const struct flag_occ *o = flags_last(fs, d->info.flag);
+		struct strbuf key = STRBUF_INIT, why = STRBUF_INIT;
+		size_t count = flags_count(fs, d->info.flag);
+		bool b = false;
+		long long iv = 0;
+
+		if (var && (!o || o->argi < trusted_from)) {
+			strbuf_addf(&why, "the command line contains unexpanded '%s', "
+				    "which may set --%s; give the running command "
+				    "line (--pid, or ps output)", var, d->info.flag);
+			kval_unknown(&m->v[k], why.buf);
+			strbuf_release(&why);
+			if (!o)
+				continue;
+		}
+		if (!o)
+			continue;
+		strbuf_addf(&key, "--%s", d->info.flag);
+		if (count > 1)
+			lint_add(ke, SRC_FLAG, NULL, 0, key.buf, o->value,
+				 "%s is given %zu times; the last one (%s) wins",
+				 key.buf, count, o->raw);
+		switch (d->type) {
+		case KT_BOOL:
+			if (o->value && go_parse_bool(o->value, &b) < 0) {
+				set_invalid(m, SRC_FLAG, NULL, 0, key.buf, o->raw,
+					    "invalid argument \"%s\" for \"%s\" flag: "
+					    "strconv.ParseBool: parsing \"%s\": invalid syntax",
+					    o->value, key.buf, o->value);
+				goto next;
+			}
+			if (!o->value)
+				b = true;
+			iv = b;
+			break;
+		case KT_INT:
+			if (!o->value || go_parse_int(o->value, 32, &iv) < 0) {
+				set_invalid(m, SRC_FLAG, NULL, 0, key.buf, o->raw,
+					    "invalid argument \"%s\" for \"%s\" flag: "
+					    "not an int32", o->value ? o->value : "",
+					    key.buf);
+				goto next;
+			}
+			break;
+		case KT_STRING:
+			if (!o->value) {
+				set_invalid(m, SRC_FLAG, NULL, 0, key.buf, o->raw,
+					    "flag needs an argument: %s", key.buf);
+				goto next;
+			}
+			break;
+		}
+		if (m->v[k].st == KV_UNKNOWN && o->argi < trusted_from)
+			goto next;
+		kval_set(&m->v[k], k, b, iv, o->value, SRC_FLAG, NULL, 0, key.buf,
+			 o->raw, o->value ? NULL : "a bare boolean flag means true");
+		free(m->v[k].reason);
+		m->v[k].reason = NULL;
+	next:
+		strbuf_release(&key);
+	}
+}
+
+/* The kubelet rejects positional arguments and unknown shorthand flags. */
+static void check_argv_shape(struct kubelet_model *m, const struct argv_list *argv,
+			     const struct flagset *fs)
+{
+	if (fs->positional.n) {
+		const char *word = fs->positional.v[0];
+		const char *prev = NULL;
+		for (size_t i = 1; i < argv->n; i++)
+			if (!strcmp(argv->v[i], word) && i > 0)
+				prev = argv->v[i - 1];
+		if (prev && prev[0] == '-' && !strchr(prev, '='))
+			set_invalid(m, SRC_FLAG, NULL, 0, prev, word,
+				    "\"%s\" after %s is "
+				    "an argument, not the flag's value (\"unknown "
+				    "command\"); boolean flags take their value with "
+				    "'=': %s=%s", word, prev, prev, word);
+		else
+			set_invalid(m, SRC_FLAG, NULL, 0, NULL, word,
+				    "unknown command "
+				    "\"%s\" (the kubelet takes no arguments)", word);
+	}
+	for (size_t i = 0; i < fs->shorthand.n; i++) {
+		const char *w = fs->shorthand.v[i];
+		if (w[1] == 'v' || (w[1] == 'h' && !w[2]))
+			continue;
+		set_invalid(m, SRC_FLAG, NULL, 0, w, NULL,
+			    "'%s' is parsed as "
+			    "shorthand flags (\"unknown shorthand flag: '%c'\"); "
+			    "long flags need two dashes", w, w[1]);
+	}
+}
+
+/* ------------------------------------------------------------------ configz */
+
+static int load_configz(struct kubelet_effective *ke, const char *path,
+			struct result *res)
+{
+	struct kubelet_model *m = &ke->configz;
+	struct strbuf buf = STRBUF_INIT;
+	struct yaml_docs docs = { 0 };
+	struct err e = { { 0 }, 0, { 0 } };
+	const struct node *root, *kc;
+	const char *display = strcmp(path, "-") ? path : "<stdin>";
+	int ret = -1;
+
+	if (file_read(path, display, FILE_MAX_CONFIG, &buf, &e) < 0) {
+		result_diag(res, DIAG_ERROR, "%s", e.msg);
+		goto out;
+	}
+	if (yaml_parse(buf.buf, buf.len, display, &docs, &e) < 0) {
+		char msg[1200];
+		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
+		goto out;
+	}
+	root = docs.n ? docs.doc[0] : NULL;
+	kc = root ? node_map_get(root, "kubeletconfig") : NULL;
+	if (!kc || kc->kind != NODE_MAP) {
+		result_diag(res, DIAG_ERROR, "%s:%d: not a /configz response: no "
+			    "\"kubeletconfig\" object", display, root ? root->line : 1);
+		goto out;
+	}
+	for (int k = 0; k < KK__COUNT; k++) {
+		const struct kdef *d = &kdefs[k];
+		const struct node *n = kc;
+		bool b = false;
+		long long iv = 0;
+		const char *sv = NULL;
+		bool ok = false;
+
+		for (int depth = 0; depth < 3 && d->path[depth] && n; depth++)
+			n = n->kind == NODE_MAP ? node_map_get(n, d->path[depth]) : NULL;
+		if (!n && d->type == KT_INT) {
+			/* readOnlyPort is omitempty: absent means 0 */
+			kval_set(&m->v[k], k, false, 0, NULL, SRC_CONFIGZ, display, 0,
+				 d->info.name, "0", "omitted from /configz, which means 0");
+			continue;
+		}
+		if (n) {
+			switch (d->type) {
+			case KT_BOOL: ok = node_get_bool(n, &b) == 0; iv = b; break;
+			case KT_INT: ok = node_get_int(n, &iv) == 0; break;
+			case KT_STRING: ok = node_get_string(n, &sv) == 0; break;
+			}
+		}
+		if (!ok) {
+			struct strbuf why = STRBUF_INIT;
+			strbuf_addf(&why, "%s: %s is %s in /configz", display,
+				    d->info.name, n ? "not readable" : "missing");
+			kval_unknown(&m->v[k], why.buf);
+			strbuf_release(&why);
+			continue;
+		}
+		kval_set(&m->v[k], k, b, iv, sv, SRC_CONFIGZ, display, n->line,
+			 d->info.name, n->str, "the running kubelet's configuration");
+	}
+	ke->have_configz = true;
+	ret = 0;
+out:
+	yaml_docs_release(&docs);
+	strbuf_release(&buf);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void validate(struct kubelet_model *m)
+{
+	const struct kval *mode = &m->v[KK_AUTHZ_MODE];
+	const struct kval *port = &m->v[KK_READ_ONLY_PORT];
+
+	if (mode->st == KV_OK && strcmp(mode->s, "AlwaysAllow") &&
+	    strcmp(mode->s, "Webhook")) {
+		const struct evidence *at = &mode->chain[mode->n - 1];
+		set_invalid(m, at->kind, at->path, at->line, at->key, at->value,
+			    "unknown authorization mode \"%s\": the kubelet accepts "
+			    "only AlwaysAllow and Webhook (case-sensitive) and "
+			    "refuses to start", mode->s);
+	}
+	if (port->st == KV_OK && (port->i < 0 || port->i > 65535)) {
+		const struct evidence *at = &port->chain[port->n - 1];
+		set_invalid(m, at->kind, at->path, at->line, at->key, at->value,
+			    "readOnlyPort %lld is not between 0 and 65535", port->i);
+	}
+}
+
+static char *resolve_path(const struct kubelet_input *in, const char *p,
+			  const char *flag, char **reason)
+{
+	struct strbuf why = STRBUF_INIT;
+
+	if (in->pid > 0)
+		return proc_path(in->pid, p);
+	if (p[0] == '/')
+		return xstrdup(p);
+	strbuf_addf(&why, "--%s '%s' is relative to the kubelet's working "
+		    "directory, which a command line alone does not tell; use "
+		    "--pid, or name the file with kanon's --%s", flag, p, flag);
+	*reason = strbuf_detach(&why);
+	return NULL;
+}
+
+static void mark_unknown(struct kubelet_model *m, const char *reason)
+{
+	for (int k = 0; k < KK__COUNT; k++)
+		kval_unknown(&m->v[k], reason);
+}
+
+static void compute_files(const struct kubelet_input *in,
+			  struct kubelet_effective *ke, struct result *res)
+{
+	struct kubelet_model *m = &ke->files;
+	struct flagset fs;
+	struct argv_list clean;
+	const char *var = NULL;
+	size_t trusted_from = 0;
+	const struct flag_occ *cfg = NULL, *dir = NULL;
+
+	flagset_init(&fs);
+	argv_init(&clean);
+	if (in->argv) {
+		/* "$VAR" words are what a systemd unit expands at start */
+		for (size_t i = 0; i < in->argv->n; i++) {
+			if (strchr(in->argv->v[i], '$')) {
+				var = in->argv->v[i];
+				trusted_from = clean.n;
+				continue;
+			}
+			argv_push(&clean, in->argv->v[i]);
+		}
+		flags_parse(&clean, kubelet_flags, ARRAY_SIZE(kubelet_flags), &fs);
+		cfg = flags_last(&fs, "config");
+		dir = flags_last(&fs, "config-dir");
+		check_argv_shape(m, &clean, &fs);
+	}
+
+	m->config_file = in->config || (cfg && cfg->value && *cfg->value);
+	apply_defaults(m, m->config_file);
+	if (!in->argv && in->no_argv_reason)
+		mark_unknown(m, in->no_argv_reason);
+
+	if (in->config) {
+		if (load_config_doc(ke, m, in->config, in->config, SRC_CONFIG, res) < 0 &&
+		    in->required)
+			res->input_error = true;
+	} else if (m->config_file) {
+		char *reason = NULL;
+		char *rp = resolve_path(in, cfg->value, "config", &reason);
+		if (!rp) {
+			mark_unknown(m, reason);
+			result_diag(res, DIAG_WARNING, "%s", reason);
+			free(reason);
+		} else {
+			load_config_doc(ke, m, rp, cfg->value, SRC_CONFIG, res);
+			free(rp);
+		}
+	}
+	if (in->config_dir) {
+		if (load_dropins(ke, m, in->config_dir, in->config_dir, res) < 0 &&
+		    in->required)
+			res->input_error = true;
+	} else if (dir && dir->value && *dir->value) {
+		char *reason = NULL;
+		char *rp = resolve_path(in, dir->value, "config-dir", &reason);
+		if (!rp) {
+			mark_unknown(m, reason);
+			result_diag(res, DIAG_WARNING, "%s", reason);
+			free(reason);
+		} else {
+			load_dropins(ke, m, rp, dir->value, res);
+			free(rp);
+		}
+	}
+	if (in->argv)
+		apply_flags(ke, m, &fs, trusted_from, var);
+	validate(m);
+	ke->have_files = true;
+	flagset_release(&fs);
+	argv_release(&clean);
+}
+
+static void compare_drift(struct kubelet_effective *ke)
+{
+	const struct kubelet_model *f = &ke->files, *z = &ke->configz;
+
+	ke->linting_drift = true;
+	if (f->invalid) {
+		lint_add(ke, f->invalid_at.kind, f->invalid_at.path,
+			 f->invalid_at.line, f->invalid_at.key, f->invalid_at.value,
+			 "the running kubelet (/configz) differs from its files: "
+			 "with the current files it would refuse to start on "
+			 "restart: %s", f->invalid);
+		ke->linting_drift = false;
+		return;
+	}
+	for (int k = 0; k < KK__COUNT; k++) {
+		const struct kval *a = &f->v[k], *b = &z->v[k];
+		char *va, *vb;
+		const struct evidence *at;
+
+		if (a->st != KV_OK || b->st != KV_OK)
+			continue;
+		va = kval_display(k, a);
+		vb = kval_display(k, b);
+		if (strcmp(va, vb)) {
+			at = &a->chain[a->n - 1];
+			lint_add(ke, at->kind, at->path, at->line, kdefs[k].info.name,
+				 va, "%s is %s in the running kubelet "
+				 "(/configz) but %s from its %s; the files take effect "
+				 "on the next restart, or the kubelet runs with other "
+				 "files than these", kdefs[k].info.name, vb, va,
+				 source_kind_name(at->kind));
+		}
+		free(va);
+		free(vb);
+	}
+	ke->linting_drift = false;
+}
+
+int kubelet_effective_load(const struct kubelet_input *in,
+			   struct kubelet_effective *out, struct result *res)
+{
+	memset(out, 0, sizeof(*out));
+	if (in->configz && load_configz(out, in->configz, res) < 0 &&
+	    in->required) {
+		res->input_error = true;
+		return -1;
+	}
+	if (in->argv || in->config || in->config_dir || !in->configz)
+		compute_files(in, out, res);
+	if (out->have_configz && out->have_files)
+		compare_drift(out);
+	return 0;
+}
+
+bool kubelet_cmdline_has(const struct argv_list *argv, const char *flag)
+{
+	struct flagset fs;
+	const struct flag_occ *o;
+	bool has;
+
+	flagset_init(&fs);
+	flags_parse(argv, kubelet_flags, ARRAY_SIZE(kubelet_flags), &fs);
+	o = flags_last(&fs, flag);
+	has = o && o->value && *o->value;
+	flagset_release(&fs);
+	return has;
+}

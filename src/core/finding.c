@@ -1,0 +1,138 @@
+#include "core/finding.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strbuf.h"
+#include "core/util.h"
+#include "core/banned.h"
+
+static const char *const status_names[STATUS__COUNT] = {
+	"PASS", "FAIL", "WARN", "UNKNOWN", "INVALID",
+};
+
+static const char *const source_names[SRC__COUNT] = {
+	"flag", "config", "dropin", "configz", "default", "file",
+};
+
+const char *status_name(enum status s)
+{
+	return (unsigned)s < STATUS__COUNT ? status_names[s] : "?";
+}
+
+const char *source_kind_name(enum source_kind k)
+{
+	return (unsigned)k < SRC__COUNT ? source_names[k] : "?";
+}
+
+void result_init(struct result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+static void evidence_release(struct evidence *e)
+{
+	free(e->path);
+	free(e->key);
+	free(e->value);
+	free(e->note);
+}
+
+void result_release(struct result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct finding *f = &r->f[i];
+		for (size_t j = 0; j < f->nev; j++)
+			evidence_release(&f->ev[j]);
+		free(f->ev);
+		free(f->target);
+		free(f->message);
+		free(f->remediation);
+	}
+	free(r->f);
+	for (size_t i = 0; i < r->nd; i++)
+		free(r->d[i].text);
+	free(r->d);
+	result_init(r);
+}
+
+struct finding *finding_add(struct result *r, const struct rule *rule,
+			    enum status st, enum severity sev, const char *target,
+			    const char *remediation, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct finding *f;
+	va_list ap;
+
+	ALLOC_GROW(r->f, r->n + 1, r->alloc);
+	f = &r->f[r->n++];
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->status = st;
+	f->severity = sev;
+	f->target = xstrdup(target ? target : "");
+	f->remediation = xstrdup_or_null(remediation);
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	f->message = strbuf_detach(&sb);
+	return f;
+}
+
+struct evidence *finding_add_evidence(struct finding *f, enum source_kind kind,
+				      const char *path, int line, const char *key,
+				      const char *value, const char *note)
+{
+	struct evidence *e;
+
+	ALLOC_GROW(f->ev, f->nev + 1, f->aev);
+	e = &f->ev[f->nev++];
+	e->kind = kind;
+	e->path = xstrdup_or_null(path);
+	e->line = line;
+	e->key = xstrdup_or_null(key);
+	e->value = xstrdup_or_null(value);
+	e->note = xstrdup_or_null(note);
+	return e;
+}
+
+void result_diag(struct result *r, enum diag_level lvl, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	ALLOC_GROW(r->d, r->nd + 1, r->ad);
+	r->d[r->nd].level = lvl;
+	r->d[r->nd].text = strbuf_detach(&sb);
+	r->nd++;
+}
+
+void result_count(const struct result *r, size_t counts[STATUS__COUNT])
+{
+	memset(counts, 0, sizeof(size_t) * STATUS__COUNT);
+	for (size_t i = 0; i < r->n; i++)
+		counts[r->f[i].status]++;
+}
+
+int result_exit_code(const struct result *r, int fail_on)
+{
+	bool unknown = false, failed = false;
+
+	if (r->input_error)
+		return 2;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct finding *f = &r->f[i];
+		if (f->status == STATUS_UNKNOWN)
+			unknown = true;
+		if ((f->status == STATUS_FAIL || f->status == STATUS_INVALID) &&
+		    fail_on >= 0 && (int)f->severity >= fail_on)
+			failed = true;
+	}
+	if (unknown)
+		return 3;
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,96 @@
+#ifndef KANON_FINDING_H
+#define KANON_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/rule.h"
+
+/* The order matters: it is the order of the JSON "summary" object. */
+enum status {
+	STATUS_PASS,
+	STATUS_FAIL,
+	STATUS_WARN,
+	STATUS_UNKNOWN, /* the value could not be determined (unreadable input) */
+	STATUS_INVALID, /* Kubernetes itself would refuse this configuration */
+	STATUS__COUNT
+};
+
+/* Where a value came from. The names are part of the JSON contract. */
+enum source_kind {
+	SRC_FLAG,     /* a command-line flag */
+	SRC_CONFIG,   /* the --config file */
+	SRC_DROPIN,   /* a --config-dir drop-in */
+	SRC_CONFIGZ,  /* the running kubelet's /configz */
+	SRC_DEFAULT,  /* a built-in default of the component */
+	SRC_FILE,     /* any other file (manifest, RBAC object, audit log) */
+	SRC__COUNT
+};
+
+struct evidence {
+	enum source_kind kind;
+	char *path;  /* file path, or NULL */
+	int line;    /* 1-based, 0 when unknown */
+	char *key;   /* flag name or dotted key path */
+	char *value; /* raw value as written */
+	char *note;  /* e.g. "overridden by --anonymous-auth" */
+};
+
+struct finding {
+	const struct rule *rule;
+	enum status status;
+	enum severity severity;
+	char *target;
+	char *message;
+	char *remediation;
+	struct evidence *ev;
+	size_t nev, aev;
+};
+
+enum diag_level { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };
+
+/* A message for stderr ("path:line: text"); checks never print themselves. */
+struct diag {
+	enum diag_level level;
+	char *text;
+};
+
+/* Everything one run found: findings plus diagnostics. Embedded; init/release. */
+struct result {
+	struct finding *f;
+	size_t n, alloc;
+	struct diag *d;
+	size_t nd, ad;
+	/* a required input (named by the user) could not be read: exit 2 */
+	bool input_error;
+};
+
+const char *status_name(enum status s);
+const char *source_kind_name(enum source_kind k);
+
+void result_init(struct result *r);
+void result_release(struct result *r);
+
+/* Adds a finding; strings are copied. Returns it so evidence can be added. */
+struct finding *finding_add(struct result *r, const struct rule *rule,
+			    enum status st, enum severity sev, const char *target,
+			    const char *remediation, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/* Copies all strings; any of them may be NULL. */
+struct evidence *finding_add_evidence(struct finding *f, enum source_kind kind,
+				      const char *path, int line, const char *key,
+				      const char *value, const char *note);
+
+void result_diag(struct result *r, enum diag_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+void result_count(const struct result *r, size_t counts[STATUS__COUNT]);
+
+/*
+ * The exit code policy: 2 input error, 3 incomplete (any UNKNOWN),
+ * 1 a FAIL or INVALID at or above fail_on, else 0. An error outranks
+ * findings. fail_on < 0 means never fail on findings.
+ */
+int result_exit_code(const struct result *r, int fail_on);
+
+#endif

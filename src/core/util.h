@@ -1,0 +1,31 @@
+#ifndef KANON_UTIL_H
+#define KANON_UTIL_H
+
+#include <stddef.h>
+#include <stdbool.h>
+
+/* Allocation wrappers: kanon cannot do anything useful without memory, so
+ * they abort with a message instead of returning NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* xstrdup that maps NULL to NULL. */
+char *xstrdup_or_null(const char *s);
+
+/* Grow *arr so that it holds at least `need` elements of `elem` bytes. */
+void grow_array(void **arr, size_t *alloc, size_t need, size_t elem);
+#define ALLOC_GROW(arr, need, alloc) \
+	grow_array((void **)&(arr), &(alloc), (need), sizeof(*(arr)))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+bool str_eq(const char *a, const char *b);
+bool starts_with(const char *s, const char *prefix);
+bool ends_with(const char *s, const char *suffix);
+
+/* Parse a decimal int in [min,max]; returns 0 or -1. */
+int parse_int(const char *s, long long min, long long max, long long *out);
+
+#endif

@@ -1,0 +1,236 @@
+#include "parsers/yaml.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "core/util.h"
+#include "core/banned.h"
+
+struct anchor {
+	char *name;
+	struct node *node; /* borrowed: owned by the tree */
+};
+
+struct loader {
+	yaml_parser_t parser;
+	const char *name;
+	struct err *e;
+	size_t nodes;
+	struct anchor *anchors;
+	size_t nanchors, aanchors;
+};
+
+void yaml_docs_release(struct yaml_docs *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		node_destroy(d->doc[i]);
+	free(d->doc);
+	memset(d, 0, sizeof(*d));
+}
+
+static struct node *node_new(struct loader *l, enum node_kind k,
+			     const yaml_mark_t *m)
+{
+	struct node *n;
+
+	if (++l->nodes > YAML_MAX_NODES) {
+		err_set(l->e, l->name, (int)m->line + 1,
+			"document too large (more than %d nodes)", YAML_MAX_NODES);
+		return NULL;
+	}
+	n = xcalloc(1, sizeof(*n));
+	n->kind = k;
+	n->line = (int)m->line + 1;
+	n->col = (int)m->column + 1;
+	return n;
+}
+
+static void node_push(struct node *parent, struct node *kid)
+{
+	ALLOC_GROW(parent->kids, parent->n + 1, parent->alloc);
+	parent->kids[parent->n++] = kid;
+}
+
+/* Aliases are expanded by copying, under the same node budget. */
+static struct node *node_copy(struct loader *l, const struct node *src)
+{
+	yaml_mark_t m = { 0, (size_t)src->line - 1, (size_t)src->col - 1 };
+	struct node *n = node_new(l, src->kind, &m);
+
+	if (!n)
+		return NULL;
+	if (src->str) {
+		n->str = xstrndup(src->str, src->len);
+		n->len = src->len;
+	}
+	n->quoted = src->quoted;
+	for (size_t i = 0; i < src->n; i++) {
+		struct node *k = node_copy(l, src->kids[i]);
+		if (!k) {
+			node_destroy(n);
+			return NULL;
+		}
+		node_push(n, k);
+	}
+	return n;
+}
+
+static void anchor_add(struct loader *l, const yaml_char_t *name, struct node *n)
+{
+	if (!name)
+		return;
+	ALLOC_GROW(l->anchors, l->nanchors + 1, l->aanchors);
+	l->anchors[l->nanchors].name = xstrdup((const char *)name);
+	l->anchors[l->nanchors].node = n;
+	l->nanchors++;
+}
+
+static void anchors_clear(struct loader *l)
+{
+	for (size_t i = 0; i < l->nanchors; i++)
+		free(l->anchors[i].name);
+	l->nanchors = 0;
+}
+
+static int parse_error(struct loader *l)
+{
+	yaml_parser_t *p = &l->parser;
+	const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->context_mark;
+
+	return err_set(l->e, l->name, (int)m->line + 1, "invalid YAML: %s%s%s",
+		       p->problem ? p->problem : "syntax error",
+		       p->context ? " " : "", p->context ? p->context : "");
+}
+
+/* Parse one node whose first event is ev; ownership of ev passes here. */
+static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
+{
+	struct node *n = NULL;
+	yaml_event_t next;
+
+	if (depth > YAML_MAX_DEPTH) {
+		err_set(l->e, l->name, (int)ev->start_mark.line + 1,
+			"nesting deeper than %d levels", YAML_MAX_DEPTH);
+		yaml_event_delete(ev);
+		return NULL;
+	}
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		n = node_new(l, NODE_SCALAR, &ev->start_mark);
+		if (!n)
+			break;
+		n->len = ev->data.scalar.length;
+		n->str = xstrndup((const char *)ev->data.scalar.value, n->len);
+		n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+		anchor_add(l, ev->data.scalar.anchor, n);
+		break;
+	case YAML_ALIAS_EVENT:
+		for (size_t i = l->nanchors; i-- > 0;) {
+			if (!strcmp(l->anchors[i].name,
+				    (const char *)ev->data.alias.anchor)) {
+				n = node_copy(l, l->anchors[i].node);
+				break;
+			}
+		}
+		if (!n && !l->e->msg[0])
+			err_set(l->e, l->name, (int)ev->start_mark.line + 1,
+				"unknown alias '%s'", ev->data.alias.anchor);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		bool map = ev->type == YAML_MAPPING_START_EVENT;
+		yaml_event_type_t end = map ? YAML_MAPPING_END_EVENT
+					    : YAML_SEQUENCE_END_EVENT;
+		n = node_new(l, map ? NODE_MAP : NODE_SEQ, &ev->start_mark);
+		if (!n)
+			break;
+		anchor_add(l, map ? ev->data.mapping_start.anchor
+				  : ev->data.sequence_start.anchor, n);
+		for (;;) {
+			struct node *kid;
+			if (!yaml_parser_parse(&l->parser, &next)) {
+				parse_error(l);
+				node_destroy(n);
+				n = NULL;
+				break;
+			}
+			if (next.type == end) {
+				yaml_event_delete(&next);
+				break;
+			}
+			kid = load_node(l, &next, depth + 1);
+			if (!kid) {
+				node_destroy(n);
+				n = NULL;
+				break;
+			}
+			node_push(n, kid);
+		}
+		break;
+	}
+	default:
+		err_set(l->e, l->name, (int)ev->start_mark.line + 1,
+			"unexpected YAML event");
+		break;
+	}
+	yaml_event_delete(ev);
+	return n;
+}
+
+int yaml_parse(const char *buf, size_t len, const char *name,
+	       struct yaml_docs *out, struct err *e)
+{
+	struct loader l;
+	struct err local;
+	yaml_event_t ev;
+	int ret = 0;
+
+	memset(&l, 0, sizeof(l));
+	memset(&local, 0, sizeof(local));
+	l.name = name;
+	l.e = e ? e : &local;
+	l.e->msg[0] = '\0';
+	if (!yaml_parser_initialize(&l.parser))
+		return err_set(l.e, name, 0, "cannot initialize YAML parser");
+	yaml_parser_set_input_string(&l.parser, (const unsigned char *)buf, len);
+
+	for (;;) {
+		if (!yaml_parser_parse(&l.parser, &ev)) {
+			ret = parse_error(&l);
+			break;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (ev.type == YAML_DOCUMENT_START_EVENT) {
+			yaml_event_t root;
+			struct node *n;
+
+			yaml_event_delete(&ev);
+			if (!yaml_parser_parse(&l.parser, &root)) {
+				ret = parse_error(&l);
+				break;
+			}
+			n = load_node(&l, &root, 0);
+			anchors_clear(&l);
+			if (!n) {
+				ret = -1;
+				break;
+			}
+			if (node_is_null(n)) {
+				node_destroy(n);
+			} else {
+				ALLOC_GROW(out->doc, out->n + 1, out->alloc);
+				out->doc[out->n++] = n;
+			}
+			continue;
+		}
+		yaml_event_delete(&ev);
+	}
+	anchors_clear(&l);
+	free(l.anchors);
+	yaml_parser_delete(&l.parser);
+	return ret;
+}

@@ -1,0 +1,192 @@
+#include "sources/file.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "core/banned.h"
+
+int file_read(const char *path, const char *display, size_t max,
+	      struct strbuf *sb, struct err *e)
+{
+	const char *name = display ? display : path;
+	int fd, ret = 0;
+	char buf[65536];
+	ssize_t got;
+
+	if (!strcmp(path, "-"))
+		fd = STDIN_FILENO;
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		err_set(e, NULL, 0, "cannot read '%s': %s", name, strerror(errno));
+		return ret;
+	}
+	for (;;) {
+		got = read(fd, buf, sizeof(buf));
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			err_set(e, NULL, 0, "cannot read '%s': %s", name,
+				strerror(errno));
+			break;
+		}
+		if (got == 0)
+			break;
+		if (sb->len + (size_t)got > max) {
+			ret = -EFBIG;
+			err_set(e, NULL, 0, "cannot read '%s': larger than %zu bytes",
+				name, (size_t)max);
+			break;
+		}
+		strbuf_add(sb, buf, (size_t)got);
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (!sb->buf)
+		strbuf_addstr(sb, "");
+	return ret;
+}
+
+int file_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+void path_list_release(struct path_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+#define DIR_WALK_MAX_DEPTH 32
+
+static int walk(const char *root, const char *rel, struct path_list *out,
+		struct err *e, int depth)
+{
+	struct strbuf full = STRBUF_INIT;
+	struct path_list names = { 0 };
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	if (depth > DIR_WALK_MAX_DEPTH)
+		return err_set(e, NULL, 0, "cannot read '%s/%s': too deeply nested",
+			       root, rel);
+	strbuf_addstr(&full, root);
+	if (*rel)
+		strbuf_addf(&full, "/%s", rel);
+	d = opendir(full.buf);
+	if (!d) {
+		ret = -errno;
+		err_set(e, NULL, 0, "cannot read directory '%s': %s", full.buf,
+			strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		ALLOC_GROW(names.v, names.n + 1, names.alloc);
+		names.v[names.n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (size_t i = 0; i < names.n && !ret; i++) {
+		struct strbuf child = STRBUF_INIT;
+		struct stat st;
+
+		if (*rel)
+			strbuf_addf(&child, "%s/", rel);
+		strbuf_addstr(&child, names.v[i]);
+		strbuf_reset(&full);
+		strbuf_addf(&full, "%s/%s", root, child.buf);
+		/* WalkDir does not follow symlinks to directories. */
+		if (lstat(full.buf, &st) == 0 && S_ISDIR(st.st_mode)) {
+			ret = walk(root, child.buf, out, e, depth + 1);
+		} else {
+			ALLOC_GROW(out->v, out->n + 1, out->alloc);
+			out->v[out->n++] = strbuf_detach(&child);
+		}
+		strbuf_release(&child);
+	}
+out:
+	path_list_release(&names);
+	strbuf_release(&full);
+	return ret;
+}
+
+int dir_walk(const char *dir, struct path_list *out, struct err *e)
+{
+	return walk(dir, "", out, e, 0);
+}
+
+int file_write_atomic(const char *path, const char *data, size_t len,
+		      struct err *e)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	mode_t um;
+	int fd, ret = 0;
+	size_t off = 0;
+
+	strbuf_addf(&tmp, "%s.kanon-XXXXXX", path);
+	fd = mkstemp(tmp.buf);
+	if (fd < 0) {
+		ret = -errno;
+		err_set(e, NULL, 0, "cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	um = umask(0);
+	umask(um);
+	if (fchmod(fd, 0666 & ~um) < 0)
+		goto fail;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp.buf, path) < 0)
+		goto fail;
+	goto out;
+fail:
+	ret = -errno;
+	err_set(e, NULL, 0, "cannot write '%s': %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp.buf);
+out:
+	strbuf_release(&tmp);
+	return ret;
+}

@@ -1,0 +1,46 @@
+#ifndef KANON_FILE_H
+#define KANON_FILE_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "core/strbuf.h"
+
+/* Configuration inputs are small; anything bigger is not what we expect. */
+#define FILE_MAX_CONFIG (16u << 20)
+
+/*
+ * Read a whole file (or standard input for "-") of at most max bytes into
+ * sb. `display` names the file in errors (NULL: path). On failure *e holds
+ * "cannot read 'x': reason" and the errno is returned negated.
+ */
+int file_read(const char *path, const char *display, size_t max,
+	      struct strbuf *sb, struct err *e);
+
+/* Is path a directory / a regular file (following symlinks)? */
+int file_is_dir(const char *path);
+int file_exists(const char *path);
+
+/* A list of owned strings. */
+struct path_list {
+	char **v;
+	size_t n, alloc;
+};
+void path_list_release(struct path_list *l);
+
+/*
+ * Every non-directory below dir, recursively, in the order Go's
+ * filepath.WalkDir visits them (entries sorted by name byte-wise, a
+ * directory's contents right after the directory). Paths are relative to
+ * dir. Returns -errno with *e set when dir (or a subdirectory) can't be read.
+ */
+int dir_walk(const char *dir, struct path_list *out, struct err *e);
+
+/*
+ * Write data to path atomically: a temporary file in the same directory,
+ * fsync, then rename over path. Returns 0 or -errno with *e set.
+ */
+int file_write_atomic(const char *path, const char *data, size_t len,
+		      struct err *e);
+
+#endif

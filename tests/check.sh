@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite: unit + end-to-end tests, once in the normal build and
+# once under AddressSanitizer + UBSan. The last line is "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+pass=0
+fail=0
+jobs=$(nproc 2>/dev/null || echo 2)
+for san in 0 1; do
+	b=build
+	[ "$san" = 1 ] && b=build-san
+	echo "== $b"
+	if ! make -s -j"$jobs" SAN=$san all unit >"$b.log" 2>&1; then
+		cat "$b.log"
+		echo "not ok - build $b"
+		fail=$((fail + 1))
+		continue
+	fi
+	rm -f "$b.log"
+	out=$(tests/run-suite.sh "$b" 2>&1)
+	printf '%s\n' "$out" | grep -v '^ok ' | grep -v '^[0-9]* passed, [0-9]* failed$'
+	last=$(printf '%s\n' "$out" | tail -n 1)
+	p=${last%% passed*}
+	f=${last#*passed, }
+	f=${f%% failed*}
+	pass=$((pass + p))
+	fail=$((fail + f))
+	echo "$b: $last"
+done
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
