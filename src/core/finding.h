@@ -55,6 +55,22 @@ struct diag {
 	char *text;
 };
 
+struct strbuf;
+
+/*
+ * A named block of structured output beside the findings (e.g. the audit
+ * summary): the JSON reporter writes it under `key`, the text reporter
+ * calls text() before the summary line. The render functions live in
+ * src/report/; `data` is owned by the section and freed with destroy().
+ */
+struct section {
+	char *key;
+	void *data;
+	void (*json)(struct strbuf *out, const void *data);
+	void (*text)(struct strbuf *out, const void *data, bool color);
+	void (*destroy)(void *data);
+};
+
 /* Everything one run found: findings plus diagnostics. Embedded; init/release. */
 struct result {
 	struct finding *f;
@@ -63,6 +79,8 @@ struct result {
 	size_t nd, ad;
 	/* a required input (named by the user) could not be read: exit 2 */
 	bool input_error;
+	struct section *sec;
+	size_t nsec, asec;
 };
 
 const char *status_name(enum status s);
@@ -83,6 +101,12 @@ struct evidence *finding_add_evidence(struct finding *f, enum source_kind kind,
 
 void result_diag(struct result *r, enum diag_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Takes ownership of data. */
+void result_add_section(struct result *r, const char *key, void *data,
+			void (*json)(struct strbuf *out, const void *data),
+			void (*text)(struct strbuf *out, const void *data, bool color),
+			void (*destroy)(void *data));
 
 void result_count(const struct result *r, size_t counts[STATUS__COUNT]);
 

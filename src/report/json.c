@@ -96,5 +96,12 @@ void report_json(struct strbuf *out, const struct result *r,
 		strbuf_add_json_str(out, r->d[i].text);
 		strbuf_addch(out, '}');
 	}
-	strbuf_addstr(out, "]}\n");
+	strbuf_addch(out, ']');
+	for (size_t i = 0; i < r->nsec; i++) {
+		strbuf_addstr(out, ",\n ");
+		strbuf_add_json_str(out, r->sec[i].key);
+		strbuf_addch(out, ':');
+		r->sec[i].json(out, r->sec[i].data);
+	}
+	strbuf_addstr(out, "}\n");
 }

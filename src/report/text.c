@@ -132,6 +132,12 @@ void report_text(struct strbuf *out, const struct result *r,
 			wrapped(out, "fix: ", f->remediation, 4);
 		strbuf_addf(out, "    doc: %s\n", rule_doc(f->rule, doc, sizeof(doc)));
 	}
+	for (size_t i = 0; i < r->nsec; i++) {
+		if (r->sec[i].text) {
+			strbuf_addch(out, '\n');
+			r->sec[i].text(out, r->sec[i].data, o->color);
+		}
+	}
 	result_count(r, counts);
 	if (r->n && o->verbosity >= 0)
 		strbuf_addch(out, '\n');
