@@ -79,9 +79,10 @@ static const char *const fix_roport =
 	":10255 to the authenticated port 10250 (/metrics, /stats).";
 
 static const char *const fix_lint =
-	"Fix the key (keys are case-sensitive and must sit at the documented path) "
-	"or remove it; the kubelet silently ignores it, so the value you meant to "
-	"set is not in force.";
+	"Fix or remove it: the kubelet silently ignores it, so the value you meant "
+	"to set is not in force. Keys are case-sensitive and must sit at their "
+	"documented path; drop-ins must end in .conf; only the last of repeated "
+	"keys or flags counts.";
 
 static const char *const fix_drift =
 	"Find out which is right: if the files are, restart the kubelet so it "

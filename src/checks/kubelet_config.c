@@ -591,10 +591,11 @@ static void apply_flags(struct kubelet_effective *ke, struct kubelet_model *m,
 			strbuf_addf(&why, "the command line contains unexpanded '%s', "
 				    "which may set --%s; give the running command "
 				    "line (--pid, or ps output)", var, d->info.flag);
-			kval_unknown(&m->v[k], why.buf);
-			strbuf_release(&why);
-			if (!o)
+			if (!o) {
+				kval_unknown(&m->v[k], why.buf);
+				strbuf_release(&why);
 				continue;
+			}
 		}
 		if (!o)
 			continue;
@@ -633,14 +634,17 @@ static void apply_flags(struct kubelet_effective *ke, struct kubelet_model *m,
 			}
 			break;
 		}
-		if (m->v[k].st == KV_UNKNOWN && o->argi < trusted_from)
-			goto next;
 		kval_set(&m->v[k], k, b, iv, o->value, SRC_FLAG, NULL, 0, key.buf,
-			 o->raw, o->value ? NULL : "a bare boolean flag means true");
+			 o->raw, why.len ? "may be overridden by what the later "
+			 "unexpanded variable expands to"
+			 : o->value ? NULL : "a bare boolean flag means true");
 		free(m->v[k].reason);
 		m->v[k].reason = NULL;
+		if (why.len)
+			kval_unknown(&m->v[k], why.buf);
 	next:
 		strbuf_release(&key);
+		strbuf_release(&why);
 	}
 }
 

@@ -65,8 +65,10 @@ int cmd_scan(int argc, char **argv)
 		strbuf_release(&p);
 	}
 	if (!found) {
-		fprintf(stderr, "kanon: error: '%s' holds no snapshot part (kubelet/); "
-			"see docs/snapshot.md\n", dir);
+		fprintf(stderr, "kanon: error: '%s' holds no snapshot part (", dir);
+		for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+			fprintf(stderr, "%s%s/", i ? ", " : "", parts[i].dir);
+		fprintf(stderr, "); see docs/snapshot.md\n");
 		code = 2;
 		goto out;
 	}

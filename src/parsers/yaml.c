@@ -98,7 +98,7 @@ static int parse_error(struct loader *l)
 	yaml_parser_t *p = &l->parser;
 	const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->context_mark;
 
-	return err_set(l->e, l->name, (int)m->line + 1, "invalid YAML: %s%s%s",
+	return err_set(l->e, l->name, (int)m->line + 1, "syntax error: %s%s%s",
 		       p->problem ? p->problem : "syntax error",
 		       p->context ? " " : "", p->context ? p->context : "");
 }
@@ -161,6 +161,20 @@ static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 			}
 			kid = load_node(l, &next, depth + 1);
 			if (!kid) {
+				node_destroy(n);
+				n = NULL;
+				break;
+			}
+			/* JSON (and so Kubernetes, which converts YAML to JSON)
+			 * has only string keys; "{{ x }}" from an unrendered Helm
+			 * template parses as a mapping used as a key. */
+			if (map && n->n % 2 == 0 && kid->kind != NODE_SCALAR) {
+				err_set(l->e, l->name, kid->line,
+					"a mapping key must be a string, not %s%s",
+					node_kind_name(kid),
+					kid->kind == NODE_MAP ? " (an unrendered "
+					"template such as '{{ ... }}'?)" : "");
+				node_destroy(kid);
 				node_destroy(n);
 				n = NULL;
 				break;

@@ -73,7 +73,8 @@ static void evidence_line(struct strbuf *out, const struct evidence *e,
 		strbuf_addstr(out, e->path);
 		if (e->line)
 			strbuf_addf(out, ":%d", e->line);
-		strbuf_addch(out, ' ');
+		if (e->key || e->value)
+			strbuf_addch(out, ' ');
 	}
 	if (e->kind == SRC_FLAG && e->value && (e->value[0] == '-' || !e->key))
 		strbuf_addstr(out, e->value);

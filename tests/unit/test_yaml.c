@@ -1,0 +1,143 @@
+/* YAML/JSON loading into the node tree, and Kubernetes scalar semantics. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "parsers/yaml.h"
+
+static struct node *load1(const char *text)
+{
+	struct yaml_docs d = { 0 };
+	struct node *n;
+
+	assert_int_equal(yaml_parse(text, strlen(text), "t", &d, NULL), 0);
+	assert_int_equal(d.n, 1);
+	n = d.doc[0];
+	d.n = 0;
+	yaml_docs_release(&d);
+	return n;
+}
+
+static void test_lines_and_lookup(void **state)
+{
+	struct node *n = load1("a: 1\nb:\n  c: x\n  c: y\n");
+	const struct node *b;
+	(void)state;
+	b = node_map_get(n, "b");
+	assert_non_null(b);
+	assert_int_equal(b->line, 3);
+	assert_string_equal(node_map_get(b, "c")->str, "y"); /* last wins */
+	assert_int_equal(node_map_count(b, "c"), 2);
+	assert_int_equal(node_map_get(b, "c")->line, 4);
+	assert_null(node_map_get(n, "A")); /* case-sensitive */
+	node_destroy(n);
+}
+
+static void test_json_compact(void **state)
+{
+	struct node *n = load1("{\"kubeletconfig\":{\"authentication\":{\"anonymous\":{\"enabled\":false}}}}");
+	const struct node *a;
+	bool b = true;
+	(void)state;
+	a = node_map_get(node_map_get(node_map_get(node_map_get(n, "kubeletconfig"),
+						    "authentication"), "anonymous"), "enabled");
+	assert_non_null(a);
+	assert_int_equal(node_get_bool(a, &b), 0);
+	assert_false(b);
+	node_destroy(n);
+}
+
+static void test_yaml11_bools(void **state)
+{
+	struct node *n = load1("a: yes\nb: Off\nc: \"true\"\nd: 1\ne: ~\n");
+	bool b;
+	const char *s;
+	long long i;
+	(void)state;
+	assert_int_equal(node_get_bool(node_map_get(n, "a"), &b), 0);
+	assert_true(b);
+	assert_int_equal(node_get_bool(node_map_get(n, "b"), &b), 0);
+	assert_false(b);
+	/* a quoted "true" is a string: decoding it into a bool fails */
+	assert_int_equal(node_get_bool(node_map_get(n, "c"), &b), -1);
+	assert_int_equal(node_get_string(node_map_get(n, "c"), &s), 0);
+	assert_int_equal(node_get_bool(node_map_get(n, "d"), &b), -1);
+	assert_int_equal(node_get_int(node_map_get(n, "d"), &i), 0);
+	assert_true(node_is_null(node_map_get(n, "e")));
+	/* a plain number is not a string */
+	assert_int_equal(node_get_string(node_map_get(n, "d"), &s), -1);
+	node_destroy(n);
+}
+
+static void test_multidoc_and_error_line(void **state)
+{
+	static const char text[] = "a: 1\n---\nb: 2\n---\nc: [1, 2\nd: 3\n";
+	struct yaml_docs d = { 0 };
+	struct err e;
+	(void)state;
+	assert_int_equal(yaml_parse(text, strlen(text), "f.yaml", &d, &e), -1);
+	assert_int_equal(d.n, 2); /* the documents before the error are kept */
+	assert_string_equal(e.file, "f.yaml");
+	assert_true(e.line >= 5);
+	yaml_docs_release(&d);
+}
+
+static void test_helm_template_error(void **state)
+{
+	static const char text[] = "kind: RoleBinding\nmetadata:\n  namespace: {{ .Release.Namespace }}\n";
+	struct yaml_docs d = { 0 };
+	struct err e;
+	(void)state;
+	assert_int_equal(yaml_parse(text, strlen(text), "t.yaml", &d, &e), -1);
+	assert_int_equal(e.line, 3);
+	yaml_docs_release(&d);
+}
+
+static void test_alias_bomb_bounded(void **state)
+{
+	static const char text[] =
+		"a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+		"b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+		"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+		"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+		"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+		"f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+		"g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
+	struct yaml_docs d = { 0 };
+	struct err e;
+	(void)state;
+	assert_int_equal(yaml_parse(text, strlen(text), "bomb", &d, &e), -1);
+	assert_non_null(strstr(e.msg, "too large"));
+	yaml_docs_release(&d);
+}
+
+static void test_depth_limit(void **state)
+{
+	char text[2000];
+	struct yaml_docs d = { 0 };
+	struct err e;
+	size_t i;
+	(void)state;
+	for (i = 0; i < 600; i++)
+		text[i] = '[';
+	text[i] = '\0';
+	assert_int_equal(yaml_parse(text, strlen(text), "deep", &d, &e), -1);
+	yaml_docs_release(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines_and_lookup),
+		cmocka_unit_test(test_json_compact),
+		cmocka_unit_test(test_yaml11_bools),
+		cmocka_unit_test(test_multidoc_and_error_line),
+		cmocka_unit_test(test_helm_template_error),
+		cmocka_unit_test(test_alias_bomb_bounded),
+		cmocka_unit_test(test_depth_limit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
