@@ -112,7 +112,8 @@ static int walk(const char *root, const char *rel, struct path_list *out,
 		names.v[names.n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 	for (size_t i = 0; i < names.n && !ret; i++) {
 		struct strbuf child = STRBUF_INIT;
 		struct stat st;

@@ -83,7 +83,8 @@ size_t proc_find(const char *name, struct pid_list *out)
 		}
 	}
 	closedir(d);
-	qsort(out->v, out->n, sizeof(*out->v), cmp_pid);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_pid);
 	return out->n;
 }
 
