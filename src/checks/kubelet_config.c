@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "core/strbuf.h"
 #include "core/util.h"
@@ -82,8 +83,21 @@ static const struct flag_spec kubelet_flags[] = {
 	{ "cpu-cfs-quota", FLAG_BOOL },
 	{ "logtostderr", FLAG_BOOL },
 	{ "alsologtostderr", FLAG_BOOL },
+	{ "fail-cgroupv1", FLAG_BOOL },
+	{ "kernel-memcg-notification", FLAG_BOOL },
+	{ "local-storage-capacity-isolation", FLAG_BOOL },
+	{ "enable-load-reader", FLAG_BOOL },
+	{ "log-flush-frequency", FLAG_STRING },
+	{ "add-dir-header", FLAG_BOOL },
+	{ "skip-headers", FLAG_BOOL },
+	{ "skip-log-headers", FLAG_BOOL },
+	{ "one-output", FLAG_BOOL },
+	{ "log-text-split-stream", FLAG_BOOL },
+	{ "log-json-split-stream", FLAG_BOOL },
+	{ "experimental-mounter-path", FLAG_STRING },
 	{ "help", FLAG_BOOL },
-	{ "version", FLAG_STRING },
+	/* a version flag: bare, or --version=raw; never takes the next word */
+	{ "version", FLAG_BOOL },
 };
 
 /* v1beta1 KubeletConfiguration fields (staging/src/k8s.io/kubelet/config/v1beta1/types.go). */
@@ -321,38 +335,45 @@ static void apply_defaults(struct kubelet_model *m, bool file)
 
 /* ------------------------------------------------------------------ lint */
 
+/*
+ * The --config file is decoded case-sensitively (sigs.k8s.io/json), so a
+ * wrong-case key is ignored. Drop-ins are different: they are merged as
+ * JSON onto json.Marshal(internal config) and decoded with encoding/json,
+ * which matches keys case-insensitively (cmd/kubelet/app/server.go,
+ * mergeKubeletConfigurations), so there a wrong-case key takes effect.
+ */
 static void lint_keys(struct kubelet_effective *ke, enum source_kind kind,
 		      const char *path, const struct node *map,
 		      const char *const *known, const char *prefix)
 {
 	for (size_t i = 0; i < node_map_len(map); i++) {
 		const struct node *k = node_map_key(map, i);
-		const char *name = k->kind == NODE_SCALAR ? k->str : "?";
-		const char *match = NULL;
+		const char *name = k->str;
+		const char *match = NULL, *ci = NULL;
 		size_t count;
 
 		for (const char *const *kk = known; *kk; kk++) {
-			if (!strcmp(*kk, name)) {
+			if (!strcmp(*kk, name))
 				match = *kk;
-				break;
-			}
+			else if (!strcasecmp(*kk, name))
+				ci = *kk;
 		}
-		if (!match) {
-			const char *ci = NULL;
-			for (const char *const *kk = known; *kk; kk++)
-				if (!strcasecmp(*kk, name))
-					ci = *kk;
-			if (ci)
-				lint_add(ke, kind, path, k->line, name, NULL,
-					 "key '%s%s' is ignored: keys are case-sensitive, "
-					 "the kubelet only reads '%s%s'",
-					 prefix, name, prefix, ci);
-			else
-				lint_add(ke, kind, path, k->line, name, NULL,
-					 "unknown key '%s%s' is ignored by the kubelet "
-					 "(lenient decoding)", prefix, name);
+		if (!match && ci && kind == SRC_DROPIN)
+			lint_add(ke, kind, path, k->line, name, NULL,
+				 "key '%s%s' takes effect only because drop-ins are "
+				 "merged case-insensitively; the --config file would "
+				 "ignore it: spell it '%s%s'", prefix, name, prefix, ci);
+		else if (!match && ci)
+			lint_add(ke, kind, path, k->line, name, NULL,
+				 "key '%s%s' is ignored: keys are case-sensitive, "
+				 "the kubelet only reads '%s%s'",
+				 prefix, name, prefix, ci);
+		else if (!match)
+			lint_add(ke, kind, path, k->line, name, NULL,
+				 "unknown key '%s%s' is ignored by the kubelet",
+				 prefix, name);
+		if (!match || kind == SRC_DROPIN)
 			continue;
-		}
 		count = node_map_count(map, name);
 		if (count > 1 && node_map_get(map, name) != node_map_val(map, i))
 			lint_add(ke, kind, path, k->line, name, NULL,
@@ -361,121 +382,337 @@ static void lint_keys(struct kubelet_effective *ke, enum source_kind kind,
 	}
 }
 
+/* Subtrees of map under key: the exact key in the file, any spelling in a drop-in. */
+static void lint_sub(struct kubelet_effective *ke, enum source_kind kind,
+		     const char *path, const struct node *map, const char *key,
+		     const char *const *known, const char *prefix)
+{
+	for (size_t i = 0; i < node_map_len(map); i++) {
+		const struct node *k = node_map_key(map, i), *v = node_map_val(map, i);
+		if (v->kind != NODE_MAP)
+			continue;
+		if (kind == SRC_DROPIN ? strcasecmp(k->str, key) : strcmp(k->str, key))
+			continue;
+		if (kind != SRC_DROPIN && node_map_get(map, key) != v)
+			continue;
+		lint_keys(ke, kind, path, v, known, prefix);
+	}
+}
+
 static void lint_tree(struct kubelet_effective *ke, enum source_kind kind,
 		      const char *path, const struct node *root)
 {
-	const struct node *an, *az, *n;
-
 	lint_keys(ke, kind, path, root, kc_top_keys, "");
-	an = node_map_get(root, "authentication");
-	if (an && an->kind == NODE_MAP) {
-		lint_keys(ke, kind, path, an, authn_keys, "authentication.");
-		if ((n = node_map_get(an, "anonymous")) && n->kind == NODE_MAP)
-			lint_keys(ke, kind, path, n, authn_anon_keys,
-				  "authentication.anonymous.");
-		if ((n = node_map_get(an, "webhook")) && n->kind == NODE_MAP)
-			lint_keys(ke, kind, path, n, authn_webhook_keys,
-				  "authentication.webhook.");
-		if ((n = node_map_get(an, "x509")) && n->kind == NODE_MAP)
-			lint_keys(ke, kind, path, n, authn_x509_keys,
-				  "authentication.x509.");
-	}
-	az = node_map_get(root, "authorization");
-	if (az && az->kind == NODE_MAP) {
-		lint_keys(ke, kind, path, az, authz_keys, "authorization.");
-		if ((n = node_map_get(az, "webhook")) && n->kind == NODE_MAP)
-			lint_keys(ke, kind, path, n, authz_webhook_keys,
-				  "authorization.webhook.");
+	for (size_t i = 0; i < node_map_len(root); i++) {
+		const struct node *k = node_map_key(root, i), *v = node_map_val(root, i);
+		if (v->kind != NODE_MAP)
+			continue;
+		if (kind == SRC_DROPIN ? !strcasecmp(k->str, "authentication")
+				       : (!strcmp(k->str, "authentication") &&
+					  node_map_get(root, "authentication") == v)) {
+			lint_keys(ke, kind, path, v, authn_keys, "authentication.");
+			lint_sub(ke, kind, path, v, "anonymous", authn_anon_keys,
+				 "authentication.anonymous.");
+			lint_sub(ke, kind, path, v, "webhook", authn_webhook_keys,
+				 "authentication.webhook.");
+			lint_sub(ke, kind, path, v, "x509", authn_x509_keys,
+				 "authentication.x509.");
+		}
+		if (kind == SRC_DROPIN ? !strcasecmp(k->str, "authorization")
+				       : (!strcmp(k->str, "authorization") &&
+					  node_map_get(root, "authorization") == v)) {
+			lint_keys(ke, kind, path, v, authz_keys, "authorization.");
+			lint_sub(ke, kind, path, v, "webhook", authz_webhook_keys,
+				 "authorization.webhook.");
+		}
 	}
 }
 
 /* ------------------------------------------------------------------ files */
 
 /*
- * Apply the four settings found in a decoded KubeletConfiguration tree.
- * A type error makes the kubelet's decoder fail: the model is INVALID.
+ * Convert a scalar for key d. Returns NULL when it decodes, else the
+ * reason the kubelet's decoder fails (a static string).
  */
-static void apply_tree(struct kubelet_model *m, const struct node *root,
-		       enum source_kind kind, const char *path, bool is_file)
+static const char *convert(const struct kdef *d, const struct node *n, bool *b,
+			   long long *iv, const char **sv)
+{
+	switch (d->type) {
+	case KT_BOOL:
+		if (node_get_bool(n, b) < 0)
+			return "must be a boolean";
+		*iv = *b;
+		return NULL;
+	case KT_INT:
+		if (node_get_int(n, iv) < 0 || *iv < -2147483648LL || *iv > 2147483647LL)
+			return "must be an int32";
+		return NULL;
+	case KT_STRING:
+		if (node_get_string(n, sv) < 0)
+			return "must be a string";
+		return NULL;
+	}
+	return "has an unknown type";
+}
+
+/*
+ * Apply the four settings of the --config file (decoded case-sensitively,
+ * then defaulted by v1beta1 SetDefaults). A type error makes the kubelet's
+ * decoder fail: the model is INVALID.
+ */
+static void apply_file_tree(struct kubelet_model *m, const struct node *root,
+			    const char *path)
 {
 	for (int k = 0; k < KK__COUNT; k++) {
 		const struct kdef *d = &kdefs[k];
 		const struct node *n = root;
 		bool b = false;
 		long long iv = 0;
-		const char *sv = NULL;
-		int depth;
+		const char *sv = NULL, *why;
 
-		for (depth = 0; depth < 3 && d->path[depth] && n; depth++) {
-			const struct node *parent = n;
+		for (int depth = 0; depth < 3 && d->path[depth] && n; depth++) {
 			if (n->kind != NODE_MAP) {
 				if (!node_is_null(n))
-					set_invalid(m, kind, path, n->line, d->info.name,
-						    n->str, "'%s' must be a mapping, not %s",
+					set_invalid(m, SRC_CONFIG, path, n->line,
+						    d->info.name, n->str,
+						    "'%s' must be a mapping, not %s",
 						    d->path[depth - 1], node_kind_name(n));
 				n = NULL;
 				break;
 			}
-			n = node_map_get(parent, d->path[depth]);
+			n = node_map_get(n, d->path[depth]);
 		}
-		if (!n || node_is_null(n)) {
-			/* absent or null: the drop-in merge leaves the value as
-			 * is; in the file the v1beta1 default applies */
+		if (!n || node_is_null(n))
+			continue; /* absent or null: the v1beta1 default applies */
+		why = n->kind == NODE_SCALAR ? convert(d, n, &b, &iv, &sv) : "must be a scalar";
+		if (why) {
+			set_invalid(m, SRC_CONFIG, path, n->line, d->info.name,
+				    n->str ? n->str : "", "%s %s, not %s (the kubelet "
+				    "cannot decode it)", d->info.name, why,
+				    node_kind_name(n));
 			continue;
 		}
-		switch (d->type) {
-		case KT_BOOL:
-			if (node_get_bool(n, &b) < 0) {
-				set_invalid(m, kind, path, n->line, d->info.name,
-					    n->str, "%s must be a boolean, not %s "
-					    "(the kubelet cannot decode it)",
-					    d->info.name, node_kind_name(n));
-				continue;
-			}
-			iv = b;
-			break;
-		case KT_INT:
-			if (node_get_int(n, &iv) < 0 || iv < -2147483648LL ||
-			    iv > 2147483647LL) {
-				set_invalid(m, kind, path, n->line, d->info.name,
-					    n->str, "%s must be an int32, not %s",
-					    d->info.name, node_kind_name(n));
-				continue;
-			}
-			break;
-		case KT_STRING:
-			if (node_get_string(n, &sv) < 0) {
-				set_invalid(m, kind, path, n->line, d->info.name,
-					    n->str ? n->str : "", "%s must be a string, not %s",
-					    d->info.name, node_kind_name(n));
-				continue;
-			}
-			/* v1beta1 SetDefaults: an empty mode in the file becomes
-			 * Webhook; a drop-in is merged without defaulting */
-			if (is_file && !*sv)
-				continue;
-			break;
-		}
-		kval_set(&m->v[k], k, b, iv, sv, kind, path, n->line, d->info.name,
+		/* SetDefaults: an empty mode becomes Webhook */
+		if (d->type == KT_STRING && !*sv)
+			continue;
+		kval_set(&m->v[k], k, b, iv, sv, SRC_CONFIG, path, n->line, d->info.name,
 			 n->str, NULL);
 	}
 }
 
 /*
- * Load one KubeletConfiguration document (the --config file or a drop-in).
- * Returns 0 when applied, -1 when it could not be read (values unknown);
- * a document the kubelet would reject marks the model INVALID.
+ * Drop-ins. The kubelet keeps one JSON document: json.Marshal of the
+ * internal config (Go field names: "Authentication", "ReadOnlyPort"),
+ * merge-patches each drop-in onto it as written (no conversion, no
+ * defaulting), and decodes the result once at the end with encoding/json,
+ * which matches keys case-insensitively and, since json.Marshal sorts map
+ * keys, applies differently spelled keys in byte order ("Authentication"
+ * before "authentication"). A null deletes the spelling it names; a value
+ * deleted that way falls back to what the --config file (or the default)
+ * gave. So we keep, per setting, one entry per exact spelling.
  */
-static int load_config_doc(struct kubelet_effective *ke, struct kubelet_model *m,
-			   const char *readpath, const char *display,
-			   enum source_kind kind, struct result *res)
+struct dentry {
+	char *seg[3];
+	int nseg;       /* < the key's depth: a scalar where a mapping belongs */
+	bool b;
+	long long i;
+	char *s;
+	char *raw;
+	const char *bad; /* why the final decode fails, or NULL */
+	char *file;
+	int line;
+	size_t order;    /* drop-in number, for the surprise lint */
+};
+
+struct dropins {
+	struct dentry *e[KK__COUNT];
+	size_t n[KK__COUNT], alloc[KK__COUNT];
+};
+
+static void dentry_clear(struct dentry *e)
+{
+	for (int i = 0; i < 3; i++)
+		free(e->seg[i]);
+	free(e->s);
+	free(e->raw);
+	free(e->file);
+}
+
+static void dropins_release(struct dropins *di)
+{
+	for (int k = 0; k < KK__COUNT; k++) {
+		for (size_t i = 0; i < di->n[k]; i++)
+			dentry_clear(&di->e[k][i]);
+		free(di->e[k]);
+	}
+}
+
+static bool prefix_eq(const struct dentry *e, const char *const *seg, int nseg)
+{
+	if (e->nseg < nseg)
+		return false;
+	for (int i = 0; i < nseg; i++)
+		if (strcmp(e->seg[i], seg[i]))
+			return false;
+	return true;
+}
+
+/* Remove the entries of key k under seg[0..nseg) (exact = only that path). */
+static void dropins_remove(struct dropins *di, int k, const char *const *seg,
+			   int nseg, bool exact)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < di->n[k]; i++) {
+		struct dentry *e = &di->e[k][i];
+		if (prefix_eq(e, seg, nseg) && (!exact || e->nseg == nseg))
+			dentry_clear(e);
+		else
+			di->e[k][j++] = *e;
+	}
+	di->n[k] = j;
+}
+
+static void dropins_walk(struct dropins *di, int k, const struct node *map,
+			 const char **seg, int depth, const char *file, size_t order)
+{
+	const struct kdef *d = &kdefs[k];
+	int last = depth == 2 || d->path[depth + 1] == NULL;
+
+	for (size_t i = 0; i < node_map_len(map); i++) {
+		const struct node *key = node_map_key(map, i), *v = node_map_val(map, i);
+		struct dentry *e;
+		long long iv = 0;
+		bool b = false;
+		const char *sv = NULL;
+
+		if (strcasecmp(key->str, d->path[depth]))
+			continue;
+		seg[depth] = key->str;
+		if (node_is_null(v)) {
+			dropins_remove(di, k, seg, depth + 1, false);
+			continue;
+		}
+		if (!last && v->kind == NODE_MAP) {
+			dropins_remove(di, k, seg, depth + 1, true);
+			dropins_walk(di, k, v, seg, depth + 1, file, order);
+			continue;
+		}
+		/* a leaf value, or a scalar/list where a mapping belongs */
+		dropins_remove(di, k, seg, depth + 1, false);
+		ALLOC_GROW(di->e[k], di->n[k] + 1, di->alloc[k]);
+		e = &di->e[k][di->n[k]++];
+		memset(e, 0, sizeof(*e));
+		e->nseg = depth + 1;
+		for (int j = 0; j <= depth; j++)
+			e->seg[j] = xstrdup(seg[j]);
+		e->raw = xstrdup(v->str ? v->str : node_kind_name(v));
+		e->file = xstrdup(file);
+		e->line = v->line;
+		e->order = order;
+		if (!last)
+			e->bad = "must be a mapping";
+		else if (v->kind != NODE_SCALAR)
+			e->bad = "must be a scalar";
+		else
+			e->bad = convert(d, v, &b, &iv, &sv);
+		e->b = b;
+		e->i = iv;
+		e->s = xstrdup_or_null(sv);
+	}
+}
+
+static int dentry_cmp(const void *a, const void *b)
+{
+	const struct dentry *x = a, *y = b;
+
+	for (int i = 0; i < 3; i++) {
+		int c;
+		if (i >= x->nseg || i >= y->nseg)
+			return x->nseg - y->nseg;
+		c = strcmp(x->seg[i], y->seg[i]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static void dropins_apply(struct kubelet_effective *ke, struct kubelet_model *m,
+			  struct dropins *di)
+{
+	for (int k = 0; k < KK__COUNT; k++) {
+		const struct kdef *d = &kdefs[k];
+		struct dentry *e = di->e[k], *win;
+		size_t n = di->n[k];
+
+		if (!n)
+			continue;
+		/* encoding/json decodes every key; one bad value fails it all */
+		for (size_t i = 0; i < n; i++) {
+			if (e[i].bad) {
+				set_invalid(m, SRC_DROPIN, e[i].file, e[i].line, d->info.name,
+					    e[i].raw, "%s %s, not '%s' (the kubelet cannot "
+					    "decode the merged drop-ins)", d->info.name,
+					    e[i].bad, e[i].raw);
+				break;
+			}
+		}
+		qsort(e, n, sizeof(*e), dentry_cmp);
+		for (size_t i = 0; i < n; i++) {
+			struct strbuf sp = STRBUF_INIT;
+			const char *note = NULL;
+			for (int j = 0; j < e[i].nseg; j++)
+				strbuf_addf(&sp, "%s%s", j ? "." : "", e[i].seg[j]);
+			if (strcmp(sp.buf, d->info.name))
+				note = "spelled differently; drop-ins are merged "
+				       "case-insensitively, in byte order of the spelling";
+			if (!e[i].bad)
+				kval_set(&m->v[k], k, e[i].b, e[i].i, e[i].s, SRC_DROPIN,
+					 e[i].file, e[i].line, sp.buf, e[i].raw, note);
+			strbuf_release(&sp);
+		}
+		win = &e[n - 1];
+		for (size_t i = 0; i + 1 < n; i++)
+			if (e[i].order > win->order)
+				lint_add(ke, SRC_DROPIN, e[i].file, e[i].line, d->info.name,
+					 e[i].raw, "%s = %s here is overridden by %s:%d, an "
+					 "earlier drop-in, because the kubelet applies "
+					 "differently spelled keys in byte order; use one "
+					 "spelling (%s)", d->info.name, e[i].raw, win->file,
+					 win->line, d->info.name);
+	}
+}
+
+static const struct node *find_duplicate(const struct node *n, int depth)
+{
+	const struct node *dup;
+
+	if (depth > YAML_MAX_DEPTH)
+		return NULL;
+	if (n->kind == NODE_MAP)
+		for (size_t i = 0; i < node_map_len(n); i++)
+			if (node_map_get(n, node_map_key(n, i)->str) != node_map_val(n, i))
+				return node_map_key(n, i);
+	for (size_t i = 0; i < n->n; i++)
+		if ((dup = find_duplicate(n->kids[i], depth + 1)))
+			return dup;
+	return NULL;
+}
+
+/*
+ * Read and parse one KubeletConfiguration document. Returns 0 with
+ * *root set, 1 when the kubelet would reject it (model INVALID), -1 when
+ * it cannot be read (the values it could set become UNKNOWN).
+ */
+static int read_doc(struct kubelet_effective *ke, struct kubelet_model *m,
+		    const char *readpath, const char *display, enum source_kind kind,
+		    struct yaml_docs *docs, const struct node **rootp, struct result *res)
 {
 	struct strbuf buf = STRBUF_INIT;
-	struct yaml_docs docs = { 0 };
 	struct err e = { { 0 }, 0, { 0 } };
 	const struct node *root, *av, *kd;
 	const char *s;
-	int ret = 0;
+	int ret = 1;
 
 	if (file_read(readpath, display, FILE_MAX_CONFIG, &buf, &e) < 0) {
 		result_diag(res, DIAG_ERROR, "%s", e.msg);
@@ -484,24 +721,29 @@ static int load_config_doc(struct kubelet_effective *ke, struct kubelet_model *m
 		ret = -1;
 		goto out;
 	}
-	if (yaml_parse(buf.buf, buf.len, display, &docs, &e) < 0) {
+	if (yaml_parse(buf.buf, buf.len, display, docs, &e) < 0) {
 		char msg[1200];
 		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
 		set_invalid(m, kind, display, e.line, NULL, NULL,
 			    "the kubelet cannot parse %s: %s", display, e.msg);
 		goto out;
 	}
-	if (!docs.n) {
-		set_invalid(m, kind, display, 1, "kind", NULL,
-			    "%s is empty: the kubelet rejects a config without "
-			    "apiVersion and kind", display);
+	if (!docs->n) {
+		if (kind == SRC_CONFIG)
+			set_invalid(m, kind, display, 1, NULL, NULL,
+				    "%s is empty (\"kubelet config file was empty\")",
+				    display);
+		else
+			set_invalid(m, kind, display, 1, "kind", NULL,
+				    "%s is empty: the kubelet cannot decode a drop-in "
+				    "without kind (\"Object 'Kind' is missing\")", display);
 		goto out;
 	}
-	root = docs.doc[0];
-	if (docs.n > 1)
-		lint_add(ke, kind, display, docs.doc[1]->line, NULL, NULL,
+	root = docs->doc[0];
+	if (docs->n > 1)
+		lint_add(ke, kind, display, docs->doc[1]->line, NULL, NULL,
 			 "%s has %zu YAML documents; the kubelet reads only the first",
-			 display, docs.n);
+			 display, docs->n);
 	if (root->kind != NODE_MAP) {
 		set_invalid(m, kind, display, root->line, NULL, NULL,
 			    "%s is %s, not a KubeletConfiguration mapping", display,
@@ -510,37 +752,95 @@ static int load_config_doc(struct kubelet_effective *ke, struct kubelet_model *m
 	}
 	av = node_map_get(root, "apiVersion");
 	kd = node_map_get(root, "kind");
-	if (!kd || node_get_string(kd, &s) < 0 || strcmp(s, KUBELET_KIND)) {
-		set_invalid(m, kind, display, kd ? kd->line : root->line, "kind",
-			    kd ? kd->str : NULL,
-			    "%s: kind must be %s (the kubelet refuses to decode it)",
-			    display, KUBELET_KIND);
-		goto out;
-	}
-	if (!av || node_get_string(av, &s) < 0 || strcmp(s, KUBELET_API_VERSION)) {
-		set_invalid(m, kind, display, av ? av->line : root->line,
-			    "apiVersion", av ? av->str : NULL,
-			    "%s: apiVersion must be %s (the kubelet refuses to decode it)",
-			    display, KUBELET_API_VERSION);
-		goto out;
+	if (kind == SRC_DROPIN) {
+		const struct node *dup = find_duplicate(root, 0);
+		/* decoded strictly into Unstructured, with no lenient retry
+		 * (pkg/kubelet/kubeletconfig/util/codec DecodeKubeletConfigurationIntoJSON):
+		 * only a kind is required, and duplicate keys are fatal */
+		if (!kd || node_get_string(kd, &s) < 0 || !*s) {
+			set_invalid(m, kind, display, root->line, "kind", NULL,
+				    "%s has no kind: the kubelet cannot decode the "
+				    "drop-in (\"Object 'Kind' is missing\")", display);
+			goto out;
+		}
+		if (dup) {
+			set_invalid(m, kind, display, dup->line, dup->str, NULL,
+				    "%s: key '%s' appears twice; drop-ins are decoded "
+				    "strictly and the kubelet refuses them", display,
+				    dup->str);
+			goto out;
+		}
+		if (strcmp(s, KUBELET_KIND) || !av || node_get_string(av, &s) < 0 ||
+		    strcmp(s, KUBELET_API_VERSION))
+			lint_add(ke, kind, display, kd->line, "kind", kd->str,
+				 "%s should declare apiVersion %s and kind %s; the "
+				 "kubelet merges it anyway", display,
+				 KUBELET_API_VERSION, KUBELET_KIND);
+	} else {
+		if (!kd || node_get_string(kd, &s) < 0 || strcmp(s, KUBELET_KIND)) {
+			set_invalid(m, kind, display, kd ? kd->line : root->line, "kind",
+				    kd ? kd->str : NULL,
+				    "%s: kind must be %s (the kubelet refuses to decode it)",
+				    display, KUBELET_KIND);
+			goto out;
+		}
+		if (!av || node_get_string(av, &s) < 0 ||
+		    strcmp(s, KUBELET_API_VERSION)) {
+			set_invalid(m, kind, display, av ? av->line : root->line,
+				    "apiVersion", av ? av->str : NULL,
+				    "%s: apiVersion must be %s (the kubelet refuses to "
+				    "decode it)", display, KUBELET_API_VERSION);
+			goto out;
+		}
 	}
 	lint_tree(ke, kind, display, root);
-	apply_tree(m, root, kind, display, kind == SRC_CONFIG);
+	*rootp = root;
+	ret = 0;
 out:
-	yaml_docs_release(&docs);
 	strbuf_release(&buf);
 	return ret;
 }
 
-/* Drop-ins: every *.conf below dir in WalkDir order, each merged in turn. */
+static int load_config_file(struct kubelet_effective *ke, struct kubelet_model *m,
+			    const char *readpath, const char *display,
+			    struct result *res)
+{
+	struct yaml_docs docs = { 0 };
+	const struct node *root = NULL;
+	int ret = read_doc(ke, m, readpath, display, SRC_CONFIG, &docs, &root, res);
+
+	if (ret == 0)
+		apply_file_tree(m, root, display);
+	yaml_docs_release(&docs);
+	return ret < 0 ? -1 : 0;
+}
+
+/*
+ * Drop-ins: every *.conf below dir in filepath.WalkDir order. WalkDir
+ * does not follow symlinks, not even for the root: a --config-dir that is
+ * a symlink (without a trailing slash) applies nothing.
+ */
 static int load_dropins(struct kubelet_effective *ke, struct kubelet_model *m,
 			const char *readdir_path, const char *display,
-			struct result *res)
+			bool kubelet_path, struct result *res)
 {
 	struct path_list files = { 0 };
 	struct err e = { { 0 }, 0, { 0 } };
+	struct dropins di;
+	struct stat st;
 	int ret = 0;
 
+	memset(&di, 0, sizeof(di));
+	/* Only for the kubelet's own path: a copy named with kanon's
+	 * --config-dir (or in a snapshot) may be a link for other reasons. */
+	if (kubelet_path && !ends_with(readdir_path, "/") &&
+	    lstat(readdir_path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		lint_add(ke, SRC_DROPIN, display, 0, NULL, NULL,
+			 "--config-dir %s is a symbolic link: the kubelet walks it "
+			 "with filepath.WalkDir, which does not follow links, so no "
+			 "drop-in applies; name the real directory", display);
+		return 0;
+	}
 	if (dir_walk(readdir_path, &files, &e) < 0) {
 		result_diag(res, DIAG_ERROR, "%s", e.msg);
 		for (int k = 0; k < KK__COUNT; k++)
@@ -550,6 +850,10 @@ static int load_dropins(struct kubelet_effective *ke, struct kubelet_model *m,
 	}
 	for (size_t i = 0; i < files.n; i++) {
 		struct strbuf rp = STRBUF_INIT, dp = STRBUF_INIT;
+		struct yaml_docs docs = { 0 };
+		const struct node *root = NULL;
+		const char *seg[3];
+		int r;
 
 		strbuf_addf(&rp, "%s/%s", readdir_path, files.v[i]);
 		strbuf_addf(&dp, "%s/%s", display, files.v[i]);
@@ -557,13 +861,20 @@ static int load_dropins(struct kubelet_effective *ke, struct kubelet_model *m,
 			lint_add(ke, SRC_DROPIN, dp.buf, 0, NULL, NULL,
 				 "%s is ignored: the kubelet reads only *.conf files "
 				 "from --config-dir", dp.buf);
-		} else if (load_config_doc(ke, m, rp.buf, dp.buf, SRC_DROPIN, res) < 0) {
+		} else if ((r = read_doc(ke, m, rp.buf, dp.buf, SRC_DROPIN, &docs,
+					 &root, res)) == 0) {
+			for (int k = 0; k < KK__COUNT; k++)
+				dropins_walk(&di, k, root, seg, 0, dp.buf, i);
+		} else if (r < 0) {
 			ret = -1;
 		}
+		yaml_docs_release(&docs);
 		strbuf_release(&rp);
 		strbuf_release(&dp);
 	}
+	dropins_apply(ke, m, &di);
 out:
+	dropins_release(&di);
 	path_list_release(&files);
 	return ret;
 }
@@ -618,7 +929,12 @@ static void apply_flags(struct kubelet_effective *ke, struct kubelet_model *m,
 			iv = b;
 			break;
 		case KT_INT:
-			if (!o->value || go_parse_int(o->value, 32, &iv) < 0) {
+			if (!o->value) {
+				set_invalid(m, SRC_FLAG, NULL, 0, key.buf, o->raw,
+					    "flag needs an argument: %s", key.buf);
+				goto next;
+			}
+			if (go_parse_int(o->value, 32, &iv) < 0) {
 				set_invalid(m, SRC_FLAG, NULL, 0, key.buf, o->raw,
 					    "invalid argument \"%s\" for \"%s\" flag: "
 					    "not an int32", o->value ? o->value : "",
@@ -655,9 +971,12 @@ static void check_argv_shape(struct kubelet_model *m, const struct argv_list *ar
 	if (fs->positional.n) {
 		const char *word = fs->positional.v[0];
 		const char *prev = NULL;
-		for (size_t i = 1; i < argv->n; i++)
-			if (!strcmp(argv->v[i], word) && i > 0)
+		for (size_t i = 1; i < argv->n; i++) {
+			if (!strcmp(argv->v[i], word)) {
 				prev = argv->v[i - 1];
+				break;
+			}
+		}
 		if (prev && prev[0] == '-' && !strchr(prev, '='))
 			set_invalid(m, SRC_FLAG, NULL, 0, prev, word,
 				    "\"%s\" after %s is "
@@ -758,8 +1077,14 @@ static void validate(struct kubelet_model *m)
 	const struct kval *mode = &m->v[KK_AUTHZ_MODE];
 	const struct kval *port = &m->v[KK_READ_ONLY_PORT];
 
-	if (mode->st == KV_OK && strcmp(mode->s, "AlwaysAllow") &&
-	    strcmp(mode->s, "Webhook")) {
+	if (mode->st == KV_OK && !*mode->s) {
+		const struct evidence *at = &mode->chain[mode->n - 1];
+		set_invalid(m, at->kind, at->path, at->line, at->key, at->value,
+			    "no authorization mode specified: an empty mode from a "
+			    "drop-in or flag is not defaulted, and the kubelet "
+			    "refuses to start");
+	} else if (mode->st == KV_OK && strcmp(mode->s, "AlwaysAllow") &&
+		   strcmp(mode->s, "Webhook")) {
 		const struct evidence *at = &mode->chain[mode->n - 1];
 		set_invalid(m, at->kind, at->path, at->line, at->key, at->value,
 			    "unknown authorization mode \"%s\": the kubelet accepts "
@@ -825,11 +1150,15 @@ static void compute_files(const struct kubelet_input *in,
 
 	m->config_file = in->config || (cfg && cfg->value && *cfg->value);
 	apply_defaults(m, m->config_file);
-	if (!in->argv && in->no_argv_reason)
-		mark_unknown(m, in->no_argv_reason);
+	if (dir && (!dir->value || !*dir->value))
+		set_invalid(m, SRC_FLAG, NULL, 0, "--config-dir", dir->raw,
+			    "flag needs an argument: --config-dir");
+	if (cfg && !cfg->value)
+		set_invalid(m, SRC_FLAG, NULL, 0, "--config", cfg->raw,
+			    "flag needs an argument: --config");
 
 	if (in->config) {
-		if (load_config_doc(ke, m, in->config, in->config, SRC_CONFIG, res) < 0 &&
+		if (load_config_file(ke, m, in->config, in->config, res) < 0 &&
 		    in->required)
 			res->input_error = true;
 	} else if (m->config_file) {
@@ -840,12 +1169,12 @@ static void compute_files(const struct kubelet_input *in,
 			result_diag(res, DIAG_WARNING, "%s", reason);
 			free(reason);
 		} else {
-			load_config_doc(ke, m, rp, cfg->value, SRC_CONFIG, res);
+			load_config_file(ke, m, rp, cfg->value, res);
 			free(rp);
 		}
 	}
 	if (in->config_dir) {
-		if (load_dropins(ke, m, in->config_dir, in->config_dir, res) < 0 &&
+		if (load_dropins(ke, m, in->config_dir, in->config_dir, false, res) < 0 &&
 		    in->required)
 			res->input_error = true;
 	} else if (dir && dir->value && *dir->value) {
@@ -856,12 +1185,14 @@ static void compute_files(const struct kubelet_input *in,
 			result_diag(res, DIAG_WARNING, "%s", reason);
 			free(reason);
 		} else {
-			load_dropins(ke, m, rp, dir->value, res);
+			load_dropins(ke, m, rp, dir->value, true, res);
 			free(rp);
 		}
 	}
 	if (in->argv)
 		apply_flags(ke, m, &fs, trusted_from, var);
+	else if (in->no_argv_reason)
+		mark_unknown(m, in->no_argv_reason); /* flags override everything */
 	validate(m);
 	ke->have_files = true;
 	flagset_release(&fs);
@@ -915,7 +1246,8 @@ int kubelet_effective_load(const struct kubelet_input *in,
 		res->input_error = true;
 		return -1;
 	}
-	if (in->argv || in->config || in->config_dir || !in->configz)
+	/* without a usable /configz the files are all there is */
+	if (in->argv || in->config || in->config_dir || !out->have_configz)
 		compute_files(in, out, res);
 	if (out->have_configz && out->have_files)
 		compare_drift(out);

@@ -22,7 +22,8 @@ enum kubelet_key {
 	KK__COUNT
 };
 
-enum kval_state { KV_OK, KV_UNKNOWN };
+/* zero is UNKNOWN: a value nothing has set is never taken as known */
+enum kval_state { KV_UNKNOWN, KV_OK };
 
 struct kval {
 	enum kval_state st;

@@ -83,6 +83,17 @@ void flags_parse(const struct argv_list *argv, const struct flag_spec *specs,
 			continue;
 		}
 		if (w[1] != '-') {
+			/* "-v 4": a two-letter shorthand other than -h takes the
+			 * next word as its value, like any non-boolean pflag */
+			if (!w[2] && w[1] != 'h' && i + 1 < argv->n &&
+			    argv->v[i + 1][0] != '-') {
+				struct strbuf sh = STRBUF_INIT;
+				strbuf_addf(&sh, "%s %s", w, argv->v[i + 1]);
+				argv_push(&out->shorthand, sh.buf);
+				strbuf_release(&sh);
+				i++;
+				continue;
+			}
 			argv_push(&out->shorthand, w);
 			continue;
 		}

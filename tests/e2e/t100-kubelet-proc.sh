@@ -36,6 +36,10 @@ pids+=("$pid1")
 (cd / && exec "$HELPERS/kubelet" --config="$tmp/kubelet.yaml" --config-dir="$tmp/conf.d") &
 pid2=$!
 pids+=("$pid2")
+ln -s conf.d "$tmp/conf.link"
+(cd / && exec "$HELPERS/kubelet" --config="$tmp/kubelet.yaml" --config-dir="$tmp/conf.link") &
+pid3=$!
+pids+=("$pid3")
 sleep 0.3
 
 out=$("$KANON" kubelet --pid "$pid1" -f json)
@@ -51,6 +55,11 @@ out=$("$KANON" kubelet --pid "$pid2" -f json)
 check "pid: absolute --config via /proc/PID/root, drop-in turns anonymous off" \
 	"$(printf '%s' "$out" | grep -q '"rule":"kubelet-anonymous-auth","status":"PASS"'; echo $?)"
 
+out=$("$KANON" kubelet --pid "$pid3" -f json)
+check "pid: a symlinked --config-dir is not walked (filepath.WalkDir), anonymous stays on" \
+	"$(printf '%s' "$out" | grep -q '"rule":"kubelet-anonymous-auth","status":"FAIL"' &&
+	   printf '%s' "$out" | grep -q 'is a symbolic link'; echo $?)"
+
 out=$("$KANON" kubelet -f json)
 rc=$?
 check "discovery: finds both stand-in kubelets" \
@@ -61,8 +70,8 @@ rc=$?
 check "pid: a missing process is an input error (rc=$rc)" \
 	"$([ $rc = 2 ] && grep -q "cannot read '/proc/999999999/cmdline'" "$tmp/err"; echo $?)"
 
-kill "$pid1" "$pid2" 2>/dev/null
-wait "$pid1" "$pid2" 2>/dev/null
+kill "$pid1" "$pid2" "$pid3" 2>/dev/null
+wait "$pid1" "$pid2" "$pid3" 2>/dev/null
 pids=()
 if pgrep -x kubelet >/dev/null 2>&1; then
 	echo "ok discovery: no-kubelet case skipped (a kubelet runs on this machine) # SKIP"
