@@ -13,6 +13,9 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  kubelet    audit a kubelet's anonymous-access settings (CIS 4.2.x)\n"
+	"  apiserver  audit a kube-apiserver's anonymous auth and authorizers (CIS 1.2.x)\n"
+	"  audit FILE...  find, count and classify anonymous access in audit logs\n"
+	"  rbac FILE...   what RBAC lets anonymous callers do, rated binding by binding\n"
 	"  scan DIR   audit a cluster snapshot directory (docs/snapshot.md)\n"
 	"  rules      list the rules and their documentation pages\n"
 	"\n"
@@ -23,6 +26,9 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "kubelet", cmd_kubelet },
+	{ "apiserver", cmd_apiserver },
+	{ "audit", cmd_audit },
+	{ "rbac", cmd_rbac },
 	{ "scan", cmd_scan },
 	{ "rules", cmd_rules },
 };

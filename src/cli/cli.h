@@ -76,6 +76,9 @@ int common_finish(const struct common_opts *c, struct result *res);
 int bad_option(const char *cmd, char **argv, int optopt_val);
 
 int cmd_kubelet(int argc, char **argv);
+int cmd_apiserver(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_rbac(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 

@@ -14,10 +14,20 @@ static const char help[] =
 	"Audit a cluster snapshot directory (layout: docs/snapshot.md):\n"
 	"  DIR/kubelet/<node>/   cmdline, config.yaml|config.json, conf.d/,\n"
 	"                        configz.json\n"
+	"  DIR/apiserver/<name>/ kube-apiserver.yaml|.json or cmdline, k8s-version,\n"
+	"                        root/ (node paths the flags name)\n"
+	"  DIR/rbac/             RBAC objects: kubectl get clusterroles,\n"
+	"                        clusterrolebindings,roles,rolebindings -A -o json\n"
+	"                        (any *.yaml, *.yml, *.json; after apiserver/)\n"
+	"  DIR/audit/            API server audit logs (JSON lines, .gz, rotated\n"
+	"                        files, EventLists): see kanon audit --help\n"
 	"Every part present is audited; the report covers them all.\n";
 
 static const struct scan_part parts[] = {
 	{ "kubelet", scan_kubelet },
+	{ "apiserver", scan_apiserver },
+	{ "rbac", scan_rbac },
+	{ "audit", scan_audit },
 };
 
 int cmd_scan(int argc, char **argv)

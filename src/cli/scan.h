@@ -14,5 +14,9 @@ struct scan_part {
 };
 
 int scan_kubelet(const char *partdir, struct result *res);
+int scan_apiserver(const char *partdir, struct result *res);
+int scan_audit(const char *partdir, struct result *res);
+/* rbac/ must run after apiserver/: it reads the anonymous-auth verdicts. */
+int scan_rbac(const char *partdir, struct result *res);
 
 #endif

@@ -9,7 +9,8 @@
 
 struct anchor {
 	char *name;
-	struct node *node; /* borrowed: owned by the tree */
+	struct node *node; /* borrowed: owned by the tree, unless owned */
+	bool owned;	   /* a copy kept after its List item was handed over */
 };
 
 struct loader {
@@ -19,6 +20,12 @@ struct loader {
 	size_t nodes;
 	struct anchor *anchors;
 	size_t nanchors, aanchors;
+	/* yaml_parse_stream() */
+	bool split_items;
+	yaml_value_fn fn;
+	void *ctx;
+	int stop;	   /* the callback's nonzero return */
+	size_t kept_nodes; /* nodes of owned anchor copies */
 };
 
 void yaml_docs_release(struct yaml_docs *d)
@@ -83,14 +90,19 @@ static void anchor_add(struct loader *l, const yaml_char_t *name, struct node *n
 	ALLOC_GROW(l->anchors, l->nanchors + 1, l->aanchors);
 	l->anchors[l->nanchors].name = xstrdup((const char *)name);
 	l->anchors[l->nanchors].node = n;
+	l->anchors[l->nanchors].owned = false;
 	l->nanchors++;
 }
 
 static void anchors_clear(struct loader *l)
 {
-	for (size_t i = 0; i < l->nanchors; i++)
+	for (size_t i = 0; i < l->nanchors; i++) {
 		free(l->anchors[i].name);
+		if (l->anchors[i].owned)
+			node_destroy(l->anchors[i].node);
+	}
 	l->nanchors = 0;
+	l->kept_nodes = 0;
 }
 
 static int parse_error(struct loader *l)
@@ -101,6 +113,67 @@ static int parse_error(struct loader *l)
 	return err_set(l->e, l->name, (int)m->line + 1, "syntax error: %s%s%s",
 		       p->problem ? p->problem : "syntax error",
 		       p->context ? " " : "", p->context ? p->context : "");
+}
+
+static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth);
+
+/*
+ * The "items" sequence of a top-level mapping, at its SEQUENCE_START event
+ * (ownership of start passes here): each element is parsed with a budget of
+ * its own and handed to the callback; `map` gets an empty sequence.
+ */
+static int stream_items(struct loader *l, yaml_event_t *start, struct node *map,
+			int depth)
+{
+	struct node *seq = node_new(l, NODE_SEQ, &start->start_mark);
+
+	if (!seq) {
+		yaml_event_delete(start);
+		return -1;
+	}
+	anchor_add(l, start->data.sequence_start.anchor, seq);
+	yaml_event_delete(start);
+	node_push(map, seq);
+	for (;;) {
+		size_t nodes = l->nodes, nanch = l->nanchors;
+		yaml_event_t ev;
+		struct node *item;
+		int r;
+
+		if (!yaml_parser_parse(&l->parser, &ev))
+			return parse_error(l);
+		if (ev.type == YAML_SEQUENCE_END_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		l->nodes = 0;
+		item = load_node(l, &ev, depth + 1);
+		if (!item)
+			return -1;
+		/* the item is freed once handed over: an anchor it defines
+		 * lives on as a copy, under a budget of its own */
+		l->nodes = l->kept_nodes;
+		for (size_t i = nanch; i < l->nanchors; i++) {
+			struct node *c = node_copy(l, l->anchors[i].node);
+			if (!c) {
+				/* drop the anchors still pointing into item */
+				for (size_t j = i; j < l->nanchors; j++)
+					free(l->anchors[j].name);
+				l->nanchors = i;
+				node_destroy(item);
+				return -1;
+			}
+			l->anchors[i].node = c;
+			l->anchors[i].owned = true;
+		}
+		l->kept_nodes = l->nodes;
+		l->nodes = nodes;
+		r = l->fn(item, true, l->ctx);
+		if (r) {
+			l->stop = r;
+			return r;
+		}
+	}
 }
 
 /* Parse one node whose first event is ev; ownership of ev passes here. */
@@ -121,7 +194,10 @@ static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 		if (!n)
 			break;
 		n->len = ev->data.scalar.length;
-		n->str = xstrndup((const char *)ev->data.scalar.value, n->len);
+		/* take libyaml's NUL-terminated copy rather than copying it
+		 * again: a big export has millions of scalars */
+		n->str = (char *)ev->data.scalar.value;
+		ev->data.scalar.value = NULL;
 		n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
 		anchor_add(l, ev->data.scalar.anchor, n);
 		break;
@@ -180,6 +256,32 @@ static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 				break;
 			}
 			node_push(n, kid);
+			if (map && depth == 0 && l->split_items && n->n % 2 == 1 &&
+			    kid->len == 5 && !strcmp(kid->str, "items")) {
+				int r;
+				if (!yaml_parser_parse(&l->parser, &next)) {
+					parse_error(l);
+					node_destroy(n);
+					n = NULL;
+					break;
+				}
+				if (next.type != YAML_SEQUENCE_START_EVENT) {
+					kid = load_node(l, &next, depth + 1);
+					if (!kid) {
+						node_destroy(n);
+						n = NULL;
+						break;
+					}
+					node_push(n, kid);
+					continue;
+				}
+				r = stream_items(l, &next, n, depth + 1);
+				if (r) {
+					node_destroy(n);
+					n = NULL;
+					break;
+				}
+			}
 		}
 		break;
 	}
@@ -192,26 +294,29 @@ static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 	return n;
 }
 
-int yaml_parse(const char *buf, size_t len, const char *name,
-	       struct yaml_docs *out, struct err *e)
+/* Collects the documents for yaml_parse(). */
+static int collect_doc(struct node *n, bool is_item, void *ctx)
 {
-	struct loader l;
-	struct err local;
+	struct yaml_docs *out = ctx;
+
+	(void)is_item;
+	ALLOC_GROW(out->doc, out->n + 1, out->alloc);
+	out->doc[out->n++] = n;
+	return 0;
+}
+
+/*
+ * The document loop. With per_doc_budget, YAML_MAX_NODES counts each
+ * document on its own (yaml_parse_stream), else the whole input.
+ */
+static int parse_docs(struct loader *l, bool per_doc_budget)
+{
 	yaml_event_t ev;
 	int ret = 0;
 
-	memset(&l, 0, sizeof(l));
-	memset(&local, 0, sizeof(local));
-	l.name = name;
-	l.e = e ? e : &local;
-	l.e->msg[0] = '\0';
-	if (!yaml_parser_initialize(&l.parser))
-		return err_set(l.e, name, 0, "cannot initialize YAML parser");
-	yaml_parser_set_input_string(&l.parser, (const unsigned char *)buf, len);
-
 	for (;;) {
-		if (!yaml_parser_parse(&l.parser, &ev)) {
-			ret = parse_error(&l);
+		if (!yaml_parser_parse(&l->parser, &ev)) {
+			ret = parse_error(l);
 			break;
 		}
 		if (ev.type == YAML_STREAM_END_EVENT) {
@@ -223,28 +328,73 @@ int yaml_parse(const char *buf, size_t len, const char *name,
 			struct node *n;
 
 			yaml_event_delete(&ev);
-			if (!yaml_parser_parse(&l.parser, &root)) {
-				ret = parse_error(&l);
+			if (!yaml_parser_parse(&l->parser, &root)) {
+				ret = parse_error(l);
 				break;
 			}
-			n = load_node(&l, &root, 0);
-			anchors_clear(&l);
+			if (per_doc_budget)
+				l->nodes = 0;
+			n = load_node(l, &root, 0);
+			anchors_clear(l);
 			if (!n) {
-				ret = -1;
+				ret = l->stop ? l->stop : -1;
 				break;
 			}
 			if (node_is_null(n)) {
 				node_destroy(n);
 			} else {
-				ALLOC_GROW(out->doc, out->n + 1, out->alloc);
-				out->doc[out->n++] = n;
+				ret = l->fn(n, false, l->ctx);
+				if (ret)
+					break;
 			}
 			continue;
 		}
 		yaml_event_delete(&ev);
 	}
-	anchors_clear(&l);
-	free(l.anchors);
-	yaml_parser_delete(&l.parser);
+	anchors_clear(l);
+	free(l->anchors);
+	yaml_parser_delete(&l->parser);
 	return ret;
+}
+
+static int loader_init(struct loader *l, const char *buf, size_t len,
+		       const char *name, struct err *e, struct err *local)
+{
+	memset(l, 0, sizeof(*l));
+	memset(local, 0, sizeof(*local));
+	l->name = name;
+	l->e = e ? e : local;
+	l->e->msg[0] = '\0';
+	if (!yaml_parser_initialize(&l->parser))
+		return err_set(l->e, name, 0, "cannot initialize YAML parser");
+	yaml_parser_set_input_string(&l->parser, (const unsigned char *)buf, len);
+	return 0;
+}
+
+int yaml_parse(const char *buf, size_t len, const char *name,
+	       struct yaml_docs *out, struct err *e)
+{
+	struct loader l;
+	struct err local;
+
+	if (loader_init(&l, buf, len, name, e, &local) < 0)
+		return -1;
+	l.fn = collect_doc;
+	l.ctx = out;
+	return parse_docs(&l, false);
+}
+
+int yaml_parse_stream(const char *buf, size_t len, const char *name,
+		      bool split_items, yaml_value_fn fn, void *ctx,
+		      struct err *e)
+{
+	struct loader l;
+	struct err local;
+
+	if (loader_init(&l, buf, len, name, e, &local) < 0)
+		return -1;
+	l.split_items = split_items;
+	l.fn = fn;
+	l.ctx = ctx;
+	return parse_docs(&l, true);
 }

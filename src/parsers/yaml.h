@@ -1,6 +1,7 @@
 #ifndef KANON_YAML_H
 #define KANON_YAML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -24,5 +25,29 @@ void yaml_docs_release(struct yaml_docs *d);
  */
 int yaml_parse(const char *buf, size_t len, const char *name,
 	       struct yaml_docs *out, struct err *e);
+
+/*
+ * Called for each List item (is_item) and each document (after its items).
+ * Takes ownership of n. A nonzero return stops parsing and is returned by
+ * yaml_parse_stream().
+ */
+typedef int (*yaml_value_fn)(struct node *n, bool is_item, void *ctx);
+
+/*
+ * Streaming variant of yaml_parse() for large inputs such as
+ * `kubectl get ... -o yaml` (a List of 100,000 objects would need millions
+ * of nodes at once): each document goes to fn as soon as it is parsed and,
+ * with split_items, each element of a document's top-level "items"
+ * sequence goes to fn on its own as soon as it is parsed and is left out of
+ * the document (which keeps an empty "items"). YAML_MAX_NODES then applies
+ * to each tree handed over, so memory holds one item at a time. Anchors
+ * defined in an item stay usable by later aliases (kept as copies, under
+ * one more YAML_MAX_NODES budget). Empty documents are skipped. Returns 0,
+ * the callback's nonzero value, or -1 with *e naming the line of a syntax
+ * error (values before it were delivered).
+ */
+int yaml_parse_stream(const char *buf, size_t len, const char *name,
+		      bool split_items, yaml_value_fn fn, void *ctx,
+		      struct err *e);
 
 #endif

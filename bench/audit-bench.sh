@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Benchmark `kanon audit` on a ~1 GB generated audit log against grep and jq.
+#
+#   bench/audit-bench.sh [KANON]     (default build/kanon; run from anywhere)
+#
+# Generates bench/out/big-audit.jsonl with ../shared/bench/gen_audit.py once (cached, with its
+# ground-truth file), then times, warm cache, the median of RUNS runs (default 5):
+#   kanon audit (all CPUs), kanon audit --threads 1, on one core (taskset), grep -c,
+#   cat >/dev/null, the grep|jq|sort|uniq pipeline, and once jq over every line;
+#   kanon on the gzip'ed log vs zcat and zlib's own inflate (bench/audit-zinflate.c).
+# Prints MB/s and the ratios, the peak RSS of kanon, and checks kanon's counts against the truth.
+set -u
+cd "$(dirname "$0")/.."
+KANON=${1:-build/kanon}
+RUNS=${RUNS:-5}
+SIZE_MB=${SIZE_MB:-1024}
+OUT=bench/out
+LOG=$OUT/big-audit.jsonl
+GEN=../shared/bench/gen_audit.py
+
+[ -x "$KANON" ] || { echo "no kanon binary at $KANON (make first)" >&2; exit 2; }
+mkdir -p "$OUT"
+if [ ! -s "$LOG" ] || [ ! -s "$LOG.truth.json" ]; then
+	echo "generating $LOG ($SIZE_MB MB, seed 42)..." >&2
+	python3 "$GEN" --out "$LOG" --size-mb "$SIZE_MB" --seed 42 || exit 2
+fi
+if [ ! -s "$LOG.gz" ] || [ "$LOG.gz" -ot "$LOG" ]; then
+	echo "compressing $LOG.gz..." >&2
+	gzip -c "$LOG" >"$LOG.gz"
+fi
+if ! command -v jq >/dev/null; then
+	echo "jq missing: trying apt-get install jq" >&2
+	{ apt-get install -y jq || { apt-get update && apt-get install -y jq; }; } >/dev/null 2>&1 || true
+fi
+HAVE_JQ=$(command -v jq >/dev/null && echo 1 || echo 0)
+
+bytes=$(stat -c %s "$LOG")
+mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+cat "$LOG" "$LOG.gz" >/dev/null # warm the page cache
+
+# median wall time in seconds of RUNS runs of "$@" (stdout discarded)
+median() {
+	local n=$1
+	shift
+	local ts=()
+	for _ in $(seq "$n"); do
+		local t0 t1
+		t0=$(date +%s%N)
+		"$@" >/dev/null 2>&1
+		t1=$(date +%s%N)
+		ts+=("$(( (t1 - t0) / 1000 ))")
+	done
+	printf '%s\n' "${ts[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "%.3f", a[int((NR + 1) / 2)] / 1e6 }'
+}
+
+row() { # label seconds
+	printf '%-52s %8.3f s %9.0f MB/s\n' "$1" "$2" "$(awk -v m="$mb" -v s="$2" 'BEGIN { print m / s }')"
+}
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other processes skew the timings)"
+echo "input: $LOG, $mb MB, $(wc -l <"$LOG") lines; $(nproc) CPUs; median of $RUNS runs, warm cache"
+t_cat=$(median "$RUNS" cat "$LOG")
+# GNU grep stops at the first match when its output is /dev/null: write to a file
+grepc() { grep -c system:anonymous "$LOG" >"$OUT/.grep-count"; }
+t_grep=$(median "$RUNS" grepc)
+t_k=$(median "$RUNS" "$KANON" audit -f json --no-progress "$LOG")
+t_k1=$(median "$RUNS" "$KANON" audit -f json --no-progress --threads 1 "$LOG")
+# one core for everything: the reader, the scanner and the aggregating thread
+t_kc=$(median "$RUNS" taskset -c 0 "$KANON" audit -f json --no-progress --threads 1 "$LOG")
+row "cat >/dev/null" "$t_cat"
+row "grep -c system:anonymous" "$t_grep"
+row "kanon audit -f json (all CPUs)" "$t_k"
+row "kanon audit -f json --threads 1" "$t_k1"
+row "taskset -c 0 kanon audit --threads 1 (one core)" "$t_kc"
+if [ "$HAVE_JQ" = 1 ]; then
+	pipeline() {
+		grep '"username":"system:anonymous"' "$LOG" | jq -r .requestURI | sort | uniq -c |
+			sort -rn | head -20
+	}
+	t_pipe=$(median 3 pipeline)
+	row "grep|jq .requestURI|sort|uniq -c (3 runs)" "$t_pipe"
+	fulljq() { jq -c 'select(.user.username=="system:anonymous")' "$LOG" | wc -l; }
+	t_jq=$(median 1 fulljq)
+	row "jq -c 'select(anonymous)' | wc -l (1 run)" "$t_jq"
+else
+	echo "(jq not installed and apt-get failed: jq rows skipped)"
+fi
+gzmb=$(awk -v b="$(stat -c %s "$LOG.gz")" 'BEGIN { printf "%.1f", b / 1e6 }')
+t_zcat=$(median 3 zcat "$LOG.gz")
+ZINF=$OUT/audit-zinflate
+if [ ! -x "$ZINF" ] || [ "$ZINF" -ot bench/audit-zinflate.c ]; then
+	${CC:-cc} -O2 -o "$ZINF" bench/audit-zinflate.c -lz || exit 2
+fi
+zlib_inflate() { "$ZINF" "$LOG.gz"; }
+t_zlib=$(median 3 zlib_inflate)
+t_kgz=$(median 3 "$KANON" audit -f json --no-progress "$LOG.gz")
+echo "gzip ($gzmb MB compressed; MB/s of uncompressed data):"
+row "  zcat >/dev/null (3 runs)" "$t_zcat"
+row "  zlib inflate only (bench/audit-zinflate.c, 3 runs)" "$t_zlib"
+row "  kanon audit file.gz (3 runs)" "$t_kgz"
+
+# The machine may be shared: compare kanon with grep run by run, alternating, and take the
+# median of the ratios (a slow moment then hits both sides of a pair).
+pair_ratios() {
+	local rs=()
+	for _ in $(seq "$RUNS"); do
+		local a b c
+		a=$(date +%s%N); grepc; b=$(date +%s%N)
+		"$KANON" audit -f json --no-progress "$LOG" >/dev/null 2>&1; c=$(date +%s%N)
+		rs+=("$(awk -v g=$((b - a)) -v k=$((c - b)) 'BEGIN { printf "%.3f", k / g }')")
+	done
+	printf '%s\n' "${rs[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+r_pair=$(pair_ratios)
+
+rss=$( { /usr/bin/time -f '%M' "$KANON" audit -f json --no-progress "$LOG" >/dev/null; } 2>&1 | tail -n 1)
+echo
+awk -v k="$t_k" -v k1="$t_k1" -v g="$t_grep" -v rp="$r_pair" -v z="$t_zlib" -v kg="$t_kgz" -v zc="$t_zcat" 'BEGIN {
+	printf "kanon / grep -c:            %.2fx the time (medians); %.2fx (median of alternating pairs; goal: at most 2x)\n", k / g, rp
+	printf "kanon 1 thread / all CPUs: %.2fx speed-up\n", k1 / k
+	printf "kanon .gz / zlib inflate:  %.2fx the time; / zcat: %.2fx\n", kg / z, kg / zc
+}'
+[ "$HAVE_JQ" = 1 ] && awk -v k="$t_k" -v p="$t_pipe" -v j="$t_jq" 'BEGIN {
+	printf "grep|jq pipeline / kanon:  %.1fx slower; jq over all lines / kanon: %.1fx slower\n", p / k, j / k }'
+echo "kanon peak RSS: $((rss / 1024)) MB"
+
+# the answers, against the generator's truth
+"$KANON" audit -f json --no-progress "$LOG" | python3 -c '
+import json, sys
+a = json.load(sys.stdin)["audit"]; t = json.load(open(sys.argv[1]))
+rows = [("requests", a["requests"], t["requests"]),
+        ("anonymous requests", a["anonymous"]["requests"], t["anon_requests"]),
+        ("anonymous successful", a["anonymous"]["allowed"], t["anon_success_requests"]),
+        ("successful sensitive", a["anonymous"]["allowed_by_class"]["sensitive"], t["anon_critical_success_requests"]),
+        ("401 requests", a["unauthorized_401"], t["code401_requests"]),
+        ("RBAC grants", len(a["rbac_anonymous_grants"]), len(t["rbac_anon_binding_changes"])),
+        ("gaps >= 5m", len(a["gaps"]), len([g for g in t["gaps"] if g["seconds"] >= 300]))]
+print("\ncounts (kanon / truth):")
+for n, k, w in rows:
+    print("  %-22s %9d %9d  %s" % (n, k, w, "ok" if k == w else "DIFFERENT"))
+' "$LOG.truth.json"
+echo "(grep -c counts $(grep -c system:anonymous "$LOG") lines, not requests)"

@@ -1,0 +1,629 @@
+/*
+ * Phase 1 of `kanon audit`: every line is walked once without allocation
+ * (auditID, stage, stageTimestamp, response code, user); only lines that
+ * matter to the report (anonymous or impersonating anonymous users, RBAC
+ * binding writes) and lines the walker cannot read are parsed with cJSON.
+ * Runs on several threads, one block each.
+ */
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/audit_int.h"
+#include "core/strbuf.h"
+#include "core/util.h"
+#include "parsers/jsonl.h"
+#include "core/banned.h"
+
+#define MAX_ITEMS_DEPTH 32
+
+void adetail_free(struct adetail *d)
+{
+	if (!d)
+		return;
+	free(d->uri);
+	free(d->verb);
+	free(d->user);
+	free(d->ua);
+	free(d->srcs);
+	free(d->src_last);
+	free(d->resource);
+	free(d->ns);
+	free(d->name);
+	free(d->sub);
+	free(d->decision);
+	for (size_t i = 0; i < d->nsubjects; i++)
+		free(d->subjects[i]);
+	free(d->subjects);
+	free(d);
+}
+
+static struct arec *rec_new(struct block *b, uint64_t line)
+{
+	struct arec *r;
+
+	ALLOC_GROW(b->recs, b->nrec + 1, b->arec);
+	r = &b->recs[b->nrec++];
+	memset(r, 0, sizeof(*r));
+	r->line = line;
+	r->ts = TS_NONE;
+	r->stage = ST_OTHER;
+	return r;
+}
+
+static void malformed(struct block *b, uint64_t line, const char *why)
+{
+	struct arec *r = rec_new(b, line);
+	r->flags = R_MALFORMED;
+	r->why = why;
+}
+
+static signed char hex_tab[256];
+
+static void hex_init(void)
+{
+	for (int i = 0; i < 256; i++)
+		hex_tab[i] = (signed char)-1;
+	for (int i = 0; i < 10; i++)
+		hex_tab['0' + i] = (signed char)i;
+	for (int i = 0; i < 6; i++)
+		hex_tab['a' + i] = hex_tab['A' + i] = (signed char)(10 + i);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A UUID is its 128 bits; any other auditID string is hashed to 128 bits. */
+static void audit_id(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
+{
+	uint64_t h = 0, l = 0, h1 = 1469598103934665603ULL, h2 = 0x9e3779b97f4a7c15ULL;
+	int nd = 0;
+
+	if (n == 36 && p[8] == '-' && p[13] == '-' && p[18] == '-' && p[23] == '-') {
+		static const unsigned char pos[32] = { 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14,
+			15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35 };
+		int bad = 0;
+		for (int i = 0; i < 16; i++) {
+			int a = hex_tab[(unsigned char)p[pos[i]]], b = hex_tab[(unsigned char)p[pos[16 + i]]];
+			bad |= a | b;
+			h = h << 4 | (uint64_t)(a & 15);
+			l = l << 4 | (uint64_t)(b & 15);
+		}
+		if (bad >= 0) {
+			*hi = h;
+			*lo = l;
+			return;
+		}
+		h = l = 0;
+	}
+	if (n == 36) {
+		for (size_t i = 0; i < n; i++) {
+			int v = hexval(p[i]);
+			if (p[i] == '-' && (i == 8 || i == 13 || i == 18 || i == 23))
+				continue;
+			if (v < 0)
+				goto hash;
+			if (nd < 16)
+				h = h << 4 | (uint64_t)v;
+			else
+				l = l << 4 | (uint64_t)v;
+			nd++;
+		}
+		if (nd == 32) {
+			*hi = h;
+			*lo = l;
+			return;
+		}
+	}
+hash:
+	for (size_t i = 0; i < n; i++) {
+		h1 = (h1 ^ (unsigned char)p[i]) * 1099511628211ULL;
+		h2 = (h2 ^ (unsigned char)p[i]) * 0xff51afd7ed558ccdULL;
+	}
+	*hi = h1 ^ 0x5bd1e995; /* keep hashed ids apart from UUIDs of the same bits */
+	*lo = h2 ^ n;
+}
+
+static int stage_of(const char *p, size_t n)
+{
+#define IS(lit) (n == sizeof(lit) - 1 && !memcmp(p, lit, n))
+	if (IS("ResponseComplete"))
+		return ST_RC;
+	if (IS("RequestReceived"))
+		return ST_RR;
+	if (IS("ResponseStarted"))
+		return ST_RS;
+	if (IS("Panic"))
+		return ST_PANIC;
+#undef IS
+	return ST_OTHER;
+}
+
+static bool is_rbac_write(const char *verb, size_t vn, const char *res, size_t rn)
+{
+	bool write = (vn == 6 && (!memcmp(verb, "create", 6) || !memcmp(verb, "update", 6))) ||
+		     (vn == 5 && !memcmp(verb, "patch", 5));
+	return write && ((rn == 12 && !memcmp(res, "rolebindings", 12)) ||
+			 (rn == 19 && !memcmp(res, "clusterrolebindings", 19)));
+}
+
+/* user / impersonatedUser object span: anonymous by name or group. */
+static bool span_user_anon(const struct span *u)
+{
+	struct span name;
+
+	if (!u->n)
+		return false;
+	if (jsonl_obj_get(u, "username", &name) && jsonl_str_eq(&name, "system:anonymous"))
+		return true;
+	return memmem(u->p, u->n, "\"system:unauthenticated\"", 24) != NULL;
+}
+
+/* ---------------------------------------------------------- cJSON side */
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static char *jdup(const cJSON *o, const char *k)
+{
+	return xstrdup_or_null(jstr(o, k));
+}
+
+static bool json_user_anon(const cJSON *u)
+{
+	const cJSON *g;
+	const char *name;
+
+	if (!cJSON_IsObject(u))
+		return false;
+	name = jstr(u, "username");
+	if (name && !strcmp(name, "system:anonymous"))
+		return true;
+	g = cJSON_GetObjectItemCaseSensitive(u, "groups");
+	if (cJSON_IsArray(g)) {
+		const cJSON *it;
+		cJSON_ArrayForEach(it, g)
+			if (cJSON_IsString(it) && !strcmp(it->valuestring, "system:unauthenticated"))
+				return true;
+	}
+	return false;
+}
+
+static void add_subject(struct adetail *d, const char *kind, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s %s", kind ? kind : "?", name);
+	for (size_t i = 0; i < d->nsubjects; i++)
+		if (!strcmp(d->subjects[i], sb.buf)) {
+			strbuf_release(&sb);
+			return;
+		}
+	d->subjects = xrealloc(d->subjects, (d->nsubjects + 1) * sizeof(*d->subjects));
+	d->subjects[d->nsubjects++] = strbuf_detach(&sb);
+}
+
+/*
+ * Subjects that grant to anonymous users anywhere in a binding body: a full
+ * object's "subjects", a merge patch, or a JSON patch's "value". Kind and
+ * name follow rbac/v1 Subject; "system:unauthenticated" only as a Group and
+ * "system:anonymous" only as a User are what the authorizer matches
+ * (plugin/pkg/auth/authorizer/rbac/subject_locator.go appliesToUser).
+ */
+static void find_anon_subjects(const cJSON *v, struct adetail *d, int depth)
+{
+	const cJSON *it;
+
+	if (depth > MAX_ITEMS_DEPTH)
+		return;
+	if (cJSON_IsObject(v)) {
+		const char *kind = jstr(v, "kind"), *name = jstr(v, "name");
+		if (name && ((!strcmp(name, "system:anonymous") && (!kind || !strcmp(kind, "User"))) ||
+			     (!strcmp(name, "system:unauthenticated") &&
+			      (!kind || !strcmp(kind, "Group")))))
+			add_subject(d, kind, name);
+	}
+	if (cJSON_IsObject(v) || cJSON_IsArray(v))
+		cJSON_ArrayForEach(it, v)
+			find_anon_subjects(it, d, depth + 1);
+}
+
+static int rbac_state(const cJSON *ev, const char *verb, struct adetail *d)
+{
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(ev, "requestObject");
+	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(ev, "responseObject");
+
+	if (req)
+		find_anon_subjects(req, d, 0);
+	if (resp)
+		find_anon_subjects(resp, d, 0);
+	if (d->nsubjects)
+		return RB_ANON;
+	/* a complete object tells; a patch alone may leave old subjects in place */
+	if (cJSON_IsObject(resp) && cJSON_GetObjectItemCaseSensitive(resp, "roleRef"))
+		return RB_CLEAN;
+	if (cJSON_IsObject(req) && verb && strcmp(verb, "patch") &&
+	    cJSON_GetObjectItemCaseSensitive(req, "roleRef"))
+		return RB_CLEAN;
+	return RB_UNKNOWN;
+}
+
+static void event_from_json(struct block *b, const cJSON *ev, uint64_t line)
+{
+	const char *id = jstr(ev, "auditID"), *stage = jstr(ev, "stage");
+	const char *ts = jstr(ev, "stageTimestamp"), *verb = jstr(ev, "verb");
+	const cJSON *user = cJSON_GetObjectItemCaseSensitive(ev, "user");
+	const cJSON *imp = cJSON_GetObjectItemCaseSensitive(ev, "impersonatedUser");
+	const cJSON *oref = cJSON_GetObjectItemCaseSensitive(ev, "objectRef");
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(ev, "responseStatus");
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(st, "code");
+	const cJSON *ann = cJSON_GetObjectItemCaseSensitive(ev, "annotations");
+	const cJSON *ips = cJSON_GetObjectItemCaseSensitive(ev, "sourceIPs");
+	const char *res = cJSON_IsObject(oref) ? jstr(oref, "resource") : NULL;
+	struct arec *r;
+	struct adetail *d;
+
+	if (!id || !stage) {
+		malformed(b, line, cJSON_GetObjectItemCaseSensitive(ev, "protoPayload")
+			  ? "a GKE Cloud Logging entry (protoPayload), not an audit.k8s.io "
+			    "Event: not supported"
+			  : "not an audit Event (no auditID or stage)");
+		return;
+	}
+	r = rec_new(b, line);
+	audit_id(id, strlen(id), &r->hi, &r->lo);
+	r->stage = (uint8_t)stage_of(stage, strlen(stage));
+	if (!ts)
+		ts = jstr(ev, "timestamp"); /* audit.k8s.io/v1beta1 */
+	if (ts)
+		r->ts = ts_parse(ts, strlen(ts));
+	if (r->ts == TS_NONE) {
+		r->flags = R_MALFORMED;
+		r->why = "no valid stageTimestamp";
+		return;
+	}
+	if (cJSON_IsNumber(code) && code->valuedouble >= 0 && code->valuedouble < 65536)
+		r->code = (uint16_t)code->valuedouble;
+	if (json_user_anon(user))
+		r->flags |= R_ANON;
+	if (json_user_anon(imp))
+		r->flags |= R_IMPANON;
+	if (res && verb && is_rbac_write(verb, strlen(verb), res, strlen(res)))
+		r->flags |= R_RBAC;
+	if (!(r->flags & (R_ANON | R_IMPANON | R_RBAC)))
+		return;
+	d = xcalloc(1, sizeof(*d));
+	d->uri = jdup(ev, "requestURI");
+	d->verb = xstrdup_or_null(verb);
+	d->user = cJSON_IsObject(user) ? jdup(user, "username") : NULL;
+	d->ua = jdup(ev, "userAgent");
+	if (cJSON_IsArray(ips)) {
+		struct strbuf sb = STRBUF_INIT;
+		const cJSON *it, *last = NULL;
+		cJSON_ArrayForEach(it, ips) {
+			if (!cJSON_IsString(it))
+				continue;
+			if (sb.len)
+				strbuf_addstr(&sb, ", ");
+			strbuf_addstr(&sb, it->valuestring);
+			last = it;
+		}
+		d->srcs = sb.len ? strbuf_detach(&sb) : NULL;
+		strbuf_release(&sb);
+		/* the last entry is the peer address; earlier ones are client-set headers */
+		d->src_last = last ? xstrdup(last->valuestring) : NULL;
+	}
+	if (cJSON_IsObject(oref)) {
+		d->resource = xstrdup_or_null(res);
+		d->ns = jdup(oref, "namespace");
+		d->name = jdup(oref, "name");
+		d->sub = jdup(oref, "subresource");
+	}
+	if (cJSON_IsObject(ann))
+		d->decision = jdup(ann, "authorization.k8s.io/decision");
+	if (r->flags & R_RBAC)
+		d->rbac = rbac_state(ev, verb, d);
+	r->d = d;
+}
+
+static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
+{
+	cJSON *root = cJSON_ParseWithLength(p, n), *it;
+	const cJSON *items, *props, *log;
+
+	if (!root) {
+		malformed(b, line, "not valid JSON");
+		return;
+	}
+	if (cJSON_IsArray(root)) {
+		cJSON_ArrayForEach(it, root) {
+			if (cJSON_IsObject(it))
+				event_from_json(b, it, line);
+			else
+				malformed(b, line, "array element is not an object");
+		}
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
+		malformed(b, line, "not a JSON object");
+		goto out;
+	}
+	items = cJSON_GetObjectItemCaseSensitive(root, "items");
+	if (cJSON_IsArray(items) && !jstr(root, "auditID")) {
+		/* an EventList (what the webhook backend POSTs) on one line */
+		cJSON_ArrayForEach(it, items) {
+			if (cJSON_IsObject(it))
+				event_from_json(b, it, line);
+			else
+				malformed(b, line, "EventList item is not an object");
+		}
+		goto out;
+	}
+	props = cJSON_GetObjectItemCaseSensitive(root, "properties");
+	log = cJSON_GetObjectItemCaseSensitive(props, "log");
+	if (!jstr(root, "auditID") && log) {
+		/* AKS diagnostic record: properties.log is the Event, as an object or a string */
+		if (cJSON_IsObject(log)) {
+			event_from_json(b, log, line);
+		} else if (cJSON_IsString(log)) {
+			cJSON *inner = cJSON_Parse(log->valuestring);
+			if (cJSON_IsObject(inner))
+				event_from_json(b, inner, line);
+			else
+				malformed(b, line, "AKS properties.log is not a JSON Event");
+			cJSON_Delete(inner);
+		} else {
+			malformed(b, line, "AKS properties.log is not a JSON Event");
+		}
+		goto out;
+	}
+	event_from_json(b, root, line);
+out:
+	cJSON_Delete(root);
+}
+
+static char *obj_str(const struct span *obj, const char *key)
+{
+	struct span v;
+	return obj->n && jsonl_obj_get(obj, key, &v) ? jsonl_unescape(&v) : NULL;
+}
+
+/* The details of an anonymous event from the walker's spans (no cJSON). */
+static struct adetail *span_detail(const struct span *f)
+{
+	struct adetail *d = xcalloc(1, sizeof(*d));
+	struct strbuf sb = STRBUF_INIT;
+	struct span ip;
+	size_t it = 0;
+	char *last = NULL;
+
+	d->uri = jsonl_unescape(&f[JK_REQUESTURI]);
+	d->verb = jsonl_unescape(&f[JK_VERB]);
+	d->user = obj_str(&f[JK_USER], "username");
+	d->ua = jsonl_unescape(&f[JK_USERAGENT]);
+	while (f[JK_SOURCEIPS].n && jsonl_array_next(&f[JK_SOURCEIPS], &it, &ip)) {
+		char *s = jsonl_unescape(&ip);
+		if (!s)
+			continue;
+		if (sb.len)
+			strbuf_addstr(&sb, ", ");
+		strbuf_addstr(&sb, s);
+		free(last);
+		last = s; /* the peer address; earlier entries are client-set headers */
+	}
+	d->srcs = sb.len ? strbuf_detach(&sb) : NULL;
+	strbuf_release(&sb);
+	d->src_last = last;
+	d->resource = obj_str(&f[JK_OBJECTREF], "resource");
+	d->ns = obj_str(&f[JK_OBJECTREF], "namespace");
+	d->name = obj_str(&f[JK_OBJECTREF], "name");
+	d->sub = obj_str(&f[JK_OBJECTREF], "subresource");
+	d->decision = obj_str(&f[JK_ANNOTATIONS], "authorization.k8s.io/decision");
+	return d;
+}
+
+/* The string value after `key` (e.g. "\"stageTimestamp\":\""), searched in [p,end). */
+static bool find_str(const char *p, const char *end, const char *key, const char **v, size_t *n)
+{
+	size_t kl = strlen(key);
+	const char *k = memmem(p, (size_t)(end - p), key, kl), *q;
+
+	if (!k)
+		return false;
+	k += kl;
+	q = memchr(k, '"', (size_t)(end - k));
+	if (!q)
+		return false;
+	*v = k;
+	*n = (size_t)(q - k);
+	return true;
+}
+
+/*
+ * A line longer than a block, as the reader keeps it: "\x02<n>:" then its
+ * first n bytes and its last bytes. The fields before requestObject come from
+ * the start, stageTimestamp and the decision from the end; an RBAC body that
+ * was in the middle is unknown.
+ */
+static void scan_long(struct block *b, const char *p, const char *end, uint64_t line)
+{
+	struct span f[JK__COUNT];
+	const char *head, *tail, *s;
+	size_t hn = 0, n;
+	struct arec *r;
+	uint8_t flags = 0;
+
+	p++;
+	while (p < end && *p >= '0' && *p <= '9')
+		hn = hn * 10 + (size_t)(*p++ - '0');
+	if (p >= end || *p != ':' || hn > (size_t)(end - p - 1)) {
+		malformed(b, line, "a line longer than 2 MB that is not an audit Event");
+		return;
+	}
+	head = p + 1;
+	tail = head + hn;
+	/* the start is cut inside a big value: the keys before it are what is known */
+	jsonl_walk(head, tail, f);
+	if (!jsonl_str(&f[JK_AUDITID], &s, &n) || !f[JK_STAGE].n) {
+		malformed(b, line, "a line longer than 2 MB that does not start like an audit Event");
+		return;
+	}
+	r = rec_new(b, line);
+	audit_id(s, n, &r->hi, &r->lo);
+	if (jsonl_str(&f[JK_STAGE], &s, &n))
+		r->stage = (uint8_t)stage_of(s, n);
+	if (find_str(tail, end, "\"stageTimestamp\":\"", &s, &n))
+		r->ts = ts_parse(s, n);
+	if (r->ts == TS_NONE) {
+		r->flags = R_MALFORMED;
+		r->why = "a line longer than 2 MB without a valid stageTimestamp at its end";
+		return;
+	}
+	if (f[JK_RESPSTATUS].n) {
+		struct span code;
+		long long c;
+		if (jsonl_obj_get(&f[JK_RESPSTATUS], "code", &code) && jsonl_int(&code, &c) &&
+		    c >= 0 && c < 65536)
+			r->code = (uint16_t)c;
+	}
+	if (span_user_anon(&f[JK_USER]))
+		flags |= R_ANON;
+	if (f[JK_IMPUSER].n && span_user_anon(&f[JK_IMPUSER]))
+		flags |= R_IMPANON;
+	if (f[JK_OBJECTREF].n && jsonl_str(&f[JK_VERB], &s, &n)) {
+		struct span res;
+		const char *rp;
+		size_t rn;
+		if (jsonl_obj_get(&f[JK_OBJECTREF], "resource", &res) &&
+		    jsonl_str(&res, &rp, &rn) && is_rbac_write(s, n, rp, rn))
+			flags |= R_RBAC;
+	}
+	r->flags = flags;
+	if (flags & (R_ANON | R_RBAC)) {
+		r->d = span_detail(f);
+		if (find_str(tail, end, "\"authorization.k8s.io/decision\":\"", &s, &n))
+			r->d->decision = xstrndup(s, n);
+		r->d->rbac = RB_UNKNOWN;
+	}
+}
+
+void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line)
+{
+	struct span f[JK__COUNT], code;
+	const char *s, *v;
+	size_t n, vn;
+	struct arec *r;
+	struct adetail *d = NULL;
+	long long c;
+	uint8_t flags = 0;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, hex_init);
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	if (p == end)
+		return;
+	if (*p == '\x02') {
+		scan_long(b, p, end, line);
+		return;
+	}
+	if (*p == '\x01') {
+		malformed(b, line, "an object larger than 2 MB, or text outside any JSON value");
+		return;
+	}
+	/*
+	 * The API server writes annotations last (types.go field order): once
+	 * stageTimestamp is read the rest is not needed, unless the line is sent
+	 * to cJSON below anyway. A line that is cut short still fails: it must
+	 * end with '}'.
+	 */
+	if (*p != '{' || end[-1] != '}' || jsonl_walk_until(p, end, f, JK_STAGETS) < 0 ||
+	    !f[JK_AUDITID].n || !f[JK_STAGE].n ||
+	    !jsonl_str(&f[JK_AUDITID], &s, &n)) {
+		slow_path(b, p, (size_t)(end - p), line);
+		return;
+	}
+	if (span_user_anon(&f[JK_USER]))
+		flags |= R_ANON;
+	if (f[JK_IMPUSER].n && span_user_anon(&f[JK_IMPUSER]))
+		flags |= R_IMPANON;
+	if (f[JK_OBJECTREF].n && jsonl_str(&f[JK_VERB], &v, &vn)) {
+		struct span res;
+		const char *rp;
+		size_t rn;
+		if (jsonl_obj_get(&f[JK_OBJECTREF], "resource", &res) &&
+		    jsonl_str(&res, &rp, &rn) && is_rbac_write(v, vn, rp, rn))
+			flags |= R_RBAC;
+	}
+	if (flags == R_ANON && !memchr(s, '\\', n)) {
+		/* anonymous: the details from the spans, without building a tree */
+		if (jsonl_walk(p, end, f) == 0 && (d = span_detail(f)) != NULL)
+			goto record;
+		slow_path(b, p, (size_t)(end - p), line);
+		return;
+	}
+	if (flags || memchr(s, '\\', n)) {
+		/* impersonation and RBAC bodies are parsed with cJSON */
+		slow_path(b, p, (size_t)(end - p), line);
+		return;
+	}
+record:
+	r = rec_new(b, line);
+	r->flags = flags;
+	r->d = d;
+	audit_id(s, n, &r->hi, &r->lo);
+	if (jsonl_str(&f[JK_STAGE], &s, &n))
+		r->stage = (uint8_t)stage_of(s, n);
+	if (jsonl_str(&f[JK_STAGETS], &s, &n) || jsonl_str(&f[JK_TIMESTAMP], &s, &n))
+		r->ts = ts_parse(s, n);
+	if (r->ts == TS_NONE) {
+		r->flags = R_MALFORMED;
+		r->why = "no valid stageTimestamp";
+		adetail_free(r->d);
+		r->d = NULL;
+		return;
+	}
+	if (f[JK_RESPSTATUS].n && jsonl_obj_get(&f[JK_RESPSTATUS], "code", &code) &&
+	    jsonl_int(&code, &c) && c >= 0 && c < 65536)
+		r->code = (uint16_t)c;
+}
+
+void audit_scan_block(struct block *b)
+{
+	const char *p = b->buf, *end = b->buf + b->len;
+	uint64_t line = 0;
+
+	b->nrec = 0;
+	b->nlines = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+
+		line++;
+		if (b->doc) {
+			/* document mode: the reader put the object's first line number in front */
+			uint64_t l = 0;
+			while (p < le && *p >= '0' && *p <= '9')
+				l = l * 10 + (uint64_t)(*p++ - '0');
+			audit_scan_line(b, p, le, l);
+		} else {
+			audit_scan_line(b, p, le, line);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	b->nlines = b->doc ? 0 : line;
+}

@@ -1,0 +1,904 @@
+#include "parsers/jsonl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "core/util.h"
+#include "core/banned.h"
+
+/*
+ * The hot loops. Audit lines are ~1 KB of mostly short strings, so the
+ * cost is in finding the closing quote of each string and the closing
+ * bracket of each nested value; SSE2 checks 16 bytes at a time.
+ */
+static inline __attribute__((always_inline)) const char *skip_str(const char *p,
+								    const char *end)
+{
+	p++;
+	for (;;) {
+#ifdef __SSE2__
+		const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+		while (end - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, q),
+							       _mm_cmpeq_epi8(v, bs)));
+			if (m) {
+				p += __builtin_ctz((unsigned)m);
+				goto found;
+			}
+			p += 16;
+		}
+#endif
+		while (p < end && *p != '"' && *p != '\\')
+			p++;
+		if (p >= end)
+			return NULL;
+#ifdef __SSE2__
+found:
+#endif
+		if (*p == '"')
+			return p + 1;
+		p += 2; /* a backslash escapes exactly one character ('\uXXXX' is plain text) */
+		if (p > end)
+			return NULL;
+	}
+}
+
+const char *jsonl_skip_string(const char *p, const char *end)
+{
+	return skip_str(p, end);
+}
+
+/* Next '"', '{', '}', '[' or ']' at or after p, or end. */
+static inline __attribute__((always_inline)) const char *next_struct(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), lb = _mm_set1_epi8('{'),
+		      rb = _mm_set1_epi8('}'), bit = _mm_set1_epi8(0x20);
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i f = _mm_or_si128(v, bit); /* '[' | 0x20 == '{', ']' | 0x20 == '}' */
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, q),
+				_mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb))));
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
+	while (p < end) {
+		char c = *p;
+		if (c == '"' || c == '{' || c == '}' || c == '[' || c == ']')
+			return p;
+		p++;
+	}
+	return end;
+}
+
+static inline __attribute__((always_inline)) const char *skip_val(const char *p,
+								    const char *end)
+{
+	int depth;
+
+	if (p >= end)
+		return NULL;
+	if (*p == '"')
+		return skip_str(p, end);
+	if (*p != '{' && *p != '[') {
+		/* a number, true, false or null: ends at the next delimiter */
+		while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' &&
+		       *p != '\t' && *p != '\r' && *p != '\n' && *p != '"' && *p != '{' &&
+		       *p != '[' && *p != ':')
+			p++;
+		return p;
+	}
+	depth = 0;
+	while (p < end) {
+		p = next_struct(p, end);
+		if (p >= end)
+			return NULL;
+		switch (*p) {
+		case '"':
+			p = skip_str(p, end);
+			if (!p)
+				return NULL;
+			continue;
+		case '{':
+		case '[':
+			if (++depth > 512)
+				return NULL;
+			break;
+		default:
+			if (--depth == 0)
+				return p + 1;
+			break;
+		}
+		p++;
+	}
+	return NULL;
+}
+
+const char *jsonl_skip_value(const char *p, const char *end)
+{
+	return skip_val(p, end);
+}
+
+static inline const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+#define KEY_IS(lit) (kn == sizeof(lit) - 1 && !memcmp(k, lit, sizeof(lit) - 1))
+
+static int key_id(const char *k, size_t kn)
+{
+	switch (kn) {
+	case 4:
+		if (KEY_IS("kind")) return JK_KIND;
+		if (KEY_IS("verb")) return JK_VERB;
+		if (KEY_IS("user")) return JK_USER;
+		break;
+	case 5:
+		if (KEY_IS("stage")) return JK_STAGE;
+		break;
+	case 7:
+		if (KEY_IS("auditID")) return JK_AUDITID;
+		break;
+	case 9:
+		if (KEY_IS("sourceIPs")) return JK_SOURCEIPS;
+		if (KEY_IS("userAgent")) return JK_USERAGENT;
+		if (KEY_IS("objectRef")) return JK_OBJECTREF;
+		if (KEY_IS("timestamp")) return JK_TIMESTAMP;
+		break;
+	case 10:
+		if (KEY_IS("requestURI")) return JK_REQUESTURI;
+		break;
+	case 11:
+		if (KEY_IS("annotations")) return JK_ANNOTATIONS;
+		break;
+	case 13:
+		if (KEY_IS("requestObject")) return JK_REQOBJ;
+		break;
+	case 14:
+		if (KEY_IS("responseStatus")) return JK_RESPSTATUS;
+		if (KEY_IS("responseObject")) return JK_RESPOBJ;
+		if (KEY_IS("stageTimestamp")) return JK_STAGETS;
+		break;
+	case 16:
+		if (KEY_IS("impersonatedUser")) return JK_IMPUSER;
+		break;
+	case 24:
+		if (KEY_IS("requestReceivedTimestamp")) return JK_RRTS;
+		break;
+	}
+	return -1;
+}
+
+int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT], int stop)
+{
+	memset(out, 0, sizeof(struct span) * JK__COUNT);
+	p = skip_ws(p, end);
+	if (p >= end || *p != '{')
+		return -1;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return skip_ws(p + 1, end) == end ? 0 : -1;
+	for (;;) {
+		const char *k, *v, *ve;
+		int id;
+
+		if (p >= end || *p != '"')
+			return -1;
+		k = p + 1;
+		v = skip_str(p, end);
+		if (!v)
+			return -1;
+		id = key_id(k, (size_t)(v - 1 - k));
+		v = skip_ws(v, end);
+		if (v >= end || *v != ':')
+			return -1;
+		v = skip_ws(v + 1, end);
+		ve = skip_val(v, end);
+		if (!ve || ve == v)
+			return -1;
+		if (id >= 0) {
+			out[id].p = v;
+			out[id].n = (size_t)(ve - v);
+		}
+		p = skip_ws(ve, end);
+		/* v1beta1 writers put user and verb late: stop only past them */
+		if (id >= 0 && id == stop && out[JK_USER].n && out[JK_VERB].n && p < end &&
+		    (*p == ',' || *p == '}'))
+			return 1;
+		if (p >= end)
+			return -1;
+		if (*p == '}')
+			return skip_ws(p + 1, end) == end ? 0 : -1;
+		if (*p != ',')
+			return -1;
+		p = skip_ws(p + 1, end);
+	}
+}
+
+#ifdef __SSE2__
+/*
+ * The same walk, 16 bytes at a time: a chunk without backslashes has no
+ * escapes, so which bytes are inside strings is the running parity of its
+ * quotes (a prefix XOR of the quote bits); what is left are the structural
+ * characters, visited bit by bit. A chunk with a backslash, or one that
+ * starts in the middle of an escape, is done byte by byte.
+ */
+struct walkst {
+	const char *start, *end, *item; /* item: after the '{' or ',' that began the member */
+	const char *vstart;
+	int depth, id, stop;
+	struct span *out;
+};
+
+/* A key ends at ':' (depth 1): the text since the member began must be one plain string. */
+static int on_colon(struct walkst *w, const char *pos)
+{
+	const char *a = skip_ws(w->item, pos), *b = pos;
+
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r' || b[-1] == '\n'))
+		b--;
+	if (b - a < 2 || *a != '"' || b[-1] != '"' || w->vstart)
+		return -1;
+	w->id = key_id(a + 1, (size_t)(b - a - 2));
+	w->vstart = pos + 1;
+	return 0;
+}
+
+/* A value ends at ',' (depth 1) or the closing '}': 1 to stop, 0 to go on, -1 bad. */
+static int on_value_end(struct walkst *w, const char *pos)
+{
+	const char *a, *b = pos;
+
+	if (!w->vstart)
+		return -1;
+	a = skip_ws(w->vstart, pos);
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r' || b[-1] == '\n'))
+		b--;
+	if (a == b)
+		return -1;
+	if (w->id >= 0) {
+		w->out[w->id].p = a;
+		w->out[w->id].n = (size_t)(b - a);
+		if (w->id == w->stop && w->out[JK_USER].n && w->out[JK_VERB].n)
+			return 1;
+	}
+	w->vstart = NULL;
+	w->item = pos + 1;
+	return 0;
+}
+
+/* One structural character outside strings: 2 done, 1 stop, 0 go on, -1 bad. */
+static inline int on_struct(struct walkst *w, const char *pos)
+{
+	switch (*pos) {
+	case '{':
+	case '[':
+		if (w->depth == 0)
+			return -1; /* only the first '{' opens depth 1 */
+		w->depth++;
+		return 0;
+	case '}':
+	case ']':
+		if (--w->depth > 0)
+			return 0;
+		if (w->depth < 0 || *pos != '}')
+			return -1;
+		if (w->vstart) {
+			int r = on_value_end(w, pos);
+			if (r)
+				return r;
+		} else if (skip_ws(w->item, pos) != pos || w->item != w->start + 1) {
+			return -1; /* "{}" is fine, "{,}" or "{"a"}" is not */
+		}
+		return skip_ws(pos + 1, w->end) == w->end ? 2 : -1;
+	case ':':
+		return w->depth == 1 ? on_colon(w, pos) : 0;
+	default: /* ',' */
+		return w->depth == 1 ? on_value_end(w, pos) : 0;
+	}
+}
+
+int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop)
+{
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), lb = _mm_set1_epi8('{'),
+		      rb = _mm_set1_epi8('}'), co = _mm_set1_epi8(':'), cm = _mm_set1_epi8(','),
+		      bit = _mm_set1_epi8(0x20);
+	struct walkst w;
+	const char *c;
+	unsigned instr = 0; /* 0xffff while inside a string */
+	bool esc = false;
+	int r;
+
+	memset(out, 0, sizeof(struct span) * JK__COUNT);
+	p = skip_ws(p, end);
+	if (p >= end || *p != '{')
+		return -1;
+	w.start = p;
+	w.end = end;
+	w.item = p + 1;
+	w.vstart = NULL;
+	w.depth = 1;
+	w.id = -1;
+	w.stop = stop;
+	w.out = out;
+	c = p + 1;
+	while (c < end) {
+		size_t n = end - c >= 16 ? 16 : (size_t)(end - c);
+		unsigned qm, bm, sm;
+
+		if (n == 16 && !esc) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)c);
+			__m128i f = _mm_or_si128(v, bit);
+			bm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs));
+			if (!bm) {
+				unsigned x;
+				qm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q));
+				x = qm;
+				x ^= x << 1;
+				x ^= x << 2;
+				x ^= x << 4;
+				x ^= x << 8;
+				x = (x ^ instr) & 0xffff;
+				sm = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+					_mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb)),
+					_mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, cm))));
+				sm &= ~x & 0xffff;
+				while (sm) {
+					r = on_struct(&w, c + __builtin_ctz(sm));
+					if (r)
+						return r == 2 ? 0 : r;
+					sm &= sm - 1;
+				}
+				if (__builtin_popcount(qm) & 1)
+					instr ^= 0xffff;
+				c += 16;
+				continue;
+			}
+		}
+		/* byte by byte: escapes, or the last bytes of the line */
+		for (const char *e = c + n; c < e; c++) {
+			if (instr) {
+				if (esc)
+					esc = false;
+				else if (*c == '\\')
+					esc = true;
+				else if (*c == '"')
+					instr = 0;
+				continue;
+			}
+			if (*c == '"') {
+				instr = 0xffff;
+			} else if (*c == '{' || *c == '}' || *c == '[' || *c == ']' || *c == ':' ||
+				   *c == ',') {
+				r = on_struct(&w, c);
+				if (r)
+					return r == 2 ? 0 : r;
+			}
+		}
+	}
+	return -1; /* the object does not end */
+}
+#else
+int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop)
+{
+	return jsonl_walk_until_scalar(p, end, out, stop);
+}
+#endif
+
+int jsonl_walk(const char *p, const char *end, struct span out[JK__COUNT])
+{
+	return jsonl_walk_until(p, end, out, -1);
+}
+
+bool jsonl_str(const struct span *s, const char **p, size_t *n)
+{
+	if (s->n < 2 || s->p[0] != '"' || s->p[s->n - 1] != '"')
+		return false;
+	*p = s->p + 1;
+	*n = s->n - 2;
+	return true;
+}
+
+bool jsonl_str_eq(const struct span *s, const char *lit)
+{
+	size_t l = strlen(lit);
+	return s->n == l + 2 && s->p[0] == '"' && !memcmp(s->p + 1, lit, l);
+}
+
+bool jsonl_obj_get(const struct span *obj, const char *key, struct span *out)
+{
+	const char *p = obj->p, *end = obj->p + obj->n;
+	size_t kl = strlen(key);
+
+	if (!obj->n || *p != '{')
+		return false;
+	p = skip_ws(p + 1, end);
+	while (p < end && *p == '"') {
+		const char *k = p + 1, *v = jsonl_skip_string(p, end), *ve;
+		bool match;
+
+		if (!v)
+			return false;
+		match = (size_t)(v - 1 - k) == kl && !memcmp(k, key, kl);
+		v = skip_ws(v, end);
+		if (v >= end || *v != ':')
+			return false;
+		v = skip_ws(v + 1, end);
+		ve = jsonl_skip_value(v, end);
+		if (!ve || ve == v)
+			return false;
+		if (match) {
+			out->p = v;
+			out->n = (size_t)(ve - v);
+			return true;
+		}
+		p = skip_ws(ve, end);
+		if (p >= end || *p != ',')
+			return false;
+		p = skip_ws(p + 1, end);
+	}
+	return false;
+}
+
+static void put_utf8(char *o, size_t *k, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[(*k)++] = (char)cp;
+	} else if (cp < 0x800) {
+		o[(*k)++] = (char)(0xc0 | cp >> 6);
+		o[(*k)++] = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		o[(*k)++] = (char)(0xe0 | cp >> 12);
+		o[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[(*k)++] = (char)(0x80 | (cp & 0x3f));
+	} else {
+		o[(*k)++] = (char)(0xf0 | cp >> 18);
+		o[(*k)++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		o[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[(*k)++] = (char)(0x80 | (cp & 0x3f));
+	}
+}
+
+static int hex4(const char *p, const char *end, unsigned *out)
+{
+	unsigned v = 0;
+	if (end - p < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+char *jsonl_unescape(const struct span *s)
+{
+	const char *p, *end;
+	size_t n, k = 0;
+	char *o;
+
+	if (!jsonl_str(s, &p, &n))
+		return NULL;
+	end = p + n;
+	o = xmalloc(n + 1); /* decoding never grows: \uXXXX (6) is at most 4 bytes */
+	while (p < end) {
+		const char *bs = memchr(p, '\\', (size_t)(end - p));
+		size_t run = bs ? (size_t)(bs - p) : (size_t)(end - p);
+		unsigned cp, lo;
+
+		memcpy(o + k, p, run);
+		k += run;
+		p += run;
+		if (p >= end)
+			break;
+		if (p + 1 >= end)
+			goto bad;
+		switch (p[1]) {
+		case '"': o[k++] = '"'; break;
+		case '\\': o[k++] = '\\'; break;
+		case '/': o[k++] = '/'; break;
+		case 'b': o[k++] = '\b'; break;
+		case 'f': o[k++] = '\f'; break;
+		case 'n': o[k++] = '\n'; break;
+		case 'r': o[k++] = '\r'; break;
+		case 't': o[k++] = '\t'; break;
+		case 'u':
+			if (hex4(p + 2, end, &cp) < 0)
+				goto bad;
+			if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 12 && p[6] == '\\' &&
+			    p[7] == 'u' && hex4(p + 8, end, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				p += 6;
+			} else if (cp >= 0xd800 && cp < 0xe000) {
+				cp = 0xfffd; /* a lone surrogate, as Go's decoder does */
+			}
+			put_utf8(o, &k, cp);
+			p += 4;
+			break;
+		default:
+			goto bad;
+		}
+		p += 2;
+	}
+	o[k] = '\0';
+	return o;
+bad:
+	free(o);
+	return NULL;
+}
+
+bool jsonl_array_next(const struct span *arr, size_t *it, struct span *elem)
+{
+	const char *p, *end = arr->p + arr->n, *ve;
+
+	if (arr->n < 2 || arr->p[0] != '[')
+		return false;
+	p = *it ? arr->p + *it : arr->p + 1;
+	p = skip_ws(p, end);
+	if (p < end && *p == ',')
+		p = skip_ws(p + 1, end);
+	if (p >= end || *p == ']')
+		return false;
+	ve = skip_val(p, end);
+	if (!ve || ve == p)
+		return false;
+	elem->p = p;
+	elem->n = (size_t)(ve - p);
+	*it = (size_t)(ve - arr->p);
+	return true;
+}
+
+bool jsonl_int(const struct span *s, long long *out)
+{
+	long long v = 0;
+	size_t i = 0;
+	bool neg = false;
+
+	if (!s->n)
+		return false;
+	if (s->p[0] == '-') {
+		neg = true;
+		i = 1;
+	}
+	if (i >= s->n || s->n - i > 18)
+		return false;
+	for (; i < s->n; i++) {
+		if (s->p[i] < '0' || s->p[i] > '9')
+			return false;
+		v = v * 10 + (s->p[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return true;
+}
+
+/* Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int digits(const char *s, size_t n, int *out)
+{
+	int v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int64_t ts_parse(const char *s, size_t n)
+{
+	int y, mo, d, h, mi, sec, oh, om;
+	int64_t us = 0, days;
+	size_t i = 19;
+	int scale = 100000;
+
+	if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' &&
+	    s[10] != ' ') || s[13] != ':' || s[16] != ':')
+		return TS_NONE;
+	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
+	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
+		return TS_NONE;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return TS_NONE;
+	if (i < n && s[i] == '.') {
+		i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return TS_NONE;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			us += (s[i] - '0') * scale;
+			scale /= 10;
+			i++;
+		}
+	}
+	days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	us += ((days * 24 + h) * 60 + mi) * 60 * 1000000LL + sec * 1000000LL;
+	if (i == n)
+		return us; /* no zone: the Panther-style form, taken as UTC */
+	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n)
+		return us;
+	if ((s[i] == '+' || s[i] == '-') && n - i == 6 && s[i + 3] == ':' &&
+	    !digits(s + i + 1, 2, &oh) && !digits(s + i + 4, 2, &om) && oh < 24 && om < 60) {
+		int64_t off = ((int64_t)oh * 60 + om) * 60 * 1000000LL;
+		return s[i] == '+' ? us - off : us + off;
+	}
+	return TS_NONE;
+}
+
+void ts_format(int64_t us, char buf[32])
+{
+	int64_t secs, q;
+	unsigned frac;
+	time_t t;
+	struct tm tm;
+	char tmp[24];
+
+	/* far outside any real log: also keeps the arithmetic below from overflowing */
+	if (us < -(INT64_C(1) << 60) || us > (INT64_C(1) << 60)) {
+		memcpy(buf, "-", 2);
+		return;
+	}
+	q = us / 1000000;
+	secs = us % 1000000 < 0 ? q - 1 : q;
+	frac = (unsigned)(us - secs * 1000000);
+	t = (time_t)secs;
+	if (!gmtime_r(&t, &tm)) {
+		memcpy(buf, "-", 2);
+		return;
+	}
+	if (!strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm) || tm.tm_year > 8000) {
+		memcpy(buf, "-", 2);
+		return;
+	}
+	snprintf(buf, 32, "%.19s.%06uZ", tmp, frac);
+}
+
+int64_t go_duration_us(const char *s)
+{
+	double total = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -1;
+	while (*p) {
+		double v = 0, f = 0.1, mul;
+		bool any = false;
+
+		while (*p >= '0' && *p <= '9') {
+			v = v * 10 + (*p++ - '0');
+			any = true;
+		}
+		if (*p == '.') {
+			p++;
+			while (*p >= '0' && *p <= '9') {
+				v += (*p++ - '0') * f;
+				f /= 10;
+				any = true;
+			}
+		}
+		if (!any)
+			return -1;
+		if (!strncmp(p, "ns", 2)) {
+			mul = 1e-3;
+			p += 2;
+		} else if (!strncmp(p, "us", 2)) {
+			mul = 1;
+			p += 2;
+		} else if (!strncmp(p, "\xc2\xb5s", 3)) {
+			mul = 1;
+			p += 3;
+		} else if (!strncmp(p, "ms", 2)) {
+			mul = 1e3;
+			p += 2;
+		} else if (*p == 's') {
+			mul = 1e6;
+			p++;
+		} else if (*p == 'm') {
+			mul = 60e6;
+			p++;
+		} else if (*p == 'h') {
+			mul = 3600e6;
+			p++;
+		} else {
+			return -1; /* Go requires a unit except for "0" */
+		}
+		total += v * mul;
+		if (total > 9e18)
+			return -1;
+	}
+	if (total < 1)
+		return -1;
+	return (int64_t)(total + 0.5);
+}
+
+/* ------------------------------------------------------------------ splitter */
+
+void jsplit_init(struct jsplit *s, size_t max)
+{
+	memset(s, 0, sizeof(*s));
+	s->max = max;
+	s->line = 1;
+}
+
+void jsplit_release(struct jsplit *s)
+{
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+}
+
+bool jsplit_truncated(const struct jsplit *s)
+{
+	return s->depth > 0 || s->in_str;
+}
+
+static void cap_add(struct jsplit *s, char c)
+{
+	if (s->overflow)
+		return;
+	if (s->len >= s->max) {
+		s->overflow = true;
+		return;
+	}
+	if (s->len + 1 >= s->alloc)
+		ALLOC_GROW(s->buf, s->len + 2, s->alloc);
+	s->buf[s->len++] = c == '\n' || c == '\r' ? ' ' : c;
+}
+
+static void cap_start(struct jsplit *s, char c)
+{
+	s->capturing = true;
+	s->overflow = false;
+	s->len = 0;
+	s->cap_depth = s->depth; /* depth after the opening brace */
+	s->cap_line = s->line;
+	cap_add(s, c);
+}
+
+void jsplit_feed(struct jsplit *s, const char *p, size_t n,
+		 void (*emit)(void *ctx, const char *obj, size_t n, uint64_t line),
+		 void *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (c == '\n')
+			s->line++;
+		if (s->in_str) {
+			if (s->capturing)
+				cap_add(s, c);
+			if (s->esc) {
+				s->esc = false;
+			} else if (c == '\\') {
+				s->esc = true;
+			} else if (c == '"') {
+				s->in_str = false;
+				/* a string that just ended at depth 1 of a top-level object */
+				if (s->depth == 1 && !s->top_array && s->capturing &&
+				    s->cap_depth == 1)
+					s->key_is_items = !s->overflow &&
+						s->len - s->keystart == 7 &&
+						!memcmp(s->buf + s->keystart, "\"items\"", 7);
+			}
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			if (s->capturing)
+				cap_add(s, c);
+			continue;
+		}
+		if (s->want_value) {
+			s->want_value = false;
+			if (c == '[' && s->depth == 1) {
+				/* an EventList: its items are the events; drop the wrapper */
+				s->capturing = false;
+				s->items_mode = true;
+				s->depth = 2;
+				s->items_depth = 2;
+				continue;
+			}
+		}
+		if (s->depth == 0) {
+			if (c == '[') {
+				s->depth = 1;
+				s->top_array = true;
+				s->garbage = false;
+			} else if (c == '{') {
+				s->depth = 1;
+				s->top_array = false;
+				s->items_mode = false;
+				s->key_is_items = false;
+				s->garbage = false;
+				cap_start(s, c);
+			} else if (!s->garbage) {
+				s->garbage = true;
+				emit(ctx, NULL, 0, s->line);
+			}
+			continue;
+		}
+		if (!s->capturing) {
+			/* between values of the top array, or of the items array */
+			bool in_list = (s->top_array && s->depth == 1) ||
+				       (s->items_mode && s->depth == s->items_depth);
+			if (in_list && c == '{') {
+				s->depth++;
+				cap_start(s, c);
+				continue;
+			}
+			if (c == '"') {
+				s->in_str = true;
+				continue;
+			}
+			if (c == '{' || c == '[') {
+				s->depth++;
+			} else if (c == '}' || c == ']') {
+				s->depth--;
+				if (s->depth == 0) {
+					s->top_array = false;
+					s->items_mode = false;
+				}
+			}
+			continue;
+		}
+		/* capturing */
+		if (c == '"') {
+			if (s->depth == 1 && s->cap_depth == 1)
+				s->keystart = s->len;
+			s->in_str = true;
+			cap_add(s, c);
+			continue;
+		}
+		cap_add(s, c);
+		if (c == ':' && s->depth == 1 && s->cap_depth == 1 && s->key_is_items) {
+			s->want_value = true;
+			s->key_is_items = false;
+		} else if (c == ',') {
+			s->key_is_items = false;
+		} else if (c == '{' || c == '[') {
+			s->depth++;
+		} else if (c == '}' || c == ']') {
+			s->depth--;
+			if (s->depth == s->cap_depth - 1) {
+				s->capturing = false;
+				if (s->overflow)
+					emit(ctx, NULL, 0, s->cap_line);
+				else
+					emit(ctx, s->buf, s->len, s->cap_line);
+				if (s->depth == 0) {
+					s->top_array = false;
+					s->items_mode = false;
+				}
+			}
+		}
+	}
+}

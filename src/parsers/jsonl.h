@@ -1,0 +1,141 @@
+#ifndef KANON_JSONL_H
+#define KANON_JSONL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Fast, allocation-free helpers for JSON-lines audit logs: walk the top
+ * level of one object and note where the values of interesting keys are,
+ * without building a tree. Used for every line of logs that are many GB;
+ * lines that need more are parsed with cJSON.
+ */
+
+struct span {
+	const char *p; /* value text as written (strings keep their quotes) */
+	size_t n;      /* 0: key absent */
+};
+
+/* The audit.k8s.io Event keys the walker reports (types.go field names). */
+enum jkey {
+	JK_KIND,
+	JK_AUDITID,
+	JK_STAGE,
+	JK_REQUESTURI,
+	JK_VERB,
+	JK_USER,
+	JK_IMPUSER,
+	JK_SOURCEIPS,
+	JK_USERAGENT,
+	JK_OBJECTREF,
+	JK_RESPSTATUS,
+	JK_REQOBJ,
+	JK_RESPOBJ,
+	JK_RRTS,
+	JK_STAGETS,
+	JK_TIMESTAMP, /* v1beta1 */
+	JK_ANNOTATIONS,
+	JK__COUNT
+};
+
+/*
+ * Walk the object in [p,end) (leading/trailing blanks allowed). Fills
+ * out[] (zeroed first) and returns 0, or -1 when the text is not one
+ * well-formed object at the levels examined (strings and brackets
+ * balanced; scalars are not validated).
+ */
+int jsonl_walk(const char *p, const char *end, struct span out[JK__COUNT]);
+/*
+ * The same, but stops after the value of key `stop` (an enum jkey) when
+ * "user" and "verb" were seen before it, and then returns 1: the rest of the
+ * object is not looked at.
+ */
+int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop);
+/* The same, one token at a time (the reference for the SSE2 version). */
+int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT],
+			    int stop);
+
+/* Past the closing quote of a string starting at p (p[0] == '"'), or NULL. */
+const char *jsonl_skip_string(const char *p, const char *end);
+/* Past the value starting at p, or NULL when it does not end before end. */
+const char *jsonl_skip_value(const char *p, const char *end);
+
+/* The raw contents of a string span without quotes; false if not a string. */
+bool jsonl_str(const struct span *s, const char **p, size_t *n);
+bool jsonl_str_eq(const struct span *s, const char *lit);
+
+/*
+ * In an object span, the value of `key` (one level deep). Returns false
+ * when absent or when sp is not an object.
+ */
+bool jsonl_obj_get(const struct span *obj, const char *key, struct span *out);
+
+/*
+ * A string span decoded (escapes, \uXXXX with surrogate pairs, to UTF-8),
+ * as a new NUL-terminated string; NULL when s is not a valid string.
+ */
+char *jsonl_unescape(const struct span *s);
+
+/*
+ * Iterate an array span: *it starts at 0; each call sets *elem to the
+ * next element and returns true, false at the end or on bad input.
+ */
+bool jsonl_array_next(const struct span *arr, size_t *it, struct span *elem);
+
+/* Integer value of a number span; false when not an integer. */
+bool jsonl_int(const struct span *s, long long *out);
+
+#define TS_NONE INT64_MIN
+
+/*
+ * Parse an RFC 3339 timestamp (metav1.MicroTime "2006-01-02T15:04:05.000000Z",
+ * leniently: space for T, 0-9 fraction digits, Z, +hh:mm or no zone = UTC)
+ * to microseconds since the Unix epoch. Returns TS_NONE when unparseable.
+ */
+int64_t ts_parse(const char *s, size_t n);
+/* "2006-01-02T15:04:05.000000Z" (27 chars + NUL) */
+void ts_format(int64_t us, char buf[32]);
+
+/*
+ * A Go time.Duration string ("90s", "5m", "1h30m", "1.5h", "300ms") in
+ * microseconds; -1 when invalid or not positive.
+ */
+int64_t go_duration_us(const char *s);
+
+/*
+ * Streaming splitter for inputs that are not JSON lines: a JSON array of
+ * events, an EventList {"items":[...]}, one pretty-printed object or
+ * several concatenated objects. Feed it bytes; it calls emit() with each
+ * event object's text (newlines inside turned into spaces) and the line
+ * where the object starts. Objects larger than max are reported as
+ * emit(NULL, 0, line) and skipped.
+ */
+struct jsplit {
+	int depth;
+	bool in_str, esc;
+	bool top_array;     /* the document is an array */
+	bool items_mode;    /* inside the "items" array of a top-level object */
+	int items_depth;    /* depth of the items array */
+	bool key_is_items;  /* the last depth-1 string was the key "items" */
+	bool want_value;    /* after "items": waiting for '[' */
+	bool capturing;
+	bool overflow;
+	int cap_depth;      /* depth at which the captured value started */
+	uint64_t line, cap_line;
+	char *buf;
+	size_t len, alloc, max;
+	size_t keystart;    /* offset of the current depth-1 string in buf */
+	bool garbage;       /* bytes outside any value */
+	uint64_t garbage_line;
+};
+
+void jsplit_init(struct jsplit *s, size_t max);
+void jsplit_release(struct jsplit *s);
+void jsplit_feed(struct jsplit *s, const char *p, size_t n,
+		 void (*emit)(void *ctx, const char *obj, size_t n, uint64_t line),
+		 void *ctx);
+/* At end of input: true when the input ended inside a value (truncated). */
+bool jsplit_truncated(const struct jsplit *s);
+
+#endif

@@ -1,0 +1,503 @@
+/* kanon audit: the JSON-lines walker, timestamps, durations, the splitter, gzip, classes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "checks/audit.h"
+#include "checks/audit_int.h"
+#include "core/strbuf.h"
+#include "parsers/jsonl.h"
+#include "sources/gzstream.h"
+
+#define LINE(s) s, s + strlen(s)
+
+static void test_walk(void **state)
+{
+	struct span f[JK__COUNT], v;
+	const char *p;
+	size_t n;
+	long long code;
+	const char *ev = "{\"kind\":\"Event\",\"auditID\":\"a-b\",\"stage\":\"ResponseComplete\","
+			 "\"requestURI\":\"/x?a=\\\"}\",\"verb\":\"get\",\"user\":{\"username\":"
+			 "\"system:anonymous\",\"groups\":[\"system:unauthenticated\"]},"
+			 "\"responseStatus\":{\"metadata\":{},\"code\":401},\"requestObject\":"
+			 "{\"a\":[1,{\"b\":\"}]\"}]},\"stageTimestamp\":\"2025-06-01T00:00:00.5Z\","
+			 "\"annotations\":{\"k\":\"v\"}}";
+	(void)state;
+	assert_int_equal(jsonl_walk(LINE(ev), f), 0);
+	assert_true(jsonl_str_eq(&f[JK_AUDITID], "a-b"));
+	assert_true(jsonl_str_eq(&f[JK_STAGE], "ResponseComplete"));
+	assert_true(jsonl_str(&f[JK_REQUESTURI], &p, &n));
+	assert_int_equal(n, strlen("/x?a=\\\"}"));
+	assert_true(jsonl_obj_get(&f[JK_RESPSTATUS], "code", &v));
+	assert_true(jsonl_int(&v, &code));
+	assert_int_equal(code, 401);
+	assert_true(jsonl_obj_get(&f[JK_USER], "username", &v));
+	assert_true(jsonl_str_eq(&v, "system:anonymous"));
+	assert_int_not_equal(f[JK_ANNOTATIONS].n, 0);
+	/* stops after stageTimestamp once user and verb were seen */
+	assert_int_equal(jsonl_walk_until(LINE(ev), f, JK_STAGETS), 1);
+	assert_int_equal(f[JK_ANNOTATIONS].n, 0);
+	/* broken objects */
+	assert_int_equal(jsonl_walk(LINE("{\"a\":\"unterminated}"), f), -1);
+	assert_int_equal(jsonl_walk(LINE("{\"a\":{\"b\":1}"), f), -1);
+	assert_int_equal(jsonl_walk(LINE("{\"a\" 1}"), f), -1);
+	assert_int_equal(jsonl_walk(LINE("[1]"), f), -1);
+	assert_int_equal(jsonl_walk(LINE(" {} "), f), 0);
+	assert_int_equal(jsonl_walk(LINE("{\"a\":1} x"), f), -1);
+}
+
+
+static void same_walk(const char *line, int stop)
+{
+	struct span a[JK__COUNT], b[JK__COUNT];
+	const char *end = line + strlen(line);
+	int ra = jsonl_walk_until(line, end, a, stop), rb = jsonl_walk_until_scalar(line, end, b, stop);
+
+	/*
+	 * Where the scalar walker accepts the line, the SSE2 one must find the same;
+	 * on broken JSON the SSE2 one may be more lenient (it does not check scalars
+	 * such as tru{e}), which costs nothing: such a line is counted, not trusted.
+	 */
+	if (rb < 0)
+		return;
+	if (ra != rb)
+		fail_msg("walk %d, scalar walk %d: %s", ra, rb, line);
+	for (int k = 0; ra >= 0 && k < JK__COUNT; k++)
+		if (a[k].n != b[k].n || (a[k].n && a[k].p != b[k].p))
+			fail_msg("key %d differs: %s", k, line);
+}
+
+/* The SSE2 walker and the scalar one agree, escapes and brackets at every offset. */
+static void test_walk_same(void **state)
+{
+	static const char *const inserts[] = { "\\\"", "\\\\", "\\\\\\\"", "{[:,", "}]", "\\u0026",
+		"\\\\\"", "\"", "\\", "x\":{\"y", "" };
+	char line[1024], uri[64];
+	(void)state;
+	for (size_t k = 0; k < sizeof(inserts) / sizeof(inserts[0]); k++) {
+		for (int pad = 0; pad < 40; pad++) {
+			snprintf(uri, sizeof(uri), "%.*s%s", pad, "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+				 inserts[k]);
+			snprintf(line, sizeof(line),
+				 "{\"kind\":\"Event\",\"auditID\":\"a\",\"stage\":\"RequestReceived\","
+				 "\"requestURI\":\"%s\",\"verb\":\"get\",\"user\":{\"username\":\"u%s\","
+				 "\"groups\":[\"g\",\"h\"]},\"objectRef\":{\"resource\":\"r\"},"
+				 "\"stageTimestamp\":\"2025-06-01T00:00:00Z\",\"annotations\":{\"k\":\"%s\"}}",
+				 uri, inserts[k], uri);
+			same_walk(line, -1);
+			same_walk(line, JK_STAGETS);
+			line[strlen(line) - 1] = '\0'; /* cut short */
+			same_walk(line, -1);
+		}
+	}
+	same_walk("{}", -1);
+	same_walk(" { } ", -1);
+	same_walk("{\"a\":[1,{\"b\":[]}]}", -1);
+	/* broken: both refuse */
+	for (size_t k = 0; k < 4; k++) {
+		static const char *const bad[] = { "{,}", "{\"a\":1,}", "{\"a\":}", "{\"a\":1" };
+		struct span sp[JK__COUNT];
+		const char *e = bad[k] + strlen(bad[k]);
+		assert_int_equal(jsonl_walk_until(bad[k], e, sp, -1), -1);
+		assert_int_equal(jsonl_walk_until_scalar(bad[k], e, sp, -1), -1);
+	}
+	same_walk("{\"a\":[1,{\"b\":[]}],\"c\":\"}\"} x", -1);
+	same_walk("{\"a\":[1,{\"b\":[]}],\"c\":\"}\"}  ", -1);
+}
+
+
+/* Random damage to a real line: both walkers still agree (a small differential fuzz). */
+static void test_walk_fuzz(void **state)
+{
+	static const char base[] =
+		"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\","
+		"\"auditID\":\"2e5b1c1a-2f5c-4d59-9a4f-1b2c3d4e5f60\",\"stage\":\"ResponseComplete\","
+		"\"requestURI\":\"/api/v1/namespaces/kube-system/configmaps?fieldSelector=metadata.name%3Dx"
+		"\\u0026limit=500\\u0026resourceVersion=0\",\"verb\":\"list\",\"user\":{\"username\":"
+		"\"system:serviceaccount:kube-system:coredns\",\"uid\":\"5c1e\",\"groups\":["
+		"\"system:serviceaccounts\",\"system:serviceaccounts:kube-system\",\"system:authenticated\"],"
+		"\"extra\":{\"authentication.kubernetes.io/pod-name\":[\"coredns-5d78c9869d-7xk2p\"]}},"
+		"\"sourceIPs\":[\"10.0.1.2\"],\"userAgent\":\"coredns/v1.11.1 (linux/amd64) kubernetes/$Format\","
+		"\"objectRef\":{\"resource\":\"configmaps\",\"namespace\":\"kube-system\",\"apiVersion\":\"v1\"},"
+		"\"responseStatus\":{\"metadata\":{},\"code\":200},\"requestReceivedTimestamp\":"
+		"\"2025-06-01T00:00:00.078800Z\",\"stageTimestamp\":\"2025-06-01T00:00:00.096630Z\","
+		"\"annotations\":{\"authorization.k8s.io/decision\":\"allow\",\"authorization.k8s.io/reason\":"
+		"\"RBAC: allowed by ClusterRoleBinding \\\"system:coredns\\\" of ClusterRole \\\"system:coredns\\\"\"}}";
+	static const char alphabet[] = "{}[]\":,\\ u0a";
+	char line[sizeof(base)];
+	uint32_t seed = 12345;
+	(void)state;
+	same_walk(base, -1);
+	same_walk(base, JK_STAGETS);
+	for (int i = 0; i < 20000; i++) {
+		int n;
+		memcpy(line, base, sizeof(base));
+		n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 4;
+		while (n--) {
+			size_t pos = ((seed = seed * 1103515245u + 12345u) >> 8) % (sizeof(base) - 1);
+			line[pos] = alphabet[((seed = seed * 1103515245u + 12345u) >> 16) %
+					     (sizeof(alphabet) - 1)];
+		}
+		same_walk(line, i & 1 ? JK_STAGETS : -1);
+	}
+}
+
+static void test_unescape(void **state)
+{
+	struct span s;
+	char *u;
+	(void)state;
+	s.p = "\"a\\u0026b\\\"\\n\\ud83d\\ude00\\u00e9\"";
+	s.n = strlen(s.p);
+	u = jsonl_unescape(&s);
+	assert_non_null(u);
+	assert_string_equal(u, "a&b\"\n\xf0\x9f\x98\x80\xc3\xa9");
+	free(u);
+	s.p = "\"bad\\x\"";
+	s.n = strlen(s.p);
+	assert_null(jsonl_unescape(&s));
+	s.p = "12";
+	s.n = 2;
+	assert_null(jsonl_unescape(&s));
+}
+
+static void test_array(void **state)
+{
+	struct span a = { "[ \"1.2.3.4\" , \"10.0.0.1\"]", 0 }, e;
+	size_t it = 0;
+	int n = 0;
+	(void)state;
+	a.n = strlen(a.p);
+	while (jsonl_array_next(&a, &it, &e))
+		n++;
+	assert_int_equal(n, 2);
+	assert_true(jsonl_str_eq(&e, "10.0.0.1"));
+}
+
+static void test_timestamps(void **state)
+{
+	char buf[32];
+	int64_t t;
+	(void)state;
+	t = ts_parse("2025-06-01T07:12:00.000001Z", 27);
+	assert_int_equal(t, 1748761920000001LL);
+	ts_format(t, buf);
+	assert_string_equal(buf, "2025-06-01T07:12:00.000001Z");
+	/* Panther style, an offset, nanoseconds, no fraction */
+	assert_int_equal(ts_parse("2025-06-01 07:12:00.000001000", 29), 1748761920000001LL);
+	assert_int_equal(ts_parse("2025-06-01T09:12:00+02:00", 25), 1748761920000000LL);
+	assert_int_equal(ts_parse("2025-06-01T07:12:00Z", 20), 1748761920000000LL);
+	assert_int_equal(ts_parse("1969-12-31T23:59:59.5Z", 22), -500000LL);
+	ts_format(-500000LL, buf);
+	assert_string_equal(buf, "1969-12-31T23:59:59.500000Z");
+	ts_format(TS_NONE, buf);
+	assert_string_equal(buf, "-");
+	assert_int_equal(ts_parse("0001-01-01T00:00:00Z", 20), -62135596800000000LL);
+	assert_int_equal(ts_parse("2025-13-01T07:12:00Z", 20), TS_NONE);
+	assert_int_equal(ts_parse("yesterday", 9), TS_NONE);
+	assert_int_equal(ts_parse("2025-06-01T07:12:00.Z", 21), TS_NONE);
+}
+
+static void test_durations(void **state)
+{
+	(void)state;
+	assert_int_equal(go_duration_us("90s"), 90000000LL);
+	assert_int_equal(go_duration_us("5m"), 300000000LL);
+	assert_int_equal(go_duration_us("1h30m"), 5400000000LL);
+	assert_int_equal(go_duration_us("1.5h"), 5400000000LL);
+	assert_int_equal(go_duration_us("300ms"), 300000LL);
+	assert_int_equal(go_duration_us("5"), -1);
+	assert_int_equal(go_duration_us("-5m"), -1);
+	assert_int_equal(go_duration_us("0s"), -1);
+	assert_int_equal(go_duration_us("m"), -1);
+	assert_int_equal(go_duration_us(""), -1);
+}
+
+struct collect {
+	struct strbuf out;
+	int n, bad;
+	uint64_t lines[8];
+};
+
+static void collect(void *ctx, const char *obj, size_t n, uint64_t line)
+{
+	struct collect *c = ctx;
+	if (!obj) {
+		c->bad++;
+		return;
+	}
+	if (c->n < 8)
+		c->lines[c->n] = line;
+	c->n++;
+	strbuf_add(&c->out, obj, n);
+	strbuf_addch(&c->out, '|');
+}
+
+static void split(const char *doc, size_t chunk, struct collect *c)
+{
+	struct jsplit s;
+	size_t len = strlen(doc);
+
+	memset(c, 0, sizeof(*c));
+	jsplit_init(&s, 1 << 20);
+	for (size_t i = 0; i < len; i += chunk)
+		jsplit_feed(&s, doc + i, len - i < chunk ? len - i : chunk, collect, c);
+	if (jsplit_truncated(&s))
+		c->bad++;
+	jsplit_release(&s);
+}
+
+static void test_splitter(void **state)
+{
+	struct collect c;
+	const char *list = "{\"kind\":\"EventList\",\"metadata\":{},\n\"items\":[\n{\"a\":\"x]}\"},\n"
+			   "{\"b\":{\"c\":[1,2]}}\n],\"tail\":{\"items\":1}}\n";
+	(void)state;
+	for (size_t chunk = 1; chunk < 8; chunk += 3) {
+		split(list, chunk, &c);
+		assert_int_equal(c.n, 2);
+		assert_int_equal(c.bad, 0);
+		assert_string_equal(c.out.buf, "{\"a\":\"x]}\"}|{\"b\":{\"c\":[1,2]}}|");
+		assert_int_equal(c.lines[0], 3);
+		assert_int_equal(c.lines[1], 4);
+		strbuf_release(&c.out);
+	}
+	split("[{\"a\":1},\n {\"b\":2}]", 5, &c);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.lines[1], 2);
+	strbuf_release(&c.out);
+	/* a pretty-printed object, then another one: newlines become spaces */
+	split("{\n  \"a\": 1\n}\n{\"b\":2}\n", 3, &c);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.out.buf, "{   \"a\": 1 }|{\"b\":2}|");
+	strbuf_release(&c.out);
+	/* stray text and a truncated object */
+	split("junk {\"a\":", 4, &c);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(c.bad, 2);
+	strbuf_release(&c.out);
+}
+
+static void write_gz(FILE *f, const char *s)
+{
+	unsigned char out[4096];
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (unsigned char *)(uintptr_t)s;
+	z.avail_in = (unsigned)strlen(s);
+	z.next_out = out;
+	z.avail_out = sizeof(out);
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	fwrite(out, 1, sizeof(out) - z.avail_out, f);
+	deflateEnd(&z);
+}
+
+static void test_gzip_multimember(void **state)
+{
+	char path[] = "/tmp/kanon-test-gz-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "wb");
+	struct instream s;
+	char buf[7];
+	struct strbuf all = STRBUF_INIT;
+	ssize_t n;
+	(void)state;
+	write_gz(f, "first member\n");
+	write_gz(f, "second member\n");
+	fclose(f);
+	assert_int_equal(instream_open(&s, path, NULL), 0);
+	assert_true(s.gz);
+	while ((n = instream_read(&s, buf, sizeof(buf), NULL)) > 0)
+		strbuf_add(&all, buf, (size_t)n);
+	assert_int_equal(n, 0);
+	assert_int_equal(s.members, 2);
+	assert_string_equal(all.buf, "first member\nsecond member\n");
+	instream_close(&s);
+	/* truncated: an error, not a silent end */
+	assert_int_equal(truncate(path, 20), 0);
+	assert_int_equal(instream_open(&s, path, NULL), 0);
+	while ((n = instream_read(&s, buf, sizeof(buf), NULL)) > 0)
+		;
+	assert_int_equal(n, -1);
+	instream_close(&s);
+	unlink(path);
+	strbuf_release(&all);
+}
+
+static enum audit_class cls(const char *verb, const char *uri, const char *res,
+			    const char *sub)
+{
+	struct adetail d;
+	memset(&d, 0, sizeof(d));
+	d.verb = (char *)(uintptr_t)verb;
+	d.uri = (char *)(uintptr_t)uri;
+	d.resource = (char *)(uintptr_t)res;
+	d.sub = (char *)(uintptr_t)sub;
+	return audit_classify(&d);
+}
+
+static void test_classes(void **state)
+{
+	struct adetail d;
+	(void)state;
+	assert_int_equal(cls("get", "/healthz", NULL, NULL), CL_HEALTH);
+	assert_int_equal(cls("get", "/readyz?verbose", NULL, NULL), CL_HEALTH);
+	assert_int_equal(cls("get", "/readyz/etcd", NULL, NULL), CL_HEALTH);
+	assert_int_equal(cls("get", "/version", NULL, NULL), CL_HEALTH);
+	assert_int_equal(cls("get", "/healthzx", NULL, NULL), CL_OTHER);
+	assert_int_equal(cls("post", "/healthz", NULL, NULL), CL_SENSITIVE);
+	assert_int_equal(cls("get", "/api", NULL, NULL), CL_DISCOVERY);
+	assert_int_equal(cls("get", "/api/v1", NULL, NULL), CL_DISCOVERY);
+	assert_int_equal(cls("get", "/apis/apps/v1", NULL, NULL), CL_DISCOVERY);
+	assert_int_equal(cls("get", "/openapi/v3/apis/apps/v1", NULL, NULL), CL_DISCOVERY);
+	assert_int_equal(cls("get", "/.well-known/openid-configuration", NULL, NULL), CL_DISCOVERY);
+	assert_int_equal(cls("list", "/api/v1/namespaces/x/secrets", "secrets", NULL), CL_SENSITIVE);
+	/* no objectRef: the resource comes from the path */
+	assert_int_equal(cls("list", "/api/v1/namespaces/x/secrets", NULL, NULL), CL_SENSITIVE);
+	assert_int_equal(cls("get", "/api/v1/nodes/n1/proxy/metrics", NULL, NULL), CL_SENSITIVE);
+	assert_int_equal(cls("get", "/api/v1/nodes/n1", "nodes", NULL), CL_OTHER);
+	assert_int_equal(cls("create", "/api/v1/namespaces/x/serviceaccounts/d/token",
+			     "serviceaccounts", "token"), CL_SENSITIVE);
+	assert_int_equal(cls("list", "/api/v1/serviceaccounts", "serviceaccounts", NULL), CL_OTHER);
+	assert_int_equal(cls("get", "/metrics", NULL, NULL), CL_OTHER);
+	memset(&d, 0, sizeof(d));
+	d.decision = (char *)(uintptr_t)"allow";
+	d.sub = (char *)(uintptr_t)"exec";
+	assert_true(audit_success(&d, 101));
+	assert_true(audit_success(&d, 200));
+	assert_false(audit_success(&d, 403));
+	d.sub = NULL;
+	assert_false(audit_success(&d, 101));
+	d.decision = (char *)(uintptr_t)"forbid";
+	assert_false(audit_success(&d, 200));
+}
+
+static void test_cidr(void **state)
+{
+	struct cidr c[2];
+	(void)state;
+	assert_int_equal(cidr_parse("10.0.0.0/8", &c[0]), 0);
+	assert_int_equal(cidr_parse("fd00::/8", &c[1]), 0);
+	assert_true(cidr_match(c, 2, "10.200.1.1"));
+	assert_true(cidr_match(c, 2, "::ffff:10.1.2.3"));
+	assert_true(cidr_match(c, 2, "fd12::1"));
+	assert_false(cidr_match(c, 2, "11.0.0.1"));
+	assert_false(cidr_match(c, 2, "not-an-ip"));
+	assert_int_equal(cidr_parse("10.0.0.0/33", &c[0]), -1);
+	assert_int_equal(cidr_parse("1.2.3.4", &c[0]), 0);
+	assert_true(cidr_match(c, 1, "1.2.3.4"));
+	assert_false(cidr_match(c, 1, "1.2.3.5"));
+}
+
+static void test_scan_lines(void **state)
+{
+	struct block b;
+	const char *rc = "{\"kind\":\"Event\",\"auditID\":\"0b1c2d3e-0000-4000-8000-00000000000a\","
+			 "\"stage\":\"ResponseComplete\",\"requestURI\":\"/api/v1/secrets\",\"verb\":\"list\","
+			 "\"user\":{\"username\":\"x\",\"groups\":[\"system:unauthenticated\"]},"
+			 "\"sourceIPs\":[\"1.1.1.1\",\"2.2.2.2\"],\"objectRef\":{\"resource\":\"secrets\"},"
+			 "\"responseStatus\":{\"code\":200},\"stageTimestamp\":\"2025-06-01T00:00:00Z\","
+			 "\"annotations\":{\"authorization.k8s.io/decision\":\"allow\"}}";
+	const char *u401 = "{\"auditID\":\"z\",\"stage\":\"ResponseComplete\",\"verb\":\"get\","
+			   "\"user\":{},\"responseStatus\":{\"code\":401},"
+			   "\"stageTimestamp\":\"2025-06-01T00:00:01Z\"}";
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	audit_scan_line(&b, LINE(rc), 1);
+	audit_scan_line(&b, LINE(u401), 2);
+	audit_scan_line(&b, LINE("{\"kind\": 0}"), 3);
+	audit_scan_line(&b, LINE("   "), 4);
+	audit_scan_line(&b, LINE("[" "{\"auditID\":\"q\",\"stage\":\"Panic\",\"stageTimestamp\":"
+				 "\"2025-06-01T00:00:02Z\"}]"), 5);
+	assert_int_equal(b.nrec, 4);
+	assert_int_equal(b.recs[0].flags, R_ANON);
+	assert_int_equal(b.recs[0].hi, 0x0b1c2d3e00004000ULL);
+	assert_int_equal(b.recs[0].lo, 0x800000000000000aULL);
+	assert_int_equal(b.recs[0].code, 200);
+	assert_non_null(b.recs[0].d);
+	assert_string_equal(b.recs[0].d->src_last, "2.2.2.2");
+	assert_string_equal(b.recs[0].d->decision, "allow");
+	assert_int_equal(b.recs[1].code, 401);
+	assert_int_equal(b.recs[1].flags, 0);
+	assert_int_equal(b.recs[2].flags, R_MALFORMED);
+	assert_int_equal(b.recs[3].stage, ST_PANIC);
+	assert_int_equal(b.recs[3].line, 5);
+	for (size_t i = 0; i < b.nrec; i++)
+		adetail_free(b.recs[i].d);
+	free(b.recs);
+}
+
+
+#define EV(id, stage, t, extra)                                                              \
+	"{\"auditID\":\"" id "\",\"stage\":\"" stage "\",\"verb\":\"create\",\"requestURI\":"    \
+	"\"/api/v1/namespaces/d/pods/p/exec\",\"user\":{\"username\":\"system:anonymous\"},"     \
+	"\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"d\",\"name\":\"p\",\"subresource\":" \
+	"\"exec\"}" extra ",\"stageTimestamp\":\"2025-06-01T00:00:0" t "Z\"}\n"
+#define DONE(code) ",\"responseStatus\":{\"code\":" code "},\"annotations\":{" \
+	"\"authorization.k8s.io/decision\":\"allow\"}"
+
+/* Requests are auditIDs judged once, at their final (or latest) stage. */
+static void test_requests(void **state)
+{
+	char path[] = "/tmp/kanon-test-audit-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct audit_opts o;
+	struct result res;
+	const struct audit_report *r;
+	char *files[1] = { path };
+	(void)state;
+	fputs(EV("x", "RequestReceived", "1", "") EV("x", "ResponseComplete", "2", DONE("201"))
+	      /* out of order: the final stage first */
+	      EV("y", "ResponseComplete", "3", DONE("201")) EV("y", "RequestReceived", "1", "")
+	      /* an exec that never completed: judged by its 101 */
+	      EV("z", "RequestReceived", "4", "") EV("z", "ResponseStarted", "5", DONE("101"))
+	      /* only received: incomplete */
+	      EV("w", "RequestReceived", "6", "")
+	      /* the same line again (overlapping files) */
+	      EV("x", "ResponseComplete", "2", DONE("201")), f);
+	fclose(f);
+	audit_opts_init(&o);
+	result_init(&res);
+	assert_int_equal(audit_run(files, 1, &o, &res), 0);
+	assert_int_equal(res.nsec, 1);
+	r = res.sec[0].data;
+	assert_int_equal(r->lines, 8);
+	assert_int_equal(r->requests, 4);
+	assert_int_equal(r->duplicates, 1);
+	assert_int_equal(r->anon.requests, 4);
+	assert_int_equal(r->anon.allowed, 3);
+	assert_int_equal(r->anon.incomplete, 1);
+	assert_int_equal(r->anon.by_class[CL_SENSITIVE], 4);
+	result_release(&res);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_walk_same),
+		cmocka_unit_test(test_walk_fuzz),
+		cmocka_unit_test(test_unescape),
+		cmocka_unit_test(test_array),
+		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_splitter),
+		cmocka_unit_test(test_gzip_multimember),
+		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_scan_lines),
+		cmocka_unit_test(test_requests),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
