@@ -277,7 +277,9 @@ static void lint_issues(const struct rbac_set *s, struct result *res)
 		case RBAC_ISSUE_AGGREGATION:
 			f = finding_add(res, &rbac_rules[R_RULE], STATUS_WARN,
 					rbac_rules[R_RULE].severity, is->target,
-					"Make the aggregation selectors acyclic.", "%s", is->msg);
+					"Narrow the aggregation selectors: they must not select "
+					"each other in a cycle, nor more roles than needed.",
+					"%s", is->msg);
 			finding_add_evidence(f, SRC_FILE, is->file, is->line, is->key, is->value,
 					     NULL);
 			break;
@@ -527,8 +529,13 @@ static enum status level_status(enum rbac_level l)
 static void expose(struct rbac_set *s, const struct rbac_binding *b, enum rbac_who who,
 		   const struct rbac_opts *o, struct rbac_explain *ex, struct result *res)
 {
-	const struct rbac_role *r =
-	    rbac_set_find_role(s, !strcmp(b->ref_kind, "ClusterRole"), b->ns, b->ref_name, true);
+	bool cluster_role = !strcmp(b->ref_kind, "ClusterRole");
+	const struct rbac_role *r = rbac_set_find_role(s, cluster_role, b->ns, b->ref_name, true);
+	/* A Role without metadata.namespace goes to whatever namespace it is
+	 * applied in: most likely the binding's. Rating it beats calling the
+	 * reference unresolved (which would under-rate a real grant). */
+	bool ns_guess = !r && !cluster_role && *b->ns &&
+			(r = rbac_set_find_role(s, false, "", b->ref_name, false));
 	const struct rule *rule = &rbac_rules[who == WHO_ANONYMOUS ? R_ANON : R_AUTH];
 	struct rbac_scope sc = {b->cluster, b->ns};
 	struct rated_rule *rr;
@@ -631,11 +638,18 @@ static void expose(struct rbac_set *s, const struct rbac_binding *b, enum rbac_w
 			      "it (kubernetes/kubernetes#73807)");
 	st = level_status(level);
 	sev = rbac_level_severity(level);
-	if (level == LVL_NONE && r->aggregated && !r->nparts) {
-		/* an aggregated role whose parts are not in the input: unknown, not safe */
-		strbuf_addstr(&msg, "; no ClusterRole in the input or the Kubernetes defaults "
-				    "matches its aggregation selectors: export all ClusterRoles "
-				    "to rate it");
+	if (level == LVL_NONE && r->aggregated) {
+		/* Not safe either way: the parts are missing from the input, or
+		 * any ClusterRole created later with a matching label extends
+		 * the grant (latent exposure, like a missing roleRef). */
+		if (!r->nparts)
+			strbuf_addstr(&msg,
+				      "; no ClusterRole in the input or the Kubernetes "
+				      "defaults matches its aggregation selectors: export all "
+				      "ClusterRoles to rate it");
+		else
+			strbuf_addstr(
+			    &msg, "; that is latent exposure (as with a missing role), not a pass");
 		st = STATUS_WARN;
 		sev = SEV_MEDIUM;
 	}
@@ -699,6 +713,11 @@ static void expose(struct rbac_set *s, const struct rbac_binding *b, enum rbac_w
 	if (!r->file)
 		strbuf_addstr(&note, "; not in the input: kanon's copy of the Kubernetes default "
 				     "(the API server recreates bootstrap roles at startup)");
+	if (ns_guess)
+		strbuf_addf(&note,
+			    "; the Role has no metadata.namespace: taken to be applied in "
+			    "namespace %s, like the binding",
+			    b->ns);
 	if (r->kept_stored) {
 		strbuf_addstr(&note,
 			      "; aggregated, but no ClusterRole in the input or the Kubernetes "

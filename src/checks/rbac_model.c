@@ -240,6 +240,26 @@ static void dec_fail(struct dec *d, const struct node *at, int line, const char 
 	strbuf_release(&sb);
 }
 
+/*
+ * node_get_string() with a fast path: a plain scalar whose first character
+ * can start neither a YAML 1.1 boolean (y n t f o), nor a number or
+ * inf/nan (digits + - . _ i n), nor a null (~) is a string. A 100,000-object
+ * export has millions of scalars ("get", "pods", "system:...").
+ */
+static int scalar_string(const struct node *n, const char **out)
+{
+	if (n && n->kind == NODE_SCALAR && n->str && n->len) {
+		unsigned char c = (unsigned char)n->str[0];
+		if (n->quoted || (((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '/' ||
+				   c == ':' || c == '*') &&
+				  !strchr("yYnNtTfFoOiI", c))) {
+			*out = n->str;
+			return 0;
+		}
+	}
+	return node_get_string(n, out);
+}
+
 /* A string field; NULL when absent or null. */
 static const char *dec_str(struct dec *d, const struct node *map, const char *key, const char *path)
 {
@@ -248,7 +268,7 @@ static const char *dec_str(struct dec *d, const struct node *map, const char *ke
 
 	if (!n || node_is_null(n))
 		return NULL;
-	if (node_get_string(n, &v) < 0) {
+	if (scalar_string(n, &v) < 0) {
 		dec_fail(d, n, 0, path, "%s must be a string, not %s%s", path, node_kind_name(n),
 			 n->kind == NODE_MAP ? " (an unrendered template such as '{{ ... }}'? "
 					       "render it first, e.g. with 'helm template')"
@@ -274,7 +294,7 @@ static void dec_strs(struct dec *d, const struct node *map, const char *key, con
 	out->v = rbac_set_alloc(d->s, (n->n ? n->n : 1) * sizeof(char *));
 	for (size_t i = 0; i < n->n; i++) {
 		const char *v;
-		if (node_get_string(n->kids[i], &v) < 0) {
+		if (scalar_string(n->kids[i], &v) < 0) {
 			dec_fail(d, n->kids[i], 0, path, "%s must be a list of strings", path);
 			out->n = 0;
 			return;
@@ -299,8 +319,8 @@ static void dec_labels(struct dec *d, const struct node *map, const char *path,
 	*out = rbac_set_alloc(d->s, (n ? n : 1) * sizeof(**out));
 	for (size_t i = 0; i < n; i++) {
 		const char *k, *v;
-		if (node_get_string(node_map_key(map, i), &k) < 0 ||
-		    node_get_string(node_map_val(map, i), &v) < 0) {
+		if (scalar_string(node_map_key(map, i), &k) < 0 ||
+		    scalar_string(node_map_val(map, i), &v) < 0) {
 			dec_fail(d, node_map_val(map, i), 0, path,
 				 "%s: keys and values must be strings", path);
 			*nout = 0;
@@ -363,7 +383,7 @@ static bool autoupdate_of(const struct node *meta)
 	const struct node *v = node_map_get(ann, "rbac.authorization.kubernetes.io/autoupdate");
 	const char *s;
 
-	return v && node_get_string(v, &s) == 0 && !strcmp(s, "true");
+	return v && scalar_string(v, &s) == 0 && !strcmp(s, "true");
 }
 
 static void target_of(struct strbuf *sb, const char *kind, bool cluster, const char *ns,
@@ -569,6 +589,12 @@ static void add_role(struct rbac_set *s, struct dec *d, const struct node *obj, 
 	s->roles[s->nroles++] = r;
 }
 
+/* ValidateRBACName: path.IsValidPathSegmentName (names end up in URL paths). */
+static bool bad_rbac_name(const char *name)
+{
+	return !strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/') || strchr(name, '%');
+}
+
 static void add_binding(struct rbac_set *s, struct dec *d, const struct node *obj, bool cluster,
 			const struct node *meta, const char *ns)
 {
@@ -595,6 +621,9 @@ static void add_binding(struct rbac_set *s, struct dec *d, const struct node *ob
 		/* ValidateRoleBindingRoleRef (pkg/apis/rbac/validation) */
 		if (!b->ref_name || !*b->ref_name)
 			dec_fail(d, ref, 0, "roleRef.name", "%s", "roleRef.name is required");
+		else if (bad_rbac_name(b->ref_name))
+			dec_fail(d, ref, 0, "roleRef.name",
+				 "roleRef.name may not be '.' or '..' or contain '/' or '%%'");
 		if (!b->ref_kind || (strcmp(b->ref_kind, "ClusterRole") &&
 				     (cluster || strcmp(b->ref_kind, "Role"))))
 			dec_fail(d, ref, 0, "roleRef.kind",
@@ -711,9 +740,9 @@ static void add_object(struct rbac_set *s, const struct node *obj, const char *f
 		s->skipped++;
 		return;
 	}
-	if (node_get_string(node_map_get(obj, "kind"), &kind) < 0)
+	if (scalar_string(node_map_get(obj, "kind"), &kind) < 0)
 		kind = NULL;
-	if (node_get_string(node_map_get(obj, "apiVersion"), &api) < 0)
+	if (scalar_string(node_map_get(obj, "apiVersion"), &api) < 0)
 		api = NULL;
 	items = node_map_get(obj, "items");
 	if (kind && ends_with_list(kind)) {
@@ -727,7 +756,7 @@ static void add_object(struct rbac_set *s, const struct node *obj, const char *f
 	if (!kind || !api || !starts_with(api, "rbac.authorization.k8s.io/") ||
 	    (!role && strcmp(kind, "RoleBinding") && strcmp(kind, "ClusterRoleBinding"))) {
 		const char *name = NULL;
-		if (node_get_string(node_map_get(node_map_get(obj, "metadata"), "name"), &name) < 0)
+		if (scalar_string(node_map_get(node_map_get(obj, "metadata"), "name"), &name) < 0)
 			name = NULL;
 		if (res)
 			result_diag(res, DIAG_NOTE, "%s:%d: skipped %s%s%s (not an RBAC object)",
@@ -746,6 +775,9 @@ static void add_object(struct rbac_set *s, const struct node *obj, const char *f
 	ns = dec_str(&d, meta, "namespace", "metadata.namespace");
 	if (!d.err[0] && (!d.name || !*d.name))
 		dec_fail(&d, meta, obj->line, "metadata.name", "%s", "metadata.name is required");
+	else if (!d.err[0] && bad_rbac_name(d.name))
+		dec_fail(&d, meta, obj->line, "metadata.name",
+			 "metadata.name may not be '.' or '..' or contain '/' or '%%'");
 	if (d.err[0]) {
 		dec_refuse(&d, cluster, ns);
 		return;
@@ -821,9 +853,10 @@ int rbac_set_load_buf(struct rbac_set *s, const char *buf, size_t len, const cha
 		struct stream_ctx c = {s, name, res, 0};
 		ret = json_parse_stream(buf, len, name, true, stream_one, &c, &e);
 		if (ret < 0 && !c.delivered) {
-			/* `{kind: Role, ...}` is YAML flow style, not JSON, and
-			 * kubectl takes it: read it as YAML; if that fails too, the
-			 * JSON error is the one to show */
+			/* `{kind: Role, ...}` is YAML flow style, not JSON: kubectl
+			 * tries JSON, then YAML (YAMLOrJSONDecoder in
+			 * staging/src/k8s.io/apimachinery/pkg/util/yaml/decoder.go);
+			 * if both fail, the JSON error is the one shown, as there */
 			struct err ye;
 			memset(&ye, 0, sizeof(ye));
 			if (yaml_parse_stream(buf, len, name, true, stream_one, &c, &ye) == 0)
@@ -1054,8 +1087,7 @@ static void rule_set_add(struct rule_set *rs, const struct rbac_rule *ru)
  * excluded; their current rules appended unless an equal rule is there.
  * Returns true when A's rules changed.
  */
-static bool aggregate_one(struct rbac_role *a, struct rbac_role **sorted, size_t n,
-			  size_t mark)
+static bool aggregate_one(struct rbac_role *a, struct rbac_role **sorted, size_t n, size_t mark)
 {
 	struct rule_set rs = {0};
 	const struct rbac_rule **nr;
@@ -1073,8 +1105,13 @@ static bool aggregate_one(struct rbac_role *a, struct rbac_role **sorted, size_t
 				ALLOC_GROW(parts, np + 1, ap);
 				parts[np++] = m;
 			}
-			for (size_t j = 0; j < m->neff && rs.n < RBAC_MAX_AGG_RULES; j++)
+			for (size_t j = 0; j < m->neff; j++) {
+				if (rs.n >= RBAC_MAX_AGG_RULES) {
+					a->agg_capped = true;
+					break;
+				}
 				rule_set_add(&rs, m->eff[j]);
+			}
 		}
 	}
 	free(rs.h);
@@ -1190,6 +1227,20 @@ void rbac_set_resolve(struct rbac_set *s)
 			changed = false;
 			for (size_t i = 0; i < nagg; i++)
 				changed |= aggregate_one(agg[i], sorted, n, ++s->agg_mark);
+		}
+		for (size_t i = 0; i < nagg; i++) {
+			struct strbuf t = STRBUF_INIT, m = STRBUF_INIT;
+			if (!agg[i]->agg_capped || !agg[i]->file)
+				continue;
+			strbuf_addf(&t, "ClusterRole/%s", agg[i]->name);
+			strbuf_addf(&m,
+				    "aggregation gives this role more than %d distinct rules; "
+				    "kanon rates the first %d only",
+				    RBAC_MAX_AGG_RULES, RBAC_MAX_AGG_RULES);
+			issue_add(s, RBAC_ISSUE_AGGREGATION, t.buf, agg[i]->file, agg[i]->line,
+				  "aggregationRule", NULL, m.buf);
+			strbuf_release(&t);
+			strbuf_release(&m);
 		}
 		if (changed) {
 			for (size_t i = 0; i < nagg; i++) {

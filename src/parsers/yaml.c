@@ -176,6 +176,83 @@ static int stream_items(struct loader *l, yaml_event_t *start, struct node *map,
 	}
 }
 
+static bool is_merge_key(const struct node *k)
+{
+	return k->kind == NODE_SCALAR && !k->quoted && !strcmp(k->str, "<<");
+}
+
+/* Move the pairs of src whose keys dst lacks into dst; src is destroyed. */
+static void merge_from(struct node *dst, struct node *src)
+{
+	for (size_t i = 0; i + 1 < src->n; i += 2) {
+		if (node_map_get(dst, src->kids[i]->str)) {
+			node_destroy(src->kids[i]);
+			node_destroy(src->kids[i + 1]);
+		} else {
+			node_push(dst, src->kids[i]);
+			node_push(dst, src->kids[i + 1]);
+		}
+	}
+	src->n = 0;
+	node_destroy(src);
+}
+
+/*
+ * YAML merge keys ("<<: *base"), which go-yaml, and so Kubernetes'
+ * sigs.k8s.io/yaml, expands: the mapping's own keys win, then the merged
+ * mappings in order (earlier ones over later ones in a sequence).
+ */
+static int merge_keys(struct loader *l, struct node *n)
+{
+	struct node **old;
+	size_t oldn, i;
+	int ret = 0;
+
+	for (i = 0; i < n->n; i += 2)
+		if (is_merge_key(n->kids[i]))
+			break;
+	if (i >= n->n)
+		return 0;
+	old = n->kids;
+	oldn = n->n;
+	n->kids = NULL;
+	n->n = n->alloc = 0;
+	for (i = 0; i + 1 < oldn; i += 2) {
+		if (!is_merge_key(old[i])) {
+			node_push(n, old[i]);
+			node_push(n, old[i + 1]);
+		}
+	}
+	for (i = 0; i + 1 < oldn; i += 2) {
+		struct node *v = old[i + 1];
+		if (!is_merge_key(old[i]))
+			continue;
+		node_destroy(old[i]);
+		if (ret == 0 && v->kind == NODE_MAP) {
+			merge_from(n, v);
+			continue;
+		}
+		if (ret == 0 && v->kind == NODE_SEQ) {
+			for (size_t j = 0; j < v->n; j++)
+				if (v->kids[j]->kind != NODE_MAP)
+					ret = -1;
+			if (ret == 0) {
+				for (size_t j = 0; j < v->n; j++)
+					merge_from(n, v->kids[j]);
+				v->n = 0;
+			}
+		} else if (ret == 0) {
+			ret = -1;
+		}
+		if (ret < 0 && !l->e->msg[0])
+			err_set(l->e, l->name, v->line, "map merge requires a mapping or "
+				"a list of mappings as the value of '<<'");
+		node_destroy(v);
+	}
+	free(old);
+	return ret;
+}
+
 /* Parse one node whose first event is ev; ownership of ev passes here. */
 static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 {
@@ -282,6 +359,10 @@ static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 					break;
 				}
 			}
+		}
+		if (n && map && merge_keys(l, n) < 0) {
+			node_destroy(n);
+			n = NULL;
 		}
 		break;
 	}

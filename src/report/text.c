@@ -15,6 +15,27 @@
 
 #define WRAP 100
 
+/*
+ * Names, paths and values come from the audited files and logs: escape
+ * control characters so that a crafted object name cannot move the
+ * cursor or recolor the terminal.
+ */
+static void add_clean(struct strbuf *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			strbuf_addf(out, "\\x%02x", c);
+		else
+			strbuf_addch(out, (char)c);
+	}
+}
+
+static void add_cleanstr(struct strbuf *out, const char *s)
+{
+	add_clean(out, s, strlen(s));
+}
+
 static const char *status_color(enum status s)
 {
 	switch (s) {
@@ -56,7 +77,7 @@ static void wrapped(struct strbuf *out, const char *first, const char *text,
 			strbuf_addch(out, ' ');
 			col++;
 		}
-		strbuf_add(out, p, wl);
+		add_clean(out, p, wl);
 		col += wl;
 		p += wl;
 		while (*p == ' ')
@@ -70,26 +91,29 @@ static void evidence_line(struct strbuf *out, const struct evidence *e,
 {
 	strbuf_addf(out, "      %-8s ", source_kind_name(e->kind));
 	if (e->path) {
-		strbuf_addstr(out, e->path);
+		add_cleanstr(out, e->path);
 		if (e->line)
 			strbuf_addf(out, ":%d", e->line);
 		if (e->key || e->value)
 			strbuf_addch(out, ' ');
 	}
-	if (e->kind == SRC_FLAG && e->value && (e->value[0] == '-' || !e->key))
-		strbuf_addstr(out, e->value);
-	else if (e->kind == SRC_FLAG && e->value)
-		strbuf_addf(out, "%s %s", e->key, e->value);
-	else if (e->key && e->value)
-		strbuf_addf(out, "%s = %s", e->key, e->value);
-	else if (e->key)
-		strbuf_addstr(out, e->key);
-	else if (e->value)
-		strbuf_addstr(out, e->value);
+	if (e->kind == SRC_FLAG && e->value && (e->value[0] == '-' || !e->key)) {
+		add_cleanstr(out, e->value);
+	} else if (e->key && e->value) {
+		add_cleanstr(out, e->key);
+		strbuf_addstr(out, e->kind == SRC_FLAG ? " " : " = ");
+		add_cleanstr(out, e->value);
+	} else if (e->key) {
+		add_cleanstr(out, e->key);
+	} else if (e->value) {
+		add_cleanstr(out, e->value);
+	}
 	if (e->note) {
 		if (o->color)
 			strbuf_addstr(out, C_DIM);
-		strbuf_addf(out, "  (%s)", e->note);
+		strbuf_addstr(out, "  (");
+		add_cleanstr(out, e->note);
+		strbuf_addch(out, ')');
 		if (o->color)
 			strbuf_addstr(out, C_RESET);
 	}
@@ -120,7 +144,9 @@ void report_text(struct strbuf *out, const struct result *r,
 		strbuf_addch(out, ' ');
 		paint(out, o, f->severity == SEV_CRITICAL ? C_BOLD C_RED : "",
 		      severity_name(f->severity), 9);
-		strbuf_addf(out, " %-*s %s\n", (int)idw, f->rule->id, f->target);
+		strbuf_addf(out, " %-*s ", (int)idw, f->rule->id);
+		add_cleanstr(out, f->target);
+		strbuf_addch(out, '\n');
 		wrapped(out, "", f->message, 4);
 		if (pass && o->verbosity < 1)
 			continue;

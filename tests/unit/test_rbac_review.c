@@ -36,12 +36,13 @@ static size_t count_rule(const struct result *res, const char *id, enum status s
  * rbac.authorization.k8s.io, so the binding is valid and grants. */
 static void test_roleref_apigroup_defaulted(void **state)
 {
-	static const char text[] = HDR "kind: ClusterRoleBinding\nmetadata: {name: open}\n"
-				       "roleRef: {kind: ClusterRole, name: cluster-admin}\n"
-				       "subjects: [{kind: Group, name: system:unauthenticated}]\n"
-				       "---\n" HDR "kind: ClusterRoleBinding\nmetadata: {name: bad}\n"
-				       "roleRef: {apiGroup: example.com, kind: ClusterRole, name: x}\n"
-				       "subjects: [{kind: Group, name: system:unauthenticated}]\n";
+	static const char text[] =
+	    HDR "kind: ClusterRoleBinding\nmetadata: {name: open}\n"
+		"roleRef: {kind: ClusterRole, name: cluster-admin}\n"
+		"subjects: [{kind: Group, name: system:unauthenticated}]\n"
+		"---\n" HDR "kind: ClusterRoleBinding\nmetadata: {name: bad}\n"
+		"roleRef: {apiGroup: example.com, kind: ClusterRole, name: x}\n"
+		"subjects: [{kind: Group, name: system:unauthenticated}]\n";
 	struct rbac_set s;
 	struct rbac_opts o;
 	struct result res;
@@ -101,10 +102,13 @@ static void test_selector_validation(void **state)
 	static const char *const bad[] = {
 	    "aggregationRule: {}\n",
 	    "aggregationRule: {clusterRoleSelectors: []}\n",
-	    "aggregationRule: {clusterRoleSelectors: [{matchExpressions: [{key: a, operator: In}]}]}\n",
-	    "aggregationRule: {clusterRoleSelectors: [{matchExpressions: [{key: a, operator: NotIn, "
+	    "aggregationRule: {clusterRoleSelectors: [{matchExpressions: [{key: a, operator: "
+	    "In}]}]}\n",
+	    "aggregationRule: {clusterRoleSelectors: [{matchExpressions: [{key: a, operator: "
+	    "NotIn, "
 	    "values: []}]}]}\n",
-	    "aggregationRule: {clusterRoleSelectors: [{matchExpressions: [{key: a, operator: Exists, "
+	    "aggregationRule: {clusterRoleSelectors: [{matchExpressions: [{key: a, operator: "
+	    "Exists, "
 	    "values: [x]}]}]}\n",
 	    "aggregationRule: {clusterRoleSelectors: [{matchExpressions: x}]}\n",
 	    "aggregationRule: {clusterRoleSelectors: [{matchExpressions: [x]}]}\n",
@@ -234,6 +238,82 @@ static void test_url_rule_with_names_invalid(void **state)
 	rbac_set_release(&s);
 }
 
+/* ValidateRBACName: names are URL path segments. */
+static void test_bad_names_invalid(void **state)
+{
+	static const char text[] = HDR "kind: ClusterRole\nmetadata: {name: a/b}\n---\n" HDR
+				       "kind: ClusterRoleBinding\nmetadata: {name: ok}\n"
+				       "roleRef: {kind: ClusterRole, name: '50%'}\n---\n" HDR
+				       "kind: Role\nmetadata: {name: '..', namespace: x}\n";
+	struct rbac_set s;
+	struct result res;
+	(void)state;
+	rbac_set_init(&s);
+	result_init(&res);
+	load(&s, text, &res);
+	assert_int_equal(s.nroles + s.nbindings, 0);
+	assert_int_equal(s.nissues, 3);
+	result_release(&res);
+	rbac_set_release(&s);
+}
+
+/* The loader's fast path for plain scalars agrees with node_get_string()
+ * (YAML 1.1 booleans, numbers, inf/nan are not strings). */
+static void test_scalar_fast_path(void **state)
+{
+	static const char *const words[] = {"get",
+					    "pods",
+					    "Yes",
+					    "yes",
+					    "y",
+					    "on",
+					    "Off",
+					    "true",
+					    "1",
+					    "-1",
+					    "+5",
+					    ".5",
+					    "_1",
+					    "0x1f",
+					    "inf",
+					    "NaN",
+					    "Infinity",
+					    "nan-ish",
+					    "infra",
+					    "o",
+					    "node",
+					    "tru",
+					    "system:anonymous",
+					    "/healthz",
+					    "a_1"};
+	(void)state;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		struct rbac_set s;
+		struct result res;
+		struct yaml_docs d = {0};
+		struct strbuf t = STRBUF_INIT;
+		const char *v;
+		bool str;
+
+		assert_int_equal(yaml_parse(words[i], strlen(words[i]), "w", &d, NULL), 0);
+		str = node_get_string(d.doc[0], &v) == 0;
+		yaml_docs_release(&d);
+		strbuf_addf(&t,
+			    HDR "kind: ClusterRole\nmetadata: {name: r}\n"
+				"rules: [{apiGroups: [''], resources: [%s], verbs: [get]}]\n",
+			    words[i]);
+		rbac_set_init(&s);
+		result_init(&res);
+		load(&s, t.buf, &res);
+		if (s.nroles != (str ? 1u : 0u))
+			fail_msg("'%s': node_get_string %s, loader %zu roles", words[i],
+				 str ? "accepts" : "refuses", s.nroles);
+		result_release(&res);
+		rbac_set_release(&s);
+		strbuf_release(&t);
+	}
+}
+
 /* No RBAC object at all is unknown, not clean (exit code 3, not 0). */
 static void test_no_rbac_objects_unknown(void **state)
 {
@@ -262,7 +342,7 @@ static void test_flow_yaml_not_json(void **state)
 				   "ClusterRoleBinding, metadata: {name: x}, roleRef: {kind: "
 				   "ClusterRole, name: cluster-admin}, subjects: [{kind: Group, "
 				   "name: system:unauthenticated}]}\n";
-	static const char bad[] = "{\"kind\": \"List\", \"items\": [{\"a\": tru";
+	static const char bad[] = "{\"kind\": \"List\", \"items\": [{\"a\": \"x\"]}";
 	struct rbac_set s;
 	struct result res;
 	(void)state;
@@ -291,8 +371,8 @@ static int on_value(struct node *n, bool is_item, void *ctx)
 	const struct node *items = node_map_get(n, "items");
 	const struct node *ref = node_map_get(n, "ref");
 
-	strbuf_addf(&g->log, "%s%s:%d", is_item ? "item" : "doc",
-		    k && k->str ? k->str : "-", n->line);
+	strbuf_addf(&g->log, "%s%s:%d", is_item ? "item" : "doc", k && k->str ? k->str : "-",
+		    n->line);
 	if (items && items->kind == NODE_SEQ)
 		strbuf_addf(&g->log, "[%zu]", items->n);
 	if (ref && ref->kind == NODE_SEQ)
@@ -325,7 +405,8 @@ static void test_yaml_stream_items(void **state)
 			 0);
 	/* items one by one, the alias to an earlier item's anchor still works,
 	 * then the List with an empty items; a non-list "items" stays */
-	assert_string_equal(g.log.buf, "itemA:3 itemB:5<3> item-:7 docList:1[0] docOther:10 doc-:13 ");
+	assert_string_equal(g.log.buf,
+			    "itemA:3 itemB:5<3> item-:7 docList:1[0] docOther:10 doc-:13 ");
 	strbuf_release(&g.log);
 
 	/* without split_items: whole documents */
@@ -398,8 +479,7 @@ static void test_yaml_stream_anchor_bomb(void **state)
 	struct err e;
 	(void)state;
 	memset(&e, 0, sizeof(e));
-	assert_int_equal(yaml_parse_stream(text, strlen(text), "bomb", true, on_value, &g, &e),
-			 -1);
+	assert_int_equal(yaml_parse_stream(text, strlen(text), "bomb", true, on_value, &g, &e), -1);
 	assert_non_null(strstr(e.msg, "too large"));
 	strbuf_release(&g.log);
 }
@@ -413,6 +493,8 @@ int main(void)
 	    cmocka_unit_test(test_selector_everything_and_notin),
 	    cmocka_unit_test(test_builtin_aggregation),
 	    cmocka_unit_test(test_url_rule_with_names_invalid),
+	    cmocka_unit_test(test_bad_names_invalid),
+	    cmocka_unit_test(test_scalar_fast_path),
 	    cmocka_unit_test(test_no_rbac_objects_unknown),
 	    cmocka_unit_test(test_flow_yaml_not_json),
 	    cmocka_unit_test(test_yaml_stream_items),

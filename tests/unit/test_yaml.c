@@ -128,6 +128,38 @@ static void test_depth_limit(void **state)
 	yaml_docs_release(&d);
 }
 
+static void test_merge_keys(void **state)
+{
+	struct node *n = load1("base: &b\n  enabled: true\n  mode: Webhook\n"
+			       "other: &o\n  mode: AlwaysAllow\n  port: 1\n"
+			       "x:\n  <<: [*b, *o]\n  enabled: false\n"
+			       "y:\n  \"<<\": *b\n");
+	const struct node *x, *y;
+	bool b = true;
+	(void)state;
+	x = node_map_get(n, "x");
+	assert_int_equal(node_get_bool(node_map_get(x, "enabled"), &b), 0);
+	assert_false(b);                                   /* own key wins */
+	assert_string_equal(node_map_get(x, "mode")->str, "Webhook"); /* earlier source wins */
+	assert_string_equal(node_map_get(x, "port")->str, "1");
+	assert_null(node_map_get(x, "<<"));
+	assert_int_equal(node_map_count(x, "mode"), 1);
+	y = node_map_get(n, "y");                           /* a quoted "<<" is a plain key */
+	assert_non_null(node_map_get(y, "<<"));
+	node_destroy(n);
+}
+
+static void test_merge_key_bad_value(void **state)
+{
+	static const char text[] = "a:\n  <<: 5\n";
+	struct yaml_docs d = { 0 };
+	struct err e;
+	(void)state;
+	assert_int_equal(yaml_parse(text, strlen(text), "m", &d, &e), -1);
+	assert_non_null(strstr(e.msg, "map merge"));
+	yaml_docs_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +170,8 @@ int main(void)
 		cmocka_unit_test(test_helm_template_error),
 		cmocka_unit_test(test_alias_bomb_bounded),
 		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_merge_keys),
+		cmocka_unit_test(test_merge_key_bad_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
