@@ -126,37 +126,17 @@ static bool in_list(const char *s, const char *const *list)
 	return false;
 }
 
-static void ev_fill(struct evidence *e, enum source_kind kind, const char *path,
-		    int line, const char *key, const char *value, const char *note)
-{
-	e->kind = kind;
-	e->path = xstrdup_or_null(path);
-	e->line = line;
-	e->key = xstrdup_or_null(key);
-	e->value = xstrdup_or_null(value);
-	e->note = xstrdup_or_null(note);
-}
-
-static void ev_clear(struct evidence *e)
-{
-	free(e->path);
-	free(e->key);
-	free(e->value);
-	free(e->note);
-	memset(e, 0, sizeof(*e));
-}
-
 void api_ev_add(struct api_evlist *l, enum source_kind kind, const char *path,
 		int line, const char *key, const char *value, const char *note)
 {
 	ALLOC_GROW(l->v, l->n + 1, l->alloc);
-	ev_fill(&l->v[l->n++], kind, path, line, key, value, note);
+	evidence_set(&l->v[l->n++], kind, path, line, key, value, note);
 }
 
 void api_ev_release(struct api_evlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		ev_clear(&l->v[i]);
+		evidence_release(&l->v[i]);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
@@ -168,7 +148,7 @@ void apiserver_model_init(struct apiserver_model *m)
 
 void apiserver_model_release(struct apiserver_model *m)
 {
-	ev_clear(&m->version_at);
+	evidence_release(&m->version_at);
 	free(m->anon_reason);
 	for (size_t i = 0; i < m->ncond; i++)
 		free(m->cond[i].path);
@@ -182,7 +162,7 @@ void apiserver_model_release(struct apiserver_model *m)
 	for (size_t i = 0; i < m->nchain; i++) {
 		free(m->chain[i].type);
 		free(m->chain[i].name);
-		ev_clear(&m->chain[i].at);
+		evidence_release(&m->chain[i].at);
 	}
 	free(m->chain);
 	api_ev_release(&m->authz_ev);
@@ -190,12 +170,12 @@ void apiserver_model_release(struct apiserver_model *m)
 	free(m->authn_reason);
 	free(m->authn_version);
 	for (size_t i = 0; i < m->nlint; i++) {
-		ev_clear(&m->lint[i].at);
+		evidence_release(&m->lint[i].at);
 		free(m->lint[i].msg);
 	}
 	free(m->lint);
 	for (size_t i = 0; i < m->ninv; i++) {
-		ev_clear(&m->inv[i].at);
+		evidence_release(&m->inv[i].at);
 		free(m->inv[i].msg);
 	}
 	free(m->inv);
@@ -222,7 +202,7 @@ static void inv_add(struct apiserver_model *m, unsigned dom, enum source_kind ki
 	memset(iv, 0, sizeof(*iv));
 	iv->dom = dom;
 	iv->msg = strbuf_detach(&sb);
-	ev_fill(&iv->at, kind, path, line, key, value, "rejected by the API server");
+	evidence_set(&iv->at, kind, path, line, key, value, "rejected by the API server");
 }
 
 static void lint_add(struct apiserver_model *m, const char *path, int line,
@@ -242,7 +222,7 @@ static void lint_add(struct apiserver_model *m, const char *path, int line,
 	ALLOC_GROW(m->lint, m->nlint + 1, m->alint);
 	l = &m->lint[m->nlint++];
 	memset(l, 0, sizeof(*l));
-	ev_fill(&l->at, SRC_CONFIG, path, line, key, value, NULL);
+	evidence_set(&l->at, SRC_CONFIG, path, line, key, value, NULL);
 	l->msg = strbuf_detach(&sb);
 }
 
@@ -1295,7 +1275,7 @@ static int load_authz(struct apiserver_model *m, const char *readpath,
 		m->chain[m->nchain].type = xstrdup(type);
 		m->chain[m->nchain].name = xstrdup(name);
 		memset(&m->chain[m->nchain].at, 0, sizeof(struct evidence));
-		ev_fill(&m->chain[m->nchain].at, SRC_CONFIG, display, tn->line,
+		evidence_set(&m->chain[m->nchain].at, SRC_CONFIG, display, tn->line,
 			"authorizers[].type", type, NULL);
 		m->nchain++;
 	}
@@ -1315,7 +1295,7 @@ static void chain_add(struct apiserver_model *m, const char *type,
 	m->chain[m->nchain].type = xstrdup(type);
 	m->chain[m->nchain].name = NULL;
 	memset(&m->chain[m->nchain].at, 0, sizeof(struct evidence));
-	ev_fill(&m->chain[m->nchain].at, kind, path, line, key, value, note);
+	evidence_set(&m->chain[m->nchain].at, kind, path, line, key, value, note);
 	m->nchain++;
 }
 
@@ -1802,13 +1782,13 @@ int apiserver_model_load(const struct apiserver_input *in, struct apiserver_mode
 	flagset_init(&fc.fs);
 	m->minor = in->minor ? in->minor : APISERVER_MINOR_DEFAULT;
 	if (in->version_path)
-		ev_fill(&m->version_at, SRC_FILE, in->version_path, in->version_line,
+		evidence_set(&m->version_at, SRC_FILE, in->version_path, in->version_line,
 			"kubernetes version", NULL, in->version_source);
 	else if (in->version_source)
-		ev_fill(&m->version_at, SRC_FLAG, NULL, 0, "kanon --k8s-version", NULL,
+		evidence_set(&m->version_at, SRC_FLAG, NULL, 0, "kanon --k8s-version", NULL,
 			"the Kubernetes version whose semantics apply");
 	else
-		ev_fill(&m->version_at, SRC_DEFAULT, NULL, 0, "kubernetes version", NULL,
+		evidence_set(&m->version_at, SRC_DEFAULT, NULL, 0, "kubernetes version", NULL,
 			"kanon's default: the newest modelled; give --k8s-version");
 	{
 		char v[16];

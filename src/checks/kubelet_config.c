@@ -159,31 +159,10 @@ static const char *const authz_webhook_keys[] = { "cacheAuthorizedTTL",
 
 /* ------------------------------------------------------------------ values */
 
-static void evidence_clear(struct evidence *e)
-{
-	free(e->path);
-	free(e->key);
-	free(e->value);
-	free(e->note);
-	memset(e, 0, sizeof(*e));
-}
-
-static void evidence_fill(struct evidence *e, enum source_kind kind,
-			  const char *path, int line, const char *key,
-			  const char *value, const char *note)
-{
-	e->kind = kind;
-	e->path = xstrdup_or_null(path);
-	e->line = line;
-	e->key = xstrdup_or_null(key);
-	e->value = xstrdup_or_null(value);
-	e->note = xstrdup_or_null(note);
-}
-
 static void kval_release(struct kval *v)
 {
 	for (size_t i = 0; i < v->n; i++)
-		evidence_clear(&v->chain[i]);
+		evidence_release(&v->chain[i]);
 	free(v->chain);
 	free(v->s);
 	free(v->reason);
@@ -195,7 +174,7 @@ static void model_release(struct kubelet_model *m)
 	for (int k = 0; k < KK__COUNT; k++)
 		kval_release(&m->v[k]);
 	free(m->invalid);
-	evidence_clear(&m->invalid_at);
+	evidence_release(&m->invalid_at);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -204,7 +183,7 @@ void kubelet_effective_release(struct kubelet_effective *ke)
 	model_release(&ke->files);
 	model_release(&ke->configz);
 	for (size_t i = 0; i < ke->nlint; i++) {
-		evidence_clear(&ke->lint[i].at);
+		evidence_release(&ke->lint[i].at);
 		free(ke->lint[i].msg);
 	}
 	free(ke->lint);
@@ -256,7 +235,7 @@ static void kval_set(struct kval *v, enum kubelet_key k, bool b, long long i,
 	free(v->s);
 	v->s = xstrdup_or_null(s);
 	ALLOC_GROW(v->chain, v->n + 1, v->alloc);
-	evidence_fill(&v->chain[v->n++], kind, path, line, key, raw, note);
+	evidence_set(&v->chain[v->n++], kind, path, line, key, raw, note);
 	strbuf_release(&ov);
 }
 
@@ -285,7 +264,7 @@ static void set_invalid(struct kubelet_model *m, enum source_kind kind,
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	m->invalid = strbuf_detach(&sb);
-	evidence_fill(&m->invalid_at, kind, path, line, key, value, NULL);
+	evidence_set(&m->invalid_at, kind, path, line, key, value, NULL);
 }
 
 static void lint_add(struct kubelet_effective *ke, enum source_kind kind,
@@ -307,7 +286,7 @@ static void lint_add(struct kubelet_effective *ke, enum source_kind kind,
 	ALLOC_GROW(ke->lint, ke->nlint + 1, ke->alint);
 	l = &ke->lint[ke->nlint++];
 	memset(l, 0, sizeof(*l));
-	evidence_fill(&l->at, kind, path, line, key, value, NULL);
+	evidence_set(&l->at, kind, path, line, key, value, NULL);
 	l->msg = strbuf_detach(&sb);
 	l->drift = ke->linting_drift;
 }

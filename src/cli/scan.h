@@ -13,6 +13,13 @@ struct scan_part {
 	int (*run)(const char *partdir, struct result *res);
 };
 
+/*
+ * Call one() for every subdirectory of partdir that holds files (one per
+ * node or API server), in name order. Returns how many.
+ */
+int scan_each_subdir(const char *partdir, struct result *res,
+		     void (*one)(const char *dir, const char *name, struct result *res));
+
 int scan_kubelet(const char *partdir, struct result *res);
 int scan_apiserver(const char *partdir, struct result *res);
 int scan_audit(const char *partdir, struct result *res);

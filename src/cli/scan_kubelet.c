@@ -81,34 +81,5 @@ static void scan_node(const char *nodedir, const char *node, struct result *res)
 
 int scan_kubelet(const char *partdir, struct result *res)
 {
-	struct path_list entries = { 0 };
-	struct err e = { { 0 }, 0, { 0 } };
-	int n = 0;
-
-	if (dir_walk(partdir, &entries, &e) < 0) {
-		result_diag(res, DIAG_ERROR, "%s", e.msg);
-		res->input_error = true;
-		return 0;
-	}
-	/* node directories are the first path component of every file */
-	for (size_t i = 0; i < entries.n; i++) {
-		const char *slash = strchr(entries.v[i], '/');
-		struct strbuf node = STRBUF_INIT, dir = STRBUF_INIT;
-
-		if (!slash)
-			continue;
-		strbuf_add(&node, entries.v[i], (size_t)(slash - entries.v[i]));
-		if (i > 0 && !strncmp(entries.v[i - 1], node.buf, node.len) &&
-		    entries.v[i - 1][node.len] == '/') {
-			strbuf_release(&node);
-			continue;
-		}
-		strbuf_addf(&dir, "%s/%s", partdir, node.buf);
-		scan_node(dir.buf, node.buf, res);
-		n++;
-		strbuf_release(&node);
-		strbuf_release(&dir);
-	}
-	path_list_release(&entries);
-	return n;
+	return scan_each_subdir(partdir, res, scan_node);
 }

@@ -31,12 +31,24 @@ void result_init(struct result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void evidence_release(struct evidence *e)
+void evidence_set(struct evidence *e, enum source_kind kind, const char *path,
+		  int line, const char *key, const char *value, const char *note)
+{
+	e->kind = kind;
+	e->path = xstrdup_or_null(path);
+	e->line = line;
+	e->key = xstrdup_or_null(key);
+	e->value = xstrdup_or_null(value);
+	e->note = xstrdup_or_null(note);
+}
+
+void evidence_release(struct evidence *e)
 {
 	free(e->path);
 	free(e->key);
 	free(e->value);
 	free(e->note);
+	memset(e, 0, sizeof(*e));
 }
 
 void result_release(struct result *r)
@@ -110,12 +122,7 @@ struct evidence *finding_add_evidence(struct finding *f, enum source_kind kind,
 
 	ALLOC_GROW(f->ev, f->nev + 1, f->aev);
 	e = &f->ev[f->nev++];
-	e->kind = kind;
-	e->path = xstrdup_or_null(path);
-	e->line = line;
-	e->key = xstrdup_or_null(key);
-	e->value = xstrdup_or_null(value);
-	e->note = xstrdup_or_null(note);
+	evidence_set(e, kind, path, line, key, value, note);
 	return e;
 }
 

@@ -36,6 +36,12 @@ struct evidence {
 	char *note;  /* e.g. "overridden by --anonymous-auth" */
 };
 
+/* Fill e with copies of the strings (any may be NULL). */
+void evidence_set(struct evidence *e, enum source_kind kind, const char *path,
+		  int line, const char *key, const char *value, const char *note);
+/* Free the strings and zero e. */
+void evidence_release(struct evidence *e);
+
 struct finding {
 	const struct rule *rule;
 	enum status status;
