@@ -40,8 +40,11 @@ const struct check check_audit = {
 
 #define MAX_EXAMPLES 5
 #define MAX_SMAP 32768          /* distinct keys per top list */
+#define MAX_SMAP_BYTES (4u << 20) /* and their bytes (keys are at most 512 bytes) */
+#define MAX_RAW_BYTES (2u << 20)  /* raw URI forms kept beside the top URIs, in all */
 #define MAX_ACCESS 1000         /* individual sensitive-access findings */
 #define MAX_GROUPS 1000         /* grouped discovery/other findings */
+#define MAX_SENSITIVE_GROUPS 4000 /* grouped sensitive findings, after MAX_ACCESS single ones */
 #define MAX_GRANTS 1000
 #define MAX_GAP_INTERVALS 200000
 #define MAX_GAPS_LISTED 1000      /* in the section; all are counted */
@@ -50,7 +53,7 @@ const struct check check_audit = {
 #define TL_PAGE 1024
 #define TABLE_WAYS 4
 #define TABLE_SETS (1u << 17)   /* 512k auditIDs remembered, 20 MB */
-#define MAX_PENDING 16384       /* open interesting requests kept with details */
+#define MAX_PENDING 4096        /* open interesting requests kept with details (< 3 KB each) */
 
 void audit_opts_init(struct audit_opts *o)
 {
@@ -255,7 +258,12 @@ enum audit_class audit_classify(const struct adetail *d)
 			c = CL_SENSITIVE;
 		goto out;
 	}
-	if ((streq(d->verb, "get") || streq(d->verb, "head")) &&
+	/*
+	 * Only GET, as the issue defines the class: the health handlers answer any
+	 * method (staging/src/k8s.io/apiserver/pkg/server/healthz/healthz.go), so a
+	 * POST or a HEAD that succeeds is not a probe and is reported.
+	 */
+	if (streq(d->verb, "get") &&
 	    (path_is(path, "/healthz", true) || path_is(path, "/livez", true) ||
 	     path_is(path, "/readyz", true) || path_is(path, "/version", false) ||
 	     !strcmp(path, "/version/")))
@@ -292,7 +300,7 @@ struct sment {
 
 struct smap {
 	struct sment *v;
-	size_t cap, n;
+	size_t cap, n, bytes;
 	uint64_t overflow;
 	void (*free_data)(void *);
 };
@@ -311,6 +319,14 @@ static struct sment *smap_get(struct smap *m, const char *key, bool *created)
 	size_t i;
 
 	*created = false;
+	if (m->cap && m->bytes + strlen(key) + 1 > MAX_SMAP_BYTES) {
+		/* out of key bytes: only existing keys are counted */
+		for (i = h & (m->cap - 1); m->v[i].key; i = (i + 1) & (m->cap - 1))
+			if (m->v[i].hash == h && !strcmp(m->v[i].key, key))
+				return &m->v[i];
+		m->overflow++;
+		return NULL;
+	}
 	if (!m->cap || (m->n + 1) * 2 > m->cap) {
 		if (m->n >= MAX_SMAP && m->cap) {
 			/* full: only existing keys are counted */
@@ -339,8 +355,21 @@ static struct sment *smap_get(struct smap *m, const char *key, bool *created)
 	m->v[i].key = xstrdup(key);
 	m->v[i].hash = h;
 	m->n++;
+	m->bytes += strlen(key) + 1;
 	*created = true;
 	return &m->v[i];
+}
+
+static struct sment *smap_find(struct smap *m, const char *key)
+{
+	uint64_t h = str_hash(key);
+
+	if (!m->cap)
+		return NULL;
+	for (size_t i = h & (m->cap - 1); m->v[i].key; i = (i + 1) & (m->cap - 1))
+		if (m->v[i].hash == h && !strcmp(m->v[i].key, key))
+			return &m->v[i];
+	return NULL;
 }
 
 static void smap_count(struct smap *m, const char *key)
@@ -522,7 +551,11 @@ struct tent {
 	uint8_t stages;  /* bit per enum stage */
 	uint8_t flags;   /* rec flags; 0x80: used; 0x40: judged */
 	uint16_t file;
+	uint8_t acls;    /* anonymous without kept details: A_KNOWN | A_OK | class */
 };
+
+#define A_KNOWN 0x80
+#define A_OK 0x08
 
 #define T_USED 0x80
 #define T_JUDGED 0x40
@@ -588,8 +621,7 @@ struct agg {
 	struct timeline tl;
 	struct smap uris, sources, agents, health, groups;
 	struct access **access;
-	size_t naccess, aaccess;
-	uint64_t access_dropped;
+	size_t naccess, aaccess, nsens_groups, raw_bytes;
 	size_t amalf, adis, agrant, aunk, aimp;
 };
 
@@ -729,38 +761,42 @@ static void judge_anon(struct agg *a, struct audit_bucket *bk, const struct adet
 		e->count++;
 		if (!rl)
 			rl = e->data = xcalloc(1, sizeof(*rl));
-		if (d->uri && strcmp(d->uri, path) && rl->n < 3) {
+		if (d->uri && strcmp(d->uri, path) && rl->n < 3 &&
+		    a->raw_bytes + strlen(d->uri) + 1 <= MAX_RAW_BYTES) {
 			bool seen = false;
 			for (size_t i = 0; i < rl->n; i++)
 				seen |= !strcmp(rl->raw[i], d->uri);
-			if (!seen)
+			if (!seen) {
 				rl->raw[rl->n++] = xstrdup(d->uri);
+				a->raw_bytes += strlen(d->uri) + 1;
+			}
 		}
 	}
 	smap_count(&a->sources, d->src_last ? d->src_last : "(none)");
 	smap_count(&a->agents, d->ua ? d->ua : "(none)");
 	if (cls == CL_HEALTH && !cidr_match(a->o->allow, a->o->nallow, d->src_last))
 		smap_count(&a->health, d->src_last ? d->src_last : "(none)");
-	if (ok && cls == CL_SENSITIVE) {
-		if (a->naccess < MAX_ACCESS) {
-			ALLOC_GROW(a->access, a->naccess + 1, a->aaccess);
-			a->access[a->naccess++] = access_new(d, cls, code, ts, file, line);
-		} else {
-			a->access_dropped++;
-		}
-	}
-	if (ok && (cls == CL_SENSITIVE ? a->naccess >= MAX_ACCESS : cls != CL_HEALTH)) {
-		/* grouped by class, verb and path */
+	if (ok && cls == CL_SENSITIVE && a->naccess < MAX_ACCESS) {
+		/* one finding each */
+		ALLOC_GROW(a->access, a->naccess + 1, a->aaccess);
+		a->access[a->naccess++] = access_new(d, cls, code, ts, file, line);
+	} else if (ok && cls != CL_HEALTH) {
+		/* grouped by class, verb and path; past the limits only known groups count */
 		struct strbuf key = STRBUF_INIT;
 		struct sment *g;
+		bool room = cls == CL_SENSITIVE ? a->nsens_groups < MAX_SENSITIVE_GROUPS
+						: a->groups.n - a->nsens_groups < MAX_GROUPS;
 		strbuf_addf(&key, "%d %s %s", (int)cls, d->verb ? d->verb : "?", path);
-		g = a->groups.n < MAX_GROUPS || cls == CL_SENSITIVE
-			? smap_get(&a->groups, key.buf, &created) : NULL;
+		g = room ? smap_get(&a->groups, key.buf, &created) : smap_find(&a->groups, key.buf);
+		if (!g)
+			a->rep->access_not_listed++;
 		if (g) {
 			struct access *x = g->data;
 			g->count++;
 			if (!x) {
 				g->data = access_new(d, cls, code, ts, file, line);
+				if (cls == CL_SENSITIVE)
+					a->nsens_groups++;
 			} else {
 				x->count++;
 				if (ts > x->last)
@@ -784,7 +820,8 @@ static void judge_rbac(struct agg *a, const struct adetail *d, int code, int64_t
 			return;
 		ALLOC_GROW(r->grants, r->ngrants + 1, a->agrant);
 		g = &r->grants[r->ngrants++];
-	} else if (d->rbac == RB_UNKNOWN) {
+	} else if (d->rbac == RB_UNKNOWN && code >= 200 && code <= 299) {
+		/* a refused change grants nothing: only successful ones are in doubt */
 		r->unknown_grants_total++;
 		if (r->nunknown_grants >= MAX_GRANTS)
 			return;
@@ -814,7 +851,7 @@ static void judge_rbac(struct agg *a, const struct adetail *d, int code, int64_t
 
 /* One request, at its final stage (or the latest one seen). */
 static void judge(struct agg *a, int64_t ts, int code, uint8_t flags, const struct adetail *d,
-		  bool complete, const char *file, uint64_t line)
+		  bool complete, const char *file, uint64_t line, uint8_t acls)
 {
 	struct audit_report *r = a->rep;
 	struct audit_bucket *bk = tl_get(&a->tl, ts);
@@ -834,8 +871,32 @@ static void judge(struct agg *a, int64_t ts, int code, uint8_t flags, const stru
 				    d->user ? d->user : "?", d->verb ? d->verb : "?",
 				    d->uri ? d->uri : "?", code);
 	}
-	if ((flags & R_ANON) && d)
+	if ((flags & R_ANON) && d) {
 		judge_anon(a, bk, d, code, complete, ts, file, line);
+	} else if ((flags & R_ANON) && (acls & A_KNOWN)) {
+		/*
+		 * An open request whose details were not kept (more than MAX_PENDING
+		 * open at once): counted, by the class and verdict worked out when its
+		 * stage was read, but in no list.
+		 */
+		r->anon_no_detail++;
+		r->anon.requests++;
+		r->anon.by_class[acls & 7]++;
+		if (bk)
+			bk->anon++;
+		if (acls & A_OK) {
+			r->anon.allowed++;
+			r->anon.allowed_by_class[acls & 7]++;
+			if (bk)
+				bk->anon_allowed++;
+		} else if (code == 401 || code == 403) {
+			r->anon.denied++;
+		} else {
+			r->anon.other++;
+			if (!code)
+				r->anon.incomplete++;
+		}
+	}
 	if ((flags & R_RBAC) && d && complete)
 		judge_rbac(a, d, code, ts, file, line);
 }
@@ -855,7 +916,7 @@ static void judge_entry(struct agg *a, struct tent *e)
 	if (!(e->flags & T_JUDGED)) {
 		judge(a, e->ts, e->code, e->flags & 0x3f,
 		      e->pend ? a->pend[e->pend - 1] : NULL, false,
-		      file_name(a, e->file), e->line);
+		      file_name(a, e->file), e->line, e->acls);
 		e->flags |= T_JUDGED;
 		a->rep->evicted_pending++;
 		a->open--;
@@ -911,6 +972,7 @@ static void stash(struct agg *a, struct tent *e, struct arec *r, int file, uint6
 	e->flags = (uint8_t)((e->flags & (T_USED | T_JUDGED)) | (r->flags & 0x3f));
 	e->line = line;
 	e->file = (uint16_t)file;
+	e->acls = 0;
 	if (r->d) {
 		if (e->pend) {
 			adetail_free(a->pend[e->pend - 1]);
@@ -921,6 +983,9 @@ static void stash(struct agg *a, struct tent *e, struct arec *r, int file, uint6
 			a->pend[i] = r->d;
 			e->pend = i + 1;
 			r->d = NULL;
+		} else if (r->flags & R_ANON) {
+			e->acls = (uint8_t)(A_KNOWN | (audit_success(r->d, r->code) ? A_OK : 0) |
+					    (uint8_t)audit_classify(r->d));
 		}
 	}
 }
@@ -949,7 +1014,13 @@ static void agg_record(struct agg *a, struct block *b, struct arec *r, uint64_t 
 		rep->from = r->ts;
 	if (rep->to == TS_NONE || r->ts > rep->to)
 		rep->to = r->ts;
-	final = r->stage == ST_RC || r->stage == ST_PANIC || r->stage == ST_OTHER;
+	/*
+	 * A failed authentication is logged once, at ResponseStarted, and never
+	 * completes (WithFailedAuthenticationAudit,
+	 * staging/src/k8s.io/apiserver/pkg/endpoints/filters/authn_audit.go).
+	 */
+	final = r->stage == ST_RC || r->stage == ST_PANIC || r->stage == ST_OTHER ||
+		(r->stage == ST_RS && r->code == 401);
 	e = table_find(a, r->hi, r->lo, &created);
 	if (created) {
 		rep->requests++;
@@ -972,7 +1043,7 @@ static void agg_record(struct agg *a, struct block *b, struct arec *r, uint64_t 
 		const struct adetail *d = r->d ? r->d : e->pend ? a->pend[e->pend - 1] : NULL;
 		if (!created)
 			a->open--;
-		judge(a, r->ts, r->code, r->flags, d, true, file, line);
+		judge(a, r->ts, r->code, r->flags, d, true, file, line, e->acls);
 		e->flags |= T_JUDGED;
 		e->ts = r->ts;
 		pend_drop(a, e);
@@ -1145,7 +1216,7 @@ void agg_finish(struct agg *a, struct result *res)
 		if ((e->flags & T_USED) && !(e->flags & T_JUDGED)) {
 			judge(a, e->ts, e->code, e->flags & 0x3f,
 			      e->pend ? a->pend[e->pend - 1] : NULL, false,
-			      file_name(a, e->file), e->line);
+			      file_name(a, e->file), e->line, e->acls);
 			e->flags |= T_JUDGED;
 		}
 		pend_drop(a, e);
@@ -1190,7 +1261,14 @@ void agg_finish(struct agg *a, struct result *res)
 	for (size_t i = 0; i < a->naccess; i++)
 		access_finding(res, a->access[i], a->access[i]->cls != CL_SENSITIVE ||
 			       a->access[i]->count > 1);
-	if (!a->naccess)
+	/* no event at all is no evidence of anything (never guess: UNKNOWN) */
+	if (!r->events)
+		finding_add(res, &audit_rules[R_ACCESS], STATUS_UNKNOWN, SEV_CRITICAL, "audit log",
+			    NULL, "no audit event could be read%s (%llu line%s, %llu malformed)",
+			    r->outside ? " inside --since/--until" : "",
+			    (unsigned long long)r->lines, r->lines == 1 ? "" : "s",
+			    (unsigned long long)r->malformed);
+	else if (!a->naccess)
 		finding_add(res, &audit_rules[R_ACCESS], STATUS_PASS, SEV_CRITICAL, "audit log",
 			    NULL, "no successful anonymous request other than health checks "
 			    "in %llu requests", (unsigned long long)r->requests);
@@ -1198,12 +1276,13 @@ void agg_finish(struct agg *a, struct result *res)
 		grant_finding(res, &r->grants[i]);
 	if (r->unknown_grants_total) {
 		struct finding *f = finding_add(
-			res, &audit_rules[R_GRANT], STATUS_WARN, SEV_LOW, "audit log",
-			"Log RBAC changes with a body: an audit policy rule at level Request "
-			"(or RequestResponse) for group rbac.authorization.k8s.io, resources "
-			"rolebindings and clusterrolebindings.",
-			"%llu RBAC binding change(s) logged without a body: subjects unknown, "
-			"so a grant to anonymous users cannot be ruled out",
+			res, &audit_rules[R_GRANT], STATUS_WARN, SEV_MEDIUM, "audit log",
+			"Log RBAC changes with their bodies: an audit policy rule at level "
+			"RequestResponse for group rbac.authorization.k8s.io, resources "
+			"rolebindings and clusterrolebindings (level Request is enough for "
+			"create and update, not for a JSON patch).",
+			"%llu successful RBAC binding change(s) logged without the subjects: "
+			"subjects unknown, so a grant to anonymous users cannot be ruled out",
 			(unsigned long long)r->unknown_grants_total);
 		for (size_t i = 0; i < r->nunknown_grants && i < MAX_EXAMPLES; i++) {
 			const struct audit_grant *g = &r->unknown_grants[i];
@@ -1217,7 +1296,7 @@ void agg_finish(struct agg *a, struct result *res)
 			strbuf_release(&v);
 		}
 	}
-	if (!r->ngrants && !r->unknown_grants_total)
+	if (!r->ngrants && !r->unknown_grants_total && r->events)
 		finding_add(res, &audit_rules[R_GRANT], STATUS_PASS, SEV_CRITICAL, "audit log",
 			    NULL, "no RBAC binding change grants to system:anonymous or "
 			    "system:unauthenticated");

@@ -106,6 +106,8 @@ struct audit_report {
 	struct audit_bucket *timeline;
 	size_t ntimeline;
 	uint64_t evicted_pending;
+	uint64_t access_not_listed; /* successful anonymous requests past the finding limits */
+	uint64_t anon_no_detail;    /* open anonymous requests judged without their details */
 	int threads;
 };
 

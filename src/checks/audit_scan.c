@@ -39,6 +39,49 @@ void adetail_free(struct adetail *d)
 	free(d);
 }
 
+/*
+ * What is kept of one event is bounded: the URI, user agent and the
+ * X-Forwarded-For part of sourceIPs are chosen by the client and can be
+ * nearly 1 MB each (net/http DefaultMaxHeaderBytes), and thousands of open
+ * requests and top-list keys are kept. Longer values are cut at a UTF-8
+ * character boundary and end in "...".
+ */
+#define MAX_URI_KEEP 512
+#define MAX_FIELD_KEEP 256
+
+static char *cap_str(char *s, size_t max)
+{
+	size_t n;
+	char *t;
+
+	if (!s || strlen(s) <= max)
+		return s;
+	n = max - 3;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	t = xmalloc(n + 4);
+	memcpy(t, s, n);
+	memcpy(t + n, "...", 4);
+	free(s);
+	return t;
+}
+
+static struct adetail *adetail_bound(struct adetail *d)
+{
+	d->uri = cap_str(d->uri, MAX_URI_KEEP);
+	d->verb = cap_str(d->verb, MAX_FIELD_KEEP);
+	d->user = cap_str(d->user, MAX_FIELD_KEEP);
+	d->ua = cap_str(d->ua, MAX_FIELD_KEEP);
+	d->srcs = cap_str(d->srcs, MAX_FIELD_KEEP);
+	d->src_last = cap_str(d->src_last, MAX_FIELD_KEEP);
+	d->resource = cap_str(d->resource, MAX_FIELD_KEEP);
+	d->ns = cap_str(d->ns, MAX_FIELD_KEEP);
+	d->name = cap_str(d->name, MAX_FIELD_KEEP);
+	d->sub = cap_str(d->sub, MAX_FIELD_KEEP);
+	d->decision = cap_str(d->decision, MAX_FIELD_KEEP);
+	return d;
+}
+
 static struct arec *rec_new(struct block *b, uint64_t line)
 {
 	struct arec *r;
@@ -156,16 +199,48 @@ static bool is_rbac_write(const char *verb, size_t vn, const char *res, size_t r
 			 (rn == 19 && !memcmp(res, "clusterrolebindings", 19)));
 }
 
-/* user / impersonatedUser object span: anonymous by name or group. */
+/*
+ * user / impersonatedUser object span: anonymous by name or group. The
+ * quoted group name anywhere in the object is only a prefilter: it must be
+ * an element of "groups" (not the username, nor a value under "extra").
+ */
 static bool span_user_anon(const struct span *u)
 {
-	struct span name;
+	struct span name, groups, g;
+	size_t it = 0;
 
 	if (!u->n)
 		return false;
 	if (jsonl_obj_get(u, "username", &name) && jsonl_str_eq(&name, "system:anonymous"))
 		return true;
-	return memmem(u->p, u->n, "\"system:unauthenticated\"", 24) != NULL;
+	if (!memmem(u->p, u->n, "\"system:unauthenticated\"", 24) ||
+	    !jsonl_obj_get(u, "groups", &groups))
+		return false;
+	while (jsonl_array_next(&groups, &it, &g))
+		if (jsonl_str_eq(&g, "system:unauthenticated"))
+			return true;
+	return false;
+}
+
+/*
+ * The auditID is chosen by the client when it sends an Audit-ID header
+ * (staging/src/k8s.io/apiserver/pkg/endpoints/filters/audit_init.go), so
+ * distinct requests can share one: an attacker could hide many requests
+ * behind a benign first one. All stages of one request carry the same
+ * requestReceivedTimestamp (the event is created once and re-emitted per
+ * stage), so it is folded into the key; identical duplicated lines keep it.
+ */
+static void id_fold(uint64_t *hi, uint64_t *lo, const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (!p || !n)
+		return;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+	h ^= h >> 29;
+	*lo ^= h * 0x9e3779b97f4a7c15ULL;
+	*hi ^= h;
 }
 
 /* ---------------------------------------------------------- cJSON side */
@@ -220,7 +295,9 @@ static void add_subject(struct adetail *d, const char *kind, const char *name)
  * object's "subjects", a merge patch, or a JSON patch's "value". Kind and
  * name follow rbac/v1 Subject; "system:unauthenticated" only as a Group and
  * "system:anonymous" only as a User are what the authorizer matches
- * (plugin/pkg/auth/authorizer/rbac/subject_locator.go appliesToUser).
+ * (plugin/pkg/auth/authorizer/rbac/subject_locator.go appliesToUser): a
+ * Group named system:anonymous grants nothing. The "value" of a JSON patch
+ * "test" operation is a precondition, not a change, and is skipped.
  */
 static void find_anon_subjects(const cJSON *v, struct adetail *d, int depth)
 {
@@ -229,7 +306,9 @@ static void find_anon_subjects(const cJSON *v, struct adetail *d, int depth)
 	if (depth > MAX_ITEMS_DEPTH)
 		return;
 	if (cJSON_IsObject(v)) {
-		const char *kind = jstr(v, "kind"), *name = jstr(v, "name");
+		const char *kind = jstr(v, "kind"), *name = jstr(v, "name"), *op = jstr(v, "op");
+		if (op && !strcmp(op, "test"))
+			return;
 		if (name && ((!strcmp(name, "system:anonymous") && (!kind || !strcmp(kind, "User"))) ||
 			     (!strcmp(name, "system:unauthenticated") &&
 			      (!kind || !strcmp(kind, "Group")))))
@@ -240,22 +319,41 @@ static void find_anon_subjects(const cJSON *v, struct adetail *d, int depth)
 			find_anon_subjects(it, d, depth + 1);
 }
 
+/* A whole RoleBinding/ClusterRoleBinding (roleRef is required in rbac/v1). */
+static bool is_binding(const cJSON *o)
+{
+	return cJSON_IsObject(o) && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(o, "roleRef"));
+}
+
 static int rbac_state(const cJSON *ev, const char *verb, struct adetail *d)
 {
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(ev, "requestObject");
 	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(ev, "responseObject");
+	const cJSON *subj;
 
-	if (req)
-		find_anon_subjects(req, d, 0);
-	if (resp)
-		find_anon_subjects(resp, d, 0);
+	/*
+	 * The response of a successful write is the binding as stored: it alone
+	 * decides (a JSON patch that removes the anonymous subject names it in its
+	 * "test" operation, and the stored object no longer has it). A failed
+	 * write answers a Status, so the request body is what was attempted.
+	 */
+	if (is_binding(resp)) {
+		find_anon_subjects(cJSON_GetObjectItemCaseSensitive(resp, "subjects"), d, 0);
+		return d->nsubjects ? RB_ANON : RB_CLEAN;
+	}
+	if (!req)
+		return RB_UNKNOWN;
+	find_anon_subjects(req, d, 0);
 	if (d->nsubjects)
 		return RB_ANON;
-	/* a complete object tells; a patch alone may leave old subjects in place */
-	if (cJSON_IsObject(resp) && cJSON_GetObjectItemCaseSensitive(resp, "roleRef"))
-		return RB_CLEAN;
-	if (cJSON_IsObject(req) && verb && strcmp(verb, "patch") &&
-	    cJSON_GetObjectItemCaseSensitive(req, "roleRef"))
+	if (is_binding(req) && verb && strcmp(verb, "patch"))
+		return RB_CLEAN; /* create/update send the whole object */
+	/*
+	 * A merge or strategic merge patch that sets "subjects" replaces the whole
+	 * list: rbac/v1 Subjects has no patch strategy (api/rbac/v1/types.go).
+	 */
+	subj = cJSON_IsObject(req) ? cJSON_GetObjectItemCaseSensitive(req, "subjects") : NULL;
+	if (cJSON_IsArray(subj) || cJSON_IsNull(subj))
 		return RB_CLEAN;
 	return RB_UNKNOWN;
 }
@@ -263,7 +361,7 @@ static int rbac_state(const cJSON *ev, const char *verb, struct adetail *d)
 static void event_from_json(struct block *b, const cJSON *ev, uint64_t line)
 {
 	const char *id = jstr(ev, "auditID"), *stage = jstr(ev, "stage");
-	const char *ts = jstr(ev, "stageTimestamp"), *verb = jstr(ev, "verb");
+	const char *ts = jstr(ev, "stageTimestamp"), *verb = jstr(ev, "verb"), *rrts;
 	const cJSON *user = cJSON_GetObjectItemCaseSensitive(ev, "user");
 	const cJSON *imp = cJSON_GetObjectItemCaseSensitive(ev, "impersonatedUser");
 	const cJSON *oref = cJSON_GetObjectItemCaseSensitive(ev, "objectRef");
@@ -284,6 +382,8 @@ static void event_from_json(struct block *b, const cJSON *ev, uint64_t line)
 	}
 	r = rec_new(b, line);
 	audit_id(id, strlen(id), &r->hi, &r->lo);
+	if ((rrts = jstr(ev, "requestReceivedTimestamp")) != NULL)
+		id_fold(&r->hi, &r->lo, rrts, strlen(rrts));
 	r->stage = (uint8_t)stage_of(stage, strlen(stage));
 	if (!ts)
 		ts = jstr(ev, "timestamp"); /* audit.k8s.io/v1beta1 */
@@ -335,7 +435,7 @@ static void event_from_json(struct block *b, const cJSON *ev, uint64_t line)
 		d->decision = jdup(ann, "authorization.k8s.io/decision");
 	if (r->flags & R_RBAC)
 		d->rbac = rbac_state(ev, verb, d);
-	r->d = d;
+	r->d = adetail_bound(d);
 }
 
 static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
@@ -431,7 +531,7 @@ static struct adetail *span_detail(const struct span *f)
 	d->name = obj_str(&f[JK_OBJECTREF], "name");
 	d->sub = obj_str(&f[JK_OBJECTREF], "subresource");
 	d->decision = obj_str(&f[JK_ANNOTATIONS], "authorization.k8s.io/decision");
-	return d;
+	return adetail_bound(d);
 }
 
 /* The string value after `key` (e.g. "\"stageTimestamp\":\""), searched in [p,end). */
@@ -482,6 +582,9 @@ static void scan_long(struct block *b, const char *p, const char *end, uint64_t 
 	}
 	r = rec_new(b, line);
 	audit_id(s, n, &r->hi, &r->lo);
+	if (jsonl_str(&f[JK_RRTS], &s, &n) ||
+	    find_str(tail, end, "\"requestReceivedTimestamp\":\"", &s, &n))
+		id_fold(&r->hi, &r->lo, s, n);
 	if (jsonl_str(&f[JK_STAGE], &s, &n))
 		r->stage = (uint8_t)stage_of(s, n);
 	if (find_str(tail, end, "\"stageTimestamp\":\"", &s, &n))
@@ -513,8 +616,10 @@ static void scan_long(struct block *b, const char *p, const char *end, uint64_t 
 	r->flags = flags;
 	if (flags & (R_ANON | R_RBAC)) {
 		r->d = span_detail(f);
-		if (find_str(tail, end, "\"authorization.k8s.io/decision\":\"", &s, &n))
-			r->d->decision = xstrndup(s, n);
+		if (find_str(tail, end, "\"authorization.k8s.io/decision\":\"", &s, &n)) {
+			free(r->d->decision);
+			r->d->decision = cap_str(xstrndup(s, n), MAX_FIELD_KEEP);
+		}
 		r->d->rbac = RB_UNKNOWN;
 	}
 }
@@ -542,7 +647,8 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 		return;
 	}
 	if (*p == '\x01') {
-		malformed(b, line, "an object larger than 2 MB, or text outside any JSON value");
+		malformed(b, line, "not an audit Event object (an array element that is not an "
+			  "object, text outside any JSON value, or an object larger than 2 MB)");
 		return;
 	}
 	/*
@@ -586,6 +692,8 @@ record:
 	r->flags = flags;
 	r->d = d;
 	audit_id(s, n, &r->hi, &r->lo);
+	if (jsonl_str(&f[JK_RRTS], &s, &n))
+		id_fold(&r->hi, &r->lo, s, n);
 	if (jsonl_str(&f[JK_STAGE], &s, &n))
 		r->stage = (uint8_t)stage_of(s, n);
 	if (jsonl_str(&f[JK_STAGETS], &s, &n) || jsonl_str(&f[JK_TIMESTAMP], &s, &n))

@@ -825,6 +825,7 @@ void jsplit_feed(struct jsplit *s, const char *p, size_t n,
 				s->items_mode = true;
 				s->depth = 2;
 				s->items_depth = 2;
+				s->expect_elem = true;
 				continue;
 			}
 		}
@@ -832,6 +833,7 @@ void jsplit_feed(struct jsplit *s, const char *p, size_t n,
 			if (c == '[') {
 				s->depth = 1;
 				s->top_array = true;
+				s->expect_elem = true;
 				s->garbage = false;
 			} else if (c == '{') {
 				s->depth = 1;
@@ -851,10 +853,18 @@ void jsplit_feed(struct jsplit *s, const char *p, size_t n,
 			bool in_list = (s->top_array && s->depth == 1) ||
 				       (s->items_mode && s->depth == s->items_depth);
 			if (in_list && c == '{') {
+				s->expect_elem = false;
 				s->depth++;
 				cap_start(s, c);
 				continue;
 			}
+			/* an element that is not an object ("x", 1, [..]) is reported once */
+			if (in_list && s->expect_elem && c != ']' && c != ',') {
+				s->expect_elem = false;
+				emit(ctx, NULL, 0, s->line);
+			}
+			if (in_list && c == ',')
+				s->expect_elem = true;
 			if (c == '"') {
 				s->in_str = true;
 				continue;

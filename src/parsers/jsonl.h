@@ -126,6 +126,7 @@ struct jsplit {
 	char *buf;
 	size_t len, alloc, max;
 	size_t keystart;    /* offset of the current depth-1 string in buf */
+	bool expect_elem;   /* at the start of an element of the top or items array */
 	bool garbage;       /* bytes outside any value */
 	uint64_t garbage_line;
 };

@@ -172,6 +172,10 @@ void audit_report_json(struct strbuf *out, const void *p)
 		    (unsigned long long)r->gaps_total, r->gaps_truncated ? "true" : "false");
 	/* requests judged before their final stage because the auditID table was full */
 	strbuf_addf(out, ",\"evicted_open_requests\":%llu", (unsigned long long)r->evicted_pending);
+	/* past the bounds on what is kept (docs/audit.md, "Speed and memory") */
+	strbuf_addf(out, ",\"anonymous_not_listed\":%llu,\"anonymous_without_details\":%llu",
+		    (unsigned long long)r->access_not_listed,
+		    (unsigned long long)r->anon_no_detail);
 	strbuf_addstr(out, ",\n  \"timeline\":[");
 	for (size_t i = 0; i < r->ntimeline; i++) {
 		const struct audit_bucket *b = &r->timeline[i];
@@ -271,6 +275,12 @@ void audit_report_text(struct strbuf *out, const void *p, bool color)
 		for (size_t i = 0; i < r->ndisagree_examples; i++)
 			strbuf_addf(out, "    %s\n", r->disagree_examples[i]);
 	}
+	if (r->access_not_listed)
+		strbuf_addf(out, "  %llu successful anonymous requests past the finding limits "
+			    "(counted, not listed)\n", (unsigned long long)r->access_not_listed);
+	if (r->anon_no_detail)
+		strbuf_addf(out, "  %llu open anonymous requests judged without their details "
+			    "(counted, in no list)\n", (unsigned long long)r->anon_no_detail);
 	ttop(out, "top anonymous URIs (query stripped)", r->anon.uris, r->anon.nuris, 10);
 	ttop(out, "top anonymous sources (last sourceIPs entry: the peer the API server saw)",
 	     r->anon.sources, r->anon.nsources, 10);

@@ -279,6 +279,20 @@ static void test_splitter(void **state)
 	assert_int_equal(c.n, 2);
 	assert_string_equal(c.out.buf, "{   \"a\": 1 }|{\"b\":2}|");
 	strbuf_release(&c.out);
+	/* array elements that are not objects are reported once each, in arrays and items */
+	for (size_t chunk = 1; chunk < 8; chunk += 2) {
+		split("[1, \"x,]\", {\"a\":1}, [2,{\"c\":3}] ,null]", chunk, &c);
+		assert_int_equal(c.n, 1);
+		assert_int_equal(c.bad, 4);
+		strbuf_release(&c.out);
+		split("{\"items\":[true,{\"a\":1}]}", chunk, &c);
+		assert_int_equal(c.n, 1);
+		assert_int_equal(c.bad, 1);
+		strbuf_release(&c.out);
+	}
+	split("[]", 1, &c);
+	assert_int_equal(c.n + c.bad, 0);
+	strbuf_release(&c.out);
 	/* stray text and a truncated object */
 	split("junk {\"a\":", 4, &c);
 	assert_int_equal(c.n, 0);
@@ -355,6 +369,13 @@ static void test_classes(void **state)
 	assert_int_equal(cls("get", "/version", NULL, NULL), CL_HEALTH);
 	assert_int_equal(cls("get", "/healthzx", NULL, NULL), CL_OTHER);
 	assert_int_equal(cls("post", "/healthz", NULL, NULL), CL_SENSITIVE);
+	/* health is GET only (the definition): a HEAD or OPTIONS is reported */
+	assert_int_equal(cls("head", "/healthz", NULL, NULL), CL_OTHER);
+	assert_int_equal(cls("options", "/livez", NULL, NULL), CL_OTHER);
+	assert_int_equal(cls("get", "/livez/ping", NULL, NULL), CL_HEALTH);
+	assert_int_equal(cls("get", "/healthz/etcd?verbose", NULL, NULL), CL_HEALTH);
+	assert_int_equal(cls("get", "/version?timeout=32s", NULL, NULL), CL_HEALTH);
+	assert_int_equal(cls("get", "/versions", NULL, NULL), CL_OTHER);
 	assert_int_equal(cls("get", "/api", NULL, NULL), CL_DISCOVERY);
 	assert_int_equal(cls("get", "/api/v1", NULL, NULL), CL_DISCOVERY);
 	assert_int_equal(cls("get", "/apis/apps/v1", NULL, NULL), CL_DISCOVERY);
@@ -436,6 +457,85 @@ static void test_scan_lines(void **state)
 	free(b.recs);
 }
 
+/*
+ * Anonymous by user name or by an element of user.groups, never because the
+ * group name appears elsewhere in the user (extra, or as the user name), on
+ * the fast path (spans) and on the cJSON path (an EventList on one line).
+ */
+static void test_anon_user(void **state)
+{
+	static const char *const users[] = {
+		"{\"username\":\"bob\",\"groups\":[\"system:unauthenticated\"]}",
+		"{\"username\":\"system:anonymous\"}",
+		"{\"username\":\"alice\",\"groups\":[\"system:authenticated\"],\"extra\":"
+		"{\"note\":[\"system:unauthenticated\"]}}",
+		"{\"username\":\"system:unauthenticated\",\"groups\":[\"system:authenticated\"]}",
+		"{\"username\":\"x\",\"groups\":\"system:unauthenticated\"}",
+	};
+	static const int want[] = { R_ANON, R_ANON, 0, 0, 0 };
+	(void)state;
+	for (size_t k = 0; k < sizeof(users) / sizeof(users[0]); k++) {
+		for (int list = 0; list < 2; list++) {
+			struct block b;
+			struct strbuf sb = STRBUF_INIT;
+			memset(&b, 0, sizeof(b));
+			if (list)
+				strbuf_addstr(&sb, "{\"kind\":\"EventList\",\"items\":[");
+			strbuf_addf(&sb, "{\"auditID\":\"a%zu\",\"stage\":\"ResponseComplete\","
+				    "\"requestURI\":\"/api\",\"verb\":\"get\",\"user\":%s,"
+				    "\"stageTimestamp\":\"2025-06-01T00:00:00Z\"}", k, users[k]);
+			if (list)
+				strbuf_addstr(&sb, "]}");
+			audit_scan_line(&b, sb.buf, sb.buf + sb.len, 1);
+			assert_int_equal(b.nrec, 1);
+			if ((b.recs[0].flags & R_ANON) != want[k])
+				fail_msg("user %s (%s path): flags %d", users[k],
+					 list ? "cJSON" : "span", b.recs[0].flags);
+			for (size_t i = 0; i < b.nrec; i++)
+				adetail_free(b.recs[i].d);
+			free(b.recs);
+			strbuf_release(&sb);
+		}
+	}
+}
+
+#define RQ(id, rrts, t, uri)                                                                  \
+	"{\"auditID\":\"" id "\",\"stage\":\"ResponseComplete\",\"requestURI\":\"" uri "\","     \
+	"\"verb\":\"get\",\"user\":{\"username\":\"system:anonymous\"},\"responseStatus\":"       \
+	"{\"code\":200},\"requestReceivedTimestamp\":\"2025-06-01T00:00:0" rrts "Z\","             \
+	"\"stageTimestamp\":\"2025-06-01T00:00:0" t "Z\",\"annotations\":"                          \
+	"{\"authorization.k8s.io/decision\":\"allow\"}}\n"
+
+/*
+ * A client chooses the auditID with an Audit-ID header: requests that reuse
+ * one are still separate requests (they differ in requestReceivedTimestamp),
+ * and are not hidden as duplicates of the first; a line repeated verbatim is.
+ */
+static void test_auditid_reuse(void **state)
+{
+	char path[] = "/tmp/kanon-test-audit-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct audit_opts o;
+	struct result res;
+	const struct audit_report *r;
+	char *files[1] = { path };
+	(void)state;
+	fputs(RQ("same", "1", "1", "/healthz") RQ("same", "2", "2", "/api/v1/secrets")
+	      RQ("same", "3", "3", "/api/v1/configmaps") RQ("same", "3", "3", "/api/v1/configmaps"),
+	      f);
+	fclose(f);
+	audit_opts_init(&o);
+	result_init(&res);
+	assert_int_equal(audit_run(files, 1, &o, &res), 0);
+	r = res.sec[0].data;
+	assert_int_equal(r->requests, 3);
+	assert_int_equal(r->duplicates, 1);
+	assert_int_equal(r->anon.requests, 3);
+	assert_int_equal(r->anon.allowed_by_class[CL_SENSITIVE], 2);
+	result_release(&res);
+	unlink(path);
+}
 
 #define EV(id, stage, t, extra)                                                              \
 	"{\"auditID\":\"" id "\",\"stage\":\"" stage "\",\"verb\":\"create\",\"requestURI\":"    \
@@ -498,6 +598,8 @@ int main(void)
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_scan_lines),
 		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_anon_user),
+		cmocka_unit_test(test_auditid_reuse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
