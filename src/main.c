@@ -12,12 +12,12 @@ static const char usage[] =
 	"Find, prove and close anonymous access to Kubernetes clusters.\n"
 	"\n"
 	"Commands:\n"
-	"  kubelet    audit a kubelet's anonymous-access settings (CIS 4.2.x)\n"
-	"  apiserver  audit a kube-apiserver's anonymous auth and authorizers (CIS 1.2.x)\n"
+	"  kubelet        audit a kubelet's anonymous-access settings (CIS 4.2.x)\n"
+	"  apiserver      audit a kube-apiserver's anonymous auth and authorizers (CIS 1.2.x)\n"
 	"  audit FILE...  find, count and classify anonymous access in audit logs\n"
 	"  rbac FILE...   what RBAC lets anonymous callers do, rated binding by binding\n"
-	"  scan DIR   audit a cluster snapshot directory (docs/snapshot.md)\n"
-	"  rules      list the rules and their documentation pages\n"
+	"  scan DIR       audit a cluster snapshot directory (docs/snapshot.md)\n"
+	"  rules          list the rules and their documentation pages\n"
 	"\n"
 	"Run 'kanon <command> --help' for a command's options.\n";
 

@@ -89,8 +89,13 @@ void apiserver_run(struct apiserver_input *in, const char *target,
 {
 	struct apiserver_model m;
 
-	if (apiserver_model_load(in, &m, res) == 0)
-		apiserver_check(&m, target, ctx, nctx, res);
+	/*
+	 * A file that cannot be read leaves what it decides unknown (the
+	 * model says why) and sets res->input_error, possibly already set by
+	 * another part of a scan: the rest is still judged.
+	 */
+	apiserver_model_load(in, &m, res);
+	apiserver_check(&m, target, ctx, nctx, res);
 	apiserver_model_release(&m);
 }
 

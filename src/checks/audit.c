@@ -1109,7 +1109,7 @@ static const char *const fix_access =
 	"User system:anonymous or Group system:unauthenticated (kubectl get "
 	"clusterrolebindings,rolebindings -A -o wide), and delete them; then turn anonymous "
 	"authentication off (kube-apiserver --anonymous-auth=false) or limit it to health "
-	"paths (AuthenticationConfiguration anonymous.conditions, Kubernetes 1.34). Treat "
+	"paths (AuthenticationConfiguration anonymous.conditions, Kubernetes 1.32+). Treat "
 	"what was read as disclosed: rotate the secrets and tokens involved.";
 static const char *const fix_grant =
 	"Delete the binding (or remove the anonymous subject), find who created it from the "

@@ -1223,7 +1223,9 @@ int kubelet_effective_load(const struct kubelet_input *in,
 	if (in->configz && load_configz(out, in->configz, res) < 0 &&
 	    in->required) {
 		res->input_error = true;
-		return -1;
+		/* the files and flags given beside it are still judged */
+		if (!in->argv && !in->config && !in->config_dir)
+			return -1;
 	}
 	/* without a usable /configz the files are all there is */
 	if (in->argv || in->config || in->config_dir || !out->have_configz)

@@ -88,7 +88,8 @@ const struct kubelet_key_info *kubelet_key_info(enum kubelet_key k);
 /*
  * Compute the effective settings. Problems with the inputs themselves go to
  * res as diagnostics; a required input that can't be read sets
- * res->input_error and returns -1.
+ * res->input_error, and when nothing else is left to judge (only an
+ * unreadable --configz) returns -1.
  */
 int kubelet_effective_load(const struct kubelet_input *in,
 			   struct kubelet_effective *out, struct result *res);

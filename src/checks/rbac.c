@@ -237,7 +237,7 @@ static void remediation(struct strbuf *sb, const struct rbac_binding *b, enum rb
 		strbuf_addch(sb, '.');
 		strbuf_release(&patch);
 	}
-	if (b->file && strcmp(b->file, "-"))
+	if (b->file && strcmp(b->file, "<stdin>")) /* standard input has no source to fix */
 		strbuf_addf(sb,
 			    " Fix its source too (defined at %s:%d): the next apply of "
 			    "a manifest or chart restores it.",

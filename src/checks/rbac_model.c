@@ -927,7 +927,7 @@ static int load_file(struct rbac_set *s, const char *path, struct result *res)
 		strbuf_release(&sb);
 		return -1;
 	}
-	ret = rbac_set_load_buf(s, sb.buf, sb.len, !strcmp(path, "-") ? "-" : path, res);
+	ret = rbac_set_load_buf(s, sb.buf, sb.len, !strcmp(path, "-") ? "<stdin>" : path, res);
 	strbuf_release(&sb);
 	return ret;
 }

@@ -38,6 +38,10 @@ int scan_each_subdir(const char *partdir, struct result *res,
 		strbuf_release(&name);
 		strbuf_release(&dir);
 	}
+	if (!n)
+		result_diag(res, DIAG_WARNING, "%s: no subdirectory with files in it (one per "
+			    "node or API server, docs/snapshot.md): nothing audited there",
+			    partdir);
 	path_list_release(&entries);
 	return n;
 }

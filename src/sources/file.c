@@ -143,19 +143,61 @@ int dir_walk(const char *dir, struct path_list *out, struct err *e)
 	return walk(dir, "", out, e, 0);
 }
 
+/*
+ * A terminal, pipe or device (-o /dev/stdout) cannot be renamed over. A
+ * regular file reached through /dev/stdout is reopened at offset 0, so
+ * append: after `>` it is empty, after `>>` its lines are kept.
+ */
+static int write_direct(const char *path, const char *data, size_t len, struct err *e)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	size_t off = 0;
+
+	if (fd < 0)
+		goto fail;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	err_set(e, NULL, 0, "cannot write '%s': %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 int file_write_atomic(const char *path, const char *data, size_t len,
 		      struct err *e)
 {
 	struct strbuf tmp = STRBUF_INIT;
+	struct stat st;
+	char *real = NULL;
+	const char *user_path = path;
 	mode_t um;
 	int fd, ret = 0;
 	size_t off = 0;
 
+	if ((stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) ||
+	    !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6))
+		return write_direct(path, data, len, e) < 0 ? -EIO : 0;
+	/* replace what a symlink points to, not the link */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (real = realpath(path, NULL)))
+		path = real;
 	strbuf_addf(&tmp, "%s.kanon-XXXXXX", path);
 	fd = mkstemp(tmp.buf);
 	if (fd < 0) {
 		ret = -errno;
-		err_set(e, NULL, 0, "cannot write '%s': %s", path, strerror(errno));
+		err_set(e, NULL, 0, "cannot write '%s': %s", user_path, strerror(errno));
 		goto out;
 	}
 	um = umask(0);
@@ -183,11 +225,12 @@ int file_write_atomic(const char *path, const char *data, size_t len,
 	goto out;
 fail:
 	ret = -errno;
-	err_set(e, NULL, 0, "cannot write '%s': %s", path, strerror(errno));
+	err_set(e, NULL, 0, "cannot write '%s': %s", user_path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp.buf);
 out:
 	strbuf_release(&tmp);
+	free(real);
 	return ret;
 }

@@ -38,7 +38,9 @@ int dir_walk(const char *dir, struct path_list *out, struct err *e);
 
 /*
  * Write data to path atomically: a temporary file in the same directory,
- * fsync, then rename over path. Returns 0 or -errno with *e set.
+ * fsync, then rename over path (over the file a symlink points to). A
+ * device, a pipe and /dev/..., /proc/... paths such as /dev/stdout are
+ * written directly. Returns 0 or -errno with *e set.
  */
 int file_write_atomic(const char *path, const char *data, size_t len,
 		      struct err *e);
