@@ -120,6 +120,24 @@ static void evidence_line(struct strbuf *out, const struct evidence *e,
 	strbuf_addch(out, '\n');
 }
 
+/*
+ * Has an earlier finding that was printed with its fix (not PASS) the
+ * same rule and the same fix? Long reports (one finding per audited
+ * request, per node) then print each fix once.
+ */
+static bool fix_seen(const struct result *r, size_t i)
+{
+	const struct finding *f = &r->f[i];
+
+	for (size_t j = 0; j < i; j++) {
+		const struct finding *g = &r->f[j];
+		if (g->rule == f->rule && g->status != STATUS_PASS && g->remediation &&
+		    !strcmp(g->remediation, f->remediation))
+			return true;
+	}
+	return false;
+}
+
 void report_text(struct strbuf *out, const struct result *r,
 		 const struct report_opts *o)
 {
@@ -155,7 +173,10 @@ void report_text(struct strbuf *out, const struct result *r,
 			for (size_t j = 0; j < f->nev; j++)
 				evidence_line(out, &f->ev[j], o);
 		}
-		if (f->remediation)
+		if (f->remediation && fix_seen(r, i))
+			strbuf_addf(out, "    fix: as for the first %s finding above\n",
+				    f->rule->id);
+		else if (f->remediation)
 			wrapped(out, "fix: ", f->remediation, 4);
 		strbuf_addf(out, "    doc: %s\n", rule_doc(f->rule, doc, sizeof(doc)));
 	}
