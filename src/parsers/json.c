@@ -64,7 +64,7 @@ static void push(struct node *parent, struct node *kid)
 	parent->kids[parent->n++] = kid;
 }
 
-static int hex4(const char *s, unsigned *out)
+int json_hex4(const char *s, unsigned *out)
 {
 	unsigned v = 0;
 
@@ -174,14 +174,14 @@ static int parse_string(struct jp *p, struct node *n)
 			break;
 		case 'u': {
 			unsigned cp, lo;
-			if (p->pos + 4 > p->len || hex4(p->buf + p->pos, &cp)) {
+			if (p->pos + 4 > p->len || json_hex4(p->buf + p->pos, &cp)) {
 				strbuf_release(&sb);
 				return fail(p, "bad \\u escape");
 			}
 			p->pos += 4;
 			if (cp >= 0xd800 && cp < 0xdc00 && p->pos + 6 <= p->len &&
 			    p->buf[p->pos] == '\\' && p->buf[p->pos + 1] == 'u' &&
-			    !hex4(p->buf + p->pos + 2, &lo) && lo >= 0xdc00 && lo < 0xe000) {
+			    !json_hex4(p->buf + p->pos + 2, &lo) && lo >= 0xdc00 && lo < 0xe000) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				p->pos += 6;
 			} else if (cp >= 0xd800 && cp < 0xe000) {

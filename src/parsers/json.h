@@ -42,4 +42,7 @@ int json_parse_stream(const char *buf, size_t len, const char *name, bool split_
 /* Does buf look like JSON (first non-blank byte is '{' or '[')? */
 bool json_sniff(const char *buf, size_t len);
 
+/* Four hex digits of a \uXXXX escape at s (the caller checks length); 0 or -1. */
+int json_hex4(const char *s, unsigned *out);
+
 #endif

@@ -1,4 +1,5 @@
 #include "parsers/jsonl.h"
+#include "parsers/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,23 +473,7 @@ static void put_utf8(char *o, size_t *k, unsigned cp)
 
 static int hex4(const char *p, const char *end, unsigned *out)
 {
-	unsigned v = 0;
-	if (end - p < 4)
-		return -1;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
+	return end - p < 4 ? -1 : json_hex4(p, out);
 }
 
 char *jsonl_unescape(const struct span *s)
