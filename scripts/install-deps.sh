@@ -3,7 +3,8 @@
 # Safe to run again; uses sudo when not root.
 set -eu
 PKGS="build-essential pkg-config libyaml-dev libcjson-dev zlib1g-dev libcurl4-gnutls-dev
-libmicrohttpd-dev libcmocka-dev libyajl-dev python3 gzip jq"
+libmicrohttpd-dev libcmocka-dev libyajl-dev python3 gzip jq procps diffutils
+util-linux"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
