@@ -1,0 +1,48 @@
+/* libFuzzer target: the JSON tree parser and the audit-line field scanner. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parsers/json.h"
+#include "parsers/jsonl.h"
+
+static int drop(struct node *n, bool is_item, void *ctx)
+{
+	(void)is_item;
+	(void)ctx;
+	node_destroy(n);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size;
+	struct span f[JK__COUNT];
+	struct err e;
+
+	(void)json_parse_stream(p, size, "fuzz", true, drop, NULL, &e);
+	memset(f, 0, sizeof(f));
+	if (jsonl_walk(p, end, f) == 0) {
+		for (int k = 0; k < JK__COUNT; k++) {
+			struct span v;
+			size_t it = 0;
+			long long i;
+			free(jsonl_unescape(&f[k]));
+			(void)jsonl_int(&f[k], &i);
+			(void)jsonl_obj_get(&f[k], "username", &v);
+			while (jsonl_array_next(&f[k], &it, &v))
+				free(jsonl_unescape(&v));
+		}
+	}
+	(void)ts_parse(p, size > 64 ? 64 : size);
+	if (size < 64) {
+		char buf[65];
+		memcpy(buf, p, size);
+		buf[size] = '\0';
+		(void)go_duration_us(buf);
+	}
+	return 0;
+}
