@@ -184,7 +184,13 @@ static bool is_merge_key(const struct node *k)
 /* Move the pairs of src whose keys dst lacks into dst; src is destroyed. */
 static void merge_from(struct node *dst, struct node *src)
 {
-	for (size_t i = 0; i + 1 < src->n; i += 2) {
+	for (size_t i = 0; i < src->n; i += 2) {
+		/* an alias to a mapping still being built (a recursive
+		 * anchor) copies it with a key and no value yet */
+		if (i + 1 >= src->n) {
+			node_destroy(src->kids[i]);
+			break;
+		}
 		if (node_map_get(dst, src->kids[i]->str)) {
 			node_destroy(src->kids[i]);
 			node_destroy(src->kids[i + 1]);

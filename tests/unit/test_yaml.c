@@ -160,6 +160,17 @@ static void test_merge_key_bad_value(void **state)
 	yaml_docs_release(&d);
 }
 
+/* found by fuzz_yaml: merging a copy of a mapping that is still being built */
+static void test_merge_recursive_anchor_no_leak(void **state)
+{
+	static const char text[] = "a: &x \n  <<: [*x, {d: 2}]\n}\nc:TRUE\n  <";
+	struct yaml_docs d = { 0 };
+	struct err e;
+	(void)state;
+	(void)yaml_parse(text, strlen(text), "r", &d, &e);
+	yaml_docs_release(&d); /* LeakSanitizer in the SAN build checks the rest */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_merge_keys),
 		cmocka_unit_test(test_merge_key_bad_value),
+		cmocka_unit_test(test_merge_recursive_anchor_no_leak),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
