@@ -26,6 +26,10 @@ struct loader {
 	void *ctx;
 	int stop;	   /* the callback's nonzero return */
 	size_t kept_nodes; /* nodes of owned anchor copies */
+	/* nodes a merge key made redundant; anchors may still point into
+	 * them, so they live until the anchors are cleared */
+	struct node **dead;
+	size_t ndead, adead;
 };
 
 void yaml_docs_release(struct yaml_docs *d)
@@ -103,6 +107,15 @@ static void anchors_clear(struct loader *l)
 	}
 	l->nanchors = 0;
 	l->kept_nodes = 0;
+	for (size_t i = 0; i < l->ndead; i++)
+		node_destroy(l->dead[i]);
+	l->ndead = 0;
+}
+
+static void bury(struct loader *l, struct node *n)
+{
+	ALLOC_GROW(l->dead, l->ndead + 1, l->adead);
+	l->dead[l->ndead++] = n;
 }
 
 static int parse_error(struct loader *l)
@@ -181,26 +194,33 @@ static bool is_merge_key(const struct node *k)
 	return k->kind == NODE_SCALAR && !k->quoted && !strcmp(k->str, "<<");
 }
 
-/* Move the pairs of src whose keys dst lacks into dst; src is destroyed. */
-static void merge_from(struct node *dst, struct node *src)
+/*
+ * Copy the pairs of src whose keys dst lacks into dst. src itself stays
+ * whole: anchors may point to it or into it, and a later alias must see
+ * all of it.
+ */
+static int merge_from(struct loader *l, struct node *dst, struct node *src)
 {
-	for (size_t i = 0; i < src->n; i += 2) {
-		/* an alias to a mapping still being built (a recursive
-		 * anchor) copies it with a key and no value yet */
-		if (i + 1 >= src->n) {
-			node_destroy(src->kids[i]);
+	int ret = 0;
+
+	/* an alias to a mapping still being built (a recursive anchor)
+	 * copies it with a key and no value yet: i + 1 < src->n */
+	for (size_t i = 0; i + 1 < src->n && ret == 0; i += 2) {
+		struct node *k, *v;
+
+		if (node_map_get(dst, src->kids[i]->str))
+			continue;
+		k = node_copy(l, src->kids[i]);
+		v = k ? node_copy(l, src->kids[i + 1]) : NULL;
+		if (!v) {
+			node_destroy(k);
+			ret = -1;
 			break;
 		}
-		if (node_map_get(dst, src->kids[i]->str)) {
-			node_destroy(src->kids[i]);
-			node_destroy(src->kids[i + 1]);
-		} else {
-			node_push(dst, src->kids[i]);
-			node_push(dst, src->kids[i + 1]);
-		}
+		node_push(dst, k);
+		node_push(dst, v);
 	}
-	src->n = 0;
-	node_destroy(src);
+	return ret;
 }
 
 /*
@@ -231,29 +251,27 @@ static int merge_keys(struct loader *l, struct node *n)
 	}
 	for (i = 0; i + 1 < oldn; i += 2) {
 		struct node *v = old[i + 1];
+		bool bad = false;
+
 		if (!is_merge_key(old[i]))
 			continue;
-		node_destroy(old[i]);
-		if (ret == 0 && v->kind == NODE_MAP) {
-			merge_from(n, v);
-			continue;
-		}
-		if (ret == 0 && v->kind == NODE_SEQ) {
+		if (v->kind == NODE_SEQ)
 			for (size_t j = 0; j < v->n; j++)
-				if (v->kids[j]->kind != NODE_MAP)
-					ret = -1;
-			if (ret == 0) {
-				for (size_t j = 0; j < v->n; j++)
-					merge_from(n, v->kids[j]);
-				v->n = 0;
-			}
-		} else if (ret == 0) {
-			ret = -1;
+				bad |= v->kids[j]->kind != NODE_MAP;
+		else
+			bad = v->kind != NODE_MAP;
+		if (bad && ret == 0) {
+			ret = err_set(l->e, l->name, v->line, "map merge requires a "
+				      "mapping or a list of mappings as the value of '<<'");
+		} else if (ret == 0 && v->kind == NODE_MAP) {
+			ret = merge_from(l, n, v);
+		} else {
+			for (size_t j = 0; j < v->n && ret == 0; j++)
+				ret = merge_from(l, n, v->kids[j]);
 		}
-		if (ret < 0 && !l->e->msg[0])
-			err_set(l->e, l->name, v->line, "map merge requires a mapping or "
-				"a list of mappings as the value of '<<'");
-		node_destroy(v);
+		/* the key and value stay alive until the anchors go */
+		bury(l, old[i]);
+		bury(l, v);
 	}
 	free(old);
 	return ret;
@@ -440,6 +458,7 @@ static int parse_docs(struct loader *l, bool per_doc_budget)
 	}
 	anchors_clear(l);
 	free(l->anchors);
+	free(l->dead);
 	yaml_parser_delete(&l->parser);
 	return ret;
 }

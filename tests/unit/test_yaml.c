@@ -171,6 +171,18 @@ static void test_merge_recursive_anchor_no_leak(void **state)
 	yaml_docs_release(&d); /* LeakSanitizer in the SAN build checks the rest */
 }
 
+/* found by fuzz_yaml: an anchor on a merge source used after the merge */
+static void test_merge_source_anchor_reused(void **state)
+{
+	static const char text[] = "c:\n  <<: &x {b: 1}\nd: *x\ne:\n  <<: [*x, *x]\n";
+	struct node *n = load1(text);
+	(void)state;
+	assert_string_equal(node_map_get(node_map_get(n, "d"), "b")->str, "1");
+	assert_string_equal(node_map_get(node_map_get(n, "e"), "b")->str, "1");
+	assert_string_equal(node_map_get(node_map_get(n, "c"), "b")->str, "1");
+	node_destroy(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_merge_keys),
 		cmocka_unit_test(test_merge_key_bad_value),
 		cmocka_unit_test(test_merge_recursive_anchor_no_leak),
+		cmocka_unit_test(test_merge_source_anchor_reused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
