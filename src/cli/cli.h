@@ -72,6 +72,19 @@ int usage_error(const char *cmd, const char *fmt, ...)
  */
 int common_finish(const struct common_opts *c, struct result *res);
 
+struct argv_list;
+
+/*
+ * Audit every running process called `name` (/proc discovery): one() is
+ * called with each readable command line and the number of processes
+ * found; an unreadable one becomes a warning. Returns that number (0: no
+ * such process) and sets *audited to how many were passed to one().
+ */
+size_t cli_each_process(const char *name, struct result *res, size_t *audited,
+			void (*one)(long pid, const struct argv_list *argv, size_t nfound,
+				    void *ctx),
+			void *ctx);
+
 /* Report an unknown option from getopt (opterr is off). */
 int bad_option(const char *cmd, char **argv, int optopt_val);
 

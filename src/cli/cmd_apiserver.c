@@ -128,6 +128,25 @@ out:
 	return code;
 }
 
+struct discovered {
+	const struct apiserver_input *in;
+	const char *name;
+	struct result *res;
+};
+
+static void run_pid(long pid, const struct argv_list *argv, size_t nfound, void *ctx)
+{
+	const struct discovered *d = ctx;
+	struct apiserver_input pin = *d->in;
+	struct strbuf t = STRBUF_INIT;
+
+	strbuf_addf(&t, "apiserver/pid-%ld", pid);
+	pin.argv = argv;
+	pin.pid = pid;
+	apiserver_run(&pin, d->name && nfound == 1 ? d->name : t.buf, NULL, 0, d->res);
+	strbuf_release(&t);
+}
+
 int cmd_apiserver(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -255,8 +274,11 @@ int cmd_apiserver(int argc, char **argv)
 		apiserver_pick_version(&in, user_minor, NULL, NULL, NULL, &vsrc, &res);
 		apiserver_run(&in, name ? name : "apiserver", NULL, 0, &res);
 	} else {
-		struct pid_list pids = { 0 };
-		if (!proc_find("kube-apiserver", &pids)) {
+		struct discovered d = { &in, name, &res };
+		size_t audited;
+
+		apiserver_pick_version(&in, user_minor, NULL, NULL, NULL, &vsrc, &res);
+		if (!cli_each_process("kube-apiserver", &res, &audited, run_pid, &d)) {
 			fprintf(stderr, "kanon: error: no running kube-apiserver found in /proc; "
 				"give its static pod manifest with --manifest (kubeadm: "
 				"/etc/kubernetes/manifests/kube-apiserver.yaml), its command line "
@@ -265,27 +287,7 @@ int cmd_apiserver(int argc, char **argv)
 			code = 2;
 			goto out;
 		}
-		apiserver_pick_version(&in, user_minor, NULL, NULL, NULL, &vsrc, &res);
-		for (size_t i = 0; i < pids.n; i++) {
-			struct argv_list pa;
-			struct strbuf t = STRBUF_INIT;
-			struct apiserver_input pin = in;
-
-			argv_init(&pa);
-			strbuf_addf(&t, "apiserver/pid-%ld", pids.v[i]);
-			if (proc_read_cmdline(pids.v[i], &pa, &e) < 0) {
-				result_diag(&res, DIAG_WARNING, "%s", e.msg);
-			} else {
-				pin.argv = &pa;
-				pin.pid = pids.v[i];
-				apiserver_run(&pin, name && pids.n == 1 ? name : t.buf, NULL, 0,
-					      &res);
-			}
-			argv_release(&pa);
-			strbuf_release(&t);
-		}
-		pid_list_release(&pids);
-		if (!res.n) {
+		if (!audited) {
 			fprintf(stderr, "kanon: error: found kube-apiserver processes but could "
 				"not read any command line\n");
 			code = 2;

@@ -52,6 +52,26 @@ static void run_one(struct kubelet_input *in, const char *target,
 	kubelet_effective_release(&ke);
 }
 
+struct discovered {
+	const struct kubelet_input *in;
+	const char *node;
+	struct result *res;
+};
+
+static void run_pid(long pid, const struct argv_list *argv, size_t nfound, void *ctx)
+{
+	const struct discovered *d = ctx;
+	struct kubelet_input pin = *d->in;
+	struct strbuf t = STRBUF_INIT;
+
+	(void)nfound;
+	strbuf_addf(&t, "kubelet pid %ld", pid);
+	pin.argv = argv;
+	pin.pid = pid;
+	run_one(&pin, d->node ? d->node : t.buf, d->res);
+	strbuf_release(&t);
+}
+
 int cmd_kubelet(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -140,33 +160,17 @@ int cmd_kubelet(int argc, char **argv)
 		run_one(&in, node ? node : in.config ? in.config
 			    : in.config_dir ? in.config_dir : "kubelet", &res);
 	} else {
-		struct pid_list pids = { 0 };
-		if (!proc_find("kubelet", &pids)) {
+		struct discovered d = { &in, node, &res };
+		size_t audited;
+
+		if (!cli_each_process("kubelet", &res, &audited, run_pid, &d)) {
 			fprintf(stderr, "kanon: error: no running kubelet found in /proc; "
 				"give its command line with --cmdline or --pid, or its "
 				"files with --config, --config-dir or --configz\n");
 			code = 2;
 			goto out;
 		}
-		for (size_t i = 0; i < pids.n; i++) {
-			struct argv_list pa;
-			struct strbuf t = STRBUF_INIT;
-			struct kubelet_input pin = in;
-
-			argv_init(&pa);
-			strbuf_addf(&t, "kubelet pid %ld", pids.v[i]);
-			if (proc_read_cmdline(pids.v[i], &pa, &e) < 0) {
-				result_diag(&res, DIAG_WARNING, "%s", e.msg);
-			} else {
-				pin.argv = &pa;
-				pin.pid = pids.v[i];
-				run_one(&pin, node ? node : t.buf, &res);
-			}
-			argv_release(&pa);
-			strbuf_release(&t);
-		}
-		pid_list_release(&pids);
-		if (!res.n) {
+		if (!audited) {
 			fprintf(stderr, "kanon: error: found kubelet processes but could "
 				"not read any command line\n");
 			code = 2;

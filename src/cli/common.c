@@ -10,6 +10,7 @@
 #include "core/version.h"
 #include "report/report.h"
 #include "sources/file.h"
+#include "sources/proc.h"
 #include "core/banned.h"
 
 void common_opts_init(struct common_opts *c)
@@ -149,4 +150,30 @@ int common_finish(const struct common_opts *c, struct result *res)
 	}
 	strbuf_release(&out);
 	return code;
+}
+
+size_t cli_each_process(const char *name, struct result *res, size_t *audited,
+			void (*one)(long pid, const struct argv_list *argv, size_t nfound,
+				    void *ctx),
+			void *ctx)
+{
+	struct pid_list pids = { 0 };
+	size_t n = proc_find(name, &pids);
+
+	*audited = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct argv_list argv;
+		struct err e = { { 0 }, 0, { 0 } };
+
+		argv_init(&argv);
+		if (proc_read_cmdline(pids.v[i], &argv, &e) < 0) {
+			result_diag(res, DIAG_WARNING, "%s", e.msg);
+		} else {
+			one(pids.v[i], &argv, n, ctx);
+			(*audited)++;
+		}
+		argv_release(&argv);
+	}
+	pid_list_release(&pids);
+	return n;
 }
