@@ -1,7 +1,7 @@
 #ifndef KANON_CHECK_APISERVER_H
 #define KANON_CHECK_APISERVER_H
 
-#include "checks/apiserver_config.h"
+#include "model/apiserver_config.h"
 #include "core/finding.h"
 #include "core/rule.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "checks/apiserver.h"
-#include "checks/apiserver_manifest.h"
+#include "model/apiserver_manifest.h"
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "core/banned.h"

@@ -1,7 +1,7 @@
 #ifndef KANON_CHECK_KUBELET_H
 #define KANON_CHECK_KUBELET_H
 
-#include "checks/kubelet_config.h"
+#include "model/kubelet_config.h"
 #include "core/finding.h"
 #include "core/rule.h"
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "checks/rbac_explain.h"
-#include "checks/rbac_match.h"
+#include "model/rbac_match.h"
 #include "checks/rbac_rate.h"
 #include "core/strbuf.h"
 #include "core/util.h"

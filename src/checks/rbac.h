@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "checks/rbac_model.h"
+#include "model/rbac_model.h"
 #include "core/finding.h"
 #include "core/rule.h"
 

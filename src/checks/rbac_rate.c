@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "checks/rbac_match.h"
+#include "model/rbac_match.h"
 #include "core/util.h"
 #include "core/banned.h"
 

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "checks/rbac_model.h"
+#include "model/rbac_model.h"
 #include "core/rule.h"
 
 enum rbac_level {

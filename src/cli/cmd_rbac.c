@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "checks/rbac.h"
-#include "checks/rbac_model.h"
+#include "model/rbac_model.h"
 #include "cli/cli.h"
 #include "core/strbuf.h"
 #include "core/util.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "checks/rbac.h"
-#include "checks/rbac_model.h"
+#include "model/rbac_model.h"
 #include "cli/scan.h"
 #include "core/strbuf.h"
 #include "core/util.h"

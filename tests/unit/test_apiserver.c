@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "checks/apiserver.h"
-#include "checks/apiserver_config.h"
-#include "checks/apiserver_manifest.h"
+#include "model/apiserver_config.h"
+#include "model/apiserver_manifest.h"
 #include "core/strbuf.h"
 #include "core/util.h"
 

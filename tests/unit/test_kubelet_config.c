@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checks/kubelet_config.h"
+#include "model/kubelet_config.h"
 #include "core/strbuf.h"
 
 static char tmpdir[64];

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "checks/rbac.h"
-#include "checks/rbac_match.h"
-#include "checks/rbac_model.h"
+#include "model/rbac_match.h"
+#include "model/rbac_model.h"
 #include "checks/rbac_rate.h"
 #include "core/strbuf.h"
 #include "sources/file.h"

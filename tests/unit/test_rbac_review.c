@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "checks/rbac.h"
-#include "checks/rbac_model.h"
+#include "model/rbac_model.h"
 #include "core/strbuf.h"
 #include "parsers/yaml.h"
 

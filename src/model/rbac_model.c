@@ -3,15 +3,15 @@
  * aggregated ClusterRoles. Strings and arrays live in an arena owned by
  * the set, so 100,000 objects cost a few large allocations.
  */
-#include "checks/rbac_model.h"
+#include "model/rbac_model.h"
 
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks/rbac_defaults.h"
-#include "checks/rbac_match.h"
+#include "model/rbac_defaults.h"
+#include "model/rbac_match.h"
 #include "core/util.h"
 #include "parsers/json.h"
 #include "parsers/yaml.h"

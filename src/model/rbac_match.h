@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "checks/rbac_model.h"
+#include "model/rbac_model.h"
 
 /* One authorization request (authorizer.Attributes). */
 struct rbac_request {

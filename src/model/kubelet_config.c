@@ -13,7 +13,7 @@
  *    ignored, type errors stop the kubelet;
  *  - BuildAuthz accepts only AlwaysAllow and Webhook.
  */
-#include "checks/kubelet_config.h"
+#include "model/kubelet_config.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -29,7 +29,7 @@
  *    StructuredAuthenticationConfiguration alpha 1.29, beta 1.30, GA 1.34;
  *    StructuredAuthorizationConfiguration alpha 1.29, beta 1.30, GA 1.32.
  */
-#include "checks/apiserver_config.h"
+#include "model/apiserver_config.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -5,12 +5,12 @@
  * args are appended). kubeadm writes spec.containers[0].command
  * (cmd/kubeadm/app/phases/controlplane/manifests.go), RKE2 uses `args`.
  */
-#include "checks/apiserver_manifest.h"
+#include "model/apiserver_manifest.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks/apiserver_config.h"
+#include "model/apiserver_config.h"
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "parsers/node.h"

@@ -3,7 +3,7 @@
  * kubernetes/kubernetes pkg/apis/rbac/v1/evaluation_helpers.go; the
  * comments say where Kubernetes is stricter than intuition.
  */
-#include "checks/rbac_match.h"
+#include "model/rbac_match.h"
 
 #include <string.h>
 

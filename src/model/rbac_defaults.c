@@ -10,7 +10,7 @@
  * PostStartHook), so such a reference does resolve on a real cluster: to
  * these rules, or more if an administrator added some.
  */
-#include "checks/rbac_defaults.h"
+#include "model/rbac_defaults.h"
 
 const char rbac_default_roles[] =
     "{\"apiVersion\":\"rbac.authorization.k8s.io/"
