@@ -28,7 +28,7 @@ static const struct rule apiserver_rules[] = {
 };
 
 const struct check check_apiserver = {
-	"apiserver", apiserver_rules, ARRAY_SIZE(apiserver_rules),
+	"apiserver", apiserver_rules, ARRAY_SIZE(apiserver_rules), apiserver_run,
 };
 
 static const char *const fix_anonymous =

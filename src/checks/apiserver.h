@@ -41,8 +41,30 @@ void apiserver_context_release(struct evidence *ev);
 /* Diagnose $(VAR) references of the Pod that kanon could not expand. */
 void apiserver_pod_warn(const struct apiserver_pod *p, struct result *res);
 
-/* Load the model for `in` and add the findings for `target`. */
-void apiserver_run(struct apiserver_input *in, const char *target,
-		   const struct evidence *ctx, size_t nctx, struct result *res);
+/* The check's run function: input is a struct apiserver_input. */
+void apiserver_run(const void *input, const char *target, struct result *res);
+
+struct blob;
+
+/* How apiserver_run_manifest() names targets and where the version is. */
+struct apiserver_manifest_run {
+	const char *display; /* the manifest, as shown in evidence */
+	const char *target;  /* the target when the manifest has one Pod */
+	const char *prefix;  /* with several: prefix/<pod name> */
+	const char *unnamed; /* ... or prefix/<unnamed> without a name */
+	int minor;           /* > 0: the version given by the user */
+	const char *version_file; /* where minor was read, or NULL */
+	bool note_containers;     /* note which container of a Pod is audited */
+	bool explain;             /* say what a kube-apiserver container is */
+};
+
+/*
+ * Every Pod of manifest b with a kube-apiserver container is one target,
+ * judged with base's node and files. Returns -1 with *e set (show it with
+ * err_format()) when b is not a manifest or holds no such container.
+ */
+int apiserver_run_manifest(const struct blob *b, const struct apiserver_input *base,
+			   const struct apiserver_manifest_run *r, struct result *res,
+			   struct err *e);
 
 #endif

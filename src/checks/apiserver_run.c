@@ -9,6 +9,7 @@
 #include "model/apiserver_manifest.h"
 #include "core/strbuf.h"
 #include "core/util.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
 void apiserver_pod_warn(const struct apiserver_pod *p, struct result *res)
@@ -84,9 +85,10 @@ void apiserver_pick_version(struct apiserver_input *in, int user_minor,
 	in->version_line = p->image_line;
 }
 
-void apiserver_run(struct apiserver_input *in, const char *target,
-		   const struct evidence *ctx, size_t nctx, struct result *res)
+/* The check's run function. input: a struct apiserver_input */
+void apiserver_run(const void *input, const char *target, struct result *res)
 {
+	const struct apiserver_input *in = input;
 	struct apiserver_model m;
 
 	/*
@@ -95,7 +97,69 @@ void apiserver_run(struct apiserver_input *in, const char *target,
 	 * another part of a scan: the rest is still judged.
 	 */
 	apiserver_model_load(in, &m, res);
-	apiserver_check(&m, target, ctx, nctx, res);
+	apiserver_check(&m, target, in->context, in->ncontext, res);
 	apiserver_model_release(&m);
 }
 
+static void run_pod(const struct apiserver_pod *p, const struct apiserver_input *base,
+		    const struct apiserver_manifest_run *r, size_t npods, struct result *res)
+{
+	struct apiserver_input in = *base;
+	struct strbuf target = STRBUF_INIT, vsrc = STRBUF_INIT;
+	struct evidence ctx;
+
+	if (npods == 1)
+		strbuf_addstr(&target, r->target);
+	else
+		strbuf_addf(&target, "%s/%s", r->prefix, p->pod_name ? p->pod_name : r->unnamed);
+	in.argv = &p->argv;
+	in.argv_lines = p->lines;
+	in.opaque = &p->opaque;
+	if (p->no_cmdline) {
+		in.argv = NULL;
+		in.no_argv_reason = p->no_cmdline;
+	}
+	in.argv_file = r->display;
+	apiserver_pick_version(&in, r->minor, r->minor > 0 ? r->version_file : NULL, p,
+			       r->display, &vsrc, res);
+	apiserver_pod_warn(p, res);
+	apiserver_pod_context(p, r->display, &ctx);
+	in.context = &ctx;
+	in.ncontext = p->ncontainers > 1;
+	if (in.ncontext && r->note_containers)
+		result_diag(res, DIAG_NOTE, "%s:%d: the Pod has %zu containers; "
+			    "auditing spec.containers[%zu] (%s): %s", r->display,
+			    p->container_line, p->ncontainers, p->index,
+			    p->container ? p->container : "unnamed", p->why);
+	check_run(&check_apiserver, &in, target.buf, res);
+	apiserver_context_release(&ctx);
+	strbuf_release(&target);
+	strbuf_release(&vsrc);
+}
+
+int apiserver_run_manifest(const struct blob *b, const struct apiserver_input *base,
+			   const struct apiserver_manifest_run *r, struct result *res,
+			   struct err *e)
+{
+	struct apiserver_pods pods;
+	int ret = 0;
+
+	memset(&pods, 0, sizeof(pods));
+	if (apiserver_manifest_parse(b->data, b->len, r->display, &pods, e) < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (!pods.n) {
+		err_set(e, NULL, 0, "%s: no kube-apiserver container%s%s%s", r->display,
+			r->explain ? " (a container whose command or args run kube-apiserver, "
+			"named kube-apiserver, or with a kube-apiserver image)" : "",
+			pods.skipped ? " in " : "", pods.skipped ? pods.skipped : "");
+		ret = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < pods.n; i++)
+		run_pod(&pods.v[i], base, r, pods.n, res);
+out:
+	apiserver_pods_release(&pods);
+	return ret;
+}

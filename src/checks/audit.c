@@ -35,7 +35,7 @@ static const struct rule audit_rules[] = {
 };
 
 const struct check check_audit = {
-	"audit", audit_rules, ARRAY_SIZE(audit_rules),
+	"audit", audit_rules, ARRAY_SIZE(audit_rules), audit_check_run,
 };
 
 #define MAX_EXAMPLES 5

@@ -125,4 +125,12 @@ void audit_report_text(struct strbuf *out, const void *rep, bool color);
 int audit_run(char *const *files, size_t nfiles, const struct audit_opts *o,
 	      struct result *res);
 
+/* The check's run input (see struct check): audit_run()'s arguments. */
+struct audit_input {
+	char *const *files;
+	size_t nfiles;
+	const struct audit_opts *opts;
+};
+void audit_check_run(const void *input, const char *target, struct result *res);
+
 #endif

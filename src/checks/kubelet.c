@@ -42,9 +42,21 @@ static const struct rule kubelet_rules[] = {
 		      SEV_MEDIUM, { "CIS Kubernetes 4.2.1" } },
 };
 
+static void kubelet_run(const void *input, const char *target, struct result *res);
+
 const struct check check_kubelet = {
-	"kubelet", kubelet_rules, ARRAY_SIZE(kubelet_rules),
+	"kubelet", kubelet_rules, ARRAY_SIZE(kubelet_rules), kubelet_run,
 };
+
+/* input: a struct kubelet_input */
+static void kubelet_run(const void *input, const char *target, struct result *res)
+{
+	struct kubelet_effective ke;
+
+	if (kubelet_effective_load(input, &ke, res) == 0)
+		kubelet_check(&ke, target, res);
+	kubelet_effective_release(&ke);
+}
 
 static const char *const fix_anonymous =
 	"Set authentication.anonymous.enabled: false in the kubelet config file "

@@ -14,6 +14,7 @@
 #include "checks/rbac_rate.h"
 #include "core/strbuf.h"
 #include "core/util.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
 enum {
@@ -50,11 +51,50 @@ static const struct rule rbac_rules[] = {
 		   {NULL}},
 };
 
+static void rbac_run(const void *input, const char *target, struct result *res);
+
 const struct check check_rbac = {
     "rbac",
     rbac_rules,
     ARRAY_SIZE(rbac_rules),
+    rbac_run,
 };
+
+/* input: a struct rbac_input; the target is the whole set of objects */
+static void rbac_run(const void *input, const char *target, struct result *res)
+{
+	const struct rbac_input *in = input;
+	struct rbac_set set;
+
+	(void)target;
+	rbac_set_init(&set);
+	for (size_t i = 0; i < in->npaths; i++) {
+		char *display = provider_display(in->src, in->paths[i]);
+		bool failed = set.input_error;
+		int n = rbac_set_load_path(&set, in->src, in->paths[i], res);
+
+		if (!n && in->snapshot) {
+			result_diag(res, DIAG_WARNING,
+				    "%s: no *.yaml, *.yml or *.json file with RBAC objects",
+				    display);
+		} else if (!n && set.input_error == failed) {
+			result_diag(res, DIAG_ERROR, "'%s' holds no .yaml, .yml or .json file",
+				    display);
+			set.input_error = true;
+		}
+		free(display);
+	}
+	if (!in->snapshot)
+		result_diag(res, DIAG_NOTE,
+			    "read %zu file%s: %zu roles, %zu bindings, %zu other "
+			    "objects skipped",
+			    set.files, set.files == 1 ? "" : "s", set.nroles, set.nbindings,
+			    set.skipped);
+	rbac_check(&set, in->opts, res);
+	if (set.input_error)
+		res->input_error = true;
+	rbac_set_release(&set);
+}
 
 /* Evidence lines per finding for matched rules; the rest are counted. */
 #define MAX_RULE_EVIDENCE 8

@@ -43,6 +43,19 @@ void rbac_opts_init(struct rbac_opts *o);
  */
 void rbac_check(struct rbac_set *s, const struct rbac_opts *o, struct result *res);
 
+struct provider;
+
+/* What the rbac check reads (its run function's input). */
+struct rbac_input {
+	const struct provider *src; /* where paths are read */
+	const char *const *paths;   /* files or directories */
+	size_t npaths;
+	const struct rbac_opts *opts;
+	/* a part of a snapshot: an empty directory is a warning (an error
+	 * for a path the user named), and no "read N files" note */
+	bool snapshot;
+};
+
 /* The anonymous state by name: "true"/"enabled", "false"/"disabled", "unknown". */
 int rbac_anon_auth_parse(const char *s, enum rbac_anon_auth *out);
 

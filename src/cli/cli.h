@@ -17,23 +17,35 @@ struct common_opts {
 	enum color_mode color;
 };
 
-enum {
-	OPT_FAIL_ON = 1000,
-	OPT_COLOR,
-	OPT_VERSION,
-	OPT_CMD_BASE = 1100, /* commands number their own long options from here */
+/* A command's own long option; id is passed to the command's set(). */
+struct cli_opt {
+	const char *name;
+	int has_arg; /* no_argument or required_argument */
+	int id;
 };
 
-#define COMMON_SHORTOPTS "f:o:qvh"
-#define COMMON_LONGOPTS                                        \
-	{ "format", required_argument, NULL, 'f' },            \
-	{ "output", required_argument, NULL, 'o' },            \
-	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },   \
-	{ "quiet", no_argument, NULL, 'q' },                   \
-	{ "verbose", no_argument, NULL, 'v' },                 \
-	{ "color", required_argument, NULL, OPT_COLOR },       \
-	{ "version", no_argument, NULL, OPT_VERSION },         \
-	{ "help", no_argument, NULL, 'h' }
+/*
+ * A command's options. cli_parse() handles the common ones and calls set()
+ * for the others; set() returns 0, or an exit code (usage_error()) to stop.
+ */
+struct cli_cmd {
+	const char *name;
+	const char *help;
+	const struct cli_opt *opts; /* ends with { NULL } */
+	int (*set)(void *ctx, int id, const char *arg);
+};
+
+/*
+ * Parse argv[1..] (argv[0] is the command name): common options into *co,
+ * the command's through cmd->set(ctx, ...). Returns the index of the
+ * first operand, or -1 with *code set when the command must stop (help,
+ * version: 0; usage error: 2).
+ */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_opts *co,
+	      void *ctx, int *code);
+
+/* The process id of --pid: 0 and a usage error's exit code when bad. */
+int cli_parse_pid(const char *cmd, const char *arg, long *pid);
 
 #define COMMON_HELP                                                          \
 	"Common options:\n"                                                      \
@@ -51,16 +63,6 @@ enum {
 	"\n"                                                                     \
 	"Exit status: 0 no FAIL at or above --fail-on; 1 there is one; 2 usage\n" \
 	"error or unreadable input; 3 scan incomplete (UNKNOWN results).\n"
-
-void common_opts_init(struct common_opts *c);
-
-/*
- * Handle opt if it is a common option. Returns 1 when handled, 0 when it
- * is not a common option, and 2 or 0-exit codes through *exit_code when
- * the command must stop (help, version, usage error): then returns -1.
- */
-int common_opt_handle(struct common_opts *c, const char *cmd, const char *help,
-		      int opt, const char *arg, int *exit_code);
 
 /* Usage error: prints "kanon CMD: msg" and a hint; returns 2. */
 int usage_error(const char *cmd, const char *fmt, ...)
@@ -84,9 +86,6 @@ size_t cli_each_process(const char *name, struct result *res, size_t *audited,
 			void (*one)(long pid, const struct argv_list *argv, size_t nfound,
 				    void *ctx),
 			void *ctx);
-
-/* Report an unknown option from getopt (opterr is off). */
-int bad_option(const char *cmd, char **argv, int optopt_val);
 
 int cmd_kubelet(int argc, char **argv);
 int cmd_apiserver(int argc, char **argv);

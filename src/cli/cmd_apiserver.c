@@ -3,13 +3,12 @@
 #include <string.h>
 
 #include "checks/apiserver.h"
-#include "model/apiserver_manifest.h"
 #include "cli/cli.h"
-#include "cli/scan.h"
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "sources/file.h"
 #include "sources/proc.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
 static const char help[] =
@@ -44,258 +43,215 @@ static const char help[] =
 	"                         the manifest's image tag, else 1.34)\n"
 	"      --name NAME        name the target in the report\n";
 
-enum {
-	OPT_MANIFEST = OPT_CMD_BASE,
-	OPT_CMDLINE,
-	OPT_PID,
-	OPT_AUTHN,
-	OPT_AUTHZ,
-	OPT_ROOT,
-	OPT_VERSION_K8S,
-	OPT_NAME,
+enum { O_MANIFEST, O_CMDLINE, O_PID, O_AUTHN, O_AUTHZ, O_ROOT, O_K8S_VERSION, O_NAME };
+
+static const struct cli_opt opts[] = {
+	{ "manifest", required_argument, O_MANIFEST },
+	{ "cmdline", required_argument, O_CMDLINE },
+	{ "pid", required_argument, O_PID },
+	{ "authentication-config", required_argument, O_AUTHN },
+	{ "authorization-config", required_argument, O_AUTHZ },
+	{ "root", required_argument, O_ROOT },
+	{ "k8s-version", required_argument, O_K8S_VERSION },
+	{ "name", required_argument, O_NAME },
+	{ NULL, 0, 0 },
 };
 
-/* --manifest: every Pod with a kube-apiserver container is one target. */
-static int run_manifest(const char *path, struct apiserver_input *base, int user_minor,
-			const char *name, struct result *res)
-{
-	struct strbuf buf = STRBUF_INIT;
-	struct apiserver_pods pods;
-	struct err e = { { 0 }, 0, { 0 } };
-	const char *display = strcmp(path, "-") ? path : "<stdin>";
-	const char *base_name = strrchr(display, '/');
-	int code = 0;
-
-	memset(&pods, 0, sizeof(pods));
-	base_name = base_name ? base_name + 1 : display;
-	if (file_read(path, display, FILE_MAX_CONFIG, &buf, &e) < 0) {
-		fprintf(stderr, "kanon: error: %s\n", e.msg);
-		code = 2;
-		goto out;
-	}
-	if (apiserver_manifest_parse(buf.buf, buf.len, display, &pods, &e) < 0) {
-		char msg[1200];
-		fprintf(stderr, "kanon: error: %s\n", err_format(&e, msg, sizeof(msg)));
-		code = 2;
-		goto out;
-	}
-	if (!pods.n) {
-		fprintf(stderr, "kanon: error: %s: no kube-apiserver container (a container "
-			"whose command or args run kube-apiserver, named kube-apiserver, or "
-			"with a kube-apiserver image)%s%s\n", display,
-			pods.skipped ? " in " : "", pods.skipped ? pods.skipped : "");
-		code = 2;
-		goto out;
-	}
-	for (size_t i = 0; i < pods.n; i++) {
-		struct apiserver_pod *p = &pods.v[i];
-		struct apiserver_input in = *base;
-		struct strbuf target = STRBUF_INIT, vsrc = STRBUF_INIT;
-		struct evidence ctx;
-		size_t nctx = p->ncontainers > 1;
-
-		if (name && pods.n == 1)
-			strbuf_addstr(&target, name);
-		else if (pods.n == 1)
-			strbuf_addf(&target, "apiserver/%s", base_name);
-		else
-			strbuf_addf(&target, "%s/%s", name ? name : "apiserver",
-				    p->pod_name ? p->pod_name : base_name);
-		in.argv = &p->argv;
-		in.argv_lines = p->lines;
-		in.opaque = &p->opaque;
-		if (p->no_cmdline) {
-			in.argv = NULL;
-			in.no_argv_reason = p->no_cmdline;
-		}
-		in.argv_file = display;
-		apiserver_pick_version(&in, user_minor, NULL, p, display, &vsrc, res);
-		apiserver_pod_warn(p, res);
-		apiserver_pod_context(p, display, &ctx);
-		if (nctx)
-			result_diag(res, DIAG_NOTE, "%s:%d: the Pod has %zu containers; "
-				    "auditing spec.containers[%zu] (%s): %s", display,
-				    p->container_line, p->ncontainers, p->index,
-				    p->container ? p->container : "unnamed", p->why);
-		apiserver_run(&in, target.buf, &ctx, nctx, res);
-		apiserver_context_release(&ctx);
-		strbuf_release(&target);
-		strbuf_release(&vsrc);
-	}
-out:
-	apiserver_pods_release(&pods);
-	strbuf_release(&buf);
-	return code;
-}
-
-struct discovered {
-	const struct apiserver_input *in;
-	const char *name;
+struct apiserver_args {
+	struct apiserver_input in;
+	const char *cmdline, *manifest, *name, *root;
+	long pid;
+	int user_minor;
 	struct result *res;
 };
 
+static int set_opt(void *ctx, int id, const char *arg)
+{
+	struct apiserver_args *a = ctx;
+
+	switch (id) {
+	case O_MANIFEST: a->manifest = arg; break;
+	case O_CMDLINE: a->cmdline = arg; break;
+	case O_PID: return cli_parse_pid("apiserver", arg, &a->pid);
+	case O_AUTHN: a->in.authn_config = arg; break;
+	case O_AUTHZ: a->in.authz_config = arg; break;
+	case O_ROOT: a->root = arg; break;
+	case O_K8S_VERSION:
+		a->user_minor = apiserver_parse_minor(arg);
+		if (a->user_minor < APISERVER_MINOR_MIN || a->user_minor > APISERVER_MINOR_MAX)
+			return usage_error("apiserver", "--k8s-version must be 1.%d to "
+					   "1.%d (X.Y), not '%s'", APISERVER_MINOR_MIN,
+					   APISERVER_MINOR_MAX, arg);
+		break;
+	case O_NAME: a->name = arg; break;
+	}
+	return 0;
+}
+
+static const struct cli_cmd apiserver_cmd = { "apiserver", help, opts, set_opt };
+
+/* --manifest: every Pod with a kube-apiserver container is one target. */
+static int run_manifest(const char *path, struct apiserver_args *a)
+{
+	const char *display = strcmp(path, "-") ? path : "<stdin>";
+	const char *base_name = strrchr(display, '/');
+	struct strbuf one = STRBUF_INIT;
+	struct apiserver_manifest_run r;
+	struct err e = { { 0 }, 0, { 0 } };
+	struct blob b;
+	char msg[1200];
+	int code = 0;
+
+	base_name = base_name ? base_name + 1 : display;
+	if (a->name)
+		strbuf_addstr(&one, a->name);
+	else
+		strbuf_addf(&one, "apiserver/%s", base_name);
+	memset(&r, 0, sizeof(r));
+	r.display = display;
+	r.target = one.buf;
+	r.prefix = a->name ? a->name : "apiserver";
+	r.unnamed = base_name;
+	r.minor = a->user_minor;
+	r.note_containers = true;
+	r.explain = true;
+	if (provider_read(provider_fs(), path, display, FILE_MAX_CONFIG, PROVIDER_READ_NAMED,
+			  &b, &e) < 0 ||
+	    apiserver_run_manifest(&b, &a->in, &r, a->res, &e) < 0) {
+		fprintf(stderr, "kanon: error: %s\n", err_format(&e, msg, sizeof(msg)));
+		code = 2;
+	}
+	blob_release(&b);
+	strbuf_release(&one);
+	return code;
+}
+
 static void run_pid(long pid, const struct argv_list *argv, size_t nfound, void *ctx)
 {
-	const struct discovered *d = ctx;
-	struct apiserver_input pin = *d->in;
+	const struct apiserver_args *a = ctx;
+	struct apiserver_input in = a->in;
+	struct provider *proc = provider_proc_create(pid);
 	struct strbuf t = STRBUF_INIT;
 
 	strbuf_addf(&t, "apiserver/pid-%ld", pid);
-	pin.argv = argv;
-	pin.pid = pid;
-	apiserver_run(&pin, d->name && nfound == 1 ? d->name : t.buf, NULL, 0, d->res);
+	in.argv = argv;
+	in.node = proc;
+	check_run(&check_apiserver, &in, a->name && nfound == 1 ? a->name : t.buf, a->res);
 	strbuf_release(&t);
+	provider_destroy(proc);
+}
+
+static int run_discovered(struct apiserver_args *a)
+{
+	size_t audited;
+
+	if (!cli_each_process("kube-apiserver", a->res, &audited, run_pid, a)) {
+		fprintf(stderr, "kanon: error: no running kube-apiserver found in /proc; "
+			"give its static pod manifest with --manifest (kubeadm: "
+			"/etc/kubernetes/manifests/kube-apiserver.yaml), its command line "
+			"with --cmdline or --pid, or its files with "
+			"--authentication-config / --authorization-config\n");
+		return 2;
+	}
+	if (!audited) {
+		fprintf(stderr, "kanon: error: found kube-apiserver processes but could "
+			"not read any command line\n");
+		return 2;
+	}
+	return 0;
+}
+
+static int run(struct apiserver_args *a, struct argv_list *args, struct strbuf *vsrc)
+{
+	struct apiserver_input *in = &a->in;
+	struct err e = { { 0 }, 0, { 0 } };
+	int code = 0;
+
+	if (a->manifest && file_is_dir(a->manifest)) {
+		/* the static pod directory (kubelet staticPodPath) */
+		struct strbuf mp = STRBUF_INIT;
+		strbuf_addf(&mp, "%s%skube-apiserver.yaml", a->manifest,
+			    ends_with(a->manifest, "/") ? "" : "/");
+		code = run_manifest(mp.buf, a);
+		strbuf_release(&mp);
+		return code;
+	}
+	if (a->manifest)
+		return run_manifest(a->manifest, a);
+	if (a->cmdline) {
+		if (cmdline_split(a->cmdline, args, &e) < 0)
+			return usage_error("apiserver", "--cmdline: %s", e.msg);
+		in->argv = args;
+	} else if (a->pid) {
+		if (proc_read_cmdline(a->pid, args, &e) < 0) {
+			fprintf(stderr, "kanon: error: %s\n", e.msg);
+			return 2;
+		}
+	} else if (in->authn_config || in->authz_config) {
+		result_diag(a->res, DIAG_NOTE, "no kube-apiserver command line given "
+			    "(--manifest, --cmdline or --pid): what the flags decide is "
+			    "UNKNOWN");
+	}
+	apiserver_pick_version(in, a->user_minor, NULL, NULL, NULL, vsrc, a->res);
+	if (a->pid)
+		run_pid(a->pid, args, 1, a);
+	else if (a->cmdline || in->authn_config || in->authz_config)
+		check_run(&check_apiserver, in, a->name ? a->name : "apiserver", a->res);
+	else
+		code = run_discovered(a);
+	return code;
+}
+
+static int check_args(const struct apiserver_args *a)
+{
+	if (!!a->cmdline + !!a->pid + !!a->manifest > 1)
+		return usage_error("apiserver", "--manifest, --cmdline and --pid each give "
+				   "the command line; use one");
+	if (a->root && !file_is_dir(a->root)) {
+		fprintf(stderr, "kanon: error: cannot read '%s': not a directory (--root)\n",
+			a->root);
+		return 2;
+	}
+	if (a->root && a->pid)
+		return usage_error("apiserver", "--root and --pid both say where files are; "
+				   "use one");
+	return 0;
 }
 
 int cmd_apiserver(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{ "manifest", required_argument, NULL, OPT_MANIFEST },
-		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-		{ "pid", required_argument, NULL, OPT_PID },
-		{ "authentication-config", required_argument, NULL, OPT_AUTHN },
-		{ "authorization-config", required_argument, NULL, OPT_AUTHZ },
-		{ "root", required_argument, NULL, OPT_ROOT },
-		{ "k8s-version", required_argument, NULL, OPT_VERSION_K8S },
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct apiserver_args a;
 	struct common_opts co;
-	struct apiserver_input in;
 	struct argv_list args;
 	struct result res;
-	struct err e = { { 0 }, 0, { 0 } };
 	struct strbuf vsrc = STRBUF_INIT;
-	const char *cmdline = NULL, *manifest = NULL, *name = NULL;
-	long long pid = 0;
-	int opt, code = 0, user_minor = 0, sources;
+	struct provider *root = NULL;
+	int code, first;
 
-	common_opts_init(&co);
-	memset(&in, 0, sizeof(in));
+	memset(&a, 0, sizeof(a));
 	argv_init(&args);
 	result_init(&res);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		int h = common_opt_handle(&co, "apiserver", help, opt, optarg, &code);
-		if (h < 0)
-			goto out;
-		if (h > 0)
-			continue;
-		switch (opt) {
-		case OPT_MANIFEST: manifest = optarg; break;
-		case OPT_CMDLINE: cmdline = optarg; break;
-		case OPT_PID:
-			if (parse_int(optarg, 1, 1LL << 31, &pid)) {
-				code = usage_error("apiserver", "--pid needs a process id, "
-						   "not '%s'", optarg);
-				goto out;
-			}
-			break;
-		case OPT_AUTHN: in.authn_config = optarg; break;
-		case OPT_AUTHZ: in.authz_config = optarg; break;
-		case OPT_ROOT: in.root = optarg; break;
-		case OPT_VERSION_K8S:
-			user_minor = apiserver_parse_minor(optarg);
-			if (user_minor < APISERVER_MINOR_MIN || user_minor > APISERVER_MINOR_MAX) {
-				code = usage_error("apiserver", "--k8s-version must be 1.%d to "
-						   "1.%d (X.Y), not '%s'", APISERVER_MINOR_MIN,
-						   APISERVER_MINOR_MAX, optarg);
-				goto out;
-			}
-			break;
-		case OPT_NAME: name = optarg; break;
-		default:
-			code = bad_option("apiserver", argv, optopt);
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		code = usage_error("apiserver", "unexpected argument '%s'", argv[optind]);
+	a.res = &res;
+	first = cli_parse(&apiserver_cmd, argc, argv, &co, &a, &code);
+	if (first < 0)
+		goto out;
+	if (first < argc) {
+		code = usage_error("apiserver", "unexpected argument '%s'", argv[first]);
 		goto out;
 	}
-	sources = !!cmdline + !!pid + !!manifest;
-	if (sources > 1) {
-		code = usage_error("apiserver", "--manifest, --cmdline and --pid each give "
-				   "the command line; use one");
+	if ((code = check_args(&a)))
 		goto out;
+	if (a.root) {
+		/* opened once; every path the flags name is resolved inside it */
+		root = provider_root_create(NULL, a.root);
+		a.in.node = root;
 	}
-	if (in.root && !file_is_dir(in.root)) {
-		fprintf(stderr, "kanon: error: cannot read '%s': not a directory (--root)\n",
-			in.root);
-		code = 2;
-		goto out;
-	}
-	if (in.root && pid) {
-		code = usage_error("apiserver", "--root and --pid both say where files are; "
-				   "use one");
-		goto out;
-	}
-	in.required = true;
-
-	if (manifest && file_is_dir(manifest)) {
-		/* the static pod directory (kubelet staticPodPath) */
-		struct strbuf mp = STRBUF_INIT;
-		strbuf_addf(&mp, "%s%skube-apiserver.yaml", manifest,
-			    ends_with(manifest, "/") ? "" : "/");
-		code = run_manifest(mp.buf, &in, user_minor, name, &res);
-		strbuf_release(&mp);
-		if (code)
-			goto out;
-	} else if (manifest) {
-		code = run_manifest(manifest, &in, user_minor, name, &res);
-		if (code)
-			goto out;
-	} else if (cmdline) {
-		if (cmdline_split(cmdline, &args, &e) < 0) {
-			code = usage_error("apiserver", "--cmdline: %s", e.msg);
-			goto out;
-		}
-		in.argv = &args;
-		apiserver_pick_version(&in, user_minor, NULL, NULL, NULL, &vsrc, &res);
-		apiserver_run(&in, name ? name : "apiserver", NULL, 0, &res);
-	} else if (pid) {
-		struct strbuf t = STRBUF_INIT;
-		if (proc_read_cmdline((long)pid, &args, &e) < 0) {
-			fprintf(stderr, "kanon: error: %s\n", e.msg);
-			code = 2;
-			goto out;
-		}
-		in.argv = &args;
-		in.pid = (long)pid;
-		strbuf_addf(&t, "apiserver/pid-%lld", pid);
-		apiserver_pick_version(&in, user_minor, NULL, NULL, NULL, &vsrc, &res);
-		apiserver_run(&in, name ? name : t.buf, NULL, 0, &res);
-		strbuf_release(&t);
-	} else if (in.authn_config || in.authz_config) {
-		result_diag(&res, DIAG_NOTE, "no kube-apiserver command line given "
-			    "(--manifest, --cmdline or --pid): what the flags decide is "
-			    "UNKNOWN");
-		apiserver_pick_version(&in, user_minor, NULL, NULL, NULL, &vsrc, &res);
-		apiserver_run(&in, name ? name : "apiserver", NULL, 0, &res);
-	} else {
-		struct discovered d = { &in, name, &res };
-		size_t audited;
-
-		apiserver_pick_version(&in, user_minor, NULL, NULL, NULL, &vsrc, &res);
-		if (!cli_each_process("kube-apiserver", &res, &audited, run_pid, &d)) {
-			fprintf(stderr, "kanon: error: no running kube-apiserver found in /proc; "
-				"give its static pod manifest with --manifest (kubeadm: "
-				"/etc/kubernetes/manifests/kube-apiserver.yaml), its command line "
-				"with --cmdline or --pid, or its files with "
-				"--authentication-config / --authorization-config\n");
-			code = 2;
-			goto out;
-		}
-		if (!audited) {
-			fprintf(stderr, "kanon: error: found kube-apiserver processes but could "
-				"not read any command line\n");
-			code = 2;
-			goto out;
-		}
-	}
-	code = common_finish(&co, &res);
+	a.in.required = true;
+	code = run(&a, &args, &vsrc);
+	if (!code)
+		code = common_finish(&co, &res);
 out:
+	provider_destroy(root);
 	argv_release(&args);
 	result_release(&res);
 	strbuf_release(&vsrc);

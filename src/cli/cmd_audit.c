@@ -38,15 +38,25 @@ static const char help[] =
 	"      --no-progress      no progress bar (it is drawn only when stderr is a\n"
 	"                         terminal and the input is large)\n";
 
-enum {
-	OPT_ALLOW_IP = OPT_CMD_BASE,
-	OPT_SINCE,
-	OPT_UNTIL,
-	OPT_BUCKET,
-	OPT_GAP,
-	OPT_TOP,
-	OPT_THREADS,
-	OPT_NO_PROGRESS,
+enum { O_ALLOW_IP, O_SINCE, O_UNTIL, O_BUCKET, O_GAP, O_TOP, O_THREADS, O_NO_PROGRESS };
+
+static const struct cli_opt opts[] = {
+	{ "allow-ip", required_argument, O_ALLOW_IP },
+	{ "since", required_argument, O_SINCE },
+	{ "until", required_argument, O_UNTIL },
+	{ "bucket", required_argument, O_BUCKET },
+	{ "gap", required_argument, O_GAP },
+	{ "top", required_argument, O_TOP },
+	{ "threads", required_argument, O_THREADS },
+	{ "no-progress", no_argument, O_NO_PROGRESS },
+	{ NULL, 0, 0 },
+};
+
+struct audit_args {
+	struct audit_opts ao;
+	struct cidr *allow;
+	size_t nallow, aallow;
+	bool no_progress;
 };
 
 static int add_cidrs(const char *arg, struct cidr **v, size_t *n, size_t *alloc)
@@ -72,132 +82,127 @@ static int add_cidrs(const char *arg, struct cidr **v, size_t *n, size_t *alloc)
 	return rc;
 }
 
+static int set_time(struct audit_args *a, int id, const char *arg)
+{
+	int64_t t = ts_parse(arg, strlen(arg));
+
+	if (t == TS_NONE)
+		return usage_error("audit", "--%s needs an RFC 3339 time such as "
+				   "2025-06-01T13:00:00Z, not '%s'",
+				   id == O_SINCE ? "since" : "until", arg);
+	if (id == O_SINCE)
+		a->ao.since = t;
+	else
+		a->ao.until = t;
+	return 0;
+}
+
+static int set_duration(struct audit_args *a, int id, const char *arg)
+{
+	int64_t d = go_duration_us(arg);
+
+	if (d <= 0 || (id == O_BUCKET && d < 1000000))
+		return usage_error("audit", "--%s needs a duration such as 90s, 5m "
+				   "or 1h%s, not '%s'", id == O_GAP ? "gap" : "bucket",
+				   id == O_BUCKET ? " (at least 1s)" : "", arg);
+	if (id == O_GAP)
+		a->ao.gap_us = d;
+	else
+		a->ao.bucket_us = d;
+	return 0;
+}
+
+static int set_opt(void *ctx, int id, const char *arg)
+{
+	struct audit_args *a = ctx;
+	long long v;
+
+	switch (id) {
+	case O_ALLOW_IP:
+		if (add_cidrs(arg, &a->allow, &a->nallow, &a->aallow) < 0)
+			return usage_error("audit", "--allow-ip needs addresses or CIDRs "
+					   "(10.0.0.0/8, fd00::/8), not '%s'", arg);
+		break;
+	case O_SINCE:
+	case O_UNTIL:
+		return set_time(a, id, arg);
+	case O_BUCKET:
+	case O_GAP:
+		return set_duration(a, id, arg);
+	case O_TOP:
+		if (parse_int(arg, 1, 10000, &v) < 0)
+			return usage_error("audit", "--top needs a number from 1 to 10000, "
+					   "not '%s'", arg);
+		a->ao.top = (int)v;
+		break;
+	case O_THREADS:
+		if (parse_int(arg, 1, 16, &v) < 0)
+			return usage_error("audit", "--threads needs a number from 1 to 16, "
+					   "not '%s'", arg);
+		a->ao.threads = (int)v;
+		break;
+	case O_NO_PROGRESS:
+		a->no_progress = true;
+		break;
+	}
+	return 0;
+}
+
+static const struct cli_cmd audit_cmd = { "audit", help, opts, set_opt };
+
+/* Operands: '-' at most once; their total size decides the progress bar. */
+static int check_files(char **files, int n, uint64_t *total)
+{
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		if (!strcmp(files[i], "-") && i > 0 && !strcmp(files[i - 1], "-"))
+			return usage_error("audit", "'-' (stdin) can be given once");
+		if (strcmp(files[i], "-") && stat(files[i], &st) == 0)
+			*total += (uint64_t)st.st_size;
+	}
+	return 0;
+}
+
 int cmd_audit(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{ "allow-ip", required_argument, NULL, OPT_ALLOW_IP },
-		{ "since", required_argument, NULL, OPT_SINCE },
-		{ "until", required_argument, NULL, OPT_UNTIL },
-		{ "bucket", required_argument, NULL, OPT_BUCKET },
-		{ "gap", required_argument, NULL, OPT_GAP },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "threads", required_argument, NULL, OPT_THREADS },
-		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct audit_args a;
+	struct audit_input in;
 	struct common_opts co;
-	struct audit_opts ao;
 	struct result res;
-	struct cidr *allow = NULL;
-	size_t nallow = 0, aallow = 0;
 	struct progress prog;
-	bool no_progress = false;
 	uint64_t total = 0;
-	long long v;
-	int opt, code = 0;
+	int code, first;
 
-	common_opts_init(&co);
-	audit_opts_init(&ao);
+	memset(&a, 0, sizeof(a));
+	audit_opts_init(&a.ao);
 	result_init(&res);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		int h = common_opt_handle(&co, "audit", help, opt, optarg, &code);
-		if (h < 0)
-			goto out;
-		if (h > 0)
-			continue;
-		switch (opt) {
-		case OPT_ALLOW_IP:
-			if (add_cidrs(optarg, &allow, &nallow, &aallow) < 0) {
-				code = usage_error("audit", "--allow-ip needs addresses or CIDRs "
-						   "(10.0.0.0/8, fd00::/8), not '%s'", optarg);
-				goto out;
-			}
-			break;
-		case OPT_SINCE:
-		case OPT_UNTIL: {
-			int64_t t = ts_parse(optarg, strlen(optarg));
-			if (t == TS_NONE) {
-				code = usage_error("audit", "--%s needs an RFC 3339 time such as "
-						   "2025-06-01T13:00:00Z, not '%s'",
-						   opt == OPT_SINCE ? "since" : "until", optarg);
-				goto out;
-			}
-			if (opt == OPT_SINCE)
-				ao.since = t;
-			else
-				ao.until = t;
-			break;
-		}
-		case OPT_BUCKET:
-		case OPT_GAP: {
-			int64_t d = go_duration_us(optarg);
-			if (d <= 0 || (opt == OPT_BUCKET && d < 1000000)) {
-				code = usage_error("audit", "--%s needs a duration such as 90s, 5m "
-						   "or 1h%s, not '%s'",
-						   opt == OPT_GAP ? "gap" : "bucket",
-						   opt == OPT_BUCKET ? " (at least 1s)" : "", optarg);
-				goto out;
-			}
-			if (opt == OPT_GAP)
-				ao.gap_us = d;
-			else
-				ao.bucket_us = d;
-			break;
-		}
-		case OPT_TOP:
-			if (parse_int(optarg, 1, 10000, &v) < 0) {
-				code = usage_error("audit", "--top needs a number from 1 to 10000, "
-						   "not '%s'", optarg);
-				goto out;
-			}
-			ao.top = (int)v;
-			break;
-		case OPT_THREADS:
-			if (parse_int(optarg, 1, 16, &v) < 0) {
-				code = usage_error("audit", "--threads needs a number from 1 to 16, "
-						   "not '%s'", optarg);
-				goto out;
-			}
-			ao.threads = (int)v;
-			break;
-		case OPT_NO_PROGRESS:
-			no_progress = true;
-			break;
-		default:
-			code = bad_option("audit", argv, optopt);
-			goto out;
-		}
-	}
-	if (optind >= argc) {
+	first = cli_parse(&audit_cmd, argc, argv, &co, &a, &code);
+	if (first < 0)
+		goto out;
+	if (first >= argc) {
 		code = usage_error("audit", "give one or more audit log files ('-' for stdin)");
 		goto out;
 	}
-	if (ao.since != TS_NONE && ao.until != TS_NONE && ao.until <= ao.since) {
+	if (a.ao.since != TS_NONE && a.ao.until != TS_NONE && a.ao.until <= a.ao.since) {
 		code = usage_error("audit", "--until must be later than --since");
 		goto out;
 	}
-	for (int i = optind; i < argc; i++) {
-		struct stat st;
-		if (!strcmp(argv[i], "-") && i > optind && !strcmp(argv[i - 1], "-")) {
-			code = usage_error("audit", "'-' (stdin) can be given once");
-			goto out;
-		}
-		if (strcmp(argv[i], "-") && stat(argv[i], &st) == 0)
-			total += (uint64_t)st.st_size;
-	}
-	ao.allow = allow;
-	ao.nallow = nallow;
-	if (!no_progress && progress_wanted(total)) {
+	if ((code = check_files(argv + first, argc - first, &total)))
+		goto out;
+	a.ao.allow = a.allow;
+	a.ao.nallow = a.nallow;
+	if (!a.no_progress && progress_wanted(total)) {
 		progress_init(&prog, "kanon audit");
-		ao.progress = progress_update;
-		ao.progress_ctx = &prog;
+		a.ao.progress = progress_update;
+		a.ao.progress_ctx = &prog;
 	}
-	audit_run(argv + optind, (size_t)(argc - optind), &ao, &res);
+	in.files = argv + first;
+	in.nfiles = (size_t)(argc - first);
+	in.opts = &a.ao;
+	check_run(&check_audit, &in, NULL, &res);
 	code = common_finish(&co, &res);
 out:
-	free(allow);
+	free(a.allow);
 	result_release(&res);
 	return code;
 }

@@ -7,6 +7,7 @@
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "sources/proc.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
 static const char help[] =
@@ -33,151 +34,134 @@ static const char help[] =
 	"                         running truth; drift from the files is reported\n"
 	"      --node NAME        name the target in the report\n";
 
-enum {
-	OPT_CMDLINE = OPT_CMD_BASE,
-	OPT_PID,
-	OPT_CONFIG,
-	OPT_CONFIG_DIR,
-	OPT_CONFIGZ,
-	OPT_NODE,
+enum { O_CMDLINE, O_PID, O_CONFIG, O_CONFIG_DIR, O_CONFIGZ, O_NODE };
+
+static const struct cli_opt opts[] = {
+	{ "cmdline", required_argument, O_CMDLINE },
+	{ "pid", required_argument, O_PID },
+	{ "config", required_argument, O_CONFIG },
+	{ "config-dir", required_argument, O_CONFIG_DIR },
+	{ "configz", required_argument, O_CONFIGZ },
+	{ "node", required_argument, O_NODE },
+	{ NULL, 0, 0 },
 };
 
-static void run_one(struct kubelet_input *in, const char *target,
-		    struct result *res)
-{
-	struct kubelet_effective ke;
-
-	if (kubelet_effective_load(in, &ke, res) == 0)
-		kubelet_check(&ke, target, res);
-	kubelet_effective_release(&ke);
-}
-
-struct discovered {
-	const struct kubelet_input *in;
-	const char *node;
+struct kubelet_args {
+	struct kubelet_input in;
+	const char *cmdline, *node;
+	long pid;
 	struct result *res;
 };
 
+static int set_opt(void *ctx, int id, const char *arg)
+{
+	struct kubelet_args *a = ctx;
+
+	switch (id) {
+	case O_CMDLINE: a->cmdline = arg; break;
+	case O_PID: return cli_parse_pid("kubelet", arg, &a->pid);
+	case O_CONFIG: a->in.config = arg; break;
+	case O_CONFIG_DIR: a->in.config_dir = arg; break;
+	case O_CONFIGZ: a->in.configz = arg; break;
+	case O_NODE: a->node = arg; break;
+	}
+	return 0;
+}
+
+static const struct cli_cmd kubelet_cmd = { "kubelet", help, opts, set_opt };
+
+/* One process: its command line, and its files through /proc/PID. */
 static void run_pid(long pid, const struct argv_list *argv, size_t nfound, void *ctx)
 {
-	const struct discovered *d = ctx;
-	struct kubelet_input pin = *d->in;
+	const struct kubelet_args *a = ctx;
+	struct kubelet_input in = a->in;
+	struct provider *proc = provider_proc_create(pid);
 	struct strbuf t = STRBUF_INIT;
 
 	(void)nfound;
 	strbuf_addf(&t, "kubelet pid %ld", pid);
-	pin.argv = argv;
-	pin.pid = pid;
-	run_one(&pin, d->node ? d->node : t.buf, d->res);
+	in.argv = argv;
+	in.node = proc;
+	check_run(&check_kubelet, &in, a->node ? a->node : t.buf, a->res);
 	strbuf_release(&t);
+	provider_destroy(proc);
+}
+
+static int run_discovered(struct kubelet_args *a)
+{
+	size_t audited;
+
+	if (!cli_each_process("kubelet", a->res, &audited, run_pid, a)) {
+		fprintf(stderr, "kanon: error: no running kubelet found in /proc; "
+			"give its command line with --cmdline or --pid, or its "
+			"files with --config, --config-dir or --configz\n");
+		return 2;
+	}
+	if (!audited) {
+		fprintf(stderr, "kanon: error: found kubelet processes but could "
+			"not read any command line\n");
+		return 2;
+	}
+	return 0;
+}
+
+static int run(struct kubelet_args *a, struct argv_list *args)
+{
+	struct kubelet_input *in = &a->in;
+	struct err e = { { 0 }, 0, { 0 } };
+
+	if (a->cmdline) {
+		if (cmdline_split(a->cmdline, args, &e) < 0)
+			return usage_error("kubelet", "--cmdline: %s", e.msg);
+		in->argv = args;
+		check_run(&check_kubelet, in, a->node ? a->node : "kubelet", a->res);
+	} else if (a->pid) {
+		if (proc_read_cmdline(a->pid, args, &e) < 0) {
+			fprintf(stderr, "kanon: error: %s\n", e.msg);
+			return 2;
+		}
+		run_pid(a->pid, args, 1, a);
+	} else if (in->config || in->config_dir || in->configz) {
+		if (!in->configz)
+			result_diag(a->res, DIAG_NOTE, "no kubelet command line given "
+				    "(--cmdline/--pid): assuming no flags override the "
+				    "files");
+		check_run(&check_kubelet, in, a->node ? a->node : in->config ? in->config
+			  : in->config_dir ? in->config_dir : "kubelet", a->res);
+	} else {
+		return run_discovered(a);
+	}
+	return 0;
 }
 
 int cmd_kubelet(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-		{ "pid", required_argument, NULL, OPT_PID },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "config-dir", required_argument, NULL, OPT_CONFIG_DIR },
-		{ "configz", required_argument, NULL, OPT_CONFIGZ },
-		{ "node", required_argument, NULL, OPT_NODE },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct kubelet_args a;
 	struct common_opts co;
-	struct kubelet_input in;
 	struct argv_list args;
 	struct result res;
-	struct err e = { { 0 }, 0, { 0 } };
-	const char *cmdline = NULL, *node = NULL;
-	long long pid = 0;
-	int opt, code = 0;
+	int code, first;
 
-	common_opts_init(&co);
-	memset(&in, 0, sizeof(in));
+	memset(&a, 0, sizeof(a));
 	argv_init(&args);
 	result_init(&res);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		int h = common_opt_handle(&co, "kubelet", help, opt, optarg, &code);
-		if (h < 0)
-			goto out;
-		if (h > 0)
-			continue;
-		switch (opt) {
-		case OPT_CMDLINE: cmdline = optarg; break;
-		case OPT_PID:
-			if (parse_int(optarg, 1, 1LL << 31, &pid)) {
-				code = usage_error("kubelet", "--pid needs a process id, not '%s'",
-						   optarg);
-				goto out;
-			}
-			break;
-		case OPT_CONFIG: in.config = optarg; break;
-		case OPT_CONFIG_DIR: in.config_dir = optarg; break;
-		case OPT_CONFIGZ: in.configz = optarg; break;
-		case OPT_NODE: node = optarg; break;
-		default:
-			code = bad_option("kubelet", argv, optopt);
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		code = usage_error("kubelet", "unexpected argument '%s'", argv[optind]);
+	a.res = &res;
+	first = cli_parse(&kubelet_cmd, argc, argv, &co, &a, &code);
+	if (first < 0)
+		goto out;
+	if (first < argc) {
+		code = usage_error("kubelet", "unexpected argument '%s'", argv[first]);
 		goto out;
 	}
-	if (cmdline && pid) {
+	if (a.cmdline && a.pid) {
 		code = usage_error("kubelet", "--cmdline and --pid both give the "
 				   "command line; use one");
 		goto out;
 	}
-	in.required = true;
-
-	if (cmdline) {
-		if (cmdline_split(cmdline, &args, &e) < 0) {
-			code = usage_error("kubelet", "--cmdline: %s", e.msg);
-			goto out;
-		}
-		in.argv = &args;
-		run_one(&in, node ? node : "kubelet", &res);
-	} else if (pid) {
-		struct strbuf t = STRBUF_INIT;
-		if (proc_read_cmdline((long)pid, &args, &e) < 0) {
-			fprintf(stderr, "kanon: error: %s\n", e.msg);
-			code = 2;
-			goto out;
-		}
-		in.argv = &args;
-		in.pid = (long)pid;
-		strbuf_addf(&t, "kubelet pid %lld", pid);
-		run_one(&in, node ? node : t.buf, &res);
-		strbuf_release(&t);
-	} else if (in.config || in.config_dir || in.configz) {
-		if (!in.configz)
-			result_diag(&res, DIAG_NOTE, "no kubelet command line given "
-				    "(--cmdline/--pid): assuming no flags override the "
-				    "files");
-		run_one(&in, node ? node : in.config ? in.config
-			    : in.config_dir ? in.config_dir : "kubelet", &res);
-	} else {
-		struct discovered d = { &in, node, &res };
-		size_t audited;
-
-		if (!cli_each_process("kubelet", &res, &audited, run_pid, &d)) {
-			fprintf(stderr, "kanon: error: no running kubelet found in /proc; "
-				"give its command line with --cmdline or --pid, or its "
-				"files with --config, --config-dir or --configz\n");
-			code = 2;
-			goto out;
-		}
-		if (!audited) {
-			fprintf(stderr, "kanon: error: found kubelet processes but could "
-				"not read any command line\n");
-			code = 2;
-			goto out;
-		}
-	}
-	code = common_finish(&co, &res);
+	a.in.required = true;
+	code = run(&a, &args);
+	if (!code)
+		code = common_finish(&co, &res);
 out:
 	argv_release(&args);
 	result_release(&res);

@@ -3,10 +3,10 @@
 #include <string.h>
 
 #include "checks/rbac.h"
-#include "model/rbac_model.h"
 #include "cli/cli.h"
 #include "core/strbuf.h"
 #include "core/util.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
 static const char help[] =
@@ -34,124 +34,111 @@ static const char help[] =
     "                         anonymous auth is limited to these paths\n"
     "                         (AuthenticationConfiguration anonymous.conditions)\n";
 
-enum {
-	OPT_EXPLAIN = OPT_CMD_BASE,
-	OPT_INCLUDE_AUTH,
-	OPT_ANON_AUTH,
-	OPT_ANON_PATHS,
+enum { O_EXPLAIN, O_INCLUDE_AUTH, O_ANON_AUTH, O_ANON_PATHS };
+
+static const struct cli_opt opts[] = {
+	{ "explain", no_argument, O_EXPLAIN },
+	{ "include-authenticated", no_argument, O_INCLUDE_AUTH },
+	{ "anonymous-auth", required_argument, O_ANON_AUTH },
+	{ "anonymous-paths", required_argument, O_ANON_PATHS },
+	{ NULL, 0, 0 },
 };
+
+struct rbac_args {
+	struct rbac_opts ro;
+	char **paths; /* into pathbuf */
+	size_t npaths, apaths;
+	char *pathbuf;
+};
+
+/* --anonymous-paths P1,P2: every one a path. */
+static int set_paths(struct rbac_args *a, const char *arg)
+{
+	char *p;
+
+	free(a->pathbuf);
+	a->pathbuf = xstrdup(arg);
+	a->npaths = 0;
+	for (p = a->pathbuf; p && *p;) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		if (*p != '/')
+			return usage_error("rbac", "--anonymous-paths: '%s' is not a path (it "
+					   "must start with /)", p);
+		ALLOC_GROW(a->paths, a->npaths + 1, a->apaths);
+		a->paths[a->npaths++] = p;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+static int set_opt(void *ctx, int id, const char *arg)
+{
+	struct rbac_args *a = ctx;
+
+	switch (id) {
+	case O_EXPLAIN:
+		a->ro.explain = true;
+		break;
+	case O_INCLUDE_AUTH:
+		a->ro.include_authenticated = true;
+		break;
+	case O_ANON_AUTH:
+		if (rbac_anon_auth_parse(arg, &a->ro.anon) < 0)
+			return usage_error("rbac", "--anonymous-auth must be true, false or "
+					   "unknown, not '%s'", arg);
+		break;
+	case O_ANON_PATHS:
+		return set_paths(a, arg);
+	}
+	return 0;
+}
+
+static const struct cli_cmd rbac_cmd = { "rbac", help, opts, set_opt };
 
 int cmd_rbac(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONGOPTS,
-	    {"explain", no_argument, NULL, OPT_EXPLAIN},
-	    {"include-authenticated", no_argument, NULL, OPT_INCLUDE_AUTH},
-	    {"anonymous-auth", required_argument, NULL, OPT_ANON_AUTH},
-	    {"anonymous-paths", required_argument, NULL, OPT_ANON_PATHS},
-	    {NULL, 0, NULL, 0},
-	};
+	struct rbac_args a;
+	struct rbac_input in;
 	struct common_opts co;
-	struct rbac_opts ro;
-	struct rbac_set set;
 	struct result res;
-	char **paths = NULL;
-	size_t npaths = 0, apaths = 0;
-	char *pathbuf = NULL;
-	int opt, code = 0;
+	int code, first;
 
-	common_opts_init(&co);
-	rbac_opts_init(&ro);
-	rbac_set_init(&set);
+	memset(&a, 0, sizeof(a));
+	rbac_opts_init(&a.ro);
 	result_init(&res);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		int h = common_opt_handle(&co, "rbac", help, opt, optarg, &code);
-		if (h < 0)
-			goto out;
-		if (h > 0)
-			continue;
-		switch (opt) {
-		case OPT_EXPLAIN:
-			ro.explain = true;
-			break;
-		case OPT_INCLUDE_AUTH:
-			ro.include_authenticated = true;
-			break;
-		case OPT_ANON_AUTH:
-			if (rbac_anon_auth_parse(optarg, &ro.anon) < 0) {
-				code = usage_error("rbac",
-						   "--anonymous-auth must be true, false "
-						   "or unknown, not '%s'",
-						   optarg);
-				goto out;
-			}
-			break;
-		case OPT_ANON_PATHS: {
-			char *p;
-			free(pathbuf);
-			pathbuf = xstrdup(optarg);
-			npaths = 0;
-			for (p = pathbuf; p && *p;) {
-				char *comma = strchr(p, ',');
-				if (comma)
-					*comma = '\0';
-				if (*p != '/') {
-					code = usage_error("rbac",
-							   "--anonymous-paths: '%s' is not "
-							   "a path (it must start with /)",
-							   p);
-					goto out;
-				}
-				ALLOC_GROW(paths, npaths + 1, apaths);
-				paths[npaths++] = p;
-				p = comma ? comma + 1 : NULL;
-			}
-			break;
-		}
-		default:
-			code = bad_option("rbac", argv, optopt);
-			goto out;
-		}
-	}
-	if (optind >= argc) {
+	first = cli_parse(&rbac_cmd, argc, argv, &co, &a, &code);
+	if (first < 0)
+		goto out;
+	if (first >= argc) {
 		code = usage_error("rbac", "give one or more files or directories of RBAC "
-					   "objects ('-' for standard input)");
+				   "objects ('-' for standard input)");
 		goto out;
 	}
-	if (npaths) {
-		if (ro.anon == RBAC_ANON_AUTH_DISABLED) {
+	if (a.npaths) {
+		if (a.ro.anon == RBAC_ANON_AUTH_DISABLED) {
 			code = usage_error("rbac", "--anonymous-paths contradicts "
-						   "--anonymous-auth=false");
+					   "--anonymous-auth=false");
 			goto out;
 		}
-		ro.anon = RBAC_ANON_AUTH_PATHS;
-		ro.anon_paths = (const char *const *)paths;
-		ro.nanon_paths = npaths;
-		ro.anon_source = "--anonymous-paths";
-	} else if (ro.anon == RBAC_ANON_AUTH_DISABLED) {
-		ro.anon_source = "--anonymous-auth=false";
+		a.ro.anon = RBAC_ANON_AUTH_PATHS;
+		a.ro.anon_paths = (const char *const *)a.paths;
+		a.ro.nanon_paths = a.npaths;
+		a.ro.anon_source = "--anonymous-paths";
+	} else if (a.ro.anon == RBAC_ANON_AUTH_DISABLED) {
+		a.ro.anon_source = "--anonymous-auth=false";
 	}
-	for (int i = optind; i < argc; i++) {
-		bool failed = set.input_error;
-		if (rbac_set_load_path(&set, argv[i], &res) == 0 && set.input_error == failed) {
-			result_diag(&res, DIAG_ERROR, "'%s' holds no .yaml, .yml or .json file",
-				    argv[i]);
-			set.input_error = true;
-		}
-	}
-	result_diag(&res, DIAG_NOTE,
-		    "read %zu file%s: %zu roles, %zu bindings, %zu other "
-		    "objects skipped",
-		    set.files, set.files == 1 ? "" : "s", set.nroles, set.nbindings, set.skipped);
-	rbac_check(&set, &ro, &res);
-	if (set.input_error)
-		res.input_error = true;
+	memset(&in, 0, sizeof(in));
+	in.src = provider_fs();
+	in.paths = (const char *const *)argv + first;
+	in.npaths = (size_t)(argc - first);
+	in.opts = &a.ro;
+	check_run(&check_rbac, &in, NULL, &res);
 	code = common_finish(&co, &res);
 out:
-	rbac_set_release(&set);
 	result_release(&res);
-	free(paths);
-	free(pathbuf);
+	free(a.paths);
+	free(a.pathbuf);
 	return code;
 }

@@ -14,31 +14,23 @@ static const char help[] =
 	"List every rule: id, default severity and title; with -v (and in\n"
 	"-f json) also its references and documentation page.\n";
 
+static const struct cli_cmd rules_cmd = { "rules", help, NULL, NULL };
+
 int cmd_rules(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct common_opts co;
 	struct strbuf out = STRBUF_INIT;
-	int opt, code = 0;
+	int code = 0, first;
 	bool json;
 	char doc[256];
 	int width = 0;
 	struct err e;
 
-	common_opts_init(&co);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		int h = common_opt_handle(&co, "rules", help, opt, optarg, &code);
-		if (h < 0)
-			return code;
-		if (h == 0)
-			return bad_option("rules", argv, optopt);
-	}
-	if (optind < argc)
-		return usage_error("rules", "unexpected argument '%s'", argv[optind]);
+	first = cli_parse(&rules_cmd, argc, argv, &co, NULL, &code);
+	if (first < 0)
+		return code;
+	if (first < argc)
+		return usage_error("rules", "unexpected argument '%s'", argv[first]);
 	json = !strcmp(co.format, "json");
 	for (size_t c = 0; c < nchecks; c++)
 		for (size_t i = 0; i < checks[c]->nrules; i++)

@@ -6,6 +6,7 @@
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "sources/file.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
 static const char help[] =
@@ -30,49 +31,39 @@ static const struct scan_part parts[] = {
 	{ "audit", scan_audit },
 };
 
+static const struct cli_cmd scan_cmd = { "scan", help, NULL, NULL };
+
 int cmd_scan(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct common_opts co;
 	struct result res;
-	int opt, code = 0, found = 0;
+	struct provider *snap = NULL;
+	int code, found = 0, first;
 	const char *dir;
 
-	common_opts_init(&co);
 	result_init(&res);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		int h = common_opt_handle(&co, "scan", help, opt, optarg, &code);
-		if (h < 0)
-			goto out;
-		if (h == 0) {
-			code = bad_option("scan", argv, optopt);
-			goto out;
-		}
-	}
-	if (optind != argc - 1) {
-		code = usage_error("scan", optind < argc ? "give one snapshot directory"
+	first = cli_parse(&scan_cmd, argc, argv, &co, NULL, &code);
+	if (first < 0)
+		goto out;
+	if (first != argc - 1) {
+		code = usage_error("scan", first < argc ? "give one snapshot directory"
 					   : "missing the snapshot directory");
 		goto out;
 	}
-	dir = argv[optind];
+	dir = argv[first];
 	if (!file_is_dir(dir)) {
 		fprintf(stderr, "kanon: error: cannot read snapshot '%s': not a directory\n",
 			dir);
 		code = 2;
 		goto out;
 	}
+	/* opened once; its node roots keep their paths inside them */
+	snap = provider_snapshot_create(dir);
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
-		struct strbuf p = STRBUF_INIT;
-		strbuf_addf(&p, "%s/%s", dir, parts[i].dir);
-		if (file_is_dir(p.buf)) {
-			parts[i].run(p.buf, &res);
+		if (provider_is_dir(snap, parts[i].dir)) {
+			parts[i].run(snap, parts[i].dir, &res);
 			found++;
 		}
-		strbuf_release(&p);
 	}
 	if (!found) {
 		fprintf(stderr, "kanon: error: '%s' holds no snapshot part (", dir);
@@ -84,6 +75,7 @@ int cmd_scan(int argc, char **argv)
 	}
 	code = common_finish(&co, &res);
 out:
+	provider_destroy(snap);
 	result_release(&res);
 	return code;
 }

@@ -1,3 +1,4 @@
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,13 +8,32 @@
 #include "cli/cli.h"
 #include "core/rule.h"
 #include "core/strbuf.h"
+#include "core/util.h"
 #include "core/version.h"
 #include "report/report.h"
 #include "sources/file.h"
 #include "sources/proc.h"
 #include "core/banned.h"
 
-void common_opts_init(struct common_opts *c)
+enum {
+	OPT_FAIL_ON = 1000,
+	OPT_COLOR,
+	OPT_VERSION,
+	OPT_CMD_BASE = 1100, /* a command's options: OPT_CMD_BASE + index */
+};
+
+static const struct option common_longopts[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+};
+
+static void common_opts_init(struct common_opts *c)
 {
 	c->format = "text";
 	c->output = NULL;
@@ -34,75 +54,124 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return 2;
 }
 
-int bad_option(const char *cmd, char **argv, int optopt_val)
+/* An unknown option, or one without its argument (opterr is off). */
+static int bad_option(const char *cmd, char **argv)
 {
-	extern int optind;
 	const char *word = argv[optind - 1];
 
-	if (optopt_val && optopt_val < 256)
-		return usage_error(cmd, "option '-%c' is unknown or needs an argument",
-				   optopt_val);
+	if (optopt && optopt < 256)
+		return usage_error(cmd, "option '-%c' is unknown or needs an argument", optopt);
 	return usage_error(cmd, "option '%s' is unknown or needs an argument",
 			   word ? word : "?");
 }
 
-int common_opt_handle(struct common_opts *c, const char *cmd, const char *help,
-		      int opt, const char *arg, int *exit_code)
+static int set_fail_on(struct common_opts *c, const char *cmd, const char *arg)
 {
 	enum severity sev;
 
+	if (!strcmp(arg, "none")) {
+		c->fail_on = -1;
+	} else if (severity_parse(arg, &sev) == 0) {
+		c->fail_on = (int)sev;
+	} else {
+		return usage_error(cmd, "unknown severity '%s' for --fail-on "
+				   "(info, low, medium, high, critical, none)", arg);
+	}
+	return 0;
+}
+
+static int set_color(struct common_opts *c, const char *cmd, const char *arg)
+{
+	if (!strcmp(arg, "auto"))
+		c->color = COLOR_AUTO;
+	else if (!strcmp(arg, "always"))
+		c->color = COLOR_ALWAYS;
+	else if (!strcmp(arg, "never"))
+		c->color = COLOR_NEVER;
+	else
+		return usage_error(cmd, "--color must be auto, always or never, not '%s'", arg);
+	return 0;
+}
+
+/* A common option: 0 to go on, or the exit code (-1 for 0) to stop with. */
+static int common_opt(struct common_opts *c, const struct cli_cmd *cmd, int opt,
+		      const char *arg)
+{
 	switch (opt) {
 	case 'f':
-		if (!reporter_find(arg)) {
-			*exit_code = usage_error(cmd, "unknown format '%s' (choose from %s)",
-						 arg, reporter_names());
-			return -1;
-		}
+		if (!reporter_find(arg))
+			return usage_error(cmd->name, "unknown format '%s' (choose from %s)",
+					   arg, reporter_names());
 		c->format = arg;
-		return 1;
+		return 0;
 	case 'o':
 		c->output = arg;
-		return 1;
+		return 0;
 	case OPT_FAIL_ON:
-		if (!strcmp(arg, "none")) {
-			c->fail_on = -1;
-		} else if (severity_parse(arg, &sev) == 0) {
-			c->fail_on = (int)sev;
-		} else {
-			*exit_code = usage_error(cmd, "unknown severity '%s' for --fail-on "
-						 "(info, low, medium, high, critical, none)", arg);
-			return -1;
-		}
-		return 1;
+		return set_fail_on(c, cmd->name, arg);
 	case 'q':
 		c->verbosity = -1;
-		return 1;
+		return 0;
 	case 'v':
 		c->verbosity = 1;
-		return 1;
+		return 0;
 	case OPT_COLOR:
-		if (!strcmp(arg, "auto"))
-			c->color = COLOR_AUTO;
-		else if (!strcmp(arg, "always"))
-			c->color = COLOR_ALWAYS;
-		else if (!strcmp(arg, "never"))
-			c->color = COLOR_NEVER;
-		else {
-			*exit_code = usage_error(cmd, "--color must be auto, always or "
-						 "never, not '%s'", arg);
-			return -1;
-		}
-		return 1;
+		return set_color(c, cmd->name, arg);
 	case OPT_VERSION:
 		printf("kanon %s\n", KANON_VERSION);
-		*exit_code = 0;
 		return -1;
 	case 'h':
-		fputs(help, stdout);
+		fputs(cmd->help, stdout);
 		fputs("\n" COMMON_HELP, stdout);
-		*exit_code = 0;
 		return -1;
 	}
+	return 2;
+}
+
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_opts *co,
+	      void *ctx, int *code)
+{
+	size_t ncommon = ARRAY_SIZE(common_longopts), n = 0;
+	struct option *longopts;
+	int opt;
+
+	common_opts_init(co);
+	while (cmd->opts && cmd->opts[n].name)
+		n++;
+	longopts = xcalloc(ncommon + n + 1, sizeof(*longopts));
+	memcpy(longopts, common_longopts, sizeof(common_longopts));
+	for (size_t i = 0; i < n; i++) {
+		longopts[ncommon + i].name = cmd->opts[i].name;
+		longopts[ncommon + i].has_arg = cmd->opts[i].has_arg;
+		longopts[ncommon + i].val = OPT_CMD_BASE + (int)i;
+	}
+	*code = 0;
+	optind = 1;
+	opterr = 0;
+	while (!*code && (opt = getopt_long(argc, argv, "f:o:qvh", longopts, NULL)) != -1) {
+		if (opt >= OPT_CMD_BASE && opt < OPT_CMD_BASE + (int)n)
+			*code = cmd->set(ctx, cmd->opts[opt - OPT_CMD_BASE].id, optarg);
+		else if (opt == '?' || opt == ':')
+			*code = bad_option(cmd->name, argv);
+		else
+			*code = common_opt(co, cmd, opt, optarg);
+	}
+	free(longopts);
+	if (*code) {
+		if (*code < 0)
+			*code = 0;
+		return -1;
+	}
+	return optind;
+}
+
+int cli_parse_pid(const char *cmd, const char *arg, long *pid)
+{
+	long long v;
+
+	if (parse_int(arg, 1, 1LL << 31, &v))
+		return usage_error(cmd, "--pid needs a process id, not '%s'", arg);
+	*pid = (long)v;
 	return 0;
 }
 

@@ -6,71 +6,87 @@
 #include "cli/scan.h"
 #include "core/strbuf.h"
 #include "core/util.h"
-#include "sources/file.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
-static char *node_file(const char *nodedir, const char *name)
+/* The node's cmdline file (NUL-separated as in /proc, or as ps shows it). */
+static void read_cmdline(const struct provider *snap, const char *path,
+			 struct kubelet_input *in, struct argv_list *argv, struct err *e,
+			 struct result *res)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct blob b;
 
-	strbuf_addf(&sb, "%s/%s", nodedir, name);
-	return strbuf_detach(&sb);
+	if (provider_read(snap, path, NULL, 1u << 20, 0, &b, e) < 0) {
+		result_diag(res, DIAG_ERROR, "%s", e->msg);
+		in->no_argv_reason = e->msg;
+		return;
+	}
+	if (memchr(b.data, '\0', b.len))
+		cmdline_split_nul(b.data, b.len, argv);
+	else if (cmdline_split(b.data, argv, e) < 0)
+		result_diag(res, DIAG_ERROR, "%s: %s", b.name, e->msg);
+	in->argv = argv;
+	blob_release(&b);
 }
 
-static void scan_node(const char *nodedir, const char *node, struct result *res)
+/* Snapshot files stand in for the paths the command line names. */
+static void pick_files(const struct provider *snap, struct kubelet_input *in,
+		       const char *cfg, const char *yaml, const char *confd,
+		       struct result *res)
 {
-	char *cmdline = node_file(nodedir, "cmdline");
-	char *yaml = node_file(nodedir, "config.yaml");
-	char *json = node_file(nodedir, "config.json");
-	char *confd = node_file(nodedir, "conf.d");
-	char *configz = node_file(nodedir, "configz.json");
-	const char *cfg = file_exists(yaml) ? yaml : file_exists(json) ? json : NULL;
+	char *display;
+
+	if (!in->argv) {
+		in->config = cfg;
+		return;
+	}
+	if (kubelet_cmdline_has(in->argv, "config")) {
+		in->config = cfg ? cfg : yaml;
+	} else if (cfg) {
+		display = provider_display(snap, cfg);
+		result_diag(res, DIAG_WARNING, "%s: the kubelet command line has no "
+			    "--config, so the kubelet does not read this file", display);
+		free(display);
+	}
+	if (kubelet_cmdline_has(in->argv, "config-dir")) {
+		in->config_dir = confd;
+	} else if (provider_is_dir(snap, confd)) {
+		display = provider_display(snap, confd);
+		result_diag(res, DIAG_WARNING, "%s: the kubelet command line has no "
+			    "--config-dir, so the kubelet does not read it", display);
+		free(display);
+	}
+}
+
+static void scan_node(const struct provider *snap, const char *nodedir, const char *node,
+		      struct result *res)
+{
+	char *cmdline = scan_file(nodedir, "cmdline");
+	char *yaml = scan_file(nodedir, "config.yaml");
+	char *json = scan_file(nodedir, "config.json");
+	char *confd = scan_file(nodedir, "conf.d");
+	char *configz = scan_file(nodedir, "configz.json");
+	const char *cfg = provider_exists(snap, yaml) ? yaml
+			  : provider_exists(snap, json) ? json : NULL;
 	struct kubelet_input in;
-	struct kubelet_effective ke;
 	struct argv_list argv;
-	struct strbuf buf = STRBUF_INIT, target = STRBUF_INIT;
+	struct strbuf target = STRBUF_INIT;
 	struct err e = { { 0 }, 0, { 0 } };
 
 	memset(&in, 0, sizeof(in));
 	argv_init(&argv);
+	in.src = snap;
 	strbuf_addf(&target, "node/%s", node);
-	if (file_exists(cmdline)) {
-		if (file_read(cmdline, NULL, 1u << 20, &buf, &e) < 0) {
-			result_diag(res, DIAG_ERROR, "%s", e.msg);
-			in.no_argv_reason = e.msg;
-		} else {
-			if (memchr(buf.buf, '\0', buf.len))
-				cmdline_split_nul(buf.buf, buf.len, &argv);
-			else if (cmdline_split(buf.buf, &argv, &e) < 0)
-				result_diag(res, DIAG_ERROR, "%s: %s", cmdline, e.msg);
-			in.argv = &argv;
-		}
-	} else {
+	if (provider_exists(snap, cmdline))
+		read_cmdline(snap, cmdline, &in, &argv, &e, res);
+	else
 		in.no_argv_reason = "the snapshot has no cmdline for this node, so the "
 				    "flags (which override the config file) are unknown";
-	}
-	if (in.argv) {
-		/* Snapshot files stand in for the paths the command line names. */
-		if (kubelet_cmdline_has(in.argv, "config"))
-			in.config = cfg ? cfg : yaml;
-		else if (cfg)
-			result_diag(res, DIAG_WARNING, "%s: the kubelet command line has no "
-				    "--config, so the kubelet does not read this file", cfg);
-		if (kubelet_cmdline_has(in.argv, "config-dir"))
-			in.config_dir = confd;
-		else if (file_is_dir(confd))
-			result_diag(res, DIAG_WARNING, "%s: the kubelet command line has no "
-				    "--config-dir, so the kubelet does not read it", confd);
-	} else if (cfg) {
-		in.config = cfg;
-	}
-	if (file_exists(configz))
+	pick_files(snap, &in, cfg, yaml, confd, res);
+	if (provider_exists(snap, configz))
 		in.configz = configz;
-	if (kubelet_effective_load(&in, &ke, res) == 0)
-		kubelet_check(&ke, target.buf, res);
-	kubelet_effective_release(&ke);
+	check_run(&check_kubelet, &in, target.buf, res);
 	argv_release(&argv);
-	strbuf_release(&buf);
 	strbuf_release(&target);
 	free(cmdline);
 	free(yaml);
@@ -79,7 +95,7 @@ static void scan_node(const char *nodedir, const char *node, struct result *res)
 	free(configz);
 }
 
-int scan_kubelet(const char *partdir, struct result *res)
+int scan_kubelet(const struct provider *snap, const char *part, struct result *res)
 {
-	return scan_each_subdir(partdir, res, scan_node);
+	return scan_each_subdir(snap, part, res, scan_node);
 }

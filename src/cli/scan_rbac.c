@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "checks/rbac.h"
-#include "model/rbac_model.h"
 #include "cli/scan.h"
 #include "core/strbuf.h"
 #include "core/util.h"
@@ -51,14 +50,12 @@ static enum rbac_anon_auth scan_rbac_anon_state(const struct result *res, const 
 	return RBAC_ANON_AUTH_DISABLED;
 }
 
-int scan_rbac(const char *partdir, struct result *res)
+int scan_rbac(const struct provider *snap, const char *part, struct result *res)
 {
-	struct rbac_set set;
 	struct rbac_opts o;
+	struct rbac_input in;
 	const char *src = NULL;
-	int n;
 
-	rbac_set_init(&set);
 	rbac_opts_init(&o);
 	o.authenticated_info = true;
 	o.anon = scan_rbac_anon_state(res, &src);
@@ -69,15 +66,12 @@ int scan_rbac(const char *partdir, struct result *res)
 		o.anon_paths = health_paths;
 		o.nanon_paths = ARRAY_SIZE(health_paths);
 	}
-	n = rbac_set_load_path(&set, partdir, res);
-	if (!n)
-		result_diag(res, DIAG_WARNING,
-			    "%s: no *.yaml, *.yml or *.json file with RBAC "
-			    "objects",
-			    partdir);
-	rbac_check(&set, &o, res);
-	if (set.input_error)
-		res->input_error = true;
-	rbac_set_release(&set);
-	return n;
+	memset(&in, 0, sizeof(in));
+	in.src = snap;
+	in.paths = &part;
+	in.npaths = 1;
+	in.opts = &o;
+	in.snapshot = true;
+	check_run(&check_rbac, &in, NULL, res);
+	return 1;
 }

@@ -39,3 +39,9 @@ const char *rule_doc(const struct rule *r, char *buf, size_t size)
 	snprintf(buf, size, "docs/rules/%s.md", r->id);
 	return buf;
 }
+
+void check_run(const struct check *c, const void *input, const char *target,
+	       struct result *res)
+{
+	c->run(input, target, res);
+}

@@ -25,12 +25,26 @@ struct rule {
 	const char *refs[RULE_MAX_REFS]; /* e.g. "CIS Kubernetes 4.2.1" */
 };
 
-/* A group of rules and the command that evaluates them. */
+struct result;
+
+/*
+ * A group of rules and how to evaluate them. Every caller (a command, a
+ * snapshot part of `scan`, a future server) judges a target the same way:
+ * check_run(). `input` is the check's own input structure, named in its
+ * header (struct kubelet_input, apiserver_input, rbac_input,
+ * audit_input): the core does not know what a check reads.
+ */
 struct check {
 	const char *name;
 	const struct rule *rules;
 	size_t nrules;
+	/* Load the model from input and add the findings for target. */
+	void (*run)(const void *input, const char *target, struct result *res);
 };
+
+/* Run check c on one target (see struct check). */
+void check_run(const struct check *c, const void *input, const char *target,
+	       struct result *res);
 
 const char *severity_name(enum severity s);
 /* Returns 0 and sets *out, or -1 for an unknown name. */

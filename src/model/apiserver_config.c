@@ -42,8 +42,7 @@
 #include "core/util.h"
 #include "parsers/flags.h"
 #include "parsers/yaml.h"
-#include "sources/file.h"
-#include "sources/proc.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
 #define API_GROUP "apiserver.config.k8s.io/"
@@ -622,8 +621,20 @@ static void gate_note(struct strbuf *sb, const struct apiserver_model *m, enum g
 
 /* ------------------------------------------------------------ paths */
 
-static char *node_path(const struct apiserver_input *in, const char *p,
-		       const char *flag, char **reason)
+/* Where one file is read: a provider, the path it knows, read flags. */
+struct ain {
+	const struct provider *p;
+	const char *path;
+	unsigned flags;
+};
+
+/*
+ * A path a flag names, on the API server's node: through its process
+ * (relative paths from its working directory), below the node root, or
+ * on this machine. Returns -1 with *reason when it cannot be located.
+ */
+static int node_path(const struct apiserver_input *in, const char *p, const char *flag,
+		     struct ain *at, char **reason)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -632,36 +643,39 @@ static char *node_path(const struct apiserver_input *in, const char *p,
 			    "cannot expand; name the file with kanon's --%s",
 			    flag, p, flag);
 		*reason = strbuf_detach(&sb);
-		return NULL;
+		return -1;
 	}
-	if (in->pid > 0)
-		return proc_path(in->pid, p);
-	if (p[0] != '/') {
+	at->p = in->node ? in->node : provider_fs();
+	at->path = p;
+	at->flags = 0;
+	if (p[0] != '/' && at->p->kind != PROVIDER_PROC) {
 		strbuf_addf(&sb, "--%s '%s' is relative to the API server's working "
 			    "directory, which kanon cannot know from here; use --pid, "
 			    "or name the file with kanon's --%s", flag, p, flag);
 		*reason = strbuf_detach(&sb);
-		return NULL;
+		return -1;
 	}
-	if (in->root) {
-		strbuf_addstr(&sb, in->root);
-		while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
-			sb.buf[--sb.len] = '\0';
-		strbuf_addstr(&sb, p);
-		return strbuf_detach(&sb);
-	}
-	return xstrdup(p);
+	return 0;
+}
+
+/* A file the user named with kanon's --authentication-config & co. */
+static void given(const char *path, struct ain *at)
+{
+	at->p = provider_fs();
+	at->path = path;
+	at->flags = PROVIDER_READ_NAMED;
 }
 
 /* Why a node path could not be read, with where kanon looked. */
 static char *unreadable(const struct apiserver_input *in, char *why, const char *flag)
 {
 	struct strbuf sb = STRBUF_INIT;
+	enum provider_kind k = in->node ? in->node->kind : PROVIDER_FS;
 
-	if (in->root)
-		strbuf_addf(&sb, "%s (looked for it below %s)", why, in->root);
-	else if (in->pid > 0)
-		strbuf_addf(&sb, "%s (through /proc/%ld/root)", why, in->pid);
+	if (k == PROVIDER_ROOT || k == PROVIDER_SNAPSHOT)
+		strbuf_addf(&sb, "%s (looked for it below %s)", why, in->node->dir);
+	else if (k == PROVIDER_PROC)
+		strbuf_addf(&sb, "%s (through /proc/%ld/root)", why, in->node->pid);
 	else
 		strbuf_addf(&sb, "%s (the path is on the control-plane node: use --root "
 			    "DIR, --pid, or kanon's --%s)", why, flag);
@@ -673,7 +687,7 @@ static char *unreadable(const struct apiserver_input *in, char *why, const char 
 
 struct cfgfile {
 	const char *display;
-	struct strbuf buf;
+	struct blob buf;
 	struct yaml_docs docs;
 	const struct node *root;
 	const char *api_version;
@@ -685,7 +699,7 @@ struct cfgfile {
  * Returns 1 when the document can be evaluated, 0 when it is INVALID (a
  * reason was added), -1 when it could not be read (*why set).
  */
-static int cfg_open(struct apiserver_model *m, struct cfgfile *cf, const char *readpath,
+static int cfg_open(struct apiserver_model *m, struct cfgfile *cf, const struct ain *at,
 		    const char *display, const char *kind, unsigned dom,
 		    const char *const *versions, const int *since,
 		    struct result *res, char **why)
@@ -696,7 +710,8 @@ static int cfg_open(struct apiserver_model *m, struct cfgfile *cf, const char *r
 
 	memset(cf, 0, sizeof(*cf));
 	cf->display = display;
-	if (file_read(readpath, display, FILE_MAX_CONFIG, &cf->buf, &e) < 0) {
+	if (provider_read(at->p, at->path, display, FILE_MAX_CONFIG, at->flags, &cf->buf, &e) <
+	    0) {
 		*why = xstrdup(e.msg);
 		return -1;
 	}
@@ -705,7 +720,7 @@ static int cfg_open(struct apiserver_model *m, struct cfgfile *cf, const char *r
 			"%s is empty (\"empty config data\")", display);
 		return 0;
 	}
-	if (yaml_parse(cf->buf.buf, cf->buf.len, display, &cf->docs, &e) < 0) {
+	if (yaml_parse(cf->buf.data, cf->buf.len, display, &cf->docs, &e) < 0) {
 		char msg[1200];
 		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
 		inv_add(m, dom, SRC_CONFIG, display, e.line, NULL, NULL,
@@ -757,7 +772,7 @@ static int cfg_open(struct apiserver_model *m, struct cfgfile *cf, const char *r
 static void cfg_close(struct cfgfile *cf)
 {
 	yaml_docs_release(&cf->docs);
-	strbuf_release(&cf->buf);
+	blob_release(&cf->buf);
 }
 
 /*
@@ -1081,7 +1096,7 @@ static void lint_conditions(struct apiserver_model *m, const char *display)
 	}
 }
 
-static int load_authn(struct apiserver_model *m, const char *readpath,
+static int load_authn(struct apiserver_model *m, const struct ain *at,
 		      const char *display, struct file_anon *fa, struct result *res,
 		      char **why)
 {
@@ -1093,7 +1108,7 @@ static int load_authn(struct apiserver_model *m, const char *readpath,
 	const struct node *an;
 	int r;
 
-	r = cfg_open(m, &cf, readpath, display, "AuthenticationConfiguration",
+	r = cfg_open(m, &cf, at, display, "AuthenticationConfiguration",
 		     DOM_ANON | DOM_AUTHN, versions, since, res, why);
 	if (r <= 0)
 		goto out;
@@ -1146,7 +1161,7 @@ static bool dns1123_subdomain(const char *s)
 	return true;
 }
 
-static int load_authz(struct apiserver_model *m, const char *readpath,
+static int load_authz(struct apiserver_model *m, const struct ain *at,
 		      const char *display, struct result *res, char **why)
 {
 	static const char *const versions[] = { "v1alpha1", "v1beta1", "v1", NULL };
@@ -1163,7 +1178,7 @@ static int load_authz(struct apiserver_model *m, const char *readpath,
 	const struct node *azs;
 	int r;
 
-	r = cfg_open(m, &cf, readpath, display, "AuthorizationConfiguration", dom,
+	r = cfg_open(m, &cf, at, display, "AuthorizationConfiguration", dom,
 		     versions, since, res, why);
 	if (r <= 0)
 		goto out;
@@ -1479,6 +1494,7 @@ static void compute_authz(struct apiserver_model *m, const struct apiserver_inpu
 	bool named = cf && cf->value && *cf->value;
 	const char *override = in->authz_config;
 	const char *display;
+	struct ain at;
 	char *why = NULL;
 
 	if (override && in->argv && !named) {
@@ -1528,7 +1544,8 @@ static void compute_authz(struct apiserver_model *m, const struct apiserver_inpu
 		}
 	}
 	if (override) {
-		if (load_authz(m, override, override, res, &why) < 0) {
+		given(override, &at);
+		if (load_authz(m, &at, override, res, &why) < 0) {
 			result_diag(res, DIAG_ERROR, "%s", why);
 			if (in->required)
 				res->input_error = true;
@@ -1537,19 +1554,16 @@ static void compute_authz(struct apiserver_model *m, const struct apiserver_inpu
 		}
 	} else {
 		char *reason = NULL;
-		char *rp = node_path(in, display, "authorization-config", &reason);
-		if (!rp) {
+		if (node_path(in, display, "authorization-config", &at, &reason) < 0) {
 			result_diag(res, DIAG_WARNING, "%s", reason);
 			m->authz_reason = reason;
 			return;
 		}
-		if (load_authz(m, rp, display, res, &why) < 0) {
+		if (load_authz(m, &at, display, res, &why) < 0) {
 			m->authz_reason = unreadable(in, why, "authorization-config");
 			result_diag(res, DIAG_WARNING, "%s", m->authz_reason);
-			free(rp);
 			return;
 		}
-		free(rp);
 	}
 	if (!in->argv)
 		result_diag(res, DIAG_NOTE, "no kube-apiserver command line: cannot check "
@@ -1576,6 +1590,7 @@ static void compute_anon(struct apiserver_model *m, const struct apiserver_input
 	bool named = cf && cf->value && *cf->value;
 	const char *override = in->authn_config;
 	const char *display;
+	struct ain at;
 	struct file_anon fa = { 0 };
 	bool flag_val = true, flag_known = in->argv != NULL;
 	bool file_ok = true;
@@ -1663,7 +1678,9 @@ static void compute_anon(struct apiserver_model *m, const struct apiserver_input
 			}
 		}
 		if (override) {
-			int r = load_authn(m, override, override, &fa, res, &why);
+			int r;
+			given(override, &at);
+			r = load_authn(m, &at, override, &fa, res, &why);
 			if (r < 0) {
 				result_diag(res, DIAG_ERROR, "%s", why);
 				if (in->required)
@@ -1671,13 +1688,11 @@ static void compute_anon(struct apiserver_model *m, const struct apiserver_input
 			}
 			file_ok = r > 0;
 		} else {
-			char *rp = node_path(in, display, "authentication-config", &why);
-			if (rp) {
-				int r = load_authn(m, rp, display, &fa, res, &why);
+			if (node_path(in, display, "authentication-config", &at, &why) == 0) {
+				int r = load_authn(m, &at, display, &fa, res, &why);
 				if (r < 0)
 					why = unreadable(in, why, "authentication-config");
 				file_ok = r > 0;
-				free(rp);
 			}
 			if (why)
 				result_diag(res, DIAG_WARNING, "%s", why);

@@ -116,16 +116,18 @@ struct apiserver_model {
 	size_t ninv, ainv;
 };
 
+struct provider;
+
 struct apiserver_input {
 	/* The kube-apiserver command line (argv[0] included), or NULL. */
 	const struct argv_list *argv;
 	/* For a manifest: the file and the line of every argv word. */
 	const char *argv_file;
 	const int *argv_lines;
-	/* > 0: files named by flags are read through /proc/PID/root|cwd. */
-	long pid;
-	/* Node paths from the flags are read below this directory. */
-	const char *root;
+	/* Where the paths the flags name are read: the process
+	 * (provider_proc_create), a node root (--root, a snapshot's root/);
+	 * NULL: this machine. Borrowed. */
+	const struct provider *node;
 	/* Files that replace the paths the flags name (read as given). */
 	const char *authn_config;
 	const char *authz_config;
@@ -142,6 +144,10 @@ struct apiserver_input {
 	/* "$(VAR)" references left in argv whose value only the kubelet knows
 	 * (env vars set with valueFrom), or NULL */
 	const struct argv_list *opaque;
+	/* Evidence every finding carries (which container of a Pod is the
+	 * API server), or NULL. */
+	const struct evidence *context;
+	size_t ncontext;
 };
 
 void apiserver_model_init(struct apiserver_model *m);

@@ -24,8 +24,7 @@
 #include "core/util.h"
 #include "parsers/flags.h"
 #include "parsers/yaml.h"
-#include "sources/file.h"
-#include "sources/proc.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
 enum ktype { KT_BOOL, KT_STRING, KT_INT };
@@ -678,29 +677,36 @@ static const struct node *find_duplicate(const struct node *n, int depth)
 	return NULL;
 }
 
+/* Where one input is read: a provider, the path it knows, read flags. */
+struct kin {
+	const struct provider *p;
+	const char *path;
+	unsigned flags;
+};
+
 /*
  * Read and parse one KubeletConfiguration document. Returns 0 with
  * *root set, 1 when the kubelet would reject it (model INVALID), -1 when
  * it cannot be read (the values it could set become UNKNOWN).
  */
 static int read_doc(struct kubelet_effective *ke, struct kubelet_model *m,
-		    const char *readpath, const char *display, enum source_kind kind,
+		    const struct kin *at, const char *display, enum source_kind kind,
 		    struct yaml_docs *docs, const struct node **rootp, struct result *res)
 {
-	struct strbuf buf = STRBUF_INIT;
+	struct blob buf = { 0 };
 	struct err e = { { 0 }, 0, { 0 } };
 	const struct node *root, *av, *kd;
 	const char *s;
 	int ret = 1;
 
-	if (file_read(readpath, display, FILE_MAX_CONFIG, &buf, &e) < 0) {
+	if (provider_read(at->p, at->path, display, FILE_MAX_CONFIG, at->flags, &buf, &e) < 0) {
 		result_diag(res, DIAG_ERROR, "%s", e.msg);
 		for (int k = 0; k < KK__COUNT; k++)
 			kval_unknown(&m->v[k], e.msg);
 		ret = -1;
 		goto out;
 	}
-	if (yaml_parse(buf.buf, buf.len, display, docs, &e) < 0) {
+	if (yaml_parse(buf.data, buf.len, display, docs, &e) < 0) {
 		char msg[1200];
 		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
 		set_invalid(m, kind, display, e.line, NULL, NULL,
@@ -776,17 +782,17 @@ static int read_doc(struct kubelet_effective *ke, struct kubelet_model *m,
 	*rootp = root;
 	ret = 0;
 out:
-	strbuf_release(&buf);
+	blob_release(&buf);
 	return ret;
 }
 
 static int load_config_file(struct kubelet_effective *ke, struct kubelet_model *m,
-			    const char *readpath, const char *display,
+			    const struct kin *at, const char *display,
 			    struct result *res)
 {
 	struct yaml_docs docs = { 0 };
 	const struct node *root = NULL;
-	int ret = read_doc(ke, m, readpath, display, SRC_CONFIG, &docs, &root, res);
+	int ret = read_doc(ke, m, at, display, SRC_CONFIG, &docs, &root, res);
 
 	if (ret == 0)
 		apply_file_tree(m, root, display);
@@ -800,10 +806,10 @@ static int load_config_file(struct kubelet_effective *ke, struct kubelet_model *
  * a symlink (without a trailing slash) applies nothing.
  */
 static int load_dropins(struct kubelet_effective *ke, struct kubelet_model *m,
-			const char *readdir_path, const char *display,
+			const struct kin *at, const char *display,
 			bool kubelet_path, struct result *res)
 {
-	struct path_list files = { 0 };
+	struct path_list files = { 0 }, skipped = { 0 };
 	struct err e = { { 0 }, 0, { 0 } };
 	struct dropins di;
 	struct stat st;
@@ -812,35 +818,42 @@ static int load_dropins(struct kubelet_effective *ke, struct kubelet_model *m,
 	memset(&di, 0, sizeof(di));
 	/* Only for the kubelet's own path: a copy named with kanon's
 	 * --config-dir (or in a snapshot) may be a link for other reasons. */
-	if (kubelet_path && !ends_with(readdir_path, "/") &&
-	    lstat(readdir_path, &st) == 0 && S_ISLNK(st.st_mode)) {
+	if (kubelet_path && !ends_with(at->path, "/") &&
+	    provider_lstat(at->p, at->path, &st) == 0 && S_ISLNK(st.st_mode)) {
 		lint_add(ke, SRC_DROPIN, display, 0, NULL, NULL,
 			 "--config-dir %s is a symbolic link: the kubelet walks it "
 			 "with filepath.WalkDir, which does not follow links, so no "
 			 "drop-in applies; name the real directory", display);
 		return 0;
 	}
-	if (dir_walk(readdir_path, &files, &e) < 0) {
+	if (provider_list(at->p, at->path, &files, &skipped, &e) < 0) {
 		result_diag(res, DIAG_ERROR, "%s", e.msg);
 		for (int k = 0; k < KK__COUNT; k++)
 			kval_unknown(&m->v[k], e.msg);
 		ret = -1;
 		goto out;
 	}
+	for (size_t i = 0; i < skipped.n; i++)
+		result_diag(res, DIAG_WARNING, "%s/%s: skipped: not a regular file (a FIFO, "
+			    "a device or a socket)", display, skipped.v[i]);
 	for (size_t i = 0; i < files.n; i++) {
 		struct strbuf rp = STRBUF_INIT, dp = STRBUF_INIT;
 		struct yaml_docs docs = { 0 };
 		const struct node *root = NULL;
+		struct kin file;
 		const char *seg[3];
 		int r;
 
-		strbuf_addf(&rp, "%s/%s", readdir_path, files.v[i]);
+		strbuf_addf(&rp, "%s/%s", at->path, files.v[i]);
 		strbuf_addf(&dp, "%s/%s", display, files.v[i]);
+		file.p = at->p;
+		file.path = rp.buf;
+		file.flags = 0; /* found by walking: regular files only */
 		if (!ends_with(files.v[i], ".conf")) {
 			lint_add(ke, SRC_DROPIN, dp.buf, 0, NULL, NULL,
 				 "%s is ignored: the kubelet reads only *.conf files "
 				 "from --config-dir", dp.buf);
-		} else if ((r = read_doc(ke, m, rp.buf, dp.buf, SRC_DROPIN, &docs,
+		} else if ((r = read_doc(ke, m, &file, dp.buf, SRC_DROPIN, &docs,
 					 &root, res)) == 0) {
 			for (int k = 0; k < KK__COUNT; k++)
 				dropins_walk(&di, k, root, seg, 0, dp.buf, i);
@@ -855,6 +868,7 @@ static int load_dropins(struct kubelet_effective *ke, struct kubelet_model *m,
 out:
 	dropins_release(&di);
 	path_list_release(&files);
+	path_list_release(&skipped);
 	return ret;
 }
 
@@ -980,22 +994,23 @@ static void check_argv_shape(struct kubelet_model *m, const struct argv_list *ar
 
 /* ------------------------------------------------------------------ configz */
 
-static int load_configz(struct kubelet_effective *ke, const char *path,
+static int load_configz(struct kubelet_effective *ke, const struct kin *at,
 			struct result *res)
 {
 	struct kubelet_model *m = &ke->configz;
-	struct strbuf buf = STRBUF_INIT;
+	struct blob buf = { 0 };
 	struct yaml_docs docs = { 0 };
 	struct err e = { { 0 }, 0, { 0 } };
 	const struct node *root, *kc;
-	const char *display = strcmp(path, "-") ? path : "<stdin>";
+	char *display = strcmp(at->path, "-") ? provider_display(at->p, at->path)
+					       : xstrdup("<stdin>");
 	int ret = -1;
 
-	if (file_read(path, display, FILE_MAX_CONFIG, &buf, &e) < 0) {
+	if (provider_read(at->p, at->path, display, FILE_MAX_CONFIG, at->flags, &buf, &e) < 0) {
 		result_diag(res, DIAG_ERROR, "%s", e.msg);
 		goto out;
 	}
-	if (yaml_parse(buf.buf, buf.len, display, &docs, &e) < 0) {
+	if (yaml_parse(buf.data, buf.len, display, &docs, &e) < 0) {
 		char msg[1200];
 		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
 		goto out;
@@ -1045,7 +1060,8 @@ static int load_configz(struct kubelet_effective *ke, const char *path,
 	ret = 0;
 out:
 	yaml_docs_release(&docs);
-	strbuf_release(&buf);
+	blob_release(&buf);
+	free(display);
 	return ret;
 }
 
@@ -1077,20 +1093,34 @@ static void validate(struct kubelet_model *m)
 	}
 }
 
-static char *resolve_path(const struct kubelet_input *in, const char *p,
-			  const char *flag, char **reason)
+/*
+ * Where the kubelet's own path p is read: through its process when known
+ * (relative paths from its working directory), else on this machine (or
+ * the node root given), where a relative path means nothing.
+ */
+static int resolve_path(const struct kubelet_input *in, const char *p, const char *flag,
+			struct kin *at, char **reason)
 {
 	struct strbuf why = STRBUF_INIT;
 
-	if (in->pid > 0)
-		return proc_path(in->pid, p);
-	if (p[0] == '/')
-		return xstrdup(p);
+	at->p = in->node ? in->node : provider_fs();
+	at->path = p;
+	at->flags = 0;
+	if (p[0] == '/' || at->p->kind == PROVIDER_PROC)
+		return 0;
 	strbuf_addf(&why, "--%s '%s' is relative to the kubelet's working "
 		    "directory, which a command line alone does not tell; use "
 		    "--pid, or name the file with kanon's --%s", flag, p, flag);
 	*reason = strbuf_detach(&why);
-	return NULL;
+	return -1;
+}
+
+/* A file the user named (kanon's --config, a snapshot's file). */
+static void given(const struct kubelet_input *in, const char *path, struct kin *at)
+{
+	at->p = in->src ? in->src : provider_fs();
+	at->path = path;
+	at->flags = at->p->kind == PROVIDER_FS ? PROVIDER_READ_NAMED : 0;
 }
 
 static void mark_unknown(struct kubelet_model *m, const char *reason)
@@ -1108,6 +1138,7 @@ static void compute_files(const struct kubelet_input *in,
 	const char *var = NULL;
 	size_t trusted_from = 0;
 	const struct flag_occ *cfg = NULL, *dir = NULL;
+	struct kin at;
 
 	flagset_init(&fs);
 	argv_init(&clean);
@@ -1137,35 +1168,35 @@ static void compute_files(const struct kubelet_input *in,
 			    "flag needs an argument: --config");
 
 	if (in->config) {
-		if (load_config_file(ke, m, in->config, in->config, res) < 0 &&
-		    in->required)
+		char *display = provider_display(in->src, in->config);
+		given(in, in->config, &at);
+		if (load_config_file(ke, m, &at, display, res) < 0 && in->required)
 			res->input_error = true;
+		free(display);
 	} else if (m->config_file) {
 		char *reason = NULL;
-		char *rp = resolve_path(in, cfg->value, "config", &reason);
-		if (!rp) {
+		if (resolve_path(in, cfg->value, "config", &at, &reason) < 0) {
 			mark_unknown(m, reason);
 			result_diag(res, DIAG_WARNING, "%s", reason);
 			free(reason);
 		} else {
-			load_config_file(ke, m, rp, cfg->value, res);
-			free(rp);
+			load_config_file(ke, m, &at, cfg->value, res);
 		}
 	}
 	if (in->config_dir) {
-		if (load_dropins(ke, m, in->config_dir, in->config_dir, false, res) < 0 &&
-		    in->required)
+		char *display = provider_display(in->src, in->config_dir);
+		given(in, in->config_dir, &at);
+		if (load_dropins(ke, m, &at, display, false, res) < 0 && in->required)
 			res->input_error = true;
+		free(display);
 	} else if (dir && dir->value && *dir->value) {
 		char *reason = NULL;
-		char *rp = resolve_path(in, dir->value, "config-dir", &reason);
-		if (!rp) {
+		if (resolve_path(in, dir->value, "config-dir", &at, &reason) < 0) {
 			mark_unknown(m, reason);
 			result_diag(res, DIAG_WARNING, "%s", reason);
 			free(reason);
 		} else {
-			load_dropins(ke, m, rp, dir->value, true, res);
-			free(rp);
+			load_dropins(ke, m, &at, dir->value, true, res);
 		}
 	}
 	if (in->argv)
@@ -1219,9 +1250,12 @@ static void compare_drift(struct kubelet_effective *ke)
 int kubelet_effective_load(const struct kubelet_input *in,
 			   struct kubelet_effective *out, struct result *res)
 {
+	struct kin at;
+
 	memset(out, 0, sizeof(*out));
-	if (in->configz && load_configz(out, in->configz, res) < 0 &&
-	    in->required) {
+	if (in->configz)
+		given(in, in->configz, &at);
+	if (in->configz && load_configz(out, &at, res) < 0 && in->required) {
 		res->input_error = true;
 		/* the files and flags given beside it are still judged */
 		if (!in->argv && !in->config && !in->config_dir)

@@ -7,6 +7,8 @@
 #include "core/finding.h"
 #include "parsers/cmdline.h"
 
+struct provider;
+
 /*
  * The kubelet's effective authentication/authorization settings, computed
  * the way the kubelet computes them (cmd/kubelet/app/server.go): defaults
@@ -64,9 +66,14 @@ struct kubelet_effective {
 struct kubelet_input {
 	/* The kubelet's command line; NULL when not known. */
 	const struct argv_list *argv;
-	/* > 0: files named in argv are read through /proc/PID/{root,cwd}. */
-	long pid;
-	/* The --config file / --config-dir as readable here; they replace
+	/* Where the paths named in argv are read: a process
+	 * (provider_proc_create), a node root; NULL: this machine, where a
+	 * relative path cannot be resolved. Borrowed. */
+	const struct provider *node;
+	/* Where config/config_dir/configz are read (a snapshot); NULL: the
+	 * local filesystem, as the user named them. Borrowed. */
+	const struct provider *src;
+	/* The --config file / --config-dir as src knows them; they replace
 	 * the paths from argv (and apply even when argv has none). */
 	const char *config;
 	const char *config_dir;

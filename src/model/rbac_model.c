@@ -15,7 +15,7 @@
 #include "core/util.h"
 #include "parsers/json.h"
 #include "parsers/yaml.h"
-#include "sources/file.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
 /* A cluster dump can be big; this bounds memory, not usefulness. */
@@ -913,58 +913,72 @@ static bool manifest_name(const char *path)
 	return false;
 }
 
-static int load_file(struct rbac_set *s, const char *path, struct result *res)
+static int load_file(struct rbac_set *s, const struct provider *p, const char *path,
+		     unsigned flags, struct result *res)
 {
-	struct strbuf sb = STRBUF_INIT;
+	bool in = p->kind == PROVIDER_FS && !strcmp(path, "-");
+	struct blob b;
 	struct err e;
 	int ret;
 
 	memset(&e, 0, sizeof(e));
-	if (file_read(path, !strcmp(path, "-") ? "standard input" : NULL, RBAC_MAX_FILE, &sb, &e) <
+	if (provider_read(p, path, in ? "standard input" : NULL, RBAC_MAX_FILE, flags, &b, &e) <
 	    0) {
 		result_diag(res, DIAG_ERROR, "%s", e.msg);
 		s->input_error = true;
-		strbuf_release(&sb);
 		return -1;
 	}
-	ret = rbac_set_load_buf(s, sb.buf, sb.len, !strcmp(path, "-") ? "<stdin>" : path, res);
-	strbuf_release(&sb);
+	ret = rbac_set_load_buf(s, b.data, b.len, in ? "<stdin>" : b.name, res);
+	blob_release(&b);
 	return ret;
 }
 
-int rbac_set_load_path(struct rbac_set *s, const char *path, struct result *res)
+int rbac_set_load_path(struct rbac_set *s, const struct provider *p, const char *path,
+		       struct result *res)
 {
-	struct path_list files = {0};
+	struct path_list files = {0}, skipped = {0};
+	char *display;
 	struct err e;
 	int n = 0;
 
-	if (strcmp(path, "-") && file_is_dir(path)) {
-		memset(&e, 0, sizeof(e));
-		if (dir_walk(path, &files, &e) < 0) {
-			result_diag(res, DIAG_ERROR, "%s", e.msg);
-			s->input_error = true;
-			return 0;
-		}
-		for (size_t i = 0; i < files.n; i++) {
-			struct strbuf p = STRBUF_INIT;
-			if (!manifest_name(files.v[i])) {
-				result_diag(res, DIAG_NOTE,
-					    "%s/%s: skipped (not a .yaml, .yml or "
-					    ".json file)",
-					    path, files.v[i]);
-				continue;
-			}
-			strbuf_addf(&p, "%s%s%s", path, ends_with(path, "/") ? "" : "/",
-				    files.v[i]);
-			load_file(s, p.buf, res);
-			n++;
-			strbuf_release(&p);
-		}
-		path_list_release(&files);
-		return n;
+	if (p->kind == PROVIDER_FS && !strcmp(path, "-")) {
+		load_file(s, p, path, PROVIDER_READ_NAMED, res);
+		return 1;
 	}
-	load_file(s, path, res);
-	return 1;
+	if (!provider_is_dir(p, path)) {
+		/* named by the user: a pipe (<(kubectl ...)) is fine */
+		load_file(s, p, path, p->kind == PROVIDER_FS ? PROVIDER_READ_NAMED : 0, res);
+		return 1;
+	}
+	memset(&e, 0, sizeof(e));
+	if (provider_list(p, path, &files, &skipped, &e) < 0) {
+		result_diag(res, DIAG_ERROR, "%s", e.msg);
+		s->input_error = true;
+		return 0;
+	}
+	display = provider_display(p, path);
+	for (size_t i = 0; i < skipped.n; i++)
+		result_diag(res, DIAG_WARNING, "%s%s%s: skipped: not a regular file (a FIFO, "
+			    "a device or a socket)", display, ends_with(path, "/") ? "" : "/",
+			    skipped.v[i]);
+	for (size_t i = 0; i < files.n; i++) {
+		struct strbuf f = STRBUF_INIT;
+		if (!manifest_name(files.v[i])) {
+			result_diag(res, DIAG_NOTE,
+				    "%s/%s: skipped (not a .yaml, .yml or "
+				    ".json file)",
+				    display, files.v[i]);
+			continue;
+		}
+		strbuf_addf(&f, "%s%s%s", path, ends_with(path, "/") ? "" : "/", files.v[i]);
+		load_file(s, p, f.buf, 0, res);
+		n++;
+		strbuf_release(&f);
+	}
+	free(display);
+	path_list_release(&files);
+	path_list_release(&skipped);
+	return n;
 }
 
 /* ===== aggregation ===== */

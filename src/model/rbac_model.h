@@ -155,7 +155,14 @@ void rbac_set_add_doc(struct rbac_set *s, const struct node *doc, const char *fi
  * s->input_error, and the objects before the error are kept.
  * Returns the number of files read.
  */
-int rbac_set_load_path(struct rbac_set *s, const char *path, struct result *res);
+struct provider;
+/*
+ * Load path from provider p: a file, or every *.yaml, *.yml and *.json
+ * below a directory (others are noted; FIFOs and devices are skipped with
+ * a warning). Returns how many files were read.
+ */
+int rbac_set_load_path(struct rbac_set *s, const struct provider *p, const char *path,
+		       struct result *res);
 int rbac_set_load_buf(struct rbac_set *s, const char *buf, size_t len, const char *file,
 		      struct result *res);
 

@@ -12,47 +12,57 @@
 #include "core/util.h"
 #include "core/banned.h"
 
-int file_read(const char *path, const char *display, size_t max,
-	      struct strbuf *sb, struct err *e)
+int file_read_fd(int fd, const char *name, size_t max, struct strbuf *sb,
+		 struct err *e)
 {
-	const char *name = display ? display : path;
-	int fd, ret = 0;
 	char buf[65536];
 	ssize_t got;
+	int ret = 0;
 
-	if (!strcmp(path, "-"))
-		fd = STDIN_FILENO;
-	else
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		err_set(e, NULL, 0, "cannot read '%s': %s", name, strerror(errno));
-		return ret;
-	}
 	for (;;) {
 		got = read(fd, buf, sizeof(buf));
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
-			err_set(e, NULL, 0, "cannot read '%s': %s", name,
-				strerror(errno));
+			err_set(e, NULL, 0, "cannot read '%s': %s", name, strerror(errno));
 			break;
 		}
 		if (got == 0)
 			break;
 		if (sb->len + (size_t)got > max) {
 			ret = -EFBIG;
-			err_set(e, NULL, 0, "cannot read '%s': larger than %zu bytes",
-				name, (size_t)max);
+			err_set(e, NULL, 0, "cannot read '%s': larger than %zu bytes", name,
+				(size_t)max);
 			break;
 		}
 		strbuf_add(sb, buf, (size_t)got);
 	}
-	if (fd != STDIN_FILENO)
-		close(fd);
 	if (!sb->buf)
 		strbuf_addstr(sb, "");
+	return ret;
+}
+
+int file_read(const char *path, const char *display, size_t max,
+	      struct strbuf *sb, struct err *e)
+{
+	const char *name = display ? display : path;
+	int fd, ret;
+
+	if (!strcmp(path, "-"))
+		fd = STDIN_FILENO;
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		ret = -errno;
+		err_set(e, NULL, 0, "cannot read '%s': %s", name, strerror(errno));
+		if (!sb->buf)
+			strbuf_addstr(sb, "");
+		return ret;
+	}
+	ret = file_read_fd(fd, name, max, sb, e);
+	if (fd != STDIN_FILENO)
+		close(fd);
 	return ret;
 }
 

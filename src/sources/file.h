@@ -17,6 +17,10 @@
 int file_read(const char *path, const char *display, size_t max,
 	      struct strbuf *sb, struct err *e);
 
+/* Read from an open descriptor until EOF; name is for errors. */
+int file_read_fd(int fd, const char *name, size_t max, struct strbuf *sb,
+		 struct err *e);
+
 /* Is path a directory / a regular file (following symlinks)? */
 int file_is_dir(const char *path);
 int file_exists(const char *path);

@@ -17,6 +17,7 @@
 #include "checks/rbac_rate.h"
 #include "core/strbuf.h"
 #include "sources/file.h"
+#include "sources/provider.h"
 
 #define STRS(...)                                                                                  \
 	((struct rbac_strs){(const char *[]){__VA_ARGS__},                                         \
@@ -295,7 +296,7 @@ static void test_aggregation_corpus(void **state)
 	}
 	rbac_set_init(&s);
 	result_init(&res);
-	assert_int_equal(rbac_set_load_path(&s, path.buf, &res), 1);
+	assert_int_equal(rbac_set_load_path(&s, provider_fs(), path.buf, &res), 1);
 	rbac_set_resolve(&s);
 	/* SOURCES.md: resolved admin has 29 rules, edit 27, view 12 */
 	assert_int_equal(rbac_set_find_role(&s, true, "", "admin", false)->neff, 29);
