@@ -69,8 +69,10 @@ static int follow_link(int linkfd, int rootfd, int *cur, struct strbuf *todo,
 		move_to(cur, fd);
 	}
 	strbuf_add(&next, target, (size_t)n);
-	strbuf_addch(&next, '/');
-	strbuf_addstr(&next, todo->buf + *pos);
+	if (todo->buf[*pos]) {
+		strbuf_addch(&next, '/');
+		strbuf_addstr(&next, todo->buf + *pos);
+	}
 	strbuf_release(todo);
 	*todo = next;
 	*pos = 0;
