@@ -17,21 +17,21 @@ void apiserver_pod_warn(const struct apiserver_pod *p, struct result *res)
 	if (p->warning)
 		result_diag(res, DIAG_WARNING, "%s", p->warning);
 	if (p->unresolved)
-		result_diag(res, DIAG_WARNING, "%s: kanon cannot expand this (an env var "
+		result_diag(res, DIAG_WARNING,
+			    "%s: kanon cannot expand this (an env var "
 			    "set with valueFrom, which the kubelet resolves, or one that is "
-			    "not defined, which it leaves as written)", p->unresolved);
+			    "not defined, which it leaves as written)",
+			    p->unresolved);
 }
 
 /* Evidence naming the container of a multi-container Pod. */
-void apiserver_pod_context(const struct apiserver_pod *p, const char *file,
-			struct evidence *ev)
+void apiserver_pod_context(const struct apiserver_pod *p, const char *file, struct evidence *ev)
 {
 	struct strbuf key = STRBUF_INIT, note = STRBUF_INIT;
 
 	memset(ev, 0, sizeof(*ev));
 	strbuf_addf(&key, "spec.containers[%zu].name", p->index);
-	strbuf_addf(&note, "the kube-apiserver container (%s), one of %zu", p->why,
-		    p->ncontainers);
+	strbuf_addf(&note, "the kube-apiserver container (%s), one of %zu", p->why, p->ncontainers);
 	ev->kind = SRC_FILE;
 	ev->path = xstrdup(file);
 	ev->line = p->container_line;
@@ -52,17 +52,18 @@ void apiserver_context_release(struct evidence *ev)
  * The Kubernetes version: --k8s-version, else the image tag, else the
  * default. A tag outside the modelled range is clamped with a warning.
  */
-void apiserver_pick_version(struct apiserver_input *in, int user_minor,
-			    const char *user_file, const struct apiserver_pod *p, const char *file,
-			    struct strbuf *src, struct result *res)
+void apiserver_pick_version(struct apiserver_input *in, int user_minor, const char *user_file,
+			    const struct apiserver_pod *p, const char *file, struct strbuf *src,
+			    struct result *res)
 {
 	int tm = p ? apiserver_image_minor(p->image) : -1;
 
 	in->minor = APISERVER_MINOR_DEFAULT;
 	if (user_minor > 0) {
 		in->minor = user_minor;
-		strbuf_addf(src, "%s 1.%d", user_file ? "the snapshot's k8s-version file"
-			    : "--k8s-version", user_minor);
+		strbuf_addf(src, "%s 1.%d",
+			    user_file ? "the snapshot's k8s-version file" : "--k8s-version",
+			    user_minor);
 		in->version_source = src->buf;
 		in->version_path = user_file;
 		in->version_line = user_file ? 1 : 0;
@@ -71,11 +72,12 @@ void apiserver_pick_version(struct apiserver_input *in, int user_minor,
 	if (tm < 0)
 		return;
 	if (tm < APISERVER_MINOR_MIN || tm > APISERVER_MINOR_MAX) {
-		int clamp = tm < APISERVER_MINOR_MIN ? APISERVER_MINOR_MIN
-			    : APISERVER_MINOR_MAX;
-		result_diag(res, DIAG_WARNING, "%s:%d: image %s is Kubernetes 1.%d; kanon "
-			    "models 1.%d to 1.%d and uses 1.%d", file, p->image_line,
-			    p->image, tm, APISERVER_MINOR_MIN, APISERVER_MINOR_MAX, clamp);
+		int clamp = tm < APISERVER_MINOR_MIN ? APISERVER_MINOR_MIN : APISERVER_MINOR_MAX;
+		result_diag(res, DIAG_WARNING,
+			    "%s:%d: image %s is Kubernetes 1.%d; kanon "
+			    "models 1.%d to 1.%d and uses 1.%d",
+			    file, p->image_line, p->image, tm, APISERVER_MINOR_MIN,
+			    APISERVER_MINOR_MAX, clamp);
 		tm = clamp;
 	}
 	in->minor = tm;
@@ -120,16 +122,17 @@ static void run_pod(const struct apiserver_pod *p, const struct apiserver_input 
 		in.no_argv_reason = p->no_cmdline;
 	}
 	in.argv_file = r->display;
-	apiserver_pick_version(&in, r->minor, r->minor > 0 ? r->version_file : NULL, p,
-			       r->display, &vsrc, res);
+	apiserver_pick_version(&in, r->minor, r->minor > 0 ? r->version_file : NULL, p, r->display,
+			       &vsrc, res);
 	apiserver_pod_warn(p, res);
 	apiserver_pod_context(p, r->display, &ctx);
 	in.context = &ctx;
 	in.ncontext = p->ncontainers > 1;
 	if (in.ncontext && r->note_containers)
-		result_diag(res, DIAG_NOTE, "%s:%d: the Pod has %zu containers; "
-			    "auditing spec.containers[%zu] (%s): %s", r->display,
-			    p->container_line, p->ncontainers, p->index,
+		result_diag(res, DIAG_NOTE,
+			    "%s:%d: the Pod has %zu containers; "
+			    "auditing spec.containers[%zu] (%s): %s",
+			    r->display, p->container_line, p->ncontainers, p->index,
 			    p->container ? p->container : "unnamed", p->why);
 	check_run(&check_apiserver, &in, target.buf, res);
 	apiserver_context_release(&ctx);
@@ -152,7 +155,8 @@ int apiserver_run_manifest(const struct blob *b, const struct apiserver_input *b
 	if (!pods.n) {
 		err_set(e, NULL, 0, "%s: no kube-apiserver container%s%s%s", r->display,
 			r->explain ? " (a container whose command or args run kube-apiserver, "
-			"named kube-apiserver, or with a kube-apiserver image)" : "",
+				     "named kube-apiserver, or with a kube-apiserver image)"
+				   : "",
 			pods.skipped ? " in " : "", pods.skipped ? pods.skipped : "");
 		ret = -1;
 		goto out;

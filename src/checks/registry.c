@@ -7,10 +7,10 @@
 #include "core/util.h"
 
 const struct check *const checks[] = {
-	&check_kubelet,
-	&check_apiserver,
-	&check_audit,
-	&check_rbac,
+    &check_kubelet,
+    &check_apiserver,
+    &check_audit,
+    &check_rbac,
 };
 const size_t nchecks = ARRAY_SIZE(checks);
 

@@ -41,32 +41,31 @@ struct cli_cmd {
  * first operand, or -1 with *code set when the command must stop (help,
  * version: 0; usage error: 2).
  */
-int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_opts *co,
-	      void *ctx, int *code);
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_opts *co, void *ctx,
+	      int *code);
 
 /* The process id of --pid: 0 and a usage error's exit code when bad. */
 int cli_parse_pid(const char *cmd, const char *arg, long *pid);
 
-#define COMMON_HELP                                                          \
-	"Common options:\n"                                                      \
-	"  -f, --format FORMAT    text (default) or json\n"                      \
-	"  -o, --output FILE      write the report to FILE (atomically)\n"       \
-	"      --fail-on SEV      exit 1 when a FAIL or INVALID finding is at\n" \
-	"                         or above SEV: info, low (default), medium,\n"  \
-	"                         high, critical, or none\n"                     \
-	"  -q, --quiet            show only findings that are not PASS\n"        \
-	"  -v, --verbose          show evidence and fixes for PASS too\n"        \
-	"      --color WHEN       auto (default), always or never; NO_COLOR\n"   \
-	"                         in the environment turns auto off\n"          \
-	"      --version          print the version and exit\n"                  \
-	"  -h, --help             show this help\n"                              \
-	"\n"                                                                     \
-	"Exit status: 0 no FAIL at or above --fail-on; 1 there is one; 2 usage\n" \
+#define COMMON_HELP                                                                                \
+	"Common options:\n"                                                                        \
+	"  -f, --format FORMAT    text (default) or json\n"                                        \
+	"  -o, --output FILE      write the report to FILE (atomically)\n"                         \
+	"      --fail-on SEV      exit 1 when a FAIL or INVALID finding is at\n"                   \
+	"                         or above SEV: info, low (default), medium,\n"                    \
+	"                         high, critical, or none\n"                                       \
+	"  -q, --quiet            show only findings that are not PASS\n"                          \
+	"  -v, --verbose          show evidence and fixes for PASS too\n"                          \
+	"      --color WHEN       auto (default), always or never; NO_COLOR\n"                     \
+	"                         in the environment turns auto off\n"                             \
+	"      --version          print the version and exit\n"                                    \
+	"  -h, --help             show this help\n"                                                \
+	"\n"                                                                                       \
+	"Exit status: 0 no FAIL at or above --fail-on; 1 there is one; 2 usage\n"                  \
 	"error or unreadable input; 3 scan incomplete (UNKNOWN results).\n"
 
 /* Usage error: prints "kanon CMD: msg" and a hint; returns 2. */
-int usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * Print diagnostics to stderr, render the report in the chosen format to

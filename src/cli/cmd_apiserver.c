@@ -12,49 +12,49 @@
 #include "core/banned.h"
 
 static const char help[] =
-	"usage: kanon apiserver [options]\n"
-	"\n"
-	"Audit a kube-apiserver's anonymous access: whether requests without\n"
-	"credentials are accepted (--anonymous-auth, the AuthenticationConfiguration\n"
-	"anonymous block and its path conditions) and which authorizers decide\n"
-	"(--authorization-mode or --authorization-config), as the API server of\n"
-	"the given Kubernetes version computes them.\n"
-	"\n"
-	"Where the command line comes from (at most one):\n"
-	"      --manifest FILE    static pod manifest (kubeadm:\n"
-	"                         /etc/kubernetes/manifests/kube-apiserver.yaml; a\n"
-	"                         directory means its kube-apiserver.yaml) or\n"
-	"                         `kubectl get pod -n kube-system NAME -o yaml|json`;\n"
-	"                         flags are the container's command + args\n"
-	"      --cmdline '...'    a full command line as ps shows it\n"
-	"      --pid PID          read /proc/PID/cmdline; files it names are read\n"
-	"                         through /proc/PID/root and /proc/PID/cwd\n"
-	"  (none)                 find running kube-apiserver processes in /proc,\n"
-	"                         unless only files are given below\n"
-	"\n"
-	"Files (each replaces the path the command line names; a command line\n"
-	"that names none does not read it, so it is ignored with a warning):\n"
-	"      --authentication-config FILE  AuthenticationConfiguration\n"
-	"      --authorization-config FILE   AuthorizationConfiguration\n"
-	"      --root DIR         read the paths the flags name below DIR (a copy\n"
-	"                         of the control-plane node's filesystem)\n"
-	"\n"
-	"      --k8s-version X.Y  the API server's version, 1.28 to 1.35 (default:\n"
-	"                         the manifest's image tag, else 1.34)\n"
-	"      --name NAME        name the target in the report\n";
+    "usage: kanon apiserver [options]\n"
+    "\n"
+    "Audit a kube-apiserver's anonymous access: whether requests without\n"
+    "credentials are accepted (--anonymous-auth, the AuthenticationConfiguration\n"
+    "anonymous block and its path conditions) and which authorizers decide\n"
+    "(--authorization-mode or --authorization-config), as the API server of\n"
+    "the given Kubernetes version computes them.\n"
+    "\n"
+    "Where the command line comes from (at most one):\n"
+    "      --manifest FILE    static pod manifest (kubeadm:\n"
+    "                         /etc/kubernetes/manifests/kube-apiserver.yaml; a\n"
+    "                         directory means its kube-apiserver.yaml) or\n"
+    "                         `kubectl get pod -n kube-system NAME -o yaml|json`;\n"
+    "                         flags are the container's command + args\n"
+    "      --cmdline '...'    a full command line as ps shows it\n"
+    "      --pid PID          read /proc/PID/cmdline; files it names are read\n"
+    "                         through /proc/PID/root and /proc/PID/cwd\n"
+    "  (none)                 find running kube-apiserver processes in /proc,\n"
+    "                         unless only files are given below\n"
+    "\n"
+    "Files (each replaces the path the command line names; a command line\n"
+    "that names none does not read it, so it is ignored with a warning):\n"
+    "      --authentication-config FILE  AuthenticationConfiguration\n"
+    "      --authorization-config FILE   AuthorizationConfiguration\n"
+    "      --root DIR         read the paths the flags name below DIR (a copy\n"
+    "                         of the control-plane node's filesystem)\n"
+    "\n"
+    "      --k8s-version X.Y  the API server's version, 1.28 to 1.35 (default:\n"
+    "                         the manifest's image tag, else 1.34)\n"
+    "      --name NAME        name the target in the report\n";
 
 enum { O_MANIFEST, O_CMDLINE, O_PID, O_AUTHN, O_AUTHZ, O_ROOT, O_K8S_VERSION, O_NAME };
 
 static const struct cli_opt opts[] = {
-	{ "manifest", required_argument, O_MANIFEST },
-	{ "cmdline", required_argument, O_CMDLINE },
-	{ "pid", required_argument, O_PID },
-	{ "authentication-config", required_argument, O_AUTHN },
-	{ "authorization-config", required_argument, O_AUTHZ },
-	{ "root", required_argument, O_ROOT },
-	{ "k8s-version", required_argument, O_K8S_VERSION },
-	{ "name", required_argument, O_NAME },
-	{ NULL, 0, 0 },
+    {"manifest", required_argument, O_MANIFEST},
+    {"cmdline", required_argument, O_CMDLINE},
+    {"pid", required_argument, O_PID},
+    {"authentication-config", required_argument, O_AUTHN},
+    {"authorization-config", required_argument, O_AUTHZ},
+    {"root", required_argument, O_ROOT},
+    {"k8s-version", required_argument, O_K8S_VERSION},
+    {"name", required_argument, O_NAME},
+    {NULL, 0, 0},
 };
 
 struct apiserver_args {
@@ -70,25 +70,39 @@ static int set_opt(void *ctx, int id, const char *arg)
 	struct apiserver_args *a = ctx;
 
 	switch (id) {
-	case O_MANIFEST: a->manifest = arg; break;
-	case O_CMDLINE: a->cmdline = arg; break;
-	case O_PID: return cli_parse_pid("apiserver", arg, &a->pid);
-	case O_AUTHN: a->in.authn_config = arg; break;
-	case O_AUTHZ: a->in.authz_config = arg; break;
-	case O_ROOT: a->root = arg; break;
+	case O_MANIFEST:
+		a->manifest = arg;
+		break;
+	case O_CMDLINE:
+		a->cmdline = arg;
+		break;
+	case O_PID:
+		return cli_parse_pid("apiserver", arg, &a->pid);
+	case O_AUTHN:
+		a->in.authn_config = arg;
+		break;
+	case O_AUTHZ:
+		a->in.authz_config = arg;
+		break;
+	case O_ROOT:
+		a->root = arg;
+		break;
 	case O_K8S_VERSION:
 		a->user_minor = apiserver_parse_minor(arg);
 		if (a->user_minor < APISERVER_MINOR_MIN || a->user_minor > APISERVER_MINOR_MAX)
-			return usage_error("apiserver", "--k8s-version must be 1.%d to "
-					   "1.%d (X.Y), not '%s'", APISERVER_MINOR_MIN,
-					   APISERVER_MINOR_MAX, arg);
+			return usage_error("apiserver",
+					   "--k8s-version must be 1.%d to "
+					   "1.%d (X.Y), not '%s'",
+					   APISERVER_MINOR_MIN, APISERVER_MINOR_MAX, arg);
 		break;
-	case O_NAME: a->name = arg; break;
+	case O_NAME:
+		a->name = arg;
+		break;
 	}
 	return 0;
 }
 
-static const struct cli_cmd apiserver_cmd = { "apiserver", help, opts, set_opt };
+static const struct cli_cmd apiserver_cmd = {"apiserver", help, opts, set_opt};
 
 /* --manifest: every Pod with a kube-apiserver container is one target. */
 static int run_manifest(const char *path, struct apiserver_args *a)
@@ -97,7 +111,7 @@ static int run_manifest(const char *path, struct apiserver_args *a)
 	const char *base_name = strrchr(display, '/');
 	struct strbuf one = STRBUF_INIT;
 	struct apiserver_manifest_run r;
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = {{0}, 0, {0}};
 	struct blob b;
 	char msg[1200];
 	int code = 0;
@@ -115,8 +129,8 @@ static int run_manifest(const char *path, struct apiserver_args *a)
 	r.minor = a->user_minor;
 	r.note_containers = true;
 	r.explain = true;
-	if (provider_read(provider_fs(), path, display, FILE_MAX_CONFIG, PROVIDER_READ_NAMED,
-			  &b, &e) < 0 ||
+	if (provider_read(provider_fs(), path, display, FILE_MAX_CONFIG, PROVIDER_READ_NAMED, &b,
+			  &e) < 0 ||
 	    apiserver_run_manifest(&b, &a->in, &r, a->res, &e) < 0) {
 		fprintf(stderr, "kanon: error: %s\n", err_format(&e, msg, sizeof(msg)));
 		code = 2;
@@ -147,15 +161,15 @@ static int run_discovered(struct apiserver_args *a)
 
 	if (!cli_each_process("kube-apiserver", a->res, &audited, run_pid, a)) {
 		fprintf(stderr, "kanon: error: no running kube-apiserver found in /proc; "
-			"give its static pod manifest with --manifest (kubeadm: "
-			"/etc/kubernetes/manifests/kube-apiserver.yaml), its command line "
-			"with --cmdline or --pid, or its files with "
-			"--authentication-config / --authorization-config\n");
+				"give its static pod manifest with --manifest (kubeadm: "
+				"/etc/kubernetes/manifests/kube-apiserver.yaml), its command line "
+				"with --cmdline or --pid, or its files with "
+				"--authentication-config / --authorization-config\n");
 		return 2;
 	}
 	if (!audited) {
 		fprintf(stderr, "kanon: error: found kube-apiserver processes but could "
-			"not read any command line\n");
+				"not read any command line\n");
 		return 2;
 	}
 	return 0;
@@ -164,7 +178,7 @@ static int run_discovered(struct apiserver_args *a)
 static int run(struct apiserver_args *a, struct argv_list *args, struct strbuf *vsrc)
 {
 	struct apiserver_input *in = &a->in;
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = {{0}, 0, {0}};
 	int code = 0;
 
 	if (a->manifest && file_is_dir(a->manifest)) {
@@ -188,7 +202,8 @@ static int run(struct apiserver_args *a, struct argv_list *args, struct strbuf *
 			return 2;
 		}
 	} else if (in->authn_config || in->authz_config) {
-		result_diag(a->res, DIAG_NOTE, "no kube-apiserver command line given "
+		result_diag(a->res, DIAG_NOTE,
+			    "no kube-apiserver command line given "
 			    "(--manifest, --cmdline or --pid): what the flags decide is "
 			    "UNKNOWN");
 	}
@@ -206,7 +221,7 @@ static int check_args(const struct apiserver_args *a)
 {
 	if (!!a->cmdline + !!a->pid + !!a->manifest > 1)
 		return usage_error("apiserver", "--manifest, --cmdline and --pid each give "
-				   "the command line; use one");
+						"the command line; use one");
 	if (a->root && !file_is_dir(a->root)) {
 		fprintf(stderr, "kanon: error: cannot read '%s': not a directory (--root)\n",
 			a->root);
@@ -214,7 +229,7 @@ static int check_args(const struct apiserver_args *a)
 	}
 	if (a->root && a->pid)
 		return usage_error("apiserver", "--root and --pid both say where files are; "
-				   "use one");
+						"use one");
 	return 0;
 }
 

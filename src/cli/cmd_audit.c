@@ -12,44 +12,44 @@
 #include "core/banned.h"
 
 static const char help[] =
-	"usage: kanon audit [options] FILE...\n"
-	"\n"
-	"Find, count and classify anonymous access in Kubernetes API server audit\n"
-	"logs (audit.k8s.io/v1 and v1beta1 Events). FILE is a JSON-lines log, a\n"
-	"rotated or gzip'ed one (multi-member too), an EventList, a JSON array or a\n"
-	"pretty-printed Event; '-' reads standard input. Several files are merged\n"
-	"by time; overlapping lines are counted once. Definitions: docs/audit.md.\n"
-	"\n"
-	"A request is one auditID, judged at its final stage. Anonymous means user\n"
-	"system:anonymous or group system:unauthenticated; 401s (failed\n"
-	"authentication) are counted apart.\n"
-	"\n"
-	"Options:\n"
-	"      --allow-ip CIDR[,CIDR...]\n"
-	"                         addresses expected to probe health endpoints\n"
-	"                         (repeatable); others are listed with their source\n"
-	"      --since TIME       ignore events before TIME (RFC 3339)\n"
-	"      --until TIME       ignore events at or after TIME\n"
-	"      --bucket DURATION  timeline bucket, Go duration (default 1m)\n"
-	"      --gap DURATION     report gaps of at least DURATION with no events\n"
-	"                         (default 5m; e.g. 90s, 1h)\n"
-	"      --top N            length of the top lists (default 20)\n"
-	"      --threads N        scanning threads (default: one per CPU)\n"
-	"      --no-progress      no progress bar (it is drawn only when stderr is a\n"
-	"                         terminal and the input is large)\n";
+    "usage: kanon audit [options] FILE...\n"
+    "\n"
+    "Find, count and classify anonymous access in Kubernetes API server audit\n"
+    "logs (audit.k8s.io/v1 and v1beta1 Events). FILE is a JSON-lines log, a\n"
+    "rotated or gzip'ed one (multi-member too), an EventList, a JSON array or a\n"
+    "pretty-printed Event; '-' reads standard input. Several files are merged\n"
+    "by time; overlapping lines are counted once. Definitions: docs/audit.md.\n"
+    "\n"
+    "A request is one auditID, judged at its final stage. Anonymous means user\n"
+    "system:anonymous or group system:unauthenticated; 401s (failed\n"
+    "authentication) are counted apart.\n"
+    "\n"
+    "Options:\n"
+    "      --allow-ip CIDR[,CIDR...]\n"
+    "                         addresses expected to probe health endpoints\n"
+    "                         (repeatable); others are listed with their source\n"
+    "      --since TIME       ignore events before TIME (RFC 3339)\n"
+    "      --until TIME       ignore events at or after TIME\n"
+    "      --bucket DURATION  timeline bucket, Go duration (default 1m)\n"
+    "      --gap DURATION     report gaps of at least DURATION with no events\n"
+    "                         (default 5m; e.g. 90s, 1h)\n"
+    "      --top N            length of the top lists (default 20)\n"
+    "      --threads N        scanning threads (default: one per CPU)\n"
+    "      --no-progress      no progress bar (it is drawn only when stderr is a\n"
+    "                         terminal and the input is large)\n";
 
 enum { O_ALLOW_IP, O_SINCE, O_UNTIL, O_BUCKET, O_GAP, O_TOP, O_THREADS, O_NO_PROGRESS };
 
 static const struct cli_opt opts[] = {
-	{ "allow-ip", required_argument, O_ALLOW_IP },
-	{ "since", required_argument, O_SINCE },
-	{ "until", required_argument, O_UNTIL },
-	{ "bucket", required_argument, O_BUCKET },
-	{ "gap", required_argument, O_GAP },
-	{ "top", required_argument, O_TOP },
-	{ "threads", required_argument, O_THREADS },
-	{ "no-progress", no_argument, O_NO_PROGRESS },
-	{ NULL, 0, 0 },
+    {"allow-ip", required_argument, O_ALLOW_IP},
+    {"since", required_argument, O_SINCE},
+    {"until", required_argument, O_UNTIL},
+    {"bucket", required_argument, O_BUCKET},
+    {"gap", required_argument, O_GAP},
+    {"top", required_argument, O_TOP},
+    {"threads", required_argument, O_THREADS},
+    {"no-progress", no_argument, O_NO_PROGRESS},
+    {NULL, 0, 0},
 };
 
 struct audit_args {
@@ -87,7 +87,8 @@ static int set_time(struct audit_args *a, int id, const char *arg)
 	int64_t t = ts_parse(arg, strlen(arg));
 
 	if (t == TS_NONE)
-		return usage_error("audit", "--%s needs an RFC 3339 time such as "
+		return usage_error("audit",
+				   "--%s needs an RFC 3339 time such as "
 				   "2025-06-01T13:00:00Z, not '%s'",
 				   id == O_SINCE ? "since" : "until", arg);
 	if (id == O_SINCE)
@@ -102,8 +103,10 @@ static int set_duration(struct audit_args *a, int id, const char *arg)
 	int64_t d = go_duration_us(arg);
 
 	if (d <= 0 || (id == O_BUCKET && d < 1000000))
-		return usage_error("audit", "--%s needs a duration such as 90s, 5m "
-				   "or 1h%s, not '%s'", id == O_GAP ? "gap" : "bucket",
+		return usage_error("audit",
+				   "--%s needs a duration such as 90s, 5m "
+				   "or 1h%s, not '%s'",
+				   id == O_GAP ? "gap" : "bucket",
 				   id == O_BUCKET ? " (at least 1s)" : "", arg);
 	if (id == O_GAP)
 		a->ao.gap_us = d;
@@ -120,8 +123,10 @@ static int set_opt(void *ctx, int id, const char *arg)
 	switch (id) {
 	case O_ALLOW_IP:
 		if (add_cidrs(arg, &a->allow, &a->nallow, &a->aallow) < 0)
-			return usage_error("audit", "--allow-ip needs addresses or CIDRs "
-					   "(10.0.0.0/8, fd00::/8), not '%s'", arg);
+			return usage_error("audit",
+					   "--allow-ip needs addresses or CIDRs "
+					   "(10.0.0.0/8, fd00::/8), not '%s'",
+					   arg);
 		break;
 	case O_SINCE:
 	case O_UNTIL:
@@ -131,14 +136,18 @@ static int set_opt(void *ctx, int id, const char *arg)
 		return set_duration(a, id, arg);
 	case O_TOP:
 		if (parse_int(arg, 1, 10000, &v) < 0)
-			return usage_error("audit", "--top needs a number from 1 to 10000, "
-					   "not '%s'", arg);
+			return usage_error("audit",
+					   "--top needs a number from 1 to 10000, "
+					   "not '%s'",
+					   arg);
 		a->ao.top = (int)v;
 		break;
 	case O_THREADS:
 		if (parse_int(arg, 1, 16, &v) < 0)
-			return usage_error("audit", "--threads needs a number from 1 to 16, "
-					   "not '%s'", arg);
+			return usage_error("audit",
+					   "--threads needs a number from 1 to 16, "
+					   "not '%s'",
+					   arg);
 		a->ao.threads = (int)v;
 		break;
 	case O_NO_PROGRESS:
@@ -148,7 +157,7 @@ static int set_opt(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-static const struct cli_cmd audit_cmd = { "audit", help, opts, set_opt };
+static const struct cli_cmd audit_cmd = {"audit", help, opts, set_opt};
 
 /* Operands: '-' at most once; their total size decides the progress bar. */
 static int check_files(char **files, int n, uint64_t *total)

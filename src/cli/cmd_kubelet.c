@@ -11,39 +11,39 @@
 #include "core/banned.h"
 
 static const char help[] =
-	"usage: kanon kubelet [options]\n"
-	"\n"
-	"Audit a kubelet's anonymous-access settings: anonymous authentication,\n"
-	"authorization mode, webhook token authentication and the read-only\n"
-	"port, computed as the kubelet computes them (defaults, --config file,\n"
-	"--config-dir drop-ins, then command-line flags) with the source of\n"
-	"every value.\n"
-	"\n"
-	"Where the command line comes from (at most one):\n"
-	"      --cmdline 'kubelet --flag=value ...'\n"
-	"                         a full command line as ps shows it\n"
-	"      --pid PID          read /proc/PID/cmdline; files it names are read\n"
-	"                         through /proc/PID/root and /proc/PID/cwd\n"
-	"  (neither)              find running kubelets in /proc, unless only\n"
-	"                         files are given below\n"
-	"\n"
-	"Files (each replaces the path from the command line):\n"
-	"      --config FILE      KubeletConfiguration, YAML or JSON\n"
-	"      --config-dir DIR   drop-in directory (*.conf, merged in order)\n"
-	"      --configz FILE|-   JSON from /api/v1/nodes/NODE/proxy/configz: the\n"
-	"                         running truth; drift from the files is reported\n"
-	"      --node NAME        name the target in the report\n";
+    "usage: kanon kubelet [options]\n"
+    "\n"
+    "Audit a kubelet's anonymous-access settings: anonymous authentication,\n"
+    "authorization mode, webhook token authentication and the read-only\n"
+    "port, computed as the kubelet computes them (defaults, --config file,\n"
+    "--config-dir drop-ins, then command-line flags) with the source of\n"
+    "every value.\n"
+    "\n"
+    "Where the command line comes from (at most one):\n"
+    "      --cmdline 'kubelet --flag=value ...'\n"
+    "                         a full command line as ps shows it\n"
+    "      --pid PID          read /proc/PID/cmdline; files it names are read\n"
+    "                         through /proc/PID/root and /proc/PID/cwd\n"
+    "  (neither)              find running kubelets in /proc, unless only\n"
+    "                         files are given below\n"
+    "\n"
+    "Files (each replaces the path from the command line):\n"
+    "      --config FILE      KubeletConfiguration, YAML or JSON\n"
+    "      --config-dir DIR   drop-in directory (*.conf, merged in order)\n"
+    "      --configz FILE|-   JSON from /api/v1/nodes/NODE/proxy/configz: the\n"
+    "                         running truth; drift from the files is reported\n"
+    "      --node NAME        name the target in the report\n";
 
 enum { O_CMDLINE, O_PID, O_CONFIG, O_CONFIG_DIR, O_CONFIGZ, O_NODE };
 
 static const struct cli_opt opts[] = {
-	{ "cmdline", required_argument, O_CMDLINE },
-	{ "pid", required_argument, O_PID },
-	{ "config", required_argument, O_CONFIG },
-	{ "config-dir", required_argument, O_CONFIG_DIR },
-	{ "configz", required_argument, O_CONFIGZ },
-	{ "node", required_argument, O_NODE },
-	{ NULL, 0, 0 },
+    {"cmdline", required_argument, O_CMDLINE},
+    {"pid", required_argument, O_PID},
+    {"config", required_argument, O_CONFIG},
+    {"config-dir", required_argument, O_CONFIG_DIR},
+    {"configz", required_argument, O_CONFIGZ},
+    {"node", required_argument, O_NODE},
+    {NULL, 0, 0},
 };
 
 struct kubelet_args {
@@ -58,17 +58,28 @@ static int set_opt(void *ctx, int id, const char *arg)
 	struct kubelet_args *a = ctx;
 
 	switch (id) {
-	case O_CMDLINE: a->cmdline = arg; break;
-	case O_PID: return cli_parse_pid("kubelet", arg, &a->pid);
-	case O_CONFIG: a->in.config = arg; break;
-	case O_CONFIG_DIR: a->in.config_dir = arg; break;
-	case O_CONFIGZ: a->in.configz = arg; break;
-	case O_NODE: a->node = arg; break;
+	case O_CMDLINE:
+		a->cmdline = arg;
+		break;
+	case O_PID:
+		return cli_parse_pid("kubelet", arg, &a->pid);
+	case O_CONFIG:
+		a->in.config = arg;
+		break;
+	case O_CONFIG_DIR:
+		a->in.config_dir = arg;
+		break;
+	case O_CONFIGZ:
+		a->in.configz = arg;
+		break;
+	case O_NODE:
+		a->node = arg;
+		break;
 	}
 	return 0;
 }
 
-static const struct cli_cmd kubelet_cmd = { "kubelet", help, opts, set_opt };
+static const struct cli_cmd kubelet_cmd = {"kubelet", help, opts, set_opt};
 
 /* One process: its command line, and its files through /proc/PID. */
 static void run_pid(long pid, const struct argv_list *argv, size_t nfound, void *ctx)
@@ -93,13 +104,13 @@ static int run_discovered(struct kubelet_args *a)
 
 	if (!cli_each_process("kubelet", a->res, &audited, run_pid, a)) {
 		fprintf(stderr, "kanon: error: no running kubelet found in /proc; "
-			"give its command line with --cmdline or --pid, or its "
-			"files with --config, --config-dir or --configz\n");
+				"give its command line with --cmdline or --pid, or its "
+				"files with --config, --config-dir or --configz\n");
 		return 2;
 	}
 	if (!audited) {
 		fprintf(stderr, "kanon: error: found kubelet processes but could "
-			"not read any command line\n");
+				"not read any command line\n");
 		return 2;
 	}
 	return 0;
@@ -108,7 +119,7 @@ static int run_discovered(struct kubelet_args *a)
 static int run(struct kubelet_args *a, struct argv_list *args)
 {
 	struct kubelet_input *in = &a->in;
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = {{0}, 0, {0}};
 
 	if (a->cmdline) {
 		if (cmdline_split(a->cmdline, args, &e) < 0)
@@ -123,11 +134,16 @@ static int run(struct kubelet_args *a, struct argv_list *args)
 		run_pid(a->pid, args, 1, a);
 	} else if (in->config || in->config_dir || in->configz) {
 		if (!in->configz)
-			result_diag(a->res, DIAG_NOTE, "no kubelet command line given "
+			result_diag(a->res, DIAG_NOTE,
+				    "no kubelet command line given "
 				    "(--cmdline/--pid): assuming no flags override the "
 				    "files");
-		check_run(&check_kubelet, in, a->node ? a->node : in->config ? in->config
-			  : in->config_dir ? in->config_dir : "kubelet", a->res);
+		check_run(&check_kubelet, in,
+			  a->node	   ? a->node
+			  : in->config	   ? in->config
+			  : in->config_dir ? in->config_dir
+					   : "kubelet",
+			  a->res);
 	} else {
 		return run_discovered(a);
 	}
@@ -155,7 +171,7 @@ int cmd_kubelet(int argc, char **argv)
 	}
 	if (a.cmdline && a.pid) {
 		code = usage_error("kubelet", "--cmdline and --pid both give the "
-				   "command line; use one");
+					      "command line; use one");
 		goto out;
 	}
 	a.in.required = true;

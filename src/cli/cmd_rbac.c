@@ -37,11 +37,11 @@ static const char help[] =
 enum { O_EXPLAIN, O_INCLUDE_AUTH, O_ANON_AUTH, O_ANON_PATHS };
 
 static const struct cli_opt opts[] = {
-	{ "explain", no_argument, O_EXPLAIN },
-	{ "include-authenticated", no_argument, O_INCLUDE_AUTH },
-	{ "anonymous-auth", required_argument, O_ANON_AUTH },
-	{ "anonymous-paths", required_argument, O_ANON_PATHS },
-	{ NULL, 0, 0 },
+    {"explain", no_argument, O_EXPLAIN},
+    {"include-authenticated", no_argument, O_INCLUDE_AUTH},
+    {"anonymous-auth", required_argument, O_ANON_AUTH},
+    {"anonymous-paths", required_argument, O_ANON_PATHS},
+    {NULL, 0, 0},
 };
 
 struct rbac_args {
@@ -64,8 +64,10 @@ static int set_paths(struct rbac_args *a, const char *arg)
 		if (comma)
 			*comma = '\0';
 		if (*p != '/')
-			return usage_error("rbac", "--anonymous-paths: '%s' is not a path (it "
-					   "must start with /)", p);
+			return usage_error("rbac",
+					   "--anonymous-paths: '%s' is not a path (it "
+					   "must start with /)",
+					   p);
 		ALLOC_GROW(a->paths, a->npaths + 1, a->apaths);
 		a->paths[a->npaths++] = p;
 		p = comma ? comma + 1 : NULL;
@@ -86,8 +88,10 @@ static int set_opt(void *ctx, int id, const char *arg)
 		break;
 	case O_ANON_AUTH:
 		if (rbac_anon_auth_parse(arg, &a->ro.anon) < 0)
-			return usage_error("rbac", "--anonymous-auth must be true, false or "
-					   "unknown, not '%s'", arg);
+			return usage_error("rbac",
+					   "--anonymous-auth must be true, false or "
+					   "unknown, not '%s'",
+					   arg);
 		break;
 	case O_ANON_PATHS:
 		return set_paths(a, arg);
@@ -95,7 +99,7 @@ static int set_opt(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-static const struct cli_cmd rbac_cmd = { "rbac", help, opts, set_opt };
+static const struct cli_cmd rbac_cmd = {"rbac", help, opts, set_opt};
 
 int cmd_rbac(int argc, char **argv)
 {
@@ -113,13 +117,13 @@ int cmd_rbac(int argc, char **argv)
 		goto out;
 	if (first >= argc) {
 		code = usage_error("rbac", "give one or more files or directories of RBAC "
-				   "objects ('-' for standard input)");
+					   "objects ('-' for standard input)");
 		goto out;
 	}
 	if (a.npaths) {
 		if (a.ro.anon == RBAC_ANON_AUTH_DISABLED) {
 			code = usage_error("rbac", "--anonymous-paths contradicts "
-					   "--anonymous-auth=false");
+						   "--anonymous-auth=false");
 			goto out;
 		}
 		a.ro.anon = RBAC_ANON_AUTH_PATHS;

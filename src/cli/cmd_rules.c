@@ -8,13 +8,12 @@
 #include "sources/file.h"
 #include "core/banned.h"
 
-static const char help[] =
-	"usage: kanon rules [options]\n"
-	"\n"
-	"List every rule: id, default severity and title; with -v (and in\n"
-	"-f json) also its references and documentation page.\n";
+static const char help[] = "usage: kanon rules [options]\n"
+			   "\n"
+			   "List every rule: id, default severity and title; with -v (and in\n"
+			   "-f json) also its references and documentation page.\n";
 
-static const struct cli_cmd rules_cmd = { "rules", help, NULL, NULL };
+static const struct cli_cmd rules_cmd = {"rules", help, NULL, NULL};
 
 int cmd_rules(int argc, char **argv)
 {
@@ -37,8 +36,8 @@ int cmd_rules(int argc, char **argv)
 			if ((int)strlen(checks[c]->rules[i].id) > width)
 				width = (int)strlen(checks[c]->rules[i].id);
 	if (json)
-		strbuf_addstr(&out, "{\"tool\":{\"name\":\"kanon\",\"version\":\""
-			      KANON_VERSION "\"},\"rules\":[");
+		strbuf_addstr(&out, "{\"tool\":{\"name\":\"kanon\",\"version\":\"" KANON_VERSION
+				    "\"},\"rules\":[");
 	for (size_t c = 0, k = 0; c < nchecks; c++) {
 		for (size_t i = 0; i < checks[c]->nrules; i++, k++) {
 			const struct rule *r = &checks[c]->rules[i];

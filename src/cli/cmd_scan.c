@@ -10,28 +10,28 @@
 #include "core/banned.h"
 
 static const char help[] =
-	"usage: kanon scan [options] DIR\n"
-	"\n"
-	"Audit a cluster snapshot directory (layout: docs/snapshot.md):\n"
-	"  DIR/kubelet/<node>/   cmdline, config.yaml|config.json, conf.d/,\n"
-	"                        configz.json\n"
-	"  DIR/apiserver/<name>/ kube-apiserver.yaml|.json or cmdline, k8s-version,\n"
-	"                        root/ (node paths the flags name)\n"
-	"  DIR/rbac/             RBAC objects: kubectl get clusterroles,\n"
-	"                        clusterrolebindings,roles,rolebindings -A -o json\n"
-	"                        (any *.yaml, *.yml, *.json; after apiserver/)\n"
-	"  DIR/audit/            API server audit logs (JSON lines, .gz, rotated\n"
-	"                        files, EventLists): see kanon audit --help\n"
-	"Every part present is audited; the report covers them all.\n";
+    "usage: kanon scan [options] DIR\n"
+    "\n"
+    "Audit a cluster snapshot directory (layout: docs/snapshot.md):\n"
+    "  DIR/kubelet/<node>/   cmdline, config.yaml|config.json, conf.d/,\n"
+    "                        configz.json\n"
+    "  DIR/apiserver/<name>/ kube-apiserver.yaml|.json or cmdline, k8s-version,\n"
+    "                        root/ (node paths the flags name)\n"
+    "  DIR/rbac/             RBAC objects: kubectl get clusterroles,\n"
+    "                        clusterrolebindings,roles,rolebindings -A -o json\n"
+    "                        (any *.yaml, *.yml, *.json; after apiserver/)\n"
+    "  DIR/audit/            API server audit logs (JSON lines, .gz, rotated\n"
+    "                        files, EventLists): see kanon audit --help\n"
+    "Every part present is audited; the report covers them all.\n";
 
 static const struct scan_part parts[] = {
-	{ "kubelet", scan_kubelet },
-	{ "apiserver", scan_apiserver },
-	{ "rbac", scan_rbac },
-	{ "audit", scan_audit },
+    {"kubelet", NULL, scan_kubelet_node},
+    {"apiserver", NULL, scan_apiserver_one},
+    {"rbac", scan_rbac, NULL},
+    {"audit", scan_audit, NULL},
 };
 
-static const struct cli_cmd scan_cmd = { "scan", help, NULL, NULL };
+static const struct cli_cmd scan_cmd = {"scan", help, NULL, NULL};
 
 int cmd_scan(int argc, char **argv)
 {
@@ -47,13 +47,12 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	if (first != argc - 1) {
 		code = usage_error("scan", first < argc ? "give one snapshot directory"
-					   : "missing the snapshot directory");
+							: "missing the snapshot directory");
 		goto out;
 	}
 	dir = argv[first];
 	if (!file_is_dir(dir)) {
-		fprintf(stderr, "kanon: error: cannot read snapshot '%s': not a directory\n",
-			dir);
+		fprintf(stderr, "kanon: error: cannot read snapshot '%s': not a directory\n", dir);
 		code = 2;
 		goto out;
 	}
@@ -61,7 +60,10 @@ int cmd_scan(int argc, char **argv)
 	snap = provider_snapshot_create(dir);
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
 		if (provider_is_dir(snap, parts[i].dir)) {
-			parts[i].run(snap, parts[i].dir, &res);
+			if (parts[i].one)
+				scan_each_subdir(snap, parts[i].dir, &res, parts[i].one);
+			else
+				parts[i].run(snap, parts[i].dir, &res);
 			found++;
 		}
 	}

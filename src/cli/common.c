@@ -23,14 +23,14 @@ enum {
 };
 
 static const struct option common_longopts[] = {
-	{ "format", required_argument, NULL, 'f' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "color", required_argument, NULL, OPT_COLOR },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "help", no_argument, NULL, 'h' },
+    {"format", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"help", no_argument, NULL, 'h'},
 };
 
 static void common_opts_init(struct common_opts *c)
@@ -61,8 +61,7 @@ static int bad_option(const char *cmd, char **argv)
 
 	if (optopt && optopt < 256)
 		return usage_error(cmd, "option '-%c' is unknown or needs an argument", optopt);
-	return usage_error(cmd, "option '%s' is unknown or needs an argument",
-			   word ? word : "?");
+	return usage_error(cmd, "option '%s' is unknown or needs an argument", word ? word : "?");
 }
 
 static int set_fail_on(struct common_opts *c, const char *cmd, const char *arg)
@@ -74,8 +73,10 @@ static int set_fail_on(struct common_opts *c, const char *cmd, const char *arg)
 	} else if (severity_parse(arg, &sev) == 0) {
 		c->fail_on = (int)sev;
 	} else {
-		return usage_error(cmd, "unknown severity '%s' for --fail-on "
-				   "(info, low, medium, high, critical, none)", arg);
+		return usage_error(cmd,
+				   "unknown severity '%s' for --fail-on "
+				   "(info, low, medium, high, critical, none)",
+				   arg);
 	}
 	return 0;
 }
@@ -94,14 +95,13 @@ static int set_color(struct common_opts *c, const char *cmd, const char *arg)
 }
 
 /* A common option: 0 to go on, or the exit code (-1 for 0) to stop with. */
-static int common_opt(struct common_opts *c, const struct cli_cmd *cmd, int opt,
-		      const char *arg)
+static int common_opt(struct common_opts *c, const struct cli_cmd *cmd, int opt, const char *arg)
 {
 	switch (opt) {
 	case 'f':
 		if (!reporter_find(arg))
-			return usage_error(cmd->name, "unknown format '%s' (choose from %s)",
-					   arg, reporter_names());
+			return usage_error(cmd->name, "unknown format '%s' (choose from %s)", arg,
+					   reporter_names());
 		c->format = arg;
 		return 0;
 	case 'o':
@@ -128,8 +128,8 @@ static int common_opt(struct common_opts *c, const struct cli_cmd *cmd, int opt,
 	return 2;
 }
 
-int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_opts *co,
-	      void *ctx, int *code)
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_opts *co, void *ctx,
+	      int *code)
 {
 	size_t ncommon = ARRAY_SIZE(common_longopts), n = 0;
 	struct option *longopts;
@@ -192,9 +192,9 @@ static bool use_color(const struct common_opts *c)
 
 int common_finish(const struct common_opts *c, struct result *res)
 {
-	static const char *const levels[] = { "error", "warning", "note" };
+	static const char *const levels[] = {"error", "warning", "note"};
 	const struct reporter *rep = reporter_find(c->format);
-	struct report_opts ro = { use_color(c), c->verbosity };
+	struct report_opts ro = {use_color(c), c->verbosity};
 	struct strbuf out = STRBUF_INIT;
 	struct err e;
 	int code = result_exit_code(res, c->fail_on);
@@ -202,8 +202,7 @@ int common_finish(const struct common_opts *c, struct result *res)
 	for (size_t i = 0; i < res->nd; i++) {
 		if (res->d[i].level == DIAG_NOTE && c->verbosity < 1)
 			continue;
-		fprintf(stderr, "kanon: %s: %s\n", levels[res->d[i].level],
-			res->d[i].text);
+		fprintf(stderr, "kanon: %s: %s\n", levels[res->d[i].level], res->d[i].text);
 	}
 	rep->write(&out, res, &ro);
 	if (c->output) {
@@ -211,10 +210,9 @@ int common_finish(const struct common_opts *c, struct result *res)
 			fprintf(stderr, "kanon: error: %s\n", e.msg);
 			code = 2;
 		}
-	} else if (fwrite(out.buf, 1, out.len, stdout) != out.len ||
-		   fflush(stdout) != 0) {
+	} else if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
 		fprintf(stderr, "kanon: error: cannot write the report to "
-			"standard output\n");
+				"standard output\n");
 		code = 2;
 	}
 	strbuf_release(&out);
@@ -226,13 +224,13 @@ size_t cli_each_process(const char *name, struct result *res, size_t *audited,
 				    void *ctx),
 			void *ctx)
 {
-	struct pid_list pids = { 0 };
+	struct pid_list pids = {0};
 	size_t n = proc_find(name, &pids);
 
 	*audited = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct argv_list argv;
-		struct err e = { { 0 }, 0, { 0 } };
+		struct err e = {{0}, 0, {0}};
 
 		argv_init(&argv);
 		if (proc_read_cmdline(pids.v[i], &argv, &e) < 0) {

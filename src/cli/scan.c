@@ -21,17 +21,18 @@ void scan_warn_skipped(const struct provider *snap, const char *dir,
 	char *display = provider_display(snap, dir);
 
 	for (size_t i = 0; i < skipped->n; i++)
-		result_diag(res, DIAG_WARNING, "%s/%s: skipped: not a regular file (a FIFO, "
-			    "a device or a socket)", display, skipped->v[i]);
+		result_diag(res, DIAG_WARNING,
+			    "%s/%s: skipped: not a regular file (a FIFO, "
+			    "a device or a socket)",
+			    display, skipped->v[i]);
 	free(display);
 }
 
 int scan_each_subdir(const struct provider *snap, const char *part, struct result *res,
-		     void (*one)(const struct provider *snap, const char *dir, const char *name,
-				 struct result *res))
+		     scan_one_fn *one)
 {
-	struct path_list entries = { 0 }, skipped = { 0 };
-	struct err e = { { 0 }, 0, { 0 } };
+	struct path_list entries = {0}, skipped = {0};
+	struct err e = {{0}, 0, {0}};
 	int n = 0;
 
 	if (provider_list(snap, part, &entries, &skipped, &e) < 0) {
@@ -62,7 +63,8 @@ int scan_each_subdir(const struct provider *snap, const char *part, struct resul
 	}
 	if (!n) {
 		char *display = provider_display(snap, part);
-		result_diag(res, DIAG_WARNING, "%s: no subdirectory with files in it (one per "
+		result_diag(res, DIAG_WARNING,
+			    "%s: no subdirectory with files in it (one per "
 			    "node or API server, docs/snapshot.md): nothing audited there",
 			    display);
 		free(display);

@@ -6,15 +6,19 @@
 
 struct provider;
 
+typedef void scan_one_fn(const struct provider *snap, const char *dir, const char *name,
+			 struct result *res);
+
 /*
  * One part of a snapshot directory (docs/snapshot.md): `dir` below the
- * snapshot root, and the function that reads it through the snapshot's
- * provider and runs the check on what it finds. run() returns the number
- * of targets it audited.
+ * snapshot root, and how it is read through the snapshot's provider and
+ * checked: run() for the whole part, or one() for each subdirectory (a
+ * node, an API server).
  */
 struct scan_part {
 	const char *dir;
 	int (*run)(const struct provider *snap, const char *part, struct result *res);
+	scan_one_fn *one;
 };
 
 /*
@@ -23,8 +27,7 @@ struct scan_part {
  * ("kubelet/node1") and its name. Returns how many.
  */
 int scan_each_subdir(const struct provider *snap, const char *part, struct result *res,
-		     void (*one)(const struct provider *snap, const char *dir, const char *name,
-				 struct result *res));
+		     scan_one_fn *one);
 
 /* Warn about files of a snapshot directory that were not read. */
 void scan_warn_skipped(const struct provider *snap, const char *dir,
@@ -33,8 +36,9 @@ void scan_warn_skipped(const struct provider *snap, const char *dir,
 /* A file of the snapshot: "dir/name", relative to it. Caller frees. */
 char *scan_file(const char *dir, const char *name);
 
-int scan_kubelet(const struct provider *snap, const char *part, struct result *res);
-int scan_apiserver(const struct provider *snap, const char *part, struct result *res);
+/* kubelet/<node>/ and apiserver/<name>/ */
+scan_one_fn scan_kubelet_node;
+scan_one_fn scan_apiserver_one;
 int scan_audit(const struct provider *snap, const char *part, struct result *res);
 /* rbac/ must run after apiserver/: it reads the anonymous-auth verdicts. */
 int scan_rbac(const struct provider *snap, const char *part, struct result *res);

@@ -19,7 +19,7 @@
 /* k8s-version: "1.31", "v1.31.2" or `kubectl version` output's server line. */
 static int read_version(const struct provider *snap, const char *path, struct result *res)
 {
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = {{0}, 0, {0}};
 	struct blob b;
 	int minor = -1;
 
@@ -31,9 +31,10 @@ static int read_version(const struct provider *snap, const char *path, struct re
 		b.data[--b.len] = '\0';
 	minor = apiserver_parse_minor(b.data);
 	if (minor < APISERVER_MINOR_MIN || minor > APISERVER_MINOR_MAX) {
-		result_diag(res, DIAG_WARNING, "%s: '%s' is not a Kubernetes version from "
-			    "1.%d to 1.%d; ignored", b.name, b.data, APISERVER_MINOR_MIN,
-			    APISERVER_MINOR_MAX);
+		result_diag(res, DIAG_WARNING,
+			    "%s: '%s' is not a Kubernetes version from "
+			    "1.%d to 1.%d; ignored",
+			    b.name, b.data, APISERVER_MINOR_MIN, APISERVER_MINOR_MAX);
 		minor = -1;
 	}
 	blob_release(&b);
@@ -52,7 +53,7 @@ static void scan_manifest(const struct provider *snap, const char *file, const c
 			  struct result *res)
 {
 	struct apiserver_manifest_run r;
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = {{0}, 0, {0}};
 	struct blob b;
 
 	if (provider_read(snap, file, NULL, FILE_MAX_CONFIG, 0, &b, &e) < 0) {
@@ -77,7 +78,7 @@ static void scan_cmdline(const struct provider *snap, const char *file, const ch
 			 struct apiserver_input *in, int minor, const char *vfile,
 			 struct result *res)
 {
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = {{0}, 0, {0}};
 	struct strbuf vsrc = STRBUF_INIT;
 	struct argv_list argv;
 	struct blob b;
@@ -105,8 +106,8 @@ out:
 	strbuf_release(&vsrc);
 }
 
-static void scan_one(const struct provider *snap, const char *dir, const char *name,
-		     struct result *res)
+void scan_apiserver_one(const struct provider *snap, const char *dir, const char *name,
+			struct result *res)
 {
 	char *yaml = scan_file(dir, "kube-apiserver.yaml");
 	char *json = scan_file(dir, "kube-apiserver.json");
@@ -114,8 +115,9 @@ static void scan_one(const struct provider *snap, const char *dir, const char *n
 	char *root = scan_file(dir, "root");
 	char *version = scan_file(dir, "k8s-version");
 	char *vdisplay = provider_display(snap, version);
-	const char *manifest = provider_exists(snap, yaml) ? yaml
-			       : provider_exists(snap, json) ? json : NULL;
+	const char *manifest = provider_exists(snap, yaml)   ? yaml
+			       : provider_exists(snap, json) ? json
+							     : NULL;
 	struct apiserver_input in;
 	struct strbuf target = STRBUF_INIT;
 	int minor = provider_exists(snap, version) ? read_version(snap, version, res) : -1;
@@ -129,8 +131,10 @@ static void scan_one(const struct provider *snap, const char *dir, const char *n
 	in.node = node;
 	if (manifest) {
 		if (provider_exists(snap, cmdline)) {
-			char *c = provider_display(snap, cmdline), *m = provider_display(snap, manifest);
-			result_diag(res, DIAG_WARNING, "%s: ignored: %s gives the command line", c, m);
+			char *c = provider_display(snap, cmdline),
+			     *m = provider_display(snap, manifest);
+			result_diag(res, DIAG_WARNING, "%s: ignored: %s gives the command line", c,
+				    m);
 			free(c);
 			free(m);
 		}
@@ -153,9 +157,4 @@ static void scan_one(const struct provider *snap, const char *dir, const char *n
 	free(root);
 	free(version);
 	free(vdisplay);
-}
-
-int scan_apiserver(const struct provider *snap, const char *part, struct result *res)
-{
-	return scan_each_subdir(snap, part, res, scan_one);
 }

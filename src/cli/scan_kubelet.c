@@ -10,9 +10,8 @@
 #include "core/banned.h"
 
 /* The node's cmdline file (NUL-separated as in /proc, or as ps shows it). */
-static void read_cmdline(const struct provider *snap, const char *path,
-			 struct kubelet_input *in, struct argv_list *argv, struct err *e,
-			 struct result *res)
+static void read_cmdline(const struct provider *snap, const char *path, struct kubelet_input *in,
+			 struct argv_list *argv, struct err *e, struct result *res)
 {
 	struct blob b;
 
@@ -30,9 +29,8 @@ static void read_cmdline(const struct provider *snap, const char *path,
 }
 
 /* Snapshot files stand in for the paths the command line names. */
-static void pick_files(const struct provider *snap, struct kubelet_input *in,
-		       const char *cfg, const char *yaml, const char *confd,
-		       struct result *res)
+static void pick_files(const struct provider *snap, struct kubelet_input *in, const char *cfg,
+		       const char *yaml, const char *confd, struct result *res)
 {
 	char *display;
 
@@ -44,34 +42,39 @@ static void pick_files(const struct provider *snap, struct kubelet_input *in,
 		in->config = cfg ? cfg : yaml;
 	} else if (cfg) {
 		display = provider_display(snap, cfg);
-		result_diag(res, DIAG_WARNING, "%s: the kubelet command line has no "
-			    "--config, so the kubelet does not read this file", display);
+		result_diag(res, DIAG_WARNING,
+			    "%s: the kubelet command line has no "
+			    "--config, so the kubelet does not read this file",
+			    display);
 		free(display);
 	}
 	if (kubelet_cmdline_has(in->argv, "config-dir")) {
 		in->config_dir = confd;
 	} else if (provider_is_dir(snap, confd)) {
 		display = provider_display(snap, confd);
-		result_diag(res, DIAG_WARNING, "%s: the kubelet command line has no "
-			    "--config-dir, so the kubelet does not read it", display);
+		result_diag(res, DIAG_WARNING,
+			    "%s: the kubelet command line has no "
+			    "--config-dir, so the kubelet does not read it",
+			    display);
 		free(display);
 	}
 }
 
-static void scan_node(const struct provider *snap, const char *nodedir, const char *node,
-		      struct result *res)
+void scan_kubelet_node(const struct provider *snap, const char *nodedir, const char *node,
+		       struct result *res)
 {
 	char *cmdline = scan_file(nodedir, "cmdline");
 	char *yaml = scan_file(nodedir, "config.yaml");
 	char *json = scan_file(nodedir, "config.json");
 	char *confd = scan_file(nodedir, "conf.d");
 	char *configz = scan_file(nodedir, "configz.json");
-	const char *cfg = provider_exists(snap, yaml) ? yaml
-			  : provider_exists(snap, json) ? json : NULL;
+	const char *cfg = provider_exists(snap, yaml)	? yaml
+			  : provider_exists(snap, json) ? json
+							: NULL;
 	struct kubelet_input in;
 	struct argv_list argv;
 	struct strbuf target = STRBUF_INIT;
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = {{0}, 0, {0}};
 
 	memset(&in, 0, sizeof(in));
 	argv_init(&argv);
@@ -93,9 +96,4 @@ static void scan_node(const struct provider *snap, const char *nodedir, const ch
 	free(json);
 	free(confd);
 	free(configz);
-}
-
-int scan_kubelet(const struct provider *snap, const char *part, struct result *res)
-{
-	return scan_each_subdir(snap, part, res, scan_node);
 }

@@ -6,7 +6,7 @@
 #include "core/banned.h"
 
 static const char *const sev_names[SEV__COUNT] = {
-	"info", "low", "medium", "high", "critical",
+    "info", "low", "medium", "high", "critical",
 };
 
 const char *severity_name(enum severity s)
@@ -40,8 +40,7 @@ const char *rule_doc(const struct rule *r, char *buf, size_t size)
 	return buf;
 }
 
-void check_run(const struct check *c, const void *input, const char *target,
-	       struct result *res)
+void check_run(const struct check *c, const void *input, const char *target, struct result *res)
 {
 	c->run(input, target, res);
 }

@@ -3,14 +3,7 @@
 
 #include <stddef.h>
 
-enum severity {
-	SEV_INFO,
-	SEV_LOW,
-	SEV_MEDIUM,
-	SEV_HIGH,
-	SEV_CRITICAL,
-	SEV__COUNT
-};
+enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL, SEV__COUNT };
 
 #define RULE_MAX_REFS 6
 
@@ -21,7 +14,7 @@ enum severity {
 struct rule {
 	const char *id;
 	const char *title;
-	enum severity severity; /* default; a finding may raise or lower it */
+	enum severity severity;		 /* default; a finding may raise or lower it */
 	const char *refs[RULE_MAX_REFS]; /* e.g. "CIS Kubernetes 4.2.1" */
 };
 
@@ -43,8 +36,7 @@ struct check {
 };
 
 /* Run check c on one target (see struct check). */
-void check_run(const struct check *c, const void *input, const char *target,
-	       struct result *res);
+void check_run(const struct check *c, const void *input, const char *target, struct result *res);
 
 const char *severity_name(enum severity s);
 /* Returns 0 and sets *out, or -1 for an unknown name. */

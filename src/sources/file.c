@@ -1,6 +1,5 @@
 #include "sources/file.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -84,73 +83,6 @@ void path_list_release(struct path_list *l)
 		free(l->v[i]);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-#define DIR_WALK_MAX_DEPTH 32
-
-static int walk(const char *root, const char *rel, struct path_list *out,
-		struct err *e, int depth)
-{
-	struct strbuf full = STRBUF_INIT;
-	struct path_list names = { 0 };
-	struct dirent *de;
-	DIR *d;
-	int ret = 0;
-
-	if (depth > DIR_WALK_MAX_DEPTH)
-		return err_set(e, NULL, 0, "cannot read '%s/%s': too deeply nested",
-			       root, rel);
-	strbuf_addstr(&full, root);
-	if (*rel)
-		strbuf_addf(&full, "/%s", rel);
-	d = opendir(full.buf);
-	if (!d) {
-		ret = -errno;
-		err_set(e, NULL, 0, "cannot read directory '%s': %s", full.buf,
-			strerror(errno));
-		goto out;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		ALLOC_GROW(names.v, names.n + 1, names.alloc);
-		names.v[names.n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
-	for (size_t i = 0; i < names.n && !ret; i++) {
-		struct strbuf child = STRBUF_INIT;
-		struct stat st;
-
-		if (*rel)
-			strbuf_addf(&child, "%s/", rel);
-		strbuf_addstr(&child, names.v[i]);
-		strbuf_reset(&full);
-		strbuf_addf(&full, "%s/%s", root, child.buf);
-		/* WalkDir does not follow symlinks to directories. */
-		if (lstat(full.buf, &st) == 0 && S_ISDIR(st.st_mode)) {
-			ret = walk(root, child.buf, out, e, depth + 1);
-		} else {
-			ALLOC_GROW(out->v, out->n + 1, out->alloc);
-			out->v[out->n++] = strbuf_detach(&child);
-		}
-		strbuf_release(&child);
-	}
-out:
-	path_list_release(&names);
-	strbuf_release(&full);
-	return ret;
-}
-
-int dir_walk(const char *dir, struct path_list *out, struct err *e)
-{
-	return walk(dir, "", out, e, 0);
 }
 
 /*

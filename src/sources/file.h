@@ -25,20 +25,12 @@ int file_read_fd(int fd, const char *name, size_t max, struct strbuf *sb,
 int file_is_dir(const char *path);
 int file_exists(const char *path);
 
-/* A list of owned strings. */
+/* A list of owned strings (provider_list() fills one). */
 struct path_list {
 	char **v;
 	size_t n, alloc;
 };
 void path_list_release(struct path_list *l);
-
-/*
- * Every non-directory below dir, recursively, in the order Go's
- * filepath.WalkDir visits them (entries sorted by name byte-wise, a
- * directory's contents right after the directory). Paths are relative to
- * dir. Returns -errno with *e set when dir (or a subdirectory) can't be read.
- */
-int dir_walk(const char *dir, struct path_list *out, struct err *e);
 
 /*
  * Write data to path atomically: a temporary file in the same directory,

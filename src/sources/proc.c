@@ -18,8 +18,10 @@ int proc_read_cmdline(long pid, struct argv_list *out, struct err *e)
 	strbuf_addf(&path, "/proc/%ld/cmdline", pid);
 	ret = file_read(path.buf, NULL, 1u << 20, &buf, e);
 	if (!ret && buf.len == 0)
-		ret = err_set(e, NULL, 0, "process %ld has an empty command line "
-			      "(a kernel thread, or it has exited)", pid);
+		ret = err_set(e, NULL, 0,
+			      "process %ld has an empty command line "
+			      "(a kernel thread, or it has exited)",
+			      pid);
 	if (!ret)
 		cmdline_split_nul(buf.buf, buf.len, out);
 	strbuf_release(&path);
@@ -86,15 +88,4 @@ size_t proc_find(const char *name, struct pid_list *out)
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_pid);
 	return out->n;
-}
-
-char *proc_path(long pid, const char *path)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	if (path[0] == '/')
-		strbuf_addf(&sb, "/proc/%ld/root%s", pid, path);
-	else
-		strbuf_addf(&sb, "/proc/%ld/cwd/%s", pid, path);
-	return strbuf_detach(&sb);
 }

@@ -19,12 +19,4 @@ void pid_list_release(struct pid_list *l);
  */
 size_t proc_find(const char *name, struct pid_list *out);
 
-/*
- * How a file named in a process's command line is reached from here:
- * absolute paths through /proc/PID/root (a containerized process sees its
- * own mount namespace), relative ones through /proc/PID/cwd, which is what
- * the process resolves them against. Caller frees.
- */
-char *proc_path(long pid, const char *path);
-
 #endif

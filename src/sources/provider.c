@@ -13,7 +13,10 @@
 #include "core/banned.h"
 
 static const char *const kind_names[PROVIDER__COUNT] = {
-	"file", "node-root", "snapshot", "process",
+    "file",
+    "node-root",
+    "snapshot",
+    "process",
 };
 
 const char *provider_kind_name(enum provider_kind k)
@@ -34,6 +37,11 @@ void provider_destroy(struct provider *p)
 		return; /* the local filesystem is a static instance */
 	if (p->ops->release)
 		p->ops->release(p);
+	if (p->rootfd >= 0)
+		close(p->rootfd);
+	if (p->cwdfd >= 0)
+		close(p->cwdfd);
+	free(p->dir);
 	free(p);
 }
 
@@ -94,8 +102,8 @@ fail:
 	return fl;
 }
 
-int provider_read(const struct provider *p, const char *path, const char *display,
-		  size_t max, unsigned flags, struct blob *out, struct err *e)
+int provider_read(const struct provider *p, const char *path, const char *display, size_t max,
+		  unsigned flags, struct blob *out, struct err *e)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *name = display ? xstrdup(display) : provider_display(p, path);
@@ -123,8 +131,7 @@ int provider_read(const struct provider *p, const char *path, const char *displa
 	return 0;
 }
 
-static int stat_flags(const struct provider *p, const char *path, int flags,
-		      struct stat *st)
+static int stat_flags(const struct provider *p, const char *path, int flags, struct stat *st)
 {
 	int fd = p->ops->open(p, path, O_PATH | flags);
 	int ret = 0;
@@ -218,16 +225,15 @@ static bool link_is_special(const struct lister *l, const char *rel)
 	bool special;
 
 	strbuf_addf(&full, "%s/%s", l->top, rel);
-	special = provider_stat(l->p, full.buf, &st) == 0 && !S_ISREG(st.st_mode) &&
-		  !S_ISDIR(st.st_mode);
+	special =
+	    provider_stat(l->p, full.buf, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 	strbuf_release(&full);
 	return special;
 }
 
 static int list_dir(const struct lister *l, int dfd, const char *rel, int depth);
 
-static int list_entry(const struct lister *l, int dfd, const char *name, const char *rel,
-		      int depth)
+static int list_entry(const struct lister *l, int dfd, const char *name, const char *rel, int depth)
 {
 	struct strbuf child = STRBUF_INIT;
 	struct stat st;
@@ -259,12 +265,12 @@ static int list_entry(const struct lister *l, int dfd, const char *name, const c
 
 static int list_dir(const struct lister *l, int dfd, const char *rel, int depth)
 {
-	struct path_list names = { 0 };
+	struct path_list names = {0};
 	int ret;
 
 	if (depth > LIST_MAX_DEPTH)
-		return err_set(l->e, NULL, 0, "cannot read '%s/%s': too deeply nested",
-			       l->display, rel);
+		return err_set(l->e, NULL, 0, "cannot read '%s/%s': too deeply nested", l->display,
+			       rel);
 	ret = read_names(dfd, &names);
 	if (ret < 0)
 		err_set(l->e, NULL, 0, "cannot read directory '%s%s%s': %s", l->display,
@@ -279,7 +285,7 @@ int provider_list(const struct provider *p, const char *dir, struct path_list *o
 		  struct path_list *skipped, struct err *e)
 {
 	char *display = provider_display(p, dir);
-	struct lister l = { p, dir, display, out, skipped, e };
+	struct lister l = {p, dir, display, out, skipped, e};
 	int fd = p->ops->open(p, dir, O_RDONLY | O_DIRECTORY);
 	int ret;
 

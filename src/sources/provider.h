@@ -27,10 +27,10 @@
 
 /* Where a blob came from (provenance). */
 enum provider_kind {
-	PROVIDER_FS,       /* a path on this machine, named by the user */
-	PROVIDER_ROOT,     /* below a node root (--root) */
+	PROVIDER_FS,	   /* a path on this machine, named by the user */
+	PROVIDER_ROOT,	   /* below a node root (--root) */
 	PROVIDER_SNAPSHOT, /* below a snapshot directory */
-	PROVIDER_PROC,     /* through /proc/PID */
+	PROVIDER_PROC,	   /* through /proc/PID */
 	PROVIDER__COUNT
 };
 
@@ -55,7 +55,8 @@ struct provider_ops {
 	 * root, whatever its symlinks and `..` say.
 	 */
 	int (*open)(const struct provider *p, const char *path, int flags);
-	/* Release what create() allocated (not p itself). */
+	/* Release what create() allocated beyond the fields of struct
+	 * provider, which provider_destroy() releases (may be NULL). */
 	void (*release)(struct provider *p);
 };
 
@@ -65,10 +66,10 @@ struct provider {
 	/* An error that create() met (the root is missing, /proc/PID is not
 	 * readable), returned by every open so that each input says why. */
 	int open_errno;
-	int rootfd;  /* the root or snapshot directory, opened once */
-	int cwdfd;   /* provider_proc: where relative paths start */
+	int rootfd; /* the root or snapshot directory, opened once */
+	int cwdfd;  /* provider_proc: where relative paths start */
 	long pid;
-	char *dir;   /* the directory as shown in messages */
+	char *dir; /* the directory as shown in messages */
 };
 
 /* Constructors: one per provider file. destroy accepts NULL. */
@@ -97,8 +98,8 @@ enum {
  * and in errors (NULL: path). "-" is standard input for the local
  * filesystem. Returns 0, or -errno with *e set ("cannot read 'x': why").
  */
-int provider_read(const struct provider *p, const char *path, const char *display,
-		  size_t max, unsigned flags, struct blob *out, struct err *e);
+int provider_read(const struct provider *p, const char *path, const char *display, size_t max,
+		  unsigned flags, struct blob *out, struct err *e);
 
 /*
  * How path is shown in evidence and messages: a snapshot's files as

@@ -14,15 +14,15 @@ static int fs_open(const struct provider *p, const char *path, int flags)
 }
 
 static const struct provider_ops fs_ops = {
-	.name = "file",
-	.open = fs_open,
+    .name = "file",
+    .open = fs_open,
 };
 
 static const struct provider fs_provider = {
-	.ops = &fs_ops,
-	.kind = PROVIDER_FS,
-	.rootfd = -1,
-	.cwdfd = -1,
+    .ops = &fs_ops,
+    .kind = PROVIDER_FS,
+    .rootfd = -1,
+    .cwdfd = -1,
 };
 
 const struct provider *provider_fs(void)

@@ -17,23 +17,12 @@ static int proc_open(const struct provider *p, const char *path, int flags)
 {
 	if (p->rootfd < 0 || (path[0] != '/' && p->cwdfd < 0))
 		return -p->open_errno;
-	return resolve_in_root(p->rootfd, path[0] == '/' ? p->rootfd : p->cwdfd, path,
-			       flags);
-}
-
-static void proc_release(struct provider *p)
-{
-	if (p->rootfd >= 0)
-		close(p->rootfd);
-	if (p->cwdfd >= 0)
-		close(p->cwdfd);
-	free(p->dir);
+	return resolve_in_root(p->rootfd, path[0] == '/' ? p->rootfd : p->cwdfd, path, flags);
 }
 
 static const struct provider_ops proc_ops = {
-	.name = "proc",
-	.open = proc_open,
-	.release = proc_release,
+    .name = "proc",
+    .open = proc_open,
 };
 
 static int open_dir(long pid, const char *what, int *saved)

@@ -20,17 +20,9 @@ static int root_open(const struct provider *p, const char *path, int flags)
 	return resolve_in_root(p->rootfd, p->rootfd, path, flags);
 }
 
-static void root_release(struct provider *p)
-{
-	if (p->rootfd >= 0)
-		close(p->rootfd);
-	free(p->dir);
-}
-
 static const struct provider_ops root_ops = {
-	.name = "root",
-	.open = root_open,
-	.release = root_release,
+    .name = "root",
+    .open = root_open,
 };
 
 struct provider *provider_root_create(const struct provider *parent, const char *dir)

@@ -25,17 +25,9 @@ static int snapshot_open(const struct provider *p, const char *path, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-static void snapshot_release(struct provider *p)
-{
-	if (p->rootfd >= 0)
-		close(p->rootfd);
-	free(p->dir);
-}
-
 static const struct provider_ops snapshot_ops = {
-	.name = "snapshot",
-	.open = snapshot_open,
-	.release = snapshot_release,
+    .name = "snapshot",
+    .open = snapshot_open,
 };
 
 struct provider *provider_snapshot_create(const char *dir)

@@ -35,8 +35,7 @@ static bool same_inode(int fd, const struct stat *root)
 {
 	struct stat st;
 
-	return fstat(fd, &st) == 0 && st.st_dev == root->st_dev &&
-	       st.st_ino == root->st_ino;
+	return fstat(fd, &st) == 0 && st.st_dev == root->st_dev && st.st_ino == root->st_ino;
 }
 
 /* Replace *cur with a new directory descriptor (closing the old one). */
@@ -50,8 +49,7 @@ static void move_to(int *cur, int fd)
  * The rest of the path after a symlink: its target, then what was left.
  * An absolute target restarts at the root.
  */
-static int follow_link(int linkfd, int rootfd, int *cur, struct strbuf *todo,
-		       size_t *pos)
+static int follow_link(int linkfd, int rootfd, int *cur, struct strbuf *todo, size_t *pos)
 {
 	char target[PATH_MAX];
 	struct strbuf next = STRBUF_INIT;
@@ -80,8 +78,8 @@ static int follow_link(int linkfd, int rootfd, int *cur, struct strbuf *todo,
 }
 
 /* One step: into directory `name` of *cur, or along a symlink. */
-static int step(int rootfd, int *cur, const char *name, bool last, int flags,
-		struct strbuf *todo, size_t *pos, int *links, int *result)
+static int step(int rootfd, int *cur, const char *name, bool last, int flags, struct strbuf *todo,
+		size_t *pos, int *links, int *result)
 {
 	struct stat st;
 	int fd = openat(*cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -96,7 +94,7 @@ static int step(int rootfd, int *cur, const char *name, bool last, int flags,
 	}
 	if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
 		ret = ++*links > RESOLVE_MAX_SYMLINKS ? -ELOOP
-						       : follow_link(fd, rootfd, cur, todo, pos);
+						      : follow_link(fd, rootfd, cur, todo, pos);
 		close(fd);
 		return ret;
 	}

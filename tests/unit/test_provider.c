@@ -194,7 +194,7 @@ static void test_start_below_root(void **state)
 static void test_list_walkdir_order(void **state)
 {
 	struct strbuf r = STRBUF_INIT;
-	struct path_list out = { 0 }, skipped = { 0 };
+	struct path_list out = {0}, skipped = {0};
 	struct provider *p;
 	struct err e;
 
@@ -269,12 +269,9 @@ static void test_missing_root(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_confined_openat2),
-		cmocka_unit_test(test_confined_fallback),
-		cmocka_unit_test(test_start_below_root),
-		cmocka_unit_test(test_list_walkdir_order),
-		cmocka_unit_test(test_read_blob),
-		cmocka_unit_test(test_missing_root),
+	    cmocka_unit_test(test_confined_openat2), cmocka_unit_test(test_confined_fallback),
+	    cmocka_unit_test(test_start_below_root), cmocka_unit_test(test_list_walkdir_order),
+	    cmocka_unit_test(test_read_blob),	     cmocka_unit_test(test_missing_root),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
