@@ -3,6 +3,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/finding.h"
 
@@ -18,11 +19,34 @@ struct common_opts {
 };
 
 /* A command's own long option; id is passed to the command's set(). */
+/* What cli_parse() does with a command's option. */
+enum cli_how {
+	CLI_CALL,   /* call the command's set() with id */
+	CLI_STRING, /* store the argument (const char *) at offset in ctx */
+	CLI_TRUE,   /* set the bool at offset in ctx */
+};
+
 struct cli_opt {
 	const char *name;
 	int has_arg; /* no_argument or required_argument */
+	enum cli_how how;
+	size_t offset;
 	int id;
 };
+
+/* Table entries: an option stored as is, a flag, one set() checks. */
+#define CLI_STR(name, type, member)                                                                \
+	{                                                                                          \
+		name, required_argument, CLI_STRING, offsetof(type, member), 0                     \
+	}
+#define CLI_FLAG(name, type, member)                                                               \
+	{                                                                                          \
+		name, no_argument, CLI_TRUE, offsetof(type, member), 0                             \
+	}
+#define CLI_ARG(name, id)                                                                          \
+	{                                                                                          \
+		name, required_argument, CLI_CALL, 0, id                                           \
+	}
 
 /*
  * A command's options. cli_parse() handles the common ones and calls set()
@@ -33,13 +57,18 @@ struct cli_cmd {
 	const char *help;
 	const struct cli_opt *opts; /* ends with { NULL } */
 	int (*set)(void *ctx, int id, const char *arg);
+	/* Operands (after the options): at least one unless missing is
+	 * NULL (the usage error otherwise), at most max (-1: any) */
+	const char *missing;
+	int max;
+	const char *too_many; /* NULL: "unexpected argument 'X'" */
 };
 
 /*
  * Parse argv[1..] (argv[0] is the command name): common options into *co,
- * the command's through cmd->set(ctx, ...). Returns the index of the
- * first operand, or -1 with *code set when the command must stop (help,
- * version: 0; usage error: 2).
+ * the command's into ctx, and check the number of operands. Returns the
+ * index of the first operand, or -1 with *code set when the command must
+ * stop (help, version: 0; usage error: 2).
  */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_opts *co, void *ctx,
 	      int *code);
@@ -74,17 +103,22 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 int common_finish(const struct common_opts *c, struct result *res);
 
 struct argv_list;
+struct provider;
+
+/* Called for each audited process: its command line, and its files. */
+typedef void cli_process_fn(long pid, const struct argv_list *argv, const struct provider *files,
+			    size_t nfound, void *ctx);
 
 /*
- * Audit every running process called `name` (/proc discovery): one() is
- * called with each readable command line and the number of processes
- * found; an unreadable one becomes a warning. Returns that number (0: no
- * such process) and sets *audited to how many were passed to one().
+ * Audit the process pid (--pid), or with pid 0 every running process
+ * called `name` (/proc discovery; `hint` says what else to give when
+ * there is none). one() gets each readable command line, a provider for
+ * the files it names (/proc/PID/root and cwd) and the number of processes
+ * found; an unreadable one becomes a warning. Returns 0, or 2 with an
+ * error printed when nothing could be audited.
  */
-size_t cli_each_process(const char *name, struct result *res, size_t *audited,
-			void (*one)(long pid, const struct argv_list *argv, size_t nfound,
-				    void *ctx),
-			void *ctx);
+int cli_run_process(long pid, const char *name, const char *hint, struct result *res,
+		    cli_process_fn *one, void *ctx);
 
 int cmd_kubelet(int argc, char **argv);
 int cmd_apiserver(int argc, char **argv);

@@ -43,20 +43,6 @@ static const char help[] =
     "                         the manifest's image tag, else 1.34)\n"
     "      --name NAME        name the target in the report\n";
 
-enum { O_MANIFEST, O_CMDLINE, O_PID, O_AUTHN, O_AUTHZ, O_ROOT, O_K8S_VERSION, O_NAME };
-
-static const struct cli_opt opts[] = {
-    {"manifest", required_argument, O_MANIFEST},
-    {"cmdline", required_argument, O_CMDLINE},
-    {"pid", required_argument, O_PID},
-    {"authentication-config", required_argument, O_AUTHN},
-    {"authorization-config", required_argument, O_AUTHZ},
-    {"root", required_argument, O_ROOT},
-    {"k8s-version", required_argument, O_K8S_VERSION},
-    {"name", required_argument, O_NAME},
-    {NULL, 0, 0},
-};
-
 struct apiserver_args {
 	struct apiserver_input in;
 	const char *cmdline, *manifest, *name, *root;
@@ -65,44 +51,36 @@ struct apiserver_args {
 	struct result *res;
 };
 
+enum { O_PID, O_K8S_VERSION };
+
+static const struct cli_opt opts[] = {
+    CLI_STR("manifest", struct apiserver_args, manifest),
+    CLI_STR("cmdline", struct apiserver_args, cmdline),
+    CLI_ARG("pid", O_PID),
+    CLI_STR("authentication-config", struct apiserver_args, in.authn_config),
+    CLI_STR("authorization-config", struct apiserver_args, in.authz_config),
+    CLI_STR("root", struct apiserver_args, root),
+    CLI_ARG("k8s-version", O_K8S_VERSION),
+    CLI_STR("name", struct apiserver_args, name),
+    {NULL, 0, 0, 0, 0},
+};
+
 static int set_opt(void *ctx, int id, const char *arg)
 {
 	struct apiserver_args *a = ctx;
 
-	switch (id) {
-	case O_MANIFEST:
-		a->manifest = arg;
-		break;
-	case O_CMDLINE:
-		a->cmdline = arg;
-		break;
-	case O_PID:
+	if (id == O_PID)
 		return cli_parse_pid("apiserver", arg, &a->pid);
-	case O_AUTHN:
-		a->in.authn_config = arg;
-		break;
-	case O_AUTHZ:
-		a->in.authz_config = arg;
-		break;
-	case O_ROOT:
-		a->root = arg;
-		break;
-	case O_K8S_VERSION:
-		a->user_minor = apiserver_parse_minor(arg);
-		if (a->user_minor < APISERVER_MINOR_MIN || a->user_minor > APISERVER_MINOR_MAX)
-			return usage_error("apiserver",
-					   "--k8s-version must be 1.%d to "
-					   "1.%d (X.Y), not '%s'",
-					   APISERVER_MINOR_MIN, APISERVER_MINOR_MAX, arg);
-		break;
-	case O_NAME:
-		a->name = arg;
-		break;
-	}
+	a->user_minor = apiserver_parse_minor(arg);
+	if (a->user_minor < APISERVER_MINOR_MIN || a->user_minor > APISERVER_MINOR_MAX)
+		return usage_error("apiserver",
+				   "--k8s-version must be 1.%d to 1.%d (X.Y), "
+				   "not '%s'",
+				   APISERVER_MINOR_MIN, APISERVER_MINOR_MAX, arg);
 	return 0;
 }
 
-static const struct cli_cmd apiserver_cmd = {"apiserver", help, opts, set_opt};
+static const struct cli_cmd apiserver_cmd = {"apiserver", help, opts, set_opt, NULL, 0, NULL};
 
 /* --manifest: every Pod with a kube-apiserver container is one target. */
 static int run_manifest(const char *path, struct apiserver_args *a)
@@ -140,40 +118,25 @@ static int run_manifest(const char *path, struct apiserver_args *a)
 	return code;
 }
 
-static void run_pid(long pid, const struct argv_list *argv, size_t nfound, void *ctx)
+static void run_pid(long pid, const struct argv_list *argv, const struct provider *files,
+		    size_t nfound, void *ctx)
 {
 	const struct apiserver_args *a = ctx;
 	struct apiserver_input in = a->in;
-	struct provider *proc = provider_proc_create(pid);
 	struct strbuf t = STRBUF_INIT;
 
 	strbuf_addf(&t, "apiserver/pid-%ld", pid);
 	in.argv = argv;
-	in.node = proc;
+	in.node = files;
 	check_run(&check_apiserver, &in, a->name && nfound == 1 ? a->name : t.buf, a->res);
 	strbuf_release(&t);
-	provider_destroy(proc);
 }
 
-static int run_discovered(struct apiserver_args *a)
-{
-	size_t audited;
-
-	if (!cli_each_process("kube-apiserver", a->res, &audited, run_pid, a)) {
-		fprintf(stderr, "kanon: error: no running kube-apiserver found in /proc; "
-				"give its static pod manifest with --manifest (kubeadm: "
-				"/etc/kubernetes/manifests/kube-apiserver.yaml), its command line "
-				"with --cmdline or --pid, or its files with "
-				"--authentication-config / --authorization-config\n");
-		return 2;
-	}
-	if (!audited) {
-		fprintf(stderr, "kanon: error: found kube-apiserver processes but could "
-				"not read any command line\n");
-		return 2;
-	}
-	return 0;
-}
+static const char discover_hint[] =
+    "give its static pod manifest with --manifest (kubeadm: "
+    "/etc/kubernetes/manifests/kube-apiserver.yaml), its command line "
+    "with --cmdline or --pid, or its files with "
+    "--authentication-config / --authorization-config";
 
 static int run(struct apiserver_args *a, struct argv_list *args, struct strbuf *vsrc)
 {
@@ -196,25 +159,17 @@ static int run(struct apiserver_args *a, struct argv_list *args, struct strbuf *
 		if (cmdline_split(a->cmdline, args, &e) < 0)
 			return usage_error("apiserver", "--cmdline: %s", e.msg);
 		in->argv = args;
-	} else if (a->pid) {
-		if (proc_read_cmdline(a->pid, args, &e) < 0) {
-			fprintf(stderr, "kanon: error: %s\n", e.msg);
-			return 2;
-		}
-	} else if (in->authn_config || in->authz_config) {
+	} else if (!a->pid && (in->authn_config || in->authz_config)) {
 		result_diag(a->res, DIAG_NOTE,
 			    "no kube-apiserver command line given "
 			    "(--manifest, --cmdline or --pid): what the flags decide is "
 			    "UNKNOWN");
 	}
 	apiserver_pick_version(in, a->user_minor, NULL, NULL, NULL, vsrc, a->res);
-	if (a->pid)
-		run_pid(a->pid, args, 1, a);
-	else if (a->cmdline || in->authn_config || in->authz_config)
-		check_run(&check_apiserver, in, a->name ? a->name : "apiserver", a->res);
-	else
-		code = run_discovered(a);
-	return code;
+	if (a->pid || (!a->cmdline && !in->authn_config && !in->authz_config))
+		return cli_run_process(a->pid, "kube-apiserver", discover_hint, a->res, run_pid, a);
+	check_run(&check_apiserver, in, a->name ? a->name : "apiserver", a->res);
+	return 0;
 }
 
 static int check_args(const struct apiserver_args *a)
@@ -241,19 +196,14 @@ int cmd_apiserver(int argc, char **argv)
 	struct result res;
 	struct strbuf vsrc = STRBUF_INIT;
 	struct provider *root = NULL;
-	int code, first;
+	int code;
 
 	memset(&a, 0, sizeof(a));
 	argv_init(&args);
 	result_init(&res);
 	a.res = &res;
-	first = cli_parse(&apiserver_cmd, argc, argv, &co, &a, &code);
-	if (first < 0)
+	if (cli_parse(&apiserver_cmd, argc, argv, &co, &a, &code) < 0)
 		goto out;
-	if (first < argc) {
-		code = usage_error("apiserver", "unexpected argument '%s'", argv[first]);
-		goto out;
-	}
 	if ((code = check_args(&a)))
 		goto out;
 	if (a.root) {

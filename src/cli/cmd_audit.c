@@ -38,25 +38,25 @@ static const char help[] =
     "      --no-progress      no progress bar (it is drawn only when stderr is a\n"
     "                         terminal and the input is large)\n";
 
-enum { O_ALLOW_IP, O_SINCE, O_UNTIL, O_BUCKET, O_GAP, O_TOP, O_THREADS, O_NO_PROGRESS };
-
-static const struct cli_opt opts[] = {
-    {"allow-ip", required_argument, O_ALLOW_IP},
-    {"since", required_argument, O_SINCE},
-    {"until", required_argument, O_UNTIL},
-    {"bucket", required_argument, O_BUCKET},
-    {"gap", required_argument, O_GAP},
-    {"top", required_argument, O_TOP},
-    {"threads", required_argument, O_THREADS},
-    {"no-progress", no_argument, O_NO_PROGRESS},
-    {NULL, 0, 0},
-};
-
 struct audit_args {
 	struct audit_opts ao;
 	struct cidr *allow;
 	size_t nallow, aallow;
 	bool no_progress;
+};
+
+enum { O_ALLOW_IP, O_SINCE, O_UNTIL, O_BUCKET, O_GAP, O_TOP, O_THREADS };
+
+static const struct cli_opt opts[] = {
+    CLI_ARG("allow-ip", O_ALLOW_IP),
+    CLI_ARG("since", O_SINCE),
+    CLI_ARG("until", O_UNTIL),
+    CLI_ARG("bucket", O_BUCKET),
+    CLI_ARG("gap", O_GAP),
+    CLI_ARG("top", O_TOP),
+    CLI_ARG("threads", O_THREADS),
+    CLI_FLAG("no-progress", struct audit_args, no_progress),
+    {NULL, 0, 0, 0, 0},
 };
 
 static int add_cidrs(const char *arg, struct cidr **v, size_t *n, size_t *alloc)
@@ -150,14 +150,12 @@ static int set_opt(void *ctx, int id, const char *arg)
 					   arg);
 		a->ao.threads = (int)v;
 		break;
-	case O_NO_PROGRESS:
-		a->no_progress = true;
-		break;
 	}
 	return 0;
 }
 
-static const struct cli_cmd audit_cmd = {"audit", help, opts, set_opt};
+static const struct cli_cmd audit_cmd = {
+    "audit", help, opts, set_opt, "give one or more audit log files ('-' for stdin)", -1, NULL};
 
 /* Operands: '-' at most once; their total size decides the progress bar. */
 static int check_files(char **files, int n, uint64_t *total)
@@ -188,10 +186,6 @@ int cmd_audit(int argc, char **argv)
 	first = cli_parse(&audit_cmd, argc, argv, &co, &a, &code);
 	if (first < 0)
 		goto out;
-	if (first >= argc) {
-		code = usage_error("audit", "give one or more audit log files ('-' for stdin)");
-		goto out;
-	}
 	if (a.ao.since != TS_NONE && a.ao.until != TS_NONE && a.ao.until <= a.ao.since) {
 		code = usage_error("audit", "--until must be later than --since");
 		goto out;

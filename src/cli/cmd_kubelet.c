@@ -34,18 +34,6 @@ static const char help[] =
     "                         running truth; drift from the files is reported\n"
     "      --node NAME        name the target in the report\n";
 
-enum { O_CMDLINE, O_PID, O_CONFIG, O_CONFIG_DIR, O_CONFIGZ, O_NODE };
-
-static const struct cli_opt opts[] = {
-    {"cmdline", required_argument, O_CMDLINE},
-    {"pid", required_argument, O_PID},
-    {"config", required_argument, O_CONFIG},
-    {"config-dir", required_argument, O_CONFIG_DIR},
-    {"configz", required_argument, O_CONFIGZ},
-    {"node", required_argument, O_NODE},
-    {NULL, 0, 0},
-};
-
 struct kubelet_args {
 	struct kubelet_input in;
 	const char *cmdline, *node;
@@ -53,67 +41,42 @@ struct kubelet_args {
 	struct result *res;
 };
 
+enum { O_PID };
+
+static const struct cli_opt opts[] = {
+    CLI_STR("cmdline", struct kubelet_args, cmdline),
+    CLI_ARG("pid", O_PID),
+    CLI_STR("config", struct kubelet_args, in.config),
+    CLI_STR("config-dir", struct kubelet_args, in.config_dir),
+    CLI_STR("configz", struct kubelet_args, in.configz),
+    CLI_STR("node", struct kubelet_args, node),
+    {NULL, 0, 0, 0, 0},
+};
+
 static int set_opt(void *ctx, int id, const char *arg)
 {
 	struct kubelet_args *a = ctx;
 
-	switch (id) {
-	case O_CMDLINE:
-		a->cmdline = arg;
-		break;
-	case O_PID:
-		return cli_parse_pid("kubelet", arg, &a->pid);
-	case O_CONFIG:
-		a->in.config = arg;
-		break;
-	case O_CONFIG_DIR:
-		a->in.config_dir = arg;
-		break;
-	case O_CONFIGZ:
-		a->in.configz = arg;
-		break;
-	case O_NODE:
-		a->node = arg;
-		break;
-	}
-	return 0;
+	(void)id; /* O_PID */
+	return cli_parse_pid("kubelet", arg, &a->pid);
 }
 
-static const struct cli_cmd kubelet_cmd = {"kubelet", help, opts, set_opt};
+static const struct cli_cmd kubelet_cmd = {"kubelet", help, opts, set_opt, NULL, 0, NULL};
 
 /* One process: its command line, and its files through /proc/PID. */
-static void run_pid(long pid, const struct argv_list *argv, size_t nfound, void *ctx)
+static void run_pid(long pid, const struct argv_list *argv, const struct provider *files,
+		    size_t nfound, void *ctx)
 {
 	const struct kubelet_args *a = ctx;
 	struct kubelet_input in = a->in;
-	struct provider *proc = provider_proc_create(pid);
 	struct strbuf t = STRBUF_INIT;
 
 	(void)nfound;
 	strbuf_addf(&t, "kubelet pid %ld", pid);
 	in.argv = argv;
-	in.node = proc;
+	in.node = files;
 	check_run(&check_kubelet, &in, a->node ? a->node : t.buf, a->res);
 	strbuf_release(&t);
-	provider_destroy(proc);
-}
-
-static int run_discovered(struct kubelet_args *a)
-{
-	size_t audited;
-
-	if (!cli_each_process("kubelet", a->res, &audited, run_pid, a)) {
-		fprintf(stderr, "kanon: error: no running kubelet found in /proc; "
-				"give its command line with --cmdline or --pid, or its "
-				"files with --config, --config-dir or --configz\n");
-		return 2;
-	}
-	if (!audited) {
-		fprintf(stderr, "kanon: error: found kubelet processes but could "
-				"not read any command line\n");
-		return 2;
-	}
-	return 0;
 }
 
 static int run(struct kubelet_args *a, struct argv_list *args)
@@ -127,11 +90,7 @@ static int run(struct kubelet_args *a, struct argv_list *args)
 		in->argv = args;
 		check_run(&check_kubelet, in, a->node ? a->node : "kubelet", a->res);
 	} else if (a->pid) {
-		if (proc_read_cmdline(a->pid, args, &e) < 0) {
-			fprintf(stderr, "kanon: error: %s\n", e.msg);
-			return 2;
-		}
-		run_pid(a->pid, args, 1, a);
+		return cli_run_process(a->pid, "kubelet", NULL, a->res, run_pid, a);
 	} else if (in->config || in->config_dir || in->configz) {
 		if (!in->configz)
 			result_diag(a->res, DIAG_NOTE,
@@ -145,7 +104,11 @@ static int run(struct kubelet_args *a, struct argv_list *args)
 					   : "kubelet",
 			  a->res);
 	} else {
-		return run_discovered(a);
+		return cli_run_process(
+		    0, "kubelet",
+		    "give its command line with --cmdline or "
+		    "--pid, or its files with --config, --config-dir or --configz",
+		    a->res, run_pid, a);
 	}
 	return 0;
 }
@@ -156,19 +119,14 @@ int cmd_kubelet(int argc, char **argv)
 	struct common_opts co;
 	struct argv_list args;
 	struct result res;
-	int code, first;
+	int code;
 
 	memset(&a, 0, sizeof(a));
 	argv_init(&args);
 	result_init(&res);
 	a.res = &res;
-	first = cli_parse(&kubelet_cmd, argc, argv, &co, &a, &code);
-	if (first < 0)
+	if (cli_parse(&kubelet_cmd, argc, argv, &co, &a, &code) < 0)
 		goto out;
-	if (first < argc) {
-		code = usage_error("kubelet", "unexpected argument '%s'", argv[first]);
-		goto out;
-	}
 	if (a.cmdline && a.pid) {
 		code = usage_error("kubelet", "--cmdline and --pid both give the "
 					      "command line; use one");

@@ -34,21 +34,21 @@ static const char help[] =
     "                         anonymous auth is limited to these paths\n"
     "                         (AuthenticationConfiguration anonymous.conditions)\n";
 
-enum { O_EXPLAIN, O_INCLUDE_AUTH, O_ANON_AUTH, O_ANON_PATHS };
-
-static const struct cli_opt opts[] = {
-    {"explain", no_argument, O_EXPLAIN},
-    {"include-authenticated", no_argument, O_INCLUDE_AUTH},
-    {"anonymous-auth", required_argument, O_ANON_AUTH},
-    {"anonymous-paths", required_argument, O_ANON_PATHS},
-    {NULL, 0, 0},
-};
-
 struct rbac_args {
 	struct rbac_opts ro;
 	char **paths; /* into pathbuf */
 	size_t npaths, apaths;
 	char *pathbuf;
+};
+
+enum { O_ANON_AUTH, O_ANON_PATHS };
+
+static const struct cli_opt opts[] = {
+    CLI_FLAG("explain", struct rbac_args, ro.explain),
+    CLI_FLAG("include-authenticated", struct rbac_args, ro.include_authenticated),
+    CLI_ARG("anonymous-auth", O_ANON_AUTH),
+    CLI_ARG("anonymous-paths", O_ANON_PATHS),
+    {NULL, 0, 0, 0, 0},
 };
 
 /* --anonymous-paths P1,P2: every one a path. */
@@ -79,27 +79,24 @@ static int set_opt(void *ctx, int id, const char *arg)
 {
 	struct rbac_args *a = ctx;
 
-	switch (id) {
-	case O_EXPLAIN:
-		a->ro.explain = true;
-		break;
-	case O_INCLUDE_AUTH:
-		a->ro.include_authenticated = true;
-		break;
-	case O_ANON_AUTH:
-		if (rbac_anon_auth_parse(arg, &a->ro.anon) < 0)
-			return usage_error("rbac",
-					   "--anonymous-auth must be true, false or "
-					   "unknown, not '%s'",
-					   arg);
-		break;
-	case O_ANON_PATHS:
+	if (id == O_ANON_PATHS)
 		return set_paths(a, arg);
-	}
+	if (rbac_anon_auth_parse(arg, &a->ro.anon) < 0)
+		return usage_error("rbac",
+				   "--anonymous-auth must be true, false or "
+				   "unknown, not '%s'",
+				   arg);
 	return 0;
 }
 
-static const struct cli_cmd rbac_cmd = {"rbac", help, opts, set_opt};
+static const struct cli_cmd rbac_cmd = {
+    "rbac",
+    help,
+    opts,
+    set_opt,
+    "give one or more files or directories of RBAC objects ('-' for standard input)",
+    -1,
+    NULL};
 
 int cmd_rbac(int argc, char **argv)
 {
@@ -115,11 +112,6 @@ int cmd_rbac(int argc, char **argv)
 	first = cli_parse(&rbac_cmd, argc, argv, &co, &a, &code);
 	if (first < 0)
 		goto out;
-	if (first >= argc) {
-		code = usage_error("rbac", "give one or more files or directories of RBAC "
-					   "objects ('-' for standard input)");
-		goto out;
-	}
 	if (a.npaths) {
 		if (a.ro.anon == RBAC_ANON_AUTH_DISABLED) {
 			code = usage_error("rbac", "--anonymous-paths contradicts "

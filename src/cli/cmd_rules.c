@@ -13,23 +13,20 @@ static const char help[] = "usage: kanon rules [options]\n"
 			   "List every rule: id, default severity and title; with -v (and in\n"
 			   "-f json) also its references and documentation page.\n";
 
-static const struct cli_cmd rules_cmd = {"rules", help, NULL, NULL};
+static const struct cli_cmd rules_cmd = {"rules", help, NULL, NULL, NULL, 0, NULL};
 
 int cmd_rules(int argc, char **argv)
 {
 	struct common_opts co;
 	struct strbuf out = STRBUF_INIT;
-	int code = 0, first;
+	int code = 0;
 	bool json;
 	char doc[256];
 	int width = 0;
 	struct err e;
 
-	first = cli_parse(&rules_cmd, argc, argv, &co, NULL, &code);
-	if (first < 0)
+	if (cli_parse(&rules_cmd, argc, argv, &co, NULL, &code) < 0)
 		return code;
-	if (first < argc)
-		return usage_error("rules", "unexpected argument '%s'", argv[first]);
 	json = !strcmp(co.format, "json");
 	for (size_t c = 0; c < nchecks; c++)
 		for (size_t i = 0; i < checks[c]->nrules; i++)

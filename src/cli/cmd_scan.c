@@ -31,7 +31,8 @@ static const struct scan_part parts[] = {
     {"audit", scan_audit, NULL},
 };
 
-static const struct cli_cmd scan_cmd = {"scan", help, NULL, NULL};
+static const struct cli_cmd scan_cmd = {
+    "scan", help, NULL, NULL, "missing the snapshot directory", 1, "give one snapshot directory"};
 
 int cmd_scan(int argc, char **argv)
 {
@@ -45,11 +46,6 @@ int cmd_scan(int argc, char **argv)
 	first = cli_parse(&scan_cmd, argc, argv, &co, NULL, &code);
 	if (first < 0)
 		goto out;
-	if (first != argc - 1) {
-		code = usage_error("scan", first < argc ? "give one snapshot directory"
-							: "missing the snapshot directory");
-		goto out;
-	}
 	dir = argv[first];
 	if (!file_is_dir(dir)) {
 		fprintf(stderr, "kanon: error: cannot read snapshot '%s': not a directory\n", dir);

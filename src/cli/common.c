@@ -13,6 +13,7 @@
 #include "report/report.h"
 #include "sources/file.h"
 #include "sources/proc.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
 enum {
@@ -128,6 +129,24 @@ static int common_opt(struct common_opts *c, const struct cli_cmd *cmd, int opt,
 	return 2;
 }
 
+/* A command's own option: stored in ctx, or checked by its set(). */
+static int cmd_opt(const struct cli_cmd *cmd, const struct cli_opt *o, void *ctx, const char *arg)
+{
+	char *at = (char *)ctx + o->offset;
+
+	switch (o->how) {
+	case CLI_STRING:
+		memcpy(at, &arg, sizeof(arg));
+		return 0;
+	case CLI_TRUE:
+		*(bool *)at = true;
+		return 0;
+	case CLI_CALL:
+		break;
+	}
+	return cmd->set(ctx, o->id, arg);
+}
+
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_opts *co, void *ctx,
 	      int *code)
 {
@@ -150,13 +169,19 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_op
 	opterr = 0;
 	while (!*code && (opt = getopt_long(argc, argv, "f:o:qvh", longopts, NULL)) != -1) {
 		if (opt >= OPT_CMD_BASE && opt < OPT_CMD_BASE + (int)n)
-			*code = cmd->set(ctx, cmd->opts[opt - OPT_CMD_BASE].id, optarg);
+			*code = cmd_opt(cmd, &cmd->opts[opt - OPT_CMD_BASE], ctx, optarg);
 		else if (opt == '?' || opt == ':')
 			*code = bad_option(cmd->name, argv);
 		else
 			*code = common_opt(co, cmd, opt, optarg);
 	}
 	free(longopts);
+	if (!*code && cmd->missing && optind >= argc)
+		*code = usage_error(cmd->name, "%s", cmd->missing);
+	else if (!*code && cmd->max >= 0 && argc - optind > cmd->max)
+		*code = cmd->too_many ? usage_error(cmd->name, "%s", cmd->too_many)
+				      : usage_error(cmd->name, "unexpected argument '%s'",
+						    argv[optind + cmd->max]);
 	if (*code) {
 		if (*code < 0)
 			*code = 0;
@@ -219,28 +244,51 @@ int common_finish(const struct common_opts *c, struct result *res)
 	return code;
 }
 
-size_t cli_each_process(const char *name, struct result *res, size_t *audited,
-			void (*one)(long pid, const struct argv_list *argv, size_t nfound,
-				    void *ctx),
-			void *ctx)
+/* One process: its command line and a provider for its files. */
+static int run_pid(long pid, size_t nfound, cli_process_fn *one, void *ctx, struct err *e)
 {
-	struct pid_list pids = {0};
-	size_t n = proc_find(name, &pids);
+	struct argv_list argv;
+	struct provider *files;
 
-	*audited = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct argv_list argv;
-		struct err e = {{0}, 0, {0}};
-
-		argv_init(&argv);
-		if (proc_read_cmdline(pids.v[i], &argv, &e) < 0) {
-			result_diag(res, DIAG_WARNING, "%s", e.msg);
-		} else {
-			one(pids.v[i], &argv, n, ctx);
-			(*audited)++;
-		}
+	argv_init(&argv);
+	if (proc_read_cmdline(pid, &argv, e) < 0) {
 		argv_release(&argv);
+		return -1;
+	}
+	files = provider_proc_create(pid);
+	one(pid, &argv, files, nfound, ctx);
+	provider_destroy(files);
+	argv_release(&argv);
+	return 0;
+}
+
+int cli_run_process(long pid, const char *name, const char *hint, struct result *res,
+		    cli_process_fn *one, void *ctx)
+{
+	struct err e = {{0}, 0, {0}};
+	struct pid_list pids = {0};
+	size_t n, audited = 0;
+
+	if (pid) {
+		if (run_pid(pid, 1, one, ctx, &e) == 0)
+			return 0;
+		fprintf(stderr, "kanon: error: %s\n", e.msg);
+		return 2;
+	}
+	n = proc_find(name, &pids);
+	for (size_t i = 0; i < n; i++) {
+		if (run_pid(pids.v[i], n, one, ctx, &e) < 0)
+			result_diag(res, DIAG_WARNING, "%s", e.msg);
+		else
+			audited++;
 	}
 	pid_list_release(&pids);
-	return n;
+	if (!n)
+		fprintf(stderr, "kanon: error: no running %s found in /proc; %s\n", name, hint);
+	else if (!audited)
+		fprintf(stderr,
+			"kanon: error: found %s processes but could not read any "
+			"command line\n",
+			name);
+	return audited ? 0 : 2;
 }
