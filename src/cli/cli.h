@@ -62,7 +62,23 @@ struct cli_cmd {
 	const char *missing;
 	int max;
 	const char *too_many; /* NULL: "unexpected argument 'X'" */
+	/* What the command does with its parsed options and operands: add
+	 * findings to res and return CLI_REPORT to have them reported with
+	 * the common options, or return an exit code. */
+	int (*run)(void *ctx, char **operands, int n, const struct common_opts *co,
+		   struct result *res);
 };
+
+#define CLI_REPORT (-1)
+
+/* An exit code from a step that may fail, or CLI_REPORT when it did not. */
+static inline int cli_or_report(int code)
+{
+	return code ? code : CLI_REPORT;
+}
+
+/* A command from argv to exit code: cli_parse(), cmd->run(), the report. */
+int cli_main(const struct cli_cmd *cmd, int argc, char **argv, void *ctx);
 
 /*
  * Parse argv[1..] (argv[0] is the command name): common options into *co,
@@ -101,6 +117,10 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
  * stdout or --output, and return the exit code.
  */
 int common_finish(const struct common_opts *c, struct result *res);
+
+struct strbuf;
+/* Write out to --output or standard output: 0, or 2 with an error shown. */
+int cli_write(const struct common_opts *c, const struct strbuf *out);
 
 struct argv_list;
 struct provider;

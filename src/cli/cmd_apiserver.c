@@ -48,6 +48,9 @@ struct apiserver_args {
 	const char *cmdline, *manifest, *name, *root;
 	long pid;
 	int user_minor;
+	struct argv_list args;
+	struct strbuf vsrc;
+	struct provider *root_files;
 	struct result *res;
 };
 
@@ -79,8 +82,6 @@ static int set_opt(void *ctx, int id, const char *arg)
 				   APISERVER_MINOR_MIN, APISERVER_MINOR_MAX, arg);
 	return 0;
 }
-
-static const struct cli_cmd apiserver_cmd = {"apiserver", help, opts, set_opt, NULL, 0, NULL};
 
 /* --manifest: every Pod with a kube-apiserver container is one target. */
 static int run_manifest(const char *path, struct apiserver_args *a)
@@ -138,7 +139,23 @@ static const char discover_hint[] =
     "with --cmdline or --pid, or its files with "
     "--authentication-config / --authorization-config";
 
-static int run(struct apiserver_args *a, struct argv_list *args, struct strbuf *vsrc)
+static int check_args(const struct apiserver_args *a)
+{
+	if (!!a->cmdline + !!a->pid + !!a->manifest > 1)
+		return usage_error("apiserver", "--manifest, --cmdline and --pid each give "
+						"the command line; use one");
+	if (a->root && !file_is_dir(a->root)) {
+		fprintf(stderr, "kanon: error: cannot read '%s': not a directory (--root)\n",
+			a->root);
+		return 2;
+	}
+	if (a->root && a->pid)
+		return usage_error("apiserver", "--root and --pid both say where files are; "
+						"use one");
+	return 0;
+}
+
+static int run_input(struct apiserver_args *a)
 {
 	struct apiserver_input *in = &a->in;
 	struct err e = {{0}, 0, {0}};
@@ -156,69 +173,59 @@ static int run(struct apiserver_args *a, struct argv_list *args, struct strbuf *
 	if (a->manifest)
 		return run_manifest(a->manifest, a);
 	if (a->cmdline) {
-		if (cmdline_split(a->cmdline, args, &e) < 0)
+		if (cmdline_split(a->cmdline, &a->args, &e) < 0)
 			return usage_error("apiserver", "--cmdline: %s", e.msg);
-		in->argv = args;
+		in->argv = &a->args;
 	} else if (!a->pid && (in->authn_config || in->authz_config)) {
 		result_diag(a->res, DIAG_NOTE,
 			    "no kube-apiserver command line given "
 			    "(--manifest, --cmdline or --pid): what the flags decide is "
 			    "UNKNOWN");
 	}
-	apiserver_pick_version(in, a->user_minor, NULL, NULL, NULL, vsrc, a->res);
+	apiserver_pick_version(in, a->user_minor, NULL, NULL, NULL, &a->vsrc, a->res);
 	if (a->pid || (!a->cmdline && !in->authn_config && !in->authz_config))
 		return cli_run_process(a->pid, "kube-apiserver", discover_hint, a->res, run_pid, a);
 	check_run(&check_apiserver, in, a->name ? a->name : "apiserver", a->res);
 	return 0;
 }
 
-static int check_args(const struct apiserver_args *a)
+static int run(void *ctx, char **operands, int n, const struct common_opts *co, struct result *res)
 {
-	if (!!a->cmdline + !!a->pid + !!a->manifest > 1)
-		return usage_error("apiserver", "--manifest, --cmdline and --pid each give "
-						"the command line; use one");
-	if (a->root && !file_is_dir(a->root)) {
-		fprintf(stderr, "kanon: error: cannot read '%s': not a directory (--root)\n",
-			a->root);
-		return 2;
+	struct apiserver_args *a = ctx;
+	int code = check_args(a);
+
+	(void)operands, (void)n, (void)co;
+	if (code)
+		return code;
+	if (a->root) {
+		/* opened once; every path the flags name is resolved inside it */
+		a->root_files = provider_root_create(NULL, a->root);
+		a->in.node = a->root_files;
 	}
-	if (a->root && a->pid)
-		return usage_error("apiserver", "--root and --pid both say where files are; "
-						"use one");
-	return 0;
+	a->res = res;
+	a->in.required = true;
+	return cli_or_report(run_input(a));
 }
+
+static const struct cli_cmd apiserver_cmd = {
+    .name = "apiserver",
+    .help = help,
+    .opts = opts,
+    .set = set_opt,
+    .run = run,
+};
 
 int cmd_apiserver(int argc, char **argv)
 {
 	struct apiserver_args a;
-	struct common_opts co;
-	struct argv_list args;
-	struct result res;
-	struct strbuf vsrc = STRBUF_INIT;
-	struct provider *root = NULL;
 	int code;
 
 	memset(&a, 0, sizeof(a));
-	argv_init(&args);
-	result_init(&res);
-	a.res = &res;
-	if (cli_parse(&apiserver_cmd, argc, argv, &co, &a, &code) < 0)
-		goto out;
-	if ((code = check_args(&a)))
-		goto out;
-	if (a.root) {
-		/* opened once; every path the flags name is resolved inside it */
-		root = provider_root_create(NULL, a.root);
-		a.in.node = root;
-	}
-	a.in.required = true;
-	code = run(&a, &args, &vsrc);
-	if (!code)
-		code = common_finish(&co, &res);
-out:
-	provider_destroy(root);
-	argv_release(&args);
-	result_release(&res);
-	strbuf_release(&vsrc);
+	argv_init(&a.args);
+	strbuf_init(&a.vsrc);
+	code = cli_main(&apiserver_cmd, argc, argv, &a);
+	provider_destroy(a.root_files);
+	argv_release(&a.args);
+	strbuf_release(&a.vsrc);
 	return code;
 }

@@ -40,6 +40,7 @@ static const char help[] =
 
 struct audit_args {
 	struct audit_opts ao;
+	struct progress prog;
 	struct cidr *allow;
 	size_t nallow, aallow;
 	bool no_progress;
@@ -154,9 +155,6 @@ static int set_opt(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-static const struct cli_cmd audit_cmd = {
-    "audit", help, opts, set_opt, "give one or more audit log files ('-' for stdin)", -1, NULL};
-
 /* Operands: '-' at most once; their total size decides the progress bar. */
 static int check_files(char **files, int n, uint64_t *total)
 {
@@ -170,42 +168,50 @@ static int check_files(char **files, int n, uint64_t *total)
 	return 0;
 }
 
+static int run(void *ctx, char **files, int n, const struct common_opts *co, struct result *res)
+{
+	struct audit_args *a = ctx;
+	struct audit_input in;
+	uint64_t total = 0;
+	int code;
+
+	(void)co;
+	if (a->ao.since != TS_NONE && a->ao.until != TS_NONE && a->ao.until <= a->ao.since)
+		return usage_error("audit", "--until must be later than --since");
+	if ((code = check_files(files, n, &total)))
+		return code;
+	a->ao.allow = a->allow;
+	a->ao.nallow = a->nallow;
+	if (!a->no_progress && progress_wanted(total)) {
+		progress_init(&a->prog, "kanon audit");
+		a->ao.progress = progress_update;
+		a->ao.progress_ctx = &a->prog;
+	}
+	in.files = files;
+	in.nfiles = (size_t)n;
+	in.opts = &a->ao;
+	check_run(&check_audit, &in, NULL, res);
+	return CLI_REPORT;
+}
+
+static const struct cli_cmd audit_cmd = {
+    .name = "audit",
+    .help = help,
+    .opts = opts,
+    .set = set_opt,
+    .missing = "give one or more audit log files ('-' for stdin)",
+    .max = -1,
+    .run = run,
+};
+
 int cmd_audit(int argc, char **argv)
 {
 	struct audit_args a;
-	struct audit_input in;
-	struct common_opts co;
-	struct result res;
-	struct progress prog;
-	uint64_t total = 0;
-	int code, first;
+	int code;
 
 	memset(&a, 0, sizeof(a));
 	audit_opts_init(&a.ao);
-	result_init(&res);
-	first = cli_parse(&audit_cmd, argc, argv, &co, &a, &code);
-	if (first < 0)
-		goto out;
-	if (a.ao.since != TS_NONE && a.ao.until != TS_NONE && a.ao.until <= a.ao.since) {
-		code = usage_error("audit", "--until must be later than --since");
-		goto out;
-	}
-	if ((code = check_files(argv + first, argc - first, &total)))
-		goto out;
-	a.ao.allow = a.allow;
-	a.ao.nallow = a.nallow;
-	if (!a.no_progress && progress_wanted(total)) {
-		progress_init(&prog, "kanon audit");
-		a.ao.progress = progress_update;
-		a.ao.progress_ctx = &prog;
-	}
-	in.files = argv + first;
-	in.nfiles = (size_t)(argc - first);
-	in.opts = &a.ao;
-	check_run(&check_audit, &in, NULL, &res);
-	code = common_finish(&co, &res);
-out:
+	code = cli_main(&audit_cmd, argc, argv, &a);
 	free(a.allow);
-	result_release(&res);
 	return code;
 }

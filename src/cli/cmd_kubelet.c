@@ -38,6 +38,7 @@ struct kubelet_args {
 	struct kubelet_input in;
 	const char *cmdline, *node;
 	long pid;
+	struct argv_list args;
 	struct result *res;
 };
 
@@ -61,8 +62,6 @@ static int set_opt(void *ctx, int id, const char *arg)
 	return cli_parse_pid("kubelet", arg, &a->pid);
 }
 
-static const struct cli_cmd kubelet_cmd = {"kubelet", help, opts, set_opt, NULL, 0, NULL};
-
 /* One process: its command line, and its files through /proc/PID. */
 static void run_pid(long pid, const struct argv_list *argv, const struct provider *files,
 		    size_t nfound, void *ctx)
@@ -79,65 +78,61 @@ static void run_pid(long pid, const struct argv_list *argv, const struct provide
 	strbuf_release(&t);
 }
 
-static int run(struct kubelet_args *a, struct argv_list *args)
+static const char discover_hint[] = "give its command line with --cmdline or --pid, or its "
+				    "files with --config, --config-dir or --configz";
+
+static int run(void *ctx, char **operands, int n, const struct common_opts *co, struct result *res)
 {
+	struct kubelet_args *a = ctx;
 	struct kubelet_input *in = &a->in;
 	struct err e = {{0}, 0, {0}};
 
+	(void)operands, (void)n, (void)co;
+	if (a->cmdline && a->pid)
+		return usage_error("kubelet", "--cmdline and --pid both give the "
+					      "command line; use one");
+	a->res = res;
+	in->required = true;
+	if (a->pid)
+		return cli_or_report(cli_run_process(a->pid, "kubelet", NULL, res, run_pid, a));
 	if (a->cmdline) {
-		if (cmdline_split(a->cmdline, args, &e) < 0)
+		if (cmdline_split(a->cmdline, &a->args, &e) < 0)
 			return usage_error("kubelet", "--cmdline: %s", e.msg);
-		in->argv = args;
-		check_run(&check_kubelet, in, a->node ? a->node : "kubelet", a->res);
-	} else if (a->pid) {
-		return cli_run_process(a->pid, "kubelet", NULL, a->res, run_pid, a);
+		in->argv = &a->args;
+		check_run(&check_kubelet, in, a->node ? a->node : "kubelet", res);
 	} else if (in->config || in->config_dir || in->configz) {
 		if (!in->configz)
-			result_diag(a->res, DIAG_NOTE,
-				    "no kubelet command line given "
-				    "(--cmdline/--pid): assuming no flags override the "
-				    "files");
+			result_diag(res, DIAG_NOTE,
+				    "no kubelet command line given (--cmdline/--pid): assuming "
+				    "no flags override the files");
 		check_run(&check_kubelet, in,
 			  a->node	   ? a->node
 			  : in->config	   ? in->config
 			  : in->config_dir ? in->config_dir
 					   : "kubelet",
-			  a->res);
+			  res);
 	} else {
-		return cli_run_process(
-		    0, "kubelet",
-		    "give its command line with --cmdline or "
-		    "--pid, or its files with --config, --config-dir or --configz",
-		    a->res, run_pid, a);
+		return cli_or_report(cli_run_process(0, "kubelet", discover_hint, res, run_pid, a));
 	}
-	return 0;
+	return CLI_REPORT;
 }
+
+static const struct cli_cmd kubelet_cmd = {
+    .name = "kubelet",
+    .help = help,
+    .opts = opts,
+    .set = set_opt,
+    .run = run,
+};
 
 int cmd_kubelet(int argc, char **argv)
 {
 	struct kubelet_args a;
-	struct common_opts co;
-	struct argv_list args;
-	struct result res;
 	int code;
 
 	memset(&a, 0, sizeof(a));
-	argv_init(&args);
-	result_init(&res);
-	a.res = &res;
-	if (cli_parse(&kubelet_cmd, argc, argv, &co, &a, &code) < 0)
-		goto out;
-	if (a.cmdline && a.pid) {
-		code = usage_error("kubelet", "--cmdline and --pid both give the "
-					      "command line; use one");
-		goto out;
-	}
-	a.in.required = true;
-	code = run(&a, &args);
-	if (!code)
-		code = common_finish(&co, &res);
-out:
-	argv_release(&args);
-	result_release(&res);
+	argv_init(&a.args);
+	code = cli_main(&kubelet_cmd, argc, argv, &a);
+	argv_release(&a.args);
 	return code;
 }

@@ -89,51 +89,50 @@ static int set_opt(void *ctx, int id, const char *arg)
 	return 0;
 }
 
+static int run(void *ctx, char **paths, int n, const struct common_opts *co, struct result *res)
+{
+	struct rbac_args *a = ctx;
+	struct rbac_input in;
+
+	(void)co;
+	if (a->npaths) {
+		if (a->ro.anon == RBAC_ANON_AUTH_DISABLED)
+			return usage_error("rbac", "--anonymous-paths contradicts "
+						   "--anonymous-auth=false");
+		a->ro.anon = RBAC_ANON_AUTH_PATHS;
+		a->ro.anon_paths = (const char *const *)a->paths;
+		a->ro.nanon_paths = a->npaths;
+		a->ro.anon_source = "--anonymous-paths";
+	} else if (a->ro.anon == RBAC_ANON_AUTH_DISABLED) {
+		a->ro.anon_source = "--anonymous-auth=false";
+	}
+	memset(&in, 0, sizeof(in));
+	in.src = provider_fs();
+	in.paths = (const char *const *)paths;
+	in.npaths = (size_t)n;
+	in.opts = &a->ro;
+	check_run(&check_rbac, &in, NULL, res);
+	return CLI_REPORT;
+}
+
 static const struct cli_cmd rbac_cmd = {
-    "rbac",
-    help,
-    opts,
-    set_opt,
-    "give one or more files or directories of RBAC objects ('-' for standard input)",
-    -1,
-    NULL};
+    .name = "rbac",
+    .help = help,
+    .opts = opts,
+    .set = set_opt,
+    .missing = "give one or more files or directories of RBAC objects ('-' for standard input)",
+    .max = -1,
+    .run = run,
+};
 
 int cmd_rbac(int argc, char **argv)
 {
 	struct rbac_args a;
-	struct rbac_input in;
-	struct common_opts co;
-	struct result res;
-	int code, first;
+	int code;
 
 	memset(&a, 0, sizeof(a));
 	rbac_opts_init(&a.ro);
-	result_init(&res);
-	first = cli_parse(&rbac_cmd, argc, argv, &co, &a, &code);
-	if (first < 0)
-		goto out;
-	if (a.npaths) {
-		if (a.ro.anon == RBAC_ANON_AUTH_DISABLED) {
-			code = usage_error("rbac", "--anonymous-paths contradicts "
-						   "--anonymous-auth=false");
-			goto out;
-		}
-		a.ro.anon = RBAC_ANON_AUTH_PATHS;
-		a.ro.anon_paths = (const char *const *)a.paths;
-		a.ro.nanon_paths = a.npaths;
-		a.ro.anon_source = "--anonymous-paths";
-	} else if (a.ro.anon == RBAC_ANON_AUTH_DISABLED) {
-		a.ro.anon_source = "--anonymous-auth=false";
-	}
-	memset(&in, 0, sizeof(in));
-	in.src = provider_fs();
-	in.paths = (const char *const *)argv + first;
-	in.npaths = (size_t)(argc - first);
-	in.opts = &a.ro;
-	check_run(&check_rbac, &in, NULL, &res);
-	code = common_finish(&co, &res);
-out:
-	result_release(&res);
+	code = cli_main(&rbac_cmd, argc, argv, &a);
 	free(a.paths);
 	free(a.pathbuf);
 	return code;

@@ -13,20 +13,17 @@ static const char help[] = "usage: kanon rules [options]\n"
 			   "List every rule: id, default severity and title; with -v (and in\n"
 			   "-f json) also its references and documentation page.\n";
 
-static const struct cli_cmd rules_cmd = {"rules", help, NULL, NULL, NULL, 0, NULL};
-
-int cmd_rules(int argc, char **argv)
+static int run(void *ctx, char **operands, int n, const struct common_opts *opts,
+	       struct result *res)
 {
-	struct common_opts co;
+	const struct common_opts co = *opts;
 	struct strbuf out = STRBUF_INIT;
-	int code = 0;
+	int code;
 	bool json;
 	char doc[256];
 	int width = 0;
-	struct err e;
 
-	if (cli_parse(&rules_cmd, argc, argv, &co, NULL, &code) < 0)
-		return code;
+	(void)ctx, (void)operands, (void)n, (void)res;
 	json = !strcmp(co.format, "json");
 	for (size_t c = 0; c < nchecks; c++)
 		for (size_t i = 0; i < checks[c]->nrules; i++)
@@ -70,15 +67,18 @@ int cmd_rules(int argc, char **argv)
 	}
 	if (json)
 		strbuf_addstr(&out, "\n]}\n");
-	if (co.output) {
-		if (file_write_atomic(co.output, out.buf, out.len, &e) < 0) {
-			fprintf(stderr, "kanon: error: %s\n", e.msg);
-			code = 2;
-		}
-	} else if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-		fprintf(stderr, "kanon: error: cannot write the report to standard output\n");
-		code = 2;
-	}
+	code = cli_write(&co, &out);
 	strbuf_release(&out);
 	return code;
+}
+
+static const struct cli_cmd rules_cmd = {
+    .name = "rules",
+    .help = help,
+    .run = run,
+};
+
+int cmd_rules(int argc, char **argv)
+{
+	return cli_main(&rules_cmd, argc, argv, NULL);
 }

@@ -31,49 +31,56 @@ static const struct scan_part parts[] = {
     {"audit", scan_audit, NULL},
 };
 
-static const struct cli_cmd scan_cmd = {
-    "scan", help, NULL, NULL, "missing the snapshot directory", 1, "give one snapshot directory"};
-
-int cmd_scan(int argc, char **argv)
+static int run_parts(const struct provider *snap, const char *dir, struct result *res)
 {
-	struct common_opts co;
-	struct result res;
-	struct provider *snap = NULL;
-	int code, found = 0, first;
-	const char *dir;
+	int found = 0;
 
-	result_init(&res);
-	first = cli_parse(&scan_cmd, argc, argv, &co, NULL, &code);
-	if (first < 0)
-		goto out;
-	dir = argv[first];
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		if (!provider_is_dir(snap, parts[i].dir))
+			continue;
+		if (parts[i].one)
+			scan_each_subdir(snap, parts[i].dir, res, parts[i].one);
+		else
+			parts[i].run(snap, parts[i].dir, res);
+		found++;
+	}
+	if (found)
+		return CLI_REPORT;
+	fprintf(stderr, "kanon: error: '%s' holds no snapshot part (", dir);
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		fprintf(stderr, "%s%s/", i ? ", " : "", parts[i].dir);
+	fprintf(stderr, "); see docs/snapshot.md\n");
+	return 2;
+}
+
+static int run(void *ctx, char **operands, int n, const struct common_opts *co, struct result *res)
+{
+	const char *dir = operands[0];
+	struct provider *snap;
+	int code;
+
+	(void)ctx, (void)n, (void)co;
 	if (!file_is_dir(dir)) {
 		fprintf(stderr, "kanon: error: cannot read snapshot '%s': not a directory\n", dir);
-		code = 2;
-		goto out;
+		return 2;
 	}
 	/* opened once; its node roots keep their paths inside them */
 	snap = provider_snapshot_create(dir);
-	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
-		if (provider_is_dir(snap, parts[i].dir)) {
-			if (parts[i].one)
-				scan_each_subdir(snap, parts[i].dir, &res, parts[i].one);
-			else
-				parts[i].run(snap, parts[i].dir, &res);
-			found++;
-		}
-	}
-	if (!found) {
-		fprintf(stderr, "kanon: error: '%s' holds no snapshot part (", dir);
-		for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
-			fprintf(stderr, "%s%s/", i ? ", " : "", parts[i].dir);
-		fprintf(stderr, "); see docs/snapshot.md\n");
-		code = 2;
-		goto out;
-	}
-	code = common_finish(&co, &res);
-out:
+	code = run_parts(snap, dir, res);
 	provider_destroy(snap);
-	result_release(&res);
 	return code;
+}
+
+static const struct cli_cmd scan_cmd = {
+    .name = "scan",
+    .help = help,
+    .missing = "missing the snapshot directory",
+    .max = 1,
+    .too_many = "give one snapshot directory",
+    .run = run,
+};
+
+int cmd_scan(int argc, char **argv)
+{
+	return cli_main(&scan_cmd, argc, argv, NULL);
 }

@@ -190,6 +190,22 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_op
 	return optind;
 }
 
+int cli_main(const struct cli_cmd *cmd, int argc, char **argv, void *ctx)
+{
+	struct common_opts co;
+	struct result res;
+	int code, first;
+
+	result_init(&res);
+	first = cli_parse(cmd, argc, argv, &co, ctx, &code);
+	if (first >= 0)
+		code = cmd->run(ctx, argv + first, argc - first, &co, &res);
+	if (code == CLI_REPORT)
+		code = common_finish(&co, &res);
+	result_release(&res);
+	return code;
+}
+
 int cli_parse_pid(const char *cmd, const char *arg, long *pid)
 {
 	long long v;
@@ -221,7 +237,6 @@ int common_finish(const struct common_opts *c, struct result *res)
 	const struct reporter *rep = reporter_find(c->format);
 	struct report_opts ro = {use_color(c), c->verbosity};
 	struct strbuf out = STRBUF_INIT;
-	struct err e;
 	int code = result_exit_code(res, c->fail_on);
 
 	for (size_t i = 0; i < res->nd; i++) {
@@ -230,18 +245,27 @@ int common_finish(const struct common_opts *c, struct result *res)
 		fprintf(stderr, "kanon: %s: %s\n", levels[res->d[i].level], res->d[i].text);
 	}
 	rep->write(&out, res, &ro);
-	if (c->output) {
-		if (file_write_atomic(c->output, out.buf, out.len, &e) < 0) {
-			fprintf(stderr, "kanon: error: %s\n", e.msg);
-			code = 2;
-		}
-	} else if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-		fprintf(stderr, "kanon: error: cannot write the report to "
-				"standard output\n");
+	if (cli_write(c, &out))
 		code = 2;
-	}
 	strbuf_release(&out);
 	return code;
+}
+
+int cli_write(const struct common_opts *c, const struct strbuf *out)
+{
+	struct err e;
+
+	if (c->output) {
+		if (file_write_atomic(c->output, out->buf, out->len, &e) < 0) {
+			fprintf(stderr, "kanon: error: %s\n", e.msg);
+			return 2;
+		}
+	} else if (fwrite(out->buf, 1, out->len, stdout) != out->len || fflush(stdout) != 0) {
+		fprintf(stderr, "kanon: error: cannot write the report to "
+				"standard output\n");
+		return 2;
+	}
+	return 0;
 }
 
 /* One process: its command line and a provider for its files. */
