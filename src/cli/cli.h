@@ -67,6 +67,12 @@ struct cli_cmd {
 	 * the common options, or return an exit code. */
 	int (*run)(void *ctx, char **operands, int n, const struct common_opts *co,
 		   struct result *res);
+	/* The command's context: ctx_size bytes, zeroed, then init() (may be
+	 * NULL); release() (may be NULL) frees what the options and run()
+	 * left in it. */
+	size_t ctx_size;
+	void (*init)(void *ctx);
+	void (*release)(void *ctx);
 };
 
 #define CLI_REPORT (-1)
@@ -78,7 +84,7 @@ static inline int cli_or_report(int code)
 }
 
 /* A command from argv to exit code: cli_parse(), cmd->run(), the report. */
-int cli_main(const struct cli_cmd *cmd, int argc, char **argv, void *ctx);
+int cli_main(const struct cli_cmd *cmd, int argc, char **argv);
 
 /*
  * Parse argv[1..] (argv[0] is the command name): common options into *co,

@@ -207,25 +207,35 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	return cli_or_report(run_input(a));
 }
 
+static void init(void *ctx)
+{
+	struct apiserver_args *a = ctx;
+
+	argv_init(&a->args);
+	strbuf_init(&a->vsrc);
+}
+
+static void release(void *ctx)
+{
+	struct apiserver_args *a = ctx;
+
+	provider_destroy(a->root_files);
+	argv_release(&a->args);
+	strbuf_release(&a->vsrc);
+}
+
 static const struct cli_cmd apiserver_cmd = {
     .name = "apiserver",
     .help = help,
     .opts = opts,
     .set = set_opt,
     .run = run,
+    .ctx_size = sizeof(struct apiserver_args),
+    .init = init,
+    .release = release,
 };
 
 int cmd_apiserver(int argc, char **argv)
 {
-	struct apiserver_args a;
-	int code;
-
-	memset(&a, 0, sizeof(a));
-	argv_init(&a.args);
-	strbuf_init(&a.vsrc);
-	code = cli_main(&apiserver_cmd, argc, argv, &a);
-	provider_destroy(a.root_files);
-	argv_release(&a.args);
-	strbuf_release(&a.vsrc);
-	return code;
+	return cli_main(&apiserver_cmd, argc, argv);
 }

@@ -194,6 +194,20 @@ static int run(void *ctx, char **files, int n, const struct common_opts *co, str
 	return CLI_REPORT;
 }
 
+static void init(void *ctx)
+{
+	struct audit_args *a = ctx;
+
+	audit_opts_init(&a->ao);
+}
+
+static void release(void *ctx)
+{
+	struct audit_args *a = ctx;
+
+	free(a->allow);
+}
+
 static const struct cli_cmd audit_cmd = {
     .name = "audit",
     .help = help,
@@ -202,16 +216,12 @@ static const struct cli_cmd audit_cmd = {
     .missing = "give one or more audit log files ('-' for stdin)",
     .max = -1,
     .run = run,
+    .ctx_size = sizeof(struct audit_args),
+    .init = init,
+    .release = release,
 };
 
 int cmd_audit(int argc, char **argv)
 {
-	struct audit_args a;
-	int code;
-
-	memset(&a, 0, sizeof(a));
-	audit_opts_init(&a.ao);
-	code = cli_main(&audit_cmd, argc, argv, &a);
-	free(a.allow);
-	return code;
+	return cli_main(&audit_cmd, argc, argv);
 }

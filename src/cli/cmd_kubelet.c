@@ -117,22 +117,32 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	return CLI_REPORT;
 }
 
+static void init(void *ctx)
+{
+	struct kubelet_args *a = ctx;
+
+	argv_init(&a->args);
+}
+
+static void release(void *ctx)
+{
+	struct kubelet_args *a = ctx;
+
+	argv_release(&a->args);
+}
+
 static const struct cli_cmd kubelet_cmd = {
     .name = "kubelet",
     .help = help,
     .opts = opts,
     .set = set_opt,
     .run = run,
+    .ctx_size = sizeof(struct kubelet_args),
+    .init = init,
+    .release = release,
 };
 
 int cmd_kubelet(int argc, char **argv)
 {
-	struct kubelet_args a;
-	int code;
-
-	memset(&a, 0, sizeof(a));
-	argv_init(&a.args);
-	code = cli_main(&kubelet_cmd, argc, argv, &a);
-	argv_release(&a.args);
-	return code;
+	return cli_main(&kubelet_cmd, argc, argv);
 }

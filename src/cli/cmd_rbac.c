@@ -115,6 +115,21 @@ static int run(void *ctx, char **paths, int n, const struct common_opts *co, str
 	return CLI_REPORT;
 }
 
+static void init(void *ctx)
+{
+	struct rbac_args *a = ctx;
+
+	rbac_opts_init(&a->ro);
+}
+
+static void release(void *ctx)
+{
+	struct rbac_args *a = ctx;
+
+	free(a->paths);
+	free(a->pathbuf);
+}
+
 static const struct cli_cmd rbac_cmd = {
     .name = "rbac",
     .help = help,
@@ -123,17 +138,12 @@ static const struct cli_cmd rbac_cmd = {
     .missing = "give one or more files or directories of RBAC objects ('-' for standard input)",
     .max = -1,
     .run = run,
+    .ctx_size = sizeof(struct rbac_args),
+    .init = init,
+    .release = release,
 };
 
 int cmd_rbac(int argc, char **argv)
 {
-	struct rbac_args a;
-	int code;
-
-	memset(&a, 0, sizeof(a));
-	rbac_opts_init(&a.ro);
-	code = cli_main(&rbac_cmd, argc, argv, &a);
-	free(a.paths);
-	free(a.pathbuf);
-	return code;
+	return cli_main(&rbac_cmd, argc, argv);
 }

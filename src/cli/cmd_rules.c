@@ -80,5 +80,5 @@ static const struct cli_cmd rules_cmd = {
 
 int cmd_rules(int argc, char **argv)
 {
-	return cli_main(&rules_cmd, argc, argv, NULL);
+	return cli_main(&rules_cmd, argc, argv);
 }

@@ -82,5 +82,5 @@ static const struct cli_cmd scan_cmd = {
 
 int cmd_scan(int argc, char **argv)
 {
-	return cli_main(&scan_cmd, argc, argv, NULL);
+	return cli_main(&scan_cmd, argc, argv);
 }

@@ -190,12 +190,15 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_op
 	return optind;
 }
 
-int cli_main(const struct cli_cmd *cmd, int argc, char **argv, void *ctx)
+int cli_main(const struct cli_cmd *cmd, int argc, char **argv)
 {
+	void *ctx = cmd->ctx_size ? xcalloc(1, cmd->ctx_size) : NULL;
 	struct common_opts co;
 	struct result res;
 	int code, first;
 
+	if (cmd->init)
+		cmd->init(ctx);
 	result_init(&res);
 	first = cli_parse(cmd, argc, argv, &co, ctx, &code);
 	if (first >= 0)
@@ -203,6 +206,9 @@ int cli_main(const struct cli_cmd *cmd, int argc, char **argv, void *ctx)
 	if (code == CLI_REPORT)
 		code = common_finish(&co, &res);
 	result_release(&res);
+	if (cmd->release)
+		cmd->release(ctx);
+	free(ctx);
 	return code;
 }
 
