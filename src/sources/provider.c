@@ -56,6 +56,12 @@ char *provider_display(const struct provider *p, const char *path)
 	return strbuf_detach(&sb);
 }
 
+/* ops->open, or -ENOTSUP for a provider without files. */
+static int open_in(const struct provider *p, const char *path, int flags)
+{
+	return p->ops->open ? p->ops->open(p, path, flags) : -ENOTSUP;
+}
+
 static const char *type_name(mode_t m)
 {
 	if (S_ISFIFO(m))
@@ -78,7 +84,7 @@ static int open_checked(const struct provider *p, const char *path, const char *
 	struct stat st;
 	int fd, fl;
 
-	fd = p->ops->open(p, path, O_RDONLY | O_NOCTTY | (named ? 0 : O_NONBLOCK));
+	fd = open_in(p, path, O_RDONLY | O_NOCTTY | (named ? 0 : O_NONBLOCK));
 	if (fd < 0) {
 		err_set(e, NULL, 0, "cannot read '%s': %s", name, strerror(-fd));
 		return fd;
@@ -111,14 +117,18 @@ int provider_read(const struct provider *p, const char *path, const char *displa
 	int fd, ret;
 
 	memset(out, 0, sizeof(*out));
-	fd = is_stdin ? STDIN_FILENO : open_checked(p, path, name, flags, e);
-	if (fd < 0) {
-		free(name);
-		return fd;
+	if (p->ops->read) {
+		ret = p->ops->read(p, path, max, &sb, e);
+	} else {
+		fd = is_stdin ? STDIN_FILENO : open_checked(p, path, name, flags, e);
+		if (fd < 0) {
+			free(name);
+			return fd;
+		}
+		ret = file_read_fd(fd, name, max, &sb, e);
+		if (!is_stdin)
+			close(fd);
 	}
-	ret = file_read_fd(fd, name, max, &sb, e);
-	if (!is_stdin)
-		close(fd);
 	if (ret < 0) {
 		strbuf_release(&sb);
 		free(name);
@@ -133,7 +143,7 @@ int provider_read(const struct provider *p, const char *path, const char *displa
 
 static int stat_flags(const struct provider *p, const char *path, int flags, struct stat *st)
 {
-	int fd = p->ops->open(p, path, O_PATH | flags);
+	int fd = open_in(p, path, O_PATH | flags);
 	int ret = 0;
 
 	if (fd < 0)
@@ -286,7 +296,7 @@ int provider_list(const struct provider *p, const char *dir, struct path_list *o
 {
 	char *display = provider_display(p, dir);
 	struct lister l = {p, dir, display, out, skipped, e};
-	int fd = p->ops->open(p, dir, O_RDONLY | O_DIRECTORY);
+	int fd = open_in(p, dir, O_RDONLY | O_DIRECTORY);
 	int ret;
 
 	if (fd < 0) {

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "core/err.h"
+#include "core/strbuf.h"
 #include "sources/file.h"
 
 /* Where a blob came from (provenance). */
@@ -52,9 +53,15 @@ struct provider_ops {
 	/*
 	 * Open path with open(2) flags (O_CLOEXEC is added). Returns a file
 	 * descriptor or -errno. Must not let the path leave the provider's
-	 * root, whatever its symlinks and `..` say.
+	 * root, whatever its symlinks and `..` say. NULL for a provider
+	 * without files (HTTP): read() then gives the bytes, and listing or
+	 * stat fails with -ENOTSUP.
 	 */
 	int (*open)(const struct provider *p, const char *path, int flags);
+	/* Read path (at most max bytes) into out: for providers whose inputs
+	 * are not files. NULL: provider_read() reads what open() returns. */
+	int (*read)(const struct provider *p, const char *path, size_t max, struct strbuf *out,
+		    struct err *e);
 	/* Release what create() allocated beyond the fields of struct
 	 * provider, which provider_destroy() releases (may be NULL). */
 	void (*release)(struct provider *p);
