@@ -22,10 +22,9 @@ struct result;
 
 /*
  * A group of rules and how to evaluate them. Every caller (a command, a
- * snapshot part of `scan`, a future server) judges a target the same way:
- * check_run(). `input` is the check's own input structure, named in its
- * header (struct kubelet_input, apiserver_input, rbac_input,
- * audit_input): the core does not know what a check reads.
+ * part of a snapshot scan, a future server) judges a target the same way:
+ * check_run(). `input` is the check's own input structure, declared in
+ * its header beside the check: the core does not know what a check reads.
  */
 struct check {
 	const char *name;
