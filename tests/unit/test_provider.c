@@ -253,6 +253,34 @@ static void test_read_blob(void **state)
 	strbuf_release(&r);
 }
 
+/* /proc/self: absolute paths from its root, relative ones from its cwd. */
+static void test_proc(void **state)
+{
+	struct strbuf d = STRBUF_INIT, abs = STRBUF_INIT;
+	struct provider *p;
+	struct blob b;
+	struct err e;
+	char *old = getcwd(NULL, 0);
+
+	(void)state;
+	path_of(&d, "r/a");
+	assert_int_equal(chdir(d.buf), 0);
+	p = provider_proc_create((long)getpid());
+	assert_int_equal(provider_read(p, "../file", NULL, 100, 0, &b, &e), 0);
+	assert_string_equal(b.data, "f");
+	assert_int_equal(b.kind, PROVIDER_PROC);
+	blob_release(&b);
+	path_of(&abs, "host.txt");
+	assert_int_equal(provider_read(p, abs.buf, NULL, 100, 0, &b, &e), 0);
+	assert_string_equal(b.data, "host");
+	blob_release(&b);
+	provider_destroy(p);
+	assert_int_equal(chdir(old), 0);
+	free(old);
+	strbuf_release(&d);
+	strbuf_release(&abs);
+}
+
 static void test_missing_root(void **state)
 {
 	struct provider *p = provider_root_create(NULL, "/nonexistent/kanon/root");
@@ -271,7 +299,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_confined_openat2), cmocka_unit_test(test_confined_fallback),
 	    cmocka_unit_test(test_start_below_root), cmocka_unit_test(test_list_walkdir_order),
-	    cmocka_unit_test(test_read_blob),	     cmocka_unit_test(test_missing_root),
+	    cmocka_unit_test(test_read_blob),	     cmocka_unit_test(test_proc),
+	    cmocka_unit_test(test_missing_root),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
