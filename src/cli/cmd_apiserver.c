@@ -74,7 +74,7 @@ static int run_manifest(const char *path, struct apiserver_input *base, int user
 		goto out;
 	}
 	if (apiserver_manifest_parse(buf.buf, buf.len, display, &pods, &e) < 0) {
-		char msg[1200];
+		char msg[ERR_FORMAT_MAX];
 		fprintf(stderr, "kanon: error: %s\n", err_format(&e, msg, sizeof(msg)));
 		code = 2;
 		goto out;

@@ -56,7 +56,7 @@ static void scan_manifest(const char *file, const char *name, struct apiserver_i
 	struct strbuf buf = STRBUF_INIT, target = STRBUF_INIT;
 	struct apiserver_pods pods;
 	struct err e = { { 0 }, 0, { 0 } };
-	char msg[1200];
+	char msg[ERR_FORMAT_MAX];
 
 	memset(&pods, 0, sizeof(pods));
 	strbuf_addf(&target, "apiserver/%s", name);

@@ -701,7 +701,7 @@ static int read_doc(struct kubelet_effective *ke, struct kubelet_model *m,
 		goto out;
 	}
 	if (yaml_parse(buf.buf, buf.len, display, docs, &e) < 0) {
-		char msg[1200];
+		char msg[ERR_FORMAT_MAX];
 		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
 		set_invalid(m, kind, display, e.line, NULL, NULL,
 			    "the kubelet cannot parse %s: %s", display, e.msg);
@@ -996,7 +996,7 @@ static int load_configz(struct kubelet_effective *ke, const char *path,
 		goto out;
 	}
 	if (yaml_parse(buf.buf, buf.len, display, &docs, &e) < 0) {
-		char msg[1200];
+		char msg[ERR_FORMAT_MAX];
 		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
 		goto out;
 	}

@@ -37,10 +37,10 @@ void *rbac_set_alloc(struct rbac_set *s, size_t n)
 	struct rbac_arena_chunk *c = s->arena;
 	void *p;
 
-	n = (n + 15) & ~(size_t)15;
+	n = st_add(n, 15) & ~(size_t)15;
 	if (!c || c->size - c->used < n) {
 		size_t size = n > (1u << 20) ? n : (1u << 20);
-		c = xmalloc(sizeof(*c) + size);
+		c = xmalloc(st_add(sizeof(*c), size));
 		c->next = s->arena;
 		c->used = 0;
 		c->size = size;
@@ -54,7 +54,7 @@ void *rbac_set_alloc(struct rbac_set *s, size_t n)
 
 static const char *arena_strndup(struct rbac_set *s, const char *str, size_t len)
 {
-	char *p = rbac_set_alloc(s, len + 1);
+	char *p = rbac_set_alloc(s, st_add(len, 1));
 	memcpy(p, str, len);
 	p[len] = '\0';
 	return p;
@@ -117,10 +117,10 @@ static void index_grow(struct rbac_slot **tab, size_t *cap, size_t count)
 	struct rbac_slot *old = *tab;
 	size_t oldcap = *cap, ncap = oldcap ? oldcap : 64;
 
-	if (count * 2 < oldcap)
+	if (st_mult(count, 2) < oldcap)
 		return;
 	while (count * 2 >= ncap)
-		ncap *= 2;
+		ncap = st_mult(ncap, 2);
 	*tab = xcalloc(ncap, sizeof(**tab));
 	*cap = ncap;
 	for (size_t i = 0; i < oldcap; i++) {
@@ -291,7 +291,7 @@ static void dec_strs(struct dec *d, const struct node *map, const char *key, con
 		dec_fail(d, n, 0, path, "%s must be a list of strings", path);
 		return;
 	}
-	out->v = rbac_set_alloc(d->s, (n->n ? n->n : 1) * sizeof(char *));
+	out->v = rbac_set_alloc(d->s, st_mult(n->n ? n->n : 1, sizeof(char *)));
 	for (size_t i = 0; i < n->n; i++) {
 		const char *v;
 		if (scalar_string(n->kids[i], &v) < 0) {
@@ -316,7 +316,7 @@ static void dec_labels(struct dec *d, const struct node *map, const char *path,
 		dec_fail(d, map, 0, path, "%s must be a mapping", path);
 		return;
 	}
-	*out = rbac_set_alloc(d->s, (n ? n : 1) * sizeof(**out));
+	*out = rbac_set_alloc(d->s, st_mult(n ? n : 1, sizeof(**out)));
 	for (size_t i = 0; i < n; i++) {
 		const char *k, *v;
 		if (scalar_string(node_map_key(map, i), &k) < 0 ||
@@ -432,7 +432,7 @@ static void note_duplicate(struct rbac_set *s, const char *kind, bool cluster, c
  */
 static void dec_selectors(struct dec *d, const struct node *sels, struct rbac_role *r)
 {
-	r->sel = rbac_set_alloc(d->s, sels->n * sizeof(*r->sel));
+	r->sel = rbac_set_alloc(d->s, st_mult(sels->n, sizeof(*r->sel)));
 	for (size_t i = 0; i < sels->n; i++) {
 		const struct node *sn = sels->kids[i];
 		const struct node *ex = node_map_get(sn, "matchExpressions");
@@ -456,7 +456,7 @@ static void dec_selectors(struct dec *d, const struct node *sels, struct rbac_ro
 				 "matchExpressions must be a list");
 			return;
 		}
-		sel->expr = rbac_set_alloc(d->s, (ex->n ? ex->n : 1) * sizeof(*sel->expr));
+		sel->expr = rbac_set_alloc(d->s, st_mult(ex->n ? ex->n : 1, sizeof(*sel->expr)));
 		for (size_t j = 0; j < ex->n; j++) {
 			const struct node *en = ex->kids[j];
 			struct rbac_sel_expr *e = &sel->expr[sel->nexpr];
@@ -522,7 +522,7 @@ static void add_role(struct rbac_set *s, struct dec *d, const struct node *obj, 
 	if (rules && !node_is_null(rules) && rules->kind != NODE_SEQ)
 		dec_fail(d, rules, 0, "rules", "%s", "rules must be a list");
 	else if (rules && rules->kind == NODE_SEQ) {
-		r->rules = rbac_set_alloc(s, (rules->n ? rules->n : 1) * sizeof(*r->rules));
+		r->rules = rbac_set_alloc(s, st_mult(rules->n ? rules->n : 1, sizeof(*r->rules)));
 		for (size_t i = 0; i < rules->n; i++) {
 			const struct node *rn = rules->kids[i];
 			struct rbac_rule *ru = &r->rules[r->nrules];
@@ -567,7 +567,7 @@ static void add_role(struct rbac_set *s, struct dec *d, const struct node *obj, 
 		return;
 	}
 	/* effective rules start as the rules written */
-	r->eff = rbac_set_alloc(s, (r->nrules ? r->nrules : 1) * sizeof(*r->eff));
+	r->eff = rbac_set_alloc(s, st_mult(r->nrules ? r->nrules : 1, sizeof(*r->eff)));
 	for (size_t i = 0; i < r->nrules; i++)
 		r->eff[i] = &r->rules[i];
 	r->neff = r->nrules;
@@ -640,7 +640,7 @@ static void add_binding(struct rbac_set *s, struct dec *d, const struct node *ob
 	if (subj && !node_is_null(subj) && subj->kind != NODE_SEQ) {
 		dec_fail(d, subj, 0, "subjects", "%s", "subjects must be a list");
 	} else if (subj && subj->kind == NODE_SEQ) {
-		b->subj = rbac_set_alloc(s, (subj->n ? subj->n : 1) * sizeof(*b->subj));
+		b->subj = rbac_set_alloc(s, st_mult(subj->n ? subj->n : 1, sizeof(*b->subj)));
 		for (size_t i = 0; i < subj->n; i++) {
 			const struct node *sn = subj->kids[i];
 			struct rbac_subject *su = &b->subj[b->nsubj++];
@@ -844,7 +844,7 @@ int rbac_set_load_buf(struct rbac_set *s, const char *buf, size_t len, const cha
 {
 	struct err e;
 	const char *name = rbac_set_strdup(s, file);
-	char msg[1200];
+	char msg[ERR_FORMAT_MAX];
 	int ret;
 
 	memset(&e, 0, sizeof(e));
@@ -1057,8 +1057,8 @@ static void rule_set_add(struct rule_set *rs, const struct rbac_rule *ru)
 	uint64_t h = rule_hash(ru);
 	size_t i;
 
-	if ((rs->n + 1) * 2 > rs->cap) {
-		size_t ncap = rs->cap ? rs->cap * 2 : 64;
+	if (st_mult(st_add(rs->n, 1), 2) > rs->cap) {
+		size_t ncap = rs->cap ? st_mult(rs->cap, 2) : 64;
 		free(rs->tab);
 		rs->tab = xcalloc(ncap, sizeof(*rs->tab));
 		rs->cap = ncap;
@@ -1124,7 +1124,7 @@ static bool aggregate_one(struct rbac_role *a, struct rbac_role **sorted, size_t
 		 * without its parts. Its stored rules are what the controller
 		 * filled in last; replacing them with nothing would hide them. */
 		free(nr);
-		nr = xmalloc(a->nrules * sizeof(*nr));
+		nr = xmalloc(st_mult(a->nrules, sizeof(*nr)));
 		for (size_t i = 0; i < a->nrules; i++)
 			nr[i] = &a->rules[i];
 		nn = an = a->nrules;
@@ -1177,8 +1177,8 @@ static void add_builtin_roles(struct rbac_set *s)
 			continue; /* the input's own definition wins */
 		r = rbac_set_alloc(s, sizeof(*r));
 		*r = *b;
-		r->rules = rbac_set_alloc(s, (b->nrules ? b->nrules : 1) * sizeof(*r->rules));
-		r->eff = rbac_set_alloc(s, (b->nrules ? b->nrules : 1) * sizeof(*r->eff));
+		r->rules = rbac_set_alloc(s, st_mult(b->nrules ? b->nrules : 1, sizeof(*r->rules)));
+		r->eff = rbac_set_alloc(s, st_mult(b->nrules ? b->nrules : 1, sizeof(*r->eff)));
 		for (size_t j = 0; j < b->nrules; j++) {
 			r->rules[j] = b->rules[j];
 			r->rules[j].from = r;
@@ -1211,10 +1211,10 @@ void rbac_set_resolve(struct rbac_set *s)
 		struct rbac_role *r = s->roles[i];
 		if (!r->cluster || r->superseded)
 			continue;
-		sorted = xrealloc(sorted, (n + 1) * sizeof(*sorted));
+		sorted = xrealloc(sorted, st_mult(st_add(n, 1), sizeof(*sorted)));
 		sorted[n++] = r;
 		if (r->aggregated) {
-			agg = xrealloc(agg, (nagg + 1) * sizeof(*agg));
+			agg = xrealloc(agg, st_mult(st_add(nagg, 1), sizeof(*agg)));
 			agg[nagg++] = r;
 		}
 	}
