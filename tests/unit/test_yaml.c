@@ -6,11 +6,12 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "core/strbuf.h"
 #include "parsers/yaml.h"
 
 static struct node *load1(const char *text)
 {
-	struct yaml_docs d = { 0 };
+	struct yaml_docs d = {0};
 	struct node *n;
 
 	assert_int_equal(yaml_parse(text, strlen(text), "t", &d, NULL), 0);
@@ -38,12 +39,15 @@ static void test_lines_and_lookup(void **state)
 
 static void test_json_compact(void **state)
 {
-	struct node *n = load1("{\"kubeletconfig\":{\"authentication\":{\"anonymous\":{\"enabled\":false}}}}");
+	struct node *n =
+	    load1("{\"kubeletconfig\":{\"authentication\":{\"anonymous\":{\"enabled\":false}}}}");
 	const struct node *a;
 	bool b = true;
 	(void)state;
-	a = node_map_get(node_map_get(node_map_get(node_map_get(n, "kubeletconfig"),
-						    "authentication"), "anonymous"), "enabled");
+	a = node_map_get(
+	    node_map_get(node_map_get(node_map_get(n, "kubeletconfig"), "authentication"),
+			 "anonymous"),
+	    "enabled");
 	assert_non_null(a);
 	assert_int_equal(node_get_bool(a, &b), 0);
 	assert_false(b);
@@ -75,7 +79,7 @@ static void test_yaml11_bools(void **state)
 static void test_multidoc_and_error_line(void **state)
 {
 	static const char text[] = "a: 1\n---\nb: 2\n---\nc: [1, 2\nd: 3\n";
-	struct yaml_docs d = { 0 };
+	struct yaml_docs d = {0};
 	struct err e;
 	(void)state;
 	assert_int_equal(yaml_parse(text, strlen(text), "f.yaml", &d, &e), -1);
@@ -87,8 +91,9 @@ static void test_multidoc_and_error_line(void **state)
 
 static void test_helm_template_error(void **state)
 {
-	static const char text[] = "kind: RoleBinding\nmetadata:\n  namespace: {{ .Release.Namespace }}\n";
-	struct yaml_docs d = { 0 };
+	static const char text[] =
+	    "kind: RoleBinding\nmetadata:\n  namespace: {{ .Release.Namespace }}\n";
+	struct yaml_docs d = {0};
 	struct err e;
 	(void)state;
 	assert_int_equal(yaml_parse(text, strlen(text), "t.yaml", &d, &e), -1);
@@ -98,26 +103,76 @@ static void test_helm_template_error(void **state)
 
 static void test_alias_bomb_bounded(void **state)
 {
-	static const char text[] =
-		"a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-		"b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-		"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-		"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-		"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
-		"f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
-		"g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
-	struct yaml_docs d = { 0 };
+	static const char text[] = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+				   "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+				   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+				   "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+				   "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+				   "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+				   "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
+	struct yaml_docs d = {0};
 	struct err e;
 	(void)state;
 	assert_int_equal(yaml_parse(text, strlen(text), "bomb", &d, &e), -1);
-	assert_non_null(strstr(e.msg, "too large"));
+	assert_non_null(strstr(e.msg, "excessive aliasing"));
+	assert_string_equal(e.file, "bomb");
+	assert_true(e.line >= 3 && e.line <= 4);
 	yaml_docs_release(&d);
+}
+
+static int count_doc(struct node *n, bool is_item, void *ctx)
+{
+	(void)is_item;
+	node_destroy(n);
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+/* Issue 8: the budget covers all documents of the input, not each one. */
+static void test_alias_budget_whole_stream(void **state)
+{
+	static const char doc[] = "---\n"
+				  "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+				  "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+				  "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+				  "d: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+	struct strbuf sb = STRBUF_INIT;
+	struct err e;
+	size_t docs = 0;
+	(void)state;
+	for (int i = 0; i < 200; i++)
+		strbuf_addstr(&sb, doc);
+	assert_int_equal(yaml_parse_stream(sb.buf, sb.len, "multi", true, count_doc, &docs, &e),
+			 -1);
+	assert_non_null(strstr(e.msg, "aliasing"));
+	assert_true(docs < 200);
+	strbuf_release(&sb);
+}
+
+/* Issue 8: few aliases of one big anchor: the copied bytes are budgeted. */
+static void test_alias_budget_bytes(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct yaml_docs d = {0};
+	struct err e;
+	(void)state;
+	strbuf_addstr(&sb, "big: &big ");
+	for (int i = 0; i < (1 << 20); i++)
+		strbuf_addch(&sb, 'x');
+	strbuf_addstr(&sb, "\nl:\n");
+	for (int i = 0; i < 1000; i++)
+		strbuf_addf(&sb, "- k%d: v\n  v: *big\n", i);
+	assert_int_equal(yaml_parse(sb.buf, sb.len, "big", &d, &e), -1);
+	assert_non_null(strstr(e.msg, "MiB"));
+	assert_true(e.line > 3);
+	yaml_docs_release(&d);
+	strbuf_release(&sb);
 }
 
 static void test_depth_limit(void **state)
 {
 	char text[2000];
-	struct yaml_docs d = { 0 };
+	struct yaml_docs d = {0};
 	struct err e;
 	size_t i;
 	(void)state;
@@ -139,12 +194,12 @@ static void test_merge_keys(void **state)
 	(void)state;
 	x = node_map_get(n, "x");
 	assert_int_equal(node_get_bool(node_map_get(x, "enabled"), &b), 0);
-	assert_false(b);                                   /* own key wins */
+	assert_false(b);					      /* own key wins */
 	assert_string_equal(node_map_get(x, "mode")->str, "Webhook"); /* earlier source wins */
 	assert_string_equal(node_map_get(x, "port")->str, "1");
 	assert_null(node_map_get(x, "<<"));
 	assert_int_equal(node_map_count(x, "mode"), 1);
-	y = node_map_get(n, "y");                           /* a quoted "<<" is a plain key */
+	y = node_map_get(n, "y"); /* a quoted "<<" is a plain key */
 	assert_non_null(node_map_get(y, "<<"));
 	node_destroy(n);
 }
@@ -152,7 +207,7 @@ static void test_merge_keys(void **state)
 static void test_merge_key_bad_value(void **state)
 {
 	static const char text[] = "a:\n  <<: 5\n";
-	struct yaml_docs d = { 0 };
+	struct yaml_docs d = {0};
 	struct err e;
 	(void)state;
 	assert_int_equal(yaml_parse(text, strlen(text), "m", &d, &e), -1);
@@ -164,7 +219,7 @@ static void test_merge_key_bad_value(void **state)
 static void test_merge_recursive_anchor_no_leak(void **state)
 {
 	static const char text[] = "a: &x \n  <<: [*x, {d: 2}]\n}\nc:TRUE\n  <";
-	struct yaml_docs d = { 0 };
+	struct yaml_docs d = {0};
 	struct err e;
 	(void)state;
 	(void)yaml_parse(text, strlen(text), "r", &d, &e);
@@ -186,17 +241,19 @@ static void test_merge_source_anchor_reused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lines_and_lookup),
-		cmocka_unit_test(test_json_compact),
-		cmocka_unit_test(test_yaml11_bools),
-		cmocka_unit_test(test_multidoc_and_error_line),
-		cmocka_unit_test(test_helm_template_error),
-		cmocka_unit_test(test_alias_bomb_bounded),
-		cmocka_unit_test(test_depth_limit),
-		cmocka_unit_test(test_merge_keys),
-		cmocka_unit_test(test_merge_key_bad_value),
-		cmocka_unit_test(test_merge_recursive_anchor_no_leak),
-		cmocka_unit_test(test_merge_source_anchor_reused),
+	    cmocka_unit_test(test_lines_and_lookup),
+	    cmocka_unit_test(test_json_compact),
+	    cmocka_unit_test(test_yaml11_bools),
+	    cmocka_unit_test(test_multidoc_and_error_line),
+	    cmocka_unit_test(test_helm_template_error),
+	    cmocka_unit_test(test_alias_bomb_bounded),
+	    cmocka_unit_test(test_alias_budget_whole_stream),
+	    cmocka_unit_test(test_alias_budget_bytes),
+	    cmocka_unit_test(test_depth_limit),
+	    cmocka_unit_test(test_merge_keys),
+	    cmocka_unit_test(test_merge_key_bad_value),
+	    cmocka_unit_test(test_merge_recursive_anchor_no_leak),
+	    cmocka_unit_test(test_merge_source_anchor_reused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
