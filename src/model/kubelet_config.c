@@ -980,6 +980,8 @@ static void check_argv_shape(struct kubelet_model *m, const struct argv_list *ar
 
 /* ------------------------------------------------------------------ configz */
 
+static void validate(struct kubelet_model *m);
+
 static int load_configz(struct kubelet_effective *ke, const char *path,
 			struct result *res)
 {
@@ -1041,6 +1043,10 @@ static int load_configz(struct kubelet_effective *ke, const char *path,
 		kval_set(&m->v[k], k, b, iv, sv, SRC_CONFIGZ, display, n->line,
 			 d->info.name, n->str, "the running kubelet's configuration");
 	}
+	/* values a kubelet cannot run with (an unknown authorization mode
+	 * such as "RBAC") make the response INVALID, as they make a config
+	 * file INVALID: they are not what a running kubelet reports */
+	validate(m);
 	ke->have_configz = true;
 	ret = 0;
 out:
@@ -1065,10 +1071,13 @@ static void validate(struct kubelet_model *m)
 	} else if (mode->st == KV_OK && strcmp(mode->s, "AlwaysAllow") &&
 		   strcmp(mode->s, "Webhook")) {
 		const struct evidence *at = &mode->chain[mode->n - 1];
+		/* a "\u0000" in the value is part of it (node.h): "Webhook\0x"
+		 * is not Webhook to the kubelet's Go string comparison */
 		set_invalid(m, at->kind, at->path, at->line, at->key, at->value,
-			    "unknown authorization mode \"%s\": the kubelet accepts "
+			    "unknown authorization mode \"%s\"%s: the kubelet accepts "
 			    "only AlwaysAllow and Webhook (case-sensitive) and "
-			    "refuses to start", mode->s);
+			    "refuses to start", mode->s,
+			    strstr(mode->s, "\xc0\x80") ? " (it holds a NUL byte)" : "");
 	}
 	if (port->st == KV_OK && (port->i < 0 || port->i > 65535)) {
 		const struct evidence *at = &port->chain[port->n - 1];

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "core/banned.h"
 
 void node_destroy(struct node *n)
@@ -15,6 +16,41 @@ void node_destroy(struct node *n)
 	free(n->kids);
 	free(n->str);
 	free(n);
+}
+
+void node_take_str(struct node *n, char *s, size_t len)
+{
+	size_t nuls = 0, j = 0;
+	char *e;
+
+	for (size_t i = 0; i < len; i++)
+		nuls += !s[i];
+	n->nul = nuls > 0;
+	if (!nuls) {
+		n->str = s;
+		n->len = len;
+		return;
+	}
+	e = xmalloc(st_add3(len, nuls, 1));
+	for (size_t i = 0; i < len; i++) {
+		if (s[i]) {
+			e[j++] = s[i];
+		} else {
+			e[j++] = (char)0xc0;
+			e[j++] = (char)0x80;
+		}
+	}
+	e[j] = '\0';
+	free(s);
+	n->str = e;
+	n->len = j;
+}
+
+bool node_str_is(const struct node *n, const char *s)
+{
+	size_t l = strlen(s);
+
+	return n && n->kind == NODE_SCALAR && n->len == l && !memcmp(n->str, s, l);
 }
 
 size_t node_map_len(const struct node *map)
@@ -34,7 +70,7 @@ const struct node *node_map_val(const struct node *map, size_t i)
 
 static bool key_is(const struct node *k, const char *key)
 {
-	return k->kind == NODE_SCALAR && !strcmp(k->str, key);
+	return node_str_is(k, key);
 }
 
 const struct node *node_map_get(const struct node *map, const char *key)
@@ -67,7 +103,7 @@ static bool one_of(const char *s, const char *const *list)
 
 bool node_is_null(const struct node *n)
 {
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
 
 	return n && n->kind == NODE_SCALAR && !n->quoted && one_of(n->str, nulls);
 }
@@ -76,10 +112,10 @@ bool node_is_null(const struct node *n)
  * go-yaml v2 (used by sigs.k8s.io/yaml, which Kubernetes uses to turn YAML
  * into JSON before decoding) resolves these plain scalars to booleans.
  */
-static const char *const yaml_true[] = { "y", "Y", "yes", "Yes", "YES", "true",
-					  "True", "TRUE", "on", "On", "ON", NULL };
-static const char *const yaml_false[] = { "n", "N", "no", "No", "NO", "false",
-					   "False", "FALSE", "off", "Off", "OFF", NULL };
+static const char *const yaml_true[] = {"y",	"Y",	"yes", "Yes", "YES", "true",
+					"True", "TRUE", "on",  "On",  "ON",  NULL};
+static const char *const yaml_false[] = {"n",	  "N",	   "no",  "No",	 "NO",	"false",
+					 "False", "FALSE", "off", "Off", "OFF", NULL};
 
 int node_get_bool(const struct node *n, bool *out)
 {
@@ -170,8 +206,10 @@ const char *node_kind_name(const struct node *n)
 	if (!n)
 		return "nothing";
 	switch (n->kind) {
-	case NODE_MAP: return "a mapping";
-	case NODE_SEQ: return "a list";
+	case NODE_MAP:
+		return "a mapping";
+	case NODE_SEQ:
+		return "a list";
 	case NODE_SCALAR:
 		if (n->quoted)
 			return "a string";

@@ -131,6 +131,7 @@ static struct node *node_copy(struct loader *l, const struct node *src)
 		}
 		n->str = xstrndup(src->str, src->len);
 		n->len = src->len;
+		n->nul = src->nul;
 	}
 	n->quoted = src->quoted;
 	for (size_t i = 0; i < src->n; i++) {
@@ -364,10 +365,9 @@ static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 		n = node_new(l, NODE_SCALAR, &ev->start_mark);
 		if (!n)
 			break;
-		n->len = ev->data.scalar.length;
 		/* take libyaml's NUL-terminated copy rather than copying it
 		 * again: a big export has millions of scalars */
-		n->str = (char *)ev->data.scalar.value;
+		node_take_str(n, (char *)ev->data.scalar.value, ev->data.scalar.length);
 		ev->data.scalar.value = NULL;
 		n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
 		anchor_add(l, ev->data.scalar.anchor, n);

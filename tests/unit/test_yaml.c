@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/strbuf.h"
+#include "parsers/json.h"
 #include "parsers/yaml.h"
 
 static struct node *load1(const char *text)
@@ -238,6 +239,73 @@ static void test_merge_source_anchor_reused(void **state)
 	node_destroy(n);
 }
 
+static int keep_first(struct node *n, bool is_item, void *ctx)
+{
+	struct node **out = ctx;
+
+	(void)is_item;
+	if (*out)
+		node_destroy(n);
+	else
+		*out = n;
+	return 0;
+}
+
+/* Issue 8: "\u0000" is part of a Go string: compare byte-exactly. */
+static void check_nul_tree(struct node *n)
+{
+	const struct node *v;
+	const char *s;
+
+	assert_null(node_map_get(n, "name")); /* the key is "name\0" */
+	assert_int_equal(node_map_len(n), 2);
+	v = node_map_val(n, 0);
+	assert_true(v->nul);
+	assert_int_equal(node_get_string(v, &s), 0);
+	assert_string_equal(s, "system:anonymous\xc0\x80x");
+	assert_false(node_str_is(v, "system:anonymous"));
+	v = node_map_get(n, "kind");
+	assert_false(v->nul);
+	assert_true(node_str_is(v, "User"));
+}
+
+static void test_nul_in_strings(void **state)
+{
+	static const char json[] = "{\"name\\u0000\": \"system:anonymous\\u0000x\", "
+				   "\"kind\": \"User\"}";
+	static const char yaml[] = "\"name\\0\": \"system:anonymous\\x00x\"\nkind: User\n";
+	struct node *n = NULL;
+	(void)state;
+	n = load1(json);
+	check_nul_tree(n);
+	node_destroy(n);
+	n = load1(yaml);
+	check_nul_tree(n);
+	node_destroy(n);
+	n = NULL;
+	assert_int_equal(json_parse_stream(json, strlen(json), "t", false, keep_first, &n, NULL),
+			 0);
+	check_nul_tree(n);
+	node_destroy(n);
+}
+
+/* Invalid UTF-8 in JSON becomes U+FFFD per byte, as in Go's decoder: so the
+ * raw bytes C0 80 cannot pass for an encoded NUL. */
+static void test_json_invalid_utf8(void **state)
+{
+	static const char json[] = "{\"a\": \"x\xc0\x80y\", \"b\": \"\xc3\xa9\xed\xa0\x80\"}";
+	struct node *n = NULL;
+	(void)state;
+	assert_int_equal(json_parse_stream(json, strlen(json), "t", false, keep_first, &n, NULL),
+			 0);
+	assert_string_equal(node_map_get(n, "a")->str, "x\xef\xbf\xbd\xef\xbf\xbdy");
+	assert_false(node_map_get(n, "a")->nul);
+	/* é stays, a UTF-8-encoded surrogate is three bad bytes */
+	assert_string_equal(node_map_get(n, "b")->str,
+			    "\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	node_destroy(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +315,8 @@ int main(void)
 	    cmocka_unit_test(test_multidoc_and_error_line),
 	    cmocka_unit_test(test_helm_template_error),
 	    cmocka_unit_test(test_alias_bomb_bounded),
+	    cmocka_unit_test(test_nul_in_strings),
+	    cmocka_unit_test(test_json_invalid_utf8),
 	    cmocka_unit_test(test_alias_budget_whole_stream),
 	    cmocka_unit_test(test_alias_budget_bytes),
 	    cmocka_unit_test(test_depth_limit),
