@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/strbuf.h"
@@ -239,6 +241,67 @@ static void test_merge_source_anchor_reused(void **state)
 	node_destroy(n);
 }
 
+/*
+ * Issue 8: numbers as go-yaml v2's resolve() reads them, not strtod():
+ * "nan", "inf", hex floats are strings; ".nan", ".inf" are floats.
+ */
+static void test_yaml11_numbers(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *kind;
+		int is_int;
+		long long v;
+	} cases[] = {
+	    {"nan", "a string", 0, 0},
+	    {"inf", "a string", 0, 0},
+	    {"-inf", "a string", 0, 0},
+	    {"Infinity", "a string", 0, 0},
+	    {"0x1p3", "a string", 0, 0},
+	    {"1e", "a string", 0, 0},
+	    {"_1", "a string", 0, 0},
+	    {"0x", "a string", 0, 0},
+	    {".nan", "a number", 0, 0},
+	    {".Inf", "a number", 0, 0},
+	    {"-.INF", "a number", 0, 0},
+	    {"+.inf", "a number", 0, 0},
+	    {".5", "a number", 0, 0},
+	    {"1.", "a number", 0, 0},
+	    {"1e3", "a number", 0, 0},
+	    {"-1.5E-3", "a number", 0, 0},
+	    {"08", "a number", 0, 0},
+	    {"1_000.5", "a number", 0, 0},
+	    {"0x1F", "a number", 1, 31},
+	    {"0o17", "a number", 1, 15},
+	    {"017", "a number", 1, 15},
+	    {"1_000", "a number", 1, 1000},
+	    {"0b101", "a number", 1, 5},
+	    {"-0x10", "a number", 1, -16},
+	    {"+12", "a number", 1, 12},
+	    {"0", "a number", 1, 0},
+	    {"18446744073709551615", "a number", 0, 0},
+	    {"-9223372036854775808", "a number", 1, LLONG_MIN},
+	};
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		char text[64];
+		struct node *n;
+		const struct node *v;
+		long long i = 0;
+
+		snprintf(text, sizeof(text), "v: %s\n", cases[k].in);
+		n = load1(text);
+		v = node_map_get(n, "v");
+		if (strcmp(node_kind_name(v), cases[k].kind))
+			fail_msg("%s: %s, expected %s", cases[k].in, node_kind_name(v),
+				 cases[k].kind);
+		assert_int_equal(node_get_int(v, &i) == 0, cases[k].is_int);
+		if (cases[k].is_int && i != cases[k].v)
+			fail_msg("%s: %lld", cases[k].in, i);
+		node_destroy(n);
+	}
+}
+
 static int keep_first(struct node *n, bool is_item, void *ctx)
 {
 	struct node **out = ctx;
@@ -316,6 +379,7 @@ int main(void)
 	    cmocka_unit_test(test_helm_template_error),
 	    cmocka_unit_test(test_alias_bomb_bounded),
 	    cmocka_unit_test(test_nul_in_strings),
+	    cmocka_unit_test(test_yaml11_numbers),
 	    cmocka_unit_test(test_json_invalid_utf8),
 	    cmocka_unit_test(test_alias_budget_whole_stream),
 	    cmocka_unit_test(test_alias_budget_bytes),
