@@ -83,7 +83,7 @@ int cmd_rules(int argc, char **argv)
 	if (json)
 		strbuf_addstr(&out, "\n]}\n");
 	if (co.output) {
-		if (file_write_atomic(co.output, out.buf, out.len, &e) < 0) {
+		if (file_write_atomic(co.output, out.buf, out.len, 0, &e) < 0) {
 			fprintf(stderr, "kanon: error: %s\n", e.msg);
 			code = 2;
 		}
