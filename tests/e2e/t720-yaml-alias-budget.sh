@@ -34,6 +34,13 @@ with open(d + "/laughs.yaml", "w") as f:
 # many documents, each a bomb that a per-document budget lets through
 with open(d + "/multi.yaml", "w") as f:
     f.write("".join("---\n" + head + laughs(6) for _ in range(40)))
+# 60 documents of 95% alias copies each: go-yaml's ratio allows one, the
+# budget over the whole input does not allow them all
+one = "---\na: &a [" + ", ".join(["x"] * 1000) + "]\nb: [" + ", ".join(["*a"] * 19) + "]\n"
+with open(d + "/ratio.yaml", "w") as f:
+    f.write(one * 60)
+with open(d + "/ratio-one.yaml", "w") as f:
+    f.write(one)
 PY
 
 limit=""
@@ -72,3 +79,11 @@ done
 # covers the whole file
 run "$KANON" rbac -f json "$tmp/multi.yaml"
 check "alias budget rbac multi-document" "multi.yaml"
+run "$KANON" rbac -f json "$tmp/ratio.yaml"
+check "alias budget rbac: counted over all documents" "ratio.yaml"
+run "$KANON" rbac -f json "$tmp/ratio-one.yaml"
+if grep -q alias "$tmp/out" "$tmp/err"; then
+	notok "alias budget rbac: one such document alone is refused"
+else
+	ok "alias budget rbac: one such document alone is accepted"
+fi
