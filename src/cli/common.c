@@ -138,7 +138,8 @@ int common_finish(const struct common_opts *c, struct result *res)
 	}
 	rep->write(&out, res, &ro);
 	if (c->output) {
-		if (file_write_atomic(c->output, out.buf, out.len, res->nsec ? FILE_WRITE_PRIVATE : 0, &e) < 0) {
+		if (file_write_atomic(c->output, out.buf, out.len,
+				      res->nsec ? FILE_WRITE_PRIVATE : 0, &e) < 0) {
 			fprintf(stderr, "kanon: error: %s\n", e.msg);
 			code = 2;
 		}
