@@ -41,6 +41,10 @@ with open(d + "/ratio.yaml", "w") as f:
     f.write(one * 60)
 with open(d + "/ratio-one.yaml", "w") as f:
     f.write(one)
+# one merge key of a 50,000-key anchor (540 KB): linear, not quadratic
+with open(d + "/merge.yaml", "w") as f:
+    f.write(head + "a: &a {" + ", ".join("k%d: v" % i for i in range(50000)) + "}\n")
+    f.write("featureGates:\n  <<: *a\n")
 PY
 
 limit=""
@@ -86,4 +90,12 @@ if grep -q alias "$tmp/out" "$tmp/err"; then
 	notok "alias budget rbac: one such document alone is refused"
 else
 	ok "alias budget rbac: one such document alone is accepted"
+fi
+
+# work is bounded too: merging a big anchor was quadratic (10 s)
+run "$KANON" kubelet -f json --config "$tmp/merge.yaml"
+if [ "$rc" -ge 124 ] || [ "$ms" -gt 3000 ]; then
+	notok "merge of a 50,000-key anchor: rc $rc after ${ms} ms"
+else
+	ok "merge of a 50,000-key anchor in ${ms} ms"
 fi
