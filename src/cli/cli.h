@@ -126,7 +126,7 @@ int common_finish(const struct common_opts *c, struct result *res);
 
 struct strbuf;
 /* Write out to --output or standard output: 0, or 2 with an error shown. */
-int cli_write(const struct common_opts *c, const struct strbuf *out);
+int cli_write(const struct common_opts *c, const struct strbuf *out, unsigned flags);
 
 struct argv_list;
 struct provider;

@@ -92,7 +92,7 @@ static int run_manifest(const char *path, struct apiserver_args *a)
 	struct apiserver_manifest_run r;
 	struct err e = {{0}, 0, {0}};
 	struct blob b;
-	char msg[1200];
+	char msg[ERR_FORMAT_MAX];
 	int code = 0;
 
 	base_name = base_name ? base_name + 1 : display;

@@ -67,7 +67,7 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *opts
 	}
 	if (json)
 		strbuf_addstr(&out, "\n]}\n");
-	code = cli_write(&co, &out);
+	code = cli_write(&co, &out, 0);
 	strbuf_release(&out);
 	return code;
 }

@@ -251,18 +251,18 @@ int common_finish(const struct common_opts *c, struct result *res)
 		fprintf(stderr, "kanon: %s: %s\n", levels[res->d[i].level], res->d[i].text);
 	}
 	rep->write(&out, res, &ro);
-	if (cli_write(c, &out))
+	if (cli_write(c, &out, res->nsec ? FILE_WRITE_PRIVATE : 0))
 		code = 2;
 	strbuf_release(&out);
 	return code;
 }
 
-int cli_write(const struct common_opts *c, const struct strbuf *out)
+int cli_write(const struct common_opts *c, const struct strbuf *out, unsigned flags)
 {
 	struct err e;
 
 	if (c->output) {
-		if (file_write_atomic(c->output, out->buf, out->len, &e) < 0) {
+		if (file_write_atomic(c->output, out->buf, out->len, flags, &e) < 0) {
 			fprintf(stderr, "kanon: error: %s\n", e.msg);
 			return 2;
 		}

@@ -68,7 +68,7 @@ static void scan_manifest(const struct provider *snap, const char *file, const c
 	r.minor = minor;
 	r.version_file = vfile;
 	if (apiserver_run_manifest(&b, base, &r, res, &e) < 0) {
-		char msg[1200];
+		char msg[ERR_FORMAT_MAX];
 		fail(target, err_format(&e, msg, sizeof(msg)), res);
 	}
 	blob_release(&b);

@@ -6,27 +6,42 @@
 
 #include "core/banned.h"
 
+/* Mark a cut text with "..." (n is what vsnprintf wanted to write). */
+static void mark_cut(char *buf, size_t size, int n)
+{
+	if (n >= 0 && (size_t)n < size)
+		return;
+	if (size >= 4)
+		memcpy(buf + size - 4, "...", 4);
+}
+
 int err_set(struct err *e, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	if (!e)
 		return -1;
-	snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
+	n = snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
+	mark_cut(e->file, sizeof(e->file), n);
 	e->line = line;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
+	mark_cut(e->msg, sizeof(e->msg), n);
 	return -1;
 }
 
 const char *err_format(const struct err *e, char *buf, unsigned long size)
 {
+	int n;
+
 	if (e->file[0] && e->line > 0)
-		snprintf(buf, size, "%s:%d: %s", e->file, e->line, e->msg);
+		n = snprintf(buf, size, "%s:%d: %s", e->file, e->line, e->msg);
 	else if (e->file[0])
-		snprintf(buf, size, "%s: %s", e->file, e->msg);
+		n = snprintf(buf, size, "%s: %s", e->file, e->msg);
 	else
-		snprintf(buf, size, "%s", e->msg);
+		n = snprintf(buf, size, "%s", e->msg);
+	mark_cut(buf, size, n);
 	return buf;
 }

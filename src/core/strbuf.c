@@ -29,7 +29,7 @@ void strbuf_reset(struct strbuf *sb)
 
 void strbuf_grow(struct strbuf *sb, size_t extra)
 {
-	size_t need = sb->len + extra + 1;
+	size_t need = st_add3(sb->len, extra, 1);
 
 	if (need <= sb->alloc)
 		return;

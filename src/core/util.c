@@ -13,6 +13,12 @@ static void oom(size_t n)
 	abort();
 }
 
+void die_size_overflow(const char *op, size_t a, size_t b)
+{
+	fprintf(stderr, "kanon: fatal: size overflow: %zu %s %zu\n", a, op, b);
+	abort();
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
@@ -25,7 +31,7 @@ void *xcalloc(size_t nmemb, size_t size)
 {
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 	if (!p)
-		oom(nmemb * size);
+		oom(st_mult(nmemb, size));
 	return p;
 }
 
@@ -44,7 +50,7 @@ char *xstrdup(const char *s)
 
 char *xstrndup(const char *s, size_t n)
 {
-	char *p = xmalloc(n + 1);
+	char *p = xmalloc(st_add(n, 1));
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
@@ -63,9 +69,11 @@ void grow_array(void **arr, size_t *alloc, size_t need, size_t elem)
 		return;
 	if (n < 8)
 		n = 8;
+	/* doubling stops at the largest count that still fits: st_mult below
+	 * then dies instead of wrapping */
 	while (n < need)
-		n *= 2;
-	*arr = xrealloc(*arr, n * elem);
+		n = n > SIZE_MAX / 2 ? need : n * 2;
+	*arr = xrealloc(*arr, st_mult(n, elem));
 	*alloc = n;
 }
 

@@ -3,6 +3,31 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Overflow-checked size arithmetic for allocations (as git's st_add and
+ * st_mult): a size that does not fit in size_t comes from hostile or broken
+ * input, and wrapping around would allocate too little, so they die with a
+ * message instead.
+ */
+void die_size_overflow(const char *op, size_t a, size_t b) __attribute__((noreturn));
+
+static inline size_t st_add(size_t a, size_t b)
+{
+	if (a > SIZE_MAX - b)
+		die_size_overflow("+", a, b);
+	return a + b;
+}
+
+static inline size_t st_mult(size_t a, size_t b)
+{
+	if (b && a > SIZE_MAX / b)
+		die_size_overflow("*", a, b);
+	return a * b;
+}
+
+#define st_add3(a, b, c) st_add(st_add((a), (b)), (c))
 
 /* Allocation wrappers: kanon cannot do anything useful without memory, so
  * they abort with a message instead of returning NULL. */
@@ -16,8 +41,7 @@ char *xstrdup_or_null(const char *s);
 
 /* Grow *arr so that it holds at least `need` elements of `elem` bytes. */
 void grow_array(void **arr, size_t *alloc, size_t need, size_t elem);
-#define ALLOC_GROW(arr, need, alloc) \
-	grow_array((void **)&(arr), &(alloc), (need), sizeof(*(arr)))
+#define ALLOC_GROW(arr, need, alloc) grow_array((void **)&(arr), &(alloc), (need), sizeof(*(arr)))
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -721,7 +721,7 @@ static int cfg_open(struct apiserver_model *m, struct cfgfile *cf, const struct 
 		return 0;
 	}
 	if (yaml_parse(cf->buf.data, cf->buf.len, display, &cf->docs, &e) < 0) {
-		char msg[1200];
+		char msg[ERR_FORMAT_MAX];
 		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
 		inv_add(m, dom, SRC_CONFIG, display, e.line, NULL, NULL,
 			"the API server cannot parse %s: %s", display, e.msg);

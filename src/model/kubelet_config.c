@@ -707,7 +707,7 @@ static int read_doc(struct kubelet_effective *ke, struct kubelet_model *m,
 		goto out;
 	}
 	if (yaml_parse(buf.data, buf.len, display, docs, &e) < 0) {
-		char msg[1200];
+		char msg[ERR_FORMAT_MAX];
 		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
 		set_invalid(m, kind, display, e.line, NULL, NULL,
 			    "the kubelet cannot parse %s: %s", display, e.msg);
@@ -994,6 +994,8 @@ static void check_argv_shape(struct kubelet_model *m, const struct argv_list *ar
 
 /* ------------------------------------------------------------------ configz */
 
+static void validate(struct kubelet_model *m);
+
 static int load_configz(struct kubelet_effective *ke, const struct kin *at,
 			struct result *res)
 {
@@ -1011,7 +1013,7 @@ static int load_configz(struct kubelet_effective *ke, const struct kin *at,
 		goto out;
 	}
 	if (yaml_parse(buf.data, buf.len, display, &docs, &e) < 0) {
-		char msg[1200];
+		char msg[ERR_FORMAT_MAX];
 		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
 		goto out;
 	}
@@ -1056,6 +1058,10 @@ static int load_configz(struct kubelet_effective *ke, const struct kin *at,
 		kval_set(&m->v[k], k, b, iv, sv, SRC_CONFIGZ, display, n->line,
 			 d->info.name, n->str, "the running kubelet's configuration");
 	}
+	/* values a kubelet cannot run with (an unknown authorization mode
+	 * such as "RBAC") make the response INVALID, as they make a config
+	 * file INVALID: they are not what a running kubelet reports */
+	validate(m);
 	ke->have_configz = true;
 	ret = 0;
 out:
@@ -1081,10 +1087,13 @@ static void validate(struct kubelet_model *m)
 	} else if (mode->st == KV_OK && strcmp(mode->s, "AlwaysAllow") &&
 		   strcmp(mode->s, "Webhook")) {
 		const struct evidence *at = &mode->chain[mode->n - 1];
+		/* a "\u0000" in the value is part of it (node.h): "Webhook\0x"
+		 * is not Webhook to the kubelet's Go string comparison */
 		set_invalid(m, at->kind, at->path, at->line, at->key, at->value,
-			    "unknown authorization mode \"%s\": the kubelet accepts "
+			    "unknown authorization mode \"%s\"%s: the kubelet accepts "
 			    "only AlwaysAllow and Webhook (case-sensitive) and "
-			    "refuses to start", mode->s);
+			    "refuses to start", mode->s,
+			    strstr(mode->s, "\xc0\x80") ? " (it holds a NUL byte)" : "");
 	}
 	if (port->st == KV_OK && (port->i < 0 || port->i > 65535)) {
 		const struct evidence *at = &port->chain[port->n - 1];

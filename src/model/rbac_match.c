@@ -97,7 +97,10 @@ bool rbac_subject_applies(const struct rbac_subject *s, enum rbac_who who)
 	/* appliesToUser: User compares the name, Group the membership; the
 	 * apiGroup is not looked at. An anonymous request is User
 	 * system:anonymous in Group system:unauthenticated only
-	 * (staging/src/k8s.io/apiserver/pkg/authentication/request/anonymous). */
+	 * (staging/src/k8s.io/apiserver/pkg/authentication/request/anonymous).
+	 * Go compares the names byte-exactly; strcmp() does too, because a
+	 * NUL inside a name reaches here as the bytes C0 80 (parsers/node.h):
+	 * "system:anonymous\u0000x" is another user. */
 	if (!s->kind || !s->name)
 		return false;
 	if (who == WHO_ANONYMOUS)

@@ -37,10 +37,10 @@ void *rbac_set_alloc(struct rbac_set *s, size_t n)
 	struct rbac_arena_chunk *c = s->arena;
 	void *p;
 
-	n = (n + 15) & ~(size_t)15;
+	n = st_add(n, 15) & ~(size_t)15;
 	if (!c || c->size - c->used < n) {
 		size_t size = n > (1u << 20) ? n : (1u << 20);
-		c = xmalloc(sizeof(*c) + size);
+		c = xmalloc(st_add(sizeof(*c), size));
 		c->next = s->arena;
 		c->used = 0;
 		c->size = size;
@@ -54,7 +54,7 @@ void *rbac_set_alloc(struct rbac_set *s, size_t n)
 
 static const char *arena_strndup(struct rbac_set *s, const char *str, size_t len)
 {
-	char *p = rbac_set_alloc(s, len + 1);
+	char *p = rbac_set_alloc(s, st_add(len, 1));
 	memcpy(p, str, len);
 	p[len] = '\0';
 	return p;
@@ -117,10 +117,10 @@ static void index_grow(struct rbac_slot **tab, size_t *cap, size_t count)
 	struct rbac_slot *old = *tab;
 	size_t oldcap = *cap, ncap = oldcap ? oldcap : 64;
 
-	if (count * 2 < oldcap)
+	if (st_mult(count, 2) < oldcap)
 		return;
 	while (count * 2 >= ncap)
-		ncap *= 2;
+		ncap = st_mult(ncap, 2);
 	*tab = xcalloc(ncap, sizeof(**tab));
 	*cap = ncap;
 	for (size_t i = 0; i < oldcap; i++) {
@@ -291,7 +291,7 @@ static void dec_strs(struct dec *d, const struct node *map, const char *key, con
 		dec_fail(d, n, 0, path, "%s must be a list of strings", path);
 		return;
 	}
-	out->v = rbac_set_alloc(d->s, (n->n ? n->n : 1) * sizeof(char *));
+	out->v = rbac_set_alloc(d->s, st_mult(n->n ? n->n : 1, sizeof(char *)));
 	for (size_t i = 0; i < n->n; i++) {
 		const char *v;
 		if (scalar_string(n->kids[i], &v) < 0) {
@@ -316,7 +316,7 @@ static void dec_labels(struct dec *d, const struct node *map, const char *path,
 		dec_fail(d, map, 0, path, "%s must be a mapping", path);
 		return;
 	}
-	*out = rbac_set_alloc(d->s, (n ? n : 1) * sizeof(**out));
+	*out = rbac_set_alloc(d->s, st_mult(n ? n : 1, sizeof(**out)));
 	for (size_t i = 0; i < n; i++) {
 		const char *k, *v;
 		if (scalar_string(node_map_key(map, i), &k) < 0 ||
@@ -432,7 +432,7 @@ static void note_duplicate(struct rbac_set *s, const char *kind, bool cluster, c
  */
 static void dec_selectors(struct dec *d, const struct node *sels, struct rbac_role *r)
 {
-	r->sel = rbac_set_alloc(d->s, sels->n * sizeof(*r->sel));
+	r->sel = rbac_set_alloc(d->s, st_mult(sels->n, sizeof(*r->sel)));
 	for (size_t i = 0; i < sels->n; i++) {
 		const struct node *sn = sels->kids[i];
 		const struct node *ex = node_map_get(sn, "matchExpressions");
@@ -456,7 +456,7 @@ static void dec_selectors(struct dec *d, const struct node *sels, struct rbac_ro
 				 "matchExpressions must be a list");
 			return;
 		}
-		sel->expr = rbac_set_alloc(d->s, (ex->n ? ex->n : 1) * sizeof(*sel->expr));
+		sel->expr = rbac_set_alloc(d->s, st_mult(ex->n ? ex->n : 1, sizeof(*sel->expr)));
 		for (size_t j = 0; j < ex->n; j++) {
 			const struct node *en = ex->kids[j];
 			struct rbac_sel_expr *e = &sel->expr[sel->nexpr];
@@ -522,7 +522,7 @@ static void add_role(struct rbac_set *s, struct dec *d, const struct node *obj, 
 	if (rules && !node_is_null(rules) && rules->kind != NODE_SEQ)
 		dec_fail(d, rules, 0, "rules", "%s", "rules must be a list");
 	else if (rules && rules->kind == NODE_SEQ) {
-		r->rules = rbac_set_alloc(s, (rules->n ? rules->n : 1) * sizeof(*r->rules));
+		r->rules = rbac_set_alloc(s, st_mult(rules->n ? rules->n : 1, sizeof(*r->rules)));
 		for (size_t i = 0; i < rules->n; i++) {
 			const struct node *rn = rules->kids[i];
 			struct rbac_rule *ru = &r->rules[r->nrules];
@@ -567,7 +567,7 @@ static void add_role(struct rbac_set *s, struct dec *d, const struct node *obj, 
 		return;
 	}
 	/* effective rules start as the rules written */
-	r->eff = rbac_set_alloc(s, (r->nrules ? r->nrules : 1) * sizeof(*r->eff));
+	r->eff = rbac_set_alloc(s, st_mult(r->nrules ? r->nrules : 1, sizeof(*r->eff)));
 	for (size_t i = 0; i < r->nrules; i++)
 		r->eff[i] = &r->rules[i];
 	r->neff = r->nrules;
@@ -640,7 +640,7 @@ static void add_binding(struct rbac_set *s, struct dec *d, const struct node *ob
 	if (subj && !node_is_null(subj) && subj->kind != NODE_SEQ) {
 		dec_fail(d, subj, 0, "subjects", "%s", "subjects must be a list");
 	} else if (subj && subj->kind == NODE_SEQ) {
-		b->subj = rbac_set_alloc(s, (subj->n ? subj->n : 1) * sizeof(*b->subj));
+		b->subj = rbac_set_alloc(s, st_mult(subj->n ? subj->n : 1, sizeof(*b->subj)));
 		for (size_t i = 0; i < subj->n; i++) {
 			const struct node *sn = subj->kids[i];
 			struct rbac_subject *su = &b->subj[b->nsubj++];
@@ -844,7 +844,7 @@ int rbac_set_load_buf(struct rbac_set *s, const char *buf, size_t len, const cha
 {
 	struct err e;
 	const char *name = rbac_set_strdup(s, file);
-	char msg[1200];
+	char msg[ERR_FORMAT_MAX];
 	int ret;
 
 	memset(&e, 0, sizeof(e));
@@ -1071,8 +1071,8 @@ static void rule_set_add(struct rule_set *rs, const struct rbac_rule *ru)
 	uint64_t h = rule_hash(ru);
 	size_t i;
 
-	if ((rs->n + 1) * 2 > rs->cap) {
-		size_t ncap = rs->cap ? rs->cap * 2 : 64;
+	if (st_mult(st_add(rs->n, 1), 2) > rs->cap) {
+		size_t ncap = rs->cap ? st_mult(rs->cap, 2) : 64;
 		free(rs->tab);
 		rs->tab = xcalloc(ncap, sizeof(*rs->tab));
 		rs->cap = ncap;
@@ -1096,36 +1096,150 @@ static void rule_set_add(struct rule_set *rs, const struct rbac_rule *ru)
 }
 
 /*
+ * An aggregated ClusterRole in rbac_set_resolve(): what its selectors
+ * match, and Tarjan's bookkeeping for ordering the roles by dependency.
+ */
+struct agg_node {
+	struct rbac_role *r;
+	/* for each selector in order, the matching ClusterRoles sorted by
+	 * name, self excluded (a role matched by two selectors is in twice) */
+	struct rbac_role **seq;
+	size_t nseq;
+	size_t index, low, edge; /* Tarjan: 0 = not visited yet */
+	bool on_stack;
+};
+
+/*
+ * The ClusterRoles by label (key, value), each list in name order: a
+ * selector with matchLabels looks at the roles that carry its first pair
+ * instead of at every role, which keeps long chains linear.
+ */
+struct label_bucket {
+	const char *key, *value; /* NULL: empty slot */
+	uint64_t hash;
+	size_t *pos; /* indexes into the sorted roles, ascending */
+	size_t n, alloc;
+};
+
+struct label_index {
+	struct label_bucket *b;
+	size_t cap;
+};
+
+static uint64_t label_hash(const char *key, const char *value)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (const char *p = value; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+static struct label_bucket *label_slot(const struct label_index *ix, const char *key,
+				       const char *value)
+{
+	uint64_t h = label_hash(key, value);
+	size_t i = (size_t)h & (ix->cap - 1);
+
+	for (;; i = (i + 1) & (ix->cap - 1)) {
+		struct label_bucket *b = &ix->b[i];
+		if (!b->key)
+			return b;
+		if (b->hash == h && !strcmp(b->key, key) && !strcmp(b->value, value))
+			return b;
+	}
+}
+
+static void label_index_build(struct label_index *ix, struct rbac_role **sorted, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total = st_add(total, sorted[i]->nlabels);
+	for (ix->cap = 64; ix->cap < st_mult(total, 2); ix->cap *= 2)
+		;
+	ix->b = xcalloc(ix->cap, sizeof(*ix->b));
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < sorted[i]->nlabels; j++) {
+			const struct rbac_label *l = &sorted[i]->labels[j];
+			struct label_bucket *b = label_slot(ix, l->key, l->value);
+			if (!b->key) {
+				b->key = l->key;
+				b->value = l->value;
+				b->hash = label_hash(l->key, l->value);
+			}
+			if (b->n && b->pos[b->n - 1] == i)
+				continue; /* the same pair twice on one role */
+			ALLOC_GROW(b->pos, b->n + 1, b->alloc);
+			b->pos[b->n++] = i;
+		}
+	}
+}
+
+static void label_index_release(struct label_index *ix)
+{
+	for (size_t i = 0; i < ix->cap; i++)
+		free(ix->b[i].pos);
+	free(ix->b);
+}
+
+static void agg_collect(struct agg_node *g, struct rbac_role **sorted, size_t n,
+			const struct label_index *ix)
+{
+	size_t alloc = 0;
+
+	for (size_t si = 0; si < g->r->nsel; si++) {
+		const struct rbac_selector *sel = &g->r->sel[si];
+		const struct label_bucket *b = NULL;
+		size_t cand = n;
+
+		/* every match carries the first matchLabels pair: the roles
+		 * listed for it are a superset, still in name order */
+		if (sel->nlabels) {
+			b = label_slot(ix, sel->labels[0].key, sel->labels[0].value);
+			cand = b->key ? b->n : 0;
+		}
+		for (size_t c = 0; c < cand; c++) {
+			struct rbac_role *m = sorted[b ? b->pos[c] : c];
+			if (m == g->r || !rbac_selector_matches(sel, m->labels, m->nlabels))
+				continue;
+			ALLOC_GROW(g->seq, g->nseq + 1, alloc);
+			g->seq[g->nseq++] = m;
+		}
+	}
+}
+
+/*
  * One pass of the controller over role A (syncClusterRole): for each
  * selector in order, the matching ClusterRoles sorted by name, self
- * excluded; their current rules appended unless an equal rule is there.
- * Returns true when A's rules changed.
+ * excluded (g->seq); their current rules appended unless an equal rule is
+ * there. Returns true when A's rules changed.
  */
-static bool aggregate_one(struct rbac_role *a, struct rbac_role **sorted, size_t n, size_t mark)
+static bool aggregate_one(struct agg_node *g, size_t mark)
 {
+	struct rbac_role *a = g->r;
 	struct rule_set rs = {0};
 	const struct rbac_rule **nr;
 	const struct rbac_role **parts = NULL;
 	size_t nn, an, np = 0, ap = 0;
 	bool changed;
 
-	for (size_t si = 0; si < a->nsel; si++) {
-		for (size_t i = 0; i < n; i++) {
-			struct rbac_role *m = sorted[i];
-			if (m == a || !rbac_selector_matches(&a->sel[si], m->labels, m->nlabels))
-				continue;
-			if (m->agg_mark != mark) { /* once, also when several selectors match */
-				m->agg_mark = mark;
-				ALLOC_GROW(parts, np + 1, ap);
-				parts[np++] = m;
+	for (size_t i = 0; i < g->nseq; i++) {
+		struct rbac_role *m = g->seq[i];
+		if (m->agg_mark != mark) { /* once, also when several selectors match */
+			m->agg_mark = mark;
+			ALLOC_GROW(parts, np + 1, ap);
+			parts[np++] = m;
+		}
+		for (size_t j = 0; j < m->neff; j++) {
+			if (rs.n >= RBAC_MAX_AGG_RULES) {
+				a->agg_capped = true;
+				break;
 			}
-			for (size_t j = 0; j < m->neff; j++) {
-				if (rs.n >= RBAC_MAX_AGG_RULES) {
-					a->agg_capped = true;
-					break;
-				}
-				rule_set_add(&rs, m->eff[j]);
-			}
+			rule_set_add(&rs, m->eff[j]);
 		}
 	}
 	free(rs.h);
@@ -1138,7 +1252,7 @@ static bool aggregate_one(struct rbac_role *a, struct rbac_role **sorted, size_t
 		 * without its parts. Its stored rules are what the controller
 		 * filled in last; replacing them with nothing would hide them. */
 		free(nr);
-		nr = xmalloc(a->nrules * sizeof(*nr));
+		nr = xmalloc(st_mult(a->nrules, sizeof(*nr)));
 		for (size_t i = 0; i < a->nrules; i++)
 			nr[i] = &a->rules[i];
 		nn = an = a->nrules;
@@ -1191,8 +1305,8 @@ static void add_builtin_roles(struct rbac_set *s)
 			continue; /* the input's own definition wins */
 		r = rbac_set_alloc(s, sizeof(*r));
 		*r = *b;
-		r->rules = rbac_set_alloc(s, (b->nrules ? b->nrules : 1) * sizeof(*r->rules));
-		r->eff = rbac_set_alloc(s, (b->nrules ? b->nrules : 1) * sizeof(*r->eff));
+		r->rules = rbac_set_alloc(s, st_mult(b->nrules ? b->nrules : 1, sizeof(*r->rules)));
+		r->eff = rbac_set_alloc(s, st_mult(b->nrules ? b->nrules : 1, sizeof(*r->eff)));
 		for (size_t j = 0; j < b->nrules; j++) {
 			r->rules[j] = b->rules[j];
 			r->rules[j].from = r;
@@ -1213,65 +1327,167 @@ static void add_builtin_roles(struct rbac_set *s)
 	}
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Settle one strongly connected component of the "aggregates from" graph,
+ * whose dependencies are all final. A single role (the usual case, and
+ * every role of a chain) takes one pass. Roles whose selectors select each
+ * other (a cycle) are synced again and again, as the controller does
+ * (every ClusterRole change requeues all aggregated ones), until nothing
+ * changes, in input order, within size + 2 passes as before. Returns false
+ * when they do not settle.
+ */
+static bool agg_settle(struct rbac_set *s, struct agg_node *g, size_t *members, size_t nm)
+{
+	bool changed = true;
+
+	if (nm == 1) {
+		aggregate_one(&g[members[0]], ++s->agg_mark);
+		return true;
+	}
+	qsort(members, nm, sizeof(*members), cmp_size);
+	for (size_t pass = 0; changed && pass <= nm + 1; pass++) {
+		changed = false;
+		for (size_t i = 0; i < nm; i++)
+			changed |= aggregate_one(&g[members[i]], ++s->agg_mark);
+	}
+	return !changed;
+}
+
+/*
+ * Aggregate in dependency order: Tarjan's algorithm (iterative: a chain of
+ * thousands of roles must not exhaust the stack) emits each strongly
+ * connected component after all those it depends on, and each is settled
+ * as it is emitted. Repeated passes over all roles until nothing changed
+ * took one pass per level of nesting: quadratic in the length of a chain.
+ * Returns the agg index + 1 of the first role of a component that did not
+ * settle, or 0.
+ */
+static size_t agg_resolve_ordered(struct rbac_set *s, struct agg_node *g, size_t ng)
+{
+	size_t *tstack = xmalloc(st_mult(ng, sizeof(size_t)));
+	size_t *path = xmalloc(st_mult(ng, sizeof(size_t)));
+	size_t tp = 0, pp = 0, counter = 0, unsettled = 0;
+
+	for (size_t root = 0; root < ng; root++) {
+		if (g[root].index)
+			continue;
+		path[pp++] = root;
+		while (pp) {
+			size_t v = path[pp - 1], w;
+			struct agg_node *x = &g[v];
+
+			if (!x->index) {
+				x->index = x->low = ++counter;
+				tstack[tp++] = v;
+				x->on_stack = true;
+			}
+			if (x->edge < x->nseq) {
+				const struct rbac_role *m = x->seq[x->edge++];
+				if (!m->agg_idx) /* not aggregated: its rules are final */
+					continue;
+				w = m->agg_idx - 1;
+				if (!g[w].index)
+					path[pp++] = w;
+				else if (g[w].on_stack && g[w].index < x->low)
+					x->low = g[w].index;
+				continue;
+			}
+			pp--;
+			if (pp && x->low < g[path[pp - 1]].low)
+				g[path[pp - 1]].low = x->low;
+			if (x->low != x->index)
+				continue;
+			/* v roots a component: it is tstack[from..tp) */
+			{
+				size_t from = tp;
+				do {
+					w = tstack[--from];
+					g[w].on_stack = false;
+				} while (w != v);
+				if (!agg_settle(s, g, tstack + from, tp - from) && !unsettled)
+					unsettled = tstack[from] + 1;
+				tp = from;
+			}
+		}
+	}
+	free(tstack);
+	free(path);
+	return unsettled;
+}
+
+static void agg_report_capped(struct rbac_set *s, struct agg_node *g, size_t ng)
+{
+	for (size_t i = 0; i < ng; i++) {
+		struct rbac_role *r = g[i].r;
+		struct strbuf t = STRBUF_INIT, m = STRBUF_INIT;
+		if (!r->agg_capped || !r->file)
+			continue;
+		strbuf_addf(&t, "ClusterRole/%s", r->name);
+		strbuf_addf(&m,
+			    "aggregation gives this role more than %d distinct rules; "
+			    "kanon rates the first %d only",
+			    RBAC_MAX_AGG_RULES, RBAC_MAX_AGG_RULES);
+		issue_add(s, RBAC_ISSUE_AGGREGATION, t.buf, r->file, r->line, "aggregationRule",
+			  NULL, m.buf);
+		strbuf_release(&t);
+		strbuf_release(&m);
+	}
+}
+
 void rbac_set_resolve(struct rbac_set *s)
 {
-	struct rbac_role **sorted = NULL, **agg = NULL;
-	size_t n = 0, nagg = 0;
-	bool changed = true;
-	size_t pass;
+	struct rbac_role **sorted = NULL;
+	struct agg_node *g = NULL;
+	size_t n = 0, ng = 0, an = 0, ag = 0, unsettled;
 
 	add_builtin_roles(s);
 	for (size_t i = 0; i < s->nroles; i++) {
 		struct rbac_role *r = s->roles[i];
+		r->agg_idx = 0;
 		if (!r->cluster || r->superseded)
 			continue;
-		sorted = xrealloc(sorted, (n + 1) * sizeof(*sorted));
+		ALLOC_GROW(sorted, n + 1, an);
 		sorted[n++] = r;
 		if (r->aggregated) {
-			agg = xrealloc(agg, (nagg + 1) * sizeof(*agg));
-			agg[nagg++] = r;
+			ALLOC_GROW(g, ng + 1, ag);
+			memset(&g[ng], 0, sizeof(g[ng]));
+			g[ng].r = r;
+			r->agg_idx = ++ng;
 		}
 	}
-	if (nagg) {
+	if (ng) {
+		struct label_index ix;
+
 		qsort(sorted, n, sizeof(*sorted), cmp_role_name);
-		/* Nesting (admin > edit > view) needs one pass per level: a
-		 * fixed point is reached within nagg + 1 passes unless the
-		 * selectors form a cycle. */
-		for (pass = 0; changed && pass <= nagg + 1; pass++) {
-			changed = false;
-			for (size_t i = 0; i < nagg; i++)
-				changed |= aggregate_one(agg[i], sorted, n, ++s->agg_mark);
-		}
-		for (size_t i = 0; i < nagg; i++) {
-			struct strbuf t = STRBUF_INIT, m = STRBUF_INIT;
-			if (!agg[i]->agg_capped || !agg[i]->file)
-				continue;
-			strbuf_addf(&t, "ClusterRole/%s", agg[i]->name);
-			strbuf_addf(&m,
-				    "aggregation gives this role more than %d distinct rules; "
-				    "kanon rates the first %d only",
-				    RBAC_MAX_AGG_RULES, RBAC_MAX_AGG_RULES);
-			issue_add(s, RBAC_ISSUE_AGGREGATION, t.buf, agg[i]->file, agg[i]->line,
-				  "aggregationRule", NULL, m.buf);
+		label_index_build(&ix, sorted, n);
+		for (size_t i = 0; i < ng; i++)
+			agg_collect(&g[i], sorted, n, &ix);
+		label_index_release(&ix);
+		unsettled = agg_resolve_ordered(s, g, ng);
+		agg_report_capped(s, g, ng);
+		if (unsettled) {
+			struct rbac_role *r = g[unsettled - 1].r;
+			struct strbuf t = STRBUF_INIT;
+			strbuf_addf(&t, "ClusterRole/%s", r->name);
+			issue_add(s, RBAC_ISSUE_AGGREGATION, t.buf, r->file, r->line,
+				  "aggregationRule", NULL,
+				  "aggregation does not settle (the selectors of "
+				  "aggregated ClusterRoles select each other in a "
+				  "cycle); the rules shown are those after the last pass");
 			strbuf_release(&t);
-			strbuf_release(&m);
-		}
-		if (changed) {
-			for (size_t i = 0; i < nagg; i++) {
-				struct strbuf t = STRBUF_INIT;
-				strbuf_addf(&t, "ClusterRole/%s", agg[i]->name);
-				issue_add(s, RBAC_ISSUE_AGGREGATION, t.buf, agg[i]->file,
-					  agg[i]->line, "aggregationRule", NULL,
-					  "aggregation does not settle (the selectors of "
-					  "aggregated ClusterRoles select each other in a "
-					  "cycle); the rules shown are those after the last pass");
-				strbuf_release(&t);
-				break;
-			}
 		}
 	}
+	for (size_t i = 0; i < ng; i++)
+		free(g[i].seq);
+	free(g);
 	free(sorted);
-	free(agg);
 }
 
 /* ===== lookup ===== */

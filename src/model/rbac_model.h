@@ -74,6 +74,7 @@ struct rbac_role {
 	bool autoupdate;  /* rbac.authorization.kubernetes.io/autoupdate: "true" */
 	bool kept_stored; /* aggregated, nothing matched: its stored rules kept */
 	size_t agg_mark;  /* rbac_set_resolve(): already a part in this pass */
+	size_t agg_idx;	  /* rbac_set_resolve(): index + 1 among aggregated roles, 0 if not */
 	bool agg_capped;  /* more aggregated rules than kanon keeps */
 };
 

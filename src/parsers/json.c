@@ -103,15 +103,51 @@ static void put_utf8(struct strbuf *sb, unsigned cp)
 	}
 }
 
+/*
+ * The length of the valid UTF-8 sequence at s (n bytes left), 0 when it is
+ * not one: as Go's utf8.DecodeRune, no overlong forms, no surrogates,
+ * nothing above U+10FFFF.
+ */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
 /* At the opening quote. Fills n->str/len. */
 static int parse_string(struct jp *p, struct node *n)
 {
-	size_t start = ++p->pos, i = start;
+	size_t start = ++p->pos, i = start, len;
 	struct strbuf sb = STRBUF_INIT;
 
-	/* fast path: no escapes */
+	/* fast path: printable ASCII, no escapes */
 	while (i < p->len && p->buf[i] != '"' && p->buf[i] != '\\' &&
-	       (unsigned char)p->buf[i] >= 0x20)
+	       (unsigned char)p->buf[i] >= 0x20 && (unsigned char)p->buf[i] < 0x80)
 		i++;
 	if (i < p->len && p->buf[i] == '"') {
 		n->str = xstrndup(p->buf + start, i - start);
@@ -135,6 +171,20 @@ static int parse_string(struct jp *p, struct node *n)
 		if ((unsigned char)c < 0x20) {
 			strbuf_release(&sb);
 			return fail(p, "control character in string");
+		}
+		if ((unsigned char)c >= 0x80) {
+			/* Go's decoder (encoding/json, sigs.k8s.io/json)
+			 * replaces each byte of invalid UTF-8 with U+FFFD; so
+			 * strings hold valid UTF-8 only, which keeps the C0 80
+			 * that stands for NUL (see node.h) unambiguous */
+			size_t l =
+			    utf8_len((const unsigned char *)p->buf + p->pos, p->len - p->pos);
+			if (l)
+				strbuf_add(&sb, p->buf + p->pos, l);
+			else
+				put_utf8(&sb, 0xfffd);
+			p->pos += l ? l : 1;
+			continue;
 		}
 		if (c != '\\') {
 			strbuf_addch(&sb, c);
@@ -195,8 +245,8 @@ static int parse_string(struct jp *p, struct node *n)
 			return fail(p, "bad escape in string");
 		}
 	}
-	n->len = sb.len;
-	n->str = sb.buf ? strbuf_detach(&sb) : xstrdup("");
+	len = sb.len;
+	node_take_str(n, strbuf_detach(&sb), len);
 	return 0;
 }
 

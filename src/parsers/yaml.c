@@ -1,5 +1,6 @@
 #include "parsers/yaml.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -30,6 +31,12 @@ struct loader {
 	 * them, so they live until the anchors are cleared */
 	struct node **dead;
 	size_t ndead, adead;
+	/* alias expansion budget, over all documents of one call */
+	size_t all_nodes;   /* every node made, copies included */
+	size_t alias_nodes; /* nodes made by expanding aliases and merges */
+	size_t alias_bytes; /* bytes those copies hold */
+	int expanding;	    /* > 0 while copying for an alias or a merge */
+	int alias_line;	    /* where that expansion was asked for */
 };
 
 void yaml_docs_release(struct yaml_docs *d)
@@ -40,15 +47,59 @@ void yaml_docs_release(struct yaml_docs *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static struct node *node_new(struct loader *l, enum node_kind k,
-			     const yaml_mark_t *m)
+/*
+ * The share of all nodes that alias expansion may produce, after go-yaml's
+ * allowedAliasRatio() (decode.go, the same in v2.4, which sigs.k8s.io/yaml
+ * uses, and v3): 99% up to 400,000 nodes, falling to 10% at 4,000,000.
+ * go-yaml counts per document; kanon counts over the whole input, so that
+ * many small bombs in one file do not add up.
+ */
+static double allowed_alias_ratio(size_t all)
+{
+	const double low = 400000, high = 4000000;
+
+	if (all <= low)
+		return 0.99;
+	if (all >= high)
+		return 0.10;
+	return 0.99 - 0.89 * (((double)all - low) / (high - low));
+}
+
+static bool alias_budget_exceeded(struct loader *l)
+{
+	if (l->alias_bytes > YAML_MAX_ALIAS_BYTES) {
+		err_set(l->e, l->name, l->alias_line,
+			"YAML aliases expand to more than %d MiB (an alias bomb?)",
+			YAML_MAX_ALIAS_BYTES >> 20);
+		return true;
+	}
+	/* go-yaml decoder.unmarshal(): "document contains excessive aliasing" */
+	if (l->alias_nodes > 100 && l->all_nodes > 1000 &&
+	    (double)l->alias_nodes / (double)l->all_nodes > allowed_alias_ratio(l->all_nodes)) {
+		err_set(l->e, l->name, l->alias_line,
+			"excessive aliasing: %zu of %zu nodes come from YAML "
+			"aliases (an alias bomb?)",
+			l->alias_nodes, l->all_nodes);
+		return true;
+	}
+	return false;
+}
+
+static struct node *node_new(struct loader *l, enum node_kind k, const yaml_mark_t *m)
 {
 	struct node *n;
 
 	if (++l->nodes > YAML_MAX_NODES) {
-		err_set(l->e, l->name, (int)m->line + 1,
-			"document too large (more than %d nodes)", YAML_MAX_NODES);
+		err_set(l->e, l->name, (int)m->line + 1, "document too large (more than %d nodes)",
+			YAML_MAX_NODES);
 		return NULL;
+	}
+	l->all_nodes++;
+	if (l->expanding) {
+		l->alias_nodes++;
+		l->alias_bytes += sizeof(*n);
+		if (alias_budget_exceeded(l))
+			return NULL;
 	}
 	n = xcalloc(1, sizeof(*n));
 	n->kind = k;
@@ -66,14 +117,22 @@ static void node_push(struct node *parent, struct node *kid)
 /* Aliases are expanded by copying, under the same node budget. */
 static struct node *node_copy(struct loader *l, const struct node *src)
 {
-	yaml_mark_t m = { 0, (size_t)src->line - 1, (size_t)src->col - 1 };
+	yaml_mark_t m = {0, (size_t)src->line - 1, (size_t)src->col - 1};
 	struct node *n = node_new(l, src->kind, &m);
 
 	if (!n)
 		return NULL;
 	if (src->str) {
+		if (l->expanding) {
+			l->alias_bytes = st_add(l->alias_bytes, src->len);
+			if (alias_budget_exceeded(l)) {
+				node_destroy(n);
+				return NULL;
+			}
+		}
 		n->str = xstrndup(src->str, src->len);
 		n->len = src->len;
+		n->nul = src->nul;
 	}
 	n->quoted = src->quoted;
 	for (size_t i = 0; i < src->n; i++) {
@@ -84,6 +143,19 @@ static struct node *node_copy(struct loader *l, const struct node *src)
 		}
 		node_push(n, k);
 	}
+	return n;
+}
+
+/* A copy asked for by an alias or a merge key at line: under the alias
+ * budget. */
+static struct node *node_expand(struct loader *l, const struct node *src, int line)
+{
+	struct node *n;
+
+	l->expanding++;
+	l->alias_line = line;
+	n = node_copy(l, src);
+	l->expanding--;
 	return n;
 }
 
@@ -124,8 +196,8 @@ static int parse_error(struct loader *l)
 	const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->context_mark;
 
 	return err_set(l->e, l->name, (int)m->line + 1, "syntax error: %s%s%s",
-		       p->problem ? p->problem : "syntax error",
-		       p->context ? " " : "", p->context ? p->context : "");
+		       p->problem ? p->problem : "syntax error", p->context ? " " : "",
+		       p->context ? p->context : "");
 }
 
 static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth);
@@ -135,8 +207,7 @@ static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth);
  * (ownership of start passes here): each element is parsed with a budget of
  * its own and handed to the callback; `map` gets an empty sequence.
  */
-static int stream_items(struct loader *l, yaml_event_t *start, struct node *map,
-			int depth)
+static int stream_items(struct loader *l, yaml_event_t *start, struct node *map, int depth)
 {
 	struct node *seq = node_new(l, NODE_SEQ, &start->start_mark);
 
@@ -195,11 +266,67 @@ static bool is_merge_key(const struct node *k)
 }
 
 /*
- * Copy the pairs of src whose keys dst lacks into dst. src itself stays
- * whole: anchors may point to it or into it, and a later alias must see
- * all of it.
+ * The keys a mapping has while merge keys fill it: looking each merged key
+ * up in the mapping itself made merging a big anchor quadratic (a 540 KB
+ * file with one 50,000-key merge took 10 s).
  */
-static int merge_from(struct loader *l, struct node *dst, struct node *src)
+struct keyset {
+	const struct node **k; /* NULL: empty slot */
+	uint64_t *h;
+	size_t n, cap;
+};
+
+static uint64_t key_hash(const struct node *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < k->len; i++)
+		h = (h ^ (unsigned char)k->str[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void keyset_put(struct keyset *ks, const struct node *k, uint64_t h)
+{
+	size_t i = (size_t)h & (ks->cap - 1);
+
+	while (ks->k[i])
+		i = (i + 1) & (ks->cap - 1);
+	ks->k[i] = k;
+	ks->h[i] = h;
+	ks->n++;
+}
+
+/* Add key k (a scalar); false when an equal key is there already. */
+static bool keyset_add(struct keyset *ks, const struct node *k)
+{
+	uint64_t h = key_hash(k);
+
+	for (size_t i = (size_t)h & (ks->cap - 1); ks->cap && ks->k[i]; i = (i + 1) & (ks->cap - 1))
+		if (ks->h[i] == h && ks->k[i]->len == k->len &&
+		    !memcmp(ks->k[i]->str, k->str, k->len))
+			return false;
+	if (st_mult(st_add(ks->n, 1), 2) > ks->cap) {
+		struct keyset old = *ks;
+		ks->cap = old.cap ? st_mult(old.cap, 2) : 64;
+		ks->k = xcalloc(ks->cap, sizeof(*ks->k));
+		ks->h = xcalloc(ks->cap, sizeof(*ks->h));
+		ks->n = 0;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.k[i])
+				keyset_put(ks, old.k[i], old.h[i]);
+		free(old.k);
+		free(old.h);
+	}
+	keyset_put(ks, k, h);
+	return true;
+}
+
+/*
+ * Copy the pairs of src whose keys dst lacks (those not in ks, which holds
+ * dst's keys) into dst. src itself stays whole: anchors may point to it or
+ * into it, and a later alias must see all of it.
+ */
+static int merge_from(struct loader *l, struct node *dst, struct node *src, struct keyset *ks)
 {
 	int ret = 0;
 
@@ -208,10 +335,10 @@ static int merge_from(struct loader *l, struct node *dst, struct node *src)
 	for (size_t i = 0; i + 1 < src->n && ret == 0; i += 2) {
 		struct node *k, *v;
 
-		if (node_map_get(dst, src->kids[i]->str))
+		if (!keyset_add(ks, src->kids[i]))
 			continue;
-		k = node_copy(l, src->kids[i]);
-		v = k ? node_copy(l, src->kids[i + 1]) : NULL;
+		k = node_expand(l, src->kids[i], dst->line);
+		v = k ? node_expand(l, src->kids[i + 1], dst->line) : NULL;
 		if (!v) {
 			node_destroy(k);
 			ret = -1;
@@ -231,6 +358,7 @@ static int merge_from(struct loader *l, struct node *dst, struct node *src)
 static int merge_keys(struct loader *l, struct node *n)
 {
 	struct node **old;
+	struct keyset ks = {0};
 	size_t oldn, i;
 	int ret = 0;
 
@@ -247,6 +375,7 @@ static int merge_keys(struct loader *l, struct node *n)
 		if (!is_merge_key(old[i])) {
 			node_push(n, old[i]);
 			node_push(n, old[i + 1]);
+			keyset_add(&ks, old[i]);
 		}
 	}
 	for (i = 0; i + 1 < oldn; i += 2) {
@@ -261,19 +390,22 @@ static int merge_keys(struct loader *l, struct node *n)
 		else
 			bad = v->kind != NODE_MAP;
 		if (bad && ret == 0) {
-			ret = err_set(l->e, l->name, v->line, "map merge requires a "
+			ret = err_set(l->e, l->name, v->line,
+				      "map merge requires a "
 				      "mapping or a list of mappings as the value of '<<'");
 		} else if (ret == 0 && v->kind == NODE_MAP) {
-			ret = merge_from(l, n, v);
+			ret = merge_from(l, n, v, &ks);
 		} else {
 			for (size_t j = 0; j < v->n && ret == 0; j++)
-				ret = merge_from(l, n, v->kids[j]);
+				ret = merge_from(l, n, v->kids[j], &ks);
 		}
 		/* the key and value stay alive until the anchors go */
 		bury(l, old[i]);
 		bury(l, v);
 	}
 	free(old);
+	free(ks.k);
+	free(ks.h);
 	return ret;
 }
 
@@ -294,36 +426,34 @@ static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 		n = node_new(l, NODE_SCALAR, &ev->start_mark);
 		if (!n)
 			break;
-		n->len = ev->data.scalar.length;
 		/* take libyaml's NUL-terminated copy rather than copying it
 		 * again: a big export has millions of scalars */
-		n->str = (char *)ev->data.scalar.value;
+		node_take_str(n, (char *)ev->data.scalar.value, ev->data.scalar.length);
 		ev->data.scalar.value = NULL;
 		n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
 		anchor_add(l, ev->data.scalar.anchor, n);
 		break;
 	case YAML_ALIAS_EVENT:
 		for (size_t i = l->nanchors; i-- > 0;) {
-			if (!strcmp(l->anchors[i].name,
-				    (const char *)ev->data.alias.anchor)) {
-				n = node_copy(l, l->anchors[i].node);
+			if (!strcmp(l->anchors[i].name, (const char *)ev->data.alias.anchor)) {
+				n = node_expand(l, l->anchors[i].node,
+						(int)ev->start_mark.line + 1);
 				break;
 			}
 		}
 		if (!n && !l->e->msg[0])
-			err_set(l->e, l->name, (int)ev->start_mark.line + 1,
-				"unknown alias '%s'", ev->data.alias.anchor);
+			err_set(l->e, l->name, (int)ev->start_mark.line + 1, "unknown alias '%s'",
+				ev->data.alias.anchor);
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
 		bool map = ev->type == YAML_MAPPING_START_EVENT;
-		yaml_event_type_t end = map ? YAML_MAPPING_END_EVENT
-					    : YAML_SEQUENCE_END_EVENT;
+		yaml_event_type_t end = map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
 		n = node_new(l, map ? NODE_MAP : NODE_SEQ, &ev->start_mark);
 		if (!n)
 			break;
-		anchor_add(l, map ? ev->data.mapping_start.anchor
-				  : ev->data.sequence_start.anchor, n);
+		anchor_add(l, map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor,
+			   n);
 		for (;;) {
 			struct node *kid;
 			if (!yaml_parser_parse(&l->parser, &next)) {
@@ -350,15 +480,16 @@ static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 					"a mapping key must be a string, not %s%s",
 					node_kind_name(kid),
 					kid->kind == NODE_MAP ? " (an unrendered "
-					"template such as '{{ ... }}'?)" : "");
+								"template such as '{{ ... }}'?)"
+							      : "");
 				node_destroy(kid);
 				node_destroy(n);
 				n = NULL;
 				break;
 			}
 			node_push(n, kid);
-			if (map && depth == 0 && l->split_items && n->n % 2 == 1 &&
-			    kid->len == 5 && !strcmp(kid->str, "items")) {
+			if (map && depth == 0 && l->split_items && n->n % 2 == 1 && kid->len == 5 &&
+			    !strcmp(kid->str, "items")) {
 				int r;
 				if (!yaml_parser_parse(&l->parser, &next)) {
 					parse_error(l);
@@ -391,8 +522,7 @@ static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 		break;
 	}
 	default:
-		err_set(l->e, l->name, (int)ev->start_mark.line + 1,
-			"unexpected YAML event");
+		err_set(l->e, l->name, (int)ev->start_mark.line + 1, "unexpected YAML event");
 		break;
 	}
 	yaml_event_delete(ev);
@@ -463,8 +593,8 @@ static int parse_docs(struct loader *l, bool per_doc_budget)
 	return ret;
 }
 
-static int loader_init(struct loader *l, const char *buf, size_t len,
-		       const char *name, struct err *e, struct err *local)
+static int loader_init(struct loader *l, const char *buf, size_t len, const char *name,
+		       struct err *e, struct err *local)
 {
 	memset(l, 0, sizeof(*l));
 	memset(local, 0, sizeof(*local));
@@ -477,8 +607,7 @@ static int loader_init(struct loader *l, const char *buf, size_t len,
 	return 0;
 }
 
-int yaml_parse(const char *buf, size_t len, const char *name,
-	       struct yaml_docs *out, struct err *e)
+int yaml_parse(const char *buf, size_t len, const char *name, struct yaml_docs *out, struct err *e)
 {
 	struct loader l;
 	struct err local;
@@ -490,9 +619,8 @@ int yaml_parse(const char *buf, size_t len, const char *name,
 	return parse_docs(&l, false);
 }
 
-int yaml_parse_stream(const char *buf, size_t len, const char *name,
-		      bool split_items, yaml_value_fn fn, void *ctx,
-		      struct err *e)
+int yaml_parse_stream(const char *buf, size_t len, const char *name, bool split_items,
+		      yaml_value_fn fn, void *ctx, struct err *e)
 {
 	struct loader l;
 	struct err local;

@@ -10,6 +10,14 @@
 /* Untrusted-input limits. */
 #define YAML_MAX_DEPTH 256
 #define YAML_MAX_NODES 4000000
+/*
+ * Alias expansion (aliases and merge keys are copied into the tree) over
+ * all documents of one yaml_parse()/yaml_parse_stream() call: at most this
+ * many bytes of copies, and at most go-yaml's share of all nodes (see
+ * allowed_alias_ratio() in yaml.c). Going past either fails the parse with
+ * the line of the alias.
+ */
+#define YAML_MAX_ALIAS_BYTES (64 << 20)
 
 struct yaml_docs {
 	struct node **doc; /* one per YAML document; never NULL entries */
@@ -23,8 +31,7 @@ void yaml_docs_release(struct yaml_docs *d);
  * On a syntax error, the documents before it stay in *out, *e names the
  * line, and -1 is returned. Empty documents are skipped.
  */
-int yaml_parse(const char *buf, size_t len, const char *name,
-	       struct yaml_docs *out, struct err *e);
+int yaml_parse(const char *buf, size_t len, const char *name, struct yaml_docs *out, struct err *e);
 
 /*
  * Called for each List item (is_item) and each document (after its items).
@@ -46,8 +53,7 @@ typedef int (*yaml_value_fn)(struct node *n, bool is_item, void *ctx);
  * the callback's nonzero value, or -1 with *e naming the line of a syntax
  * error (values before it were delivered).
  */
-int yaml_parse_stream(const char *buf, size_t len, const char *name,
-		      bool split_items, yaml_value_fn fn, void *ctx,
-		      struct err *e);
+int yaml_parse_stream(const char *buf, size_t len, const char *name, bool split_items,
+		      yaml_value_fn fn, void *ctx, struct err *e);
 
 #endif

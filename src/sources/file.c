@@ -85,94 +85,113 @@ void path_list_release(struct path_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/*
- * A terminal, pipe or device (-o /dev/stdout) cannot be renamed over. A
- * regular file reached through /dev/stdout is reopened at offset 0, so
- * append: after `>` it is empty, after `>>` its lines are kept.
- */
-static int write_direct(const char *path, const char *data, size_t len, struct err *e)
+/* All of data to fd; 0 or -1 with errno set. */
+static int write_all(int fd, const char *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	size_t off = 0;
 
-	if (fd < 0)
-		goto fail;
 	while (off < len) {
 		ssize_t w = write(fd, data + off, len - off);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			goto fail;
+			return -1;
 		}
 		off += (size_t)w;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
 	return 0;
-fail:
-	err_set(e, NULL, 0, "cannot write '%s': %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
 }
 
-int file_write_atomic(const char *path, const char *data, size_t len,
+/*
+ * What the report at path may be replaced with. Only a regular file (or
+ * nothing) is replaced: a final symlink is not followed (as root it would
+ * let whoever controls the link pick the file that kanon overwrites), a
+ * FIFO would block and a device would be written into. Returns 0 (with
+ * *old filled and *exists set when the file is there) or -errno with *e.
+ */
+static int write_target(const char *path, struct stat *old, bool *exists, struct err *e)
+{
+	*exists = false;
+	if (lstat(path, old) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		err_set(e, NULL, 0, "cannot write '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	if (S_ISLNK(old->st_mode)) {
+		err_set(e, NULL, 0, "cannot write '%s': it is a symbolic link, which "
+			"kanon does not follow; name the file itself%s", path,
+			!strncmp(path, "/dev/", 5) ? " (or -o - for standard output)" : "");
+		return -ELOOP;
+	}
+	if (!S_ISREG(old->st_mode)) {
+		err_set(e, NULL, 0, "cannot write '%s': not a regular file%s", path,
+			!strncmp(path, "/dev/", 5) ? " (use -o - for standard output)" : "");
+		return -EINVAL;
+	}
+	*exists = true;
+	return 0;
+}
+
+int file_write_atomic(const char *path, const char *data, size_t len, unsigned flags,
 		      struct err *e)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	struct stat st;
-	char *real = NULL;
-	const char *user_path = path;
-	mode_t um;
-	int fd, ret = 0;
-	size_t off = 0;
+	bool exists;
+	mode_t um, mode;
+	int fd = -1, ret;
 
-	if ((stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) ||
-	    !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6))
-		return write_direct(path, data, len, e) < 0 ? -EIO : 0;
-	/* replace what a symlink points to, not the link */
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (real = realpath(path, NULL)))
-		path = real;
+	if (!strcmp(path, "-")) {
+		if (write_all(STDOUT_FILENO, data, len) == 0)
+			return 0;
+		ret = -errno;
+		err_set(e, NULL, 0, "cannot write the report to standard output: %s",
+			strerror(errno));
+		return ret;
+	}
+	ret = write_target(path, &st, &exists, e);
+	if (ret < 0)
+		return ret;
+	um = umask(0);
+	umask(um);
+	/* an existing report keeps its mode (0600 stays 0600); a new one
+	 * holding audit data (IPs, URIs, user names) is private */
+	if (exists)
+		mode = st.st_mode & 07777;
+	else
+		mode = (flags & FILE_WRITE_PRIVATE ? 0600 : 0666) & ~um;
 	strbuf_addf(&tmp, "%s.kanon-XXXXXX", path);
 	fd = mkstemp(tmp.buf);
 	if (fd < 0) {
 		ret = -errno;
-		err_set(e, NULL, 0, "cannot write '%s': %s", user_path, strerror(errno));
+		err_set(e, NULL, 0, "cannot write '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	um = umask(0);
-	umask(um);
-	if (fchmod(fd, 0666 & ~um) < 0)
+	/* as root, the owner too: a report that root replaces for a user
+	 * stays that user's */
+	if (exists && geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) < 0)
 		goto fail;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0)
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;
 		goto fail;
 	}
 	fd = -1;
+	/* rename() replaces the name itself: a symlink put there since
+	 * write_target() is replaced, not followed */
 	if (rename(tmp.buf, path) < 0)
 		goto fail;
+	ret = 0;
 	goto out;
 fail:
 	ret = -errno;
-	err_set(e, NULL, 0, "cannot write '%s': %s", user_path, strerror(errno));
+	err_set(e, NULL, 0, "cannot write '%s': %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp.buf);
 out:
 	strbuf_release(&tmp);
-	free(real);
 	return ret;
 }

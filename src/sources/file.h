@@ -32,13 +32,18 @@ struct path_list {
 };
 void path_list_release(struct path_list *l);
 
+/* file_write_atomic() flags: a new file gets mode 0600 (audit data). */
+#define FILE_WRITE_PRIVATE 1u
+
 /*
  * Write data to path atomically: a temporary file in the same directory,
- * fsync, then rename over path (over the file a symlink points to). A
- * device, a pipe and /dev/..., /proc/... paths such as /dev/stdout are
- * written directly. Returns 0 or -errno with *e set.
+ * fsync, then rename over path. An existing file keeps its mode (and, as
+ * root, its owner); a new one gets 0666 & ~umask, or 0600 with
+ * FILE_WRITE_PRIVATE. Only a regular file is replaced: a symlink, a FIFO,
+ * a device or a directory at path is refused with an error naming it. "-"
+ * writes to standard output. Returns 0 or -errno with *e set.
  */
-int file_write_atomic(const char *path, const char *data, size_t len,
+int file_write_atomic(const char *path, const char *data, size_t len, unsigned flags,
 		      struct err *e);
 
 #endif

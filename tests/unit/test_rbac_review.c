@@ -480,7 +480,8 @@ static void test_yaml_stream_anchor_bomb(void **state)
 	(void)state;
 	memset(&e, 0, sizeof(e));
 	assert_int_equal(yaml_parse_stream(text, strlen(text), "bomb", true, on_value, &g, &e), -1);
-	assert_non_null(strstr(e.msg, "too large"));
+	/* the alias budget (over the whole input) stops it first */
+	assert_true(strstr(e.msg, "too large") || strstr(e.msg, "aliasing"));
 	strbuf_release(&g.log);
 }
 
