@@ -200,6 +200,9 @@ int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__
 		v = skip_str(p, end);
 		if (!v)
 			return -1;
+		/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
+		if (memchr(k, '\\', (size_t)(v - 1 - k)))
+			return -1;
 		id = key_id(k, (size_t)(v - 1 - k));
 		v = skip_ws(v, end);
 		if (v >= end || *v != ':')
@@ -250,6 +253,9 @@ static int on_colon(struct walkst *w, const char *pos)
 	while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r' || b[-1] == '\n'))
 		b--;
 	if (b - a < 2 || *a != '"' || b[-1] != '"' || w->vstart)
+		return -1;
+	/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
+	if (memchr(a + 1, '\\', (size_t)(b - a - 2)))
 		return -1;
 	w->id = key_id(a + 1, (size_t)(b - a - 2));
 	w->vstart = pos + 1;
@@ -419,11 +425,15 @@ bool jsonl_str_eq(const struct span *s, const char *lit)
 
 bool jsonl_obj_get(const struct span *obj, const char *key, struct span *out)
 {
-	const char *p = obj->p, *end = obj->p + obj->n;
+	const char *p, *end;
 	size_t kl = strlen(key);
+	bool found = false;
 
-	if (!obj->n || *p != '{')
+	/* no arithmetic on the pointer of an empty span: it may be NULL */
+	if (!obj->n || obj->p[0] != '{')
 		return false;
+	p = obj->p;
+	end = obj->p + obj->n;
 	p = skip_ws(p + 1, end);
 	while (p < end && *p == '"') {
 		const char *k = p + 1, *v = jsonl_skip_string(p, end), *ve;
@@ -440,16 +450,19 @@ bool jsonl_obj_get(const struct span *obj, const char *key, struct span *out)
 		if (!ve || ve == v)
 			return false;
 		if (match) {
+			/* a duplicate key: the last one wins, as in Go (see jsonl.h) */
 			out->p = v;
 			out->n = (size_t)(ve - v);
-			return true;
+			found = true;
 		}
 		p = skip_ws(ve, end);
+		if (p < end && *p == '}')
+			return found;
 		if (p >= end || *p != ',')
 			return false;
 		p = skip_ws(p + 1, end);
 	}
-	return false;
+	return found;
 }
 
 static void put_utf8(char *o, size_t *k, unsigned cp)
@@ -534,10 +547,11 @@ bad:
 
 bool jsonl_array_next(const struct span *arr, size_t *it, struct span *elem)
 {
-	const char *p, *end = arr->p + arr->n, *ve;
+	const char *p, *end, *ve;
 
 	if (arr->n < 2 || arr->p[0] != '[')
 		return false;
+	end = arr->p + arr->n;
 	p = *it ? arr->p + *it : arr->p + 1;
 	p = skip_ws(p, end);
 	if (p < end && *p == ',')
@@ -590,6 +604,15 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* Go's time.Parse refuses a day past the month's end ("day out of range"). */
+static int days_in_month(int y, int m)
+{
+	static const int dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : dm[m - 1];
+}
+
 static int digits(const char *s, size_t n, int *out)
 {
 	int v = 0;
@@ -615,7 +638,8 @@ int64_t ts_parse(const char *s, size_t n)
 	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
 	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
 		return TS_NONE;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
+	    sec > 60)
 		return TS_NONE;
 	if (i < n && s[i] == '.') {
 		i++;
@@ -896,4 +920,214 @@ void jsplit_feed(struct jsplit *s, const char *p, size_t n,
 			}
 		}
 	}
+}
+
+/* ------------------------------------------------------------ reducer */
+
+static const char *const jkey_names[JK__COUNT] = {
+	[JK_KIND] = "kind",
+	[JK_AUDITID] = "auditID",
+	[JK_STAGE] = "stage",
+	[JK_REQUESTURI] = "requestURI",
+	[JK_VERB] = "verb",
+	[JK_USER] = "user",
+	[JK_IMPUSER] = "impersonatedUser",
+	[JK_SOURCEIPS] = "sourceIPs",
+	[JK_USERAGENT] = "userAgent",
+	[JK_OBJECTREF] = "objectRef",
+	[JK_RESPSTATUS] = "responseStatus",
+	[JK_REQOBJ] = "requestObject",
+	[JK_RESPOBJ] = "responseObject",
+	[JK_RRTS] = "requestReceivedTimestamp",
+	[JK_STAGETS] = "stageTimestamp",
+	[JK_TIMESTAMP] = "timestamp",
+	[JK_ANNOTATIONS] = "annotations",
+};
+
+enum { RS_START, RS_KEY, RS_INKEY, RS_COLON, RS_VALUE };
+
+void jsonl_reduce_init(struct jsonl_reduce *r, size_t cap)
+{
+	memset(r, 0, sizeof(*r));
+	r->cap = cap;
+	r->cur = -1;
+	for (int i = 0; i < JK__COUNT; i++)
+		strbuf_init(&r->val[i]);
+}
+
+void jsonl_reduce_release(struct jsonl_reduce *r)
+{
+	for (int i = 0; i < JK__COUNT; i++)
+		strbuf_release(&r->val[i]);
+}
+
+/* The member whose value starts now: a kept key resets its value (the last one wins). */
+static void reduce_key(struct jsonl_reduce *r)
+{
+	int id = -1;
+
+	if (!r->keylong && memchr(r->key, '\\', r->keylen)) {
+		char q[sizeof(r->key) + 2];
+		struct span sp = { q, r->keylen + 2 };
+		char *k;
+
+		q[0] = '"';
+		memcpy(q + 1, r->key, r->keylen);
+		q[r->keylen + 1] = '"';
+		k = jsonl_unescape(&sp);
+		if (k)
+			id = key_id(k, strlen(k));
+		free(k);
+	} else if (!r->keylong) {
+		id = key_id(r->key, r->keylen);
+	}
+	r->cur = id;
+	if (id >= 0) {
+		strbuf_reset(&r->val[id]);
+		r->have |= 1u << id;
+		r->over &= ~(1u << id);
+		r->safe[id] = 0;
+	}
+}
+
+static void reduce_keep(struct jsonl_reduce *r, char c)
+{
+	struct strbuf *v;
+
+	if (r->cur < 0)
+		return;
+	v = &r->val[r->cur];
+	if (v->len >= r->cap) {
+		r->over |= 1u << r->cur;
+		return;
+	}
+	strbuf_addch(v, c);
+}
+
+/* One byte inside a string (a key or a value). */
+static void reduce_str(struct jsonl_reduce *r, char c)
+{
+	bool keyc = r->state == RS_INKEY;
+
+	if (r->hex) {
+		r->hex--;
+	} else if (r->esc) {
+		r->esc = false;
+		if (c == 'u')
+			r->hex = 4;
+	} else if (c == '\\') {
+		r->esc = true;
+	} else if (c == '"') {
+		r->in_str = false;
+		if (keyc) {
+			r->state = RS_COLON;
+			return;
+		}
+	}
+	if (keyc) {
+		if (r->keylen < sizeof(r->key))
+			r->key[r->keylen++] = c;
+		else
+			r->keylong = true;
+		return;
+	}
+	reduce_keep(r, c);
+	if (r->cur >= 0 && !r->esc && !r->hex && !(r->over & (1u << r->cur)))
+		r->safe[r->cur] = r->val[r->cur].len;
+}
+
+/* One byte outside strings, at depth 1 (between members) or in a value. */
+static void reduce_struct(struct jsonl_reduce *r, char c)
+{
+	if (r->depth == 1 && r->state == RS_KEY) {
+		if (c == '"') {
+			r->in_str = true;
+			r->state = RS_INKEY;
+			r->keylen = 0;
+			r->keylong = false;
+		} else if (c == '}') {
+			r->depth = 0;
+			r->done = true;
+		} else {
+			r->bad = true;
+		}
+		return;
+	}
+	if (r->depth == 1 && r->state == RS_COLON) {
+		if (c != ':')
+			r->bad = true;
+		r->state = RS_VALUE;
+		reduce_key(r);
+		return;
+	}
+	if (r->depth == 1 && (c == ',' || c == '}')) {
+		r->cur = -1;
+		r->state = RS_KEY;
+		if (c == '}') {
+			r->depth = 0;
+			r->done = true;
+		}
+		return;
+	}
+	reduce_keep(r, c);
+	if (c == '"') {
+		r->in_str = true;
+	} else if (c == '{' || c == '[') {
+		r->depth++;
+	} else if (c == '}' || c == ']') {
+		if (--r->depth < 1)
+			r->bad = true;
+	}
+	if (r->cur >= 0 && !(r->over & (1u << r->cur)))
+		r->safe[r->cur] = r->val[r->cur].len;
+}
+
+void jsonl_reduce_feed(struct jsonl_reduce *r, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		char c = p[i];
+
+		if (r->in_str) {
+			reduce_str(r, c);
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (r->done) {
+			r->bad = true;
+		} else if (r->state == RS_START) {
+			if (c != '{')
+				r->bad = true;
+			r->depth = 1;
+			r->state = RS_KEY;
+		} else {
+			reduce_struct(r, c);
+		}
+	}
+}
+
+bool jsonl_reduce_finish(struct jsonl_reduce *r, struct strbuf *out, uint32_t drop)
+{
+	bool first = true;
+
+	if (r->bad || !r->done)
+		return false;
+	strbuf_addch(out, '{');
+	for (int i = 0; i < JK__COUNT; i++) {
+		struct strbuf *v = &r->val[i];
+		bool cut = r->over & (1u << i);
+
+		if (!(r->have & (1u << i)) || (drop & (1u << i)))
+			continue;
+		/* a cut value: only a string can be closed again, at a character boundary */
+		if (cut && (!v->len || v->buf[0] != '"'))
+			continue;
+		strbuf_addf(out, "%s\"%s\":", first ? "" : ",", jkey_names[i]);
+		strbuf_add(out, v->buf, cut ? r->safe[i] : v->len);
+		if (cut)
+			strbuf_addch(out, '"');
+		first = false;
+	}
+	strbuf_addch(out, '}');
+	return true;
 }

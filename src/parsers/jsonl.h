@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/strbuf.h"
+
 /*
  * Fast, allocation-free helpers for JSON-lines audit logs: walk the top
  * level of one object and note where the values of interesting keys are,
@@ -55,6 +57,18 @@ int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT],
 /* The same, one token at a time (the reference for the SSE2 version). */
 int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT],
 			    int stop);
+
+/*
+ * Duplicate keys: the last one wins everywhere (jsonl_walk, jsonl_obj_get,
+ * the reducer below, and the cJSON side of the audit scanner), as in Go.
+ * Kubernetes decodes audit Events with sigs.k8s.io/json
+ * (k8s.io/apimachinery/pkg/runtime/serializer/json/json.go, Decode ->
+ * kjson.UnmarshalCaseSensitivePreserveInts): keys match case-sensitively
+ * (unlike plain encoding/json, which also folds case) and a repeated key
+ * overwrites the earlier value (strict decoding would report it, the audit
+ * readers do not decode strictly). Escaped keys ("\u0075ser") are decoded
+ * first: the fast walkers refuse them (-1) so that a full parser reads the line.
+ */
 
 /* Past the closing quote of a string starting at p (p[0] == '"'), or NULL. */
 const char *jsonl_skip_string(const char *p, const char *end);
@@ -138,5 +152,33 @@ void jsplit_feed(struct jsplit *s, const char *p, size_t n,
 		 void *ctx);
 /* At end of input: true when the input ended inside a value (truncated). */
 bool jsplit_truncated(const struct jsplit *s);
+
+/*
+ * Streaming reducer for an object too long to hold (a JSON line longer than
+ * a block): feed it the line in pieces; it keeps the values of the
+ * audit keys above (the last of duplicates) up to cap bytes each, wherever
+ * they are in the object, with bounded memory. A longer value is cut:
+ * its bit is set in `over` and only its first cap bytes are kept.
+ */
+struct jsonl_reduce {
+	size_t cap;
+	int depth, state, cur, hex;
+	bool in_str, esc, bad, done, keylong;
+	char key[160];
+	size_t keylen;
+	uint32_t have, over; /* bit per enum jkey */
+	size_t safe[JK__COUNT]; /* of a cut string: its length at the last whole character */
+	struct strbuf val[JK__COUNT];
+};
+
+void jsonl_reduce_init(struct jsonl_reduce *r, size_t cap);
+void jsonl_reduce_feed(struct jsonl_reduce *r, const char *p, size_t n);
+/*
+ * The kept members as one compact object, appended to out (keys in the
+ * enum order, without those in `drop`; a cut string is closed again, a cut
+ * object or array is left out). False when the text was not one object.
+ */
+bool jsonl_reduce_finish(struct jsonl_reduce *r, struct strbuf *out, uint32_t drop);
+void jsonl_reduce_release(struct jsonl_reduce *r);
 
 #endif
