@@ -17,8 +17,7 @@
  * cost is in finding the closing quote of each string and the closing
  * bracket of each nested value; SSE2 checks 16 bytes at a time.
  */
-static inline __attribute__((always_inline)) const char *skip_str(const char *p,
-								    const char *end)
+static inline __attribute__((always_inline)) const char *skip_str(const char *p, const char *end)
 {
 	p++;
 	for (;;) {
@@ -26,8 +25,8 @@ static inline __attribute__((always_inline)) const char *skip_str(const char *p,
 		const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
 		while (end - p >= 16) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-			int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, q),
-							       _mm_cmpeq_epi8(v, bs)));
+			int m = _mm_movemask_epi8(
+			    _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
 			if (m) {
 				p += __builtin_ctz((unsigned)m);
 				goto found;
@@ -40,7 +39,7 @@ static inline __attribute__((always_inline)) const char *skip_str(const char *p,
 		if (p >= end)
 			return NULL;
 #ifdef __SSE2__
-found:
+	found:
 #endif
 		if (*p == '"')
 			return p + 1;
@@ -59,13 +58,14 @@ const char *jsonl_skip_string(const char *p, const char *end)
 static inline __attribute__((always_inline)) const char *next_struct(const char *p, const char *end)
 {
 #ifdef __SSE2__
-	const __m128i q = _mm_set1_epi8('"'), lb = _mm_set1_epi8('{'),
-		      rb = _mm_set1_epi8('}'), bit = _mm_set1_epi8(0x20);
+	const __m128i q = _mm_set1_epi8('"'), lb = _mm_set1_epi8('{'), rb = _mm_set1_epi8('}'),
+		      bit = _mm_set1_epi8(0x20);
 	while (end - p >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 		__m128i f = _mm_or_si128(v, bit); /* '[' | 0x20 == '{', ']' | 0x20 == '}' */
-		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, q),
-				_mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb))));
+		int m = _mm_movemask_epi8(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, q),
+				 _mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb))));
 		if (m)
 			return p + __builtin_ctz((unsigned)m);
 		p += 16;
@@ -80,8 +80,7 @@ static inline __attribute__((always_inline)) const char *next_struct(const char 
 	return end;
 }
 
-static inline __attribute__((always_inline)) const char *skip_val(const char *p,
-								    const char *end)
+static inline __attribute__((always_inline)) const char *skip_val(const char *p, const char *end)
 {
 	int depth;
 
@@ -91,9 +90,8 @@ static inline __attribute__((always_inline)) const char *skip_val(const char *p,
 		return skip_str(p, end);
 	if (*p != '{' && *p != '[') {
 		/* a number, true, false or null: ends at the next delimiter */
-		while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' &&
-		       *p != '\t' && *p != '\r' && *p != '\n' && *p != '"' && *p != '{' &&
-		       *p != '[' && *p != ':')
+		while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' &&
+		       *p != '\r' && *p != '\n' && *p != '"' && *p != '{' && *p != '[' && *p != ':')
 			p++;
 		return p;
 	}
@@ -141,41 +139,58 @@ static int key_id(const char *k, size_t kn)
 {
 	switch (kn) {
 	case 4:
-		if (KEY_IS("kind")) return JK_KIND;
-		if (KEY_IS("verb")) return JK_VERB;
-		if (KEY_IS("user")) return JK_USER;
+		if (KEY_IS("kind"))
+			return JK_KIND;
+		if (KEY_IS("verb"))
+			return JK_VERB;
+		if (KEY_IS("user"))
+			return JK_USER;
 		break;
 	case 5:
-		if (KEY_IS("stage")) return JK_STAGE;
+		if (KEY_IS("stage"))
+			return JK_STAGE;
 		break;
 	case 7:
-		if (KEY_IS("auditID")) return JK_AUDITID;
+		if (KEY_IS("auditID"))
+			return JK_AUDITID;
 		break;
 	case 9:
-		if (KEY_IS("sourceIPs")) return JK_SOURCEIPS;
-		if (KEY_IS("userAgent")) return JK_USERAGENT;
-		if (KEY_IS("objectRef")) return JK_OBJECTREF;
-		if (KEY_IS("timestamp")) return JK_TIMESTAMP;
+		if (KEY_IS("sourceIPs"))
+			return JK_SOURCEIPS;
+		if (KEY_IS("userAgent"))
+			return JK_USERAGENT;
+		if (KEY_IS("objectRef"))
+			return JK_OBJECTREF;
+		if (KEY_IS("timestamp"))
+			return JK_TIMESTAMP;
 		break;
 	case 10:
-		if (KEY_IS("requestURI")) return JK_REQUESTURI;
+		if (KEY_IS("requestURI"))
+			return JK_REQUESTURI;
 		break;
 	case 11:
-		if (KEY_IS("annotations")) return JK_ANNOTATIONS;
+		if (KEY_IS("annotations"))
+			return JK_ANNOTATIONS;
 		break;
 	case 13:
-		if (KEY_IS("requestObject")) return JK_REQOBJ;
+		if (KEY_IS("requestObject"))
+			return JK_REQOBJ;
 		break;
 	case 14:
-		if (KEY_IS("responseStatus")) return JK_RESPSTATUS;
-		if (KEY_IS("responseObject")) return JK_RESPOBJ;
-		if (KEY_IS("stageTimestamp")) return JK_STAGETS;
+		if (KEY_IS("responseStatus"))
+			return JK_RESPSTATUS;
+		if (KEY_IS("responseObject"))
+			return JK_RESPOBJ;
+		if (KEY_IS("stageTimestamp"))
+			return JK_STAGETS;
 		break;
 	case 16:
-		if (KEY_IS("impersonatedUser")) return JK_IMPUSER;
+		if (KEY_IS("impersonatedUser"))
+			return JK_IMPUSER;
 		break;
 	case 24:
-		if (KEY_IS("requestReceivedTimestamp")) return JK_RRTS;
+		if (KEY_IS("requestReceivedTimestamp"))
+			return JK_RRTS;
 		break;
 	}
 	return -1;
@@ -358,8 +373,8 @@ int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT],
 				x ^= x << 8;
 				x = (x ^ instr) & 0xffff;
 				sm = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-					_mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb)),
-					_mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, cm))));
+				    _mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb)),
+				    _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, cm))));
 				sm &= ~x & 0xffff;
 				while (sm) {
 					r = on_struct(&w, c + __builtin_ctz(sm));
@@ -512,19 +527,36 @@ char *jsonl_unescape(const struct span *s)
 		if (p + 1 >= end)
 			goto bad;
 		switch (p[1]) {
-		case '"': o[k++] = '"'; break;
-		case '\\': o[k++] = '\\'; break;
-		case '/': o[k++] = '/'; break;
-		case 'b': o[k++] = '\b'; break;
-		case 'f': o[k++] = '\f'; break;
-		case 'n': o[k++] = '\n'; break;
-		case 'r': o[k++] = '\r'; break;
-		case 't': o[k++] = '\t'; break;
+		case '"':
+			o[k++] = '"';
+			break;
+		case '\\':
+			o[k++] = '\\';
+			break;
+		case '/':
+			o[k++] = '/';
+			break;
+		case 'b':
+			o[k++] = '\b';
+			break;
+		case 'f':
+			o[k++] = '\f';
+			break;
+		case 'n':
+			o[k++] = '\n';
+			break;
+		case 'r':
+			o[k++] = '\r';
+			break;
+		case 't':
+			o[k++] = '\t';
+			break;
 		case 'u':
 			if (hex4(p + 2, end, &cp) < 0)
 				goto bad;
 			if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 12 && p[6] == '\\' &&
-			    p[7] == 'u' && hex4(p + 8, end, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+			    p[7] == 'u' && hex4(p + 8, end, &lo) == 0 && lo >= 0xdc00 &&
+			    lo < 0xe000) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				p += 6;
 			} else if (cp >= 0xd800 && cp < 0xe000) {
@@ -607,7 +639,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 /* Go's time.Parse refuses a day past the month's end ("day out of range"). */
 static int days_in_month(int y, int m)
 {
-	static const int dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : dm[m - 1];
@@ -632,14 +664,13 @@ int64_t ts_parse(const char *s, size_t n)
 	size_t i = 19;
 	int scale = 100000;
 
-	if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' &&
-	    s[10] != ' ') || s[13] != ':' || s[16] != ':')
+	if (n < 19 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
 		return TS_NONE;
 	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
 	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
 		return TS_NONE;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-	    sec > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
 		return TS_NONE;
 	if (i < n && s[i] == '.') {
 		i++;
@@ -795,8 +826,7 @@ static void cap_start(struct jsplit *s, char c)
 }
 
 void jsplit_feed(struct jsplit *s, const char *p, size_t n,
-		 void (*emit)(void *ctx, const char *obj, size_t n, uint64_t line),
-		 void *ctx)
+		 void (*emit)(void *ctx, const char *obj, size_t n, uint64_t line), void *ctx)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = p[i];
@@ -815,9 +845,9 @@ void jsplit_feed(struct jsplit *s, const char *p, size_t n,
 				/* a string that just ended at depth 1 of a top-level object */
 				if (s->depth == 1 && !s->top_array && s->capturing &&
 				    s->cap_depth == 1)
-					s->key_is_items = !s->overflow &&
-						s->len - s->keystart == 7 &&
-						!memcmp(s->buf + s->keystart, "\"items\"", 7);
+					s->key_is_items =
+					    !s->overflow && s->len - s->keystart == 7 &&
+					    !memcmp(s->buf + s->keystart, "\"items\"", 7);
 			}
 			continue;
 		}
@@ -925,23 +955,23 @@ void jsplit_feed(struct jsplit *s, const char *p, size_t n,
 /* ------------------------------------------------------------ reducer */
 
 static const char *const jkey_names[JK__COUNT] = {
-	[JK_KIND] = "kind",
-	[JK_AUDITID] = "auditID",
-	[JK_STAGE] = "stage",
-	[JK_REQUESTURI] = "requestURI",
-	[JK_VERB] = "verb",
-	[JK_USER] = "user",
-	[JK_IMPUSER] = "impersonatedUser",
-	[JK_SOURCEIPS] = "sourceIPs",
-	[JK_USERAGENT] = "userAgent",
-	[JK_OBJECTREF] = "objectRef",
-	[JK_RESPSTATUS] = "responseStatus",
-	[JK_REQOBJ] = "requestObject",
-	[JK_RESPOBJ] = "responseObject",
-	[JK_RRTS] = "requestReceivedTimestamp",
-	[JK_STAGETS] = "stageTimestamp",
-	[JK_TIMESTAMP] = "timestamp",
-	[JK_ANNOTATIONS] = "annotations",
+    [JK_KIND] = "kind",
+    [JK_AUDITID] = "auditID",
+    [JK_STAGE] = "stage",
+    [JK_REQUESTURI] = "requestURI",
+    [JK_VERB] = "verb",
+    [JK_USER] = "user",
+    [JK_IMPUSER] = "impersonatedUser",
+    [JK_SOURCEIPS] = "sourceIPs",
+    [JK_USERAGENT] = "userAgent",
+    [JK_OBJECTREF] = "objectRef",
+    [JK_RESPSTATUS] = "responseStatus",
+    [JK_REQOBJ] = "requestObject",
+    [JK_RESPOBJ] = "responseObject",
+    [JK_RRTS] = "requestReceivedTimestamp",
+    [JK_STAGETS] = "stageTimestamp",
+    [JK_TIMESTAMP] = "timestamp",
+    [JK_ANNOTATIONS] = "annotations",
 };
 
 enum { RS_START, RS_KEY, RS_INKEY, RS_COLON, RS_VALUE };
@@ -968,7 +998,7 @@ static void reduce_key(struct jsonl_reduce *r)
 
 	if (!r->keylong && memchr(r->key, '\\', r->keylen)) {
 		char q[sizeof(r->key) + 2];
-		struct span sp = { q, r->keylen + 2 };
+		struct span sp = {q, r->keylen + 2};
 		char *k;
 
 		q[0] = '"';

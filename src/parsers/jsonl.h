@@ -55,8 +55,7 @@ int jsonl_walk(const char *p, const char *end, struct span out[JK__COUNT]);
  */
 int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop);
 /* The same, one token at a time (the reference for the SSE2 version). */
-int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT],
-			    int stop);
+int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT], int stop);
 
 /*
  * Duplicate keys: the last one wins everywhere (jsonl_walk, jsonl_obj_get,
@@ -128,28 +127,27 @@ int64_t go_duration_us(const char *s);
 struct jsplit {
 	int depth;
 	bool in_str, esc;
-	bool top_array;     /* the document is an array */
-	bool items_mode;    /* inside the "items" array of a top-level object */
-	int items_depth;    /* depth of the items array */
-	bool key_is_items;  /* the last depth-1 string was the key "items" */
-	bool want_value;    /* after "items": waiting for '[' */
+	bool top_array;	   /* the document is an array */
+	bool items_mode;   /* inside the "items" array of a top-level object */
+	int items_depth;   /* depth of the items array */
+	bool key_is_items; /* the last depth-1 string was the key "items" */
+	bool want_value;   /* after "items": waiting for '[' */
 	bool capturing;
 	bool overflow;
-	int cap_depth;      /* depth at which the captured value started */
+	int cap_depth; /* depth at which the captured value started */
 	uint64_t line, cap_line;
 	char *buf;
 	size_t len, alloc, max;
-	size_t keystart;    /* offset of the current depth-1 string in buf */
-	bool expect_elem;   /* at the start of an element of the top or items array */
-	bool garbage;       /* bytes outside any value */
+	size_t keystart;  /* offset of the current depth-1 string in buf */
+	bool expect_elem; /* at the start of an element of the top or items array */
+	bool garbage;	  /* bytes outside any value */
 	uint64_t garbage_line;
 };
 
 void jsplit_init(struct jsplit *s, size_t max);
 void jsplit_release(struct jsplit *s);
 void jsplit_feed(struct jsplit *s, const char *p, size_t n,
-		 void (*emit)(void *ctx, const char *obj, size_t n, uint64_t line),
-		 void *ctx);
+		 void (*emit)(void *ctx, const char *obj, size_t n, uint64_t line), void *ctx);
 /* At end of input: true when the input ended inside a value (truncated). */
 bool jsplit_truncated(const struct jsplit *s);
 
@@ -166,7 +164,7 @@ struct jsonl_reduce {
 	bool in_str, esc, bad, done, keylong;
 	char key[160];
 	size_t keylen;
-	uint32_t have, over; /* bit per enum jkey */
+	uint32_t have, over;	/* bit per enum jkey */
 	size_t safe[JK__COUNT]; /* of a cut string: its length at the last whole character */
 	struct strbuf val[JK__COUNT];
 };
