@@ -215,10 +215,10 @@ int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__
 		v = skip_str(p, end);
 		if (!v)
 			return -1;
-		/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
-		if (memchr(k, '\\', (size_t)(v - 1 - k)))
-			return -1;
 		id = key_id(k, (size_t)(v - 1 - k));
+		/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
+		if (id < 0 && memchr(k, '\\', (size_t)(v - 1 - k)))
+			return -1;
 		v = skip_ws(v, end);
 		if (v >= end || *v != ':')
 			return -1;
@@ -269,10 +269,10 @@ static int on_colon(struct walkst *w, const char *pos)
 		b--;
 	if (b - a < 2 || *a != '"' || b[-1] != '"' || w->vstart)
 		return -1;
-	/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
-	if (memchr(a + 1, '\\', (size_t)(b - a - 2)))
-		return -1;
 	w->id = key_id(a + 1, (size_t)(b - a - 2));
+	/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
+	if (w->id < 0 && memchr(a + 1, '\\', (size_t)(b - a - 2)))
+		return -1;
 	w->vstart = pos + 1;
 	return 0;
 }
@@ -469,6 +469,9 @@ bool jsonl_obj_get(const struct span *obj, const char *key, struct span *out)
 			out->p = v;
 			out->n = (size_t)(ve - v);
 			found = true;
+			/* the common case: the key does not come again, no need to walk on */
+			if (!memmem(ve, (size_t)(end - ve), k - 1, kl + 2))
+				return true;
 		}
 		p = skip_ws(ve, end);
 		if (p < end && *p == '}')
