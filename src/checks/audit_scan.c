@@ -215,7 +215,7 @@ static bool span_user_anon(const struct span *u)
 		return false;
 	if (jsonl_obj_get(u, "username", &name) && jsonl_str_eq(&name, "system:anonymous"))
 		return true;
-	if (!memmem(u->p, u->n, "\"system:unauthenticated\"", 24) ||
+	if (!jsonl_has_quoted(u->p, u->p + u->n, "system:unauthenticated", 22) ||
 	    !jsonl_obj_get(u, "groups", &groups))
 		return false;
 	while (jsonl_array_next(&groups, &it, &g))
@@ -579,6 +579,7 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	size_t n, vn;
 	struct arec *r;
 	struct adetail *d = NULL;
+	bool bs = true;
 	long long c;
 	uint8_t flags = 0;
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -603,9 +604,9 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	 * to cJSON below anyway. A line that is cut short still fails: it must
 	 * end with '}'.
 	 */
-	if (*p != '{' || end[-1] != '}' || jsonl_walk_until(p, end, f, JK_STAGETS) < 0 ||
+	if (*p != '{' || end[-1] != '}' || jsonl_walk_until_bs(p, end, f, JK_STAGETS, &bs) < 0 ||
 	    !f[JK_AUDITID].n || !f[JK_STAGE].n || !jsonl_str(&f[JK_AUDITID], &s, &n) ||
-	    escaped(f)) {
+	    (bs && escaped(f))) {
 		slow_path(b, p, (size_t)(end - p), line);
 		return;
 	}

@@ -133,6 +133,51 @@ static inline const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
+/* Keys are short: a loop is cheaper than a call to memchr. */
+static inline bool has_backslash(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (*p == '\\')
+			return true;
+	return false;
+}
+
+/*
+ * The candidates are a quote followed by the key's first byte, 16 positions
+ * at a time (much cheaper than memmem on the short spans of an event).
+ */
+bool jsonl_has_quoted(const char *p, const char *end, const char *key, size_t kl)
+{
+	const char first = key[0];
+
+	if (!kl)
+		return false;
+#ifdef __SSE2__
+	{
+		const __m128i q = _mm_set1_epi8('"'), f = _mm_set1_epi8(first);
+		while (end - p >= 17) {
+			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+			unsigned m = (unsigned)_mm_movemask_epi8(
+			    _mm_and_si128(_mm_cmpeq_epi8(a, q), _mm_cmpeq_epi8(b, f)));
+			while (m) {
+				const char *c = p + __builtin_ctz(m);
+				/* the closing quote and the last byte first: cheaper than memcmp */
+				if ((size_t)(end - c) >= kl + 2 && c[kl + 1] == '"' &&
+				    c[kl] == key[kl - 1] && !memcmp(c + 1, key, kl))
+					return true;
+				m &= m - 1;
+			}
+			p += 16;
+		}
+	}
+#endif
+	for (; end - p >= (ptrdiff_t)(kl + 2); p++)
+		if (p[0] == '"' && p[1] == first && !memcmp(p + 1, key, kl) && p[kl + 1] == '"')
+			return true;
+	return false;
+}
+
 #define KEY_IS(lit) (kn == sizeof(lit) - 1 && !memcmp(k, lit, sizeof(lit) - 1))
 
 static int key_id(const char *k, size_t kn)
@@ -217,7 +262,7 @@ int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__
 			return -1;
 		id = key_id(k, (size_t)(v - 1 - k));
 		/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
-		if (id < 0 && memchr(k, '\\', (size_t)(v - 1 - k)))
+		if (id < 0 && has_backslash(k, v - 1))
 			return -1;
 		v = skip_ws(v, end);
 		if (v >= end || *v != ':')
@@ -256,6 +301,7 @@ int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__
 struct walkst {
 	const char *start, *end, *item; /* item: after the '{' or ',' that began the member */
 	const char *vstart;
+	const char **last_bs; /* the last backslash seen: chunks with one are walked byte by byte */
 	int depth, id, stop;
 	struct span *out;
 };
@@ -271,7 +317,7 @@ static int on_colon(struct walkst *w, const char *pos)
 		return -1;
 	w->id = key_id(a + 1, (size_t)(b - a - 2));
 	/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
-	if (w->id < 0 && memchr(a + 1, '\\', (size_t)(b - a - 2)))
+	if (w->id < 0 && *w->last_bs > a)
 		return -1;
 	w->vstart = pos + 1;
 	return 0;
@@ -331,7 +377,8 @@ static inline int on_struct(struct walkst *w, const char *pos)
 	}
 }
 
-int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop)
+static int walk_simd(const char *p, const char *end, struct span out[JK__COUNT], int stop,
+		     const char **last_bs)
 {
 	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), lb = _mm_set1_epi8('{'),
 		      rb = _mm_set1_epi8('}'), co = _mm_set1_epi8(':'), cm = _mm_set1_epi8(','),
@@ -354,6 +401,8 @@ int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT],
 	w.id = -1;
 	w.stop = stop;
 	w.out = out;
+	w.last_bs = last_bs;
+	*last_bs = NULL;
 	c = p + 1;
 	while (c < end) {
 		size_t n = end - c >= 16 ? 16 : (size_t)(end - c);
@@ -394,7 +443,7 @@ int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT],
 				if (esc)
 					esc = false;
 				else if (*c == '\\')
-					esc = true;
+					esc = true, *last_bs = c;
 				else if (*c == '"')
 					instr = 0;
 				continue;
@@ -411,9 +460,31 @@ int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT],
 	}
 	return -1; /* the object does not end */
 }
+int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop)
+{
+	const char *bs = NULL;
+	return walk_simd(p, end, out, stop, &bs);
+}
+
+int jsonl_walk_until_bs(const char *p, const char *end, struct span out[JK__COUNT], int stop,
+			bool *backslash)
+{
+	const char *bs = NULL;
+	int r = walk_simd(p, end, out, stop, &bs);
+
+	*backslash = bs != NULL;
+	return r;
+}
 #else
 int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop)
 {
+	return jsonl_walk_until_scalar(p, end, out, stop);
+}
+
+int jsonl_walk_until_bs(const char *p, const char *end, struct span out[JK__COUNT], int stop,
+			bool *backslash)
+{
+	*backslash = true; /* not tracked here: the caller looks */
 	return jsonl_walk_until_scalar(p, end, out, stop);
 }
 #endif
@@ -470,7 +541,7 @@ bool jsonl_obj_get(const struct span *obj, const char *key, struct span *out)
 			out->n = (size_t)(ve - v);
 			found = true;
 			/* the common case: the key does not come again, no need to walk on */
-			if (!memmem(ve, (size_t)(end - ve), k - 1, kl + 2))
+			if (!jsonl_has_quoted(ve, end, key, kl))
 				return true;
 		}
 		p = skip_ws(ve, end);
@@ -660,20 +731,45 @@ static int digits(const char *s, size_t n, int *out)
 	return 0;
 }
 
+/*
+ * Consecutive events share their minute ("2006-01-02T15:04"): its value is
+ * kept per thread, so most timestamps only parse their seconds.
+ */
+static _Thread_local char ts_key[16];
+static _Thread_local int64_t ts_key_us;
+static _Thread_local bool ts_key_set;
+
+static int64_t ts_minute(const char *s)
+{
+	int y, mo, d, h, mi;
+	int64_t days;
+
+	if (ts_key_set && !memcmp(s, ts_key, sizeof(ts_key)))
+		return ts_key_us;
+	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
+	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi))
+		return TS_NONE;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59)
+		return TS_NONE;
+	days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	memcpy(ts_key, s, sizeof(ts_key));
+	ts_key_us = ((days * 24 + h) * 60 + mi) * 60 * 1000000LL;
+	ts_key_set = true;
+	return ts_key_us;
+}
+
 int64_t ts_parse(const char *s, size_t n)
 {
-	int y, mo, d, h, mi, sec, oh, om;
-	int64_t us = 0, days;
+	int sec, oh, om;
+	int64_t us = 0, minute;
 	size_t i = 19;
 	int scale = 100000;
 
 	if (n < 19 || s[4] != '-' || s[7] != '-' ||
 	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
 		return TS_NONE;
-	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
-	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
-		return TS_NONE;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+	minute = ts_minute(s);
+	if (minute == TS_NONE || digits(s + 17, 2, &sec) || sec > 60)
 		return TS_NONE;
 	if (i < n && s[i] == '.') {
 		i++;
@@ -685,8 +781,7 @@ int64_t ts_parse(const char *s, size_t n)
 			i++;
 		}
 	}
-	days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-	us += ((days * 24 + h) * 60 + mi) * 60 * 1000000LL + sec * 1000000LL;
+	us += minute + sec * 1000000LL;
 	if (i == n)
 		return us; /* no zone: the Panther-style form, taken as UTC */
 	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n)

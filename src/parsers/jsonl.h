@@ -54,6 +54,9 @@ int jsonl_walk(const char *p, const char *end, struct span out[JK__COUNT]);
  * object is not looked at.
  */
 int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop);
+/* The same; *backslash tells whether the part walked has a backslash (an escape) at all. */
+int jsonl_walk_until_bs(const char *p, const char *end, struct span out[JK__COUNT], int stop,
+			bool *backslash);
 /* The same, one token at a time (the reference for the SSE2 version). */
 int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT], int stop);
 
@@ -68,6 +71,12 @@ int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__
  * readers do not decode strictly). Escaped keys ("\u0075ser") are decoded
  * first: the fast walkers refuse them (-1) so that a full parser reads the line.
  */
+
+/*
+ * Is the string "s" (s[0..n) between quotes, as written) somewhere in
+ * [p,end)? A cheap prefilter, e.g. whether a key comes again.
+ */
+bool jsonl_has_quoted(const char *p, const char *end, const char *s, size_t n);
 
 /* Past the closing quote of a string starting at p (p[0] == '"'), or NULL. */
 const char *jsonl_skip_string(const char *p, const char *end);
