@@ -51,11 +51,51 @@ PY
 t "anonymous list secrets in a 2.4 MB line is found" \
 	"$(field "$tmp/long.json" 'r["audit"]["anonymous"]["allowed_by_class"]["sensitive"]' | grep -qx 1; echo $?)"
 
+# ... an RBAC grant in such a line keeps its (small) body: the grant is known, not "unknown"
+python3 - "$tmp/longrbac.log" <<'PY'
+import sys
+sys.path.insert(0, "tests/fixtures/audit")
+from review_ev import ev, uid
+uri = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings?x=" + "&" * 400000
+body = {"kind": "ClusterRoleBinding", "metadata": {"name": "anon"},
+        "roleRef": {"kind": "ClusterRole", "name": "view"},
+        "subjects": [{"kind": "User", "name": "system:anonymous"}]}
+line = ev(uid(3), "ResponseComplete", uri, verb="create", code=201, decision="allow",
+          user={"username": "mallory"}, level="RequestResponse", req=body, resp=body,
+          oref={"resource": "clusterrolebindings", "name": "anon"})
+open(sys.argv[1], "w").write(line.replace("&", "\\u0026") + "\n")
+PY
+"$KANON" audit --format json "$tmp/longrbac.log" >"$tmp/longrbac.json" 2>/dev/null
+t "RBAC grant in a 2.4 MB line is known" \
+	"$(field "$tmp/longrbac.json" 'len(r["audit"]["rbac_anonymous_grants"])' | grep -qx 1; echo $?)"
+
+# ... and a line whose user object alone is too long is unread, never clean
+python3 - "$tmp/longuser.log" <<'PY'
+import sys
+sys.path.insert(0, "tests/fixtures/audit")
+from review_ev import ev, uid
+with open(sys.argv[1], "w") as f:
+    f.write(ev(uid(1), "ResponseComplete", "/healthz", code=200, decision="allow") + "\n")
+    f.write(ev(uid(4), "ResponseComplete", "/api/v1/secrets", verb="list", code=200,
+               decision="allow", oref={"resource": "secrets"},
+               user={"username": "system:anonymous", "extra": {"x": ["y" * 3000000]}}) + "\n")
+PY
+"$KANON" audit --format json "$tmp/longuser.log" >"$tmp/longuser.json" 2>/dev/null
+t "a 3 MB user object: unread, the access verdict is not PASS" \
+	"$(field "$tmp/longuser.json" '[f["status"] for f in r["findings"] if f["rule"] == "audit-anonymous-access"]' | grep -q "PASS"; [ $? -ne 0 ]; echo $?)"
+
 # 2. Two pipes (process substitution): the bytes read to order them by time are kept.
 gen 5000 "$tmp/a.log" 0
 gen 5000 "$tmp/b.log" 5000
 "$KANON" audit --format json <(cat "$tmp/b.log") <(cat "$tmp/a.log") >"$tmp/pipes.json" 2>/dev/null
 t "two pipes: 10000 requests" "$(field "$tmp/pipes.json" 'r["audit"]["requests"]' | grep -qx 10000; echo $?)"
+
+# ... and a named FIFO beside a file (opened once, its peeked bytes kept)
+mkfifo "$tmp/fifo"
+cat "$tmp/b.log" >"$tmp/fifo" &
+timeout 60 "$KANON" audit --format json "$tmp/fifo" "$tmp/a.log" >"$tmp/fifo.json" 2>/dev/null
+wait
+t "a FIFO and a file: 10000 requests" "$(field "$tmp/fifo.json" 'r["audit"]["requests"]' | grep -qx 10000; echo $?)"
 
 # 3. A gzip member followed by junk: the member's events are kept, the tail is reported.
 gen 2000 "$tmp/g.log"
