@@ -1079,14 +1079,17 @@ void jsonl_reduce_init(struct jsonl_reduce *r, size_t cap)
 	memset(r, 0, sizeof(*r));
 	r->cap = cap;
 	r->cur = -1;
+	r->tail_key = -1;
 	for (int i = 0; i < JK__COUNT; i++)
 		strbuf_init(&r->val[i]);
+	strbuf_init(&r->tail);
 }
 
 void jsonl_reduce_release(struct jsonl_reduce *r)
 {
 	for (int i = 0; i < JK__COUNT; i++)
 		strbuf_release(&r->val[i]);
+	strbuf_release(&r->tail);
 }
 
 /* The member whose value starts now: a kept key resets its value (the last one wins). */
@@ -1114,7 +1117,13 @@ static void reduce_key(struct jsonl_reduce *r)
 		strbuf_reset(&r->val[id]);
 		r->have |= 1u << id;
 		r->over &= ~(1u << id);
+		r->kept_last &= ~(1u << id);
 		r->safe[id] = 0;
+		r->arr_safe[id] = 0;
+		if (r->tail_key == id) {
+			r->tail_key = -1;
+			strbuf_reset(&r->tail);
+		}
 	}
 }
 
@@ -1125,11 +1134,50 @@ static void reduce_keep(struct jsonl_reduce *r, char c)
 	if (r->cur < 0)
 		return;
 	v = &r->val[r->cur];
-	if (v->len >= r->cap) {
-		r->over |= 1u << r->cur;
+	if (!(r->over & (1u << r->cur)) && v->len < r->cap) {
+		strbuf_addch(v, c);
 		return;
 	}
-	strbuf_addch(v, c);
+	r->over |= 1u << r->cur;
+	/* a cut array: its current element, for the last one */
+	if (r->tail_on && r->tail.len < r->cap)
+		strbuf_addch(&r->tail, c);
+	else if (r->tail_on)
+		r->tail_bad = true;
+}
+
+/*
+ * A ',' or ']' between the elements of a kept array (depth 2): where a cut
+ * array can end, and, once cut, where its last element starts. True when c
+ * is taken here.
+ */
+static bool reduce_array_edge(struct jsonl_reduce *r, char c)
+{
+	uint32_t bit;
+
+	/* only sourceIPs needs its last element (one tail buffer) */
+	if (r->cur != JK_SOURCEIPS || r->depth != 2 || (c != ',' && c != ']') ||
+	    !r->val[r->cur].len || r->val[r->cur].buf[0] != '[')
+		return false;
+	bit = 1u << r->cur;
+	if (!(r->over & bit)) {
+		if (c == ',')
+			r->arr_safe[r->cur] = r->val[r->cur].len;
+		return false;
+	}
+	if (c == ',') {
+		strbuf_reset(&r->tail);
+		r->tail_on = true;
+		r->tail_bad = false;
+		return true;
+	}
+	if (r->tail_on && !r->tail_bad && r->tail.len) {
+		r->kept_last |= bit;
+		r->tail_key = r->cur;
+	}
+	r->tail_on = false;
+	r->depth--;
+	return true;
 }
 
 /* One byte inside a string (a key or a value). */
@@ -1185,10 +1233,13 @@ static void reduce_struct(struct jsonl_reduce *r, char c)
 		if (c != ':')
 			r->bad = true;
 		r->state = RS_VALUE;
+		r->got_value = false;
 		reduce_key(r);
 		return;
 	}
 	if (r->depth == 1 && (c == ',' || c == '}')) {
+		if (!r->got_value)
+			r->bad = true; /* "key": with no value */
 		r->cur = -1;
 		r->state = RS_KEY;
 		if (c == '}') {
@@ -1197,6 +1248,9 @@ static void reduce_struct(struct jsonl_reduce *r, char c)
 		}
 		return;
 	}
+	r->got_value = true;
+	if (reduce_array_edge(r, c))
+		return;
 	reduce_keep(r, c);
 	if (c == '"') {
 		r->in_str = true;
@@ -1245,8 +1299,20 @@ bool jsonl_reduce_finish(struct jsonl_reduce *r, struct strbuf *out, uint32_t dr
 		struct strbuf *v = &r->val[i];
 		bool cut = r->over & (1u << i);
 
-		if (!(r->have & (1u << i)) || (drop & (1u << i)))
+		if (!(r->have & (1u << i)) || (drop & (1u << i)) || !v->len)
 			continue;
+		if (cut && (r->kept_last & (1u << i)) && r->tail_key == i) {
+			/* a cut array: its first elements, then its last one */
+			size_t keep = r->arr_safe[i];
+			strbuf_addf(out, "%s\"%s\":", first ? "" : ",", jkey_names[i]);
+			strbuf_add(out, v->buf, keep ? keep : 1);
+			if (keep)
+				strbuf_addch(out, ',');
+			strbuf_add(out, r->tail.buf, r->tail.len);
+			strbuf_addch(out, ']');
+			first = false;
+			continue;
+		}
 		/* a cut value: only a string can be closed again, at a character boundary */
 		if (cut && (!v->len || v->buf[0] != '"'))
 			continue;

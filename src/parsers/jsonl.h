@@ -165,15 +165,22 @@ bool jsplit_truncated(const struct jsplit *s);
  * a block): feed it the line in pieces; it keeps the values of the
  * audit keys above (the last of duplicates) up to cap bytes each, wherever
  * they are in the object, with bounded memory. A longer value is cut:
- * its bit is set in `over` and only its first cap bytes are kept.
+ * its bit is set in `over` and only its first cap bytes are kept; of a cut
+ * array, its first whole elements and its last element (when that one is
+ * shorter than cap) are kept.
  */
 struct jsonl_reduce {
 	size_t cap;
 	int depth, state, cur, hex;
-	bool in_str, esc, bad, done, keylong;
+	bool in_str, esc, bad, done, keylong, got_value;
 	char key[160];
 	size_t keylen;
-	uint32_t have, over;	/* bit per enum jkey */
+	uint32_t have, over; /* bit per enum jkey */
+	uint32_t kept_last;  /* cut arrays whose last element is kept (sourceIPs: the peer) */
+	size_t arr_safe[JK__COUNT]; /* of a kept array: where its whole elements end */
+	struct strbuf tail;	    /* of the array being cut: its current element */
+	int tail_key;
+	bool tail_on, tail_bad;
 	size_t safe[JK__COUNT]; /* of a cut string: its length at the last whole character */
 	struct strbuf val[JK__COUNT];
 };
@@ -183,7 +190,8 @@ void jsonl_reduce_feed(struct jsonl_reduce *r, const char *p, size_t n);
 /*
  * The kept members as one compact object, appended to out (keys in the
  * enum order, without those in `drop`; a cut string is closed again, a cut
- * object or array is left out). False when the text was not one object.
+ * array keeps its first and last elements, a cut object is left out).
+ * False when the text was not one object.
  */
 bool jsonl_reduce_finish(struct jsonl_reduce *r, struct strbuf *out, uint32_t drop);
 void jsonl_reduce_release(struct jsonl_reduce *r);

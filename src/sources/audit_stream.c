@@ -169,8 +169,9 @@ static void grow_block(struct audit_block *b, size_t need)
  * bounded memory wherever they are in the line (a 2.4 MB requestURI of
  * "\u0026" can come before user). A key that decides a verdict and is
  * itself too long makes the line unread, never clean; a long user agent or
- * query string is cut; RBAC bodies too long to keep are both left out (the
- * subjects are then unknown).
+ * query string is cut, a long sourceIPs (X-Forwarded-For is the client's)
+ * keeps its first addresses and the last one, the peer; RBAC bodies too long
+ * to keep are both left out (the subjects are then unknown).
  */
 static void long_line_out(struct audit_block *b, struct jsonl_reduce *r)
 {
@@ -180,7 +181,7 @@ static void long_line_out(struct audit_block *b, struct jsonl_reduce *r)
 	struct strbuf out = STRBUF_INIT;
 	uint32_t drop = (r->over & bodies) ? bodies : 0;
 	struct strbuf *uri = &r->val[JK_REQUESTURI];
-	bool unread = (r->over & ~cut_ok) != 0;
+	bool unread = (r->over & ~(cut_ok | (r->kept_last & 1u << JK_SOURCEIPS))) != 0;
 
 	/* a cut requestURI keeps its path (what classifies the request) only if '?' was seen */
 	if ((r->over & (1u << JK_REQUESTURI)) && !memchr(uri->buf, '?', uri->len))

@@ -51,6 +51,20 @@ PY
 t "anonymous list secrets in a 2.4 MB line is found" \
 	"$(field "$tmp/long.json" 'r["audit"]["anonymous"]["allowed_by_class"]["sensitive"]' | grep -qx 1; echo $?)"
 
+# ... and with a 1 MB X-Forwarded-For (sourceIPs) the request is still found, from its peer
+python3 - "$tmp/longips.log" <<'PY'
+import sys
+sys.path.insert(0, "tests/fixtures/audit")
+from review_ev import ev, uid
+ips = ["10.%d.%d.%d" % (i >> 16 & 255, i >> 8 & 255, i & 255) for i in range(150000)] + ["203.0.113.9"]
+line = ev(uid(5), "ResponseComplete", "/api/v1/secrets", verb="list", code=200, decision="allow",
+          oref={"resource": "secrets"}, ips=ips, ts="2025-06-01T10:00:01.000000Z")
+open(sys.argv[1], "w").write(line + "\n")
+PY
+"$KANON" audit --format json "$tmp/longips.log" >"$tmp/longips.json" 2>/dev/null
+t "anonymous list secrets with a 2 MB sourceIPs is found" \
+	"$(field "$tmp/longips.json" 'r["audit"]["anonymous"]["allowed_by_class"]["sensitive"]' | grep -qx 1; echo $?)"
+
 # ... an RBAC grant in such a line keeps its (small) body: the grant is known, not "unknown"
 python3 - "$tmp/longrbac.log" <<'PY'
 import sys

@@ -129,6 +129,32 @@ static void test_reduce(void **state)
 		free(uri);
 	}
 	jsonl_reduce_release(&r);
+	/* a cut array keeps its first whole elements and its last one (the peer address) */
+	strbuf_reset(&in);
+	strbuf_reset(&out);
+	strbuf_addstr(&in, "{\"sourceIPs\":[");
+	for (int i = 0; i < 3000; i++)
+		strbuf_addstr(&in, "\"10.0.0.1\",");
+	strbuf_addstr(&in, "\"192.0.2.7\"],\"verb\":\"get\"}");
+	jsonl_reduce_init(&r, 1000);
+	jsonl_reduce_feed(&r, in.buf, in.len);
+	assert_true(jsonl_reduce_finish(&r, &out, 0));
+	assert_true(r.kept_last & (1u << JK_SOURCEIPS));
+	{
+		struct span f[JK__COUNT], ip;
+		size_t it = 0, n = 0;
+		char *last = NULL;
+		assert_int_equal(jsonl_walk(out.buf, out.buf + out.len, f), 0);
+		while (jsonl_array_next(&f[JK_SOURCEIPS], &it, &ip)) {
+			free(last);
+			last = jsonl_unescape(&ip);
+			n++;
+		}
+		assert_true(n > 10 && n < 200);
+		assert_string_equal(last, "192.0.2.7");
+		free(last);
+	}
+	jsonl_reduce_release(&r);
 	/* not one object */
 	strbuf_reset(&out);
 	jsonl_reduce_init(&r, 1000);
