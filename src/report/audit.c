@@ -104,8 +104,7 @@ void audit_report_json(struct strbuf *out, const void *p)
 		strbuf_add_json_str(out, r->files[i]);
 	}
 	strbuf_addch(out, ']');
-	strbuf_addf(out,
-		    ",\n  \"bytes\":%llu,\"lines\":%llu,\"events\":%llu,\"requests\":%llu,"
+	strbuf_addf(out, ",\n  \"bytes\":%llu,\"lines\":%llu,\"events\":%llu,\"requests\":%llu,"
 		    "\"malformed\":%llu,\"duplicates\":%llu,\"outside_window\":%llu",
 		    (unsigned long long)r->bytes, (unsigned long long)r->lines,
 		    (unsigned long long)r->events, (unsigned long long)r->requests,
@@ -124,35 +123,31 @@ void audit_report_json(struct strbuf *out, const void *p)
 	jts(out, r->until);
 	strbuf_addf(out, "},\"bucket_seconds\":%.6g,\"gap_seconds\":%.6g",
 		    (double)r->bucket_us / 1e6, (double)r->gap_us / 1e6);
-	strbuf_addf(out,
-		    ",\n  \"anonymous\":{\"requests\":%llu,\"allowed\":%llu,\"denied\":%llu,"
+	strbuf_addf(out, ",\n  \"anonymous\":{\"requests\":%llu,\"allowed\":%llu,\"denied\":%llu,"
 		    "\"other\":%llu,\"incomplete\":%llu,\"by_class\":{",
 		    (unsigned long long)r->anon.requests, (unsigned long long)r->anon.allowed,
 		    (unsigned long long)r->anon.denied, (unsigned long long)r->anon.other,
 		    (unsigned long long)r->anon.incomplete);
 	for (int c = 0; c < CL__COUNT; c++)
-		strbuf_addf(out, "%s\"%s\":%llu", c ? "," : "",
-			    audit_class_name((enum audit_class)c),
+		strbuf_addf(out, "%s\"%s\":%llu", c ? "," : "", audit_class_name((enum audit_class)c),
 			    (unsigned long long)r->anon.by_class[c]);
 	strbuf_addstr(out, "},\"allowed_by_class\":{");
 	for (int c = 0; c < CL__COUNT; c++)
-		strbuf_addf(out, "%s\"%s\":%llu", c ? "," : "",
-			    audit_class_name((enum audit_class)c),
+		strbuf_addf(out, "%s\"%s\":%llu", c ? "," : "", audit_class_name((enum audit_class)c),
 			    (unsigned long long)r->anon.allowed_by_class[c]);
 	strbuf_addf(out, "},\"distinct_uris\":%llu,\"distinct_sources\":%llu",
 		    (unsigned long long)r->anon.distinct_uris,
 		    (unsigned long long)r->anon.distinct_sources);
 	jtop(out, "top_uris", "uri", r->anon.uris, r->anon.nuris);
 	jtop(out, "top_sources", "ip", r->anon.sources, r->anon.nsources);
-	strbuf_addstr(out,
-		      ",\"sources_note\":\"the last sourceIPs entry is the address the API "
+	strbuf_addstr(out, ",\"sources_note\":\"the last sourceIPs entry is the address the API "
 		      "server saw; earlier entries come from X-Forwarded-For/X-Real-Ip headers the "
 		      "client can set\"");
 	jtop(out, "top_user_agents", "user_agent", r->anon.agents, r->anon.nagents);
 	strbuf_addf(out, ",\n   \"allow_ip_given\":%s", r->allow_ip_given ? "true" : "false");
-	jtop(out, "health_unlisted_sources", "ip", r->anon.health_sources, r->anon.nhealth_sources);
-	strbuf_addf(out,
-		    ",\n   \"disagreements\":{\"forbid_but_success_code\":%llu,"
+	jtop(out, "health_unlisted_sources", "ip", r->anon.health_sources,
+	     r->anon.nhealth_sources);
+	strbuf_addf(out, ",\n   \"disagreements\":{\"forbid_but_success_code\":%llu,"
 		    "\"allow_but_401_403\":%llu,\"success_code_without_decision\":%llu",
 		    (unsigned long long)r->disagree_forbid_success,
 		    (unsigned long long)r->disagree_allow_denied,
@@ -173,8 +168,7 @@ void audit_report_json(struct strbuf *out, const void *p)
 		jts(out, r->gaps[i].from);
 		strbuf_addstr(out, ",\"to\":");
 		jts(out, r->gaps[i].to);
-		strbuf_addf(out, ",\"seconds\":%.6f}",
-			    (double)(r->gaps[i].to - r->gaps[i].from) / 1e6);
+		strbuf_addf(out, ",\"seconds\":%.6f}", (double)(r->gaps[i].to - r->gaps[i].from) / 1e6);
 	}
 	strbuf_addf(out, "],\"gaps_total\":%llu,\"gaps_truncated\":%s",
 		    (unsigned long long)r->gaps_total, r->gaps_truncated ? "true" : "false");
@@ -189,10 +183,8 @@ void audit_report_json(struct strbuf *out, const void *p)
 		const struct audit_bucket *b = &r->timeline[i];
 		strbuf_addstr(out, i ? ",\n   {\"start\":" : "\n   {\"start\":");
 		jts(out, b->start);
-		strbuf_addf(out,
-			    ",\"total\":%u,\"anonymous\":%u,\"anonymous_allowed\":%u,"
-			    "\"unauthorized_401\":%u}",
-			    b->total, b->anon, b->anon_allowed, b->u401);
+		strbuf_addf(out, ",\"total\":%u,\"anonymous\":%u,\"anonymous_allowed\":%u,"
+			    "\"unauthorized_401\":%u}", b->total, b->anon, b->anon_allowed, b->u401);
 	}
 	strbuf_addf(out, "],\"timeline_truncated\":%s}", r->timeline_truncated ? "true" : "false");
 }
@@ -200,8 +192,8 @@ void audit_report_json(struct strbuf *out, const void *p)
 /* ------------------------------------------------------------ text */
 
 #define C_RESET "\033[0m"
-#define C_BOLD	"\033[1m"
-#define C_DIM	"\033[2m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
 
 static void heading(struct strbuf *out, const char *h, bool color)
 {
@@ -231,9 +223,9 @@ static void tgrants(struct strbuf *out, const struct audit_grant *g, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		ts_format(g[i].time, t);
-		strbuf_addf(out, "    %s %s %s %s%s%s by %s (code %d): ", t,
-			    g[i].verb ? g[i].verb : "?", g[i].resource ? g[i].resource : "?",
-			    g[i].ns ? g[i].ns : "", g[i].ns ? "/" : "", g[i].name ? g[i].name : "?",
+		strbuf_addf(out, "    %s %s %s %s%s%s by %s (code %d): ", t, g[i].verb ? g[i].verb : "?",
+			    g[i].resource ? g[i].resource : "?", g[i].ns ? g[i].ns : "",
+			    g[i].ns ? "/" : "", g[i].name ? g[i].name : "?",
 			    g[i].user ? g[i].user : "?", g[i].code);
 		if (!g[i].known)
 			strbuf_addstr(out, "subjects unknown");
@@ -253,8 +245,7 @@ void audit_report_text(struct strbuf *out, const void *p, bool color)
 	heading(out, "Audit log summary", color);
 	ts_format(r->from, t1);
 	ts_format(r->to, t2);
-	strbuf_addf(out,
-		    "  %llu lines, %llu events, %llu requests (by auditID), %llu malformed, "
+	strbuf_addf(out, "  %llu lines, %llu events, %llu requests (by auditID), %llu malformed, "
 		    "%llu duplicate lines\n",
 		    (unsigned long long)r->lines, (unsigned long long)r->events,
 		    (unsigned long long)r->requests, (unsigned long long)r->malformed,
@@ -262,8 +253,7 @@ void audit_report_text(struct strbuf *out, const void *p, bool color)
 	for (size_t i = 0; i < r->nmalformed_examples; i++)
 		strbuf_addf(out, "    malformed: %s\n", r->malformed_examples[i]);
 	if (r->malformed || r->inputs_incomplete)
-		strbuf_addf(out,
-			    "  not read: %llu line%s, %llu input%s not to the end (no verdict "
+		strbuf_addf(out, "  not read: %llu line%s, %llu input%s not to the end (no verdict "
 			    "here is clean)\n",
 			    (unsigned long long)r->malformed, r->malformed == 1 ? "" : "s",
 			    (unsigned long long)r->inputs_incomplete,
@@ -279,16 +269,13 @@ void audit_report_text(struct strbuf *out, const void *p, bool color)
 	for (int c = 0; c < CL__COUNT; c++)
 		strbuf_addf(out, " %s %llu (allowed %llu)%s", audit_class_name((enum audit_class)c),
 			    (unsigned long long)r->anon.by_class[c],
-			    (unsigned long long)r->anon.allowed_by_class[c],
-			    c + 1 < CL__COUNT ? "," : "\n");
+			    (unsigned long long)r->anon.allowed_by_class[c], c + 1 < CL__COUNT ? "," : "\n");
 	strbuf_addf(out, "  impersonating anonymous: %llu; 401 (failed authentication): %llu\n",
-		    (unsigned long long)r->impersonated_anon,
-		    (unsigned long long)r->unauthorized_401);
+		    (unsigned long long)r->impersonated_anon, (unsigned long long)r->unauthorized_401);
 	for (size_t i = 0; i < r->nimp_examples; i++)
 		strbuf_addf(out, "    impersonation: %s\n", r->imp_examples[i]);
 	if (r->disagree_forbid_success || r->disagree_allow_denied || r->success_no_decision) {
-		strbuf_addf(out,
-			    "  decision/code disagreements: %llu forbid with success code, "
+		strbuf_addf(out, "  decision/code disagreements: %llu forbid with success code, "
 			    "%llu allow with 401/403, %llu success code without decision\n",
 			    (unsigned long long)r->disagree_forbid_success,
 			    (unsigned long long)r->disagree_allow_denied,
@@ -297,22 +284,17 @@ void audit_report_text(struct strbuf *out, const void *p, bool color)
 			strbuf_addf(out, "    %s\n", r->disagree_examples[i]);
 	}
 	if (r->access_not_listed)
-		strbuf_addf(out,
-			    "  %llu successful anonymous requests past the finding limits "
-			    "(counted, not listed)\n",
-			    (unsigned long long)r->access_not_listed);
+		strbuf_addf(out, "  %llu successful anonymous requests past the finding limits "
+			    "(counted, not listed)\n", (unsigned long long)r->access_not_listed);
 	if (r->anon_no_detail)
-		strbuf_addf(out,
-			    "  %llu open anonymous requests judged without their details "
-			    "(counted, in no list)\n",
-			    (unsigned long long)r->anon_no_detail);
+		strbuf_addf(out, "  %llu open anonymous requests judged without their details "
+			    "(counted, in no list)\n", (unsigned long long)r->anon_no_detail);
 	ttop(out, "top anonymous URIs (query stripped)", r->anon.uris, r->anon.nuris, 10);
 	ttop(out, "top anonymous sources (last sourceIPs entry: the peer the API server saw)",
 	     r->anon.sources, r->anon.nsources, 10);
 	ttop(out, "top anonymous user agents", r->anon.agents, r->anon.nagents, 5);
-	ttop(out,
-	     r->allow_ip_given ? "health requests from addresses outside --allow-ip"
-			       : "health requests by source (no --allow-ip given)",
+	ttop(out, r->allow_ip_given ? "health requests from addresses outside --allow-ip"
+				    : "health requests by source (no --allow-ip given)",
 	     r->anon.health_sources, r->anon.nhealth_sources, 10);
 	if (r->ngrants) {
 		strbuf_addstr(out, "  RBAC grants to anonymous users:\n");
@@ -335,9 +317,8 @@ void audit_report_text(struct strbuf *out, const void *p, bool color)
 		return;
 	/* the timeline, folded into at most 30 rows of a round width */
 	{
-		static const int64_t nice[] = {60,    120,   300,    600,    900,
-					       1800,  3600,  7200,   10800,  21600,
-					       43200, 86400, 172800, 604800, 2592000};
+		static const int64_t nice[] = { 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800,
+			21600, 43200, 86400, 172800, 604800, 2592000 };
 		int64_t first = r->timeline[0].start, last = r->timeline[r->ntimeline - 1].start;
 		int64_t width = r->bucket_us;
 		uint64_t maxa = 1;
@@ -353,16 +334,13 @@ void audit_report_text(struct strbuf *out, const void *p, bool color)
 		}
 		while ((last - first) / width >= 30)
 			width *= 2;
-		strbuf_addf(out,
-			    "  timeline (rows of %.0f s): start, total, anonymous, "
-			    "anonymous allowed, 401\n",
-			    (double)width / 1e6);
+		strbuf_addf(out, "  timeline (rows of %.0f s): start, total, anonymous, "
+			    "anonymous allowed, 401\n", (double)width / 1e6);
 		for (int pass = 0; pass < 2; pass++) {
 			for (i = 0; i < r->ntimeline && nrows < 64;) {
 				uint64_t tot = 0, an = 0, al = 0, u = 0;
 				int bar;
-				row = r->timeline[i].start -
-				      ((r->timeline[i].start % width) + width) % width;
+				row = r->timeline[i].start - ((r->timeline[i].start % width) + width) % width;
 				while (i < r->ntimeline && r->timeline[i].start < row + width) {
 					tot += r->timeline[i].total;
 					an += r->timeline[i].anon;

@@ -24,8 +24,12 @@
 #include "sources/gzstream.h"
 #include "core/banned.h"
 
-#define BLOCK_SIZE  (2u << 20)
-#define FIELD_KEEP  (128u << 10)      /* of a line longer than a block: each audit key's value */
+#define BLOCK_SIZE (2u << 20)
+/*
+ * Of a line longer than a block: each audit key's value (17 keys, sourceIPs
+ * twice for its last element: the compact line still fits in one block).
+ */
+#define FIELD_KEEP  (112u << 10)
 #define MAX_OBJECT  (BLOCK_SIZE - 64) /* a longer object in a document is not read */
 #define PEEK_SIZE   (256u << 10)      /* for the first timestamp of each input */
 #define MAX_WORKERS 16
@@ -51,7 +55,7 @@ const char *audit_unread_reason(int code)
 		return "a line longer than 2 MB that is not one JSON object";
 	case AU_LONG_FIELD:
 		return "a line longer than 2 MB whose user, objectRef, responseStatus, "
-		       "annotations, sourceIPs or requestURI path is itself longer than 128 KB";
+		       "annotations, sourceIPs or requestURI path is itself longer than 112 KB";
 	default:
 		return "not an audit Event object (an array element that is not an object or "
 		       "text outside any JSON value)";
@@ -63,6 +67,8 @@ struct input {
 	struct instream s;
 	struct strbuf pre; /* bytes already read from s */
 	bool open;
+	bool peek_failed; /* a read error while peeking: reported by the reader */
+	struct err peek_err;
 	int64_t ts;
 };
 
@@ -459,6 +465,8 @@ static void *reader_main(void *arg)
 			}
 			in->open = true;
 		}
+		if (in->peek_failed)
+			pipe_error(pp, f, in->peek_err.msg);
 		if (peek_format(pp, f, &in->s, &in->pre) == FMT_DOC)
 			read_doc(pp, f, &in->s, &in->pre, base);
 		else
@@ -525,8 +533,12 @@ static void input_peek(struct input *in, const char *path)
 	keep = !(fstat(in->s.fd, &st) == 0 && S_ISREG(st.st_mode));
 	strbuf_grow(&in->pre, PEEK_SIZE);
 	while (in->pre.len < PEEK_SIZE) {
-		ssize_t n = instream_read(&in->s, in->pre.buf + in->pre.len,
-					  PEEK_SIZE - in->pre.len, keep ? &e : NULL);
+		ssize_t n =
+		    instream_read(&in->s, in->pre.buf + in->pre.len, PEEK_SIZE - in->pre.len, &e);
+		if (n < 0 && keep) {
+			in->peek_failed = true;
+			in->peek_err = e;
+		}
 		if (n <= 0)
 			break;
 		in->pre.len += (size_t)n;
