@@ -572,6 +572,61 @@ static bool escaped(const struct span *f)
 	return false;
 }
 
+static const char *skip_blank(const char *q, const char *end)
+{
+	while (q < end && (*q == ' ' || *q == '\t' || *q == '\r'))
+		q++;
+	return q;
+}
+
+/* [q,end) is `,"annotations":{...}}` or `}`: what the API server writes after stageTimestamp. */
+static bool only_annotations(const char *q, const char *end)
+{
+	static const char key[] = "\"annotations\"";
+
+	q = skip_blank(q, end);
+	if (q < end && *q == '}')
+		return skip_blank(q + 1, end) == end;
+	if (q >= end || *q != ',')
+		return false;
+	q = skip_blank(q + 1, end);
+	if ((size_t)(end - q) < sizeof(key) - 1 || memcmp(q, key, sizeof(key) - 1))
+		return false;
+	q = skip_blank(q + sizeof(key) - 1, end);
+	if (q >= end || *q != ':')
+		return false;
+	q = skip_blank(q + 1, end);
+	if (q >= end || *q != '{')
+		return false;
+	/*
+	 * annotations is a map[string]string: its first '}' closes it unless one
+	 * is inside a value, and then the check below fails (the whole walk then)
+	 */
+	q = memchr(q, '}', (size_t)(end - q));
+	if (!q)
+		return false;
+	q = skip_blank(q + 1, end);
+	return q < end && *q == '}' && skip_blank(q + 1, end) == end;
+}
+
+/*
+ * The walk of an event line. It stops after stageTimestamp when only
+ * annotations follow (types.go field order); anything else there, e.g. a
+ * key repeated after it (Go keeps the last one), needs the whole walk, so
+ * that the fast path and cJSON always agree.
+ */
+static int walk_event(const char *p, const char *end, struct span *f, bool *bs)
+{
+	int r = jsonl_walk_until_bs(p, end, f, JK_STAGETS, bs);
+	bool bs2;
+
+	if (r != 1 || only_annotations(f[JK_STAGETS].p + f[JK_STAGETS].n, end))
+		return r;
+	r = jsonl_walk_until_bs(p, end, f, -1, &bs2);
+	*bs = *bs || bs2;
+	return r;
+}
+
 void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line)
 {
 	struct span f[JK__COUNT], code;
@@ -604,9 +659,8 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	 * to cJSON below anyway. A line that is cut short still fails: it must
 	 * end with '}'.
 	 */
-	if (*p != '{' || end[-1] != '}' || jsonl_walk_until_bs(p, end, f, JK_STAGETS, &bs) < 0 ||
-	    !f[JK_AUDITID].n || !f[JK_STAGE].n || !jsonl_str(&f[JK_AUDITID], &s, &n) ||
-	    (bs && escaped(f))) {
+	if (*p != '{' || end[-1] != '}' || walk_event(p, end, f, &bs) < 0 || !f[JK_AUDITID].n ||
+	    !f[JK_STAGE].n || !jsonl_str(&f[JK_AUDITID], &s, &n) || (bs && escaped(f))) {
 		slow_path(b, p, (size_t)(end - p), line);
 		return;
 	}
