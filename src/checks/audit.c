@@ -22,43 +22,38 @@
 enum { R_ACCESS, R_GRANT, R_GAP };
 
 static const struct rule audit_rules[] = {
-    [R_ACCESS] = {"audit-anonymous-access",
-		  "Audit log shows successful anonymous requests beyond health checks",
-		  SEV_CRITICAL,
-		  {"CIS Kubernetes 1.2.1", "CIS Kubernetes 3.2.1", "MITRE ATT&CK T1078.001"}},
-    [R_GRANT] = {"audit-rbac-anonymous-grant",
-		 "Audit log shows an RBAC binding granted to system:anonymous or "
-		 "system:unauthenticated",
-		 SEV_CRITICAL,
-		 {"CIS Kubernetes 5.1.1", "MITRE ATT&CK T1098"}},
-    [R_GAP] = {"audit-log-gap",
-	       "Audit log has a gap with no events",
-	       SEV_MEDIUM,
-	       {"CIS Kubernetes 3.2.1", "CIS Kubernetes 1.2.16"}},
+	[R_ACCESS] = { "audit-anonymous-access",
+		       "Audit log shows successful anonymous requests beyond health checks",
+		       SEV_CRITICAL, { "CIS Kubernetes 1.2.1", "CIS Kubernetes 3.2.1",
+				       "MITRE ATT&CK T1078.001" } },
+	[R_GRANT] = { "audit-rbac-anonymous-grant",
+		      "Audit log shows an RBAC binding granted to system:anonymous or "
+		      "system:unauthenticated",
+		      SEV_CRITICAL, { "CIS Kubernetes 5.1.1", "MITRE ATT&CK T1098" } },
+	[R_GAP] = { "audit-log-gap", "Audit log has a gap with no events", SEV_MEDIUM,
+		    { "CIS Kubernetes 3.2.1", "CIS Kubernetes 1.2.16" } },
 };
 
 const struct check check_audit = {
-    "audit",
-    audit_rules,
-    ARRAY_SIZE(audit_rules),
+	"audit", audit_rules, ARRAY_SIZE(audit_rules),
 };
 
-#define MAX_EXAMPLES	     5
-#define MAX_SMAP	     32768	/* distinct keys per top list */
-#define MAX_SMAP_BYTES	     (4u << 20) /* and their bytes (keys are at most 512 bytes) */
-#define MAX_RAW_BYTES	     (2u << 20) /* raw URI forms kept beside the top URIs, in all */
-#define MAX_ACCESS	     1000	/* individual sensitive-access findings */
-#define MAX_GROUPS	     1000	/* grouped discovery/other findings */
+#define MAX_EXAMPLES 5
+#define MAX_SMAP 32768          /* distinct keys per top list */
+#define MAX_SMAP_BYTES (4u << 20) /* and their bytes (keys are at most 512 bytes) */
+#define MAX_RAW_BYTES (2u << 20)  /* raw URI forms kept beside the top URIs, in all */
+#define MAX_ACCESS 1000         /* individual sensitive-access findings */
+#define MAX_GROUPS 1000         /* grouped discovery/other findings */
 #define MAX_SENSITIVE_GROUPS 4000 /* grouped sensitive findings, after MAX_ACCESS single ones */
-#define MAX_GRANTS	     1000
-#define MAX_GAP_INTERVALS    200000
-#define MAX_GAPS_LISTED	     1000 /* in the section; all are counted */
-#define MAX_GAP_FINDINGS     100
-#define MAX_TL_PAGES	     256
-#define TL_PAGE		     1024
-#define TABLE_WAYS	     4
-#define TABLE_SETS	     (1u << 17) /* 512k auditIDs remembered, 20 MB */
-#define MAX_PENDING	     4096 /* open interesting requests kept with details (< 3 KB each) */
+#define MAX_GRANTS 1000
+#define MAX_GAP_INTERVALS 200000
+#define MAX_GAPS_LISTED 1000      /* in the section; all are counted */
+#define MAX_GAP_FINDINGS 100
+#define MAX_TL_PAGES 256
+#define TL_PAGE 1024
+#define TABLE_WAYS 4
+#define TABLE_SETS (1u << 17)   /* 512k auditIDs remembered, 20 MB */
+#define MAX_PENDING 4096        /* open interesting requests kept with details (< 3 KB each) */
 
 void audit_opts_init(struct audit_opts *o)
 {
@@ -71,7 +66,7 @@ void audit_opts_init(struct audit_opts *o)
 
 const char *audit_class_name(enum audit_class c)
 {
-	static const char *const n[CL__COUNT] = {"health", "discovery", "sensitive", "other"};
+	static const char *const n[CL__COUNT] = { "health", "discovery", "sensitive", "other" };
 	return (unsigned)c < CL__COUNT ? n[c] : "?";
 }
 
@@ -134,8 +129,7 @@ bool cidr_match(const struct cidr *c, size_t n, const char *ip)
 		if (v6 && c[i].family == AF_INET6 && prefix_eq(a6, c[i].addr, c[i].bits))
 			return true;
 		/* ::ffff:a.b.c.d against an IPv4 range */
-		if (v6 && c[i].family == AF_INET &&
-		    !memcmp(a6, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) &&
+		if (v6 && c[i].family == AF_INET && !memcmp(a6, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) &&
 		    prefix_eq(a6 + 12, c[i].addr, c[i].bits))
 			return true;
 	}
@@ -239,11 +233,10 @@ static void resource_from_path(const char *path, char **res, char **sub)
 
 enum audit_class audit_classify(const struct adetail *d)
 {
-	static const char *const writes[] = {"create",		 "update", "patch", "delete",
-					     "deletecollection", "post",   "put",   NULL};
-	static const char *const sens[] = {
-	    "secrets",	    "configmaps",	   "pods", "roles", "rolebindings",
-	    "clusterroles", "clusterrolebindings", NULL};
+	static const char *const writes[] = { "create", "update", "patch", "delete",
+		"deletecollection", "post", "put", NULL };
+	static const char *const sens[] = { "secrets", "configmaps", "pods", "roles",
+		"rolebindings", "clusterroles", "clusterrolebindings", NULL };
 	char *path = uri_path(d->uri), *res = NULL, *sub = NULL;
 	enum audit_class c = CL_OTHER;
 	const char *r = d->resource, *s = d->sub;
@@ -286,7 +279,7 @@ out:
 
 bool audit_success(const struct adetail *d, int code)
 {
-	static const char *const upgrades[] = {"exec", "attach", "portforward", NULL};
+	static const char *const upgrades[] = { "exec", "attach", "portforward", NULL };
 
 	if (!streq(d->decision, "allow"))
 		return false;
@@ -404,8 +397,7 @@ static void smap_release(struct smap *m)
 
 static int ent_cmp(const void *a, const void *b)
 {
-	const struct sment *x = *(const struct sment *const *)a,
-			   *y = *(const struct sment *const *)b;
+	const struct sment *x = *(const struct sment *const *)a, *y = *(const struct sment *const *)b;
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
 	return strcmp(x->key, y->key);
@@ -551,21 +543,21 @@ static struct audit_bucket *tl_get(struct timeline *t, int64_t ts)
 
 struct tent {
 	uint64_t hi, lo;
-	int64_t ts;    /* of the latest stage seen */
-	uint64_t line; /* of the latest stage seen */
-	uint32_t seq;  /* insertion order, for eviction */
-	uint32_t pend; /* 1 + index into the pending details, or 0 */
+	int64_t ts;      /* of the latest stage seen */
+	uint64_t line;   /* of the latest stage seen */
+	uint32_t seq;    /* insertion order, for eviction */
+	uint32_t pend;   /* 1 + index into the pending details, or 0 */
 	uint16_t code;
-	uint8_t stages; /* bit per enum stage */
-	uint8_t flags;	/* rec flags; 0x80: used; 0x40: judged */
+	uint8_t stages;  /* bit per enum stage */
+	uint8_t flags;   /* rec flags; 0x80: used; 0x40: judged */
 	uint16_t file;
-	uint8_t acls; /* anonymous without kept details: A_KNOWN | A_OK | class */
+	uint8_t acls;    /* anonymous without kept details: A_KNOWN | A_OK | class */
 };
 
 #define A_KNOWN 0x80
-#define A_OK	0x08
+#define A_OK 0x08
 
-#define T_USED	 0x80
+#define T_USED 0x80
 #define T_JUDGED 0x40
 
 /* ------------------------------------------------------------ accumulators */
@@ -631,8 +623,8 @@ struct agg {
 	struct access **access;
 	size_t naccess, aaccess, nsens_groups, raw_bytes;
 	size_t amalf, adis, agrant, aunk, aimp;
-	bool *file_bad; /* inputs not read to their end */
-	uint64_t *line_base;
+	bool *file_bad;       /* inputs not read to their end */
+	uint64_t *line_base;  /* lines consumed so far, per input */
 };
 
 struct agg *agg_create(const struct audit_opts *o, char *const *files, size_t nfiles)
@@ -675,7 +667,7 @@ static const char *file_name(struct agg *a, int f)
 }
 
 static void add_example(char ***v, size_t *n, size_t *alloc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 static void add_example(char ***v, size_t *n, size_t *alloc, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -724,8 +716,8 @@ static struct access *access_new(const struct adetail *d, enum audit_class cls, 
 	return x;
 }
 
-static void judge_anon(struct agg *a, struct audit_bucket *bk, const struct adetail *d, int code,
-		       bool complete, int64_t ts, const char *file, uint64_t line)
+static void judge_anon(struct agg *a, struct audit_bucket *bk, const struct adetail *d,
+		       int code, bool complete, int64_t ts, const char *file, uint64_t line)
 {
 	struct audit_report *r = a->rep;
 	enum audit_class cls = audit_classify(d);
@@ -926,8 +918,9 @@ static void pend_drop(struct agg *a, struct tent *e)
 static void judge_entry(struct agg *a, struct tent *e)
 {
 	if (!(e->flags & T_JUDGED)) {
-		judge(a, e->ts, e->code, e->flags & 0x3f, e->pend ? a->pend[e->pend - 1] : NULL,
-		      false, file_name(a, e->file), e->line, e->acls);
+		judge(a, e->ts, e->code, e->flags & 0x3f,
+		      e->pend ? a->pend[e->pend - 1] : NULL, false,
+		      file_name(a, e->file), e->line, e->acls);
 		e->flags |= T_JUDGED;
 		a->rep->evicted_pending++;
 		a->open--;
@@ -1073,8 +1066,7 @@ void agg_block(struct agg *a, const struct audit_block *in, uint64_t line_base)
 		struct arec *r = &b->recs[i];
 		if (i + 8 < b->nrec) {
 			/* the table is far bigger than the caches: fetch ahead */
-			const char *s =
-			    (const char *)table_set(a, b->recs[i + 8].hi, b->recs[i + 8].lo);
+			const char *s = (const char *)table_set(a, b->recs[i + 8].hi, b->recs[i + 8].lo);
 			__builtin_prefetch(s);
 			__builtin_prefetch(s + 64);
 			__builtin_prefetch(s + 128);
@@ -1129,19 +1121,19 @@ static struct audit_top *top_list(const struct smap *m, size_t max, size_t *n, b
 }
 
 static const char *const fix_access =
-    "Find what lets anonymous requests through: the RBAC bindings whose subjects are "
-    "User system:anonymous or Group system:unauthenticated (kubectl get "
-    "clusterrolebindings,rolebindings -A -o wide), and delete them; then turn anonymous "
-    "authentication off (kube-apiserver --anonymous-auth=false) or limit it to health "
-    "paths (AuthenticationConfiguration anonymous.conditions, Kubernetes 1.32+). Treat "
-    "what was read as disclosed: rotate the secrets and tokens involved.";
+	"Find what lets anonymous requests through: the RBAC bindings whose subjects are "
+	"User system:anonymous or Group system:unauthenticated (kubectl get "
+	"clusterrolebindings,rolebindings -A -o wide), and delete them; then turn anonymous "
+	"authentication off (kube-apiserver --anonymous-auth=false) or limit it to health "
+	"paths (AuthenticationConfiguration anonymous.conditions, Kubernetes 1.32+). Treat "
+	"what was read as disclosed: rotate the secrets and tokens involved.";
 static const char *const fix_grant =
-    "Delete the binding (or remove the anonymous subject), find who created it from the "
-    "audit user, and review what anonymous requests did while it existed.";
+	"Delete the binding (or remove the anonymous subject), find who created it from the "
+	"audit user, and review what anonymous requests did while it existed.";
 static const char *const fix_gap =
-    "Check why the API server logged nothing: restarts, a full disk, a blocked or "
-    "dropped webhook batch (--audit-webhook-batch-*, --audit-log-mode). Collect the "
-    "missing logs from the other API servers before concluding nothing happened.";
+	"Check why the API server logged nothing: restarts, a full disk, a blocked or "
+	"dropped webhook batch (--audit-webhook-batch-*, --audit-log-mode). Collect the "
+	"missing logs from the other API servers before concluding nothing happened.";
 
 static void access_finding(struct result *res, const struct access *x, bool grouped)
 {
@@ -1164,14 +1156,14 @@ static void access_finding(struct result *res, const struct access *x, bool grou
 			strbuf_addf(&obj, " in namespace %s", x->ns);
 	}
 	if (grouped && x->count > 1) {
-		strbuf_addf(&m, "%llu successful anonymous %s requests: %s",
-			    (unsigned long long)x->count, audit_class_name(x->cls), t.buf);
+		strbuf_addf(&m, "%llu successful anonymous %s requests: %s", (unsigned long long)x->count,
+			    audit_class_name(x->cls), t.buf);
 		if (obj.len)
 			strbuf_addf(&m, " (%s)", obj.buf);
 		strbuf_addf(&m, ", first %s, last %s, code %d, from", t1, t2, x->code);
 	} else {
-		strbuf_addf(&m, "successful anonymous %s request (user %s): %s",
-			    audit_class_name(x->cls), x->user ? x->user : "?", t.buf);
+		strbuf_addf(&m, "successful anonymous %s request (user %s): %s", audit_class_name(x->cls),
+			    x->user ? x->user : "?", t.buf);
 		if (obj.len)
 			strbuf_addf(&m, " (%s)", obj.buf);
 		strbuf_addf(&m, " at %s, code %d, from", t1, x->code);
@@ -1195,8 +1187,7 @@ static void access_finding(struct result *res, const struct access *x, bool grou
 
 static int access_cmp(const void *a, const void *b)
 {
-	const struct access *x = *(const struct access *const *)a,
-			    *y = *(const struct access *const *)b;
+	const struct access *x = *(const struct access *const *)a, *y = *(const struct access *const *)b;
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
 	if (x->cls != y->cls)
@@ -1216,8 +1207,8 @@ static void grant_finding(struct result *res, const struct audit_grant *g)
 		    g->ns ? "/" : "", g->name ? g->name : "?");
 	for (size_t i = 0; i < g->nsubjects; i++)
 		strbuf_addf(&subj, "%s%s", i ? ", " : "", g->subjects[i]);
-	strbuf_addf(&m, "%s of %s by %s at %s binds %s (code %d%s)", g->verb ? g->verb : "?", t.buf,
-		    g->user ? g->user : "?", ts, subj.buf, g->code,
+	strbuf_addf(&m, "%s of %s by %s at %s binds %s (code %d%s)", g->verb ? g->verb : "?",
+		    t.buf, g->user ? g->user : "?", ts, subj.buf, g->code,
 		    ok ? "" : ": the request failed, but someone tried");
 	f = finding_add(res, &audit_rules[R_GRANT], ok ? STATUS_FAIL : STATUS_WARN,
 			ok ? SEV_CRITICAL : SEV_MEDIUM, t.buf, fix_grant, "%s", m.buf);
@@ -1229,9 +1220,9 @@ static void grant_finding(struct result *res, const struct audit_grant *g)
 }
 
 static const char *const fix_unread =
-    "Find why the lines or files could not be read (the malformed examples in the "
-    "summary, the errors above): a log shipper's wrapper kanon does not know, lines cut "
-    "or rotated while read, a damaged gzip. Read them again once fixed.";
+	"Find why the lines or files could not be read (the malformed examples in the "
+	"summary, the errors above): a log shipper's wrapper kanon does not know, lines cut "
+	"or rotated while read, a damaged gzip. Read them again once fixed.";
 
 /* Lines not read (malformed) or inputs not read to their end: no clean verdict. */
 static bool unread_input(const struct audit_report *r)
@@ -1267,8 +1258,8 @@ void agg_finish(struct agg *a, struct result *res)
 		struct tent *e = &a->table[i];
 		if ((e->flags & T_USED) && !(e->flags & T_JUDGED)) {
 			judge(a, e->ts, e->code, e->flags & 0x3f,
-			      e->pend ? a->pend[e->pend - 1] : NULL, false, file_name(a, e->file),
-			      e->line, e->acls);
+			      e->pend ? a->pend[e->pend - 1] : NULL, false,
+			      file_name(a, e->file), e->line, e->acls);
 			e->flags |= T_JUDGED;
 		}
 		pend_drop(a, e);
@@ -1276,8 +1267,8 @@ void agg_finish(struct agg *a, struct result *res)
 	r->anon.uris = top_list(&a->uris, (size_t)a->o->top, &r->anon.nuris, true);
 	r->anon.sources = top_list(&a->sources, (size_t)a->o->top, &r->anon.nsources, false);
 	r->anon.agents = top_list(&a->agents, (size_t)a->o->top, &r->anon.nagents, false);
-	r->anon.health_sources =
-	    top_list(&a->health, (size_t)a->o->top, &r->anon.nhealth_sources, false);
+	r->anon.health_sources = top_list(&a->health, (size_t)a->o->top,
+					  &r->anon.nhealth_sources, false);
 	r->anon.distinct_uris = a->uris.n;
 	r->anon.distinct_sources = a->sources.n;
 	r->gaps_total = a->gaps.n ? a->gaps.n - 1 : 0;
@@ -1292,8 +1283,7 @@ void agg_finish(struct agg *a, struct result *res)
 		for (size_t i = 0; i < TL_PAGE; i++)
 			if (a->tl.p[p].b[i].total) {
 				struct audit_bucket *b;
-				r->timeline =
-				    xrealloc(r->timeline, (r->ntimeline + 1) * sizeof(*b));
+				r->timeline = xrealloc(r->timeline, (r->ntimeline + 1) * sizeof(*b));
 				b = &r->timeline[r->ntimeline++];
 				*b = a->tl.p[p].b[i];
 				b->start = (a->tl.p[p].idx * TL_PAGE + (int64_t)i) * a->tl.width;
@@ -1312,8 +1302,8 @@ void agg_finish(struct agg *a, struct result *res)
 	if (a->naccess)
 		qsort(a->access, a->naccess, sizeof(*a->access), access_cmp);
 	for (size_t i = 0; i < a->naccess; i++)
-		access_finding(res, a->access[i],
-			       a->access[i]->cls != CL_SENSITIVE || a->access[i]->count > 1);
+		access_finding(res, a->access[i], a->access[i]->cls != CL_SENSITIVE ||
+			       a->access[i]->count > 1);
 	/* no event at all is no evidence of anything (never guess: UNKNOWN) */
 	if (!r->events)
 		finding_add(res, &audit_rules[R_ACCESS], STATUS_UNKNOWN, SEV_CRITICAL, "audit log",
@@ -1323,28 +1313,25 @@ void agg_finish(struct agg *a, struct result *res)
 			    (unsigned long long)r->malformed);
 	else if (!a->naccess && unread_input(r))
 		finding_add(res, &audit_rules[R_ACCESS], STATUS_WARN, SEV_CRITICAL, "audit log",
-			    fix_unread,
-			    "no successful anonymous request other than health checks "
+			    fix_unread, "no successful anonymous request other than health checks "
 			    "in %llu requests, but %s: anonymous access there cannot be ruled out",
 			    (unsigned long long)r->requests, unread_what(r, &unread));
 	else if (!a->naccess)
 		finding_add(res, &audit_rules[R_ACCESS], STATUS_PASS, SEV_CRITICAL, "audit log",
-			    NULL,
-			    "no successful anonymous request other than health checks "
-			    "in %llu requests",
-			    (unsigned long long)r->requests);
+			    NULL, "no successful anonymous request other than health checks "
+			    "in %llu requests", (unsigned long long)r->requests);
 	for (size_t i = 0; i < r->ngrants; i++)
 		grant_finding(res, &r->grants[i]);
 	if (r->unknown_grants_total) {
 		struct finding *f = finding_add(
-		    res, &audit_rules[R_GRANT], STATUS_WARN, SEV_MEDIUM, "audit log",
-		    "Log RBAC changes with their bodies: an audit policy rule at level "
-		    "RequestResponse for group rbac.authorization.k8s.io, resources "
-		    "rolebindings and clusterrolebindings (level Request is enough for "
-		    "create and update, not for a JSON patch).",
-		    "%llu successful RBAC binding change(s) logged without the subjects: "
-		    "subjects unknown, so a grant to anonymous users cannot be ruled out",
-		    (unsigned long long)r->unknown_grants_total);
+			res, &audit_rules[R_GRANT], STATUS_WARN, SEV_MEDIUM, "audit log",
+			"Log RBAC changes with their bodies: an audit policy rule at level "
+			"RequestResponse for group rbac.authorization.k8s.io, resources "
+			"rolebindings and clusterrolebindings (level Request is enough for "
+			"create and update, not for a JSON patch).",
+			"%llu successful RBAC binding change(s) logged without the subjects: "
+			"subjects unknown, so a grant to anonymous users cannot be ruled out",
+			(unsigned long long)r->unknown_grants_total);
 		for (size_t i = 0; i < r->nunknown_grants && i < MAX_EXAMPLES; i++) {
 			const struct audit_grant *g = &r->unknown_grants[i];
 			struct strbuf v = STRBUF_INIT;
@@ -1352,28 +1339,26 @@ void agg_finish(struct agg *a, struct result *res)
 				    g->resource ? g->resource : "?", g->ns ? g->ns : "",
 				    g->ns ? "/" : "", g->name ? g->name : "?");
 			finding_add_evidence(f, SRC_FILE, g->file,
-					     (int)(g->line > 0x7fffffff ? 0 : g->line), NULL, v.buf,
-					     "subjects unknown");
+					     (int)(g->line > 0x7fffffff ? 0 : g->line), NULL,
+					     v.buf, "subjects unknown");
 			strbuf_release(&v);
 		}
 	}
 	if (!r->ngrants && !r->unknown_grants_total && r->events && unread_input(r))
 		finding_add(res, &audit_rules[R_GRANT], STATUS_WARN, SEV_MEDIUM, "audit log",
-			    fix_unread,
-			    "no RBAC binding change grants to system:anonymous or "
+			    fix_unread, "no RBAC binding change grants to system:anonymous or "
 			    "system:unauthenticated in what was read, but %s",
 			    unread_what(r, &unread));
 	else if (!r->ngrants && !r->unknown_grants_total && r->events)
 		finding_add(res, &audit_rules[R_GRANT], STATUS_PASS, SEV_CRITICAL, "audit log",
-			    NULL,
-			    "no RBAC binding change grants to system:anonymous or "
+			    NULL, "no RBAC binding change grants to system:anonymous or "
 			    "system:unauthenticated");
 	for (size_t i = 0; i < r->ngaps && i < MAX_GAP_FINDINGS; i++) {
 		struct strbuf m = STRBUF_INIT;
 		ts_format(r->gaps[i].from, t1);
 		ts_format(r->gaps[i].to, t2);
-		finding_add(res, &audit_rules[R_GAP], STATUS_FAIL, SEV_MEDIUM, "audit log", fix_gap,
-			    "no events for %.1f s, from %s to %s: missing audit data "
+		finding_add(res, &audit_rules[R_GAP], STATUS_FAIL, SEV_MEDIUM, "audit log",
+			    fix_gap, "no events for %.1f s, from %s to %s: missing audit data "
 			    "can hide access",
 			    (double)(r->gaps[i].to - r->gaps[i].from) / 1e6, t1, t2);
 		strbuf_release(&m);
@@ -1480,6 +1465,7 @@ void audit_report_destroy(void *p)
 
 /* ------------------------------------------------------------ run */
 
+/* The check's side of the input pipeline (src/sources/audit_stream.c). */
 struct run {
 	struct agg *a;
 	struct result *res;
@@ -1512,18 +1498,19 @@ static void run_error(void *ctx, int file, const char *msg)
 	agg_input_error(r->a, file, msg, r->res);
 }
 
-int audit_run(char *const *files, size_t nfiles, const struct audit_opts *o, struct result *res)
+int audit_run(char *const *files, size_t nfiles, const struct audit_opts *o,
+	      struct result *res)
 {
-	struct run r = {agg_create(o, files, nfiles), res};
+	struct run r = { agg_create(o, files, nfiles), res };
 	struct audit_stream_ops ops = {
-	    .scan = run_scan,
-	    .consume = run_consume,
-	    .release = run_release,
-	    .error = run_error,
-	    .progress = o->progress,
-	    .ctx = &r,
-	    .progress_ctx = o->progress_ctx,
-	    .threads = o->threads,
+		.scan = run_scan,
+		.consume = run_consume,
+		.release = run_release,
+		.error = run_error,
+		.progress = o->progress,
+		.ctx = &r,
+		.progress_ctx = o->progress_ctx,
+		.threads = o->threads,
 	};
 	int used = audit_stream_run(files, nfiles, &ops);
 	int rc = r.a->rep->inputs_incomplete ? -1 : 0;

@@ -30,11 +30,11 @@ bool cidr_match(const struct cidr *c, size_t n, const char *ip);
 struct audit_opts {
 	int64_t since, until; /* µs since the epoch; TS_NONE: open */
 	int64_t bucket_us;    /* timeline bucket (default 1 minute) */
-	int64_t gap_us;	      /* smallest reported gap (default 5 minutes) */
+	int64_t gap_us;       /* smallest reported gap (default 5 minutes) */
 	const struct cidr *allow;
 	size_t nallow;
-	int threads; /* scanning threads; 0: one per CPU */
-	int top;     /* length of the top lists (default 20) */
+	int threads;          /* scanning threads; 0: one per CPU */
+	int top;              /* length of the top lists (default 20) */
 	/* called from the main thread after each block; NULL for none */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total, bool final);
 	void *progress_ctx;
@@ -59,7 +59,7 @@ struct audit_grant {
 	char *verb, *resource, *ns, *name, *user, *file;
 	char **subjects; /* anonymous subjects, e.g. "User system:anonymous" */
 	size_t nsubjects;
-	bool known; /* false: the event has no body (level Metadata) */
+	bool known;      /* false: the event has no body (level Metadata) */
 	int code;
 	uint64_t line;
 };
@@ -99,7 +99,7 @@ struct audit_report {
 	struct audit_grant *grants, *unknown_grants;
 	size_t ngrants, nunknown_grants;
 	uint64_t unknown_grants_total;
-	struct audit_gap *gaps; /* the first 1000 */
+	struct audit_gap *gaps;   /* the first 1000 */
 	size_t ngaps;
 	uint64_t gaps_total;
 	bool gaps_truncated, timeline_truncated;
@@ -123,6 +123,7 @@ void audit_report_text(struct strbuf *out, const void *rep, bool color);
  * "audit" section to res. An unreadable file is an error diagnostic and
  * sets res->input_error. Returns the number of files read.
  */
-int audit_run(char *const *files, size_t nfiles, const struct audit_opts *o, struct result *res);
+int audit_run(char *const *files, size_t nfiles, const struct audit_opts *o,
+	      struct result *res);
 
 #endif
