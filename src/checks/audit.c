@@ -1353,6 +1353,7 @@ void agg_finish(struct agg *a, struct result *res)
 		finding_add(res, &audit_rules[R_GRANT], STATUS_PASS, SEV_CRITICAL, "audit log",
 			    NULL, "no RBAC binding change grants to system:anonymous or "
 			    "system:unauthenticated");
+	strbuf_release(&unread);
 	for (size_t i = 0; i < r->ngaps && i < MAX_GAP_FINDINGS; i++) {
 		struct strbuf m = STRBUF_INIT;
 		ts_format(r->gaps[i].from, t1);
@@ -1376,7 +1377,6 @@ void agg_finish(struct agg *a, struct result *res)
 	result_add_section(res, "audit", r, audit_report_json, audit_report_text,
 			   audit_report_destroy);
 	a->rep = NULL;
-	strbuf_release(&unread);
 }
 
 void agg_destroy(struct agg *a)
