@@ -769,7 +769,8 @@ int64_t ts_parse(const char *s, size_t n)
 	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
 		return TS_NONE;
 	minute = ts_minute(s);
-	if (minute == TS_NONE || digits(s + 17, 2, &sec) || sec > 60)
+	/* Go's time.Parse refuses second 60 too (time/format.go: "second out of range") */
+	if (minute == TS_NONE || digits(s + 17, 2, &sec) || sec > 59)
 		return TS_NONE;
 	if (i < n && s[i] == '.') {
 		i++;

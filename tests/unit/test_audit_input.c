@@ -36,6 +36,8 @@ static void test_impossible_dates(void **state)
 	assert_int_equal(ts_parse(TS("2025-02-29T00:00:00Z")), TS_NONE);
 	assert_int_equal(ts_parse(TS("2025-04-31T00:00:00Z")), TS_NONE);
 	assert_int_equal(ts_parse(TS("1900-02-29T00:00:00Z")), TS_NONE);
+	assert_int_equal(ts_parse(TS("2025-06-30T23:59:60Z")), TS_NONE);
+	assert_int_equal(ts_parse(TS("2025-06-30T24:00:00Z")), TS_NONE);
 	assert_true(ts_parse(TS("2024-02-29T00:00:00Z")) != TS_NONE);
 	assert_true(ts_parse(TS("2000-02-29T00:00:00Z")) != TS_NONE);
 	assert_true(ts_parse(TS("2025-12-31T23:59:59Z")) != TS_NONE);
