@@ -2,6 +2,10 @@
 # Benchmark `kanon audit` on a ~1 GB generated audit log against grep and jq.
 #
 #   bench/audit-bench.sh [KANON]     (default build/kanon; run from anywhere)
+#   KANON_OLD=path/to/old/kanon bench/audit-bench.sh [KANON]
+#                                    also times an older build in the same run (old, new and
+#                                    grep -c, interleaved, median of RUNS each; peak RSS of both);
+#                                    COMPARE_ONLY=1 stops after that comparison
 #
 # Generates bench/out/big-audit.jsonl with ../shared/bench/gen_audit.py once (cached, with its
 # ground-truth file), then times, warm cache, the median of RUNS runs (default 5):
@@ -59,6 +63,34 @@ row() { # label seconds
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other processes skew the timings)"
 echo "input: $LOG, $mb MB, $(wc -l <"$LOG") lines; $(nproc) CPUs; median of $RUNS runs, warm cache"
+
+# old build vs this one, interleaved run by run so that a noisy moment hits all three
+compare_old() {
+	local tg=() to=() tn=() a b c d
+	for _ in $(seq "$RUNS"); do
+		a=$(date +%s%N); grep -c system:anonymous "$LOG" >"$OUT/.grep-count"; b=$(date +%s%N)
+		"$KANON_OLD" audit -f json --no-progress "$LOG" >/dev/null 2>&1; c=$(date +%s%N)
+		"$KANON" audit -f json --no-progress "$LOG" >/dev/null 2>&1; d=$(date +%s%N)
+		tg+=("$(( (b - a) / 1000 ))"); to+=("$(( (c - b) / 1000 ))"); tn+=("$(( (d - c) / 1000 ))")
+	done
+	med() { printf '%s\n' "$@" | sort -n | awk '{ x[NR] = $1 } END { printf "%.3f", x[int((NR + 1) / 2)] / 1e6 }'; }
+	local g o n ro rn
+	g=$(med "${tg[@]}"); o=$(med "${to[@]}"); n=$(med "${tn[@]}")
+	ro=$( { /usr/bin/time -f '%M' "$KANON_OLD" audit -f json --no-progress "$LOG" >/dev/null; } 2>&1 | tail -n 1)
+	rn=$( { /usr/bin/time -f '%M' "$KANON" audit -f json --no-progress "$LOG" >/dev/null; } 2>&1 | tail -n 1)
+	echo "old vs new (median of $RUNS interleaved runs each):"
+	row "grep -c system:anonymous" "$g"
+	row "old kanon audit -f json ($KANON_OLD)" "$o"
+	row "new kanon audit -f json ($KANON)" "$n"
+	awk -v g="$g" -v o="$o" -v n="$n" -v ro="$ro" -v rn="$rn" 'BEGIN {
+		printf "ratio to grep -c: old %.2fx, new %.2fx; new / old: %.2fx the time\n", o / g, n / g, n / o
+		printf "peak RSS: old %d MB, new %d MB\n", ro / 1024, rn / 1024 }'
+}
+if [ -n "${KANON_OLD:-}" ]; then
+	[ -x "$KANON_OLD" ] || { echo "no old kanon binary at $KANON_OLD" >&2; exit 2; }
+	compare_old
+	[ "${COMPARE_ONLY:-0}" = 1 ] && exit 0
+fi
 t_cat=$(median "$RUNS" cat "$LOG")
 # GNU grep stops at the first match when its output is /dev/null: write to a file
 grepc() { grep -c system:anonymous "$LOG" >"$OUT/.grep-count"; }

@@ -108,6 +108,7 @@ struct audit_report {
 	uint64_t evicted_pending;
 	uint64_t access_not_listed; /* successful anonymous requests past the finding limits */
 	uint64_t anon_no_detail;    /* open anonymous requests judged without their details */
+	uint64_t inputs_incomplete; /* inputs not read, or not to their end (errors say why) */
 	int threads;
 };
 

@@ -8,14 +8,15 @@
 #include <stdint.h>
 
 #include "checks/audit.h"
+#include "sources/audit_stream.h"
 
 enum stage { ST_RR, ST_RS, ST_RC, ST_PANIC, ST_OTHER };
 
 enum rec_flags {
 	R_MALFORMED = 1 << 0,
-	R_ANON = 1 << 1,     /* user is system:anonymous or in system:unauthenticated */
-	R_IMPANON = 1 << 2,  /* impersonating system:anonymous / system:unauthenticated */
-	R_RBAC = 1 << 3,     /* create/update/patch of a (cluster)rolebinding */
+	R_ANON = 1 << 1,    /* user is system:anonymous or in system:unauthenticated */
+	R_IMPANON = 1 << 2, /* impersonating system:anonymous / system:unauthenticated */
+	R_RBAC = 1 << 3,    /* create/update/patch of a (cluster)rolebinding */
 };
 
 enum rbac_state { RB_NONE, RB_CLEAN, RB_ANON, RB_UNKNOWN };
@@ -34,8 +35,8 @@ void adetail_free(struct adetail *d);
 /* One event line after the scan (phase 1). */
 struct arec {
 	uint64_t hi, lo;   /* auditID */
-	int64_t ts;        /* stageTimestamp, µs */
-	uint64_t line;     /* in the block (lines mode) or in the file (document mode) */
+	int64_t ts;	   /* stageTimestamp, µs */
+	uint64_t line;	   /* in the block (lines mode) or in the file (document mode) */
 	struct adetail *d; /* interesting events only */
 	const char *why;   /* R_MALFORMED: reason */
 	uint16_t code;
@@ -43,25 +44,18 @@ struct arec {
 	uint8_t flags;
 };
 
+/* The records of one input block (struct audit_block.data), reused with its slot. */
 struct block {
-	char *buf;
-	size_t len, cap;
-	int file;
-	uint64_t seq;
-	bool doc;          /* records carry file line numbers */
-	bool last_of_file;
-	uint64_t raw_done; /* input bytes consumed when the block was filled */
 	struct arec *recs;
 	size_t nrec, arec;
-	uint64_t nlines;   /* newlines in buf (lines mode) */
-	uint64_t doc_lines; /* document mode: lines of the file, on its last block */
-	int state;
+	uint64_t nlines; /* newlines in the block (lines mode) */
 };
 
 /* Phase 1: turn a block of complete lines into records (any thread). */
-void audit_scan_block(struct block *b);
+void audit_scan_block(struct audit_block *in);
 /* Scan one line/object; appends records to b. Exposed for unit tests. */
 void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line);
+void audit_block_free(struct block *b);
 
 /* Classification and success, from an event's details (docs/audit.md). */
 enum audit_class audit_classify(const struct adetail *d);
@@ -70,15 +64,12 @@ bool audit_success(const struct adetail *d, int code);
 /* ---- phase 2: sequential aggregation ---- */
 struct agg;
 struct agg *agg_create(const struct audit_opts *o, char *const *files, size_t nfiles);
-void agg_block(struct agg *a, struct block *b, uint64_t line_base);
+void agg_block(struct agg *a, const struct audit_block *in, uint64_t line_base);
+/* An input not read, or not to its end. */
+void agg_input_error(struct agg *a, int file, const char *msg, struct result *res);
 void agg_set_threads(struct agg *a, int n);
 /* Judges what is still open, adds findings and the section to res. */
 void agg_finish(struct agg *a, struct result *res);
 void agg_destroy(struct agg *a);
-
-/* ---- the pipeline ---- */
-/* Returns 0, or -1 when an input could not be read (diagnostic added). */
-int audit_pipeline(char *const *files, size_t nfiles, const struct audit_opts *o,
-		   struct agg *a, struct result *res);
 
 #endif

@@ -46,7 +46,7 @@ void adetail_free(struct adetail *d)
  * requests and top-list keys are kept. Longer values are cut at a UTF-8
  * character boundary and end in "...".
  */
-#define MAX_URI_KEEP 512
+#define MAX_URI_KEEP   512
 #define MAX_FIELD_KEEP 256
 
 static char *cap_str(char *s, size_t max)
@@ -132,11 +132,13 @@ static void audit_id(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
 	int nd = 0;
 
 	if (n == 36 && p[8] == '-' && p[13] == '-' && p[18] == '-' && p[23] == '-') {
-		static const unsigned char pos[32] = { 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14,
-			15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35 };
+		static const unsigned char pos[32] = {0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11,
+						      12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25,
+						      26, 27, 28, 29, 30, 31, 32, 33, 34, 35};
 		int bad = 0;
 		for (int i = 0; i < 16; i++) {
-			int a = hex_tab[(unsigned char)p[pos[i]]], b = hex_tab[(unsigned char)p[pos[16 + i]]];
+			int a = hex_tab[(unsigned char)p[pos[i]]],
+			    b = hex_tab[(unsigned char)p[pos[16 + i]]];
 			bad |= a | b;
 			h = h << 4 | (uint64_t)(a & 15);
 			l = l << 4 | (uint64_t)(b & 15);
@@ -213,7 +215,7 @@ static bool span_user_anon(const struct span *u)
 		return false;
 	if (jsonl_obj_get(u, "username", &name) && jsonl_str_eq(&name, "system:anonymous"))
 		return true;
-	if (!memmem(u->p, u->n, "\"system:unauthenticated\"", 24) ||
+	if (!jsonl_has_quoted(u->p, u->p + u->n, "system:unauthenticated", 22) ||
 	    !jsonl_obj_get(u, "groups", &groups))
 		return false;
 	while (jsonl_array_next(&groups, &it, &g))
@@ -245,9 +247,25 @@ static void id_fold(uint64_t *hi, uint64_t *lo, const char *p, size_t n)
 
 /* ---------------------------------------------------------- cJSON side */
 
+/*
+ * A member of an object, the LAST one when the key repeats: cJSON's own
+ * lookup returns the first, Go (and the fast walker, jsonl.h) keeps the
+ * last. Keys match case-sensitively, as sigs.k8s.io/json does for
+ * Kubernetes objects.
+ */
+static cJSON *jget(const cJSON *o, const char *k)
+{
+	cJSON *it, *found = NULL;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	cJSON_ArrayForEach(it, o) if (it->string && !strcmp(it->string, k)) found = it;
+	return found;
+}
+
 static const char *jstr(const cJSON *o, const char *k)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	const cJSON *v = jget(o, k);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
@@ -266,12 +284,12 @@ static bool json_user_anon(const cJSON *u)
 	name = jstr(u, "username");
 	if (name && !strcmp(name, "system:anonymous"))
 		return true;
-	g = cJSON_GetObjectItemCaseSensitive(u, "groups");
+	g = jget(u, "groups");
 	if (cJSON_IsArray(g)) {
 		const cJSON *it;
-		cJSON_ArrayForEach(it, g)
-			if (cJSON_IsString(it) && !strcmp(it->valuestring, "system:unauthenticated"))
-				return true;
+		cJSON_ArrayForEach(
+		    it, g) if (cJSON_IsString(it) &&
+			       !strcmp(it->valuestring, "system:unauthenticated")) return true;
 	}
 	return false;
 }
@@ -309,26 +327,26 @@ static void find_anon_subjects(const cJSON *v, struct adetail *d, int depth)
 		const char *kind = jstr(v, "kind"), *name = jstr(v, "name"), *op = jstr(v, "op");
 		if (op && !strcmp(op, "test"))
 			return;
-		if (name && ((!strcmp(name, "system:anonymous") && (!kind || !strcmp(kind, "User"))) ||
-			     (!strcmp(name, "system:unauthenticated") &&
-			      (!kind || !strcmp(kind, "Group")))))
+		if (name &&
+		    ((!strcmp(name, "system:anonymous") && (!kind || !strcmp(kind, "User"))) ||
+		     (!strcmp(name, "system:unauthenticated") &&
+		      (!kind || !strcmp(kind, "Group")))))
 			add_subject(d, kind, name);
 	}
 	if (cJSON_IsObject(v) || cJSON_IsArray(v))
-		cJSON_ArrayForEach(it, v)
-			find_anon_subjects(it, d, depth + 1);
+		cJSON_ArrayForEach(it, v) find_anon_subjects(it, d, depth + 1);
 }
 
 /* A whole RoleBinding/ClusterRoleBinding (roleRef is required in rbac/v1). */
 static bool is_binding(const cJSON *o)
 {
-	return cJSON_IsObject(o) && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(o, "roleRef"));
+	return cJSON_IsObject(o) && cJSON_IsObject(jget(o, "roleRef"));
 }
 
 static int rbac_state(const cJSON *ev, const char *verb, struct adetail *d)
 {
-	const cJSON *req = cJSON_GetObjectItemCaseSensitive(ev, "requestObject");
-	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(ev, "responseObject");
+	const cJSON *req = jget(ev, "requestObject");
+	const cJSON *resp = jget(ev, "responseObject");
 	const cJSON *subj;
 
 	/*
@@ -338,7 +356,7 @@ static int rbac_state(const cJSON *ev, const char *verb, struct adetail *d)
 	 * write answers a Status, so the request body is what was attempted.
 	 */
 	if (is_binding(resp)) {
-		find_anon_subjects(cJSON_GetObjectItemCaseSensitive(resp, "subjects"), d, 0);
+		find_anon_subjects(jget(resp, "subjects"), d, 0);
 		return d->nsubjects ? RB_ANON : RB_CLEAN;
 	}
 	if (!req)
@@ -352,7 +370,7 @@ static int rbac_state(const cJSON *ev, const char *verb, struct adetail *d)
 	 * A merge or strategic merge patch that sets "subjects" replaces the whole
 	 * list: rbac/v1 Subjects has no patch strategy (api/rbac/v1/types.go).
 	 */
-	subj = cJSON_IsObject(req) ? cJSON_GetObjectItemCaseSensitive(req, "subjects") : NULL;
+	subj = cJSON_IsObject(req) ? jget(req, "subjects") : NULL;
 	if (cJSON_IsArray(subj) || cJSON_IsNull(subj))
 		return RB_CLEAN;
 	return RB_UNKNOWN;
@@ -362,22 +380,23 @@ static void event_from_json(struct block *b, const cJSON *ev, uint64_t line)
 {
 	const char *id = jstr(ev, "auditID"), *stage = jstr(ev, "stage");
 	const char *ts = jstr(ev, "stageTimestamp"), *verb = jstr(ev, "verb"), *rrts;
-	const cJSON *user = cJSON_GetObjectItemCaseSensitive(ev, "user");
-	const cJSON *imp = cJSON_GetObjectItemCaseSensitive(ev, "impersonatedUser");
-	const cJSON *oref = cJSON_GetObjectItemCaseSensitive(ev, "objectRef");
-	const cJSON *st = cJSON_GetObjectItemCaseSensitive(ev, "responseStatus");
-	const cJSON *code = cJSON_GetObjectItemCaseSensitive(st, "code");
-	const cJSON *ann = cJSON_GetObjectItemCaseSensitive(ev, "annotations");
-	const cJSON *ips = cJSON_GetObjectItemCaseSensitive(ev, "sourceIPs");
+	const cJSON *user = jget(ev, "user");
+	const cJSON *imp = jget(ev, "impersonatedUser");
+	const cJSON *oref = jget(ev, "objectRef");
+	const cJSON *st = jget(ev, "responseStatus");
+	const cJSON *code = jget(st, "code");
+	const cJSON *ann = jget(ev, "annotations");
+	const cJSON *ips = jget(ev, "sourceIPs");
 	const char *res = cJSON_IsObject(oref) ? jstr(oref, "resource") : NULL;
 	struct arec *r;
 	struct adetail *d;
 
 	if (!id || !stage) {
-		malformed(b, line, cJSON_GetObjectItemCaseSensitive(ev, "protoPayload")
-			  ? "a GKE Cloud Logging entry (protoPayload), not an audit.k8s.io "
-			    "Event: not supported"
-			  : "not an audit Event (no auditID or stage)");
+		malformed(b, line,
+			  jget(ev, "protoPayload")
+			      ? "a GKE Cloud Logging entry (protoPayload), not an audit.k8s.io "
+				"Event: not supported"
+			      : "not an audit Event (no auditID or stage)");
 		return;
 	}
 	r = rec_new(b, line);
@@ -412,7 +431,8 @@ static void event_from_json(struct block *b, const cJSON *ev, uint64_t line)
 	if (cJSON_IsArray(ips)) {
 		struct strbuf sb = STRBUF_INIT;
 		const cJSON *it, *last = NULL;
-		cJSON_ArrayForEach(it, ips) {
+		cJSON_ArrayForEach(it, ips)
+		{
 			if (!cJSON_IsString(it))
 				continue;
 			if (sb.len)
@@ -448,7 +468,8 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 		return;
 	}
 	if (cJSON_IsArray(root)) {
-		cJSON_ArrayForEach(it, root) {
+		cJSON_ArrayForEach(it, root)
+		{
 			if (cJSON_IsObject(it))
 				event_from_json(b, it, line);
 			else
@@ -460,10 +481,11 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 		malformed(b, line, "not a JSON object");
 		goto out;
 	}
-	items = cJSON_GetObjectItemCaseSensitive(root, "items");
+	items = jget(root, "items");
 	if (cJSON_IsArray(items) && !jstr(root, "auditID")) {
 		/* an EventList (what the webhook backend POSTs) on one line */
-		cJSON_ArrayForEach(it, items) {
+		cJSON_ArrayForEach(it, items)
+		{
 			if (cJSON_IsObject(it))
 				event_from_json(b, it, line);
 			else
@@ -471,8 +493,8 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 		}
 		goto out;
 	}
-	props = cJSON_GetObjectItemCaseSensitive(root, "properties");
-	log = cJSON_GetObjectItemCaseSensitive(props, "log");
+	props = jget(root, "properties");
+	log = jget(props, "log");
 	if (!jstr(root, "auditID") && log) {
 		/* AKS diagnostic record: properties.log is the Event, as an object or a string */
 		if (cJSON_IsObject(log)) {
@@ -534,94 +556,75 @@ static struct adetail *span_detail(const struct span *f)
 	return adetail_bound(d);
 }
 
-/* The string value after `key` (e.g. "\"stageTimestamp\":\""), searched in [p,end). */
-static bool find_str(const char *p, const char *end, const char *key, const char **v, size_t *n)
+/*
+ * A backslash in a value the spans are matched against ("\u0075sername",
+ * "system:anonym\u006fus"): Go decodes it, so the line goes to cJSON, which
+ * decodes keys and strings alike.
+ */
+static bool escaped(const struct span *f)
 {
-	size_t kl = strlen(key);
-	const char *k = memmem(p, (size_t)(end - p), key, kl), *q;
+	static const int keys[] = {JK_USER,	  JK_IMPUSER, JK_OBJECTREF,
+				   JK_RESPSTATUS, JK_VERB,    JK_STAGE};
 
-	if (!k)
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (f[keys[i]].n && memchr(f[keys[i]].p, '\\', f[keys[i]].n))
+			return true;
+	return false;
+}
+
+static const char *skip_blank(const char *q, const char *end)
+{
+	while (q < end && (*q == ' ' || *q == '\t' || *q == '\r'))
+		q++;
+	return q;
+}
+
+/* [q,end) is `,"annotations":{...}}` or `}`: what the API server writes after stageTimestamp. */
+static bool only_annotations(const char *q, const char *end)
+{
+	static const char key[] = "\"annotations\"";
+
+	q = skip_blank(q, end);
+	if (q < end && *q == '}')
+		return skip_blank(q + 1, end) == end;
+	if (q >= end || *q != ',')
 		return false;
-	k += kl;
-	q = memchr(k, '"', (size_t)(end - k));
+	q = skip_blank(q + 1, end);
+	if ((size_t)(end - q) < sizeof(key) - 1 || memcmp(q, key, sizeof(key) - 1))
+		return false;
+	q = skip_blank(q + sizeof(key) - 1, end);
+	if (q >= end || *q != ':')
+		return false;
+	q = skip_blank(q + 1, end);
+	if (q >= end || *q != '{')
+		return false;
+	/*
+	 * annotations is a map[string]string: its first '}' closes it unless one
+	 * is inside a value, and then the check below fails (the whole walk then)
+	 */
+	q = memchr(q, '}', (size_t)(end - q));
 	if (!q)
 		return false;
-	*v = k;
-	*n = (size_t)(q - k);
-	return true;
+	q = skip_blank(q + 1, end);
+	return q < end && *q == '}' && skip_blank(q + 1, end) == end;
 }
 
 /*
- * A line longer than a block, as the reader keeps it: "\x02<n>:" then its
- * first n bytes and its last bytes. The fields before requestObject come from
- * the start, stageTimestamp and the decision from the end; an RBAC body that
- * was in the middle is unknown.
+ * The walk of an event line. It stops after stageTimestamp when only
+ * annotations follow (types.go field order); anything else there, e.g. a
+ * key repeated after it (Go keeps the last one), needs the whole walk, so
+ * that the fast path and cJSON always agree.
  */
-static void scan_long(struct block *b, const char *p, const char *end, uint64_t line)
+static int walk_event(const char *p, const char *end, struct span *f, bool *bs)
 {
-	struct span f[JK__COUNT];
-	const char *head, *tail, *s;
-	size_t hn = 0, n;
-	struct arec *r;
-	uint8_t flags = 0;
+	int r = jsonl_walk_until_bs(p, end, f, JK_STAGETS, bs);
+	bool bs2;
 
-	p++;
-	while (p < end && *p >= '0' && *p <= '9')
-		hn = hn * 10 + (size_t)(*p++ - '0');
-	if (p >= end || *p != ':' || hn > (size_t)(end - p - 1)) {
-		malformed(b, line, "a line longer than 2 MB that is not an audit Event");
-		return;
-	}
-	head = p + 1;
-	tail = head + hn;
-	/* the start is cut inside a big value: the keys before it are what is known */
-	jsonl_walk(head, tail, f);
-	if (!jsonl_str(&f[JK_AUDITID], &s, &n) || !f[JK_STAGE].n) {
-		malformed(b, line, "a line longer than 2 MB that does not start like an audit Event");
-		return;
-	}
-	r = rec_new(b, line);
-	audit_id(s, n, &r->hi, &r->lo);
-	if (jsonl_str(&f[JK_RRTS], &s, &n) ||
-	    find_str(tail, end, "\"requestReceivedTimestamp\":\"", &s, &n))
-		id_fold(&r->hi, &r->lo, s, n);
-	if (jsonl_str(&f[JK_STAGE], &s, &n))
-		r->stage = (uint8_t)stage_of(s, n);
-	if (find_str(tail, end, "\"stageTimestamp\":\"", &s, &n))
-		r->ts = ts_parse(s, n);
-	if (r->ts == TS_NONE) {
-		r->flags = R_MALFORMED;
-		r->why = "a line longer than 2 MB without a valid stageTimestamp at its end";
-		return;
-	}
-	if (f[JK_RESPSTATUS].n) {
-		struct span code;
-		long long c;
-		if (jsonl_obj_get(&f[JK_RESPSTATUS], "code", &code) && jsonl_int(&code, &c) &&
-		    c >= 0 && c < 65536)
-			r->code = (uint16_t)c;
-	}
-	if (span_user_anon(&f[JK_USER]))
-		flags |= R_ANON;
-	if (f[JK_IMPUSER].n && span_user_anon(&f[JK_IMPUSER]))
-		flags |= R_IMPANON;
-	if (f[JK_OBJECTREF].n && jsonl_str(&f[JK_VERB], &s, &n)) {
-		struct span res;
-		const char *rp;
-		size_t rn;
-		if (jsonl_obj_get(&f[JK_OBJECTREF], "resource", &res) &&
-		    jsonl_str(&res, &rp, &rn) && is_rbac_write(s, n, rp, rn))
-			flags |= R_RBAC;
-	}
-	r->flags = flags;
-	if (flags & (R_ANON | R_RBAC)) {
-		r->d = span_detail(f);
-		if (find_str(tail, end, "\"authorization.k8s.io/decision\":\"", &s, &n)) {
-			free(r->d->decision);
-			r->d->decision = cap_str(xstrndup(s, n), MAX_FIELD_KEEP);
-		}
-		r->d->rbac = RB_UNKNOWN;
-	}
+	if (r != 1 || only_annotations(f[JK_STAGETS].p + f[JK_STAGETS].n, end))
+		return r;
+	r = jsonl_walk_until_bs(p, end, f, -1, &bs2);
+	*bs = *bs || bs2;
+	return r;
 }
 
 void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line)
@@ -631,6 +634,7 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	size_t n, vn;
 	struct arec *r;
 	struct adetail *d = NULL;
+	bool bs = true;
 	long long c;
 	uint8_t flags = 0;
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -642,13 +646,11 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 		end--;
 	if (p == end)
 		return;
-	if (*p == '\x02') {
-		scan_long(b, p, end, line);
-		return;
-	}
-	if (*p == '\x01') {
-		malformed(b, line, "not an audit Event object (an array element that is not an "
-			  "object, text outside any JSON value, or an object larger than 2 MB)");
+	if (*p == AUDIT_LINE_REDUCED) {
+		/* the audit keys of a line longer than a block, found by the reader */
+		p++;
+	} else if (*p == AUDIT_LINE_UNREAD) {
+		malformed(b, line, audit_unread_reason(p + 1 < end ? p[1] : 0));
 		return;
 	}
 	/*
@@ -657,9 +659,8 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	 * to cJSON below anyway. A line that is cut short still fails: it must
 	 * end with '}'.
 	 */
-	if (*p != '{' || end[-1] != '}' || jsonl_walk_until(p, end, f, JK_STAGETS) < 0 ||
-	    !f[JK_AUDITID].n || !f[JK_STAGE].n ||
-	    !jsonl_str(&f[JK_AUDITID], &s, &n)) {
+	if (*p != '{' || end[-1] != '}' || walk_event(p, end, f, &bs) < 0 || !f[JK_AUDITID].n ||
+	    !f[JK_STAGE].n || !jsonl_str(&f[JK_AUDITID], &s, &n) || (bs && escaped(f))) {
 		slow_path(b, p, (size_t)(end - p), line);
 		return;
 	}
@@ -710,11 +711,24 @@ record:
 		r->code = (uint16_t)c;
 }
 
-void audit_scan_block(struct block *b)
+void audit_block_free(struct block *b)
 {
-	const char *p = b->buf, *end = b->buf + b->len;
-	uint64_t line = 0;
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->nrec; i++)
+		adetail_free(b->recs[i].d);
+	free(b->recs);
+	free(b);
+}
 
+void audit_scan_block(struct audit_block *in)
+{
+	const char *p = in->buf, *end = in->buf + in->len;
+	uint64_t line = 0;
+	struct block *b = in->data;
+
+	if (!b)
+		b = in->data = xcalloc(1, sizeof(*b));
 	b->nrec = 0;
 	b->nlines = 0;
 	while (p < end) {
@@ -722,16 +736,18 @@ void audit_scan_block(struct block *b)
 		const char *le = nl ? nl : end;
 
 		line++;
-		if (b->doc) {
+		if (in->doc) {
 			/* document mode: the reader put the object's first line number in front */
 			uint64_t l = 0;
 			while (p < le && *p >= '0' && *p <= '9')
 				l = l * 10 + (uint64_t)(*p++ - '0');
+			if (p < le && *p == ' ')
+				p++;
 			audit_scan_line(b, p, le, l);
 		} else {
 			audit_scan_line(b, p, le, line);
 		}
 		p = nl ? nl + 1 : end;
 	}
-	b->nlines = b->doc ? 0 : line;
+	b->nlines = in->doc ? 0 : line;
 }

@@ -46,6 +46,9 @@ void progress_update(void *ctx, uint64_t done, uint64_t total, bool final)
 		return;
 	p->last_ms = t;
 	secs = (double)(t - p->start_ms) / 1000.0;
+	/* a file that grows while read: the size known at the start is not the end */
+	if (total && done > total)
+		total = done;
 	if (total) {
 		fill = (int)(done * 30 / (total ? total : 1));
 		if (fill > 30)

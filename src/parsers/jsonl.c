@@ -17,8 +17,7 @@
  * cost is in finding the closing quote of each string and the closing
  * bracket of each nested value; SSE2 checks 16 bytes at a time.
  */
-static inline __attribute__((always_inline)) const char *skip_str(const char *p,
-								    const char *end)
+static inline __attribute__((always_inline)) const char *skip_str(const char *p, const char *end)
 {
 	p++;
 	for (;;) {
@@ -26,8 +25,8 @@ static inline __attribute__((always_inline)) const char *skip_str(const char *p,
 		const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
 		while (end - p >= 16) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-			int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, q),
-							       _mm_cmpeq_epi8(v, bs)));
+			int m = _mm_movemask_epi8(
+			    _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
 			if (m) {
 				p += __builtin_ctz((unsigned)m);
 				goto found;
@@ -40,7 +39,7 @@ static inline __attribute__((always_inline)) const char *skip_str(const char *p,
 		if (p >= end)
 			return NULL;
 #ifdef __SSE2__
-found:
+	found:
 #endif
 		if (*p == '"')
 			return p + 1;
@@ -59,13 +58,14 @@ const char *jsonl_skip_string(const char *p, const char *end)
 static inline __attribute__((always_inline)) const char *next_struct(const char *p, const char *end)
 {
 #ifdef __SSE2__
-	const __m128i q = _mm_set1_epi8('"'), lb = _mm_set1_epi8('{'),
-		      rb = _mm_set1_epi8('}'), bit = _mm_set1_epi8(0x20);
+	const __m128i q = _mm_set1_epi8('"'), lb = _mm_set1_epi8('{'), rb = _mm_set1_epi8('}'),
+		      bit = _mm_set1_epi8(0x20);
 	while (end - p >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 		__m128i f = _mm_or_si128(v, bit); /* '[' | 0x20 == '{', ']' | 0x20 == '}' */
-		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, q),
-				_mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb))));
+		int m = _mm_movemask_epi8(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, q),
+				 _mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb))));
 		if (m)
 			return p + __builtin_ctz((unsigned)m);
 		p += 16;
@@ -80,8 +80,7 @@ static inline __attribute__((always_inline)) const char *next_struct(const char 
 	return end;
 }
 
-static inline __attribute__((always_inline)) const char *skip_val(const char *p,
-								    const char *end)
+static inline __attribute__((always_inline)) const char *skip_val(const char *p, const char *end)
 {
 	int depth;
 
@@ -91,9 +90,8 @@ static inline __attribute__((always_inline)) const char *skip_val(const char *p,
 		return skip_str(p, end);
 	if (*p != '{' && *p != '[') {
 		/* a number, true, false or null: ends at the next delimiter */
-		while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' &&
-		       *p != '\t' && *p != '\r' && *p != '\n' && *p != '"' && *p != '{' &&
-		       *p != '[' && *p != ':')
+		while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' &&
+		       *p != '\r' && *p != '\n' && *p != '"' && *p != '{' && *p != '[' && *p != ':')
 			p++;
 		return p;
 	}
@@ -135,47 +133,109 @@ static inline const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
+/* Keys are short: a loop is cheaper than a call to memchr. */
+static inline bool has_backslash(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (*p == '\\')
+			return true;
+	return false;
+}
+
+/*
+ * The candidates are a quote followed by the key's first byte, 16 positions
+ * at a time (much cheaper than memmem on the short spans of an event).
+ */
+bool jsonl_has_quoted(const char *p, const char *end, const char *key, size_t kl)
+{
+	const char first = key[0];
+
+	if (!kl)
+		return false;
+#ifdef __SSE2__
+	{
+		const __m128i q = _mm_set1_epi8('"'), f = _mm_set1_epi8(first);
+		while (end - p >= 17) {
+			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+			unsigned m = (unsigned)_mm_movemask_epi8(
+			    _mm_and_si128(_mm_cmpeq_epi8(a, q), _mm_cmpeq_epi8(b, f)));
+			while (m) {
+				const char *c = p + __builtin_ctz(m);
+				/* the closing quote and the last byte first: cheaper than memcmp */
+				if ((size_t)(end - c) >= kl + 2 && c[kl + 1] == '"' &&
+				    c[kl] == key[kl - 1] && !memcmp(c + 1, key, kl))
+					return true;
+				m &= m - 1;
+			}
+			p += 16;
+		}
+	}
+#endif
+	for (; end - p >= (ptrdiff_t)(kl + 2); p++)
+		if (p[0] == '"' && p[1] == first && !memcmp(p + 1, key, kl) && p[kl + 1] == '"')
+			return true;
+	return false;
+}
+
 #define KEY_IS(lit) (kn == sizeof(lit) - 1 && !memcmp(k, lit, sizeof(lit) - 1))
 
 static int key_id(const char *k, size_t kn)
 {
 	switch (kn) {
 	case 4:
-		if (KEY_IS("kind")) return JK_KIND;
-		if (KEY_IS("verb")) return JK_VERB;
-		if (KEY_IS("user")) return JK_USER;
+		if (KEY_IS("kind"))
+			return JK_KIND;
+		if (KEY_IS("verb"))
+			return JK_VERB;
+		if (KEY_IS("user"))
+			return JK_USER;
 		break;
 	case 5:
-		if (KEY_IS("stage")) return JK_STAGE;
+		if (KEY_IS("stage"))
+			return JK_STAGE;
 		break;
 	case 7:
-		if (KEY_IS("auditID")) return JK_AUDITID;
+		if (KEY_IS("auditID"))
+			return JK_AUDITID;
 		break;
 	case 9:
-		if (KEY_IS("sourceIPs")) return JK_SOURCEIPS;
-		if (KEY_IS("userAgent")) return JK_USERAGENT;
-		if (KEY_IS("objectRef")) return JK_OBJECTREF;
-		if (KEY_IS("timestamp")) return JK_TIMESTAMP;
+		if (KEY_IS("sourceIPs"))
+			return JK_SOURCEIPS;
+		if (KEY_IS("userAgent"))
+			return JK_USERAGENT;
+		if (KEY_IS("objectRef"))
+			return JK_OBJECTREF;
+		if (KEY_IS("timestamp"))
+			return JK_TIMESTAMP;
 		break;
 	case 10:
-		if (KEY_IS("requestURI")) return JK_REQUESTURI;
+		if (KEY_IS("requestURI"))
+			return JK_REQUESTURI;
 		break;
 	case 11:
-		if (KEY_IS("annotations")) return JK_ANNOTATIONS;
+		if (KEY_IS("annotations"))
+			return JK_ANNOTATIONS;
 		break;
 	case 13:
-		if (KEY_IS("requestObject")) return JK_REQOBJ;
+		if (KEY_IS("requestObject"))
+			return JK_REQOBJ;
 		break;
 	case 14:
-		if (KEY_IS("responseStatus")) return JK_RESPSTATUS;
-		if (KEY_IS("responseObject")) return JK_RESPOBJ;
-		if (KEY_IS("stageTimestamp")) return JK_STAGETS;
+		if (KEY_IS("responseStatus"))
+			return JK_RESPSTATUS;
+		if (KEY_IS("responseObject"))
+			return JK_RESPOBJ;
+		if (KEY_IS("stageTimestamp"))
+			return JK_STAGETS;
 		break;
 	case 16:
-		if (KEY_IS("impersonatedUser")) return JK_IMPUSER;
+		if (KEY_IS("impersonatedUser"))
+			return JK_IMPUSER;
 		break;
 	case 24:
-		if (KEY_IS("requestReceivedTimestamp")) return JK_RRTS;
+		if (KEY_IS("requestReceivedTimestamp"))
+			return JK_RRTS;
 		break;
 	}
 	return -1;
@@ -201,6 +261,9 @@ int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__
 		if (!v)
 			return -1;
 		id = key_id(k, (size_t)(v - 1 - k));
+		/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
+		if (id < 0 && has_backslash(k, v - 1))
+			return -1;
 		v = skip_ws(v, end);
 		if (v >= end || *v != ':')
 			return -1;
@@ -238,6 +301,7 @@ int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__
 struct walkst {
 	const char *start, *end, *item; /* item: after the '{' or ',' that began the member */
 	const char *vstart;
+	const char **last_bs; /* the last backslash seen: chunks with one are walked byte by byte */
 	int depth, id, stop;
 	struct span *out;
 };
@@ -252,6 +316,9 @@ static int on_colon(struct walkst *w, const char *pos)
 	if (b - a < 2 || *a != '"' || b[-1] != '"' || w->vstart)
 		return -1;
 	w->id = key_id(a + 1, (size_t)(b - a - 2));
+	/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
+	if (w->id < 0 && *w->last_bs > a)
+		return -1;
 	w->vstart = pos + 1;
 	return 0;
 }
@@ -310,7 +377,8 @@ static inline int on_struct(struct walkst *w, const char *pos)
 	}
 }
 
-int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop)
+static int walk_simd(const char *p, const char *end, struct span out[JK__COUNT], int stop,
+		     const char **last_bs)
 {
 	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), lb = _mm_set1_epi8('{'),
 		      rb = _mm_set1_epi8('}'), co = _mm_set1_epi8(':'), cm = _mm_set1_epi8(','),
@@ -333,6 +401,8 @@ int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT],
 	w.id = -1;
 	w.stop = stop;
 	w.out = out;
+	w.last_bs = last_bs;
+	*last_bs = NULL;
 	c = p + 1;
 	while (c < end) {
 		size_t n = end - c >= 16 ? 16 : (size_t)(end - c);
@@ -352,8 +422,8 @@ int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT],
 				x ^= x << 8;
 				x = (x ^ instr) & 0xffff;
 				sm = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-					_mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb)),
-					_mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, cm))));
+				    _mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb)),
+				    _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, cm))));
 				sm &= ~x & 0xffff;
 				while (sm) {
 					r = on_struct(&w, c + __builtin_ctz(sm));
@@ -373,7 +443,7 @@ int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT],
 				if (esc)
 					esc = false;
 				else if (*c == '\\')
-					esc = true;
+					esc = true, *last_bs = c;
 				else if (*c == '"')
 					instr = 0;
 				continue;
@@ -390,9 +460,31 @@ int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT],
 	}
 	return -1; /* the object does not end */
 }
+int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop)
+{
+	const char *bs = NULL;
+	return walk_simd(p, end, out, stop, &bs);
+}
+
+int jsonl_walk_until_bs(const char *p, const char *end, struct span out[JK__COUNT], int stop,
+			bool *backslash)
+{
+	const char *bs = NULL;
+	int r = walk_simd(p, end, out, stop, &bs);
+
+	*backslash = bs != NULL;
+	return r;
+}
 #else
 int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop)
 {
+	return jsonl_walk_until_scalar(p, end, out, stop);
+}
+
+int jsonl_walk_until_bs(const char *p, const char *end, struct span out[JK__COUNT], int stop,
+			bool *backslash)
+{
+	*backslash = true; /* not tracked here: the caller looks */
 	return jsonl_walk_until_scalar(p, end, out, stop);
 }
 #endif
@@ -419,11 +511,15 @@ bool jsonl_str_eq(const struct span *s, const char *lit)
 
 bool jsonl_obj_get(const struct span *obj, const char *key, struct span *out)
 {
-	const char *p = obj->p, *end = obj->p + obj->n;
+	const char *p, *end;
 	size_t kl = strlen(key);
+	bool found = false;
 
-	if (!obj->n || *p != '{')
+	/* no arithmetic on the pointer of an empty span: it may be NULL */
+	if (!obj->n || obj->p[0] != '{')
 		return false;
+	p = obj->p;
+	end = obj->p + obj->n;
 	p = skip_ws(p + 1, end);
 	while (p < end && *p == '"') {
 		const char *k = p + 1, *v = jsonl_skip_string(p, end), *ve;
@@ -440,16 +536,22 @@ bool jsonl_obj_get(const struct span *obj, const char *key, struct span *out)
 		if (!ve || ve == v)
 			return false;
 		if (match) {
+			/* a duplicate key: the last one wins, as in Go (see jsonl.h) */
 			out->p = v;
 			out->n = (size_t)(ve - v);
-			return true;
+			found = true;
+			/* the common case: the key does not come again, no need to walk on */
+			if (!jsonl_has_quoted(ve, end, key, kl))
+				return true;
 		}
 		p = skip_ws(ve, end);
+		if (p < end && *p == '}')
+			return found;
 		if (p >= end || *p != ',')
 			return false;
 		p = skip_ws(p + 1, end);
 	}
-	return false;
+	return found;
 }
 
 static void put_utf8(char *o, size_t *k, unsigned cp)
@@ -499,19 +601,36 @@ char *jsonl_unescape(const struct span *s)
 		if (p + 1 >= end)
 			goto bad;
 		switch (p[1]) {
-		case '"': o[k++] = '"'; break;
-		case '\\': o[k++] = '\\'; break;
-		case '/': o[k++] = '/'; break;
-		case 'b': o[k++] = '\b'; break;
-		case 'f': o[k++] = '\f'; break;
-		case 'n': o[k++] = '\n'; break;
-		case 'r': o[k++] = '\r'; break;
-		case 't': o[k++] = '\t'; break;
+		case '"':
+			o[k++] = '"';
+			break;
+		case '\\':
+			o[k++] = '\\';
+			break;
+		case '/':
+			o[k++] = '/';
+			break;
+		case 'b':
+			o[k++] = '\b';
+			break;
+		case 'f':
+			o[k++] = '\f';
+			break;
+		case 'n':
+			o[k++] = '\n';
+			break;
+		case 'r':
+			o[k++] = '\r';
+			break;
+		case 't':
+			o[k++] = '\t';
+			break;
 		case 'u':
 			if (hex4(p + 2, end, &cp) < 0)
 				goto bad;
 			if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 12 && p[6] == '\\' &&
-			    p[7] == 'u' && hex4(p + 8, end, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+			    p[7] == 'u' && hex4(p + 8, end, &lo) == 0 && lo >= 0xdc00 &&
+			    lo < 0xe000) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				p += 6;
 			} else if (cp >= 0xd800 && cp < 0xe000) {
@@ -534,10 +653,11 @@ bad:
 
 bool jsonl_array_next(const struct span *arr, size_t *it, struct span *elem)
 {
-	const char *p, *end = arr->p + arr->n, *ve;
+	const char *p, *end, *ve;
 
 	if (arr->n < 2 || arr->p[0] != '[')
 		return false;
+	end = arr->p + arr->n;
 	p = *it ? arr->p + *it : arr->p + 1;
 	p = skip_ws(p, end);
 	if (p < end && *p == ',')
@@ -590,6 +710,15 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* Go's time.Parse refuses a day past the month's end ("day out of range"). */
+static int days_in_month(int y, int m)
+{
+	static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : dm[m - 1];
+}
+
 static int digits(const char *s, size_t n, int *out)
 {
 	int v = 0;
@@ -602,20 +731,46 @@ static int digits(const char *s, size_t n, int *out)
 	return 0;
 }
 
+/*
+ * Consecutive events share their minute ("2006-01-02T15:04"): its value is
+ * kept per thread, so most timestamps only parse their seconds.
+ */
+static _Thread_local char ts_key[16];
+static _Thread_local int64_t ts_key_us;
+static _Thread_local bool ts_key_set;
+
+static int64_t ts_minute(const char *s)
+{
+	int y, mo, d, h, mi;
+	int64_t days;
+
+	if (ts_key_set && !memcmp(s, ts_key, sizeof(ts_key)))
+		return ts_key_us;
+	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
+	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi))
+		return TS_NONE;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59)
+		return TS_NONE;
+	days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	memcpy(ts_key, s, sizeof(ts_key));
+	ts_key_us = ((days * 24 + h) * 60 + mi) * 60 * 1000000LL;
+	ts_key_set = true;
+	return ts_key_us;
+}
+
 int64_t ts_parse(const char *s, size_t n)
 {
-	int y, mo, d, h, mi, sec, oh, om;
-	int64_t us = 0, days;
+	int sec, oh, om;
+	int64_t us = 0, minute;
 	size_t i = 19;
 	int scale = 100000;
 
-	if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' &&
-	    s[10] != ' ') || s[13] != ':' || s[16] != ':')
+	if (n < 19 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
 		return TS_NONE;
-	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
-	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
-		return TS_NONE;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	minute = ts_minute(s);
+	/* Go's time.Parse refuses second 60 too (time/format.go: "second out of range") */
+	if (minute == TS_NONE || digits(s + 17, 2, &sec) || sec > 59)
 		return TS_NONE;
 	if (i < n && s[i] == '.') {
 		i++;
@@ -627,8 +782,7 @@ int64_t ts_parse(const char *s, size_t n)
 			i++;
 		}
 	}
-	days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-	us += ((days * 24 + h) * 60 + mi) * 60 * 1000000LL + sec * 1000000LL;
+	us += minute + sec * 1000000LL;
 	if (i == n)
 		return us; /* no zone: the Panther-style form, taken as UTC */
 	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n)
@@ -771,8 +925,7 @@ static void cap_start(struct jsplit *s, char c)
 }
 
 void jsplit_feed(struct jsplit *s, const char *p, size_t n,
-		 void (*emit)(void *ctx, const char *obj, size_t n, uint64_t line),
-		 void *ctx)
+		 void (*emit)(void *ctx, const char *obj, size_t n, uint64_t line), void *ctx)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = p[i];
@@ -791,9 +944,9 @@ void jsplit_feed(struct jsplit *s, const char *p, size_t n,
 				/* a string that just ended at depth 1 of a top-level object */
 				if (s->depth == 1 && !s->top_array && s->capturing &&
 				    s->cap_depth == 1)
-					s->key_is_items = !s->overflow &&
-						s->len - s->keystart == 7 &&
-						!memcmp(s->buf + s->keystart, "\"items\"", 7);
+					s->key_is_items =
+					    !s->overflow && s->len - s->keystart == 7 &&
+					    !memcmp(s->buf + s->keystart, "\"items\"", 7);
 			}
 			continue;
 		}
@@ -896,4 +1049,280 @@ void jsplit_feed(struct jsplit *s, const char *p, size_t n,
 			}
 		}
 	}
+}
+
+/* ------------------------------------------------------------ reducer */
+
+static const char *const jkey_names[JK__COUNT] = {
+    [JK_KIND] = "kind",
+    [JK_AUDITID] = "auditID",
+    [JK_STAGE] = "stage",
+    [JK_REQUESTURI] = "requestURI",
+    [JK_VERB] = "verb",
+    [JK_USER] = "user",
+    [JK_IMPUSER] = "impersonatedUser",
+    [JK_SOURCEIPS] = "sourceIPs",
+    [JK_USERAGENT] = "userAgent",
+    [JK_OBJECTREF] = "objectRef",
+    [JK_RESPSTATUS] = "responseStatus",
+    [JK_REQOBJ] = "requestObject",
+    [JK_RESPOBJ] = "responseObject",
+    [JK_RRTS] = "requestReceivedTimestamp",
+    [JK_STAGETS] = "stageTimestamp",
+    [JK_TIMESTAMP] = "timestamp",
+    [JK_ANNOTATIONS] = "annotations",
+};
+
+enum { RS_START, RS_KEY, RS_INKEY, RS_COLON, RS_VALUE };
+
+void jsonl_reduce_init(struct jsonl_reduce *r, size_t cap)
+{
+	memset(r, 0, sizeof(*r));
+	r->cap = cap;
+	r->cur = -1;
+	r->tail_key = -1;
+	for (int i = 0; i < JK__COUNT; i++)
+		strbuf_init(&r->val[i]);
+	strbuf_init(&r->tail);
+}
+
+void jsonl_reduce_release(struct jsonl_reduce *r)
+{
+	for (int i = 0; i < JK__COUNT; i++)
+		strbuf_release(&r->val[i]);
+	strbuf_release(&r->tail);
+}
+
+/* The member whose value starts now: a kept key resets its value (the last one wins). */
+static void reduce_key(struct jsonl_reduce *r)
+{
+	int id = -1;
+
+	if (!r->keylong && memchr(r->key, '\\', r->keylen)) {
+		char q[sizeof(r->key) + 2];
+		struct span sp = {q, r->keylen + 2};
+		char *k;
+
+		q[0] = '"';
+		memcpy(q + 1, r->key, r->keylen);
+		q[r->keylen + 1] = '"';
+		k = jsonl_unescape(&sp);
+		if (k)
+			id = key_id(k, strlen(k));
+		free(k);
+	} else if (!r->keylong) {
+		id = key_id(r->key, r->keylen);
+	}
+	r->cur = id;
+	if (id >= 0) {
+		strbuf_reset(&r->val[id]);
+		r->have |= 1u << id;
+		r->over &= ~(1u << id);
+		r->kept_last &= ~(1u << id);
+		r->safe[id] = 0;
+		r->arr_safe[id] = 0;
+		if (r->tail_key == id) {
+			r->tail_key = -1;
+			strbuf_reset(&r->tail);
+		}
+	}
+}
+
+static void reduce_keep(struct jsonl_reduce *r, char c)
+{
+	struct strbuf *v;
+
+	if (r->cur < 0)
+		return;
+	v = &r->val[r->cur];
+	if (!(r->over & (1u << r->cur)) && v->len < r->cap) {
+		strbuf_addch(v, c);
+		return;
+	}
+	r->over |= 1u << r->cur;
+	/* a cut array: its current element, for the last one */
+	if (r->tail_on && r->tail.len < r->cap)
+		strbuf_addch(&r->tail, c);
+	else if (r->tail_on)
+		r->tail_bad = true;
+}
+
+/*
+ * A ',' or ']' between the elements of a kept array (depth 2): where a cut
+ * array can end, and, once cut, where its last element starts. True when c
+ * is taken here.
+ */
+static bool reduce_array_edge(struct jsonl_reduce *r, char c)
+{
+	uint32_t bit;
+
+	/* only sourceIPs needs its last element (one tail buffer) */
+	if (r->cur != JK_SOURCEIPS || r->depth != 2 || (c != ',' && c != ']') ||
+	    !r->val[r->cur].len || r->val[r->cur].buf[0] != '[')
+		return false;
+	bit = 1u << r->cur;
+	if (!(r->over & bit)) {
+		if (c == ',')
+			r->arr_safe[r->cur] = r->val[r->cur].len;
+		return false;
+	}
+	if (c == ',') {
+		strbuf_reset(&r->tail);
+		r->tail_on = true;
+		r->tail_bad = false;
+		return true;
+	}
+	if (r->tail_on && !r->tail_bad && r->tail.len) {
+		r->kept_last |= bit;
+		r->tail_key = r->cur;
+	}
+	r->tail_on = false;
+	r->depth--;
+	return true;
+}
+
+/* One byte inside a string (a key or a value). */
+static void reduce_str(struct jsonl_reduce *r, char c)
+{
+	bool keyc = r->state == RS_INKEY;
+
+	if (r->hex) {
+		r->hex--;
+	} else if (r->esc) {
+		r->esc = false;
+		if (c == 'u')
+			r->hex = 4;
+	} else if (c == '\\') {
+		r->esc = true;
+	} else if (c == '"') {
+		r->in_str = false;
+		if (keyc) {
+			r->state = RS_COLON;
+			return;
+		}
+	}
+	if (keyc) {
+		if (r->keylen < sizeof(r->key))
+			r->key[r->keylen++] = c;
+		else
+			r->keylong = true;
+		return;
+	}
+	reduce_keep(r, c);
+	if (r->cur >= 0 && !r->esc && !r->hex && !(r->over & (1u << r->cur)))
+		r->safe[r->cur] = r->val[r->cur].len;
+}
+
+/* One byte outside strings, at depth 1 (between members) or in a value. */
+static void reduce_struct(struct jsonl_reduce *r, char c)
+{
+	if (r->depth == 1 && r->state == RS_KEY) {
+		if (c == '"') {
+			r->in_str = true;
+			r->state = RS_INKEY;
+			r->keylen = 0;
+			r->keylong = false;
+		} else if (c == '}') {
+			r->depth = 0;
+			r->done = true;
+		} else {
+			r->bad = true;
+		}
+		return;
+	}
+	if (r->depth == 1 && r->state == RS_COLON) {
+		if (c != ':')
+			r->bad = true;
+		r->state = RS_VALUE;
+		r->got_value = false;
+		reduce_key(r);
+		return;
+	}
+	if (r->depth == 1 && (c == ',' || c == '}')) {
+		if (!r->got_value)
+			r->bad = true; /* "key": with no value */
+		r->cur = -1;
+		r->state = RS_KEY;
+		if (c == '}') {
+			r->depth = 0;
+			r->done = true;
+		}
+		return;
+	}
+	r->got_value = true;
+	if (reduce_array_edge(r, c))
+		return;
+	reduce_keep(r, c);
+	if (c == '"') {
+		r->in_str = true;
+	} else if (c == '{' || c == '[') {
+		r->depth++;
+	} else if (c == '}' || c == ']') {
+		if (--r->depth < 1)
+			r->bad = true;
+	}
+	if (r->cur >= 0 && !(r->over & (1u << r->cur)))
+		r->safe[r->cur] = r->val[r->cur].len;
+}
+
+void jsonl_reduce_feed(struct jsonl_reduce *r, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		char c = p[i];
+
+		if (r->in_str) {
+			reduce_str(r, c);
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (r->done) {
+			r->bad = true;
+		} else if (r->state == RS_START) {
+			if (c != '{')
+				r->bad = true;
+			r->depth = 1;
+			r->state = RS_KEY;
+		} else {
+			reduce_struct(r, c);
+		}
+	}
+}
+
+bool jsonl_reduce_finish(struct jsonl_reduce *r, struct strbuf *out, uint32_t drop)
+{
+	bool first = true;
+
+	if (r->bad || !r->done)
+		return false;
+	strbuf_addch(out, '{');
+	for (int i = 0; i < JK__COUNT; i++) {
+		struct strbuf *v = &r->val[i];
+		bool cut = r->over & (1u << i);
+
+		if (!(r->have & (1u << i)) || (drop & (1u << i)) || !v->len)
+			continue;
+		if (cut && (r->kept_last & (1u << i)) && r->tail_key == i) {
+			/* a cut array: its first elements, then its last one */
+			size_t keep = r->arr_safe[i];
+			strbuf_addf(out, "%s\"%s\":", first ? "" : ",", jkey_names[i]);
+			strbuf_add(out, v->buf, keep ? keep : 1);
+			if (keep)
+				strbuf_addch(out, ',');
+			strbuf_add(out, r->tail.buf, r->tail.len);
+			strbuf_addch(out, ']');
+			first = false;
+			continue;
+		}
+		/* a cut value: only a string can be closed again, at a character boundary */
+		if (cut && (!v->len || v->buf[0] != '"'))
+			continue;
+		strbuf_addf(out, "%s\"%s\":", first ? "" : ",", jkey_names[i]);
+		strbuf_add(out, v->buf, cut ? r->safe[i] : v->len);
+		if (cut)
+			strbuf_addch(out, '"');
+		first = false;
+	}
+	strbuf_addch(out, '}');
+	return true;
 }

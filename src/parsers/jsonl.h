@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/strbuf.h"
+
 /*
  * Fast, allocation-free helpers for JSON-lines audit logs: walk the top
  * level of one object and note where the values of interesting keys are,
@@ -52,9 +54,29 @@ int jsonl_walk(const char *p, const char *end, struct span out[JK__COUNT]);
  * object is not looked at.
  */
 int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT], int stop);
+/* The same; *backslash tells whether the part walked has a backslash (an escape) at all. */
+int jsonl_walk_until_bs(const char *p, const char *end, struct span out[JK__COUNT], int stop,
+			bool *backslash);
 /* The same, one token at a time (the reference for the SSE2 version). */
-int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT],
-			    int stop);
+int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT], int stop);
+
+/*
+ * Duplicate keys: the last one wins everywhere (jsonl_walk, jsonl_obj_get,
+ * the reducer below, and the cJSON side of the audit scanner), as in Go.
+ * Kubernetes decodes audit Events with sigs.k8s.io/json
+ * (k8s.io/apimachinery/pkg/runtime/serializer/json/json.go, Decode ->
+ * kjson.UnmarshalCaseSensitivePreserveInts): keys match case-sensitively
+ * (unlike plain encoding/json, which also folds case) and a repeated key
+ * overwrites the earlier value (strict decoding would report it, the audit
+ * readers do not decode strictly). Escaped keys ("\u0075ser") are decoded
+ * first: the fast walkers refuse them (-1) so that a full parser reads the line.
+ */
+
+/*
+ * Is the string "s" (s[0..n) between quotes, as written) somewhere in
+ * [p,end)? A cheap prefilter, e.g. whether a key comes again.
+ */
+bool jsonl_has_quoted(const char *p, const char *end, const char *s, size_t n);
 
 /* Past the closing quote of a string starting at p (p[0] == '"'), or NULL. */
 const char *jsonl_skip_string(const char *p, const char *end);
@@ -114,29 +136,64 @@ int64_t go_duration_us(const char *s);
 struct jsplit {
 	int depth;
 	bool in_str, esc;
-	bool top_array;     /* the document is an array */
-	bool items_mode;    /* inside the "items" array of a top-level object */
-	int items_depth;    /* depth of the items array */
-	bool key_is_items;  /* the last depth-1 string was the key "items" */
-	bool want_value;    /* after "items": waiting for '[' */
+	bool top_array;	   /* the document is an array */
+	bool items_mode;   /* inside the "items" array of a top-level object */
+	int items_depth;   /* depth of the items array */
+	bool key_is_items; /* the last depth-1 string was the key "items" */
+	bool want_value;   /* after "items": waiting for '[' */
 	bool capturing;
 	bool overflow;
-	int cap_depth;      /* depth at which the captured value started */
+	int cap_depth; /* depth at which the captured value started */
 	uint64_t line, cap_line;
 	char *buf;
 	size_t len, alloc, max;
-	size_t keystart;    /* offset of the current depth-1 string in buf */
-	bool expect_elem;   /* at the start of an element of the top or items array */
-	bool garbage;       /* bytes outside any value */
+	size_t keystart;  /* offset of the current depth-1 string in buf */
+	bool expect_elem; /* at the start of an element of the top or items array */
+	bool garbage;	  /* bytes outside any value */
 	uint64_t garbage_line;
 };
 
 void jsplit_init(struct jsplit *s, size_t max);
 void jsplit_release(struct jsplit *s);
 void jsplit_feed(struct jsplit *s, const char *p, size_t n,
-		 void (*emit)(void *ctx, const char *obj, size_t n, uint64_t line),
-		 void *ctx);
+		 void (*emit)(void *ctx, const char *obj, size_t n, uint64_t line), void *ctx);
 /* At end of input: true when the input ended inside a value (truncated). */
 bool jsplit_truncated(const struct jsplit *s);
+
+/*
+ * Streaming reducer for an object too long to hold (a JSON line longer than
+ * a block): feed it the line in pieces; it keeps the values of the
+ * audit keys above (the last of duplicates) up to cap bytes each, wherever
+ * they are in the object, with bounded memory. A longer value is cut:
+ * its bit is set in `over` and only its first cap bytes are kept; of a cut
+ * array, its first whole elements and its last element (when that one is
+ * shorter than cap) are kept.
+ */
+struct jsonl_reduce {
+	size_t cap;
+	int depth, state, cur, hex;
+	bool in_str, esc, bad, done, keylong, got_value;
+	char key[160];
+	size_t keylen;
+	uint32_t have, over; /* bit per enum jkey */
+	uint32_t kept_last;  /* cut arrays whose last element is kept (sourceIPs: the peer) */
+	size_t arr_safe[JK__COUNT]; /* of a kept array: where its whole elements end */
+	struct strbuf tail;	    /* of the array being cut: its current element */
+	int tail_key;
+	bool tail_on, tail_bad;
+	size_t safe[JK__COUNT]; /* of a cut string: its length at the last whole character */
+	struct strbuf val[JK__COUNT];
+};
+
+void jsonl_reduce_init(struct jsonl_reduce *r, size_t cap);
+void jsonl_reduce_feed(struct jsonl_reduce *r, const char *p, size_t n);
+/*
+ * The kept members as one compact object, appended to out (keys in the
+ * enum order, without those in `drop`; a cut string is closed again, a cut
+ * array keeps its first and last elements, a cut object is left out).
+ * False when the text was not one object.
+ */
+bool jsonl_reduce_finish(struct jsonl_reduce *r, struct strbuf *out, uint32_t drop);
+void jsonl_reduce_release(struct jsonl_reduce *r);
 
 #endif

@@ -111,6 +111,8 @@ void audit_report_json(struct strbuf *out, const void *p)
 		    (unsigned long long)r->malformed, (unsigned long long)r->duplicates,
 		    (unsigned long long)r->outside);
 	jstrings(out, "malformed_examples", r->malformed_examples, r->nmalformed_examples);
+	strbuf_addf(out, ",\n  \"unread_lines\":%llu,\"inputs_incomplete\":%llu",
+		    (unsigned long long)r->malformed, (unsigned long long)r->inputs_incomplete);
 	strbuf_addstr(out, ",\n  \"time_range\":{\"from\":");
 	jts(out, r->from);
 	strbuf_addstr(out, ",\"to\":");
@@ -250,6 +252,12 @@ void audit_report_text(struct strbuf *out, const void *p, bool color)
 		    (unsigned long long)r->duplicates);
 	for (size_t i = 0; i < r->nmalformed_examples; i++)
 		strbuf_addf(out, "    malformed: %s\n", r->malformed_examples[i]);
+	if (r->malformed || r->inputs_incomplete)
+		strbuf_addf(out, "  not read: %llu line%s, %llu input%s not to the end (no verdict "
+			    "here is clean)\n",
+			    (unsigned long long)r->malformed, r->malformed == 1 ? "" : "s",
+			    (unsigned long long)r->inputs_incomplete,
+			    r->inputs_incomplete == 1 ? "" : "s");
 	strbuf_addf(out, "  time range: %s .. %s\n", t1, t2);
 	if (r->outside)
 		strbuf_addf(out, "  %llu events outside --since/--until\n",

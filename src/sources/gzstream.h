@@ -17,22 +17,26 @@
 struct instream {
 	int fd;
 	bool gz;
-	bool eof;        /* no more output */
-	bool raw_eof;    /* the file is exhausted */
+	bool eof;     /* no more output */
+	bool raw_eof; /* the file is exhausted */
 	const char *name;
-	uint64_t raw_read;   /* bytes read from the file (progress) */
-	uint64_t raw_size;   /* file size when known, else 0 */
-	void *z;             /* z_stream */
+	uint64_t raw_read; /* bytes read from the file (progress) */
+	uint64_t raw_size; /* file size when known, else 0 */
+	void *z;	   /* z_stream */
 	unsigned char *in;
 	size_t in_len, in_pos, in_cap;
 	int members;
+	struct err perr; /* an error met after data: returned by the next read */
+	bool has_perr;
 };
 
 /* Opens path ("-": stdin). Returns 0 or -errno with *e set. */
 int instream_open(struct instream *s, const char *path, struct err *e);
 /*
  * Up to cap bytes of (decompressed) data into buf. Returns the count,
- * 0 at the end, or -1 with *e set (corrupt gzip, read error).
+ * 0 at the end, or -1 with *e set (corrupt gzip, read error, a regular
+ * file that shrank while read). Data inflated before an error is returned
+ * first; the error comes with the next call, and the stream then ends.
  */
 ssize_t instream_read(struct instream *s, char *buf, size_t cap, struct err *e);
 void instream_close(struct instream *s);

@@ -1,0 +1,726 @@
+/*
+ * The `kanon audit` input pipeline: one reader thread (read() or zlib) cuts
+ * the inputs into blocks of whole lines, worker threads scan blocks in any
+ * order (phase 1), and the calling thread consumes them strictly in input
+ * order (phase 2), so results do not depend on the thread count. Memory is
+ * bounded by the block pool: 2 * workers + 2 (at most 16) blocks of 2 MB.
+ * When threads cannot be started (a process limit), fewer are used, down
+ * to reading and scanning on the calling thread.
+ */
+#include "sources/audit_stream.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/strbuf.h"
+#include "core/util.h"
+#include "parsers/jsonl.h"
+#include "sources/gzstream.h"
+#include "core/banned.h"
+
+#define BLOCK_SIZE (2u << 20)
+/*
+ * Of a line longer than a block: each audit key's value (17 keys, sourceIPs
+ * twice for its last element: the compact line still fits in one block).
+ */
+#define FIELD_KEEP  (112u << 10)
+#define MAX_OBJECT  (BLOCK_SIZE - 64) /* a longer object in a document is not read */
+#define PEEK_SIZE   (256u << 10)      /* for the first timestamp of each input */
+#define MAX_WORKERS 16
+
+/* a + b + c, or abort: sizes here come from input lengths */
+static size_t size_add(size_t a, size_t b, size_t c)
+{
+	if (a > SIZE_MAX - b || a + b > SIZE_MAX - c) {
+		fputs("fatal: size overflow\n", stderr);
+		abort();
+	}
+	return a + b + c;
+}
+
+enum { B_FREE, B_FILLED, B_SCANNING, B_SCANNED, B_BUSY };
+
+const char *audit_unread_reason(int code)
+{
+	switch (code) {
+	case AU_DOC_LARGE:
+		return "an event object larger than 2 MB in a JSON document: not read";
+	case AU_LONG_NOT_OBJECT:
+		return "a line longer than 2 MB that is not one JSON object";
+	case AU_LONG_FIELD:
+		return "a line longer than 2 MB whose user, objectRef, responseStatus, "
+		       "annotations, sourceIPs or requestURI path is itself longer than 112 KB";
+	default:
+		return "not an audit Event object (an array element that is not an object or "
+		       "text outside any JSON value)";
+	}
+}
+
+/* An input opened (and peeked) before the reader starts: pipes cannot be reopened. */
+struct input {
+	struct instream s;
+	struct strbuf pre; /* bytes already read from s */
+	bool open;
+	bool peek_failed; /* a read error while peeking: reported by the reader */
+	struct err peek_err;
+	int64_t ts;
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const struct audit_stream_ops *ops;
+	struct audit_block *blocks;
+	size_t nblocks;
+	uint64_t nseq; /* blocks handed out so far */
+	uint64_t next; /* next block to consume */
+	bool reader_done;
+	bool inline_mode; /* no reader thread: submit() scans and consumes */
+	char *const *files;
+	size_t nfiles;
+	size_t *order;
+	struct input *in;
+	uint64_t raw_total;
+	struct strbuf errs; /* "<file index> <message>\0" from the reader */
+	size_t nerrs;
+};
+
+static void pipe_error(struct pipe *pp, size_t f, const char *msg)
+{
+	pthread_mutex_lock(&pp->mu);
+	strbuf_addf(&pp->errs, "%zu %s", f, msg);
+	strbuf_addch(&pp->errs, '\0');
+	pp->nerrs++;
+	pthread_mutex_unlock(&pp->mu);
+}
+
+static struct audit_block *get_free(struct pipe *pp)
+{
+	struct audit_block *b = NULL;
+
+	pthread_mutex_lock(&pp->mu);
+	for (;;) {
+		for (size_t i = 0; i < pp->nblocks && !b; i++)
+			if (pp->blocks[i].state == B_FREE)
+				b = &pp->blocks[i];
+		if (b)
+			break;
+		pthread_cond_wait(&pp->cv, &pp->mu);
+	}
+	b->state = B_BUSY;
+	pthread_mutex_unlock(&pp->mu);
+	if (!b->buf) {
+		b->cap = BLOCK_SIZE;
+		b->buf = xmalloc(b->cap);
+	}
+	b->len = 0;
+	b->doc = false;
+	b->last_of_file = false;
+	b->doc_lines = 0;
+	return b;
+}
+
+static void consume(struct pipe *pp, struct audit_block *b)
+{
+	uint64_t done = b->raw_done;
+
+	pp->ops->consume(pp->ops->ctx, b);
+	/* a file that grows while read: never more than 100 % */
+	if (done > pp->raw_total)
+		pp->raw_total = done;
+	if (pp->ops->progress)
+		pp->ops->progress(pp->ops->progress_ctx, done, pp->raw_total, false);
+}
+
+static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t raw)
+{
+	b->file = file;
+	b->raw_done = raw;
+	if (pp->inline_mode) {
+		b->seq = pp->nseq++;
+		pp->ops->scan(pp->ops->ctx, b);
+		consume(pp, b);
+		pthread_mutex_lock(&pp->mu);
+		b->state = B_FREE;
+		pp->next++;
+		pthread_mutex_unlock(&pp->mu);
+		return;
+	}
+	pthread_mutex_lock(&pp->mu);
+	b->seq = pp->nseq++;
+	b->state = B_FILLED;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+}
+
+static void grow_block(struct audit_block *b, size_t need)
+{
+	if (b->cap >= need)
+		return;
+	while (b->cap < need)
+		b->cap = size_add(b->cap, b->cap, 0);
+	b->buf = xrealloc(b->buf, b->cap);
+}
+
+/* ------------------------------------------------------------ JSON lines */
+
+/*
+ * What a line longer than a block becomes: its audit keys, streamed with
+ * bounded memory wherever they are in the line (a 2.4 MB requestURI of
+ * "\u0026" can come before user). A key that decides a verdict and is
+ * itself too long makes the line unread, never clean; a long user agent or
+ * query string is cut, a long sourceIPs (X-Forwarded-For is the client's)
+ * keeps its first addresses and the last one, the peer; RBAC bodies too long
+ * to keep are both left out (the subjects are then unknown).
+ */
+static void long_line_out(struct audit_block *b, struct jsonl_reduce *r)
+{
+	const uint32_t cut_ok =
+	    1u << JK_USERAGENT | 1u << JK_REQUESTURI | 1u << JK_REQOBJ | 1u << JK_RESPOBJ;
+	const uint32_t bodies = 1u << JK_REQOBJ | 1u << JK_RESPOBJ;
+	struct strbuf out = STRBUF_INIT;
+	uint32_t drop = (r->over & bodies) ? bodies : 0;
+	struct strbuf *uri = &r->val[JK_REQUESTURI];
+	bool unread = (r->over & ~(cut_ok | (r->kept_last & 1u << JK_SOURCEIPS))) != 0;
+
+	/* a cut requestURI keeps its path (what classifies the request) only if '?' was seen */
+	if ((r->over & (1u << JK_REQUESTURI)) && !memchr(uri->buf, '?', uri->len))
+		unread = true;
+	strbuf_addch(&out, AUDIT_LINE_REDUCED);
+	if (unread || !jsonl_reduce_finish(r, &out, drop)) {
+		strbuf_reset(&out);
+		strbuf_addch(&out, AUDIT_LINE_UNREAD);
+		strbuf_addch(&out, unread ? AU_LONG_FIELD : AU_LONG_NOT_OBJECT);
+	}
+	strbuf_addch(&out, '\n');
+	grow_block(b, out.len);
+	memcpy(b->buf, out.buf, out.len);
+	b->len = out.len;
+	strbuf_release(&out);
+}
+
+static int long_line(struct pipe *pp, size_t f, struct instream *s, struct audit_block *b,
+		     struct strbuf *carry, bool *eof)
+{
+	struct err e = {{0}, 0, {0}};
+	struct jsonl_reduce r;
+	int rc = 0;
+
+	jsonl_reduce_init(&r, FIELD_KEEP);
+	jsonl_reduce_feed(&r, b->buf, b->len);
+	for (;;) {
+		ssize_t n = instream_read(s, b->buf, b->cap, &e);
+		const char *nl;
+		size_t m;
+
+		if (n <= 0) {
+			if (n < 0) {
+				pipe_error(pp, f, e.msg);
+				rc = -1;
+			}
+			*eof = true;
+			break;
+		}
+		nl = memchr(b->buf, '\n', (size_t)n);
+		m = nl ? (size_t)(nl - b->buf) : (size_t)n;
+		jsonl_reduce_feed(&r, b->buf, m);
+		if (nl) {
+			strbuf_add(carry, nl + 1, (size_t)n - m - 1);
+			break;
+		}
+	}
+	long_line_out(b, &r);
+	jsonl_reduce_release(&r);
+	return rc;
+}
+
+static int read_lines(struct pipe *pp, size_t f, struct instream *s, struct strbuf *carry,
+		      uint64_t base)
+{
+	struct err e = {{0}, 0, {0}};
+	bool eof = false;
+	int rc = 0;
+
+	while (!eof || carry->len) {
+		struct audit_block *b = get_free(pp);
+		const char *nl;
+
+		/* the carry is the start of a line and never longer than a block */
+		grow_block(b, carry->len);
+		memcpy(b->buf, carry->buf ? carry->buf : "", carry->len);
+		b->len = carry->len;
+		strbuf_reset(carry);
+		while (b->len < b->cap && !eof) {
+			ssize_t n = instream_read(s, b->buf + b->len, b->cap - b->len, &e);
+			if (n < 0) {
+				pipe_error(pp, f, e.msg);
+				rc = -1;
+				eof = true;
+				break;
+			}
+			if (n == 0)
+				eof = true;
+			b->len += (size_t)n;
+		}
+		if (!eof) {
+			nl = memrchr(b->buf, '\n', b->len);
+			if (nl) {
+				strbuf_add(carry, nl + 1, (size_t)(b->buf + b->len - (nl + 1)));
+				b->len = (size_t)(nl + 1 - b->buf);
+			} else if (long_line(pp, f, s, b, carry, &eof) < 0) {
+				rc = -1;
+			}
+		}
+		b->last_of_file = eof && !carry->len;
+		submit(pp, b, (int)f, base + s->raw_read);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ documents */
+
+struct docctx {
+	struct pipe *pp;
+	const struct jsplit *sp;
+	struct audit_block *b;
+	int f;
+	uint64_t raw;
+};
+
+static void doc_emit(void *ctx, const char *obj, size_t n, uint64_t line)
+{
+	struct docctx *c = ctx;
+	char num[24];
+	int k = snprintf(num, sizeof(num), "%llu ", (unsigned long long)line);
+	size_t need = size_add((size_t)k, obj ? n : 2, 1);
+
+	if (c->b->len + need > c->b->cap && c->b->len) {
+		submit(c->pp, c->b, c->f, c->raw);
+		c->b = get_free(c->pp);
+		c->b->doc = true;
+	}
+	grow_block(c->b, need);
+	memcpy(c->b->buf + c->b->len, num, (size_t)k);
+	c->b->len += (size_t)k;
+	if (obj) {
+		memcpy(c->b->buf + c->b->len, obj, n);
+		c->b->len += n;
+	} else {
+		c->b->buf[c->b->len++] = AUDIT_LINE_UNREAD;
+		c->b->buf[c->b->len++] = (char)(n ? AU_DOC_LARGE : AU_DOC_ELEMENT);
+	}
+	c->b->buf[c->b->len++] = '\n';
+}
+
+/* jsplit reports an unreadable value as (NULL, 0); a too large one is told apart here. */
+static void doc_emit_sized(void *ctx, const char *obj, size_t n, uint64_t line)
+{
+	struct docctx *c = ctx;
+	doc_emit(c, obj, obj ? n : c->sp->overflow, line);
+}
+
+static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf *pre,
+		    uint64_t base)
+{
+	struct err e = {{0}, 0, {0}};
+	struct jsplit sp;
+	struct docctx c = {pp, &sp, NULL, (int)f, 0};
+	char *in = xmalloc(1u << 20);
+	int rc = 0;
+	char last = '\n';
+
+	jsplit_init(&sp, MAX_OBJECT);
+	if (pre->len)
+		last = pre->buf[pre->len - 1];
+	c.b = get_free(pp);
+	c.b->doc = true;
+	jsplit_feed(&sp, pre->buf ? pre->buf : "", pre->len, doc_emit_sized, &c);
+	for (;;) {
+		ssize_t n = instream_read(s, in, 1u << 20, &e);
+		if (n < 0) {
+			pipe_error(pp, f, e.msg);
+			rc = -1;
+			break;
+		}
+		if (n == 0)
+			break;
+		c.raw = base + s->raw_read;
+		last = in[n - 1];
+		jsplit_feed(&sp, in, (size_t)n, doc_emit_sized, &c);
+	}
+	if (jsplit_truncated(&sp))
+		doc_emit(&c, NULL, sp.overflow ? 1 : 0, sp.cap_line ? sp.cap_line : sp.line);
+	c.b->doc_lines = sp.line - 1 + (last != '\n');
+	c.b->last_of_file = true;
+	submit(pp, c.b, (int)f, base + s->raw_read);
+	jsplit_release(&sp);
+	free(in);
+	return rc;
+}
+
+/* ------------------------------------------------------------ format */
+
+enum { FMT_UNDECIDED, FMT_LINES, FMT_DOC };
+
+/*
+ * JSON lines or a document, from the structure of the start, however long
+ * the first event is: a '[' is a document; a first object that has a
+ * newline inside (pretty-printed) or another value after it on the same
+ * line (concatenated) is a document; one that ends its line is JSON lines.
+ * Needs the bytes up to the end of the first line; past one block the first
+ * line is taken as a long JSON line (a document object that long could not
+ * be read either).
+ */
+static int detect_format(const char *p, size_t n, bool at_eof)
+{
+	size_t i = 0;
+	int depth = 0;
+	bool in_str = false, esc = false, closed = false;
+
+	if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (i >= n)
+		return at_eof ? FMT_LINES : FMT_UNDECIDED;
+	if (p[i] == '[')
+		return FMT_DOC;
+	if (p[i] != '{')
+		return FMT_LINES;
+	for (; i < n; i++) {
+		char c = p[i];
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			else if (c == '\n')
+				return FMT_DOC;
+		} else if (closed) {
+			if (c == '\n')
+				return FMT_LINES;
+			if (c != ' ' && c != '\t' && c != '\r')
+				return FMT_DOC;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			closed = --depth <= 0;
+		} else if (c == '\n') {
+			return FMT_DOC;
+		}
+	}
+	if (at_eof)
+		return closed ? FMT_LINES : FMT_DOC;
+	return n >= BLOCK_SIZE ? FMT_LINES : FMT_UNDECIDED;
+}
+
+/* Reads into pre until the format is known; returns FMT_LINES or FMT_DOC. */
+static int peek_format(struct pipe *pp, size_t f, struct instream *s, struct strbuf *pre)
+{
+	struct err e = {{0}, 0, {0}};
+	int fmt;
+
+	while ((fmt = detect_format(pre->buf ? pre->buf : "", pre->len, false)) == FMT_UNDECIDED) {
+		size_t room = BLOCK_SIZE - pre->len, want = room < (64u << 10) ? room : (64u << 10);
+		ssize_t n;
+
+		strbuf_grow(pre, want);
+		n = instream_read(s, pre->buf + pre->len, want, &e);
+		if (n < 0) {
+			pipe_error(pp, f, e.msg);
+			n = 0;
+		}
+		if (n == 0)
+			return detect_format(pre->buf ? pre->buf : "", pre->len, true);
+		pre->len += (size_t)n;
+		pre->buf[pre->len] = '\0';
+	}
+	return fmt;
+}
+
+static void *reader_main(void *arg)
+{
+	struct pipe *pp = arg;
+	uint64_t base = 0;
+
+	for (size_t k = 0; k < pp->nfiles; k++) {
+		size_t f = pp->order[k];
+		struct input *in = &pp->in[f];
+		struct err e = {{0}, 0, {0}};
+
+		if (!in->open) {
+			if (instream_open(&in->s, pp->files[f], &e) < 0) {
+				pipe_error(pp, f, e.msg);
+				continue;
+			}
+			in->open = true;
+		}
+		if (in->peek_failed)
+			pipe_error(pp, f, in->peek_err.msg);
+		if (peek_format(pp, f, &in->s, &in->pre) == FMT_DOC)
+			read_doc(pp, f, &in->s, &in->pre, base);
+		else
+			read_lines(pp, f, &in->s, &in->pre, base);
+		base += in->s.raw_read;
+		instream_close(&in->s);
+		in->open = false;
+		strbuf_release(&in->pre);
+	}
+	pthread_mutex_lock(&pp->mu);
+	pp->reader_done = true;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct pipe *pp = arg;
+
+	for (;;) {
+		struct audit_block *b = NULL;
+
+		pthread_mutex_lock(&pp->mu);
+		for (;;) {
+			for (size_t i = 0; i < pp->nblocks; i++)
+				if (pp->blocks[i].state == B_FILLED &&
+				    (!b || pp->blocks[i].seq < b->seq))
+					b = &pp->blocks[i];
+			if (b || pp->reader_done)
+				break;
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		}
+		if (!b) {
+			pthread_mutex_unlock(&pp->mu);
+			return NULL;
+		}
+		b->state = B_SCANNING;
+		pthread_mutex_unlock(&pp->mu);
+		pp->ops->scan(pp->ops->ctx, b);
+		pthread_mutex_lock(&pp->mu);
+		b->state = B_SCANNED;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+	}
+}
+
+/* ------------------------------------------------------------ order */
+
+/*
+ * The first stageTimestamp of an input, to merge several logs by time. A
+ * regular file is opened again by the reader; anything else (a pipe, a
+ * FIFO, `<(...)`) stays open with the bytes read here kept for it.
+ */
+static void input_peek(struct input *in, const char *path)
+{
+	struct stat st;
+	struct err e = {{0}, 0, {0}};
+	bool keep;
+
+	in->ts = TS_NONE;
+	if (!strcmp(path, "-") || instream_open(&in->s, path, &e) < 0)
+		return; /* stdin comes last; an open error is reported by the reader */
+	keep = !(fstat(in->s.fd, &st) == 0 && S_ISREG(st.st_mode));
+	strbuf_grow(&in->pre, PEEK_SIZE);
+	while (in->pre.len < PEEK_SIZE) {
+		ssize_t n =
+		    instream_read(&in->s, in->pre.buf + in->pre.len, PEEK_SIZE - in->pre.len, &e);
+		if (n < 0 && keep) {
+			in->peek_failed = true;
+			in->peek_err = e;
+		}
+		if (n <= 0)
+			break;
+		in->pre.len += (size_t)n;
+	}
+	in->pre.buf[in->pre.len] = '\0';
+	for (const char *p = in->pre.buf, *end = p + in->pre.len; p < end && in->ts == TS_NONE;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct span fl[JK__COUNT];
+		const char *v;
+		size_t vn;
+		if (!nl)
+			break;
+		if (jsonl_walk(p, nl, fl) == 0 && jsonl_str(&fl[JK_STAGETS], &v, &vn))
+			in->ts = ts_parse(v, vn);
+		p = nl + 1;
+	}
+	if (keep) {
+		in->open = true;
+		return;
+	}
+	instream_close(&in->s);
+	strbuf_release(&in->pre);
+}
+
+struct ordkey {
+	int64_t ts;
+	size_t i;
+};
+
+static int ord_cmp(const void *a, const void *b)
+{
+	const struct ordkey *x = a, *y = b;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static void plan_order(struct pipe *pp)
+{
+	struct ordkey *ord = xcalloc(pp->nfiles + 1, sizeof(*ord));
+
+	for (size_t i = 0; i < pp->nfiles; i++) {
+		struct stat st;
+		strbuf_init(&pp->in[i].pre);
+		pp->in[i].ts = TS_NONE;
+		if (pp->nfiles > 1)
+			input_peek(&pp->in[i], pp->files[i]);
+		ord[i].ts = pp->in[i].ts == TS_NONE ? INT64_MAX : pp->in[i].ts;
+		ord[i].i = i; /* unknown start: after the others, in given order */
+		if (strcmp(pp->files[i], "-") && stat(pp->files[i], &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			pp->raw_total += (uint64_t)st.st_size;
+	}
+	qsort(ord, pp->nfiles, sizeof(*ord), ord_cmp);
+	for (size_t i = 0; i < pp->nfiles; i++)
+		pp->order[i] = ord[i].i;
+	free(ord);
+}
+
+/* ------------------------------------------------------------ threads */
+
+/*
+ * pthread_create, which fails under a process limit (EAGAIN). The
+ * KANON_TEST_MAX_THREADS environment variable makes it fail after that many
+ * threads, for the tests.
+ */
+static int thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	static int started;
+	const char *lim = getenv("KANON_TEST_MAX_THREADS");
+
+	if (lim && *lim && started >= (int)strtol(lim, NULL, 10))
+		return EAGAIN;
+	if (pthread_create(t, NULL, fn, arg))
+		return EAGAIN;
+	started++;
+	return 0;
+}
+
+/* The calling thread: consume scanned blocks in order until the reader is done. */
+static void consume_loop(struct pipe *pp)
+{
+	pthread_mutex_lock(&pp->mu);
+	for (;;) {
+		struct audit_block *b = NULL;
+		for (size_t i = 0; i < pp->nblocks; i++)
+			if (pp->blocks[i].state == B_SCANNED && pp->blocks[i].seq == pp->next)
+				b = &pp->blocks[i];
+		if (!b) {
+			if (pp->reader_done && pp->next == pp->nseq)
+				break;
+			pthread_cond_wait(&pp->cv, &pp->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&pp->mu);
+		consume(pp, b);
+		pthread_mutex_lock(&pp->mu);
+		b->state = B_FREE;
+		pp->next++;
+		pthread_cond_broadcast(&pp->cv);
+	}
+	pthread_mutex_unlock(&pp->mu);
+}
+
+static int workers_wanted(const struct pipe *pp, int n)
+{
+	if (n <= 0) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		n = c > 0 ? (int)c : 1;
+	}
+	if (n > MAX_WORKERS)
+		n = MAX_WORKERS;
+	if (pp->raw_total && pp->raw_total < 2 * BLOCK_SIZE)
+		n = 1;
+	return n;
+}
+
+static int run_threads(struct pipe *pp, int want)
+{
+	pthread_t reader, workers[MAX_WORKERS];
+	int nw = 0;
+
+	while (nw < want && thread_start(&workers[nw], worker_main, pp) == 0)
+		nw++;
+	if (nw == 0 || thread_start(&reader, reader_main, pp) != 0) {
+		/* no reader thread: read, scan and consume here, in order */
+		pp->inline_mode = true;
+		reader_main(pp);
+	} else {
+		consume_loop(pp);
+		pthread_join(reader, NULL);
+	}
+	for (int i = 0; i < nw; i++)
+		pthread_join(workers[i], NULL);
+	return pp->inline_mode ? 0 : nw;
+}
+
+int audit_stream_run(char *const *files, size_t nfiles, const struct audit_stream_ops *ops)
+{
+	struct pipe pp;
+	int want, used;
+	const char *msg;
+
+	memset(&pp, 0, sizeof(pp));
+	pthread_mutex_init(&pp.mu, NULL);
+	pthread_cond_init(&pp.cv, NULL);
+	pp.ops = ops;
+	pp.files = files;
+	pp.nfiles = nfiles;
+	pp.order = xcalloc(nfiles + 1, sizeof(size_t));
+	pp.in = xcalloc(nfiles + 1, sizeof(*pp.in));
+	strbuf_init(&pp.errs);
+	plan_order(&pp);
+	want = workers_wanted(&pp, ops->threads);
+	pp.nblocks = (size_t)want * 2 + 2 > 16 ? 16 : (size_t)want * 2 + 2;
+	pp.blocks = xcalloc(pp.nblocks, sizeof(*pp.blocks));
+
+	used = run_threads(&pp, want);
+	if (ops->progress)
+		ops->progress(ops->progress_ctx, pp.raw_total, pp.raw_total, true);
+	msg = pp.errs.buf;
+	for (size_t i = 0; i < pp.nerrs; i++) {
+		char *sp;
+		unsigned long f = strtoul(msg, &sp, 10);
+		ops->error(ops->ctx, (int)f, sp + 1);
+		msg += strlen(msg) + 1;
+	}
+	for (size_t i = 0; i < pp.nblocks; i++) {
+		free(pp.blocks[i].buf);
+		if (pp.blocks[i].data && ops->release)
+			ops->release(ops->ctx, pp.blocks[i].data);
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		if (pp.in[i].open)
+			instream_close(&pp.in[i].s);
+		strbuf_release(&pp.in[i].pre);
+	}
+	free(pp.in);
+	free(pp.blocks);
+	free(pp.order);
+	strbuf_release(&pp.errs);
+	pthread_mutex_destroy(&pp.mu);
+	pthread_cond_destroy(&pp.cv);
+	return used;
+}

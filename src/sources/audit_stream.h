@@ -1,0 +1,73 @@
+#ifndef KANON_AUDIT_STREAM_H
+#define KANON_AUDIT_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The input side of `kanon audit`: read audit logs (files, FIFOs, "-" for
+ * stdin; gzip or not; JSON lines or JSON documents) in time order, cut them
+ * into blocks of whole events and hand each block to the caller twice:
+ * scan() on any thread, then consume() on the calling thread strictly in
+ * input order. The caller (src/checks/audit*.c) owns what is done with the
+ * text; nothing here knows about verdicts.
+ *
+ * A block holds complete lines. In document mode (a JSON array, an
+ * EventList, pretty-printed or concatenated objects) each line is
+ * "<first line number> <one event object>". Two markers start a line the
+ * reader made itself:
+ *   AUDIT_LINE_REDUCED  then a compact object: the audit keys of a line
+ *                       longer than a block, streamed (jsonl_reduce)
+ *   AUDIT_LINE_UNREAD   then one enum audit_unread letter: nothing of it
+ *                       could be read (see audit_unread_reason())
+ */
+
+#define AUDIT_LINE_UNREAD  '\x01'
+#define AUDIT_LINE_REDUCED '\x02'
+
+enum audit_unread {
+	AU_DOC_ELEMENT = 'd',	  /* document: not an object, or text outside any value */
+	AU_DOC_LARGE = 'D',	  /* document: an object larger than a block */
+	AU_LONG_NOT_OBJECT = 'L', /* a line longer than a block that is not one object */
+	AU_LONG_FIELD = 'F',	  /* a line longer than a block with a deciding field too large */
+};
+
+const char *audit_unread_reason(int code);
+
+struct audit_block {
+	char *buf;
+	size_t len, cap;
+	int file; /* index into the files given */
+	uint64_t seq;
+	bool doc; /* lines carry file line numbers */
+	bool last_of_file;
+	uint64_t raw_done;  /* input bytes consumed when the block was filled */
+	uint64_t doc_lines; /* document mode: lines of the file, on its last block */
+	int state;
+	void *data; /* the caller's, per slot, kept across reuse */
+};
+
+struct audit_stream_ops {
+	/* phase 1, any thread: b->data is the caller's (NULL the first time) */
+	void (*scan)(void *ctx, struct audit_block *b);
+	/* phase 2, calling thread, in input order */
+	void (*consume)(void *ctx, struct audit_block *b);
+	/* frees b->data at the end */
+	void (*release)(void *ctx, void *data);
+	/* an input that could not be read, or not to its end (calling thread) */
+	void (*error)(void *ctx, int file, const char *msg);
+	/* progress, calling thread; NULL for none */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total, bool final);
+	void *ctx, *progress_ctx;
+	int threads; /* scanning threads; 0: one per CPU */
+};
+
+/*
+ * Reads the files through ops. Returns the number of scanning threads used
+ * (0: all was done on the calling thread because no thread could be
+ * started).
+ */
+int audit_stream_run(char *const *files, size_t nfiles, const struct audit_stream_ops *ops);
+
+#endif
