@@ -1283,7 +1283,7 @@ void agg_finish(struct agg *a, struct result *res)
 		for (size_t i = 0; i < TL_PAGE; i++)
 			if (a->tl.p[p].b[i].total) {
 				struct audit_bucket *b;
-				r->timeline = xrealloc(r->timeline, (r->ntimeline + 1) * sizeof(*b));
+				r->timeline = xrealloc(r->timeline, st_mult(st_add(r->ntimeline, 1), sizeof(*b)));
 				b = &r->timeline[r->ntimeline++];
 				*b = a->tl.p[p].b[i];
 				b->start = (a->tl.p[p].idx * TL_PAGE + (int64_t)i) * a->tl.width;

@@ -59,7 +59,7 @@ static char *cap_str(char *s, size_t max)
 	n = max - 3;
 	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
-	t = xmalloc(n + 4);
+	t = xmalloc(st_add(n, 4));
 	memcpy(t, s, n);
 	memcpy(t + n, "...", 4);
 	free(s);
@@ -304,7 +304,7 @@ static void add_subject(struct adetail *d, const char *kind, const char *name)
 			strbuf_release(&sb);
 			return;
 		}
-	d->subjects = xrealloc(d->subjects, (d->nsubjects + 1) * sizeof(*d->subjects));
+	d->subjects = xrealloc(d->subjects, st_mult(st_add(d->nsubjects, 1), sizeof(*d->subjects)));
 	d->subjects[d->nsubjects++] = strbuf_detach(&sb);
 }
 

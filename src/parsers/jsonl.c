@@ -587,7 +587,7 @@ char *jsonl_unescape(const struct span *s)
 	if (!jsonl_str(s, &p, &n))
 		return NULL;
 	end = p + n;
-	o = xmalloc(n + 1); /* decoding never grows: \uXXXX (6) is at most 4 bytes */
+	o = xmalloc(st_add(n, 1)); /* decoding never grows: \uXXXX (6) is at most 4 bytes */
 	while (p < end) {
 		const char *bs = memchr(p, '\\', (size_t)(end - p));
 		size_t run = bs ? (size_t)(bs - p) : (size_t)(end - p);
