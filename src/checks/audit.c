@@ -16,6 +16,8 @@
 #include "checks/audit_int.h"
 #include "core/strbuf.h"
 #include "core/util.h"
+#include "model/provenance.h"
+#include "model/provenance.h"
 #include "parsers/jsonl.h"
 #include "core/banned.h"
 

@@ -122,12 +122,14 @@ static void describe_source(struct strbuf *sb, const struct kval *v)
 
 	if (!e)
 		return;
-	switch (e->kind) {
-	case SRC_FLAG: strbuf_addf(sb, " (flag %s)", e->value); break;
-	case SRC_DEFAULT: strbuf_addf(sb, " (%s)", e->note); break;
-	case SRC_CONFIGZ: strbuf_addstr(sb, " (running kubelet, /configz)"); break;
-	default:
-		strbuf_addf(sb, " (%s %s", source_kind_name(e->kind), e->path);
+	if (e->kind == SRC_FLAG) {
+		strbuf_addf(sb, " (flag %s)", e->value);
+	} else if (e->kind == SRC_DEFAULT) {
+		strbuf_addf(sb, " (%s)", e->note);
+	} else if (e->kind == SRC_CONFIGZ) {
+		strbuf_addstr(sb, " (running kubelet, /configz)");
+	} else {
+		strbuf_addf(sb, " (%s %s", e->kind, e->path);
 		if (e->line)
 			strbuf_addf(sb, ":%d", e->line);
 		strbuf_addch(sb, ')');

@@ -9,11 +9,7 @@
 #include "core/banned.h"
 
 static const char *const status_names[STATUS__COUNT] = {
-	"PASS", "FAIL", "WARN", "UNKNOWN", "INVALID",
-};
-
-static const char *const source_names[SRC__COUNT] = {
-	"flag", "config", "dropin", "configz", "default", "file",
+    "PASS", "FAIL", "WARN", "UNKNOWN", "INVALID",
 };
 
 const char *status_name(enum status s)
@@ -21,18 +17,13 @@ const char *status_name(enum status s)
 	return (unsigned)s < STATUS__COUNT ? status_names[s] : "?";
 }
 
-const char *source_kind_name(enum source_kind k)
-{
-	return (unsigned)k < SRC__COUNT ? source_names[k] : "?";
-}
-
 void result_init(struct result *r)
 {
 	memset(r, 0, sizeof(*r));
 }
 
-void evidence_set(struct evidence *e, enum source_kind kind, const char *path,
-		  int line, const char *key, const char *value, const char *note)
+void evidence_set(struct evidence *e, const char *kind, const char *path, int line, const char *key,
+		  const char *value, const char *note)
 {
 	e->kind = kind;
 	e->path = xstrdup_or_null(path);
@@ -91,9 +82,9 @@ void result_add_section(struct result *r, const char *key, void *data,
 	s->destroy = destroy;
 }
 
-struct finding *finding_add(struct result *r, const struct rule *rule,
-			    enum status st, enum severity sev, const char *target,
-			    const char *remediation, const char *fmt, ...)
+struct finding *finding_add(struct result *r, const struct rule *rule, enum status st,
+			    enum severity sev, const char *target, const char *remediation,
+			    const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct finding *f;
@@ -114,9 +105,9 @@ struct finding *finding_add(struct result *r, const struct rule *rule,
 	return f;
 }
 
-struct evidence *finding_add_evidence(struct finding *f, enum source_kind kind,
-				      const char *path, int line, const char *key,
-				      const char *value, const char *note)
+struct evidence *finding_add_evidence(struct finding *f, const char *kind, const char *path,
+				      int line, const char *key, const char *value,
+				      const char *note)
 {
 	struct evidence *e;
 
@@ -157,8 +148,8 @@ int result_exit_code(const struct result *r, int fail_on)
 		const struct finding *f = &r->f[i];
 		if (f->status == STATUS_UNKNOWN)
 			unknown = true;
-		if ((f->status == STATUS_FAIL || f->status == STATUS_INVALID) &&
-		    fail_on >= 0 && (int)f->severity >= fail_on)
+		if ((f->status == STATUS_FAIL || f->status == STATUS_INVALID) && fail_on >= 0 &&
+		    (int)f->severity >= fail_on)
 			failed = true;
 	}
 	if (unknown)

@@ -16,19 +16,13 @@ enum status {
 	STATUS__COUNT
 };
 
-/* Where a value came from. The names are part of the JSON contract. */
-enum source_kind {
-	SRC_FLAG,     /* a command-line flag */
-	SRC_CONFIG,   /* the --config file */
-	SRC_DROPIN,   /* a --config-dir drop-in */
-	SRC_CONFIGZ,  /* the running kubelet's /configz */
-	SRC_DEFAULT,  /* a built-in default of the component */
-	SRC_FILE,     /* any other file (manifest, RBAC object, audit log) */
-	SRC__COUNT
-};
-
+/*
+ * One piece of evidence. kind names where the value came from ("flag",
+ * "file", ...): a static string owned by the producer (the models define
+ * theirs in src/model/provenance.h); it is written as is.
+ */
 struct evidence {
-	enum source_kind kind;
+	const char *kind;
 	char *path;  /* file path, or NULL */
 	int line;    /* 1-based, 0 when unknown */
 	char *key;   /* flag name or dotted key path */
@@ -37,8 +31,8 @@ struct evidence {
 };
 
 /* Fill e with copies of the strings (any may be NULL). */
-void evidence_set(struct evidence *e, enum source_kind kind, const char *path,
-		  int line, const char *key, const char *value, const char *note);
+void evidence_set(struct evidence *e, const char *kind, const char *path, int line, const char *key,
+		  const char *value, const char *note);
 /* Free the strings and zero e. */
 void evidence_release(struct evidence *e);
 
@@ -90,23 +84,21 @@ struct result {
 };
 
 const char *status_name(enum status s);
-const char *source_kind_name(enum source_kind k);
 
 void result_init(struct result *r);
 void result_release(struct result *r);
 
 /* Adds a finding; strings are copied. Returns it so evidence can be added. */
-struct finding *finding_add(struct result *r, const struct rule *rule,
-			    enum status st, enum severity sev, const char *target,
-			    const char *remediation, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+struct finding *finding_add(struct result *r, const struct rule *rule, enum status st,
+			    enum severity sev, const char *target, const char *remediation,
+			    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 /* Copies all strings; any of them may be NULL. */
-struct evidence *finding_add_evidence(struct finding *f, enum source_kind kind,
-				      const char *path, int line, const char *key,
-				      const char *value, const char *note);
+struct evidence *finding_add_evidence(struct finding *f, const char *kind, const char *path,
+				      int line, const char *key, const char *value,
+				      const char *note);
 
 void result_diag(struct result *r, enum diag_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Takes ownership of data. */
 void result_add_section(struct result *r, const char *key, void *data,

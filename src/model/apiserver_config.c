@@ -125,7 +125,7 @@ static bool in_list(const char *s, const char *const *list)
 	return false;
 }
 
-void api_ev_add(struct api_evlist *l, enum source_kind kind, const char *path,
+void api_ev_add(struct api_evlist *l, const char *kind, const char *path,
 		int line, const char *key, const char *value, const char *note)
 {
 	ALLOC_GROW(l->v, l->n + 1, l->alloc);
@@ -181,11 +181,11 @@ void apiserver_model_release(struct apiserver_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static void inv_add(struct apiserver_model *m, unsigned dom, enum source_kind kind,
+static void inv_add(struct apiserver_model *m, unsigned dom, const char *kind,
 		    const char *path, int line, const char *key, const char *value,
 		    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 
-static void inv_add(struct apiserver_model *m, unsigned dom, enum source_kind kind,
+static void inv_add(struct apiserver_model *m, unsigned dom, const char *kind,
 		    const char *path, int line, const char *key, const char *value,
 		    const char *fmt, ...)
 {
@@ -1303,7 +1303,7 @@ out:
 /* ------------------------------------------------------------ authorization */
 
 static void chain_add(struct apiserver_model *m, const char *type,
-		      enum source_kind kind, const char *path, int line, const char *key,
+		      const char *kind, const char *path, int line, const char *key,
 		      const char *value, const char *note)
 {
 	ALLOC_GROW(m->chain, m->nchain + 1, m->achain);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "core/finding.h"
+#include "model/provenance.h"
 #include "parsers/cmdline.h"
 
 /*
@@ -170,7 +171,7 @@ int apiserver_parse_minor(const char *s);
 /* Does argv look like a kube-apiserver command line (argv[0] basename)? */
 bool apiserver_argv0_is(const char *word);
 
-void api_ev_add(struct api_evlist *l, enum source_kind kind, const char *path,
+void api_ev_add(struct api_evlist *l, const char *kind, const char *path,
 		int line, const char *key, const char *value, const char *note);
 void api_ev_release(struct api_evlist *l);
 

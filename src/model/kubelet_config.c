@@ -210,7 +210,7 @@ char *kval_display(enum kubelet_key k, const struct kval *v)
 
 /* Record a new effective value from a source; earlier ones are overridden. */
 static void kval_set(struct kval *v, enum kubelet_key k, bool b, long long i,
-		     const char *s, enum source_kind kind, const char *path,
+		     const char *s, const char *kind, const char *path,
 		     int line, const char *key, const char *raw, const char *note)
 {
 	struct strbuf ov = STRBUF_INIT;
@@ -220,7 +220,7 @@ static void kval_set(struct kval *v, enum kubelet_key k, bool b, long long i,
 		struct evidence *last = &v->chain[v->n - 1];
 		if (last->note)
 			strbuf_addf(&ov, "%s; ", last->note);
-		strbuf_addf(&ov, "overridden by %s", source_kind_name(kind));
+		strbuf_addf(&ov, "overridden by %s", kind);
 		if (kind == SRC_FLAG)
 			strbuf_addf(&ov, " %s", key);
 		else if (path)
@@ -245,12 +245,12 @@ static void kval_unknown(struct kval *v, const char *reason)
 	v->reason = xstrdup(reason);
 }
 
-static void set_invalid(struct kubelet_model *m, enum source_kind kind,
+static void set_invalid(struct kubelet_model *m, const char *kind,
 			const char *path, int line, const char *key,
 			const char *value, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
-static void set_invalid(struct kubelet_model *m, enum source_kind kind,
+static void set_invalid(struct kubelet_model *m, const char *kind,
 			const char *path, int line, const char *key,
 			const char *value, const char *fmt, ...)
 {
@@ -266,12 +266,12 @@ static void set_invalid(struct kubelet_model *m, enum source_kind kind,
 	evidence_set(&m->invalid_at, kind, path, line, key, value, NULL);
 }
 
-static void lint_add(struct kubelet_effective *ke, enum source_kind kind,
+static void lint_add(struct kubelet_effective *ke, const char *kind,
 		     const char *path, int line, const char *key,
 		     const char *value, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
-static void lint_add(struct kubelet_effective *ke, enum source_kind kind,
+static void lint_add(struct kubelet_effective *ke, const char *kind,
 		     const char *path, int line, const char *key,
 		     const char *value, const char *fmt, ...)
 {
@@ -320,7 +320,7 @@ static void apply_defaults(struct kubelet_model *m, bool file)
  * which matches keys case-insensitively (cmd/kubelet/app/server.go,
  * mergeKubeletConfigurations), so there a wrong-case key takes effect.
  */
-static void lint_keys(struct kubelet_effective *ke, enum source_kind kind,
+static void lint_keys(struct kubelet_effective *ke, const char *kind,
 		      const char *path, const struct node *map,
 		      const char *const *known, const char *prefix)
 {
@@ -361,7 +361,7 @@ static void lint_keys(struct kubelet_effective *ke, enum source_kind kind,
 }
 
 /* Subtrees of map under key: the exact key in the file, any spelling in a drop-in. */
-static void lint_sub(struct kubelet_effective *ke, enum source_kind kind,
+static void lint_sub(struct kubelet_effective *ke, const char *kind,
 		     const char *path, const struct node *map, const char *key,
 		     const char *const *known, const char *prefix)
 {
@@ -377,7 +377,7 @@ static void lint_sub(struct kubelet_effective *ke, enum source_kind kind,
 	}
 }
 
-static void lint_tree(struct kubelet_effective *ke, enum source_kind kind,
+static void lint_tree(struct kubelet_effective *ke, const char *kind,
 		      const char *path, const struct node *root)
 {
 	lint_keys(ke, kind, path, root, kc_top_keys, "");
@@ -690,7 +690,7 @@ struct kin {
  * it cannot be read (the values it could set become UNKNOWN).
  */
 static int read_doc(struct kubelet_effective *ke, struct kubelet_model *m,
-		    const struct kin *at, const char *display, enum source_kind kind,
+		    const struct kin *at, const char *display, const char *kind,
 		    struct yaml_docs *docs, const struct node **rootp, struct result *res)
 {
 	struct blob buf = { 0 };
@@ -1248,7 +1248,7 @@ static void compare_drift(struct kubelet_effective *ke)
 				 "(/configz) but %s from its %s; the files take effect "
 				 "on the next restart, or the kubelet runs with other "
 				 "files than these", kdefs[k].info.name, vb, va,
-				 source_kind_name(at->kind));
+				 at->kind);
 		}
 		free(va);
 		free(vb);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "core/finding.h"
+#include "model/provenance.h"
 #include "parsers/cmdline.h"
 
 struct provider;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "core/finding.h"
+#include "model/provenance.h"
 #include "core/strbuf.h"
 #include "parsers/node.h"
 

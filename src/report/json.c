@@ -17,7 +17,7 @@ static void str_or_null(struct strbuf *out, const char *s)
 static void evidence_json(struct strbuf *out, const struct evidence *e)
 {
 	strbuf_addstr(out, "{\"source\":");
-	strbuf_add_json_str(out, source_kind_name(e->kind));
+	strbuf_add_json_str(out, e->kind);
 	strbuf_addstr(out, ",\"path\":");
 	str_or_null(out, e->path);
 	strbuf_addstr(out, ",\"line\":");

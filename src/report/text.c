@@ -2,6 +2,7 @@
 
 #include "core/rule.h"
 #include "core/util.h"
+#include "model/provenance.h"
 #include "report/report.h"
 #include "core/banned.h"
 
@@ -89,7 +90,7 @@ static void wrapped(struct strbuf *out, const char *first, const char *text,
 static void evidence_line(struct strbuf *out, const struct evidence *e,
 			  const struct report_opts *o)
 {
-	strbuf_addf(out, "      %-8s ", source_kind_name(e->kind));
+	strbuf_addf(out, "      %-8s ", e->kind);
 	if (e->path) {
 		add_cleanstr(out, e->path);
 		if (e->line)

@@ -92,7 +92,7 @@ static void test_legacy_defaults(void **state)
 	assert_false(m->v[KK_WEBHOOK_AUTHN].b);
 	assert_string_equal(m->v[KK_AUTHZ_MODE].s, "AlwaysAllow");
 	assert_int_equal(m->v[KK_READ_ONLY_PORT].i, 10255);
-	assert_int_equal(m->v[KK_ANONYMOUS].chain[0].kind, SRC_DEFAULT);
+	assert_ptr_equal(m->v[KK_ANONYMOUS].chain[0].kind, SRC_DEFAULT);
 	done(&r);
 }
 
@@ -126,13 +126,13 @@ static void test_order_file_dropins_flags(void **state)
 	m = load(&r, "kubelet --config=/c", f, dir);
 	assert_true(m->v[KK_ANONYMOUS].b);       /* drop-in beats file */
 	assert_int_equal(m->v[KK_READ_ONLY_PORT].i, 4);
-	assert_int_equal(m->v[KK_READ_ONLY_PORT].chain[m->v[KK_READ_ONLY_PORT].n - 1].kind,
+	assert_ptr_equal(m->v[KK_READ_ONLY_PORT].chain[m->v[KK_READ_ONLY_PORT].n - 1].kind,
 			 SRC_DROPIN);
 	done(&r);
 	m = load(&r, "kubelet --config=/c --anonymous-auth=false --read-only-port=0", f, dir);
 	assert_false(m->v[KK_ANONYMOUS].b);      /* flags beat drop-ins */
 	assert_int_equal(m->v[KK_READ_ONLY_PORT].i, 0);
-	assert_int_equal(m->v[KK_ANONYMOUS].chain[m->v[KK_ANONYMOUS].n - 1].kind, SRC_FLAG);
+	assert_ptr_equal(m->v[KK_ANONYMOUS].chain[m->v[KK_ANONYMOUS].n - 1].kind, SRC_FLAG);
 	done(&r);
 }
 
