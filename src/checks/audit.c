@@ -1376,9 +1376,7 @@ void agg_finish(struct agg *a, struct result *res)
 		finding_add(res, &audit_rules[R_GAP], STATUS_PASS, SEV_MEDIUM, "audit log", NULL,
 			    "no gap of %.0f s or more between %llu events",
 			    (double)a->o->gap_us / 1e6, (unsigned long long)r->events);
-	result_add_section(res, "audit", r, audit_report_json, audit_report_text,
-			   audit_report_destroy);
-	a->rep = NULL;
+	result_add_section(res, audit_section(r));
 }
 
 void agg_destroy(struct agg *a)

@@ -42,7 +42,7 @@ struct audit_opts {
 
 void audit_opts_init(struct audit_opts *o);
 
-/* ---- the "audit" section (rendered by src/report/audit.c) ---- */
+/* ---- the "audit" section (built by src/checks/audit_section.c) ---- */
 
 enum audit_class { CL_HEALTH, CL_DISCOVERY, CL_SENSITIVE, CL_OTHER, CL__COUNT };
 const char *audit_class_name(enum audit_class c);
@@ -114,9 +114,9 @@ struct audit_report {
 
 void audit_report_destroy(void *rep);
 
-/* Renderers (src/report/audit.c). */
-void audit_report_json(struct strbuf *out, const void *rep);
-void audit_report_text(struct strbuf *out, const void *rep, bool color);
+struct section;
+/* The report section "audit" for r (r is only read). */
+struct section *audit_section(const struct audit_report *r);
 
 /*
  * Read the logs (paths, "-" for stdin) and add the findings and the

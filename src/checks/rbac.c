@@ -12,6 +12,7 @@
 #include "checks/rbac_explain.h"
 #include "model/rbac_match.h"
 #include "checks/rbac_rate.h"
+#include "core/jsonw.h"
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "sources/provider.h"
@@ -207,6 +208,31 @@ static void who_text(struct strbuf *sb, const struct rbac_binding *b, enum rbac_
 	strbuf_addch(sb, ')');
 }
 
+/* One JSON-patch step pair: test that subject i is still `name`, then remove it. */
+static void patch_remove(struct jsonw *w, size_t i, const char *name)
+{
+	struct strbuf path = STRBUF_INIT;
+
+	strbuf_addf(&path, "/subjects/%zu/name", i);
+	jsonw_object_begin(w);
+	jsonw_key(w, "op");
+	jsonw_string(w, "test");
+	jsonw_key(w, "path");
+	jsonw_string(w, path.buf);
+	jsonw_key(w, "value");
+	jsonw_string(w, name);
+	jsonw_object_end(w);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "/subjects/%zu", i);
+	jsonw_object_begin(w);
+	jsonw_key(w, "op");
+	jsonw_string(w, "remove");
+	jsonw_key(w, "path");
+	jsonw_string(w, path.buf);
+	jsonw_object_end(w);
+	strbuf_release(&path);
+}
+
 static void remediation(struct strbuf *sb, const struct rbac_binding *b, enum rbac_who who)
 {
 	const char *kind = b->cluster ? "clusterrolebinding" : "rolebinding";
@@ -244,24 +270,18 @@ static void remediation(struct strbuf *sb, const struct rbac_binding *b, enum rb
 			    cmdtail.buf);
 	} else {
 		struct strbuf patch = STRBUF_INIT;
-		bool first = true;
+		struct jsonw w;
 
 		/* remove from the highest index down so the indices stay valid;
 		 * each "test" makes the patch fail rather than remove the wrong
 		 * subject if the list changed since the export */
-		strbuf_addch(&patch, '[');
+		jsonw_init(&w, &patch);
+		jsonw_array_begin(&w);
 		for (size_t i = b->nsubj; i-- > 0;) {
-			if (!subject_removed(&b->subj[i], who))
-				continue;
-			strbuf_addf(&patch,
-				    "%s{\"op\":\"test\",\"path\":\"/subjects/%zu/name\","
-				    "\"value\":",
-				    first ? "" : ",", i);
-			strbuf_add_json_str(&patch, b->subj[i].name);
-			strbuf_addf(&patch, "},{\"op\":\"remove\",\"path\":\"/subjects/%zu\"}", i);
-			first = false;
+			if (subject_removed(&b->subj[i], who))
+				patch_remove(&w, i, b->subj[i].name);
 		}
-		strbuf_addch(&patch, ']');
+		jsonw_array_end(&w);
 		if (others)
 			strbuf_addf(sb, "Remove only the %s subject%s and keep the %zu other%s: ",
 				    who == WHO_ANONYMOUS ? "anonymous" : "system:authenticated",

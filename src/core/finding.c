@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/section.h"
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "core/banned.h"
@@ -57,29 +58,16 @@ void result_release(struct result *r)
 	for (size_t i = 0; i < r->nd; i++)
 		free(r->d[i].text);
 	free(r->d);
-	for (size_t i = 0; i < r->nsec; i++) {
-		if (r->sec[i].destroy)
-			r->sec[i].destroy(r->sec[i].data);
-		free(r->sec[i].key);
-	}
+	for (size_t i = 0; i < r->nsec; i++)
+		section_destroy(r->sec[i]);
 	free(r->sec);
 	result_init(r);
 }
 
-void result_add_section(struct result *r, const char *key, void *data,
-			void (*json)(struct strbuf *out, const void *data),
-			void (*text)(struct strbuf *out, const void *data, bool color),
-			void (*destroy)(void *data))
+void result_add_section(struct result *r, struct section *s)
 {
-	struct section *s;
-
 	ALLOC_GROW(r->sec, r->nsec + 1, r->asec);
-	s = &r->sec[r->nsec++];
-	s->key = xstrdup(key);
-	s->data = data;
-	s->json = json;
-	s->text = text;
-	s->destroy = destroy;
+	r->sec[r->nsec++] = s;
 }
 
 struct finding *finding_add(struct result *r, const struct rule *rule, enum status st,

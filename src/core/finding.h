@@ -55,21 +55,7 @@ struct diag {
 	char *text;
 };
 
-struct strbuf;
-
-/*
- * A named block of structured output beside the findings (e.g. the audit
- * summary): the JSON reporter writes it under `key`, the text reporter
- * calls text() before the summary line. The render functions live in
- * src/report/; `data` is owned by the section and freed with destroy().
- */
-struct section {
-	char *key;
-	void *data;
-	void (*json)(struct strbuf *out, const void *data);
-	void (*text)(struct strbuf *out, const void *data, bool color);
-	void (*destroy)(void *data);
-};
+struct section;
 
 /* Everything one run found: findings plus diagnostics. Embedded; init/release. */
 struct result {
@@ -79,7 +65,8 @@ struct result {
 	size_t nd, ad;
 	/* a required input (named by the user) could not be read: exit 2 */
 	bool input_error;
-	struct section *sec;
+	/* report sections beside the findings (core/section.h), owned */
+	struct section **sec;
 	size_t nsec, asec;
 };
 
@@ -100,11 +87,8 @@ struct evidence *finding_add_evidence(struct finding *f, const char *kind, const
 void result_diag(struct result *r, enum diag_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Takes ownership of data. */
-void result_add_section(struct result *r, const char *key, void *data,
-			void (*json)(struct strbuf *out, const void *data),
-			void (*text)(struct strbuf *out, const void *data, bool color),
-			void (*destroy)(void *data));
+/* Takes ownership of s; its key names it in the report. */
+void result_add_section(struct result *r, struct section *s);
 
 void result_count(const struct result *r, size_t counts[STATUS__COUNT]);
 

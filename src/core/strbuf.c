@@ -80,28 +80,127 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
-void strbuf_add_json_str(struct strbuf *sb, const char *s)
+size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
+	size_t len;
+	unsigned c = s[0];
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, c &= 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, c &= 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, c &= 0x07;
+	else
+		return 0; /* a continuation byte, or a lead byte no valid sequence uses */
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/*
+ * Would this character act on a terminal or reorder what it shows: C0,
+ * DEL, C1, the bidi embeddings, overrides, isolates and marks, and the
+ * Unicode line and paragraph separators.
+ */
+static int is_unsafe(unsigned cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+	       cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
 
 	strbuf_addch(sb, '"');
-	for (; *p; p++) {
-		switch (*p) {
-		case '"': strbuf_addstr(sb, "\\\""); break;
-		case '\\': strbuf_addstr(sb, "\\\\"); break;
-		case '\n': strbuf_addstr(sb, "\\n"); break;
-		case '\r': strbuf_addstr(sb, "\\r"); break;
-		case '\t': strbuf_addstr(sb, "\\t"); break;
-		case '\b': strbuf_addstr(sb, "\\b"); break;
-		case '\f': strbuf_addstr(sb, "\\f"); break;
-		default:
-			if (*p < 0x20)
-				strbuf_addf(sb, "\\u%04x", *p);
-			else
-				strbuf_addch(sb, (char)*p);
+	while (i < len) {
+		unsigned cp;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+
+		if (!n) {
+			strbuf_addstr(sb, "\xef\xbf\xbd"); /* U+FFFD */
+			i++;
+			continue;
 		}
+		switch (cp) {
+		case '"':
+			strbuf_addstr(sb, "\\\"");
+			break;
+		case '\\':
+			strbuf_addstr(sb, "\\\\");
+			break;
+		case '\n':
+			strbuf_addstr(sb, "\\n");
+			break;
+		case '\r':
+			strbuf_addstr(sb, "\\r");
+			break;
+		case '\t':
+			strbuf_addstr(sb, "\\t");
+			break;
+		case '\b':
+			strbuf_addstr(sb, "\\b");
+			break;
+		case '\f':
+			strbuf_addstr(sb, "\\f");
+			break;
+		default:
+			if (is_unsafe(cp))
+				strbuf_addf(sb, "\\u%04x", cp);
+			else
+				strbuf_add(sb, p + i, n);
+		}
+		i += n;
 	}
 	strbuf_addch(sb, '"');
+}
+
+void strbuf_add_json_str(struct strbuf *sb, const char *s)
+{
+	strbuf_add_json_strn(sb, s, strlen(s));
+}
+
+void strbuf_add_clean(struct strbuf *sb, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	strbuf_grow(sb, len);
+	while (i < len) {
+		unsigned cp;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+
+		if (!n || cp < 0x20 || cp == 0x7f) {
+			strbuf_addf(sb, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		if (is_unsafe(cp))
+			strbuf_addf(sb, "\\u%04x", cp);
+		else
+			strbuf_add(sb, p + i, n);
+		i += n;
+	}
+}
+
+void strbuf_add_cleanstr(struct strbuf *sb, const char *s)
+{
+	strbuf_add_clean(sb, s, strlen(s));
 }
 
 char *strbuf_detach(struct strbuf *sb)

@@ -1,107 +1,189 @@
+/* The JSON reporter: docs/json-output.md is its contract. */
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "core/rule.h"
+#include "core/section.h"
 #include "core/util.h"
 #include "core/version.h"
+#include "parsers/jsonl.h"
 #include "report/report.h"
 #include "core/banned.h"
 
-static void str_or_null(struct strbuf *out, const char *s)
+static void evidence_json(struct jsonw *w, const struct evidence *e)
 {
-	if (s)
-		strbuf_add_json_str(out, s);
-	else
-		strbuf_addstr(out, "null");
-}
-
-static void evidence_json(struct strbuf *out, const struct evidence *e)
-{
-	strbuf_addstr(out, "{\"source\":");
-	strbuf_add_json_str(out, e->kind);
-	strbuf_addstr(out, ",\"path\":");
-	str_or_null(out, e->path);
-	strbuf_addstr(out, ",\"line\":");
+	jsonw_object_begin(w);
+	jsonw_key(w, "source");
+	jsonw_string(w, e->kind);
+	jsonw_key(w, "path");
+	jsonw_string_or_null(w, e->path);
+	jsonw_key(w, "line");
 	if (e->line)
-		strbuf_addf(out, "%d", e->line);
+		jsonw_int(w, e->line);
 	else
-		strbuf_addstr(out, "null");
-	strbuf_addstr(out, ",\"key\":");
-	str_or_null(out, e->key);
-	strbuf_addstr(out, ",\"value\":");
-	str_or_null(out, e->value);
-	strbuf_addstr(out, ",\"note\":");
-	str_or_null(out, e->note);
-	strbuf_addch(out, '}');
+		jsonw_null(w);
+	jsonw_key(w, "key");
+	jsonw_string_or_null(w, e->key);
+	jsonw_key(w, "value");
+	jsonw_string_or_null(w, e->value);
+	jsonw_key(w, "note");
+	jsonw_string_or_null(w, e->note);
+	jsonw_object_end(w);
 }
 
-static void finding_json(struct strbuf *out, const struct finding *f)
+static void finding_json(struct jsonw *w, const struct finding *f)
 {
 	char doc[256];
 
-	strbuf_addstr(out, "    {\"rule\":");
-	strbuf_add_json_str(out, f->rule->id);
-	strbuf_addstr(out, ",\"status\":");
-	strbuf_add_json_str(out, status_name(f->status));
-	strbuf_addstr(out, ",\"severity\":");
-	strbuf_add_json_str(out, severity_name(f->severity));
-	strbuf_addstr(out, ",\"title\":");
-	strbuf_add_json_str(out, f->rule->title);
-	strbuf_addstr(out, ",\"target\":");
-	strbuf_add_json_str(out, f->target);
-	strbuf_addstr(out, ",\n     \"message\":");
-	strbuf_add_json_str(out, f->message);
-	strbuf_addstr(out, ",\n     \"evidence\":[");
+	jsonw_break(w, 4);
+	jsonw_object_begin(w);
+	jsonw_key(w, "rule");
+	jsonw_string(w, f->rule->id);
+	jsonw_key(w, "status");
+	jsonw_string(w, status_name(f->status));
+	jsonw_key(w, "severity");
+	jsonw_string(w, severity_name(f->severity));
+	jsonw_key(w, "title");
+	jsonw_string(w, f->rule->title);
+	jsonw_key(w, "target");
+	jsonw_string(w, f->target);
+	jsonw_break(w, 5);
+	jsonw_key(w, "message");
+	jsonw_string(w, f->message);
+	jsonw_break(w, 5);
+	jsonw_key(w, "evidence");
+	jsonw_array_begin(w);
 	for (size_t j = 0; j < f->nev; j++) {
-		strbuf_addstr(out, j ? ",\n       " : "\n       ");
-		evidence_json(out, &f->ev[j]);
+		jsonw_break(w, 7);
+		evidence_json(w, &f->ev[j]);
 	}
-	strbuf_addstr(out, "],\n     \"remediation\":");
-	str_or_null(out, f->remediation);
-	strbuf_addstr(out, ",\n     \"references\":[");
-	for (size_t j = 0; j < RULE_MAX_REFS && f->rule->refs[j]; j++) {
-		if (j)
-			strbuf_addch(out, ',');
-		strbuf_add_json_str(out, f->rule->refs[j]);
-	}
-	strbuf_addstr(out, "],\"doc\":");
-	strbuf_add_json_str(out, rule_doc(f->rule, doc, sizeof(doc)));
-	strbuf_addch(out, '}');
+	jsonw_array_end(w);
+	jsonw_break(w, 5);
+	jsonw_key(w, "remediation");
+	jsonw_string_or_null(w, f->remediation);
+	jsonw_break(w, 5);
+	jsonw_key(w, "references");
+	jsonw_array_begin(w);
+	for (size_t j = 0; j < RULE_MAX_REFS && f->rule->refs[j]; j++)
+		jsonw_string(w, f->rule->refs[j]);
+	jsonw_array_end(w);
+	jsonw_key(w, "doc");
+	jsonw_string(w, rule_doc(f->rule, doc, sizeof(doc)));
+	jsonw_object_end(w);
 }
 
-void report_json(struct strbuf *out, const struct result *r,
-		 const struct report_opts *o)
+static void scalar_json(struct jsonw *w, const struct section *s)
 {
-	static const char *const levels[] = { "error", "warning", "note" };
+	char t[32];
+
+	switch (s->type) {
+	case SEC_BOOL:
+		jsonw_bool(w, s->v.b);
+		break;
+	case SEC_INT:
+		jsonw_int(w, s->v.i);
+		break;
+	case SEC_UINT:
+		jsonw_uint(w, s->v.u);
+		break;
+	case SEC_NUMBER:
+		jsonw_double(w, s->v.d);
+		break;
+	case SEC_DECIMAL:
+		jsonw_fixed(w, s->v.d, s->prec);
+		break;
+	case SEC_STRING:
+		jsonw_string(w, s->v.s);
+		break;
+	case SEC_TIME:
+		if (s->v.i == SEC_TIME_NONE) {
+			jsonw_null(w);
+			break;
+		}
+		ts_format(s->v.i, t);
+		jsonw_string(w, t);
+		break;
+	default:
+		jsonw_null(w);
+		break;
+	}
+}
+
+/* A section value: groups are objects, lists and series arrays. */
+static void section_json(struct jsonw *w, const struct section *s)
+{
+	if (sec_is_scalar(s)) {
+		scalar_json(w, s);
+		return;
+	}
+	if (s->type == SEC_GROUP)
+		jsonw_object_begin(w);
+	else
+		jsonw_array_begin(w);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct section *k = s->kid[i];
+		if (k->json_indent >= 0)
+			jsonw_break(w, k->json_indent);
+		if (s->type == SEC_GROUP)
+			jsonw_key(w, k->key ? k->key : "");
+		section_json(w, k);
+	}
+	if (s->type == SEC_GROUP)
+		jsonw_object_end(w);
+	else
+		jsonw_array_end(w);
+}
+
+void report_json(struct strbuf *out, const struct result *r, const struct report_opts *o)
+{
+	static const char *const levels[] = {"error", "warning", "note"};
+	static const char *const sums[] = {"pass", "fail", "warn", "unknown", "invalid"};
 	size_t counts[STATUS__COUNT];
+	struct jsonw w;
 
 	(void)o;
-	strbuf_addstr(out, "{\"tool\":{\"name\":\"kanon\",\"version\":");
-	strbuf_add_json_str(out, KANON_VERSION);
-	strbuf_addstr(out, "},\n \"findings\":[");
-	for (size_t i = 0; i < r->n; i++) {
-		strbuf_addstr(out, i ? ",\n" : "\n");
-		finding_json(out, &r->f[i]);
-	}
+	jsonw_init(&w, out);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "tool");
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "name");
+	jsonw_string(&w, "kanon");
+	jsonw_key(&w, "version");
+	jsonw_string(&w, KANON_VERSION);
+	jsonw_object_end(&w);
+	jsonw_break(&w, 1);
+	jsonw_key(&w, "findings");
+	jsonw_array_begin(&w);
+	for (size_t i = 0; i < r->n; i++)
+		finding_json(&w, &r->f[i]);
+	jsonw_array_end(&w);
 	result_count(r, counts);
-	strbuf_addf(out, "],\n \"summary\":{\"pass\":%zu,\"fail\":%zu,\"warn\":%zu,"
-		    "\"unknown\":%zu,\"invalid\":%zu},\n \"diagnostics\":[",
-		    counts[STATUS_PASS], counts[STATUS_FAIL], counts[STATUS_WARN],
-		    counts[STATUS_UNKNOWN], counts[STATUS_INVALID]);
+	jsonw_break(&w, 1);
+	jsonw_key(&w, "summary");
+	jsonw_object_begin(&w);
+	for (size_t i = 0; i < STATUS__COUNT; i++) {
+		jsonw_key(&w, sums[i]);
+		jsonw_uint(&w, counts[i]);
+	}
+	jsonw_object_end(&w);
+	jsonw_break(&w, 1);
+	jsonw_key(&w, "diagnostics");
+	jsonw_array_begin(&w);
 	for (size_t i = 0; i < r->nd; i++) {
-		if (i)
-			strbuf_addch(out, ',');
-		strbuf_addstr(out, "\n  {\"level\":");
-		strbuf_add_json_str(out, levels[r->d[i].level]);
-		strbuf_addstr(out, ",\"message\":");
-		strbuf_add_json_str(out, r->d[i].text);
-		strbuf_addch(out, '}');
+		jsonw_break(&w, 2);
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "level");
+		jsonw_string(&w, levels[r->d[i].level]);
+		jsonw_key(&w, "message");
+		jsonw_string(&w, r->d[i].text);
+		jsonw_object_end(&w);
 	}
-	strbuf_addch(out, ']');
+	jsonw_array_end(&w);
 	for (size_t i = 0; i < r->nsec; i++) {
-		strbuf_addstr(out, ",\n ");
-		strbuf_add_json_str(out, r->sec[i].key);
-		strbuf_addch(out, ':');
-		r->sec[i].json(out, r->sec[i].data);
+		jsonw_break(&w, 1);
+		jsonw_key(&w, r->sec[i]->key ? r->sec[i]->key : "");
+		section_json(&w, r->sec[i]);
 	}
-	strbuf_addstr(out, "}\n");
+	jsonw_object_end(&w);
+	strbuf_addch(out, '\n');
 }

@@ -1,13 +1,14 @@
 #include "report/report.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/util.h"
 #include "core/banned.h"
 
 static const struct reporter reporters[] = {
-	{ "text", report_text },
-	{ "json", report_json },
+    {"text", report_text},
+    {"json", report_json},
 };
 
 const struct reporter *reporter_find(const char *name)
@@ -20,5 +21,14 @@ const struct reporter *reporter_find(const char *name)
 
 const char *reporter_names(void)
 {
-	return "text, json";
+	static char names[128];
+
+	if (!names[0]) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < ARRAY_SIZE(reporters); i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", reporters[i].name);
+		snprintf(names, sizeof(names), "%s", strbuf_str(&sb));
+		strbuf_release(&sb);
+	}
+	return names;
 }

@@ -13,18 +13,26 @@ struct report_opts {
 
 struct reporter {
 	const char *name;
-	void (*write)(struct strbuf *out, const struct result *r,
-		      const struct report_opts *o);
+	void (*write)(struct strbuf *out, const struct result *r, const struct report_opts *o);
 };
 
-void report_text(struct strbuf *out, const struct result *r,
-		 const struct report_opts *o);
-void report_json(struct strbuf *out, const struct result *r,
-		 const struct report_opts *o);
+void report_text(struct strbuf *out, const struct result *r, const struct report_opts *o);
+void report_json(struct strbuf *out, const struct result *r, const struct report_opts *o);
+
+/*
+ * `kanon rules`: every rule of the registry, as JSON when format is
+ * "json", else as text (references and doc page at verbosity >= 1).
+ */
+void report_rules(struct strbuf *out, const char *format, int verbosity);
+
+/*
+ * A new output format is one file in src/report/ with its write
+ * function, plus its line in the reporter table (report.c).
+ */
 
 /* The reporter for a -f/--format name, or NULL. */
 const struct reporter *reporter_find(const char *name);
-/* "text, json" for help and errors. */
+/* The names of the reporter table, "text, json", for help and errors. */
 const char *reporter_names(void);
 
 #endif

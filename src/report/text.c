@@ -1,56 +1,54 @@
+/* The text reporter: findings, report sections, the summary line. */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/rule.h"
+#include "core/section.h"
 #include "core/util.h"
 #include "model/provenance.h"
+#include "parsers/jsonl.h"
 #include "report/report.h"
 #include "core/banned.h"
 
-#define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
-#define C_YELLOW "\033[33m"
+#define C_RESET	  "\033[0m"
+#define C_BOLD	  "\033[1m"
+#define C_RED	  "\033[31m"
+#define C_GREEN	  "\033[32m"
+#define C_YELLOW  "\033[33m"
 #define C_MAGENTA "\033[35m"
-#define C_DIM "\033[2m"
+#define C_DIM	  "\033[2m"
 
 #define WRAP 100
 
 /*
- * Names, paths and values come from the audited files and logs: escape
- * control characters so that a crafted object name cannot move the
- * cursor or recolor the terminal.
+ * Every string from the input (names, paths, values, URIs, user agents)
+ * goes through strbuf_add_clean(): a crafted name cannot move the
+ * cursor, set the title, write the clipboard or forge a line.
  */
-static void add_clean(struct strbuf *out, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f)
-			strbuf_addf(out, "\\x%02x", c);
-		else
-			strbuf_addch(out, (char)c);
-	}
-}
-
-static void add_cleanstr(struct strbuf *out, const char *s)
-{
-	add_clean(out, s, strlen(s));
-}
+#define add_clean    strbuf_add_clean
+#define add_cleanstr strbuf_add_cleanstr
 
 static const char *status_color(enum status s)
 {
 	switch (s) {
-	case STATUS_PASS: return C_GREEN;
-	case STATUS_FAIL: return C_BOLD C_RED;
-	case STATUS_WARN: return C_YELLOW;
-	case STATUS_UNKNOWN: return C_MAGENTA;
-	case STATUS_INVALID: return C_BOLD C_MAGENTA;
-	default: return "";
+	case STATUS_PASS:
+		return C_GREEN;
+	case STATUS_FAIL:
+		return C_BOLD C_RED;
+	case STATUS_WARN:
+		return C_YELLOW;
+	case STATUS_UNKNOWN:
+		return C_MAGENTA;
+	case STATUS_INVALID:
+		return C_BOLD C_MAGENTA;
+	default:
+		return "";
 	}
 }
 
-static void paint(struct strbuf *out, const struct report_opts *o,
-		  const char *color, const char *text, int width)
+static void paint(struct strbuf *out, const struct report_opts *o, const char *color,
+		  const char *text, int width)
 {
 	if (o->color)
 		strbuf_addstr(out, color);
@@ -60,8 +58,7 @@ static void paint(struct strbuf *out, const struct report_opts *o,
 }
 
 /* Word-wrap text at WRAP columns, each line indented by `indent`. */
-static void wrapped(struct strbuf *out, const char *first, const char *text,
-		    int indent)
+static void wrapped(struct strbuf *out, const char *first, const char *text, int indent)
 {
 	size_t col, lead = strlen(first);
 	const char *p = text;
@@ -87,10 +84,11 @@ static void wrapped(struct strbuf *out, const char *first, const char *text,
 	strbuf_addch(out, '\n');
 }
 
-static void evidence_line(struct strbuf *out, const struct evidence *e,
-			  const struct report_opts *o)
+static void evidence_line(struct strbuf *out, const struct evidence *e, const struct report_opts *o)
 {
-	strbuf_addf(out, "      %-8s ", e->kind);
+	strbuf_addstr(out, "      ");
+	add_cleanstr(out, e->kind);
+	strbuf_addf(out, "%*s ", strlen(e->kind) < 8 ? (int)(8 - strlen(e->kind)) : 0, "");
 	if (e->path) {
 		add_cleanstr(out, e->path);
 		if (e->line)
@@ -121,71 +119,546 @@ static void evidence_line(struct strbuf *out, const struct evidence *e,
 	strbuf_addch(out, '\n');
 }
 
-/*
- * Has an earlier finding that was printed with its fix (not PASS) the
- * same rule and the same fix? Long reports (one finding per audited
- * request, per node) then print each fix once.
- */
-static bool fix_seen(const struct result *r, size_t i)
-{
-	const struct finding *f = &r->f[i];
+/* ------------------------------------------------ fixes printed once */
 
-	for (size_t j = 0; j < i; j++) {
-		const struct finding *g = &r->f[j];
-		if (g->rule == f->rule && g->status != STATUS_PASS && g->remediation &&
-		    !strcmp(g->remediation, f->remediation))
+/*
+ * The (rule, fix) pairs already printed by a finding that is not PASS.
+ * Long reports (one finding per audited request, per node) print each
+ * fix once; an open-addressing hash set keeps that linear in the number
+ * of findings.
+ */
+struct fixset {
+	const struct finding **slot;
+	size_t mask;
+};
+
+static uint64_t fix_hash(const struct finding *f)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)(uintptr_t)f->rule;
+
+	for (const unsigned char *p = (const unsigned char *)f->remediation; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
+static void fixset_init(struct fixset *s, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	s->slot = xcalloc(cap, sizeof(*s->slot));
+	s->mask = cap - 1;
+}
+
+/* Is (f->rule, f->remediation) in the set? Adds it when `add`. */
+static bool fixset_seen(struct fixset *s, const struct finding *f, bool add)
+{
+	size_t i = (size_t)fix_hash(f) & s->mask;
+
+	for (; s->slot[i]; i = (i + 1) & s->mask) {
+		const struct finding *g = s->slot[i];
+		if (g->rule == f->rule && !strcmp(g->remediation, f->remediation))
 			return true;
 	}
+	if (add)
+		s->slot[i] = f;
 	return false;
 }
 
-void report_text(struct strbuf *out, const struct result *r,
-		 const struct report_opts *o)
+static void finding_text(struct strbuf *out, const struct finding *f, int idw, struct fixset *fixes,
+			 const struct report_opts *o)
 {
-	size_t counts[STATUS__COUNT];
-	size_t idw = 4, tw = 6;
+	bool pass = f->status == STATUS_PASS;
+	bool seen = false;
 	char doc[256];
 
+	if (f->remediation)
+		seen = fixset_seen(fixes, f, !pass);
+	if (pass && o->verbosity < 0)
+		return;
+	paint(out, o, status_color(f->status), status_name(f->status), 8);
+	strbuf_addch(out, ' ');
+	paint(out, o, f->severity == SEV_CRITICAL ? C_BOLD C_RED : "", severity_name(f->severity),
+	      9);
+	strbuf_addf(out, " %-*s ", idw, f->rule->id);
+	add_cleanstr(out, f->target);
+	strbuf_addch(out, '\n');
+	wrapped(out, "", f->message, 4);
+	if (pass && o->verbosity < 1)
+		return;
+	if (f->nev) {
+		strbuf_addstr(out, "    evidence:\n");
+		for (size_t j = 0; j < f->nev; j++)
+			evidence_line(out, &f->ev[j], o);
+	}
+	if (f->remediation && seen)
+		strbuf_addf(out, "    fix: as for the first %s finding above\n", f->rule->id);
+	else if (f->remediation)
+		wrapped(out, "fix: ", f->remediation, 4);
+	strbuf_addf(out, "    doc: %s\n", rule_doc(f->rule, doc, sizeof(doc)));
+}
+
+/* ------------------------------------------------ sections */
+
+static void indent(struct strbuf *out, int depth)
+{
+	strbuf_addf(out, "%*s", 2 * depth, "");
+}
+
+/* A node's label: its label, else its key with '_' read as a space. */
+static void add_name(struct strbuf *out, const struct section *s)
+{
+	size_t at = out->len;
+
+	add_cleanstr(out, sec_name(s));
+	if (!s->label)
+		for (size_t i = at; i < out->len; i++)
+			if (out->buf[i] == '_')
+				out->buf[i] = ' ';
+}
+
+static bool shown(const struct section *s)
+{
+	return !(s->flags & SEC_JSON_ONLY) && !((s->flags & SEC_HIDE_ZERO) && sec_is_zero(s));
+}
+
+static void add_value(struct strbuf *out, const struct section *s);
+
+/* Scalars, and lists and groups of them on one line. */
+static void add_value(struct strbuf *out, const struct section *s)
+{
+	char t[32];
+	bool first = true;
+
+	switch (s->type) {
+	case SEC_NULL:
+		strbuf_addch(out, '-');
+		return;
+	case SEC_BOOL:
+		strbuf_addstr(out, s->v.b ? "yes" : "no");
+		return;
+	case SEC_INT:
+		strbuf_addf(out, "%lld", (long long)s->v.i);
+		return;
+	case SEC_UINT:
+		strbuf_addf(out, "%llu", (unsigned long long)s->v.u);
+		return;
+	case SEC_NUMBER:
+		strbuf_addf(out, "%.6g", s->v.d);
+		return;
+	case SEC_DECIMAL:
+		strbuf_addf(out, "%.*f", s->prec, s->v.d);
+		return;
+	case SEC_STRING:
+		add_cleanstr(out, s->v.s);
+		return;
+	case SEC_TIME:
+		if (s->v.i == SEC_TIME_NONE) {
+			strbuf_addch(out, '-');
+			return;
+		}
+		ts_format(s->v.i, t);
+		strbuf_addstr(out, t);
+		return;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		if (!shown(s->kid[i]))
+			continue;
+		strbuf_addstr(out, first ? "" : ", ");
+		first = false;
+		if (s->type == SEC_GROUP) {
+			add_name(out, s->kid[i]);
+			strbuf_addch(out, ' ');
+		}
+		add_value(out, s->kid[i]);
+	}
+	if (first)
+		strbuf_addch(out, '-');
+}
+
+/* Can this node be a table cell (one line)? */
+static bool flat(const struct section *s)
+{
+	if (sec_is_scalar(s))
+		return true;
+	for (size_t i = 0; i < s->n; i++)
+		if (!sec_is_scalar(s->kid[i]))
+			return false;
+	return true;
+}
+
+#define MAX_COLS 24
+
+struct table {
+	const char *key[MAX_COLS];
+	const struct section *head[MAX_COLS]; /* first cell of the column, for its label */
+	size_t width[MAX_COLS];
+	bool right[MAX_COLS];
+	size_t ncols;
+};
+
+static int column_of(const struct table *t, const char *key)
+{
+	for (size_t c = 0; c < t->ncols; c++)
+		if (!strcmp(t->key[c], key))
+			return (int)c;
+	return -1;
+}
+
+/* The columns of rows [0, n): the members of all rows, in order of appearance. */
+static void table_columns(struct table *t, const struct section *list, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t r = 0; r < n; r++) {
+		const struct section *row = list->kid[r];
+		for (size_t i = 0; i < row->n; i++) {
+			const struct section *k = row->kid[i];
+			int c = k->key && shown(k) ? column_of(t, k->key) : 0;
+			if (!k->key || (k->flags & SEC_JSON_ONLY))
+				continue;
+			if (c < 0 && t->ncols < MAX_COLS) {
+				c = (int)t->ncols++;
+				t->key[c] = k->key;
+				t->head[c] = k;
+				strbuf_reset(&sb);
+				add_name(&sb, k);
+				t->width[c] = sb.len;
+				t->right[c] = k->type == SEC_UINT || k->type == SEC_INT;
+			}
+			if (c < 0)
+				continue;
+			strbuf_reset(&sb);
+			add_value(&sb, k);
+			if (sb.len > t->width[c])
+				t->width[c] = sb.len;
+		}
+	}
+	strbuf_release(&sb);
+}
+
+static void table_cell(struct strbuf *out, const struct table *t, size_t c, const char *s,
+		       size_t len)
+{
+	size_t pad = t->width[c] > len ? t->width[c] - len : 0;
+	bool last = c + 1 == t->ncols;
+
+	if (c)
+		strbuf_addstr(out, "  ");
+	if (t->right[c])
+		strbuf_addf(out, "%*s", (int)pad, "");
+	strbuf_add(out, s, len);
+	if (!t->right[c] && !last)
+		strbuf_addf(out, "%*s", (int)pad, "");
+}
+
+static void table_row(struct strbuf *out, const struct table *t, const struct section *row,
+		      int depth)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	indent(out, depth);
+	for (size_t c = 0; c < t->ncols; c++) {
+		const struct section *cell = NULL;
+		for (size_t i = 0; i < row->n && !cell; i++)
+			if (row->kid[i]->key && !strcmp(row->kid[i]->key, t->key[c]))
+				cell = row->kid[i];
+		strbuf_reset(&sb);
+		if (cell)
+			add_value(&sb, cell);
+		else
+			strbuf_addch(&sb, ' ');
+		table_cell(out, t, c, sb.buf, sb.len);
+	}
+	while (out->len && out->buf[out->len - 1] == ' ')
+		out->len--;
+	strbuf_addch(out, '\n');
+	strbuf_release(&sb);
+}
+
+/*
+ * A table too wide for the screen: per row, the first column on its own
+ * line and the others, labelled, on the next one.
+ */
+static void stacked_text(struct strbuf *out, const struct table *t, const struct section *list,
+			 size_t n, int depth)
+{
+	for (size_t r = 0; r < n; r++) {
+		const struct section *row = list->kid[r];
+		bool first = true;
+
+		for (size_t c = 0; c < t->ncols; c++) {
+			const struct section *cell = NULL;
+			for (size_t i = 0; i < row->n && !cell; i++)
+				if (row->kid[i]->key && !strcmp(row->kid[i]->key, t->key[c]))
+					cell = row->kid[i];
+			if (!cell)
+				continue;
+			if (c == 0) {
+				indent(out, depth);
+			} else {
+				if (first)
+					indent(out, depth + 2);
+				strbuf_addstr(out, first ? "" : "  ");
+				first = false;
+				add_name(out, cell);
+				strbuf_addstr(out, ": ");
+			}
+			add_value(out, cell);
+			if (c == 0)
+				strbuf_addch(out, '\n');
+		}
+		if (!first)
+			strbuf_addch(out, '\n');
+	}
+}
+
+static void table_text(struct strbuf *out, const struct section *list, size_t n, int depth)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t width = 2 * (size_t)depth;
+	struct table t;
+
+	table_columns(&t, list, n);
+	for (size_t c = 0; c < t.ncols; c++)
+		width += t.width[c] + 2;
+	if (width > WRAP + 2) {
+		stacked_text(out, &t, list, n, depth);
+		return;
+	}
+	indent(out, depth);
+	for (size_t c = 0; c < t.ncols; c++) {
+		strbuf_reset(&sb);
+		add_name(&sb, t.head[c]);
+		table_cell(out, &t, c, sb.buf, sb.len);
+	}
+	strbuf_addch(out, '\n');
+	for (size_t r = 0; r < n; r++)
+		table_row(out, &t, list->kid[r], depth);
+	strbuf_release(&sb);
+}
+
+static void node_text(struct strbuf *out, const struct section *s, int depth);
+
+/* A row holding nested lists: its flat members on one line, the rest below. */
+static void record_text(struct strbuf *out, const struct section *row, int depth)
+{
+	bool first = true;
+
+	indent(out, depth);
+	for (size_t i = 0; i < row->n; i++) {
+		const struct section *k = row->kid[i];
+		if (!flat(k) || !shown(k))
+			continue;
+		strbuf_addstr(out, first ? "" : ", ");
+		first = false;
+		add_name(out, k);
+		strbuf_addstr(out, ": ");
+		add_value(out, k);
+	}
+	strbuf_addch(out, '\n');
+	for (size_t i = 0; i < row->n; i++)
+		if (!flat(row->kid[i]))
+			node_text(out, row->kid[i], depth + 1);
+}
+
+static void list_body(struct strbuf *out, const struct section *s, int depth)
+{
+	size_t n = s->text_max && s->n > s->text_max ? s->text_max : s->n;
+	bool rows = n && s->kid[0]->type == SEC_GROUP, tabular = rows;
+
+	if (!s->n && s->empty) {
+		indent(out, depth);
+		add_cleanstr(out, s->empty);
+		strbuf_addch(out, '\n');
+	}
+	for (size_t i = 0; i < n && tabular; i++)
+		for (size_t j = 0; j < s->kid[i]->n; j++)
+			if (!flat(s->kid[i]->kid[j]))
+				tabular = false;
+	if (tabular) {
+		table_text(out, s, n, depth);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (rows) {
+				record_text(out, s->kid[i], depth);
+				continue;
+			}
+			indent(out, depth);
+			add_value(out, s->kid[i]);
+			strbuf_addch(out, '\n');
+		}
+	}
+	if (n < s->n) {
+		indent(out, depth);
+		strbuf_addf(out, "... %zu in all\n", s->n);
+	}
+}
+
+/* Sum the counters of rows [*i, ...) that start before end into sum. */
+static void fold_rows(const struct section *s, size_t *i, int64_t end, uint64_t *sum, size_t ncol)
+{
+	memset(sum, 0, ncol * sizeof(*sum));
+	for (; *i < s->n && s->kid[*i]->n && s->kid[*i]->kid[0]->v.i < end; (*i)++)
+		for (size_t c = 1; c < ncol && c < s->kid[*i]->n; c++)
+			if (s->kid[*i]->kid[c]->type == SEC_UINT)
+				sum[c] += s->kid[*i]->kid[c]->v.u;
+}
+
+/* The row width: a round number of seconds, a multiple of the bucket, <= 30 rows. */
+static int64_t fold_width(const struct section *s)
+{
+	static const int64_t nice[] = {60,    120,   300,   600,   900,	   1800,   3600,   7200,
+				       10800, 21600, 43200, 86400, 172800, 604800, 2592000};
+	int64_t first = s->kid[0]->kid[0]->v.i, last = s->kid[s->n - 1]->kid[0]->v.i;
+	int64_t width = s->step > 0 ? s->step : 1000000;
+
+	for (size_t k = 0; k < ARRAY_SIZE(nice); k++) {
+		int64_t w = nice[k] * 1000000LL;
+		if (w < width || w % width)
+			continue;
+		width = w;
+		if ((last - first) / w < 30)
+			break;
+	}
+	while ((last - first) / width >= 30)
+		width *= 2;
+	return width;
+}
+
+/* A time series folded into at most 30 rows, with a bar of one column. */
+static void series_text(struct strbuf *out, const struct section *s, int depth)
+{
+	const struct section *head = s->kid[0];
+	size_t ncol = head->n < MAX_COLS ? head->n : MAX_COLS;
+	int64_t width = fold_width(s);
+	uint64_t sum[MAX_COLS], maxbar = 1;
+	size_t nrows = 0;
+	char t[32];
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < s->n && nrows < 64;) {
+			int64_t at = s->kid[i]->kid[0]->v.i;
+			int64_t row = at - ((at % width) + width) % width;
+			fold_rows(s, &i, row + width, sum, ncol);
+			if (pass == 0) {
+				if (s->bar > 0 && (size_t)s->bar < ncol && sum[s->bar] > maxbar)
+					maxbar = sum[s->bar];
+				continue;
+			}
+			ts_format(row, t);
+			indent(out, depth);
+			strbuf_addf(out, "%.19s", t);
+			for (size_t c = 1; c < ncol; c++) {
+				struct strbuf sb = STRBUF_INIT;
+				add_name(&sb, head->kid[c]);
+				strbuf_addf(out, "  %*llu", (int)(sb.len > 8 ? sb.len : 8),
+					    (unsigned long long)sum[c]);
+				strbuf_release(&sb);
+			}
+			if (s->bar > 0 && (size_t)s->bar < ncol) {
+				strbuf_addstr(out, "  ");
+				for (uint64_t k = 0; k < sum[s->bar] * 30 / maxbar; k++)
+					strbuf_addch(out, '#');
+			}
+			strbuf_addch(out, '\n');
+			nrows++;
+		}
+		if (pass == 0) {
+			indent(out, depth - 1);
+			add_name(out, s);
+			strbuf_addf(out, " (rows of %.0f s):\n", (double)width / 1e6);
+			indent(out, depth);
+			strbuf_addf(out, "%-19s", "start");
+			for (size_t c = 1; c < ncol; c++) {
+				struct strbuf sb = STRBUF_INIT;
+				add_name(&sb, head->kid[c]);
+				strbuf_addf(out, "  %*s", (int)(sb.len > 8 ? sb.len : 8), sb.buf);
+				strbuf_release(&sb);
+			}
+			strbuf_addch(out, '\n');
+		}
+	}
+}
+
+static void node_text(struct strbuf *out, const struct section *s, int depth)
+{
+	if (!shown(s))
+		return;
+	if (s->type == SEC_SERIES) {
+		if (s->n && s->kid[0]->n && s->kid[0]->kid[0]->type == SEC_TIME)
+			series_text(out, s, depth + 1);
+		return;
+	}
+	indent(out, depth);
+	add_name(out, s);
+	strbuf_addch(out, ':');
+	if (flat(s) && (sec_is_scalar(s) || (s->flags & SEC_INLINE) || !s->n)) {
+		size_t at = out->len;
+		strbuf_addch(out, ' ');
+		if (!s->n && s->empty)
+			add_cleanstr(out, s->empty);
+		else
+			add_value(out, s);
+		/* a long list reads better one element per line */
+		if (s->type != SEC_LIST || out->len - at + 2 * (size_t)depth < WRAP) {
+			strbuf_addch(out, '\n');
+			return;
+		}
+		out->len = at;
+		out->buf[at] = '\0';
+	}
+	strbuf_addch(out, '\n');
+	if (s->type == SEC_LIST) {
+		list_body(out, s, depth + 1);
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		node_text(out, s->kid[i], depth + 1);
+}
+
+static void section_text(struct strbuf *out, const struct section *s, const struct report_opts *o)
+{
+	if (o->color)
+		strbuf_addstr(out, C_BOLD);
+	add_name(out, s);
+	if (o->color)
+		strbuf_addstr(out, C_RESET);
+	strbuf_addch(out, '\n');
+	if (s->type == SEC_LIST) {
+		list_body(out, s, 1);
+		return;
+	}
+	if (sec_is_scalar(s) || s->type == SEC_SERIES) {
+		node_text(out, s, 1);
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		node_text(out, s->kid[i], 1);
+}
+
+void report_text(struct strbuf *out, const struct result *r, const struct report_opts *o)
+{
+	size_t counts[STATUS__COUNT];
+	struct fixset fixes;
+	size_t idw = 4;
+
 	for (size_t i = 0; i < r->n; i++) {
-		size_t l = strlen(r->f[i].rule->id), t = strlen(r->f[i].target);
+		size_t l = strlen(r->f[i].rule->id);
 		if (l > idw)
 			idw = l;
-		if (t > tw)
-			tw = t;
 	}
-	for (size_t i = 0; i < r->n; i++) {
-		const struct finding *f = &r->f[i];
-		bool pass = f->status == STATUS_PASS;
-
-		if (pass && o->verbosity < 0)
-			continue;
-		paint(out, o, status_color(f->status), status_name(f->status), 8);
-		strbuf_addch(out, ' ');
-		paint(out, o, f->severity == SEV_CRITICAL ? C_BOLD C_RED : "",
-		      severity_name(f->severity), 9);
-		strbuf_addf(out, " %-*s ", (int)idw, f->rule->id);
-		add_cleanstr(out, f->target);
-		strbuf_addch(out, '\n');
-		wrapped(out, "", f->message, 4);
-		if (pass && o->verbosity < 1)
-			continue;
-		if (f->nev) {
-			strbuf_addstr(out, "    evidence:\n");
-			for (size_t j = 0; j < f->nev; j++)
-				evidence_line(out, &f->ev[j], o);
-		}
-		if (f->remediation && fix_seen(r, i))
-			strbuf_addf(out, "    fix: as for the first %s finding above\n",
-				    f->rule->id);
-		else if (f->remediation)
-			wrapped(out, "fix: ", f->remediation, 4);
-		strbuf_addf(out, "    doc: %s\n", rule_doc(f->rule, doc, sizeof(doc)));
-	}
+	fixset_init(&fixes, r->n);
+	for (size_t i = 0; i < r->n; i++)
+		finding_text(out, &r->f[i], (int)idw, &fixes, o);
+	free(fixes.slot);
 	for (size_t i = 0; i < r->nsec; i++) {
-		if (r->sec[i].text) {
-			strbuf_addch(out, '\n');
-			r->sec[i].text(out, r->sec[i].data, o->color);
-		}
+		strbuf_addch(out, '\n');
+		section_text(out, r->sec[i], o);
 	}
 	result_count(r, counts);
 	if (r->n && o->verbosity >= 0)
@@ -193,5 +666,4 @@ void report_text(struct strbuf *out, const struct result *r,
 	strbuf_addf(out, "summary: %zu fail, %zu warn, %zu pass, %zu unknown, %zu invalid\n",
 		    counts[STATUS_FAIL], counts[STATUS_WARN], counts[STATUS_PASS],
 		    counts[STATUS_UNKNOWN], counts[STATUS_INVALID]);
-	(void)tw;
 }

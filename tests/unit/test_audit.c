@@ -12,6 +12,7 @@
 
 #include "checks/audit.h"
 #include "checks/audit_int.h"
+#include "core/section.h"
 #include "core/strbuf.h"
 #include "parsers/jsonl.h"
 #include "sources/gzstream.h"
@@ -518,7 +519,7 @@ static void test_auditid_reuse(void **state)
 	FILE *f = fdopen(fd, "w");
 	struct audit_opts o;
 	struct result res;
-	const struct audit_report *r;
+	const struct section *r;
 	char *files[1] = { path };
 	(void)state;
 	fputs(RQ("same", "1", "1", "/healthz") RQ("same", "2", "2", "/api/v1/secrets")
@@ -528,11 +529,11 @@ static void test_auditid_reuse(void **state)
 	audit_opts_init(&o);
 	result_init(&res);
 	assert_int_equal(audit_run(files, 1, &o, &res), 0);
-	r = res.sec[0].data;
-	assert_int_equal(r->requests, 3);
-	assert_int_equal(r->duplicates, 1);
-	assert_int_equal(r->anon.requests, 3);
-	assert_int_equal(r->anon.allowed_by_class[CL_SENSITIVE], 2);
+	r = res.sec[0];
+	assert_int_equal(sec_find_uint(r, "requests"), 3);
+	assert_int_equal(sec_find_uint(r, "duplicates"), 1);
+	assert_int_equal(sec_find_uint(r, "anonymous.requests"), 3);
+	assert_int_equal(sec_find_uint(r, "anonymous.allowed_by_class.sensitive"), 2);
 	result_release(&res);
 	unlink(path);
 }
@@ -553,7 +554,7 @@ static void test_requests(void **state)
 	FILE *f = fdopen(fd, "w");
 	struct audit_opts o;
 	struct result res;
-	const struct audit_report *r;
+	const struct section *r;
 	char *files[1] = { path };
 	(void)state;
 	fputs(EV("x", "RequestReceived", "1", "") EV("x", "ResponseComplete", "2", DONE("201"))
@@ -570,14 +571,14 @@ static void test_requests(void **state)
 	result_init(&res);
 	assert_int_equal(audit_run(files, 1, &o, &res), 0);
 	assert_int_equal(res.nsec, 1);
-	r = res.sec[0].data;
-	assert_int_equal(r->lines, 8);
-	assert_int_equal(r->requests, 4);
-	assert_int_equal(r->duplicates, 1);
-	assert_int_equal(r->anon.requests, 4);
-	assert_int_equal(r->anon.allowed, 3);
-	assert_int_equal(r->anon.incomplete, 1);
-	assert_int_equal(r->anon.by_class[CL_SENSITIVE], 4);
+	r = res.sec[0];
+	assert_int_equal(sec_find_uint(r, "lines"), 8);
+	assert_int_equal(sec_find_uint(r, "requests"), 4);
+	assert_int_equal(sec_find_uint(r, "duplicates"), 1);
+	assert_int_equal(sec_find_uint(r, "anonymous.requests"), 4);
+	assert_int_equal(sec_find_uint(r, "anonymous.allowed"), 3);
+	assert_int_equal(sec_find_uint(r, "anonymous.incomplete"), 1);
+	assert_int_equal(sec_find_uint(r, "anonymous.by_class.sensitive"), 4);
 	result_release(&res);
 	unlink(path);
 }
