@@ -248,7 +248,10 @@ int common_finish(const struct common_opts *c, struct result *res)
 	for (size_t i = 0; i < res->nd; i++) {
 		if (res->d[i].level == DIAG_NOTE && c->verbosity < 1)
 			continue;
-		fprintf(stderr, "kanon: %s: %s\n", levels[res->d[i].level], res->d[i].text);
+		/* names and paths in diagnostics come from the input too */
+		strbuf_add_cleanstr(&out, res->d[i].text);
+		fprintf(stderr, "kanon: %s: %s\n", levels[res->d[i].level], out.buf);
+		strbuf_reset(&out);
 	}
 	rep->write(&out, res, &ro);
 	if (cli_write(c, &out, res->nsec ? FILE_WRITE_PRIVATE : 0))

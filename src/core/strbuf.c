@@ -1,5 +1,6 @@
 #include "core/strbuf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,15 +123,33 @@ static int is_unsafe(unsigned cp)
 	       cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
+/* The length of the leading printable ASCII that needs no escape (the common case). */
+static size_t plain_run(const unsigned char *p, size_t n, bool json)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] >= 0x20 && p[i] < 0x7f && (!json || (p[i] != '"' && p[i] != '\\')))
+		i++;
+	return i;
+}
+
 void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
+	strbuf_grow(sb, len + 2);
 	strbuf_addch(sb, '"');
 	while (i < len) {
 		unsigned cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n, run = plain_run(p + i, len - i, true);
+
+		if (run) {
+			strbuf_add(sb, p + i, run);
+			i += run;
+			continue;
+		}
+		n = utf8_decode(p + i, len - i, &cp);
 
 		if (!n) {
 			strbuf_addstr(sb, "\xef\xbf\xbd"); /* U+FFFD */
@@ -183,7 +202,14 @@ void strbuf_add_clean(struct strbuf *sb, const char *s, size_t len)
 	strbuf_grow(sb, len);
 	while (i < len) {
 		unsigned cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n, run = plain_run(p + i, len - i, false);
+
+		if (run) {
+			strbuf_add(sb, p + i, run);
+			i += run;
+			continue;
+		}
+		n = utf8_decode(p + i, len - i, &cp);
 
 		if (!n || cp < 0x20 || cp == 0x7f) {
 			strbuf_addf(sb, "\\x%02x", p[i]);
