@@ -134,6 +134,19 @@ static void section_json(struct jsonw *w, const struct section *s)
 		jsonw_array_end(w);
 }
 
+void report_json_begin(struct jsonw *w, struct strbuf *out)
+{
+	jsonw_init(w, out);
+	jsonw_object_begin(w);
+	jsonw_key(w, "tool");
+	jsonw_object_begin(w);
+	jsonw_key(w, "name");
+	jsonw_string(w, "kanon");
+	jsonw_key(w, "version");
+	jsonw_string(w, KANON_VERSION);
+	jsonw_object_end(w);
+}
+
 void report_json(struct strbuf *out, const struct result *r, const struct report_opts *o)
 {
 	static const char *const levels[] = {"error", "warning", "note"};
@@ -142,15 +155,7 @@ void report_json(struct strbuf *out, const struct result *r, const struct report
 	struct jsonw w;
 
 	(void)o;
-	jsonw_init(&w, out);
-	jsonw_object_begin(&w);
-	jsonw_key(&w, "tool");
-	jsonw_object_begin(&w);
-	jsonw_key(&w, "name");
-	jsonw_string(&w, "kanon");
-	jsonw_key(&w, "version");
-	jsonw_string(&w, KANON_VERSION);
-	jsonw_object_end(&w);
+	report_json_begin(&w, out);
 	jsonw_break(&w, 1);
 	jsonw_key(&w, "findings");
 	jsonw_array_begin(&w);

@@ -17,6 +17,9 @@ struct reporter {
 };
 
 void report_text(struct strbuf *out, const struct result *r, const struct report_opts *o);
+struct jsonw;
+/* Start a JSON document on out: the opening brace and the "tool" member. */
+void report_json_begin(struct jsonw *w, struct strbuf *out);
 void report_json(struct strbuf *out, const struct result *r, const struct report_opts *o);
 
 /*

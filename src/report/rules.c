@@ -3,7 +3,6 @@
 
 #include "core/jsonw.h"
 #include "core/rule.h"
-#include "core/version.h"
 #include "report/report.h"
 #include "core/banned.h"
 
@@ -35,15 +34,7 @@ static void rules_json(struct strbuf *out)
 {
 	struct jsonw w;
 
-	jsonw_init(&w, out);
-	jsonw_object_begin(&w);
-	jsonw_key(&w, "tool");
-	jsonw_object_begin(&w);
-	jsonw_key(&w, "name");
-	jsonw_string(&w, "kanon");
-	jsonw_key(&w, "version");
-	jsonw_string(&w, KANON_VERSION);
-	jsonw_object_end(&w);
+	report_json_begin(&w, out);
 	jsonw_key(&w, "rules");
 	jsonw_array_begin(&w);
 	for (size_t c = 0; c < nchecks; c++)
