@@ -25,7 +25,9 @@ void jsonw_break(struct jsonw *w, int indent)
 static void item(struct jsonw *w)
 {
 	if (w->after_key) {
+		/* a member's value: no comma, and no break between name and value */
 		w->after_key = false;
+		w->brk = -1;
 		return;
 	}
 	if (w->has[w->depth])

@@ -75,7 +75,7 @@ static void wrapped(struct strbuf *out, const char *first, const char *text, int
 			strbuf_addch(out, ' ');
 			col++;
 		}
-		add_clean(out, p, wl);
+		strbuf_add_clean(out, p, wl);
 		col += wl;
 		p += wl;
 		while (*p == ' ')
@@ -87,31 +87,31 @@ static void wrapped(struct strbuf *out, const char *first, const char *text, int
 static void evidence_line(struct strbuf *out, const struct evidence *e, const struct report_opts *o)
 {
 	strbuf_addstr(out, "      ");
-	add_cleanstr(out, e->kind);
+	strbuf_add_cleanstr(out, e->kind);
 	strbuf_addf(out, "%*s ", strlen(e->kind) < 8 ? (int)(8 - strlen(e->kind)) : 0, "");
 	if (e->path) {
-		add_cleanstr(out, e->path);
+		strbuf_add_cleanstr(out, e->path);
 		if (e->line)
 			strbuf_addf(out, ":%d", e->line);
 		if (e->key || e->value)
 			strbuf_addch(out, ' ');
 	}
 	if (e->kind == SRC_FLAG && e->value && (e->value[0] == '-' || !e->key)) {
-		add_cleanstr(out, e->value);
+		strbuf_add_cleanstr(out, e->value);
 	} else if (e->key && e->value) {
-		add_cleanstr(out, e->key);
+		strbuf_add_cleanstr(out, e->key);
 		strbuf_addstr(out, e->kind == SRC_FLAG ? " " : " = ");
-		add_cleanstr(out, e->value);
+		strbuf_add_cleanstr(out, e->value);
 	} else if (e->key) {
-		add_cleanstr(out, e->key);
+		strbuf_add_cleanstr(out, e->key);
 	} else if (e->value) {
-		add_cleanstr(out, e->value);
+		strbuf_add_cleanstr(out, e->value);
 	}
 	if (e->note) {
 		if (o->color)
 			strbuf_addstr(out, C_DIM);
 		strbuf_addstr(out, "  (");
-		add_cleanstr(out, e->note);
+		strbuf_add_cleanstr(out, e->note);
 		strbuf_addch(out, ')');
 		if (o->color)
 			strbuf_addstr(out, C_RESET);
@@ -182,7 +182,7 @@ static void finding_text(struct strbuf *out, const struct finding *f, int idw, s
 	paint(out, o, f->severity == SEV_CRITICAL ? C_BOLD C_RED : "", severity_name(f->severity),
 	      9);
 	strbuf_addf(out, " %-*s ", idw, f->rule->id);
-	add_cleanstr(out, f->target);
+	strbuf_add_cleanstr(out, f->target);
 	strbuf_addch(out, '\n');
 	wrapped(out, "", f->message, 4);
 	if (pass && o->verbosity < 1)
@@ -211,7 +211,7 @@ static void add_name(struct strbuf *out, const struct section *s)
 {
 	size_t at = out->len;
 
-	add_cleanstr(out, sec_name(s));
+	strbuf_add_cleanstr(out, sec_name(s));
 	if (!s->label)
 		for (size_t i = at; i < out->len; i++)
 			if (out->buf[i] == '_')
@@ -222,8 +222,6 @@ static bool shown(const struct section *s)
 {
 	return !(s->flags & SEC_JSON_ONLY) && !((s->flags & SEC_HIDE_ZERO) && sec_is_zero(s));
 }
-
-static void add_value(struct strbuf *out, const struct section *s);
 
 /* Scalars, and lists and groups of them on one line. */
 static void add_value(struct strbuf *out, const struct section *s)
@@ -251,7 +249,7 @@ static void add_value(struct strbuf *out, const struct section *s)
 		strbuf_addf(out, "%.*f", s->prec, s->v.d);
 		return;
 	case SEC_STRING:
-		add_cleanstr(out, s->v.s);
+		strbuf_add_cleanstr(out, s->v.s);
 		return;
 	case SEC_TIME:
 		if (s->v.i == SEC_TIME_NONE) {
@@ -473,7 +471,7 @@ static void list_body(struct strbuf *out, const struct section *s, int depth)
 
 	if (!s->n && s->empty) {
 		indent(out, depth);
-		add_cleanstr(out, s->empty);
+		strbuf_add_cleanstr(out, s->empty);
 		strbuf_addch(out, '\n');
 	}
 	for (size_t i = 0; i < n && tabular; i++)
@@ -509,6 +507,12 @@ static void fold_rows(const struct section *s, size_t *i, int64_t end, uint64_t 
 				sum[c] += s->kid[*i]->kid[c]->v.u;
 }
 
+/* The start of the row of width `width` that holds time `at`. */
+static int64_t row_start(int64_t at, int64_t width)
+{
+	return at - ((at % width) + width) % width;
+}
+
 /* The row width: a round number of seconds, a multiple of the bucket, <= 30 rows. */
 static int64_t fold_width(const struct section *s)
 {
@@ -530,58 +534,77 @@ static int64_t fold_width(const struct section *s)
 	return width;
 }
 
-/* A time series folded into at most 30 rows, with a bar of one column. */
-static void series_text(struct strbuf *out, const struct section *s, int depth)
+/* A column's printed width: its label's, at least 8. */
+static int column_width(const struct section *head)
 {
-	const struct section *head = s->kid[0];
-	size_t ncol = head->n < MAX_COLS ? head->n : MAX_COLS;
-	int64_t width = fold_width(s);
-	uint64_t sum[MAX_COLS], maxbar = 1;
-	size_t nrows = 0;
+	struct strbuf sb = STRBUF_INIT;
+	int w;
+
+	add_name(&sb, head);
+	w = sb.len > 8 ? (int)sb.len : 8;
+	strbuf_release(&sb);
+	return w;
+}
+
+static void series_header(struct strbuf *out, const struct section *s, size_t ncol, int64_t width,
+			  int depth)
+{
+	indent(out, depth - 1);
+	add_name(out, s);
+	strbuf_addf(out, " (rows of %.0f s):\n", (double)width / 1e6);
+	indent(out, depth);
+	strbuf_addf(out, "%-19s", "start");
+	for (size_t c = 1; c < ncol; c++) {
+		struct strbuf sb = STRBUF_INIT;
+		add_name(&sb, s->kid[0]->kid[c]);
+		strbuf_addf(out, "  %*s", column_width(s->kid[0]->kid[c]), strbuf_str(&sb));
+		strbuf_release(&sb);
+	}
+	strbuf_addch(out, '\n');
+}
+
+static void series_row(struct strbuf *out, const struct section *s, size_t ncol, int64_t row,
+		       const uint64_t *sum, uint64_t maxbar, int depth)
+{
 	char t[32];
 
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < s->n && nrows < 64;) {
-			int64_t at = s->kid[i]->kid[0]->v.i;
-			int64_t row = at - ((at % width) + width) % width;
-			fold_rows(s, &i, row + width, sum, ncol);
-			if (pass == 0) {
-				if (s->bar > 0 && (size_t)s->bar < ncol && sum[s->bar] > maxbar)
-					maxbar = sum[s->bar];
-				continue;
-			}
-			ts_format(row, t);
-			indent(out, depth);
-			strbuf_addf(out, "%.19s", t);
-			for (size_t c = 1; c < ncol; c++) {
-				struct strbuf sb = STRBUF_INIT;
-				add_name(&sb, head->kid[c]);
-				strbuf_addf(out, "  %*llu", (int)(sb.len > 8 ? sb.len : 8),
-					    (unsigned long long)sum[c]);
-				strbuf_release(&sb);
-			}
-			if (s->bar > 0 && (size_t)s->bar < ncol) {
-				strbuf_addstr(out, "  ");
-				for (uint64_t k = 0; k < sum[s->bar] * 30 / maxbar; k++)
-					strbuf_addch(out, '#');
-			}
-			strbuf_addch(out, '\n');
-			nrows++;
-		}
-		if (pass == 0) {
-			indent(out, depth - 1);
-			add_name(out, s);
-			strbuf_addf(out, " (rows of %.0f s):\n", (double)width / 1e6);
-			indent(out, depth);
-			strbuf_addf(out, "%-19s", "start");
-			for (size_t c = 1; c < ncol; c++) {
-				struct strbuf sb = STRBUF_INIT;
-				add_name(&sb, head->kid[c]);
-				strbuf_addf(out, "  %*s", (int)(sb.len > 8 ? sb.len : 8), sb.buf);
-				strbuf_release(&sb);
-			}
-			strbuf_addch(out, '\n');
-		}
+	ts_format(row, t);
+	indent(out, depth);
+	strbuf_addf(out, "%.19s", t);
+	for (size_t c = 1; c < ncol; c++)
+		strbuf_addf(out, "  %*llu", column_width(s->kid[0]->kid[c]),
+			    (unsigned long long)sum[c]);
+	if (s->bar > 0 && (size_t)s->bar < ncol) {
+		strbuf_addstr(out, "  ");
+		for (uint64_t k = 0; k < sum[s->bar] * 30 / maxbar; k++)
+			strbuf_addch(out, '#');
+	}
+	strbuf_addch(out, '\n');
+}
+
+/*
+ * A time series folded into at most 30 rows of a round width (at most
+ * 64 printed), with a bar of one column scaled to its largest row.
+ */
+static void series_text(struct strbuf *out, const struct section *s, int depth)
+{
+	size_t ncol = s->kid[0]->n < MAX_COLS ? s->kid[0]->n : MAX_COLS;
+	int64_t width = fold_width(s);
+	uint64_t sum[MAX_COLS], maxbar = 1;
+	bool bar = s->bar > 0 && (size_t)s->bar < ncol;
+	size_t nrows = 0;
+
+	for (size_t i = 0; i < s->n && nrows < 64; nrows++) {
+		fold_rows(s, &i, row_start(s->kid[i]->kid[0]->v.i, width) + width, sum, ncol);
+		if (bar && sum[s->bar] > maxbar)
+			maxbar = sum[s->bar];
+	}
+	series_header(out, s, ncol, width, depth);
+	nrows = 0;
+	for (size_t i = 0; i < s->n && nrows < 64; nrows++) {
+		int64_t row = row_start(s->kid[i]->kid[0]->v.i, width);
+		fold_rows(s, &i, row + width, sum, ncol);
+		series_row(out, s, ncol, row, sum, maxbar, depth);
 	}
 }
 
@@ -601,7 +624,7 @@ static void node_text(struct strbuf *out, const struct section *s, int depth)
 		size_t at = out->len;
 		strbuf_addch(out, ' ');
 		if (!s->n && s->empty)
-			add_cleanstr(out, s->empty);
+			strbuf_add_cleanstr(out, s->empty);
 		else
 			add_value(out, s);
 		/* a long list reads better one element per line */

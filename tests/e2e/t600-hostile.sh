@@ -30,13 +30,27 @@ with open(os.path.join(kdir, b"config-" + RAW + b".yaml"), "w") as f:
                "readOnlyPort": 10255, H: 1}, f)
 
 # apiserver: a manifest with hostile flag values
-with open(os.path.join(d.encode(), b"apiserver-" + RAW + b".yaml"), "w") as f:
-    json.dump({"apiVersion": "v1", "kind": "Pod",
+manifest = {"apiVersion": "v1", "kind": "Pod",
                "metadata": {"name": "kube-apiserver" + H},
                "spec": {"containers": [{"name": "kube-apiserver", "command": [
                    "kube-apiserver", "--anonymous-auth=true",
                    "--authorization-mode=AlwaysAllow," + H,
-                   "--" + H + "=1"]}]}}, f)
+                   "--" + H + "=1"]}]}}
+with open(os.path.join(d.encode(), b"apiserver-" + RAW + b".yaml"), "w") as f:
+    json.dump(manifest, f)
+
+# scan: a snapshot with hostile node and API server names, command lines and files
+node = os.path.join(d.encode(), b"snap", b"kubelet", b"node-" + RAW)
+os.makedirs(node)
+open(os.path.join(node, b"cmdline"), "wb").write(
+    b"kubelet --config=/c --authorization-mode=" + RAW.replace(b"\n", b"") + b"\n")
+with open(os.path.join(node, b"config.yaml"), "w") as f:
+    json.dump({"kind": "KubeletConfiguration", "apiVersion": "kubelet.config.k8s.io/v1beta1",
+               "authentication": {"anonymous": {"enabled": True}}, H: H}, f)
+api = os.path.join(d.encode(), b"snap", b"apiserver", b"api-" + RAW)
+os.makedirs(api)
+with open(os.path.join(api, b"kube-apiserver.yaml"), "w") as f:
+    json.dump(manifest, f)
 
 # rbac: a binding with hostile names (JSON escapes, and raw invalid UTF-8)
 items = [
@@ -55,7 +69,7 @@ items = [
                  "name": "role" + H},
      "subjects": [{"kind": "Group", "name": "system:unauthenticated"}]},
 ]
-os.makedirs(os.path.join(d, "snap", "rbac"))
+os.makedirs(os.path.join(d, "snap", "rbac"), exist_ok=True)
 os.makedirs(os.path.join(d, "snap", "audit"))
 body = json.dumps({"apiVersion": "v1", "kind": "List", "items": items}).encode()
 body = body.replace(b"evil", b"ev\x9b\xffil", 1)  # raw bytes that are not UTF-8
