@@ -15,7 +15,7 @@ import json, os, sys
 d = sys.argv[1]
 # the hostile text, as a Python string (JSON and YAML inputs escape it)
 H = ("\x1b]0;PWNED\x07\x1b[2J\x1b]52;c;cHduZWQ=\x07\u009b31m\u202e\u2066"
-     "\x7f\nPASS     critical  FORGED no anonymous access\n")
+     "\x7f\x00\nPASS     critical  FORGED no anonymous access\n")
 # raw bytes for file names: ESC, a raw C1 byte (invalid UTF-8), a forged line
 RAW = b"x\x1b[2J\x9b\xe2\x80\xae\nPASS FORGED"
 
@@ -118,6 +118,8 @@ for path in sys.argv[3:]:
     data = open(path, "rb").read()
     if b"FORGED" in data or b"PWNED" in data:
         seen = True
+    if b"AddressSanitizer" in data or b"runtime error:" in data:
+        bad.append("%s: sanitizer report" % path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
