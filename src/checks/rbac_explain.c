@@ -54,7 +54,8 @@ struct rbac_explain_binding *rbac_explain_add(struct rbac_explain *ex, const cha
 	sec_str(b, "role", role);
 	sec_str(b, "scope", scope);
 	sec_str(b, "rating", level);
-	return (struct rbac_explain_binding *)(void *)sec_list(b, "rules", NULL);
+	return (struct rbac_explain_binding *)(void *)sec_flag(sec_list(b, "rules", NULL),
+							       SEC_HIDE_ZERO);
 }
 
 void rbac_explain_add_rule(struct rbac_explain_binding *b, const char *rule, const char *caps,
