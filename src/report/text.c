@@ -316,9 +316,10 @@ static void table_columns(struct table *t, const struct section *list, size_t n)
 		const struct section *row = list->kid[r];
 		for (size_t i = 0; i < row->n; i++) {
 			const struct section *k = row->kid[i];
-			int c = k->key && shown(k) ? column_of(t, k->key) : 0;
+			int c;
 			if (!k->key || (k->flags & SEC_JSON_ONLY))
 				continue;
+			c = column_of(t, k->key);
 			if (c < 0 && t->ncols < MAX_COLS) {
 				c = (int)t->ncols++;
 				t->key[c] = k->key;
