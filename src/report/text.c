@@ -609,13 +609,25 @@ static void series_text(struct strbuf *out, const struct section *s, int depth)
 	}
 }
 
+/* Rows of a time start and counts, in time order? Else it is shown as a table. */
+static bool series_ok(const struct section *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct section *row = s->kid[i];
+		if (row->type != SEC_GROUP || !row->n || row->kid[0]->type != SEC_TIME ||
+		    row->kid[0]->v.i == SEC_TIME_NONE ||
+		    (i && row->kid[0]->v.i < s->kid[i - 1]->kid[0]->v.i))
+			return false;
+	}
+	return s->n > 0;
+}
+
 static void node_text(struct strbuf *out, const struct section *s, int depth)
 {
 	if (!shown(s))
 		return;
-	if (s->type == SEC_SERIES) {
-		if (s->n && s->kid[0]->n && s->kid[0]->kid[0]->type == SEC_TIME)
-			series_text(out, s, depth + 1);
+	if (s->type == SEC_SERIES && series_ok(s)) {
+		series_text(out, s, depth + 1);
 		return;
 	}
 	indent(out, depth);
@@ -637,7 +649,7 @@ static void node_text(struct strbuf *out, const struct section *s, int depth)
 		out->buf[at] = '\0';
 	}
 	strbuf_addch(out, '\n');
-	if (s->type == SEC_LIST) {
+	if (s->type == SEC_LIST || s->type == SEC_SERIES) {
 		list_body(out, s, depth + 1);
 		return;
 	}
