@@ -174,6 +174,42 @@ static void test_section_text(void **state)
 	result_release(&r);
 }
 
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* Each fix is printed in full once per rule; a PASS does not count as printed. */
+static void test_fix_once(void **state)
+{
+	static const struct rule a = {"rule-a", "A", SEV_HIGH, {NULL}};
+	static const struct rule b = {"rule-b", "B", SEV_HIGH, {NULL}};
+	struct strbuf sb = STRBUF_INIT;
+	struct report_opts o = {false, 1};
+	struct result r;
+
+	(void)state;
+	result_init(&r);
+	finding_add(&r, &a, STATUS_PASS, SEV_HIGH, "t0", "do X", "pass");
+	finding_add(&r, &a, STATUS_FAIL, SEV_HIGH, "t1", "do X", "fail 1");
+	finding_add(&r, &a, STATUS_FAIL, SEV_HIGH, "t2", "do X", "fail 2");
+	finding_add(&r, &b, STATUS_FAIL, SEV_HIGH, "t3", "do X", "other rule");
+	finding_add(&r, &a, STATUS_WARN, SEV_HIGH, "t4", "do Y", "other fix");
+	finding_add(&r, &a, STATUS_PASS, SEV_HIGH, "t5", "do Y", "pass after");
+	report_text(&sb, &r, &o);
+	/* t0 (PASS, printed in full), t1, t3, t4 in full; t2 and t5 refer back */
+	assert_int_equal(count(sb.buf, "fix: do X"), 3);
+	assert_int_equal(count(sb.buf, "fix: do Y"), 1);
+	assert_int_equal(count(sb.buf, "fix: as for the first rule-a finding above"), 2);
+	assert_int_equal(count(sb.buf, "fix: as for the first rule-b"), 0);
+	strbuf_release(&sb);
+	result_release(&r);
+}
+
 static void test_reporter_names(void **state)
 {
 	(void)state;
@@ -188,6 +224,7 @@ int main(void)
 	    cmocka_unit_test(test_clean),	 cmocka_unit_test(test_json_string),
 	    cmocka_unit_test(test_jsonw),	 cmocka_unit_test(test_section_json),
 	    cmocka_unit_test(test_section_text), cmocka_unit_test(test_reporter_names),
+	    cmocka_unit_test(test_fix_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
