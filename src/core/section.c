@@ -217,7 +217,13 @@ bool sec_is_zero(const struct section *s)
 		return s->v.i == SEC_TIME_NONE;
 	case SEC_STRING:
 		return !*s->v.s;
+	case SEC_GROUP:
+		break;
 	default:
 		return !s->n;
 	}
+	for (size_t i = 0; i < s->n; i++)
+		if (!sec_is_zero(s->kid[i]))
+			return false;
+	return true;
 }
