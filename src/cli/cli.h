@@ -119,6 +119,12 @@ int cli_parse_pid(const char *cmd, const char *arg, long *pid);
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
+ * "kanon: error: MSG" on stderr, MSG escaped as every text output is
+ * (paths and names in it may come from hostile input). Returns 2.
+ */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
  * Print diagnostics to stderr, render the report in the chosen format to
  * stdout or --output, and return the exit code.
  */

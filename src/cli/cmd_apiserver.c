@@ -111,8 +111,7 @@ static int run_manifest(const char *path, struct apiserver_args *a)
 	if (provider_read(provider_fs(), path, display, FILE_MAX_CONFIG, PROVIDER_READ_NAMED, &b,
 			  &e) < 0 ||
 	    apiserver_run_manifest(&b, &a->in, &r, a->res, &e) < 0) {
-		fprintf(stderr, "kanon: error: %s\n", err_format(&e, msg, sizeof(msg)));
-		code = 2;
+		code = cli_error("%s", err_format(&e, msg, sizeof(msg)));
 	}
 	blob_release(&b);
 	strbuf_release(&one);
@@ -145,9 +144,7 @@ static int check_args(const struct apiserver_args *a)
 		return usage_error("apiserver", "--manifest, --cmdline and --pid each give "
 						"the command line; use one");
 	if (a->root && !file_is_dir(a->root)) {
-		fprintf(stderr, "kanon: error: cannot read '%s': not a directory (--root)\n",
-			a->root);
-		return 2;
+		return cli_error("cannot read '%s': not a directory (--root)", a->root);
 	}
 	if (a->root && a->pid)
 		return usage_error("apiserver", "--root and --pid both say where files are; "

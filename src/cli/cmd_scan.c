@@ -33,6 +33,7 @@ static const struct scan_part parts[] = {
 
 static int run_parts(const struct provider *snap, const char *dir, struct result *res)
 {
+	struct strbuf names = STRBUF_INIT;
 	int found = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
@@ -46,10 +47,10 @@ static int run_parts(const struct provider *snap, const char *dir, struct result
 	}
 	if (found)
 		return CLI_REPORT;
-	fprintf(stderr, "kanon: error: '%s' holds no snapshot part (", dir);
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
-		fprintf(stderr, "%s%s/", i ? ", " : "", parts[i].dir);
-	fprintf(stderr, "); see docs/snapshot.md\n");
+		strbuf_addf(&names, "%s%s/", i ? ", " : "", parts[i].dir);
+	cli_error("'%s' holds no snapshot part (%s); see docs/snapshot.md", dir, names.buf);
+	strbuf_release(&names);
 	return 2;
 }
 
@@ -61,8 +62,7 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 
 	(void)ctx, (void)n, (void)co;
 	if (!file_is_dir(dir)) {
-		fprintf(stderr, "kanon: error: cannot read snapshot '%s': not a directory\n", dir);
-		return 2;
+		return cli_error("cannot read snapshot '%s': not a directory", dir);
 	}
 	/* opened once; its node roots keep their paths inside them */
 	snap = provider_snapshot_create(dir);

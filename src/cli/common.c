@@ -43,15 +43,39 @@ static void common_opts_init(struct common_opts *c)
 	c->color = COLOR_AUTO;
 }
 
+/* fmt and its arguments, escaped, on stderr after prefix. */
+static void eprint_clean(const char *prefix, const char *fmt, va_list ap)
+{
+	struct strbuf raw = STRBUF_INIT, clean = STRBUF_INIT;
+
+	strbuf_vaddf(&raw, fmt, ap);
+	strbuf_add_clean(&clean, raw.buf, raw.len);
+	fprintf(stderr, "%s%s\n", prefix, strbuf_str(&clean));
+	strbuf_release(&raw);
+	strbuf_release(&clean);
+}
+
 int usage_error(const char *cmd, const char *fmt, ...)
+{
+	struct strbuf prefix = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_addf(&prefix, "kanon %s: ", cmd);
+	va_start(ap, fmt);
+	eprint_clean(prefix.buf, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'kanon %s --help' for more information.\n", cmd);
+	strbuf_release(&prefix);
+	return 2;
+}
+
+int cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "kanon %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	eprint_clean("kanon: error: ", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'kanon %s --help' for more information.\n", cmd);
 	return 2;
 }
 
@@ -265,10 +289,8 @@ int cli_write(const struct common_opts *c, const struct strbuf *out, unsigned fl
 	struct err e;
 
 	if (c->output) {
-		if (file_write_atomic(c->output, out->buf, out->len, flags, &e) < 0) {
-			fprintf(stderr, "kanon: error: %s\n", e.msg);
-			return 2;
-		}
+		if (file_write_atomic(c->output, out->buf, out->len, flags, &e) < 0)
+			return cli_error("%s", e.msg);
 	} else if (fwrite(out->buf, 1, out->len, stdout) != out->len || fflush(stdout) != 0) {
 		fprintf(stderr, "kanon: error: cannot write the report to "
 				"standard output\n");
@@ -305,8 +327,7 @@ int cli_run_process(long pid, const char *name, const char *hint, struct result 
 	if (pid) {
 		if (run_pid(pid, 1, one, ctx, &e) == 0)
 			return 0;
-		fprintf(stderr, "kanon: error: %s\n", e.msg);
-		return 2;
+		return cli_error("%s", e.msg);
 	}
 	n = proc_find(name, &pids);
 	for (size_t i = 0; i < n; i++) {
@@ -317,11 +338,8 @@ int cli_run_process(long pid, const char *name, const char *hint, struct result 
 	}
 	pid_list_release(&pids);
 	if (!n)
-		fprintf(stderr, "kanon: error: no running %s found in /proc; %s\n", name, hint);
+		cli_error("no running %s found in /proc; %s", name, hint);
 	else if (!audited)
-		fprintf(stderr,
-			"kanon: error: found %s processes but could not read any "
-			"command line\n",
-			name);
+		cli_error("found %s processes but could not read any command line", name);
 	return audited ? 0 : 2;
 }

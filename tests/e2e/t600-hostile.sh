@@ -170,3 +170,19 @@ run "scan" scan -v "$tmp/snap"
 n=$((n + 1))
 "$KANON" rules -v >"$tmp/$n.out" 2>"$tmp/$n.err"
 if grep -q "$(printf '\033')" "$tmp/$n.out" "$tmp/$n.err"; then notok "rules: raw ESC"; else ok "rules: no raw ESC"; fi
+
+# error paths: messages that name a hostile path or argument
+raw=$(python3 -c 'import sys; sys.stdout.buffer.write(b"x\x1b[2J\x9b\xe2\x80\xae\nPASS FORGED")')
+mkdir -p "$tmp/empty-$raw"
+run_err() { # name args...: an error stops the command; stderr says why, escaped
+	n=$((n + 1))
+	"$KANON" "${@:2}" >"$tmp/$n.out" 2>"$tmp/$n.err" </dev/null
+	check "$1" text "$tmp/$n.out" "$tmp/$n.err"
+}
+run_err "scan: not a directory" scan "$tmp/none-$raw"
+run_err "scan: no snapshot part" scan "$tmp/empty-$raw"
+run_err "apiserver: unreadable manifest" apiserver --manifest "$tmp/none-$raw"
+run_err "apiserver: --root not a directory" apiserver --cmdline kube-apiserver --root "$tmp/none-$raw"
+run_err "rbac: unreadable file" rbac "$tmp/none-$raw"
+run_err "kubelet: -o into a missing directory" kubelet --cmdline kubelet -o "$tmp/none-$raw/report"
+run_err "usage error with a hostile option" rbac "--$raw"
