@@ -1078,7 +1078,7 @@ void agg_block(struct agg *a, const struct audit_block *in, uint64_t line_base)
 		r->d = NULL;
 	}
 	a->rep->lines += in->doc ? in->doc_lines : b->nlines;
-	a->rep->bytes += in->len;
+	a->rep->bytes += in->text_bytes;
 }
 
 void agg_input_error(struct agg *a, int file, const char *msg, struct result *res)

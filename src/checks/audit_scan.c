@@ -458,10 +458,44 @@ static void event_from_json(struct block *b, const cJSON *ev, uint64_t line)
 	r->d = adetail_bound(d);
 }
 
+/*
+ * cJSON decodes \u0000 into a NUL that ends its C strings: the user
+ * "system:anonymous\u0000x" would compare equal to "system:anonymous", where
+ * Go compares the whole string. Such escapes (not themselves escaped) are
+ * parsed as U+FFFD instead: the names stay distinct (never anonymous, as in
+ * Go), only their display differs. Returns a copy to parse, or NULL when the
+ * line has none.
+ */
+static char *nul_escapes_replaced(const char *p, size_t n)
+{
+	char *copy = NULL;
+	const char *q = p, *end = p + n;
+
+	while ((q = memmem(q, (size_t)(end - q), "\\u0000", 6)) != NULL) {
+		size_t bs = 0;
+
+		while (q - bs > p && q[-(ptrdiff_t)bs - 1] == '\\')
+			bs++;
+		if (bs % 2 == 0) {
+			if (!copy) {
+				copy = xmalloc(st_add(n, 1));
+				memcpy(copy, p, n);
+				copy[n] = '\0';
+			}
+			memcpy(copy + (q - p), "\\ufffd", 6);
+		}
+		q += 6;
+	}
+	return copy;
+}
+
 static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 {
-	cJSON *root = cJSON_ParseWithLength(p, n), *it;
+	char *fixed = nul_escapes_replaced(p, n);
+	cJSON *root = cJSON_ParseWithLength(fixed ? fixed : p, n), *it;
 	const cJSON *items, *props, *log;
+
+	free(fixed);
 
 	if (!root) {
 		malformed(b, line, "not valid JSON");

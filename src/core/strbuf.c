@@ -133,6 +133,16 @@ static size_t plain_run(const unsigned char *p, size_t n, bool json)
 	return i;
 }
 
+/*
+ * C0 80 is never valid UTF-8; the parsers store a decoded NUL (\u0000 in
+ * JSON, \0 in YAML) as this pair so that C strings keep it (parsers/node.h).
+ * Output shows it as the NUL it stands for.
+ */
+static bool is_nul_pair(const unsigned char *p, size_t n)
+{
+	return n >= 2 && p[0] == 0xc0 && p[1] == 0x80;
+}
+
 void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -151,6 +161,11 @@ void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t len)
 		}
 		n = utf8_decode(p + i, len - i, &cp);
 
+		if (!n && is_nul_pair(p + i, len - i)) {
+			strbuf_addstr(sb, "\\u0000");
+			i += 2;
+			continue;
+		}
 		if (!n) {
 			strbuf_addstr(sb, "\xef\xbf\xbd"); /* U+FFFD */
 			i++;
@@ -211,6 +226,11 @@ void strbuf_add_clean(struct strbuf *sb, const char *s, size_t len)
 		}
 		n = utf8_decode(p + i, len - i, &cp);
 
+		if (!n && is_nul_pair(p + i, len - i)) {
+			strbuf_addstr(sb, "\\u0000");
+			i += 2;
+			continue;
+		}
 		if (!n || cp < 0x20 || cp == 0x7f) {
 			strbuf_addf(sb, "\\x%02x", p[i]);
 			i++;

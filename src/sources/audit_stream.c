@@ -120,6 +120,7 @@ static struct audit_block *get_free(struct pipe *pp)
 		b->buf = xmalloc(b->cap);
 	}
 	b->len = 0;
+	b->text_bytes = 0;
 	b->doc = false;
 	b->last_of_file = false;
 	b->doc_lines = 0;
@@ -142,6 +143,8 @@ static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t ra
 {
 	b->file = file;
 	b->raw_done = raw;
+	if (!b->text_bytes)
+		b->text_bytes = b->len;
 	if (pp->inline_mode) {
 		b->seq = pp->nseq++;
 		pp->ops->scan(pp->ops->ctx, b);
@@ -214,6 +217,7 @@ static int long_line(struct pipe *pp, size_t f, struct instream *s, struct audit
 
 	jsonl_reduce_init(&r, FIELD_KEEP);
 	jsonl_reduce_feed(&r, b->buf, b->len);
+	b->text_bytes = b->len;
 	for (;;) {
 		ssize_t n = instream_read(s, b->buf, b->cap, &e);
 		const char *nl;
@@ -230,6 +234,7 @@ static int long_line(struct pipe *pp, size_t f, struct instream *s, struct audit
 		nl = memchr(b->buf, '\n', (size_t)n);
 		m = nl ? (size_t)(nl - b->buf) : (size_t)n;
 		jsonl_reduce_feed(&r, b->buf, m);
+		b->text_bytes += m + (nl != NULL);
 		if (nl) {
 			strbuf_add(carry, nl + 1, (size_t)n - m - 1);
 			break;

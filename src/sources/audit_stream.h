@@ -43,6 +43,7 @@ struct audit_block {
 	bool doc; /* lines carry file line numbers */
 	bool last_of_file;
 	uint64_t raw_done;  /* input bytes consumed when the block was filled */
+	uint64_t text_bytes; /* log text it stands for (a reduced long line: all of it) */
 	uint64_t doc_lines; /* document mode: lines of the file, on its last block */
 	int state;
 	void *data; /* the caller's, per slot, kept across reuse */

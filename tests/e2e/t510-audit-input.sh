@@ -98,6 +98,10 @@ PY
 t "a 3 MB user object: unread, the access verdict is not PASS" \
 	"$(field "$tmp/longuser.json" '[f["status"] for f in r["findings"] if f["rule"] == "audit-anonymous-access"]' | grep -q "PASS"; [ $? -ne 0 ]; echo $?)"
 
+# 1b. "bytes" counts all of a long line, not what was kept of it.
+t "bytes of a long line: the file's size" \
+	"$(field "$tmp/long.json" 'r["audit"]["bytes"]' | grep -qx "$(stat -c %s "$tmp/long.log")"; echo $?)"
+
 # 2. Two pipes (process substitution): the bytes read to order them by time are kept.
 gen 5000 "$tmp/a.log" 0
 gen 5000 "$tmp/b.log" 5000

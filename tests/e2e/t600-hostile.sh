@@ -186,3 +186,4 @@ run_err "apiserver: --root not a directory" apiserver --cmdline kube-apiserver -
 run_err "rbac: unreadable file" rbac "$tmp/none-$raw"
 run_err "kubelet: -o into a missing directory" kubelet --cmdline kubelet -o "$tmp/none-$raw/report"
 run_err "usage error with a hostile option" rbac "--$raw"
+run_err "unknown command with hostile bytes" "$raw"

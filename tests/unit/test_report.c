@@ -52,6 +52,10 @@ static void test_clean(void **state)
 	CLEAN("\xe2\x80", "\\xe2\\x80");
 	/* a valid character right after a bad byte is kept */
 	CLEAN("\xff\xc3\xa9", "\\xff\xc3\xa9");
+	/* C0 80 is how the parsers keep a decoded NUL: shown as that NUL */
+	CLEAN("evil\xc0\x80x", "evil\\u0000x");
+	CLEAN("\xc0\x80", "\\u0000");
+	CLEAN("\xc0", "\\xc0");
 }
 
 static void json_is(const char *in, size_t len, const char *want)
@@ -78,6 +82,8 @@ static void test_json_string(void **state)
 	     "\"a\xef\xbf\xbd"
 	     "b\xef\xbf\xbd\"");
 	JSON("\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+	/* C0 80, a NUL kept by the parsers, is written as the NUL it stands for */
+	JSON("evil\xc0\x80x", "\"evil\\u0000x\"");
 	/* the same strings, but harmless when the file is shown in a terminal */
 	JSON("\x1b\x7f\xc2\x9b\xe2\x80\xae", "\"\\u001b\\u007f\\u009b\\u202e\"");
 }
