@@ -17,6 +17,7 @@
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "model/provenance.h"
+#include "sources/provider.h"
 #include "model/provenance.h"
 #include "parsers/jsonl.h"
 #include "core/banned.h"
@@ -1469,7 +1470,16 @@ void audit_report_destroy(void *p)
 struct run {
 	struct agg *a;
 	struct result *res;
+	const struct provider *src; /* NULL: the files are paths of this machine */
+	char *const *paths;	    /* in src */
 };
+
+static int run_open(void *ctx, size_t file, struct err *e)
+{
+	struct run *r = ctx;
+
+	return provider_open(r->src, r->paths[file], 0, e);
+}
 
 static void run_scan(void *ctx, struct audit_block *in)
 {
@@ -1498,25 +1508,32 @@ static void run_error(void *ctx, int file, const char *msg)
 	agg_input_error(r->a, file, msg, r->res);
 }
 
-int audit_run(char *const *files, size_t nfiles, const struct audit_opts *o,
-	      struct result *res)
+int audit_run_from(const struct provider *src, char *const *paths, char *const *names,
+		   size_t nfiles, const struct audit_opts *o, struct result *res)
 {
-	struct run r = { agg_create(o, files, nfiles), res };
+	struct run r = {agg_create(o, names, nfiles), res, src, paths};
 	struct audit_stream_ops ops = {
-		.scan = run_scan,
-		.consume = run_consume,
-		.release = run_release,
-		.error = run_error,
-		.progress = o->progress,
-		.ctx = &r,
-		.progress_ctx = o->progress_ctx,
-		.threads = o->threads,
+	    .scan = run_scan,
+	    .consume = run_consume,
+	    .release = run_release,
+	    .error = run_error,
+	    .open = src ? run_open : NULL,
+	    .progress = o->progress,
+	    .ctx = &r,
+	    .progress_ctx = o->progress_ctx,
+	    .threads = o->threads,
 	};
-	int used = audit_stream_run(files, nfiles, &ops);
+	int used = audit_stream_run(names, nfiles, &ops);
 	int rc = r.a->rep->inputs_incomplete ? -1 : 0;
 
 	agg_set_threads(r.a, used ? used : 1);
 	agg_finish(r.a, res);
 	agg_destroy(r.a);
 	return rc;
+}
+
+int audit_run(char *const *files, size_t nfiles, const struct audit_opts *o,
+	      struct result *res)
+{
+	return audit_run_from(NULL, NULL, files, nfiles, o, res);
 }

@@ -126,9 +126,19 @@ struct section *audit_section(const struct audit_report *r);
 int audit_run(char *const *files, size_t nfiles, const struct audit_opts *o,
 	      struct result *res);
 
-/* The check's run input (see struct check): audit_run()'s arguments. */
+struct provider;
+/*
+ * The same for logs a provider holds (a snapshot's audit/ directory):
+ * paths[i] is opened inside src and shown as names[i].
+ */
+int audit_run_from(const struct provider *src, char *const *paths, char *const *names,
+		   size_t nfiles, const struct audit_opts *o, struct result *res);
+
+/* The check's run input (see struct check). */
 struct audit_input {
-	char *const *files;
+	const struct provider *src; /* NULL: files are paths of this machine */
+	char *const *paths;	    /* with src: the files' paths in it */
+	char *const *files;	    /* the names shown (without src: the paths) */
 	size_t nfiles;
 	const struct audit_opts *opts;
 };

@@ -20,5 +20,5 @@ void audit_check_run(const void *input, const char *target, struct result *res)
 	const struct audit_input *in = input;
 
 	(void)target;
-	audit_run(in->files, in->nfiles, in->opts, res);
+	audit_run_from(in->src, in->paths, in->files, in->nfiles, in->opts, res);
 }

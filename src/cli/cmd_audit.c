@@ -187,6 +187,8 @@ static int run(void *ctx, char **files, int n, const struct common_opts *co, str
 		a->ao.progress = progress_update;
 		a->ao.progress_ctx = &a->prog;
 	}
+	in.src = NULL; /* paths the user named, pipes included */
+	in.paths = NULL;
 	in.files = files;
 	in.nfiles = (size_t)n;
 	in.opts = &a->ao;

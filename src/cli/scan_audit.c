@@ -16,7 +16,7 @@ int scan_audit(const struct provider *snap, const char *part, struct result *res
 	struct audit_opts o;
 	struct audit_input in;
 	char *display = provider_display(snap, part);
-	char **files;
+	char **files, **paths;
 	size_t n = 0;
 
 	if (provider_list(snap, part, &entries, &skipped, &e) < 0) {
@@ -28,17 +28,21 @@ int scan_audit(const struct provider *snap, const char *part, struct result *res
 	/* a FIFO or a device would block the reader or never end */
 	scan_warn_skipped(snap, part, &skipped, res);
 	files = xcalloc(entries.n + 1, sizeof(char *));
+	paths = xcalloc(entries.n + 1, sizeof(char *));
 	for (size_t i = 0; i < entries.n; i++) {
 		const char *base = strrchr(entries.v[i], '/');
 
 		base = base ? base + 1 : entries.v[i];
 		if (base[0] == '.' || ends_with(base, ".md") || ends_with(base, ".txt"))
 			continue; /* notes beside the logs */
-		/* audit_run reads by path (the audit pipeline opens its inputs) */
+		/* opened inside the snapshot, as every other part's files */
+		paths[n] = scan_file(part, entries.v[i]);
 		files[n++] = scan_file(display, entries.v[i]);
 	}
 	if (n) {
 		audit_opts_init(&o);
+		in.src = snap;
+		in.paths = paths;
 		in.files = files;
 		in.nfiles = n;
 		in.opts = &o;
@@ -46,9 +50,12 @@ int scan_audit(const struct provider *snap, const char *part, struct result *res
 	} else {
 		result_diag(res, DIAG_WARNING, "%s: no audit log files", display);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(files[i]);
+		free(paths[i]);
+	}
 	free(files);
+	free(paths);
 	free(display);
 	path_list_release(&entries);
 	path_list_release(&skipped);

@@ -453,6 +453,19 @@ static int peek_format(struct pipe *pp, size_t f, struct instream *s, struct str
 	return fmt;
 }
 
+/* Input f through the caller's opener (a provider, inside its root), or by path. */
+static int input_open(const struct pipe *pp, size_t f, struct instream *s, struct err *e)
+{
+	int fd;
+
+	if (!pp->ops->open || !strcmp(pp->files[f], "-"))
+		return instream_open(s, pp->files[f], e);
+	fd = pp->ops->open(pp->ops->ctx, f, e);
+	if (fd < 0)
+		return fd;
+	return instream_open_fd(s, fd, pp->files[f], e);
+}
+
 static void *reader_main(void *arg)
 {
 	struct pipe *pp = arg;
@@ -464,7 +477,7 @@ static void *reader_main(void *arg)
 		struct err e = {{0}, 0, {0}};
 
 		if (!in->open) {
-			if (instream_open(&in->s, pp->files[f], &e) < 0) {
+			if (input_open(pp, f, &in->s, &e) < 0) {
 				pipe_error(pp, f, e.msg);
 				continue;
 			}
@@ -526,14 +539,16 @@ static void *worker_main(void *arg)
  * regular file is opened again by the reader; anything else (a pipe, a
  * FIFO, `<(...)`) stays open with the bytes read here kept for it.
  */
-static void input_peek(struct input *in, const char *path)
+static void input_peek(const struct pipe *pp, size_t f)
 {
+	struct input *in = &pp->in[f];
+	const char *path = pp->files[f];
 	struct stat st;
 	struct err e = {{0}, 0, {0}};
 	bool keep;
 
 	in->ts = TS_NONE;
-	if (!strcmp(path, "-") || instream_open(&in->s, path, &e) < 0)
+	if (!strcmp(path, "-") || input_open(pp, f, &in->s, &e) < 0)
 		return; /* stdin comes last; an open error is reported by the reader */
 	keep = !(fstat(in->s.fd, &st) == 0 && S_ISREG(st.st_mode));
 	strbuf_grow(&in->pre, PEEK_SIZE);
@@ -590,10 +605,11 @@ static void plan_order(struct pipe *pp)
 		strbuf_init(&pp->in[i].pre);
 		pp->in[i].ts = TS_NONE;
 		if (pp->nfiles > 1)
-			input_peek(&pp->in[i], pp->files[i]);
+			input_peek(pp, i);
 		ord[i].ts = pp->in[i].ts == TS_NONE ? INT64_MAX : pp->in[i].ts;
 		ord[i].i = i; /* unknown start: after the others, in given order */
-		if (strcmp(pp->files[i], "-") && stat(pp->files[i], &st) == 0 &&
+		/* the total for progress (which only the command line shows) */
+		if (!pp->ops->open && strcmp(pp->files[i], "-") && stat(pp->files[i], &st) == 0 &&
 		    S_ISREG(st.st_mode))
 			pp->raw_total += (uint64_t)st.st_size;
 	}

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct err;
+
 /*
  * The input side of `kanon audit`: read audit logs (files, FIFOs, "-" for
  * stdin; gzip or not; JSON lines or JSON documents) in time order, cut them
@@ -58,6 +60,12 @@ struct audit_stream_ops {
 	void (*release)(void *ctx, void *data);
 	/* an input that could not be read, or not to its end (calling thread) */
 	void (*error)(void *ctx, int file, const char *msg);
+	/*
+	 * Open input `file` (an index into the files given, which are then only
+	 * names): a file descriptor, or -errno with *e set. NULL: files are
+	 * paths of this machine, opened as they are ("-": stdin).
+	 */
+	int (*open)(void *ctx, size_t file, struct err *e);
 	/* progress, calling thread; NULL for none */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total, bool final);
 	void *ctx, *progress_ctx;

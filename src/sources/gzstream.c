@@ -80,27 +80,39 @@ static ssize_t raw_fill(struct instream *s, struct err *e)
 
 int instream_open(struct instream *s, const char *path, struct err *e)
 {
-	struct stat st;
+	int fd;
 	char eb[128];
 
-	memset(s, 0, sizeof(*s));
-	s->name = path;
 	if (!strcmp(path, "-")) {
-		s->fd = STDIN_FILENO;
-		s->name = "<stdin>";
+		fd = STDIN_FILENO;
+		path = "<stdin>";
 	} else {
 		/*
 		 * A path given on purpose may be a FIFO or a pipe (`<(zcat x.gz)`):
 		 * open() waits for its writer as the user asked; what it is decides
 		 * the rest (fstat), a directory or a socket is refused.
 		 */
-		s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (s->fd < 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
 			int ret = -errno;
 			err_set(e, NULL, 0, "cannot read '%s': %s", path,
 				errstr(errno, eb, sizeof(eb)));
 			return ret;
 		}
+	}
+	return instream_open_fd(s, fd, path, e);
+}
+
+int instream_open_fd(struct instream *s, int fd, const char *name, struct err *e)
+{
+	struct stat st;
+	char eb[128];
+	const char *path = name;
+
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->fd = fd;
+	if (fd != STDIN_FILENO) {
 		if (fstat(s->fd, &st) < 0) {
 			int ret = -errno;
 			err_set(e, NULL, 0, "cannot read '%s': %s", path,

@@ -32,6 +32,9 @@ struct instream {
 
 /* Opens path ("-": stdin). Returns 0 or -errno with *e set. */
 int instream_open(struct instream *s, const char *path, struct err *e);
+/* The same for an open descriptor (owned from now on; STDIN_FILENO is
+ * never closed), e.g. one a provider opened inside its root. */
+int instream_open_fd(struct instream *s, int fd, const char *name, struct err *e);
 /*
  * Up to cap bytes of (decompressed) data into buf. Returns the count,
  * 0 at the end, or -1 with *e set (corrupt gzip, read error, a regular

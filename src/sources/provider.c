@@ -108,6 +108,15 @@ fail:
 	return fl;
 }
 
+int provider_open(const struct provider *p, const char *path, unsigned flags, struct err *e)
+{
+	char *name = provider_display(p, path);
+	int fd = open_checked(p, path, name, flags, e);
+
+	free(name);
+	return fd;
+}
+
 int provider_read(const struct provider *p, const char *path, const char *display, size_t max,
 		  unsigned flags, struct blob *out, struct err *e)
 {

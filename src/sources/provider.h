@@ -109,6 +109,14 @@ int provider_read(const struct provider *p, const char *path, const char *displa
 		  unsigned flags, struct blob *out, struct err *e);
 
 /*
+ * Open path for reading, for inputs streamed rather than read whole (audit
+ * logs): the same checks as provider_read() (a FIFO, a device or a socket
+ * is refused unless PROVIDER_READ_NAMED), never leaving the provider's
+ * root. Returns a blocking file descriptor, or -errno with *e set.
+ */
+int provider_open(const struct provider *p, const char *path, unsigned flags, struct err *e);
+
+/*
  * How path is shown in evidence and messages: a snapshot's files as
  * "DIR/path" (DIR as the user named it); other providers show the path
  * as the audited component names it. Caller frees.

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -16,6 +17,7 @@
 #include "core/strbuf.h"
 #include "parsers/jsonl.h"
 #include "sources/gzstream.h"
+#include "sources/provider.h"
 
 #define LINE(s) s, s + strlen(s)
 
@@ -583,6 +585,70 @@ static void test_requests(void **state)
 	unlink(path);
 }
 
+/*
+ * Logs a provider holds (a snapshot's audit/, a node root) are opened
+ * inside it: a symlink out of the root, relative or absolute, does not
+ * make kanon read this machine's file.
+ */
+static void test_provider_inputs(void **state)
+{
+	char dir[] = "/tmp/kanon-test-audit-root-XXXXXX";
+	struct strbuf p = STRBUF_INIT, q = STRBUF_INIT;
+	char *paths[3] = {"in.log", "rel.log", "abs.log"};
+	char *names[3] = {"root/in.log", "root/rel.log", "root/abs.log"};
+	struct provider *root;
+	struct audit_opts o;
+	struct result res;
+	FILE *f;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	strbuf_addf(&p, "%s/outside.log", dir);
+	f = fopen(p.buf, "w");
+	fputs(EV("a", "ResponseComplete", "1", DONE("200")) EV("b", "ResponseComplete", "2", DONE("200")),
+	      f);
+	fclose(f);
+	strbuf_addf(&q, "%s/root", dir);
+	assert_int_equal(mkdir(q.buf, 0700), 0);
+	strbuf_addstr(&q, "/in.log");
+	f = fopen(q.buf, "w");
+	fputs(EV("c", "ResponseComplete", "3", DONE("200")), f);
+	fclose(f);
+	strbuf_reset(&q);
+	strbuf_addf(&q, "%s/root/rel.log", dir);
+	assert_int_equal(symlink("../outside.log", q.buf), 0);
+	strbuf_reset(&q);
+	strbuf_addf(&q, "%s/root/abs.log", dir);
+	assert_int_equal(symlink(p.buf, q.buf), 0);
+	strbuf_reset(&q);
+	strbuf_addf(&q, "%s/root", dir);
+	root = provider_root_create(provider_fs(), q.buf);
+
+	audit_opts_init(&o);
+	result_init(&res);
+	assert_int_equal(audit_run_from(root, paths, names, 3, &o, &res), -1);
+	assert_int_equal(sec_find_uint(res.sec[0], "requests"), 1);
+	assert_int_equal(sec_find_uint(res.sec[0], "inputs_incomplete"), 2);
+	result_release(&res);
+	provider_destroy(root);
+
+	unlink(p.buf);
+	strbuf_reset(&q);
+	strbuf_addf(&q, "%s/root/in.log", dir);
+	unlink(q.buf);
+	strbuf_reset(&q);
+	strbuf_addf(&q, "%s/root/rel.log", dir);
+	unlink(q.buf);
+	strbuf_reset(&q);
+	strbuf_addf(&q, "%s/root/abs.log", dir);
+	unlink(q.buf);
+	strbuf_reset(&q);
+	strbuf_addf(&q, "%s/root", dir);
+	rmdir(q.buf);
+	rmdir(dir);
+	strbuf_release(&p);
+	strbuf_release(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -601,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_anon_user),
 		cmocka_unit_test(test_auditid_reuse),
+		cmocka_unit_test(test_provider_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
