@@ -100,7 +100,7 @@ int cli_parse_pid(const char *cmd, const char *arg, long *pid);
 
 #define COMMON_HELP                                                                                \
 	"Common options:\n"                                                                        \
-	"  -f, --format FORMAT    text (default) or json\n"                                        \
+	"  -f, --format FORMAT    %s (text is the default)\n"                                        \
 	"  -o, --output FILE      write the report to FILE (atomically)\n"                         \
 	"      --fail-on SEV      exit 1 when a FAIL or INVALID finding is at\n"                   \
 	"                         or above SEV: info, low (default), medium,\n"                    \

@@ -147,7 +147,8 @@ static int common_opt(struct common_opts *c, const struct cli_cmd *cmd, int opt,
 		return -1;
 	case 'h':
 		fputs(cmd->help, stdout);
-		fputs("\n" COMMON_HELP, stdout);
+		/* the formats come from the reporter table */
+		printf("\n" COMMON_HELP, reporter_names());
 		return -1;
 	}
 	return 2;
