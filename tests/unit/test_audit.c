@@ -632,15 +632,11 @@ static void test_provider_inputs(void **state)
 	provider_destroy(root);
 
 	unlink(p.buf);
-	strbuf_reset(&q);
-	strbuf_addf(&q, "%s/root/in.log", dir);
-	unlink(q.buf);
-	strbuf_reset(&q);
-	strbuf_addf(&q, "%s/root/rel.log", dir);
-	unlink(q.buf);
-	strbuf_reset(&q);
-	strbuf_addf(&q, "%s/root/abs.log", dir);
-	unlink(q.buf);
+	for (size_t i = 0; i < 3; i++) {
+		strbuf_reset(&q);
+		strbuf_addf(&q, "%s/root/%s", dir, paths[i]);
+		unlink(q.buf);
+	}
 	strbuf_reset(&q);
 	strbuf_addf(&q, "%s/root", dir);
 	rmdir(q.buf);
