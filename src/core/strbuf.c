@@ -143,16 +143,68 @@ static bool is_nul_pair(const unsigned char *p, size_t n)
 	return n >= 2 && p[0] == 0xc0 && p[1] == 0x80;
 }
 
-void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t len)
+/* One character of a JSON string (n: its UTF-8 length, 0 when invalid); returns bytes used. */
+static size_t json_char(struct strbuf *sb, const unsigned char *p, size_t n, unsigned cp)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	if (!n) {
+		strbuf_addstr(sb, "\xef\xbf\xbd"); /* U+FFFD */
+		return 1;
+	}
+	switch (cp) {
+	case '"':
+		strbuf_addstr(sb, "\\\"");
+		break;
+	case '\\':
+		strbuf_addstr(sb, "\\\\");
+		break;
+	case '\n':
+		strbuf_addstr(sb, "\\n");
+		break;
+	case '\r':
+		strbuf_addstr(sb, "\\r");
+		break;
+	case '\t':
+		strbuf_addstr(sb, "\\t");
+		break;
+	case '\b':
+		strbuf_addstr(sb, "\\b");
+		break;
+	case '\f':
+		strbuf_addstr(sb, "\\f");
+		break;
+	default:
+		if (is_unsafe(cp))
+			strbuf_addf(sb, "\\u%04x", cp);
+		else
+			strbuf_add(sb, p, n);
+	}
+	return n;
+}
+
+/* One character for a terminal: controls and invalid bytes as \xNN, C1 and bidi as \uNNNN. */
+static size_t clean_char(struct strbuf *sb, const unsigned char *p, size_t n, unsigned cp)
+{
+	if (!n || cp < 0x20 || cp == 0x7f) {
+		strbuf_addf(sb, "\\x%02x", p[0]);
+		return 1;
+	}
+	if (is_unsafe(cp))
+		strbuf_addf(sb, "\\u%04x", cp);
+	else
+		strbuf_add(sb, p, n);
+	return n;
+}
+
+/* The one escaping loop: runs of plain bytes copied, the rest through one_char. */
+static void add_escaped(struct strbuf *sb, const unsigned char *p, size_t len, bool json,
+			size_t (*one_char)(struct strbuf *, const unsigned char *, size_t,
+					   unsigned))
+{
 	size_t i = 0;
 
-	strbuf_grow(sb, len + 2);
-	strbuf_addch(sb, '"');
 	while (i < len) {
 		unsigned cp;
-		size_t n, run = plain_run(p + i, len - i, true);
+		size_t n, run = plain_run(p + i, len - i, json);
 
 		if (run) {
 			strbuf_add(sb, p + i, run);
@@ -160,47 +212,20 @@ void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t len)
 			continue;
 		}
 		n = utf8_decode(p + i, len - i, &cp);
-
 		if (!n && is_nul_pair(p + i, len - i)) {
 			strbuf_addstr(sb, "\\u0000");
 			i += 2;
 			continue;
 		}
-		if (!n) {
-			strbuf_addstr(sb, "\xef\xbf\xbd"); /* U+FFFD */
-			i++;
-			continue;
-		}
-		switch (cp) {
-		case '"':
-			strbuf_addstr(sb, "\\\"");
-			break;
-		case '\\':
-			strbuf_addstr(sb, "\\\\");
-			break;
-		case '\n':
-			strbuf_addstr(sb, "\\n");
-			break;
-		case '\r':
-			strbuf_addstr(sb, "\\r");
-			break;
-		case '\t':
-			strbuf_addstr(sb, "\\t");
-			break;
-		case '\b':
-			strbuf_addstr(sb, "\\b");
-			break;
-		case '\f':
-			strbuf_addstr(sb, "\\f");
-			break;
-		default:
-			if (is_unsafe(cp))
-				strbuf_addf(sb, "\\u%04x", cp);
-			else
-				strbuf_add(sb, p + i, n);
-		}
-		i += n;
+		i += one_char(sb, p + i, n, cp);
 	}
+}
+
+void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t len)
+{
+	strbuf_grow(sb, len + 2);
+	strbuf_addch(sb, '"');
+	add_escaped(sb, (const unsigned char *)s, len, true, json_char);
 	strbuf_addch(sb, '"');
 }
 
@@ -211,37 +236,8 @@ void strbuf_add_json_str(struct strbuf *sb, const char *s)
 
 void strbuf_add_clean(struct strbuf *sb, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
 	strbuf_grow(sb, len);
-	while (i < len) {
-		unsigned cp;
-		size_t n, run = plain_run(p + i, len - i, false);
-
-		if (run) {
-			strbuf_add(sb, p + i, run);
-			i += run;
-			continue;
-		}
-		n = utf8_decode(p + i, len - i, &cp);
-
-		if (!n && is_nul_pair(p + i, len - i)) {
-			strbuf_addstr(sb, "\\u0000");
-			i += 2;
-			continue;
-		}
-		if (!n || cp < 0x20 || cp == 0x7f) {
-			strbuf_addf(sb, "\\x%02x", p[i]);
-			i++;
-			continue;
-		}
-		if (is_unsafe(cp))
-			strbuf_addf(sb, "\\u%04x", cp);
-		else
-			strbuf_add(sb, p + i, n);
-		i += n;
-	}
+	add_escaped(sb, (const unsigned char *)s, len, false, clean_char);
 }
 
 void strbuf_add_cleanstr(struct strbuf *sb, const char *s)
