@@ -35,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(cmdline_join(&a));
 		flagset_release(&fs);
+		(void)cmdline_locate(&a, "kubelet");
 	}
 	argv_release(&a);
 	argv_init(&a);

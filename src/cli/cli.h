@@ -100,7 +100,7 @@ int cli_parse_pid(const char *cmd, const char *arg, long *pid);
 
 #define COMMON_HELP                                                                                \
 	"Common options:\n"                                                                        \
-	"  -f, --format FORMAT    %s (text is the default)\n"                                        \
+	"  -f, --format FORMAT    %s (text is the default)\n"                                      \
 	"  -o, --output FILE      write the report to FILE (atomically)\n"                         \
 	"      --fail-on SEV      exit 1 when a FAIL or INVALID finding is at\n"                   \
 	"                         or above SEV: info, low (default), medium,\n"                    \
@@ -123,6 +123,15 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
  * (paths and names in it may come from hostile input). Returns 2.
  */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct argv_list;
+/*
+ * --cmdline TEXT as the command line of `program`: split as sh would, then
+ * started at the program's word (a pasted `ps -ef` line, `hyperkube NAME`,
+ * k3s's "Running kubelet ..." log line). Empty text, or the command line of
+ * another program, is a usage error: returns 2 (0 when fine).
+ */
+int cli_cmdline(const char *cmd, const char *text, const char *program, struct argv_list *out);
 
 /*
  * Print diagnostics to stderr, render the report in the chosen format to

@@ -155,7 +155,6 @@ static int check_args(const struct apiserver_args *a)
 static int run_input(struct apiserver_args *a)
 {
 	struct apiserver_input *in = &a->in;
-	struct err e = {{0}, 0, {0}};
 	int code = 0;
 
 	if (a->manifest && file_is_dir(a->manifest)) {
@@ -170,8 +169,8 @@ static int run_input(struct apiserver_args *a)
 	if (a->manifest)
 		return run_manifest(a->manifest, a);
 	if (a->cmdline) {
-		if (cmdline_split(a->cmdline, &a->args, &e) < 0)
-			return usage_error("apiserver", "--cmdline: %s", e.msg);
+		if (cli_cmdline("apiserver", a->cmdline, "kube-apiserver", &a->args))
+			return 2;
 		in->argv = &a->args;
 	} else if (!a->pid && (in->authn_config || in->authz_config)) {
 		result_diag(a->res, DIAG_NOTE,

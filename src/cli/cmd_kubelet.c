@@ -21,13 +21,17 @@ static const char help[] =
     "\n"
     "Where the command line comes from (at most one):\n"
     "      --cmdline 'kubelet --flag=value ...'\n"
-    "                         a full command line as ps shows it\n"
+    "                         a full command line as ps shows it (a `ps -ef`\n"
+    "                         line, `hyperkube kubelet ...` and k3s's\n"
+    "                         \"Running kubelet ...\" log line work too)\n"
     "      --pid PID          read /proc/PID/cmdline; files it names are read\n"
     "                         through /proc/PID/root and /proc/PID/cwd\n"
     "  (neither)              find running kubelets in /proc, unless only\n"
     "                         files are given below\n"
     "\n"
-    "Files (each replaces the path from the command line):\n"
+    "Files (each stands for the path the command line names; with a command\n"
+    "line that names no --config or --config-dir, the kubelet reads no such\n"
+    "file, so a file given here is not applied, with a warning):\n"
     "      --config FILE      KubeletConfiguration, YAML or JSON\n"
     "      --config-dir DIR   drop-in directory (*.conf, merged in order)\n"
     "      --configz FILE|-   JSON from /api/v1/nodes/NODE/proxy/configz: the\n"
@@ -78,6 +82,29 @@ static void run_pid(long pid, const struct argv_list *argv, const struct provide
 	strbuf_release(&t);
 }
 
+/*
+ * A kubelet reads only the files its command line names: a --config or
+ * --config-dir given here that it does not name is not applied (the
+ * kubelet runs on its legacy flag defaults then), as in `kanon scan`.
+ */
+static void ignore_unnamed(struct kubelet_input *in, struct result *res)
+{
+	if (in->config && !kubelet_cmdline_has(in->argv, "config")) {
+		result_diag(res, DIAG_WARNING,
+			    "%s: the kubelet command line has no --config, so the kubelet does "
+			    "not read this file (it runs on the legacy flag defaults)",
+			    in->config);
+		in->config = NULL;
+	}
+	if (in->config_dir && !kubelet_cmdline_has(in->argv, "config-dir")) {
+		result_diag(res, DIAG_WARNING,
+			    "%s: the kubelet command line has no --config-dir, so the kubelet "
+			    "does not read it",
+			    in->config_dir);
+		in->config_dir = NULL;
+	}
+}
+
 static const char discover_hint[] = "give its command line with --cmdline or --pid, or its "
 				    "files with --config, --config-dir or --configz";
 
@@ -85,7 +112,6 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 {
 	struct kubelet_args *a = ctx;
 	struct kubelet_input *in = &a->in;
-	struct err e = {{0}, 0, {0}};
 
 	(void)operands, (void)n, (void)co;
 	if (a->cmdline && a->pid)
@@ -96,15 +122,17 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	if (a->pid)
 		return cli_or_report(cli_run_process(a->pid, "kubelet", NULL, res, run_pid, a));
 	if (a->cmdline) {
-		if (cmdline_split(a->cmdline, &a->args, &e) < 0)
-			return usage_error("kubelet", "--cmdline: %s", e.msg);
+		if (cli_cmdline("kubelet", a->cmdline, "kubelet", &a->args))
+			return 2;
 		in->argv = &a->args;
+		ignore_unnamed(in, res);
 		check_run(&check_kubelet, in, a->node ? a->node : "kubelet", res);
 	} else if (in->config || in->config_dir || in->configz) {
 		if (!in->configz)
 			result_diag(res, DIAG_NOTE,
-				    "no kubelet command line given (--cmdline/--pid): assuming "
-				    "no flags override the files");
+				    "no kubelet command line given (--cmdline/--pid): the verdict "
+				    "assumes the kubelet loads these files and no flag overrides "
+				    "them");
 		check_run(&check_kubelet, in,
 			  a->node	   ? a->node
 			  : in->config	   ? in->config

@@ -10,6 +10,7 @@
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "core/version.h"
+#include "parsers/cmdline.h"
 #include "report/report.h"
 #include "sources/file.h"
 #include "sources/proc.h"
@@ -67,6 +68,26 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "Try 'kanon %s --help' for more information.\n", cmd);
 	strbuf_release(&prefix);
 	return 2;
+}
+
+int cli_cmdline(const char *cmd, const char *text, const char *program, struct argv_list *out)
+{
+	struct err e = {{0}, 0, {0}};
+
+	if (cmdline_split(text, out, &e) < 0)
+		return usage_error(cmd, "--cmdline: %s", e.msg);
+	/* what "$(ps -o args= -C kubelet)" gives when none runs */
+	if (!out->n)
+		return usage_error(cmd,
+				   "--cmdline is empty: give the %s command line "
+				   "(is %s running?)",
+				   program, program);
+	if (cmdline_locate(out, program) < 0)
+		return usage_error(cmd,
+				   "--cmdline: '%s' is not a %s command line (no word "
+				   "'%s' or 'hyperkube %s' before the flags)",
+				   text, program, program, program);
+	return 0;
 }
 
 int cli_error(const char *fmt, ...)

@@ -65,8 +65,8 @@ int cmdline_split(const char *s, struct argv_list *out, struct err *e)
 			p = q;
 		} else if (*p == '"') {
 			for (p++; *p && *p != '"'; p++) {
-				if (*p == '\\' && (p[1] == '"' || p[1] == '\\' ||
-						   p[1] == '$' || p[1] == '`'))
+				if (*p == '\\' &&
+				    (p[1] == '"' || p[1] == '\\' || p[1] == '$' || p[1] == '`'))
 					p++;
 				strbuf_addch(&w, *p);
 			}
@@ -124,4 +124,67 @@ char *cmdline_join(const struct argv_list *a)
 		strbuf_addch(&sb, '\'');
 	}
 	return strbuf_detach(&sb);
+}
+
+static const char *base_name(const char *w)
+{
+	const char *slash = strrchr(w, '/');
+
+	return slash ? slash + 1 : w;
+}
+
+long cmdline_find_program(const struct argv_list *a, const char *name)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const char *b = base_name(a->v[i]);
+
+		if (a->v[i][0] == '-')
+			return -1; /* flags of another program */
+		if (!strcmp(b, name))
+			return (long)i;
+		/* hyperkube's first argument names the component */
+		if (!strcmp(b, "hyperkube") && i + 1 < a->n && !strcmp(a->v[i + 1], name))
+			return (long)i + 1;
+	}
+	return -1;
+}
+
+static void argv_drop_front(struct argv_list *a, size_t k)
+{
+	if (k > a->n)
+		k = a->n;
+	for (size_t i = 0; i < k; i++)
+		free(a->v[i]);
+	memmove(a->v, a->v + k, (a->n - k) * sizeof(*a->v));
+	a->n -= k;
+}
+
+int cmdline_locate(struct argv_list *a, const char *name)
+{
+	long at = cmdline_find_program(a, name);
+
+	if (at >= 0) {
+		argv_drop_front(a, (size_t)at);
+		return 0;
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		struct argv_list inner;
+		const char *sp = strchr(a->v[i], ' '), *eq, *w;
+
+		if (!sp)
+			continue;
+		/* msg="Running kubelet ...": the command is the value of a key */
+		eq = memchr(a->v[i], '=', (size_t)(sp - a->v[i]));
+		w = eq ? eq + 1 : a->v[i];
+		argv_init(&inner);
+		if (cmdline_split(w, &inner, NULL) == 0 &&
+		    (at = cmdline_find_program(&inner, name)) >= 0) {
+			argv_drop_front(&inner, (size_t)at);
+			argv_release(a);
+			*a = inner;
+			return 0;
+		}
+		argv_release(&inner);
+	}
+	return -1;
 }

@@ -26,6 +26,20 @@ int cmdline_split(const char *s, struct argv_list *out, struct err *e);
 /* Split NUL-separated /proc/PID/cmdline contents. */
 void cmdline_split_nul(const char *buf, size_t len, struct argv_list *out);
 
+/*
+ * Where the program `name` starts in a pasted line: the first word whose
+ * basename is name, or `hyperkube NAME` (so that a `ps -ef` line, with its
+ * user, PID and times before the command, or k3s's "Running kubelet ..." log
+ * line work). Returns the index of that word, or -1 when there is none.
+ */
+long cmdline_find_program(const struct argv_list *a, const char *name);
+/*
+ * Make a start with the program `name`: the words before it are dropped; a
+ * log line that quotes the command in one word (k3s: msg="Running kubelet
+ * --flag ...") is split again. Returns 0, or -1 when name is not there.
+ */
+int cmdline_locate(struct argv_list *a, const char *name);
+
 /* Join for display, quoting words that need it. Caller frees. */
 char *cmdline_join(const struct argv_list *a);
 

@@ -10,9 +10,9 @@
 #include "parsers/flags.h"
 
 static const struct flag_spec specs[] = {
-	{ "anonymous-auth", FLAG_BOOL },
-	{ "authorization-mode", FLAG_STRING },
-	{ "config", FLAG_STRING },
+    {"anonymous-auth", FLAG_BOOL},
+    {"authorization-mode", FLAG_STRING},
+    {"config", FLAG_STRING},
 };
 
 static void parse(const char *line, struct argv_list *a, struct flagset *fs)
@@ -37,6 +37,34 @@ static void test_split_quotes(void **state)
 	argv_init(&a);
 	assert_int_equal(cmdline_split("kubelet --a='x", &a, NULL), -1);
 	argv_release(&a);
+}
+
+/* A pasted line starts at the program's word (issue 9: ps -ef, hyperkube, k3s log lines). */
+static void locate_is(const char *line, const char *program, int rc, const char *first, size_t n)
+{
+	struct argv_list a;
+
+	argv_init(&a);
+	assert_int_equal(cmdline_split(line, &a, NULL), 0);
+	assert_int_equal(cmdline_locate(&a, program), rc);
+	if (!rc) {
+		assert_string_equal(a.v[0], first);
+		assert_int_equal(a.n, n);
+	}
+	argv_release(&a);
+}
+
+static void test_locate_program(void **state)
+{
+	(void)state;
+	locate_is("kubelet --a=1", "kubelet", 0, "kubelet", 2);
+	locate_is("root 1234 1 2 10:00 ? 00:01:00 /usr/bin/kubelet --a=1 --b", "kubelet", 0,
+		  "/usr/bin/kubelet", 3);
+	locate_is("/usr/local/bin/hyperkube kubelet --a=1", "kubelet", 0, "kubelet", 2);
+	locate_is("level=info msg=\"Running kubelet --a=1 --b=2\"", "kubelet", 0, "kubelet", 3);
+	locate_is("kube-proxy --config=/kubelet", "kubelet", -1, NULL, 0);
+	locate_is("kubelet-wrapper --a", "kubelet", -1, NULL, 0);
+	locate_is("root 9 1 kube-apiserver --x", "kube-apiserver", 0, "kube-apiserver", 2);
 }
 
 static void test_split_nul(void **state)
@@ -97,9 +125,9 @@ static void test_normalize_and_shorthand(void **state)
 
 static void test_go_parse_bool(void **state)
 {
-	static const char *const t[] = { "1", "t", "T", "TRUE", "true", "True" };
-	static const char *const f[] = { "0", "f", "F", "FALSE", "false", "False" };
-	static const char *const bad[] = { "yes", "on", "tRUE", "", "2", " true" };
+	static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True"};
+	static const char *const f[] = {"0", "f", "F", "FALSE", "false", "False"};
+	static const char *const bad[] = {"yes", "on", "tRUE", "", "2", " true"};
 	bool b;
 	(void)state;
 	for (size_t i = 0; i < 6; i++) {
@@ -133,13 +161,14 @@ static void test_go_parse_int(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_split_quotes),
-		cmocka_unit_test(test_split_nul),
-		cmocka_unit_test(test_last_wins),
-		cmocka_unit_test(test_bare_bool_and_separate_word),
-		cmocka_unit_test(test_normalize_and_shorthand),
-		cmocka_unit_test(test_go_parse_bool),
-		cmocka_unit_test(test_go_parse_int),
+	    cmocka_unit_test(test_split_quotes),
+	    cmocka_unit_test(test_split_nul),
+	    cmocka_unit_test(test_locate_program),
+	    cmocka_unit_test(test_last_wins),
+	    cmocka_unit_test(test_bare_bool_and_separate_word),
+	    cmocka_unit_test(test_normalize_and_shorthand),
+	    cmocka_unit_test(test_go_parse_bool),
+	    cmocka_unit_test(test_go_parse_int),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
