@@ -6,17 +6,7 @@
 # the root (anonymous off: PASS); reading the host's file is the defect.
 # Run once with openat2 and once with the component walk that kernels
 # without it use (KANON_NO_OPENAT2=1).
-set -u
-cd "$(dirname "$0")/../.."
-KANON=${KANON:-build/kanon}
-case "$KANON" in /*) ;; *) KANON="$PWD/$KANON" ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-check() { # description, condition (exit status of the previous test)
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi
-}
+. "$(dirname "$0")/lib.sh"
 fixtures=$PWD/tests/fixtures/apiserver
 host=$tmp/host
 mkdir -p "$host"

@@ -2,14 +2,7 @@
 # kanon rbac: the same objects give the same verdicts whatever the input
 # form (JSON List, YAML List, multi-document YAML, stdin, a directory), and
 # a file that does not parse does not stop the others.
-set -u
-cd "$(dirname "$0")/../.."
-KANON=${KANON:-build/kanon}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { echo "ok $*"; }
-notok() { echo "not ok $*"; }
+. "$(dirname "$0")/lib.sh"
 
 # the findings without evidence and remediation (which name files and lines)
 verdicts() {

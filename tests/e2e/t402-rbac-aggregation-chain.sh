@@ -3,14 +3,7 @@
 # aggregated roles, each selecting the next, is resolved in time linear in
 # its length (repeated passes took one pass per level: 4 s for 800 roles,
 # ~7x per doubling), with the same result whatever the input order.
-set -u
-cd "$(dirname "$0")/../.."
-KANON=${KANON:-build/kanon}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { echo "ok $*"; }
-notok() { echo "not ok $*"; }
+. "$(dirname "$0")/lib.sh"
 
 # chain N ORDER: role i aggregates role i+1, the last holds "get secrets";
 # anonymous is bound to the head. ORDER head|tail: which end comes first.

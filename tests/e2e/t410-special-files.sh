@@ -4,17 +4,7 @@
 # or read forever: files found by walking a directory are skipped with a
 # warning, a fixed name that is not a regular file is an error. A pipe the
 # user names (-, <(cmd)) is still read.
-set -u
-cd "$(dirname "$0")/../.."
-KANON=${KANON:-build/kanon}
-case "$KANON" in /*) ;; *) KANON="$PWD/$KANON" ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-check() { # description, condition (exit status of the previous test)
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi
-}
+. "$(dirname "$0")/lib.sh"
 demo=$PWD/examples/demo-cluster
 rbacfile=$PWD/tests/fixtures/rbac/unauth-cluster-admin.yaml
 

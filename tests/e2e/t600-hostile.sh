@@ -4,11 +4,7 @@
 # \u0000, a forged "PASS" line) in file names, config values, RBAC names
 # and audit events go through every command, text (colored or not) and
 # JSON. Nothing raw may reach stdout or stderr, and the JSON must parse.
-set -u
-cd "$(dirname "$0")/../.."
-KANON=${KANON:-build/kanon}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 python3 - "$tmp" <<'PY'
 import json, os, sys
@@ -101,9 +97,6 @@ lines = [
 for p in (os.path.join(d, "audit.log"), os.path.join(d, "snap", "audit", "audit.log")):
     open(p, "wb").write(b"\n".join(lines) + b"\n")
 PY
-
-ok() { echo "ok $*"; }
-notok() { echo "not ok $*"; }
 
 # The check: stdout and stderr are valid UTF-8, hold no C0 control but
 # newline (and the reporter's own SGR colors with --color always), no DEL,

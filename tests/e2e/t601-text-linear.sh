@@ -5,11 +5,7 @@
 # anonymous bindings (one finding each, each with its own fix) must not
 # take much longer as text than as JSON (the quadratic reporter took 13
 # times as long here).
-set -u
-cd "$(dirname "$0")/../.."
-KANON=${KANON:-build/kanon}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 python3 - 20000 >"$tmp/rbac.json" <<'PY'
 import json, sys

@@ -3,15 +3,9 @@
 # (and owner, as root), is private (0600) when new and holding audit data,
 # and never follows a final symlink nor writes into a FIFO or a device.
 # "-o -" is standard output.
-set -u
-cd "$(dirname "$0")/../.."
-KANON=${KANON:-build/kanon}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 umask 022
 
-ok() { echo "ok $*"; }
-notok() { echo "not ok $*"; }
 mode() { stat -c %a "$1"; }
 kubelet() { timeout 10 "$KANON" kubelet --node n1 --cmdline 'kubelet --read-only-port=0' -f json "$@"; }
 

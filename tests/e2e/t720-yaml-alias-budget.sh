@@ -4,14 +4,7 @@
 # eating gigabytes. Each run is bounded in time (timeout) and, outside the
 # sanitizer build (ASan reserves terabytes of address space), in memory
 # (ulimit -v).
-set -u
-cd "$(dirname "$0")/../.."
-KANON=${KANON:-build/kanon}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { echo "ok $*"; }
-notok() { echo "not ok $*"; }
+. "$(dirname "$0")/lib.sh"
 
 python3 - "$tmp" <<'PY'
 import sys
