@@ -82,29 +82,6 @@ static void run_pid(long pid, const struct argv_list *argv, const struct provide
 	strbuf_release(&t);
 }
 
-/*
- * A kubelet reads only the files its command line names: a --config or
- * --config-dir given here that it does not name is not applied (the
- * kubelet runs on its legacy flag defaults then), as in `kanon scan`.
- */
-static void ignore_unnamed(struct kubelet_input *in, struct result *res)
-{
-	if (in->config && !kubelet_cmdline_has(in->argv, "config")) {
-		result_diag(res, DIAG_WARNING,
-			    "%s: the kubelet command line has no --config, so the kubelet does "
-			    "not read this file (it runs on the legacy flag defaults)",
-			    in->config);
-		in->config = NULL;
-	}
-	if (in->config_dir && !kubelet_cmdline_has(in->argv, "config-dir")) {
-		result_diag(res, DIAG_WARNING,
-			    "%s: the kubelet command line has no --config-dir, so the kubelet "
-			    "does not read it",
-			    in->config_dir);
-		in->config_dir = NULL;
-	}
-}
-
 static const char discover_hint[] = "give its command line with --cmdline or --pid, or its "
 				    "files with --config, --config-dir or --configz";
 
@@ -125,7 +102,7 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 		if (cli_cmdline("kubelet", a->cmdline, "kubelet", &a->args))
 			return 2;
 		in->argv = &a->args;
-		ignore_unnamed(in, res);
+		kubelet_input_drop_unnamed(in, res);
 		check_run(&check_kubelet, in, a->node ? a->node : "kubelet", res);
 	} else if (in->config || in->config_dir || in->configz) {
 		if (!in->configz)

@@ -32,32 +32,15 @@ static void read_cmdline(const struct provider *snap, const char *path, struct k
 static void pick_files(const struct provider *snap, struct kubelet_input *in, const char *cfg,
 		       const char *yaml, const char *confd, struct result *res)
 {
-	char *display;
-
-	if (!in->argv) {
-		in->config = cfg;
+	in->config = cfg;
+	if (!in->argv)
 		return;
-	}
-	if (kubelet_cmdline_has(in->argv, "config")) {
-		in->config = cfg ? cfg : yaml;
-	} else if (cfg) {
-		display = provider_display(snap, cfg);
-		result_diag(res, DIAG_WARNING,
-			    "%s: the kubelet command line has no "
-			    "--config, so the kubelet does not read this file",
-			    display);
-		free(display);
-	}
-	if (kubelet_cmdline_has(in->argv, "config-dir")) {
+	/* named but missing: read (and reported UNKNOWN) as config.yaml */
+	if (!cfg && kubelet_cmdline_has(in->argv, "config"))
+		in->config = yaml;
+	if (provider_is_dir(snap, confd) || kubelet_cmdline_has(in->argv, "config-dir"))
 		in->config_dir = confd;
-	} else if (provider_is_dir(snap, confd)) {
-		display = provider_display(snap, confd);
-		result_diag(res, DIAG_WARNING,
-			    "%s: the kubelet command line has no "
-			    "--config-dir, so the kubelet does not read it",
-			    display);
-		free(display);
-	}
+	kubelet_input_drop_unnamed(in, res);
 }
 
 void scan_kubelet_node(const struct provider *snap, const char *nodedir, const char *node,

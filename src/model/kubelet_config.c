@@ -1291,3 +1291,30 @@ bool kubelet_cmdline_has(const struct argv_list *argv, const char *flag)
 	flagset_release(&fs);
 	return has;
 }
+
+void kubelet_input_drop_unnamed(struct kubelet_input *in, struct result *res)
+{
+	char *display;
+
+	if (!in->argv)
+		return;
+	if (in->config && !kubelet_cmdline_has(in->argv, "config")) {
+		display = provider_display(in->src, in->config);
+		result_diag(res, DIAG_WARNING,
+			    "%s: the kubelet command line has no --config, so the kubelet does "
+			    "not read this file",
+			    display);
+		free(display);
+		in->config = NULL;
+	}
+	if (in->config_dir && !kubelet_cmdline_has(in->argv, "config-dir")) {
+		display = provider_display(in->src, in->config_dir);
+		result_diag(res, DIAG_WARNING,
+			    "%s: the kubelet command line has no --config-dir, so the kubelet "
+			    "does not read it",
+			    display);
+		free(display);
+		in->config_dir = NULL;
+	}
+}
+

@@ -109,6 +109,14 @@ const struct kubelet_model *kubelet_effective_model(const struct kubelet_effecti
 /* Does the kubelet command line set --flag (e.g. "config") to a value? */
 bool kubelet_cmdline_has(const struct argv_list *argv, const char *flag);
 
+/*
+ * The kubelet reads only the files its command line names: with in->argv
+ * known, an in->config or in->config_dir it does not name is dropped, with
+ * a warning (the kubelet then runs without it, e.g. on the legacy flag
+ * defaults). Without argv nothing changes.
+ */
+void kubelet_input_drop_unnamed(struct kubelet_input *in, struct result *res);
+
 /* "value" for display: true/false, the mode, the port. Caller frees. */
 char *kval_display(enum kubelet_key k, const struct kval *v);
 
