@@ -6,6 +6,8 @@
 #include "cli/cli.h"
 #include "core/strbuf.h"
 #include "core/util.h"
+#include "model/node.h"
+#include "sources/file.h"
 #include "sources/proc.h"
 #include "sources/provider.h"
 #include "core/banned.h"
@@ -26,7 +28,11 @@ static const char help[] =
     "                         \"Running kubelet ...\" log line work too)\n"
     "      --pid PID          read /proc/PID/cmdline; files it names are read\n"
     "                         through /proc/PID/root and /proc/PID/cwd\n"
-    "  (neither)              find running kubelets in /proc, unless only\n"
+    "      --root DIR         a node's files (an image, a copy of /): the\n"
+    "                         command line its service manager would run\n"
+    "                         (systemd unit, drop-ins, environment files;\n"
+    "                         kubeadm, EKS, k3s, RKE2), files read below DIR\n"
+    "  (none)                 find running kubelets in /proc, unless only\n"
     "                         files are given below\n"
     "\n"
     "Files (each stands for the path the command line names; with a command\n"
@@ -40,8 +46,10 @@ static const char help[] =
 
 struct kubelet_args {
 	struct kubelet_input in;
-	const char *cmdline, *node;
+	const char *cmdline, *node, *root;
 	long pid;
+	struct provider *root_files;
+	struct node_layout layout;
 	struct argv_list args;
 	struct result *res;
 };
@@ -55,6 +63,7 @@ static const struct cli_opt opts[] = {
     CLI_STR("config-dir", struct kubelet_args, in.config_dir),
     CLI_STR("configz", struct kubelet_args, in.configz),
     CLI_STR("node", struct kubelet_args, node),
+    CLI_STR("root", struct kubelet_args, root),
     {NULL, 0, 0, 0, 0},
 };
 
@@ -85,6 +94,34 @@ static void run_pid(long pid, const struct argv_list *argv, const struct provide
 static const char discover_hint[] = "give its command line with --cmdline or --pid, or its "
 				    "files with --config, --config-dir or --configz";
 
+/* --root: the kubelet as the node's files would start it. */
+static int run_root(struct kubelet_args *a, struct result *res)
+{
+	struct kubelet_input *in = &a->in;
+	int r;
+
+	if (!file_is_dir(a->root))
+		return cli_error("cannot read '%s': not a directory (--root)", a->root);
+	a->root_files = provider_root_create(NULL, a->root);
+	r = node_find_kubelet(a->root_files, &a->layout, res);
+	if (r < 0)
+		return 2;
+	if (r == 0)
+		return cli_error("no kubelet found below '%s': no kubelet.service unit "
+				 "(etc, run, usr/lib, lib/systemd/system), no k3s or RKE2 "
+				 "config",
+				 a->root);
+	in->node = a->root_files;
+	in->layout = &a->layout;
+	if (a->layout.unknown)
+		in->no_argv_reason = a->layout.unknown;
+	else
+		in->argv = &a->layout.argv;
+	kubelet_input_drop_unnamed(in, res);
+	check_run(&check_kubelet, in, a->node ? a->node : a->layout.where, res);
+	return CLI_REPORT;
+}
+
 static int run(void *ctx, char **operands, int n, const struct common_opts *co, struct result *res)
 {
 	struct kubelet_args *a = ctx;
@@ -94,8 +131,13 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	if (a->cmdline && a->pid)
 		return usage_error("kubelet", "--cmdline and --pid both give the "
 					      "command line; use one");
+	if (a->root && (a->cmdline || a->pid))
+		return usage_error("kubelet", "--root finds the command line in the node's "
+					      "files; it does not go with --cmdline or --pid");
 	a->res = res;
 	in->required = true;
+	if (a->root)
+		return run_root(a, res);
 	if (a->pid)
 		return cli_or_report(cli_run_process(a->pid, "kubelet", NULL, res, run_pid, a));
 	if (a->cmdline) {
@@ -127,6 +169,7 @@ static void init(void *ctx)
 	struct kubelet_args *a = ctx;
 
 	argv_init(&a->args);
+	node_layout_init(&a->layout);
 }
 
 static void release(void *ctx)
@@ -134,6 +177,8 @@ static void release(void *ctx)
 	struct kubelet_args *a = ctx;
 
 	argv_release(&a->args);
+	node_layout_release(&a->layout);
+	provider_destroy(a->root_files);
 }
 
 static const struct cli_cmd kubelet_cmd = {

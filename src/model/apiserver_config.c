@@ -276,9 +276,21 @@ struct flagctx {
 
 static int occ_line(const struct flagctx *fc, const struct flag_occ *o)
 {
+	const struct argv_origin *at = argv_origin(fc->in->argv, o->argi);
+
+	if (at)
+		return at->line;
 	if (!fc->in->argv_lines || o->argi >= fc->in->argv->n)
 		return 0;
 	return fc->in->argv_lines[o->argi];
+}
+
+/* The file a flag was written in: the manifest, or an assembled word's. */
+static const char *occ_file(const struct flagctx *fc, const struct flag_occ *o)
+{
+	const struct argv_origin *at = argv_origin(fc->in->argv, o->argi);
+
+	return at && at->path ? at->path : fc->in->argv_file;
 }
 
 static void flag_ev(struct api_evlist *l, const struct flagctx *fc,
@@ -287,7 +299,7 @@ static void flag_ev(struct api_evlist *l, const struct flagctx *fc,
 	struct strbuf key = STRBUF_INIT;
 
 	strbuf_addf(&key, "--%s", o->name);
-	api_ev_add(l, SRC_FLAG, fc->in->argv_file, occ_line(fc, o), key.buf, o->raw, note);
+	api_ev_add(l, SRC_FLAG, occ_file(fc, o), occ_line(fc, o), key.buf, o->raw, note);
 	strbuf_release(&key);
 }
 
@@ -305,7 +317,7 @@ static void inv_flag(struct apiserver_model *m, unsigned dom, const struct flagc
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	strbuf_addf(&key, "--%s", o->name);
-	inv_add(m, dom, SRC_FLAG, fc->in->argv_file, occ_line(fc, o), key.buf, o->raw,
+	inv_add(m, dom, SRC_FLAG, occ_file(fc, o), occ_line(fc, o), key.buf, o->raw,
 		"%s", sb.buf);
 	strbuf_release(&sb);
 	strbuf_release(&key);
@@ -1447,7 +1459,7 @@ static void legacy_modes(struct apiserver_model *m, const struct flagctx *fc)
 				webhook |= !strcmp(mode, "Webhook");
 			}
 			if (*mode)
-				chain_add(m, mode, SRC_FLAG, fc->in->argv_file,
+				chain_add(m, mode, SRC_FLAG, occ_file(fc, o),
 					  occ_line(fc, o), "--authorization-mode", o->raw, NULL);
 		}
 		argv_release(&modes);
@@ -1521,14 +1533,14 @@ static void compute_authz(struct apiserver_model *m, const struct apiserver_inpu
 		flag_ev(&m->authz_ev, fc, cf, override ? "the file is read from "
 			"kanon's --authorization-config" : NULL);
 	if (m->minor < gate_defs[G_AUTHZ].alpha) {
-		inv_add(m, DOM_AUTHZ, cf ? SRC_FLAG : SRC_CONFIG, cf ? in->argv_file : display,
+		inv_add(m, DOM_AUTHZ, cf ? SRC_FLAG : SRC_CONFIG, cf ? occ_file(fc, cf) : display,
 			cf ? occ_line(fc, cf) : 0, "--authorization-config", cf ? cf->raw : NULL,
 			"unknown flag: --authorization-config (it exists from Kubernetes "
 			"1.29; this is 1.%d)", m->minor);
 	} else if (!m->gate_authz) {
 		struct strbuf note = STRBUF_INIT;
 		gate_note(&note, m, G_AUTHZ);
-		inv_add(m, DOM_AUTHZ, cf ? SRC_FLAG : SRC_CONFIG, cf ? in->argv_file : display,
+		inv_add(m, DOM_AUTHZ, cf ? SRC_FLAG : SRC_CONFIG, cf ? occ_file(fc, cf) : display,
 			cf ? occ_line(fc, cf) : 0, "--authorization-config", cf ? cf->raw : NULL,
 			"--authorization-config cannot be used without enabling "
 			"StructuredAuthorizationConfiguration feature flag (%s)", note.buf);
@@ -1640,7 +1652,9 @@ static void compute_anon(struct apiserver_model *m, const struct apiserver_input
 		flag_val = false;
 		reset_ev = m->anon_ev.n;
 		api_ev_add(&m->anon_ev, m->authz_default ? SRC_DEFAULT : SRC_FLAG,
-			   m->authz_default ? NULL : in->argv_file,
+			   m->authz_default ? NULL
+			   : m->authz_ev.n  ? m->authz_ev.v[0].path
+					    : in->argv_file,
 			   m->authz_default ? 0 : m->authz_ev.n ? m->authz_ev.v[0].line : 0,
 			   "--authorization-mode", "AlwaysAllow",
 			   "\"AnonymousAuth is not allowed with the AlwaysAllow authorizer. "
@@ -1655,7 +1669,7 @@ static void compute_anon(struct apiserver_model *m, const struct apiserver_input
 				"from kanon's --authentication-config" : NULL);
 		if (m->minor < gate_defs[G_AUTHN].alpha) {
 			inv_add(m, DOM_ANON | DOM_AUTHN, cf ? SRC_FLAG : SRC_CONFIG,
-				cf ? in->argv_file : display, cf ? occ_line(fc, cf) : 0,
+				cf ? occ_file(fc, cf) : display, cf ? occ_line(fc, cf) : 0,
 				"--authentication-config", cf ? cf->raw : NULL,
 				"unknown flag: --authentication-config (it exists from "
 				"Kubernetes 1.29; this is 1.%d)", m->minor);
@@ -1663,7 +1677,7 @@ static void compute_anon(struct apiserver_model *m, const struct apiserver_input
 			struct strbuf note = STRBUF_INIT;
 			gate_note(&note, m, G_AUTHN);
 			inv_add(m, DOM_ANON | DOM_AUTHN, cf ? SRC_FLAG : SRC_CONFIG,
-				cf ? in->argv_file : display, cf ? occ_line(fc, cf) : 0,
+				cf ? occ_file(fc, cf) : display, cf ? occ_line(fc, cf) : 0,
 				"--authentication-config", cf ? cf->raw : NULL,
 				"set --feature-gates=StructuredAuthenticationConfiguration=true "
 				"to use authentication-config file (%s)", note.buf);

@@ -221,7 +221,7 @@ static int pod_add(const struct node *pod, const char *display,
 	struct apiserver_pod *p;
 	struct argv_list words;
 	struct strbuf unresolved = STRBUF_INIT;
-	struct argv_list opaque = { NULL, 0, 0 };
+	struct argv_list opaque = {0};
 	int *lines = NULL, bestscore = 0;
 	size_t nlines = 0, bi = 0, start = 0;
 	int ret = 0;

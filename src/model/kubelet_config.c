@@ -880,13 +880,17 @@ out:
  * may be overridden by whatever the variable expands to.
  */
 static void apply_flags(struct kubelet_effective *ke, struct kubelet_model *m,
-			const struct flagset *fs, size_t trusted_from,
+			const struct flagset *fs, const struct argv_list *argv,
+			size_t trusted_from,
 			const char *var)
 {
 	for (int k = 0; k < KK__COUNT; k++) {
 		const struct kdef *d = &kdefs[k];
 		const struct flag_occ *o = flags_last(fs, d->info.flag);
-		struct strbuf key = STRBUF_INIT, why = STRBUF_INIT;
+		struct strbuf key = STRBUF_INIT, why = STRBUF_INIT, note = STRBUF_INIT;
+		const struct argv_origin *at;
+		const char *op = NULL;
+		int ol = 0;
 		size_t count = flags_count(fs, d->info.flag);
 		bool b = false;
 		long long iv = 0;
@@ -903,15 +907,21 @@ static void apply_flags(struct kubelet_effective *ke, struct kubelet_model *m,
 		}
 		if (!o)
 			continue;
+		/* an assembled command line knows the file:line of each word */
+		at = argv_origin(argv, o->argi);
+		if (at) {
+			op = at->path;
+			ol = at->line;
+		}
 		strbuf_addf(&key, "--%s", d->info.flag);
 		if (count > 1)
-			lint_add(ke, SRC_FLAG, NULL, 0, key.buf, o->value,
+			lint_add(ke, SRC_FLAG, op, ol, key.buf, o->value,
 				 "%s is given %zu times; the last one (%s) wins",
 				 key.buf, count, o->raw);
 		switch (d->type) {
 		case KT_BOOL:
 			if (o->value && go_parse_bool(o->value, &b) < 0) {
-				set_invalid(m, SRC_FLAG, NULL, 0, key.buf, o->raw,
+				set_invalid(m, SRC_FLAG, op, ol, key.buf, o->raw,
 					    "invalid argument \"%s\" for \"%s\" flag: "
 					    "strconv.ParseBool: parsing \"%s\": invalid syntax",
 					    o->value, key.buf, o->value);
@@ -923,12 +933,12 @@ static void apply_flags(struct kubelet_effective *ke, struct kubelet_model *m,
 			break;
 		case KT_INT:
 			if (!o->value) {
-				set_invalid(m, SRC_FLAG, NULL, 0, key.buf, o->raw,
+				set_invalid(m, SRC_FLAG, op, ol, key.buf, o->raw,
 					    "flag needs an argument: %s", key.buf);
 				goto next;
 			}
 			if (go_parse_int(o->value, 32, &iv) < 0) {
-				set_invalid(m, SRC_FLAG, NULL, 0, key.buf, o->raw,
+				set_invalid(m, SRC_FLAG, op, ol, key.buf, o->raw,
 					    "invalid argument \"%s\" for \"%s\" flag: "
 					    "not an int32", o->value ? o->value : "",
 					    key.buf);
@@ -937,21 +947,27 @@ static void apply_flags(struct kubelet_effective *ke, struct kubelet_model *m,
 			break;
 		case KT_STRING:
 			if (!o->value) {
-				set_invalid(m, SRC_FLAG, NULL, 0, key.buf, o->raw,
+				set_invalid(m, SRC_FLAG, op, ol, key.buf, o->raw,
 					    "flag needs an argument: %s", key.buf);
 				goto next;
 			}
 			break;
 		}
-		kval_set(&m->v[k], k, b, iv, o->value, SRC_FLAG, NULL, 0, key.buf,
-			 o->raw, why.len ? "may be overridden by what the later "
-			 "unexpanded variable expands to"
-			 : o->value ? NULL : "a bare boolean flag means true");
+		if (at && at->note)
+			strbuf_addstr(&note, at->note);
+		if (why.len || !o->value)
+			strbuf_addf(&note, "%s%s", note.len ? "; " : "",
+				    why.len ? "may be overridden by what the later "
+					      "unexpanded variable expands to"
+					    : "a bare boolean flag means true");
+		kval_set(&m->v[k], k, b, iv, o->value, SRC_FLAG, op, ol, key.buf, o->raw,
+			 note.len ? note.buf : NULL);
 		free(m->v[k].reason);
 		m->v[k].reason = NULL;
 		if (why.len)
 			kval_unknown(&m->v[k], why.buf);
 	next:
+		strbuf_release(&note);
 		strbuf_release(&key);
 		strbuf_release(&why);
 	}
@@ -1159,7 +1175,7 @@ static void compute_files(const struct kubelet_input *in,
 				trusted_from = clean.n;
 				continue;
 			}
-			argv_push(&clean, in->argv->v[i]);
+			argv_push_from(&clean, in->argv, i);
 		}
 		flags_parse(&clean, kubelet_flags, ARRAY_SIZE(kubelet_flags), &fs);
 		cfg = flags_last(&fs, "config");
@@ -1209,7 +1225,7 @@ static void compute_files(const struct kubelet_input *in,
 		}
 	}
 	if (in->argv)
-		apply_flags(ke, m, &fs, trusted_from, var);
+		apply_flags(ke, m, &fs, &clean, trusted_from, var);
 	else if (in->no_argv_reason)
 		mark_unknown(m, in->no_argv_reason); /* flags override everything */
 	validate(m);

@@ -9,6 +9,7 @@
 #include "parsers/cmdline.h"
 
 struct provider;
+struct node_layout;
 
 /*
  * The kubelet's effective authentication/authorization settings, computed
@@ -85,6 +86,9 @@ struct kubelet_input {
 	bool required;
 	/* Why argv is missing, for the UNKNOWN reason (NULL: no reason). */
 	const char *no_argv_reason;
+	/* The node layout argv was assembled from (model/node.h), for the
+	 * report and remediation; NULL when argv came from elsewhere. */
+	const struct node_layout *layout;
 };
 
 struct kubelet_key_info {

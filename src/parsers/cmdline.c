@@ -12,18 +12,68 @@ void argv_init(struct argv_list *a)
 	memset(a, 0, sizeof(*a));
 }
 
+static void origin_release(struct argv_origin *o)
+{
+	free(o->path);
+	free(o->note);
+	memset(o, 0, sizeof(*o));
+}
+
 void argv_release(struct argv_list *a)
 {
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; i < a->n; i++) {
 		free(a->v[i]);
+		if (a->at)
+			origin_release(&a->at[i]);
+	}
 	free(a->v);
+	free(a->at);
 	argv_init(a);
 }
 
 void argv_push(struct argv_list *a, const char *s)
 {
+	size_t old = a->alloc;
+
 	ALLOC_GROW(a->v, a->n + 1, a->alloc);
+	if (a->at && a->alloc != old) {
+		/* keep the origins as long as the words */
+		a->at = xrealloc(a->at, st_mult(a->alloc, sizeof(*a->at)));
+		memset(a->at + old, 0, (a->alloc - old) * sizeof(*a->at));
+	}
 	a->v[a->n++] = xstrdup(s);
+}
+
+void argv_push_at(struct argv_list *a, const char *s, const char *path, int line, const char *note)
+{
+	struct argv_origin *o;
+
+	argv_push(a, s);
+	if (!a->at)
+		a->at = xcalloc(a->alloc, sizeof(*a->at));
+	o = &a->at[a->n - 1];
+	o->path = path ? xstrdup(path) : NULL;
+	o->line = line;
+	o->note = note ? xstrdup(note) : NULL;
+}
+
+void argv_push_from(struct argv_list *a, const struct argv_list *src, size_t i)
+{
+	const struct argv_origin *o = argv_origin(src, i);
+
+	if (o)
+		argv_push_at(a, src->v[i], o->path, o->line, o->note);
+	else
+		argv_push(a, src->v[i]);
+}
+
+const struct argv_origin *argv_origin(const struct argv_list *a, size_t i)
+{
+	if (!a->at || i >= a->n)
+		return NULL;
+	if (!a->at[i].path && !a->at[i].note)
+		return NULL;
+	return &a->at[i];
 }
 
 static bool is_space(char c)
@@ -153,9 +203,16 @@ static void argv_drop_front(struct argv_list *a, size_t k)
 {
 	if (k > a->n)
 		k = a->n;
-	for (size_t i = 0; i < k; i++)
+	for (size_t i = 0; i < k; i++) {
 		free(a->v[i]);
+		if (a->at)
+			origin_release(&a->at[i]);
+	}
 	memmove(a->v, a->v + k, (a->n - k) * sizeof(*a->v));
+	if (a->at) {
+		memmove(a->at, a->at + k, (a->n - k) * sizeof(*a->at));
+		memset(a->at + a->n - k, 0, k * sizeof(*a->at));
+	}
 	a->n -= k;
 }
 

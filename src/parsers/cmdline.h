@@ -6,15 +6,35 @@
 
 #include "core/err.h"
 
+/*
+ * Where one word of an assembled command line was written: the unit,
+ * drop-in, environment file or config.yaml and its line, and how it got
+ * into the command line ("$KUBELET_EXTRA_ARGS in ExecStart of
+ * 10-kubeadm.conf:13"). For evidence; all fields may be NULL/0.
+ */
+struct argv_origin {
+	char *path;
+	int line;
+	char *note;
+};
+
 /* An argument vector (owned strings). init/release. */
 struct argv_list {
 	char **v;
 	size_t n, alloc;
+	/* NULL, or one origin per word (v's allocation size) */
+	struct argv_origin *at;
 };
 
 void argv_init(struct argv_list *a);
 void argv_release(struct argv_list *a);
 void argv_push(struct argv_list *a, const char *s);
+/* Push s with where it was written (path/note copied; may be NULL). */
+void argv_push_at(struct argv_list *a, const char *s, const char *path, int line, const char *note);
+/* Push word i of src with its origin. */
+void argv_push_from(struct argv_list *a, const struct argv_list *src, size_t i);
+/* The origin of word i, or NULL when it has none. */
+const struct argv_origin *argv_origin(const struct argv_list *a, size_t i);
 
 /*
  * Split a command line as `ps` prints it or as a user pastes it from a
