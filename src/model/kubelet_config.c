@@ -1168,9 +1168,11 @@ static void compute_files(const struct kubelet_input *in,
 	flagset_init(&fs);
 	argv_init(&clean);
 	if (in->argv) {
-		/* "$VAR" words are what a systemd unit expands at start */
+		/* "$VAR" words are what a systemd unit expands at start; a
+		 * command line a node layout assembled (model/node.h) is
+		 * already expanded, so a '$' there is part of a value */
 		for (size_t i = 0; i < in->argv->n; i++) {
-			if (strchr(in->argv->v[i], '$')) {
+			if (!in->layout && strchr(in->argv->v[i], '$')) {
 				var = in->argv->v[i];
 				trusted_from = clean.n;
 				continue;

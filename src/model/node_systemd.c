@@ -45,7 +45,7 @@ static const char *const unit_dirs[] = {
 
 /* Where each remediation sentence applies (node.h: fix). */
 static const char fix_kubeadm[] =
-    "kubeadm node: set it in the kubelet config file /var/lib/kubelet/config.yaml (kubeadm "
+    "set it in the kubelet config file /var/lib/kubelet/config.yaml (kubeadm "
     "writes it from the cluster's kubelet-config ConfigMap: change that too, or 'kubeadm "
     "upgrade' puts the old value back); a flag wins over the file: flags come from "
     "/var/lib/kubelet/kubeadm-flags.env (KUBELET_KUBEADM_ARGS, rewritten by kubeadm from "
@@ -54,20 +54,20 @@ static const char fix_kubeadm[] =
     "drop-in does nothing when that file sets the variable, because EnvironmentFile= wins; "
     "then systemctl daemon-reload && systemctl restart kubelet";
 static const char fix_eks_al2[] =
-    "EKS AL2 node: set it in /etc/kubernetes/kubelet/kubelet-config.json (the --config "
+    "set it in /etc/kubernetes/kubelet/kubelet-config.json (the --config "
     "file), or as a flag with --kubelet-extra-args to /etc/eks/bootstrap.sh in the launch "
     "template's user data (bootstrap.sh writes KUBELET_EXTRA_ARGS to "
     "/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf; KUBELET_ARGS in "
     "10-kubelet-args.conf is rewritten on every bootstrap); a node edited by hand loses the "
     "change when it is replaced";
 static const char fix_eks_al2023[] =
-    "EKS AL2023 node: set it in the NodeConfig of the launch template's user data "
+    "set it in the NodeConfig of the launch template's user data "
     "(spec.kubelet.config for the config file, spec.kubelet.flags for flags); nodeadm "
     "regenerates /etc/kubernetes/kubelet/config.json, its config.json.d drop-ins and "
     "/etc/eks/kubelet/environment (NODEADM_KUBELET_ARGS) at every boot, so edits to those "
     "files do not last";
 static const char fix_systemd[] =
-    "systemd node: set it in the kubelet's --config file, or as a flag in the unit's "
+    "set it in the kubelet's --config file, or as a flag in the unit's "
     "ExecStart= or the variables it expands (a drop-in in "
     "/etc/systemd/system/kubelet.service.d/ with a later file name wins; a variable from an "
     "EnvironmentFile= wins over any Environment=); then systemctl daemon-reload && "
