@@ -169,7 +169,7 @@ static const char *remediation(struct strbuf *sb, const char *base, const struct
 		strbuf_addstr(sb, ": change it there.");
 	}
 	if (l && l->kind) {
-		strbuf_addf(sb, " kanon found a %s layout", l->kind);
+		strbuf_addf(sb, " kanon found the %s layout", l->kind);
 		if (l->where)
 			strbuf_addf(sb, " (%s)", l->where);
 		strbuf_addch(sb, l->fix ? ':' : '.');

@@ -209,49 +209,67 @@ static int dropin_cmp(const void *a, const void *b)
 	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
 }
 
-/* One drop-in directory's *.conf entries (conf-files.c files_add). */
-static int scan_dropin_dir(struct sd *s, const char *dir, struct dropin **ds, size_t *n,
-			   size_t *alloc)
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.conf names of a drop-in directory, sorted (readdir order is the
+ * filesystem's); hidden files are skipped (conf-files.c files_add). */
+static void dropin_names(struct sd *s, const char *dir, struct argv_list *names)
 {
 	int fd = s->root->ops->open ? s->root->ops->open(s->root, dir, O_RDONLY | O_DIRECTORY)
 				    : -ENOTSUP;
-	DIR *d;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
-	if (fd < 0)
-		return 0; /* no such directory: most units have none */
-	d = fdopendir(fd);
 	if (!d) {
-		close(fd);
-		return 0;
+		if (fd >= 0)
+			close(fd);
+		return; /* no such directory: most units have none */
 	}
-	while ((de = readdir(d))) {
+	while ((de = readdir(d)) && names->n <= MAX_DROPINS) {
 		struct stat st;
 		size_t nl = strlen(de->d_name);
-		struct strbuf p = STRBUF_INIT;
-		size_t k;
 
-		/* hidden files are skipped; only *.conf counts */
 		if (de->d_name[0] == '.' || nl < 6 || strcmp(de->d_name + nl - 5, ".conf"))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
 			continue;
-		strbuf_addf(&p, "%s/%s", dir, de->d_name);
-		for (k = 0; k < *n && strcmp((*ds)[k].name, de->d_name); k++)
+		argv_push(names, de->d_name);
+	}
+	closedir(d);
+	if (names->n)
+		qsort(names->v, names->n, sizeof(*names->v), str_cmp);
+}
+
+/* One drop-in directory: a name already seen in a higher-priority
+ * directory masks this one (conf_files_list_strv). */
+static void scan_dropin_dir(struct sd *s, const char *dir, struct dropin **ds, size_t *n,
+			    size_t *alloc)
+{
+	struct argv_list names;
+
+	argv_init(&names);
+	dropin_names(s, dir, &names);
+	for (size_t i = 0; i < names.n; i++) {
+		struct strbuf p = STRBUF_INIT;
+		size_t k;
+
+		strbuf_addf(&p, "%s/%s", dir, names.v[i]);
+		for (k = 0; k < *n && strcmp((*ds)[k].name, names.v[i]); k++)
 			;
 		if (k < *n) {
-			/* a same-named file in a higher-priority directory wins */
 			struct strbuf why = STRBUF_INIT;
 			strbuf_addf(&why, "masked by %s", (*ds)[k].path);
 			node_layout_file(s->out, NODE_DROPIN, p.buf, true, why.buf)->masked = true;
 			strbuf_release(&why);
 		} else if (*n < MAX_DROPINS) {
 			ALLOC_GROW(*ds, *n + 1, *alloc);
-			(*ds)[*n].name = xstrdup(de->d_name);
+			(*ds)[*n].name = xstrdup(names.v[i]);
 			(*ds)[*n].path = strbuf_detach(&p);
-			(*ds)[*n].null =
-			    S_ISLNK(st.st_mode) && is_null_link(s->root, (*ds)[*n].path);
+			(*ds)[*n].null = is_null_link(s->root, (*ds)[*n].path);
 			(*n)++;
 		} else {
 			set_unknown(s, "more than %d drop-ins for %s: not modeled", MAX_DROPINS,
@@ -259,8 +277,7 @@ static int scan_dropin_dir(struct sd *s, const char *dir, struct dropin **ds, si
 		}
 		strbuf_release(&p);
 	}
-	closedir(d);
-	return 0;
+	argv_release(&names);
 }
 
 /*
@@ -489,11 +506,6 @@ out:
 	strbuf_release(&note);
 	env_list_release(&vars);
 	blob_release(&b);
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* EnvironmentFile= with a glob in its file name: the sorted matches (glob(3)). */
@@ -744,6 +756,9 @@ static bool unit_masked(struct sd *s)
 	if (!null && (provider_stat(s->root, s->fragment, &st) < 0 || st.st_size))
 		return false;
 	s->out->files[0].masked = true;
+	free(s->out->files[0].note);
+	s->out->files[0].note =
+	    xstrdup(null ? "masked: a symlink to /dev/null" : "masked: an empty file");
 	set_unknown(s, "%s is masked (%s): systemd does not start the kubelet", s->fragment,
 		    null ? "a symlink to /dev/null" : "an empty file");
 	return true;
@@ -770,6 +785,18 @@ static void load_dropins(struct sd *s)
 		free(ds[i].path);
 	}
 	free(ds);
+}
+
+/* Say which files were overridden, masked or missing (optional ones). */
+static void report_files(struct sd *s)
+{
+	for (size_t i = 0; i < s->out->nfiles; i++) {
+		const struct node_file *f = &s->out->files[i];
+
+		if (f->masked || (!f->present && !s->out->unknown))
+			result_diag(s->res, DIAG_NOTE, "%s: %s%s", f->path,
+				    f->present ? "" : "not read: ", f->note ? f->note : "masked");
+	}
 }
 
 static void sd_release(struct sd *s)
@@ -805,6 +832,7 @@ int node_systemd_kubelet(const struct provider *root, struct node_layout *out, s
 		assemble(&s);
 	}
 	detect_layout(&s);
+	report_files(&s);
 	sd_release(&s);
 	return 1;
 }
