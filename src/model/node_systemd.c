@@ -39,9 +39,13 @@ static const char *const unit_dirs[] = {
     "/run/systemd/generator.late",
 };
 
-/* Bounds for hostile trees. */
-#define MAX_DROPINS   256
-#define MAX_UNIT_FILE (4u << 20)
+/* Bounds for hostile trees: drop-ins, the bytes of unit files read in
+ * all, the EnvironmentFile= files loaded and the variables set in all. */
+#define MAX_DROPINS    256
+#define MAX_UNIT_FILE  (1u << 20)
+#define MAX_READ_TOTAL (16u << 20)
+#define MAX_ENVFILES   64
+#define MAX_ENV_TOTAL  (4 * ENV_MAX_VARS)
 
 /* Where each remediation sentence applies (node.h: fix). */
 static const char fix_kubeadm[] =
@@ -99,6 +103,7 @@ struct sd {
 	struct argv_list unset_env, pass_env;
 	char *type;
 	bool dropin_kubeadm, dropin_eks_args;
+	size_t read_total, envfiles_loaded;
 };
 
 static void set_unknown(struct sd *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -377,6 +382,10 @@ static void apply_environment(struct sd *s, const char *path, const struct unit_
 			result_diag(s->res, DIAG_WARNING,
 				    "%s:%d: invalid environment assignment, ignored by systemd: %s",
 				    path, a->line, v.buf);
+		} else if (s->env.n >= MAX_ENV_TOTAL) {
+			set_unknown(s,
+				    "%s:%d: Environment= sets more than %d variables: not modeled",
+				    path, a->line, MAX_ENV_TOTAL);
 		} else {
 			env_list_set(&s->env, v.buf, (size_t)(eq - v.buf), eq + 1, path, a->line,
 				     "Environment=");
@@ -462,6 +471,11 @@ static void load_file(struct sd *s, const char *path)
 	unit_file_init(&u);
 	if (provider_read(s->root, path, path, MAX_UNIT_FILE, 0, &b, &e) < 0) {
 		set_unknown(s, "%s: systemd cannot load the unit", e.msg);
+	} else if ((s->read_total = st_add(s->read_total, b.len)) > MAX_READ_TOTAL) {
+		set_unknown(s,
+			    "%s: the unit and its drop-ins are larger than %u bytes in all: not "
+			    "modeled",
+			    path, MAX_READ_TOTAL);
 	} else if (unit_parse(b.data, b.len, &u, &e) < 0) {
 		set_unknown(s, "%s:%d: %s", path, e.line, e.msg);
 	} else {
@@ -483,10 +497,20 @@ static void load_one_envfile(struct sd *s, const struct envfile_ref *r, const ch
 	struct strbuf note = STRBUF_INIT;
 
 	env_list_init(&vars);
+	if (++s->envfiles_loaded > MAX_ENVFILES) {
+		set_unknown(s, "more than %d EnvironmentFile= files: not modeled", MAX_ENVFILES);
+		goto out;
+	}
 	if (provider_read(s->root, path, path, ENVFILE_MAX, 0, &b, &e) == 0 &&
 	    envfile_parse(b.data, b.len, path, &vars, &e) == 0) {
 		node_layout_file(s->out, NODE_ENVFILE, path, true, NULL);
-		env_list_merge(into, &vars);
+		if (into->n + vars.n > MAX_ENV_TOTAL)
+			set_unknown(s,
+				    "the EnvironmentFile= files set more than %d variables: not "
+				    "modeled",
+				    MAX_ENV_TOTAL);
+		else
+			env_list_merge(into, &vars);
 		goto out;
 	}
 	if (optional) {

@@ -14,10 +14,6 @@
 #include "core/util.h"
 #include "core/banned.h"
 
-/* Distinct variables one list holds: lookups are linear, so the bound
- * keeps a hostile file's cost at (lines x this). */
-#define ENV_MAX_VARS 1024
-
 void env_list_init(struct env_list *l)
 {
 	memset(l, 0, sizeof(*l));

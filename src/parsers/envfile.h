@@ -46,7 +46,10 @@ void env_list_merge(struct env_list *dst, const struct env_list *src);
 bool env_name_valid(const char *s, size_t n);
 
 /* An EnvironmentFile= bigger than this is refused (UNKNOWN). */
-#define ENVFILE_MAX (1u << 20)
+#define ENVFILE_MAX (256u << 10)
+/* Distinct variables one env file may set: lookups are linear, so the
+ * bound keeps a hostile file's cost at (lines x this). */
+#define ENV_MAX_VARS 1024
 
 /*
  * Parse an EnvironmentFile= as systemd's load_env_file()

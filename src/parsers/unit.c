@@ -544,6 +544,11 @@ int unit_exec_parse(const char *value, const char *unit, struct unit_cmd **cmds,
 			return -1;
 		if (r == 0)
 			continue;
+		if (added >= UNIT_MAX_CMDS) {
+			unit_cmd_release(&c);
+			return err_set(e, "", 0, "more than %d commands in one line: not modeled",
+				       UNIT_MAX_CMDS);
+		}
 		ALLOC_GROW(*cmds, *n + 1, *alloc);
 		(*cmds)[(*n)++] = c;
 		added++;

@@ -109,6 +109,9 @@ void unit_cmd_release(struct unit_cmd *c);
 int unit_exec_parse(const char *value, const char *unit, struct unit_cmd **cmds, size_t *n,
 		    size_t *alloc, struct err *e);
 
+/* Commands one ExecStart= line may hold (';'-separated): more is refused. */
+#define UNIT_MAX_CMDS 64
+
 /* Bounds on what one command line expands to. */
 #define UNIT_EXPAND_MAX_BYTES (1u << 20)
 #define UNIT_EXPAND_MAX_WORDS 65536
