@@ -788,6 +788,23 @@ static bool unit_masked(struct sd *s)
 	return true;
 }
 
+/*
+ * kubelet.service linked to a unit of another name is an alias: systemd
+ * loads that unit, with the drop-ins of both names. Not modeled.
+ */
+static bool unit_alias(struct sd *s)
+{
+	char t[PATH_MAX];
+
+	if (link_target(s->root, s->fragment, t, sizeof(t)) < 0 || !strcmp(base_name(t), unit_name))
+		return false;
+	set_unknown(s,
+		    "%s is an alias of %s (a symlink): systemd loads that unit with the "
+		    "drop-ins of both names; not modeled",
+		    s->fragment, t);
+	return true;
+}
+
 static void load_dropins(struct sd *s)
 {
 	struct dropin *ds = NULL;
@@ -850,7 +867,7 @@ int node_systemd_kubelet(const struct provider *root, struct node_layout *out, s
 	if (!s.fragment)
 		return 0;
 	out->where = xstrdup(s.fragment);
-	if (!unit_masked(&s)) {
+	if (!unit_masked(&s) && !unit_alias(&s)) {
 		load_file(&s, s.fragment);
 		load_dropins(&s);
 		assemble(&s);

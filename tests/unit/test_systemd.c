@@ -425,6 +425,15 @@ static void test_node_precedence_and_resets(void **state)
 	s = assemble();
 	assert_string_equal(s, "/usr/bin/kubelet");
 	free(s);
+	/* a glob in the file name: the matches in sorted order, later wins */
+	put("/lib/systemd/system/kubelet.service.d/40-d.conf",
+	    "[Service]\nEnvironmentFile=\nEnvironmentFile=/etc/env.d/*.env\n");
+	put("/etc/env.d/20-b.env", "A=--from-b\n");
+	put("/etc/env.d/10-a.env", "A=--from-a\nD=--d\n");
+	put("/etc/env.d/.hidden.env", "A=--hidden\n");
+	s = assemble();
+	assert_string_equal(s, "/usr/bin/kubelet --from-b --d");
+	free(s);
 	cleanup_root();
 }
 
@@ -458,6 +467,11 @@ static void test_node_masking(void **state)
 	assert_int_equal(symlink("/dev/null", p), 0);
 	s = assemble();
 	assert_non_null(strstr(s, "is masked"));
+	free(s);
+	unlink(p);
+	assert_int_equal(symlink("/usr/lib/systemd/system/other.service", p), 0);
+	s = assemble();
+	assert_non_null(strstr(s, "is an alias of"));
 	free(s);
 	cleanup_root();
 }
