@@ -470,7 +470,7 @@ static void load_file(struct sd *s, const char *path)
 
 	unit_file_init(&u);
 	if (provider_read(s->root, path, path, MAX_UNIT_FILE, 0, &b, &e) < 0) {
-		set_unknown(s, "%s: systemd cannot load the unit", e.msg);
+		set_unknown(s, "%s", e.msg);
 	} else if ((s->read_total = st_add(s->read_total, b.len)) > MAX_READ_TOTAL) {
 		set_unknown(s,
 			    "%s: the unit and its drop-ins are larger than %u bytes in all: not "
