@@ -335,6 +335,10 @@ static void apply_exec(struct sd *s, const char *path, const struct unit_assign 
 		return;
 	}
 	r = unit_exec_parse(a->value, unit_name, &s->cmds, &s->ncmds, &s->acmds, &e);
+	if (r == -2) {
+		set_unknown(s, "%s:%d: ExecStart=: %s", path, a->line, e.msg);
+		return;
+	}
 	if (r < 0) {
 		/* a '-' command is dropped with a warning; otherwise the unit
 		 * fails to load (bad-setting) */

@@ -391,18 +391,17 @@ int unit_specifiers(const char *s, const char *unit, struct strbuf *out, struct 
 		case 'J':
 			if (*s == 'J' || memchr(unit, '-', nl)) {
 				/* unescaping is not modeled */
-				return err_set(e, "", 0, "specifier %%%c is not modeled", *s);
+				return err_set(e, "", 0, "specifier %%%c is not modeled", *s) - 1;
 			}
 			strbuf_add(out, unit, nl);
 			break;
 		default:
 			/* host, user, paths: they depend on the running system */
 			if (!*s)
-				return err_set(e, "", 0, "a '%%' ends the value");
-			return err_set(e, "", 0,
-				       "specifier %%%c depends on the host: not "
-				       "modeled",
-				       *s);
+				return err_set(e, "", 0, "a '%%' ends the value: not modeled") - 1;
+			return err_set(e, "", 0, "specifier %%%c depends on the host: not modeled",
+				       *s) -
+			       1;
 		}
 	}
 	return 0;
@@ -481,7 +480,7 @@ static int exec_args(const char **p, const char *unit, struct unit_cmd *c, bool 
 	}
 	strbuf_release(&w);
 	strbuf_release(&res);
-	return r < 0 ? -1 : 0;
+	return r < 0 ? r : 0;
 }
 
 /* One command from *p; 0 when only a lone ";" was there. */
@@ -541,7 +540,7 @@ int unit_exec_parse(const char *value, const char *unit, struct unit_cmd **cmds,
 		int r = exec_one(&p, unit, &c, &semicolon, e);
 
 		if (r < 0)
-			return -1;
+			return r;
 		if (r == 0)
 			continue;
 		if (added >= UNIT_MAX_CMDS) {

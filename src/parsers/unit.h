@@ -77,8 +77,8 @@ int unit_split_words(const char *s, unsigned flags, struct argv_list *out, struc
 
 /*
  * Resolve the unit specifiers in s (src/core/unit-printf.c) for the unit
- * name (e.g. "kubelet.service"): %% %n %N %p %P %i %I %j %J. Any other
- * specifier depends on the running host and is not modeled: -1 with *e.
+ * name (e.g. "kubelet.service"): %% %n %N %p %i %I %j. Any other
+ * specifier depends on the running host and is not modeled: -2 with *e.
  */
 int unit_specifiers(const char *s, const char *unit, struct strbuf *out, struct err *e);
 
@@ -104,7 +104,8 @@ void unit_cmd_release(struct unit_cmd *c);
  * Parse a non-empty ExecStart= value into commands (a ";" word separates
  * commands, "\;" is a literal ";"). Specifiers are resolved for unit.
  * Returns the number of commands added to *cmds (n, alloc as ALLOC_GROW),
- * or -1 with *e set when systemd would reject the line.
+ * -1 with *e set when systemd would reject the line, or -2 when a
+ * specifier is not modeled.
  */
 int unit_exec_parse(const char *value, const char *unit, struct unit_cmd **cmds, size_t *n,
 		    size_t *alloc, struct err *e);

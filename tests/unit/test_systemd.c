@@ -234,7 +234,7 @@ static void test_exec_parse(void **state)
 	c = NULL, n = 0;
 	assert_int_equal(
 	    unit_exec_parse("/usr/bin/kubelet --host=%H", "kubelet.service", &c, &n, &alloc, &e),
-	    -1);
+	    -2);
 	assert_non_null(strstr(e.msg, "%H"));
 	assert_int_equal(
 	    unit_exec_parse("@/usr/bin/kubelet", "kubelet.service", &c, &n, &alloc, &e), -1);
