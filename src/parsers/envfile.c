@@ -176,8 +176,8 @@ static void add_value(struct envp *p, char c)
 	strbuf_addch(&p->value, c);
 }
 
-/* One character in a state; returns the next state, or -1 on error. */
-static int step(struct envp *p, enum st s, char c, int line)
+/* One character before the '=' or in a comment; returns the next state. */
+static int step_key(struct envp *p, enum st s, char c, int line)
 {
 	switch (s) {
 	case PRE_KEY:
@@ -204,15 +204,25 @@ static int step(struct envp *p, enum st s, char c, int line)
 			p->key_trim = p->key.len;
 		strbuf_addch(&p->key, c);
 		return KEY;
+	case COMMENT:
+		if (c == '\\')
+			return COMMENT_ESCAPE;
+		return is_nl(c) ? PRE_KEY : COMMENT;
+	default: /* COMMENT_ESCAPE */
+		/* since v254 an escaped newline does not continue a comment */
+		return is_nl(c) ? PRE_KEY : COMMENT;
+	}
+}
+
+/* One character of a value; returns the next state, or -1 on error. */
+static int step_value(struct envp *p, enum st s, char c)
+{
+	switch (s) {
 	case PRE_VALUE:
 		if (is_nl(c))
 			return push(p, false) < 0 ? -1 : PRE_KEY;
-		if (c == '\'')
-			return SQUOTE;
-		if (c == '"')
-			return DQUOTE;
-		if (c == '\\')
-			return VALUE_ESCAPE;
+		if (c == '\'' || c == '"' || c == '\\')
+			return c == '\'' ? SQUOTE : c == '"' ? DQUOTE : VALUE_ESCAPE;
 		if (is_ws(c))
 			return PRE_VALUE;
 		add_value(p, c);
@@ -235,18 +245,15 @@ static int step(struct envp *p, enum st s, char c, int line)
 			add_value(p, c);
 		return VALUE;
 	case SQUOTE:
-		if (c == '\'')
-			return PRE_VALUE;
-		add_value(p, c);
-		return SQUOTE;
+		if (c != '\'')
+			add_value(p, c);
+		return c == '\'' ? PRE_VALUE : SQUOTE;
 	case DQUOTE:
-		if (c == '"')
-			return PRE_VALUE;
-		if (c == '\\')
-			return DQUOTE_ESCAPE;
+		if (c == '"' || c == '\\')
+			return c == '"' ? PRE_VALUE : DQUOTE_ESCAPE;
 		add_value(p, c);
 		return DQUOTE;
-	case DQUOTE_ESCAPE:
+	default: /* DQUOTE_ESCAPE */
 		/* the shell's escapes (SHELL_NEED_ESCAPE); others keep the '\' */
 		if (strchr("\"\\`$", c)) {
 			add_value(p, c);
@@ -255,15 +262,14 @@ static int step(struct envp *p, enum st s, char c, int line)
 			add_value(p, c);
 		}
 		return DQUOTE;
-	case COMMENT:
-		if (c == '\\')
-			return COMMENT_ESCAPE;
-		return is_nl(c) ? PRE_KEY : COMMENT;
-	case COMMENT_ESCAPE:
-		/* since v254 an escaped newline does not continue a comment */
-		return is_nl(c) ? PRE_KEY : COMMENT;
 	}
-	return -1;
+}
+
+static int step(struct envp *p, enum st s, char c, int line)
+{
+	if (s == PRE_KEY || s == KEY || s == COMMENT || s == COMMENT_ESCAPE)
+		return step_key(p, s, c, line);
+	return step_value(p, s, c);
 }
 
 int envfile_parse(const char *buf, size_t len, const char *path, struct env_list *out,
