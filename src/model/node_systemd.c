@@ -173,7 +173,7 @@ static bool dir_searched(const struct provider *p, const char *dir)
 /*
  * The unit file: the first search directory holding kubelet.service wins
  * (src/shared/unit-file.c unit_file_build_name_map); the others are
- * recorded as overridden. Returns the path (static storage in s->out's
+ * recorded as overridden. Returns the path (owned by s->out's
  * files) or NULL.
  */
 static const char *find_unit(struct sd *s)
