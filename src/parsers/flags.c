@@ -38,8 +38,8 @@ static char *normalize(const char *s, size_t len)
 	return n;
 }
 
-static const struct flag_spec *spec_find(const struct flag_spec *specs, size_t nspecs,
-					 const char *name)
+static const struct flag_spec *spec_find(const struct flag_spec *specs,
+					 size_t nspecs, const char *name)
 {
 	for (size_t i = 0; i < nspecs; i++)
 		if (!strcmp(specs[i].name, name))
@@ -47,7 +47,8 @@ static const struct flag_spec *spec_find(const struct flag_spec *specs, size_t n
 	return NULL;
 }
 
-static void occ_add(struct flagset *fs, char *name, const char *raw, const char *value, size_t argi)
+static void occ_add(struct flagset *fs, char *name, const char *raw,
+		    const char *value, size_t argi)
 {
 	struct flag_occ *o;
 
@@ -59,8 +60,8 @@ static void occ_add(struct flagset *fs, char *name, const char *raw, const char 
 	o->argi = argi;
 }
 
-void flags_parse(const struct argv_list *argv, const struct flag_spec *specs, size_t nspecs,
-		 struct flagset *out)
+void flags_parse(const struct argv_list *argv, const struct flag_spec *specs,
+		 size_t nspecs, struct flagset *out)
 {
 	size_t i = 0;
 
@@ -84,7 +85,8 @@ void flags_parse(const struct argv_list *argv, const struct flag_spec *specs, si
 		if (w[1] != '-') {
 			/* "-v 4": a two-letter shorthand other than -h takes the
 			 * next word as its value, like any non-boolean pflag */
-			if (!w[2] && w[1] != 'h' && i + 1 < argv->n && argv->v[i + 1][0] != '-') {
+			if (!w[2] && w[1] != 'h' && i + 1 < argv->n &&
+			    argv->v[i + 1][0] != '-') {
 				struct strbuf sh = STRBUF_INIT;
 				strbuf_addf(&sh, "%s %s", w, argv->v[i + 1]);
 				argv_push(&out->shorthand, sh.buf);
@@ -134,8 +136,8 @@ size_t flags_count(const struct flagset *fs, const char *name)
 
 int go_parse_bool(const char *s, bool *out)
 {
-	static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True"};
-	static const char *const f[] = {"0", "f", "F", "FALSE", "false", "False"};
+	static const char *const t[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const f[] = { "0", "f", "F", "FALSE", "false", "False" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		if (!strcmp(s, t[i])) {
