@@ -108,7 +108,7 @@ static void run_pod(const struct apiserver_pod *p, const struct apiserver_input 
 {
 	struct apiserver_input in = *base;
 	struct strbuf target = STRBUF_INIT, vsrc = STRBUF_INIT;
-	struct evidence ctx;
+	struct evidence ctx, *all = NULL;
 
 	if (npods == 1)
 		strbuf_addstr(&target, r->target);
@@ -128,13 +128,22 @@ static void run_pod(const struct apiserver_pod *p, const struct apiserver_input 
 	apiserver_pod_context(p, r->display, &ctx);
 	in.context = &ctx;
 	in.ncontext = p->ncontainers > 1;
-	if (in.ncontext && r->note_containers)
+	if (base->ncontext) {
+		/* base's context (the node layout --root found) comes first */
+		all = xcalloc(base->ncontext + 1, sizeof(*all));
+		memcpy(all, base->context, base->ncontext * sizeof(*all));
+		all[base->ncontext] = ctx;
+		in.context = all;
+		in.ncontext = base->ncontext + (p->ncontainers > 1);
+	}
+	if (p->ncontainers > 1 && r->note_containers)
 		result_diag(res, DIAG_NOTE,
 			    "%s:%d: the Pod has %zu containers; "
 			    "auditing spec.containers[%zu] (%s): %s",
 			    r->display, p->container_line, p->ncontainers, p->index,
 			    p->container ? p->container : "unnamed", p->why);
 	check_run(&check_apiserver, &in, target.buf, res);
+	free(all);
 	apiserver_context_release(&ctx);
 	strbuf_release(&target);
 	strbuf_release(&vsrc);

@@ -6,6 +6,8 @@
 #include "cli/cli.h"
 #include "core/strbuf.h"
 #include "core/util.h"
+#include "model/kubeadm_config.h"
+#include "model/node.h"
 #include "sources/file.h"
 #include "sources/proc.h"
 #include "sources/provider.h"
@@ -25,10 +27,19 @@ static const char help[] =
     "                         /etc/kubernetes/manifests/kube-apiserver.yaml; a\n"
     "                         directory means its kube-apiserver.yaml) or\n"
     "                         `kubectl get pod -n kube-system NAME -o yaml|json`;\n"
-    "                         flags are the container's command + args\n"
+    "                         flags are the container's command + args. A kubeadm\n"
+    "                         config is read as --config-file reads it\n"
+    "      --config-file FILE a kubeadm config (`kubeadm init --config FILE`:\n"
+    "                         ClusterConfiguration, with InitConfiguration and\n"
+    "                         others): the command line kubeadm would write,\n"
+    "                         its defaults and apiServer.extraArgs\n"
     "      --cmdline '...'    a full command line as ps shows it\n"
     "      --pid PID          read /proc/PID/cmdline; files it names are read\n"
     "                         through /proc/PID/root and /proc/PID/cwd\n"
+    "      --root DIR         alone: a node's files (an image, a copy of /):\n"
+    "                         the static pod manifest (the kubelet's\n"
+    "                         staticPodPath, /etc/kubernetes/manifests, RKE2's\n"
+    "                         pod-manifests) or the k3s/RKE2 config\n"
     "  (none)                 find running kube-apiserver processes in /proc,\n"
     "                         unless only files are given below\n"
     "\n"
@@ -36,21 +47,26 @@ static const char help[] =
     "that names none does not read it, so it is ignored with a warning):\n"
     "      --authentication-config FILE  AuthenticationConfiguration\n"
     "      --authorization-config FILE   AuthorizationConfiguration\n"
-    "      --root DIR         read the paths the flags name below DIR (a copy\n"
-    "                         of the control-plane node's filesystem)\n"
+    "      --root DIR         with a command line above: read the paths the\n"
+    "                         flags name below DIR (a copy of the control-plane\n"
+    "                         node's filesystem)\n"
     "\n"
     "      --k8s-version X.Y  the API server's version, 1.28 to 1.35 (default:\n"
-    "                         the manifest's image tag, else 1.34)\n"
+    "                         the manifest's image tag or the kubeadm config's\n"
+    "                         kubernetesVersion, else 1.34)\n"
     "      --name NAME        name the target in the report\n";
 
 struct apiserver_args {
 	struct apiserver_input in;
-	const char *cmdline, *manifest, *name, *root;
+	const char *cmdline, *manifest, *config_file, *name, *root;
 	long pid;
 	int user_minor;
 	struct argv_list args;
 	struct strbuf vsrc;
 	struct provider *root_files;
+	struct node_layout layout;
+	struct kubeadm_apiserver kubeadm;
+	struct evidence layout_ev;
 	struct result *res;
 };
 
@@ -58,6 +74,7 @@ enum { O_PID, O_K8S_VERSION };
 
 static const struct cli_opt opts[] = {
     CLI_STR("manifest", struct apiserver_args, manifest),
+    CLI_STR("config-file", struct apiserver_args, config_file),
     CLI_STR("cmdline", struct apiserver_args, cmdline),
     CLI_ARG("pid", O_PID),
     CLI_STR("authentication-config", struct apiserver_args, in.authn_config),
@@ -83,8 +100,64 @@ static int set_opt(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-/* --manifest: every Pod with a kube-apiserver container is one target. */
-static int run_manifest(const char *path, struct apiserver_args *a)
+/*
+ * The Kubernetes version of a kubeadm config: --k8s-version, else its
+ * kubernetesVersion (a label such as "stable" only kubeadm resolves, at
+ * init time: then kanon's default, with a note).
+ */
+static void kubeadm_version(struct apiserver_args *a, const char *display)
+{
+	const struct kubeadm_apiserver *k = &a->kubeadm;
+	struct apiserver_input *in = &a->in;
+	int m = kubeadm_version_minor(k->k8s_version);
+
+	if (a->user_minor > 0 || m < 0) {
+		apiserver_pick_version(in, a->user_minor, NULL, NULL, NULL, &a->vsrc, a->res);
+		if (a->user_minor <= 0)
+			result_diag(a->res, DIAG_NOTE,
+				    "%s: %s%s%s: kubeadm picks the release at init time; kanon "
+				    "assumes Kubernetes 1.%d (give --k8s-version)",
+				    display, k->k8s_version ? "kubernetesVersion " : "",
+				    k->k8s_version ? k->k8s_version : "no kubernetesVersion",
+				    k->k8s_version ? " is a label" : "", in->minor);
+		return;
+	}
+	if (m < APISERVER_MINOR_MIN || m > APISERVER_MINOR_MAX) {
+		int clamp = m < APISERVER_MINOR_MIN ? APISERVER_MINOR_MIN : APISERVER_MINOR_MAX;
+		result_diag(a->res, DIAG_WARNING,
+			    "%s:%d: kubernetesVersion %s is Kubernetes 1.%d; kanon models 1.%d "
+			    "to 1.%d and uses 1.%d",
+			    display, k->k8s_version_line, k->k8s_version, m, APISERVER_MINOR_MIN,
+			    APISERVER_MINOR_MAX, clamp);
+		m = clamp;
+	}
+	in->minor = m;
+	strbuf_addf(&a->vsrc, "kubernetesVersion %s", k->k8s_version);
+	in->version_source = a->vsrc.buf;
+	in->version_path = display;
+	in->version_line = k->k8s_version_line;
+}
+
+/* A kubeadm config: the command line kubeadm would write, with origins. */
+static void run_kubeadm(struct apiserver_args *a, const char *display, const char *target)
+{
+	struct apiserver_input in;
+
+	kubeadm_version(a, display);
+	in = a->in;
+	in.argv = &a->kubeadm.argv;
+	/* every word names its origin; kubeadm's defaults have no file */
+	in.argv_file = NULL;
+	check_run(&check_apiserver, &in, a->name ? a->name : target, a->res);
+}
+
+/*
+ * --manifest and --config-file: a static pod manifest (every Pod with a
+ * kube-apiserver container is one target) or a kubeadm config, read from
+ * files (this machine, or the node root for --root).
+ */
+static int run_manifest(struct apiserver_args *a, const struct provider *from, const char *path,
+			const char *target, bool kubeadm_only)
 {
 	const char *display = strcmp(path, "-") ? path : "<stdin>";
 	const char *base_name = strrchr(display, '/');
@@ -93,29 +166,82 @@ static int run_manifest(const char *path, struct apiserver_args *a)
 	struct err e = {{0}, 0, {0}};
 	struct blob b;
 	char msg[ERR_FORMAT_MAX];
-	int code = 0;
+	int code = 0, k;
 
 	base_name = base_name ? base_name + 1 : display;
 	if (a->name)
 		strbuf_addstr(&one, a->name);
+	else if (target)
+		strbuf_addstr(&one, target);
 	else
 		strbuf_addf(&one, "apiserver/%s", base_name);
 	memset(&r, 0, sizeof(r));
 	r.display = display;
 	r.target = one.buf;
-	r.prefix = a->name ? a->name : "apiserver";
+	r.prefix = a->name ? a->name : target ? target : "apiserver";
 	r.unnamed = base_name;
 	r.minor = a->user_minor;
 	r.note_containers = true;
 	r.explain = true;
-	if (provider_read(provider_fs(), path, display, FILE_MAX_CONFIG, PROVIDER_READ_NAMED, &b,
-			  &e) < 0 ||
-	    apiserver_run_manifest(&b, &a->in, &r, a->res, &e) < 0) {
+	if (provider_read(from, path, display, FILE_MAX_CONFIG,
+			  from == provider_fs() ? PROVIDER_READ_NAMED : 0, &b, &e) < 0) {
 		code = cli_error("%s", err_format(&e, msg, sizeof(msg)));
+		goto out;
 	}
+	k = kubeadm_apiserver_parse(b.data, b.len, display, &a->kubeadm, a->res, &e);
+	if (k > 0)
+		run_kubeadm(a, display, one.buf);
+	else if (k == 0 && kubeadm_only)
+		code = cli_error("%s: not a kubeadm config (no document with apiVersion "
+				 "kubeadm.k8s.io/...); a static pod manifest goes with --manifest",
+				 display);
+	else if (k < 0 || apiserver_run_manifest(&b, &a->in, &r, a->res, &e) < 0)
+		code = cli_error("%s", err_format(&e, msg, sizeof(msg)));
 	blob_release(&b);
+out:
 	strbuf_release(&one);
 	return code;
+}
+
+/* The layout --root found: evidence on every finding, and a note. */
+static void layout_context(struct apiserver_args *a)
+{
+	const struct node_layout *l = &a->layout;
+
+	evidence_set(&a->layout_ev, SRC_FILE, l->where, 0, "node layout", l->kind,
+		     l->fix ? l->fix : NULL);
+	a->in.context = &a->layout_ev;
+	a->in.ncontext = 1;
+	result_diag(a->res, DIAG_NOTE, "%s: the kube-apiserver of this node (layout: %s)%s%s",
+		    l->where, l->kind, l->fix ? "; to change a flag, " : "", l->fix ? l->fix : "");
+}
+
+/* --root alone: the kube-apiserver as the node's files would start it. */
+static int run_root(struct apiserver_args *a)
+{
+	struct node_layout *l = &a->layout;
+	int r = node_find_apiserver(a->root_files, l, a->res);
+
+	if (r < 0)
+		return 2;
+	if (r == 0)
+		return cli_error("no kube-apiserver found below '%s': no static pod manifest "
+				 "(kube-apiserver.yaml, or a Pod that runs kube-apiserver, in the "
+				 "staticPodPath of /var/lib/kubelet/config.yaml, in "
+				 "/etc/kubernetes/manifests or in "
+				 "/var/lib/rancher/rke2/agent/pod-manifests), no k3s or RKE2 "
+				 "config (/etc/rancher/k3s|rke2/config.yaml)",
+				 a->root);
+	layout_context(a);
+	if (l->manifest)
+		return run_manifest(a, a->root_files, l->manifest, l->where, false);
+	if (l->unknown)
+		a->in.no_argv_reason = l->unknown;
+	else
+		a->in.argv = &l->argv;
+	apiserver_pick_version(&a->in, a->user_minor, NULL, NULL, NULL, &a->vsrc, a->res);
+	check_run(&check_apiserver, &a->in, a->name ? a->name : l->where, a->res);
+	return 0;
 }
 
 static void run_pid(long pid, const struct argv_list *argv, const struct provider *files,
@@ -140,9 +266,9 @@ static const char discover_hint[] =
 
 static int check_args(const struct apiserver_args *a)
 {
-	if (!!a->cmdline + !!a->pid + !!a->manifest > 1)
-		return usage_error("apiserver", "--manifest, --cmdline and --pid each give "
-						"the command line; use one");
+	if (!!a->cmdline + !!a->pid + !!a->manifest + !!a->config_file > 1)
+		return usage_error("apiserver", "--manifest, --config-file, --cmdline and --pid "
+						"each give the command line; use one");
 	if (a->root && !file_is_dir(a->root)) {
 		return cli_error("cannot read '%s': not a directory (--root)", a->root);
 	}
@@ -162,12 +288,15 @@ static int run_input(struct apiserver_args *a)
 		struct strbuf mp = STRBUF_INIT;
 		strbuf_addf(&mp, "%s%skube-apiserver.yaml", a->manifest,
 			    ends_with(a->manifest, "/") ? "" : "/");
-		code = run_manifest(mp.buf, a);
+		code = run_manifest(a, provider_fs(), mp.buf, NULL, false);
 		strbuf_release(&mp);
 		return code;
 	}
-	if (a->manifest)
-		return run_manifest(a->manifest, a);
+	if (a->manifest || a->config_file)
+		return run_manifest(a, provider_fs(), a->manifest ? a->manifest : a->config_file,
+				    NULL, !a->manifest);
+	if (a->root && !a->cmdline)
+		return run_root(a);
 	if (a->cmdline) {
 		if (cli_cmdline("apiserver", a->cmdline, "kube-apiserver", &a->args))
 			return 2;
@@ -209,6 +338,8 @@ static void init(void *ctx)
 
 	argv_init(&a->args);
 	strbuf_init(&a->vsrc);
+	node_layout_init(&a->layout);
+	kubeadm_apiserver_init(&a->kubeadm);
 }
 
 static void release(void *ctx)
@@ -218,6 +349,9 @@ static void release(void *ctx)
 	provider_destroy(a->root_files);
 	argv_release(&a->args);
 	strbuf_release(&a->vsrc);
+	node_layout_release(&a->layout);
+	kubeadm_apiserver_release(&a->kubeadm);
+	evidence_release(&a->layout_ev);
 }
 
 static const struct cli_cmd apiserver_cmd = {

@@ -296,11 +296,20 @@ static const char *occ_file(const struct flagctx *fc, const struct flag_occ *o)
 static void flag_ev(struct api_evlist *l, const struct flagctx *fc,
 		    const struct flag_occ *o, const char *note)
 {
-	struct strbuf key = STRBUF_INIT;
+	const struct argv_origin *at = argv_origin(fc->in->argv, o->argi);
+	struct strbuf key = STRBUF_INIT, n = STRBUF_INIT;
 
+	/* an assembled word says how it got there (a default of kubeadm, a
+	 * variable of a unit) before what the model says of it */
+	if (at && at->note)
+		strbuf_addstr(&n, at->note);
+	if (note)
+		strbuf_addf(&n, "%s%s", n.len ? "; " : "", note);
 	strbuf_addf(&key, "--%s", o->name);
-	api_ev_add(l, SRC_FLAG, occ_file(fc, o), occ_line(fc, o), key.buf, o->raw, note);
+	api_ev_add(l, SRC_FLAG, occ_file(fc, o), occ_line(fc, o), key.buf, o->raw,
+		   n.len ? n.buf : NULL);
 	strbuf_release(&key);
+	strbuf_release(&n);
 }
 
 static void inv_flag(struct apiserver_model *m, unsigned dom, const struct flagctx *fc,

@@ -1,5 +1,5 @@
-#ifndef KANON_NODE_H
-#define KANON_NODE_H
+#ifndef KANON_MODEL_NODE_H
+#define KANON_MODEL_NODE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,11 +1,217 @@
+/*
+ * The kube-apiserver as a static pod. The kubelet runs every file of its
+ * staticPodPath (pkg/kubelet/config/file.go extractFromDir: the names that
+ * do not start with '.', sorted, regular files or symlinks to them, no
+ * subdirectories), whatever their names. So the manifest is looked for in:
+ *  - the staticPodPath of /var/lib/kubelet/config.yaml, the file kubeadm
+ *    writes and names with --config in 10-kubeadm.conf (a kubelet started
+ *    with another --config or with --pod-manifest-path is not followed);
+ *  - /etc/kubernetes/manifests, kubeadm's (cmd/kubeadm/app/constants
+ *    KubernetesDir + ManifestsSubDirName) and the CIS benchmark's path;
+ *  - /var/lib/rancher/rke2/agent/pod-manifests, where RKE2 writes its
+ *    control plane (pkg/podexecutor/staticpod.go) with its default
+ *    data-dir.
+ * In a directory, kube-apiserver.yaml is the manifest when it is there;
+ * otherwise the first file (in the kubelet's order) whose Pod runs
+ * kube-apiserver. Other files that run one too (a backup copy left in the
+ * directory is run as well) are named in a warning.
+ */
 #include "model/node.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strbuf.h"
+#include "core/util.h"
+#include "model/apiserver_manifest.h"
+#include "parsers/yaml.h"
+#include "sources/provider.h"
 #include "core/banned.h"
 
-/* TODO(issue 9): /etc/kubernetes/manifests/kube-apiserver.yaml and kin. */
+#define KUBEADM_KUBELET_CONFIG "/var/lib/kubelet/config.yaml"
+#define KUBEADM_MANIFESTS      "/etc/kubernetes/manifests"
+#define RKE2_MANIFESTS	       "/var/lib/rancher/rke2/agent/pod-manifests"
+/* a static pod directory holds a handful of files */
+#define MAX_FILES 256
+
+static const char fix_kubeadm[] =
+    "edit the manifest (the kubelet restarts the pod when it changes) and set the same flag in "
+    "apiServer.extraArgs of the kubeadm ClusterConfiguration (`kubectl -n kube-system edit "
+    "configmap kubeadm-config`), so that `kubeadm upgrade` keeps it";
+static const char fix_rke2[] =
+    "set kube-apiserver-arg in /etc/rancher/rke2/config.yaml (or config.yaml.d/*.yaml) and "
+    "restart rke2-server: RKE2 writes this manifest anew at each start";
+static const char fix_static[] = "edit the manifest: the kubelet restarts the pod when it changes";
+
+/* The kubeadm annotation getAPIServerCommand's pod carries
+ * (cmd/kubeadm/app/constants KubeAPIServerAdvertiseAddressEndpointAnnotationKey). */
+static const char kubeadm_annotation[] =
+    "kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint";
+
+enum { RUNS_APISERVER = 1, BY_KUBEADM = 2 };
+
+/* Does the file define a Pod that runs kube-apiserver (RUNS_APISERVER), and
+ * is it kubeadm's (BY_KUBEADM)? A file that cannot be read or parsed is no
+ * Pod the kubelet would run either. */
+static unsigned manifest_kind(const struct provider *root, const char *path)
+{
+	struct err e = {{0}, 0, {0}};
+	struct apiserver_pods pods;
+	struct blob b;
+	unsigned k = 0;
+
+	if (provider_read(root, path, NULL, FILE_MAX_CONFIG, 0, &b, &e) < 0)
+		return 0;
+	if (memmem(b.data, b.len, "kube-apiserver", strlen("kube-apiserver")) &&
+	    apiserver_manifest_parse(b.data, b.len, path, &pods, &e) == 0) {
+		if (pods.n)
+			k |= RUNS_APISERVER;
+		apiserver_pods_release(&pods);
+	}
+	if (memmem(b.data, b.len, kubeadm_annotation, strlen(kubeadm_annotation)))
+		k |= BY_KUBEADM;
+	blob_release(&b);
+	return k;
+}
+
+/* staticPodPath of kubeadm's kubelet config, or NULL (recorded in l). */
+static char *kubelet_static_pod_path(const struct provider *root, struct node_layout *l,
+				     struct result *res)
+{
+	struct err e = {{0}, 0, {0}};
+	struct yaml_docs docs = {0};
+	const struct node *n;
+	const char *s;
+	char *dir = NULL;
+	struct blob b;
+
+	if (!provider_exists(root, KUBEADM_KUBELET_CONFIG))
+		return NULL;
+	if (provider_read(root, KUBEADM_KUBELET_CONFIG, NULL, FILE_MAX_CONFIG, 0, &b, &e) < 0) {
+		node_layout_file(l, NODE_CONFIG, KUBEADM_KUBELET_CONFIG, false, e.msg);
+		result_diag(res, DIAG_WARNING, "%s (looked for staticPodPath)", e.msg);
+		return NULL;
+	}
+	node_layout_file(l, NODE_CONFIG, KUBEADM_KUBELET_CONFIG, true,
+			 "the kubelet's config: staticPodPath");
+	if (yaml_parse(b.data, b.len, KUBEADM_KUBELET_CONFIG, &docs, &e) == 0 && docs.n == 1 &&
+	    docs.doc[0]->kind == NODE_MAP && (n = node_map_get(docs.doc[0], "staticPodPath")) &&
+	    node_get_string(n, &s) == 0 && *s) {
+		struct strbuf p = STRBUF_INIT;
+		/* pkg/kubelet/kubelet.go resolveRelativePaths: relative to the
+		 * config file's directory */
+		if (*s != '/')
+			strbuf_addstr(&p, "/var/lib/kubelet/");
+		strbuf_addstr(&p, s);
+		dir = strbuf_detach(&p);
+	}
+	yaml_docs_release(&docs);
+	blob_release(&b);
+	return dir;
+}
+
+static char *join(const char *dir, const char *name)
+{
+	struct strbuf p = STRBUF_INIT;
+
+	strbuf_addf(&p, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", name);
+	return strbuf_detach(&p);
+}
+
+/* The files of dir the kubelet would run (not recursing), as paths. */
+static int list_dir(const struct provider *root, const char *dir, struct path_list *out,
+		    struct result *res)
+{
+	struct path_list all = {0};
+	struct err e = {{0}, 0, {0}};
+	size_t kept = 0;
+
+	if (provider_list(root, dir, &all, NULL, &e) < 0) {
+		result_diag(res, DIAG_WARNING, "%s (a static pod directory)", e.msg);
+		return -1;
+	}
+	for (size_t i = 0; i < all.n; i++) {
+		const char *f = all.v[i];
+		if (strchr(f, '/') || f[0] == '.')
+			continue;
+		if (++kept > MAX_FILES) {
+			result_diag(res, DIAG_WARNING,
+				    "%s: more than %d files; the others are not read", dir,
+				    MAX_FILES);
+			break;
+		}
+		ALLOC_GROW(out->v, out->n + 1, out->alloc);
+		out->v[out->n++] = join(dir, f);
+	}
+	path_list_release(&all);
+	return 0;
+}
+
+/* The manifest in dir: kube-apiserver.yaml, else the first that runs it. */
+static int scan_dir(const struct provider *root, const char *dir, struct node_layout *l,
+		    struct result *res)
+{
+	char *def = join(dir, "kube-apiserver.yaml");
+	struct path_list files = {0};
+	struct strbuf others = STRBUF_INIT;
+	const char *pick = provider_exists(root, def) ? def : NULL;
+	unsigned kind = pick ? manifest_kind(root, pick) : 0;
+
+	if (!pick)
+		node_layout_file(l, NODE_MANIFEST, def, false, NULL);
+	if (provider_is_dir(root, dir) && list_dir(root, dir, &files, res) == 0) {
+		for (size_t i = 0; i < files.n; i++) {
+			unsigned k;
+			if (!strcmp(files.v[i], def) ||
+			    !((k = manifest_kind(root, files.v[i])) & RUNS_APISERVER))
+				continue;
+			if (!pick) {
+				pick = files.v[i];
+				kind = k;
+				continue;
+			}
+			node_layout_file(l, NODE_MANIFEST, files.v[i], true,
+					 "also runs kube-apiserver; not audited");
+			strbuf_addf(&others, "%s%s", others.len ? ", " : "", files.v[i]);
+		}
+	}
+	if (pick) {
+		node_layout_file(l, NODE_MANIFEST, pick, true, NULL);
+		l->manifest = xstrdup(pick);
+		l->where = xstrdup(pick);
+		l->kind = !strcmp(dir, RKE2_MANIFESTS) ? "rke2"
+			  : kind & BY_KUBEADM	       ? "kubeadm"
+						       : "static-pod";
+		l->fix = !strcmp(l->kind, "rke2")      ? fix_rke2
+			 : !strcmp(l->kind, "kubeadm") ? fix_kubeadm
+						       : fix_static;
+		if (others.len)
+			result_diag(res, DIAG_WARNING,
+				    "%s: the kubelet runs every file of its static pod directory "
+				    "(pkg/kubelet/config/file.go extractFromDir), and these run "
+				    "kube-apiserver too: %s; kanon audits %s only",
+				    dir, others.buf, pick);
+	}
+	strbuf_release(&others);
+	path_list_release(&files);
+	free(def);
+	return pick ? 1 : 0;
+}
+
 int node_static_pod_apiserver(const struct provider *root, struct node_layout *out,
 			      struct result *res)
 {
-	(void)root, (void)out, (void)res;
-	return 0;
+	char *spp = kubelet_static_pod_path(root, out, res);
+	const char *dirs[] = {spp, KUBEADM_MANIFESTS, RKE2_MANIFESTS};
+	int r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !r; i++) {
+		bool seen = !dirs[i];
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = dirs[j] && !strcmp(dirs[j], dirs[i]);
+		if (!seen)
+			r = scan_dir(root, dirs[i], out, res);
+	}
+	free(spp);
+	return r;
 }
