@@ -20,6 +20,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/strbuf.h"
 #include "core/util.h"
@@ -147,6 +148,14 @@ static int list_dir(const struct provider *root, const char *dir, struct path_li
 	return 0;
 }
 
+/* The kubelet reads regular files (and symlinks to them) only. */
+static bool is_regular(const struct provider *root, const char *path)
+{
+	struct stat st;
+
+	return provider_stat(root, path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* The manifest in dir: kube-apiserver.yaml, else the first that runs it. */
 static int scan_dir(const struct provider *root, const char *dir, struct node_layout *l,
 		    struct result *res)
@@ -154,7 +163,7 @@ static int scan_dir(const struct provider *root, const char *dir, struct node_la
 	char *def = join(dir, "kube-apiserver.yaml");
 	struct path_list files = {0};
 	struct strbuf others = STRBUF_INIT;
-	const char *pick = provider_exists(root, def) ? def : NULL;
+	const char *pick = is_regular(root, def) ? def : NULL;
 	unsigned kind = pick ? manifest_kind(root, pick) : 0;
 
 	if (!pick)
