@@ -348,10 +348,13 @@ static int extra_args_map(const struct node *x, const char *where, const char *d
 		const char *name, *value;
 
 		strbuf_reset(&w);
-		if (node_get_string(k, &name) < 0) {
+		/* sigs.k8s.io/yaml turns a key such as 1 or true into the string
+		 * as written */
+		if (k->kind != NODE_SCALAR || !k->str) {
 			ret = err_set(e, display, k->line, "%s: a key must be a string", where);
 			break;
 		}
+		name = k->str;
 		strbuf_addf(&w, "%s.%s", where, name);
 		if (arg_value(node_map_val(x, i), w.buf, display, &value, e) < 0) {
 			ret = -1;
@@ -506,6 +509,12 @@ static int etcd_args(struct kargs *a, const char *pki, int pki_line, const struc
 		return 0;
 	}
 	eps = field(ext, "endpoints", "etcd.external.", c->display, c->res);
+	if (eps && !node_is_null(eps) && eps->kind != NODE_SEQ)
+		return err_set(
+		    c->e, c->display, eps->line,
+		    "etcd.external.endpoints: cannot unmarshal %s into a list of strings: "
+		    "kubeadm refuses the file",
+		    node_kind_name(eps));
 	if (eps && eps->kind == NODE_SEQ) {
 		struct strbuf j = STRBUF_INIT;
 		for (size_t i = 0; i < eps->n; i++)
@@ -721,28 +730,110 @@ static int fill(const struct kdoc *d, size_t n, const char *display, struct kube
 	return build(out, &c);
 }
 
+/* The kubeadm documents of a file (or of a kubeadm-config ConfigMap). */
+static int parse_docs(const struct yaml_docs *docs, const char *display,
+		      struct kubeadm_apiserver *out, struct result *res, struct err *e)
+{
+	struct kdoc *d = xcalloc(docs->n ? docs->n : 1, sizeof(*d));
+	int ret = -1;
+
+	if (split_docs(docs, display, d, e) == 0 && check_docs(d, docs->n, display, res, e) == 0 &&
+	    fill(d, docs->n, display, out, res, e) == 0)
+		ret = 1;
+	free(d);
+	return ret;
+}
+
+/*
+ * `kubectl -n kube-system get configmap kubeadm-config -o yaml|json`: the
+ * ClusterConfiguration kubeadm stored at init (and `kubeadm upgrade`
+ * applies) is the string data.ClusterConfiguration. Returns it, or NULL.
+ */
+static const struct node *configmap_cluster(const struct yaml_docs *docs)
+{
+	const struct node *data, *cc;
+	const char *k;
+
+	if (docs->n != 1 || !(k = doc_str(docs->doc[0], "kind")) || strcmp(k, "ConfigMap"))
+		return NULL;
+	data = node_map_get(docs->doc[0], "data");
+	cc = data && data->kind == NODE_MAP ? node_map_get(data, "ClusterConfiguration") : NULL;
+	return cc && cc->kind == NODE_SCALAR ? cc : NULL;
+}
+
+/* Line l of buf ends with a block scalar indicator (|, |-, |+)? */
+static bool block_at(const char *buf, size_t len, int l)
+{
+	const char *p = buf, *end = buf + len, *eol;
+
+	for (int i = 1; i < l && p < end; i++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		p = nl ? nl + 1 : end;
+	}
+	eol = memchr(p, '\n', (size_t)(end - p));
+	eol = eol ? eol : end;
+	while (eol > p && (eol[-1] == ' ' || eol[-1] == '\r' || eol[-1] == '\t'))
+		eol--;
+	while (eol > p && (eol[-1] == '-' || eol[-1] == '+' || (eol[-1] >= '1' && eol[-1] <= '9')))
+		eol--;
+	return eol > p && eol[-1] == '|';
+}
+
+/* Lines of the embedded text as lines of the file: a literal block starts
+ * on the line after its indicator; a quoted string is one line. */
+static void shift_lines(struct node *n, int base, bool block, int depth)
+{
+	n->line = block ? n->line + base : base;
+	for (size_t i = 0; depth < YAML_MAX_DEPTH && i < n->n; i++)
+		shift_lines(n->kids[i], base, block, depth + 1);
+}
+
+static int parse_configmap(const char *buf, size_t len, const struct node *cc, const char *display,
+			   struct kubeadm_apiserver *out, struct result *res, struct err *e)
+{
+	struct yaml_docs inner = {0};
+	bool block = block_at(buf, len, cc->line);
+	int ret = -1;
+
+	if (yaml_parse(cc->str, cc->len, display, &inner, e) < 0) {
+		e->line = block ? e->line + cc->line : cc->line;
+		goto out;
+	}
+	for (size_t i = 0; i < inner.n; i++)
+		shift_lines(inner.doc[i], cc->line, block, 0);
+	if (!is_kubeadm(&inner)) {
+		err_set(e, display, cc->line,
+			"data.ClusterConfiguration holds no kubeadm ClusterConfiguration");
+		goto out;
+	}
+	result_diag(res, DIAG_NOTE,
+		    "%s:%d: the ClusterConfiguration kubeadm keeps in the cluster (what `kubeadm "
+		    "upgrade` applies); the running manifest may have been edited since",
+		    display, cc->line);
+	ret = parse_docs(&inner, display, out, res, e);
+out:
+	yaml_docs_release(&inner);
+	return ret;
+}
+
 int kubeadm_apiserver_parse(const char *buf, size_t len, const char *display,
 			    struct kubeadm_apiserver *out, struct result *res, struct err *e)
 {
 	struct yaml_docs docs = {0};
-	struct kdoc *d = NULL;
+	const struct node *cc;
 	int ret = -1;
 
 	if (yaml_parse(buf, len, display, &docs, e) < 0)
 		goto out;
-	if (!is_kubeadm(&docs)) {
+	if ((cc = configmap_cluster(&docs)))
+		ret = parse_configmap(buf, len, cc, display, out, res, e);
+	else if (!is_kubeadm(&docs))
 		ret = 0;
-		goto out;
-	}
-	d = xcalloc(docs.n, sizeof(*d));
-	if (split_docs(&docs, display, d, e) < 0 || check_docs(d, docs.n, display, res, e) < 0 ||
-	    fill(d, docs.n, display, out, res, e) < 0)
-		goto out;
-	ret = 1;
+	else
+		ret = parse_docs(&docs, display, out, res, e);
 out:
 	if (ret < 0)
 		kubeadm_apiserver_release(out);
-	free(d);
 	yaml_docs_release(&docs);
 	return ret;
 }

@@ -326,6 +326,63 @@ static void test_bounds(void **state)
 	strbuf_release(&y);
 }
 
+/* kubectl get configmap kubeadm-config: the embedded text, lines of the file. */
+static void test_configmap(void **state)
+{
+	const char *block = "apiVersion: v1\n"
+			    "kind: ConfigMap\n"
+			    "data:\n"
+			    "  ClusterConfiguration: |\n"
+			    "    apiVersion: kubeadm.k8s.io/v1beta3\n"
+			    "    kind: ClusterConfiguration\n"
+			    "    apiServer:\n"
+			    "      extraArgs:\n"
+			    "        anonymous-auth: \"true\"\n";
+	const char *json = "{\"kind\": \"ConfigMap\", \"apiVersion\": \"v1\",\n"
+			   " \"data\": {\"ClusterConfiguration\": \"apiVersion: "
+			   "kubeadm.k8s.io/v1beta3\\nkind: ClusterConfiguration\\n\"}}\n";
+	struct kubeadm_apiserver k;
+	struct result res;
+	struct err e;
+	long i;
+
+	(void)state;
+	assert_int_equal(parse(block, &k, &res, &e), 1);
+	i = find(&k.argv, "--anonymous-auth=true");
+	assert_true(i > 0);
+	assert_int_equal(argv_origin(&k.argv, (size_t)i)->line, 9);
+	assert_int_equal(k.cluster_line, 6);
+	done(&k, &res);
+	assert_int_equal(parse(json, &k, &res, &e), 1);
+	assert_int_equal(k.cluster_line, 2);
+	done(&k, &res);
+	/* a ConfigMap with other data is no kubeadm config */
+	assert_int_equal(parse("apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n", &k, &res, &e),
+			 0);
+	done(&k, &res);
+	expect_error("apiVersion: v1\nkind: ConfigMap\ndata:\n  ClusterConfiguration: |\n"
+		     "    a: b\n",
+		     4, "no kubeadm ClusterConfiguration");
+}
+
+/* sigs.k8s.io/yaml turns a map key such as 1 into the string "1". */
+static void test_non_string_key(void **state)
+{
+	const char *y = "apiVersion: kubeadm.k8s.io/v1beta3\n"
+			"kind: ClusterConfiguration\n"
+			"apiServer:\n"
+			"  extraArgs:\n"
+			"    1: x\n";
+	struct kubeadm_apiserver k;
+	struct result res;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(parse(y, &k, &res, &e), 1);
+	assert_true(find(&k.argv, "--1=x") > 0);
+	done(&k, &res);
+}
+
 static void test_version_minor(void **state)
 {
 	(void)state;
@@ -351,6 +408,8 @@ int main(void)
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_field_case),
 	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_configmap),
+	    cmocka_unit_test(test_non_string_key),
 	    cmocka_unit_test(test_version_minor),
 	};
 
