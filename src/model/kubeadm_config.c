@@ -480,7 +480,6 @@ static void set_cert(struct kargs *a, const char *name, const char *dir, int dir
 		     const char *file, const struct kctx *c)
 {
 	struct strbuf p = STRBUF_INIT;
-
 	size_t l = strlen(dir);
 
 	while (l > 1 && dir[l - 1] == '/')
@@ -546,7 +545,7 @@ static int etcd_args(struct kargs *a, const char *pki, int pki_line, const struc
 /* getAPIServerCommand's defaultArguments, from the config's fields. */
 static int defaults(struct kargs *a, const struct kctx *c)
 {
-	const struct node *net, *lep;
+	const struct node *net, *lep, *bp;
 	const char *pki = "/etc/kubernetes/pki", *subnet = "10.96.0.0/12", *dns = "cluster.local";
 	const char *addr = NULL;
 	int pki_line = 0, subnet_line = 0, dns_line = 0, addr_line = 0;
@@ -564,12 +563,21 @@ static int defaults(struct kargs *a, const struct kctx *c)
 	    str_field(lep, "advertiseAddress", "localAPIEndpoint.", c->display, &addr, &addr_line,
 		      c->res, c->e) < 0)
 		return -1;
-	if (lep && node_map_get(lep, "bindPort") &&
-	    node_get_int(node_map_get(lep, "bindPort"), &port) < 0)
-		return err_set(c->e, c->display, node_map_get(lep, "bindPort")->line,
+	/* SetDefaults_ClusterConfiguration: an empty string gets the default */
+	pki_line = *pki ? pki_line : 0;
+	pki = *pki ? pki : "/etc/kubernetes/pki";
+	subnet_line = *subnet ? subnet_line : 0;
+	subnet = *subnet ? subnet : "10.96.0.0/12";
+	dns_line = *dns ? dns_line : 0;
+	dns = *dns ? dns : "cluster.local";
+	bp = lep ? node_map_get(lep, "bindPort") : NULL;
+	if (bp && !node_is_null(bp) && node_get_int(bp, &port) < 0)
+		return err_set(c->e, c->display, bp->line,
 			       "localAPIEndpoint.bindPort: cannot unmarshal %s into an int32: "
 			       "kubeadm refuses the file",
-			       node_kind_name(node_map_get(lep, "bindPort")));
+			       node_kind_name(bp));
+	if (!port) /* SetDefaults_APIEndpoint */
+		port = 6443;
 	/* advertise-address: kubeadm picks the default route's address when
 	 * localAPIEndpoint does not give one; it has no bearing on anonymous
 	 * access, so an unknown one is left out rather than guessed */

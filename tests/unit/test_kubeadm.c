@@ -198,6 +198,32 @@ static void test_fields(void **state)
 	done(&k, &res);
 }
 
+/* Empty strings and a zero port take kubeadm's defaults (SetDefaults_*). */
+static void test_empty_defaults(void **state)
+{
+	const char *y = "apiVersion: kubeadm.k8s.io/v1beta4\n"
+			"kind: InitConfiguration\n"
+			"localAPIEndpoint: {bindPort: 0}\n"
+			"---\n"
+			"apiVersion: kubeadm.k8s.io/v1beta4\n"
+			"kind: ClusterConfiguration\n"
+			"certificatesDir: \"\"\n"
+			"networking: {serviceSubnet: \"\", dnsDomain: \"\"}\n";
+	struct kubeadm_apiserver k;
+	struct result res;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(parse(y, &k, &res, &e), 1);
+	assert_true(find(&k.argv, "--client-ca-file=/etc/kubernetes/pki/ca.crt") > 0);
+	assert_true(find(&k.argv, "--service-cluster-ip-range=10.96.0.0/12") > 0);
+	assert_true(
+	    find(&k.argv, "--service-account-issuer=https://kubernetes.default.svc.cluster.local") >
+	    0);
+	assert_true(find(&k.argv, "--secure-port=6443") > 0);
+	done(&k, &res);
+}
+
 /* v1beta3 and v1beta4 ClusterConfigurations in one file: v1beta4 is decoded last. */
 static void test_later_version_wins(void **state)
 {
@@ -403,6 +429,7 @@ int main(void)
 	    cmocka_unit_test(test_extra_arg_replaces_default),
 	    cmocka_unit_test(test_authz_config_no_mode),
 	    cmocka_unit_test(test_fields),
+	    cmocka_unit_test(test_empty_defaults),
 	    cmocka_unit_test(test_later_version_wins),
 	    cmocka_unit_test(test_not_kubeadm),
 	    cmocka_unit_test(test_refused),
