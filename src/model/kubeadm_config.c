@@ -257,10 +257,13 @@ static bool known_kind(const struct kdoc *d)
 /* ------------------------------------------------------------ fields */
 
 /*
- * A field of map m. kubeadm decodes case-sensitively (apimachinery's
- * sigs.k8s.io/json), so "apiserver" is an unknown field that kubeadm drops
- * with a warning: say so, it silently loses every flag under it. A key
- * given twice: the last wins (strict decoding only warns).
+ * A field of map m. kubeadm decodes case-sensitively
+ * (staging/src/k8s.io/apimachinery/pkg/runtime/serializer/json/json.go
+ * Serializer.unmarshal: kjson.UnmarshalCaseSensitivePreserveInts), so
+ * "apiserver" is an unknown field that kubeadm drops with a warning: say so,
+ * it silently loses every flag under it. A key given twice: the last wins
+ * (YAMLToJSON keeps the last; strict decoding, a warning for kubeadm init,
+ * reports it).
  */
 static const struct node *field(const struct node *m, const char *key, const char *where,
 				const char *display, struct result *res)
