@@ -228,8 +228,7 @@ static int run_root(struct apiserver_args *a)
 	if (r == 0)
 		return cli_error("no kube-apiserver found below '%s': no static pod manifest "
 				 "(kube-apiserver.yaml, or a Pod that runs kube-apiserver, in the "
-				 "staticPodPath of /var/lib/kubelet/config.yaml, in "
-				 "/etc/kubernetes/manifests or in "
+				 "kubelet's staticPodPath, in /etc/kubernetes/manifests or in "
 				 "/var/lib/rancher/rke2/agent/pod-manifests), no k3s or RKE2 "
 				 "config (/etc/rancher/k3s|rke2/config.yaml)",
 				 a->root);

@@ -3,9 +3,11 @@
  * staticPodPath (pkg/kubelet/config/file.go extractFromDir: the names that
  * do not start with '.', sorted, regular files or symlinks to them, no
  * subdirectories), whatever their names. So the manifest is looked for in:
- *  - the staticPodPath of /var/lib/kubelet/config.yaml, the file kubeadm
- *    writes and names with --config in 10-kubeadm.conf (a kubelet started
- *    with another --config or with --pod-manifest-path is not followed);
+ *  - the kubelet's --pod-manifest-path, or the staticPodPath of its
+ *    --config, as the node's files start the kubelet (node_find_kubelet);
+ *    else of /var/lib/kubelet/config.yaml, the file kubeadm writes and
+ *    names with --config in 10-kubeadm.conf (a --config-dir drop-in that
+ *    sets staticPodPath is not followed);
  *  - /etc/kubernetes/manifests, kubeadm's (cmd/kubeadm/app/constants
  *    KubernetesDir + ManifestsSubDirName) and the CIS benchmark's path;
  *  - /var/lib/rancher/rke2/agent/pod-manifests, where RKE2 writes its
@@ -25,6 +27,7 @@
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "model/apiserver_manifest.h"
+#include "parsers/flags.h"
 #include "parsers/yaml.h"
 #include "sources/provider.h"
 #include "core/banned.h"
@@ -75,39 +78,73 @@ static unsigned manifest_kind(const struct provider *root, const char *path)
 	return k;
 }
 
-/* staticPodPath of kubeadm's kubelet config, or NULL (recorded in l). */
-static char *kubelet_static_pod_path(const struct provider *root, struct node_layout *l,
-				     struct result *res)
+/* The staticPodPath of the kubelet config `config`, or NULL (recorded in l). */
+static char *config_static_pod_path(const struct provider *root, const char *config,
+				    struct node_layout *l, struct result *res)
 {
 	struct err e = {{0}, 0, {0}};
 	struct yaml_docs docs = {0};
 	const struct node *n;
-	const char *s;
+	const char *s, *slash = strrchr(config, '/');
 	char *dir = NULL;
 	struct blob b;
 
-	if (!provider_exists(root, KUBEADM_KUBELET_CONFIG))
+	if (!provider_exists(root, config))
 		return NULL;
-	if (provider_read(root, KUBEADM_KUBELET_CONFIG, NULL, FILE_MAX_CONFIG, 0, &b, &e) < 0) {
-		node_layout_file(l, NODE_CONFIG, KUBEADM_KUBELET_CONFIG, false, e.msg);
+	if (provider_read(root, config, NULL, FILE_MAX_CONFIG, 0, &b, &e) < 0) {
+		node_layout_file(l, NODE_CONFIG, config, false, e.msg);
 		result_diag(res, DIAG_WARNING, "%s (looked for staticPodPath)", e.msg);
 		return NULL;
 	}
-	node_layout_file(l, NODE_CONFIG, KUBEADM_KUBELET_CONFIG, true,
-			 "the kubelet's config: staticPodPath");
-	if (yaml_parse(b.data, b.len, KUBEADM_KUBELET_CONFIG, &docs, &e) == 0 && docs.n == 1 &&
+	node_layout_file(l, NODE_CONFIG, config, true, "the kubelet's config: staticPodPath");
+	if (yaml_parse(b.data, b.len, config, &docs, &e) == 0 && docs.n == 1 &&
 	    docs.doc[0]->kind == NODE_MAP && (n = node_map_get(docs.doc[0], "staticPodPath")) &&
 	    node_get_string(n, &s) == 0 && *s) {
 		struct strbuf p = STRBUF_INIT;
 		/* pkg/kubelet/kubelet.go resolveRelativePaths: relative to the
 		 * config file's directory */
-		if (*s != '/')
-			strbuf_addstr(&p, "/var/lib/kubelet/");
+		if (*s != '/' && slash)
+			strbuf_add(&p, config, (size_t)(slash - config + 1));
 		strbuf_addstr(&p, s);
 		dir = strbuf_detach(&p);
 	}
 	yaml_docs_release(&docs);
 	blob_release(&b);
+	return dir;
+}
+
+/*
+ * The kubelet's static pod directory: its --pod-manifest-path (a flag wins
+ * over the config file), else the staticPodPath of its --config, as the
+ * node's files start the kubelet (node_find_kubelet); else kubeadm's
+ * config file. NULL when none says (the defaults are tried then).
+ */
+static char *kubelet_static_pod_path(const struct provider *root, struct node_layout *l,
+				     struct result *res)
+{
+	struct node_layout kl;
+	struct result scratch;
+	struct flagset fs;
+	const struct flag_occ *o;
+	char *dir = NULL, *config = NULL;
+
+	/* the kubelet's own diagnostics belong to `kanon kubelet --root` */
+	result_init(&scratch);
+	flagset_init(&fs);
+	if (node_find_kubelet(root, &kl, &scratch) == 1 && !kl.unknown) {
+		flags_parse(&kl.argv, NULL, 0, &fs);
+		if ((o = flags_last(&fs, "pod-manifest-path")) && o->value && *o->value)
+			dir = xstrdup(o->value);
+		else if ((o = flags_last(&fs, "config")) && o->value && *o->value)
+			config = xstrdup(o->value);
+	}
+	if (!dir)
+		dir =
+		    config_static_pod_path(root, config ? config : KUBEADM_KUBELET_CONFIG, l, res);
+	free(config);
+	flagset_release(&fs);
+	node_layout_release(&kl);
+	result_release(&scratch);
 	return dir;
 }
 
