@@ -7,6 +7,7 @@
 
 #include "checks/apiserver.h"
 #include "model/apiserver_manifest.h"
+#include "model/node.h"
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "sources/provider.h"
@@ -87,11 +88,38 @@ void apiserver_pick_version(struct apiserver_input *in, int user_minor, const ch
 	in->version_line = p->image_line;
 }
 
+/*
+ * How settings are changed on the node layout kanon found (model/node.h:
+ * fix), after each finding's advice, in the words the kubelet rules use, so
+ * that the advice works on this node.
+ */
+static void add_layout(struct result *res, size_t from, const struct node_layout *l)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = from; l && l->kind && i < res->n; i++) {
+		struct finding *f = &res->f[i];
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s%skanon found the %s layout",
+			    f->remediation ? f->remediation : "", f->remediation ? " " : "",
+			    l->kind);
+		if (l->where)
+			strbuf_addf(&sb, " (%s)", l->where);
+		strbuf_addch(&sb, l->fix ? ':' : '.');
+		if (l->fix)
+			strbuf_addf(&sb, " %s.", l->fix);
+		free(f->remediation);
+		f->remediation = xstrdup(sb.buf);
+	}
+	strbuf_release(&sb);
+}
+
 /* The check's run function. input: a struct apiserver_input */
 void apiserver_run(const void *input, const char *target, struct result *res)
 {
 	const struct apiserver_input *in = input;
 	struct apiserver_model m;
+	size_t from = res->n;
 
 	/*
 	 * A file that cannot be read leaves what it decides unknown (the
@@ -100,6 +128,7 @@ void apiserver_run(const void *input, const char *target, struct result *res)
 	 */
 	apiserver_model_load(in, &m, res);
 	apiserver_check(&m, target, in->context, in->ncontext, res);
+	add_layout(res, from, in->layout);
 	apiserver_model_release(&m);
 }
 
@@ -108,7 +137,7 @@ static void run_pod(const struct apiserver_pod *p, const struct apiserver_input 
 {
 	struct apiserver_input in = *base;
 	struct strbuf target = STRBUF_INIT, vsrc = STRBUF_INIT;
-	struct evidence ctx, *all = NULL;
+	struct evidence ctx;
 
 	if (npods == 1)
 		strbuf_addstr(&target, r->target);
@@ -128,22 +157,13 @@ static void run_pod(const struct apiserver_pod *p, const struct apiserver_input 
 	apiserver_pod_context(p, r->display, &ctx);
 	in.context = &ctx;
 	in.ncontext = p->ncontainers > 1;
-	if (base->ncontext) {
-		/* base's context (the node layout --root found) comes first */
-		all = xcalloc(base->ncontext + 1, sizeof(*all));
-		memcpy(all, base->context, base->ncontext * sizeof(*all));
-		all[base->ncontext] = ctx;
-		in.context = all;
-		in.ncontext = base->ncontext + (p->ncontainers > 1);
-	}
-	if (p->ncontainers > 1 && r->note_containers)
+	if (in.ncontext && r->note_containers)
 		result_diag(res, DIAG_NOTE,
 			    "%s:%d: the Pod has %zu containers; "
 			    "auditing spec.containers[%zu] (%s): %s",
 			    r->display, p->container_line, p->ncontainers, p->index,
 			    p->container ? p->container : "unnamed", p->why);
 	check_run(&check_apiserver, &in, target.buf, res);
-	free(all);
 	apiserver_context_release(&ctx);
 	strbuf_release(&target);
 	strbuf_release(&vsrc);

@@ -67,7 +67,6 @@ struct apiserver_args {
 	struct provider *root_files;
 	struct node_layout layout;
 	struct kubeadm_apiserver kubeadm;
-	struct evidence layout_ev;
 	struct result *res;
 };
 
@@ -204,19 +203,6 @@ out:
 	return code;
 }
 
-/* The layout --root found: evidence on every finding, and a note. */
-static void layout_context(struct apiserver_args *a)
-{
-	const struct node_layout *l = &a->layout;
-
-	evidence_set(&a->layout_ev, SRC_FILE, l->where, 0, "node layout", l->kind,
-		     l->fix ? l->fix : NULL);
-	a->in.context = &a->layout_ev;
-	a->in.ncontext = 1;
-	result_diag(a->res, DIAG_NOTE, "%s: the kube-apiserver of this node (layout: %s)%s%s",
-		    l->where, l->kind, l->fix ? "; to change a flag, " : "", l->fix ? l->fix : "");
-}
-
 /* --root alone: the kube-apiserver as the node's files would start it. */
 static int run_root(struct apiserver_args *a)
 {
@@ -232,7 +218,7 @@ static int run_root(struct apiserver_args *a)
 				 "/var/lib/rancher/rke2/agent/pod-manifests), no k3s or RKE2 "
 				 "config (/etc/rancher/k3s|rke2/config.yaml)",
 				 a->root);
-	layout_context(a);
+	a->in.layout = l;
 	if (l->manifest)
 		return run_manifest(a, a->root_files, l->manifest, l->where, false);
 	if (l->unknown)
@@ -351,7 +337,6 @@ static void release(void *ctx)
 	strbuf_release(&a->vsrc);
 	node_layout_release(&a->layout);
 	kubeadm_apiserver_release(&a->kubeadm);
-	evidence_release(&a->layout_ev);
 }
 
 static const struct cli_cmd apiserver_cmd = {

@@ -118,6 +118,7 @@ struct apiserver_model {
 };
 
 struct provider;
+struct node_layout;
 
 struct apiserver_input {
 	/* The kube-apiserver command line (argv[0] included), or NULL. */
@@ -149,6 +150,9 @@ struct apiserver_input {
 	 * API server), or NULL. */
 	const struct evidence *context;
 	size_t ncontext;
+	/* The node layout the command line was found in (model/node.h), for
+	 * the remediation; NULL when it came from elsewhere. */
+	const struct node_layout *layout;
 };
 
 void apiserver_model_init(struct apiserver_model *m);
