@@ -141,6 +141,18 @@ static void kubeadm_version(struct apiserver_args *a, const char *display)
 /* A kubeadm config: the command line kubeadm would write, with origins. */
 static void run_kubeadm(struct apiserver_args *a, const char *display, const char *target)
 {
+	/* the rules' advice names the v1beta3 map form; say which form this
+	 * file takes (a v1beta4 file with a map is refused by kubeadm) */
+	static const char fix_v1beta4[] =
+	    "set flags in apiServer.extraArgs of its ClusterConfiguration, a v1beta4 list of "
+	    "{name, value} entries such as `- {name: anonymous-auth, value: \"false\"}` (each "
+	    "name once: kubeadm writes a repeated name sorted by value); `kubeadm init` or "
+	    "`kubeadm upgrade apply` then writes the static pod";
+	static const char fix_v1beta3[] =
+	    "set flags in apiServer.extraArgs of its ClusterConfiguration, a v1beta3 map such as "
+	    "`anonymous-auth: \"false\"` (values quoted); `kubeadm init` or `kubeadm upgrade "
+	    "apply` then writes the static pod";
+	struct node_layout *l = &a->layout;
 	struct apiserver_input in;
 
 	kubeadm_version(a, display);
@@ -148,6 +160,13 @@ static void run_kubeadm(struct apiserver_args *a, const char *display, const cha
 	in.argv = &a->kubeadm.argv;
 	/* every word names its origin; kubeadm's defaults have no file */
 	in.argv_file = NULL;
+	if (a->kubeadm.api_version) {
+		node_layout_release(l);
+		l->kind = "kubeadm";
+		l->where = xstrdup(display);
+		l->fix = ends_with(a->kubeadm.api_version, "/v1beta3") ? fix_v1beta3 : fix_v1beta4;
+		in.layout = l;
+	}
 	check_run(&check_apiserver, &in, a->name ? a->name : target, a->res);
 }
 
