@@ -78,6 +78,51 @@ static unsigned manifest_kind(const struct provider *root, const char *path)
 	return k;
 }
 
+/*
+ * Go's filepath.Clean, which the kubelet's paths go through (filepath.Join
+ * in resolveRelativePaths): no "." or "x/.." components, no repeated or
+ * trailing slash; ".." at the root stays at the root. Caller frees.
+ */
+static char *path_clean(const char *p)
+{
+	char *out = xmalloc(st_add(strlen(p), 2));
+	bool rooted = *p == '/';
+	size_t o = 0, keep;
+
+	if (rooted)
+		out[o++] = '/';
+	keep = o; /* what ".." may not remove */
+	while (*p) {
+		size_t n;
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.' && o > keep) {
+			while (o > keep && out[o - 1] != '/')
+				o--;
+			if (o > keep)
+				o--;
+		} else if (n == 2 && p[0] == '.' && p[1] == '.' && !rooted) {
+			if (o)
+				out[o++] = '/';
+			memcpy(out + o, "..", 2);
+			o += 2;
+			keep = o;
+		} else if (n && !(n == 1 && p[0] == '.') &&
+			   !(n == 2 && p[0] == '.' && p[1] == '.')) {
+			if (o > (rooted ? 1u : 0u))
+				out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	if (!o)
+		out[o++] = '.';
+	out[o] = '\0';
+	return out;
+}
+
 /* The staticPodPath of the kubelet config `config`, or NULL (recorded in l). */
 static char *config_static_pod_path(const struct provider *root, const char *config,
 				    struct node_layout *l, struct result *res)
@@ -119,7 +164,7 @@ static char *config_static_pod_path(const struct provider *root, const char *con
  * node's files start the kubelet (node_find_kubelet); else kubeadm's
  * config file. NULL when none says (the defaults are tried then).
  */
-static char *kubelet_static_pod_path(const struct provider *root, struct node_layout *l,
+static char *kubelet_static_pod_path(const struct provider *root, struct node_layout *l, bool *rke2,
 				     struct result *res)
 {
 	struct node_layout kl;
@@ -131,7 +176,10 @@ static char *kubelet_static_pod_path(const struct provider *root, struct node_la
 	/* the kubelet's own diagnostics belong to `kanon kubelet --root` */
 	result_init(&scratch);
 	flagset_init(&fs);
+	*rke2 = false;
 	if (node_find_kubelet(root, &kl, &scratch) == 1 && !kl.unknown) {
+		/* RKE2's kubelet: its --pod-manifest-path is below data-dir */
+		*rke2 = kl.kind && !strcmp(kl.kind, "rke2");
 		flags_parse(&kl.argv, NULL, 0, &fs);
 		if ((o = flags_last(&fs, "pod-manifest-path")) && o->value && *o->value)
 			dir = xstrdup(o->value);
@@ -145,6 +193,11 @@ static char *kubelet_static_pod_path(const struct provider *root, struct node_la
 	flagset_release(&fs);
 	node_layout_release(&kl);
 	result_release(&scratch);
+	if (dir) {
+		char *c = path_clean(dir);
+		free(dir);
+		dir = c;
+	}
 	return dir;
 }
 
@@ -194,7 +247,7 @@ static bool is_regular(const struct provider *root, const char *path)
 }
 
 /* The manifest in dir: kube-apiserver.yaml, else the first that runs it. */
-static int scan_dir(const struct provider *root, const char *dir, struct node_layout *l,
+static int scan_dir(const struct provider *root, const char *dir, bool rke2, struct node_layout *l,
 		    struct result *res)
 {
 	char *def = join(dir, "kube-apiserver.yaml");
@@ -225,9 +278,9 @@ static int scan_dir(const struct provider *root, const char *dir, struct node_la
 		node_layout_file(l, NODE_MANIFEST, pick, true, NULL);
 		l->manifest = xstrdup(pick);
 		l->where = xstrdup(pick);
-		l->kind = !strcmp(dir, RKE2_MANIFESTS) ? "rke2"
-			  : kind & BY_KUBEADM	       ? "kubeadm"
-						       : "static-pod";
+		l->kind = rke2 || !strcmp(dir, RKE2_MANIFESTS) ? "rke2"
+			  : kind & BY_KUBEADM		       ? "kubeadm"
+							       : "static-pod";
 		l->fix = !strcmp(l->kind, "rke2")      ? fix_rke2
 			 : !strcmp(l->kind, "kubeadm") ? fix_kubeadm
 						       : fix_static;
@@ -247,7 +300,8 @@ static int scan_dir(const struct provider *root, const char *dir, struct node_la
 int node_static_pod_apiserver(const struct provider *root, struct node_layout *out,
 			      struct result *res)
 {
-	char *spp = kubelet_static_pod_path(root, out, res);
+	bool rke2;
+	char *spp = kubelet_static_pod_path(root, out, &rke2, res);
 	const char *dirs[] = {spp, KUBEADM_MANIFESTS, RKE2_MANIFESTS};
 	int r = 0;
 
@@ -256,7 +310,7 @@ int node_static_pod_apiserver(const struct provider *root, struct node_layout *o
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = dirs[j] && !strcmp(dirs[j], dirs[i]);
 		if (!seen)
-			r = scan_dir(root, dirs[i], out, res);
+			r = scan_dir(root, dirs[i], i == 0 && rke2, out, res);
 	}
 	free(spp);
 	return r;
