@@ -67,6 +67,7 @@ struct apiserver_args {
 	struct provider *root_files;
 	struct node_layout layout;
 	struct kubeadm_apiserver kubeadm;
+	struct node_layout kubeadm_layout; /* the kubeadm config, as a layout */
 	struct result *res;
 };
 
@@ -152,7 +153,7 @@ static void run_kubeadm(struct apiserver_args *a, const char *display, const cha
 	    "set flags in apiServer.extraArgs of its ClusterConfiguration, a v1beta3 map such as "
 	    "`anonymous-auth: \"false\"` (values quoted); `kubeadm init` or `kubeadm upgrade "
 	    "apply` then writes the static pod";
-	struct node_layout *l = &a->layout;
+	struct node_layout *l = &a->kubeadm_layout;
 	struct apiserver_input in;
 
 	kubeadm_version(a, display);
@@ -170,13 +171,17 @@ static void run_kubeadm(struct apiserver_args *a, const char *display, const cha
 	check_run(&check_apiserver, &in, a->name ? a->name : target, a->res);
 }
 
+/* What run_manifest() accepts. */
+enum { POD_ONLY, POD_OR_KUBEADM, KUBEADM_ONLY };
+
 /*
  * --manifest and --config-file: a static pod manifest (every Pod with a
  * kube-apiserver container is one target) or a kubeadm config, read from
- * files (this machine, or the node root for --root).
+ * this machine; --root: the static pod manifest found below the root (a
+ * Pod only: the kubelet runs nothing else).
  */
 static int run_manifest(struct apiserver_args *a, const struct provider *from, const char *path,
-			const char *target, bool kubeadm_only)
+			const char *target, int accept)
 {
 	const char *display = strcmp(path, "-") ? path : "<stdin>";
 	const char *base_name = strrchr(display, '/');
@@ -207,10 +212,12 @@ static int run_manifest(struct apiserver_args *a, const struct provider *from, c
 		code = cli_error("%s", err_format(&e, msg, sizeof(msg)));
 		goto out;
 	}
-	k = kubeadm_apiserver_parse(b.data, b.len, display, &a->kubeadm, a->res, &e);
+	k = accept == POD_ONLY
+		? 0
+		: kubeadm_apiserver_parse(b.data, b.len, display, &a->kubeadm, a->res, &e);
 	if (k > 0)
 		run_kubeadm(a, display, one.buf);
-	else if (k == 0 && kubeadm_only)
+	else if (k == 0 && accept == KUBEADM_ONLY)
 		code = cli_error("%s: not a kubeadm config (no document with apiVersion "
 				 "kubeadm.k8s.io/...); a static pod manifest goes with --manifest",
 				 display);
@@ -239,7 +246,7 @@ static int run_root(struct apiserver_args *a)
 				 a->root);
 	a->in.layout = l;
 	if (l->manifest)
-		return run_manifest(a, a->root_files, l->manifest, l->where, false);
+		return run_manifest(a, a->root_files, l->manifest, l->where, POD_ONLY);
 	if (l->unknown)
 		a->in.no_argv_reason = l->unknown;
 	else
@@ -293,13 +300,13 @@ static int run_input(struct apiserver_args *a)
 		struct strbuf mp = STRBUF_INIT;
 		strbuf_addf(&mp, "%s%skube-apiserver.yaml", a->manifest,
 			    ends_with(a->manifest, "/") ? "" : "/");
-		code = run_manifest(a, provider_fs(), mp.buf, NULL, false);
+		code = run_manifest(a, provider_fs(), mp.buf, NULL, POD_OR_KUBEADM);
 		strbuf_release(&mp);
 		return code;
 	}
 	if (a->manifest || a->config_file)
 		return run_manifest(a, provider_fs(), a->manifest ? a->manifest : a->config_file,
-				    NULL, !a->manifest);
+				    NULL, a->manifest ? POD_OR_KUBEADM : KUBEADM_ONLY);
 	if (a->root && !a->cmdline)
 		return run_root(a);
 	if (a->cmdline) {
@@ -344,6 +351,7 @@ static void init(void *ctx)
 	argv_init(&a->args);
 	strbuf_init(&a->vsrc);
 	node_layout_init(&a->layout);
+	node_layout_init(&a->kubeadm_layout);
 	kubeadm_apiserver_init(&a->kubeadm);
 }
 
@@ -355,6 +363,7 @@ static void release(void *ctx)
 	argv_release(&a->args);
 	strbuf_release(&a->vsrc);
 	node_layout_release(&a->layout);
+	node_layout_release(&a->kubeadm_layout);
 	kubeadm_apiserver_release(&a->kubeadm);
 }
 

@@ -32,3 +32,12 @@ mkdir "$m/kube-apiserver.yaml"
 timeout 20 "$KANON" apiserver --root "$r" >"$tmp/out" 2>"$tmp/err"
 [ $? = 0 ] && grep -q "manifests/other.yaml" "$tmp/out"
 check "--root: a directory named kube-apiserver.yaml is not the manifest" $?
+
+# a kubeadm config where the kubelet expects a Pod is no Pod the kubelet
+# runs: an error naming the file, not a command line built from it
+rm -rf "$m/kube-apiserver.yaml" "$m/other.yaml"
+cp tests/fixtures/apiserver/kubeadm-anon-true.yaml "$m/kube-apiserver.yaml"
+timeout 20 "$KANON" apiserver --root "$r" >"$tmp/out" 2>"$tmp/err"
+[ $? = 2 ] && grep -q "kube-apiserver.yaml:2: expected kind: Pod" "$tmp/err" &&
+	! grep -q -e AddressSanitizer -e "runtime error" "$tmp/err"
+check "--root: a kubeadm config named kube-apiserver.yaml is not a static pod" $?
