@@ -453,6 +453,11 @@ int node_rancher_kubelet(const struct provider *root, struct node_layout *out, s
 
 /* ------------------------------------------------------- kube-apiserver */
 
+static bool nonempty(const char *s)
+{
+	return s && *s;
+}
+
 static void apiserver_argv(const struct distro *d, const char *dd, const struct rancher_key *extra,
 			   struct node_layout *out)
 {
@@ -466,10 +471,10 @@ static void apiserver_argv(const struct distro *d, const char *dd, const struct 
 #define DEF(k, v) (defs[nd++] = (struct rancher_default){k, v, NULL, note.buf})
 	DEF("allow-privileged", "true");
 	/* not set when the user gives an --authentication-config /
-	 * --authorization-config file (util.ArgValue) */
-	if (!rancher_arg_value(extra, "authentication-config"))
+	 * --authorization-config file (util.ArgValue(...) == "") */
+	if (!nonempty(rancher_arg_value(extra, "authentication-config", NULL)))
 		DEF("anonymous-auth", "false");
-	if (!rancher_arg_value(extra, "authorization-config"))
+	if (!nonempty(rancher_arg_value(extra, "authorization-config", NULL)))
 		DEF("authorization-mode", "Node,RBAC");
 	DEF("client-ca-file", ca.buf);
 	DEF("enable-admission-plugins", "NodeRestriction");
@@ -504,6 +509,7 @@ static int rancher_apiserver(const struct provider *root, const struct distro *d
 	struct rancher_config c;
 	const struct rancher_key *extra;
 	const char *dd;
+	bool bare;
 	int role;
 
 	rancher_config_init(&c);
@@ -528,6 +534,13 @@ static int rancher_apiserver(const struct provider *root, const struct distro *d
 	}
 	extra = rancher_config_get(&c, "kube-apiserver-arg");
 	check_exact(extra, out);
+	if ((rancher_arg_value(extra, "authentication-config", &bare), bare) ||
+	    (rancher_arg_value(extra, "authorization-config", &bare), bare))
+		set_unknown(out,
+			    "%s: a kube-apiserver-arg entry names an authentication or "
+			    "authorization config without '=value', on which %s's "
+			    "util.ArgValue fails; give the running kube-apiserver",
+			    extra->v[0].path, d->kind);
 	if (dd && !out->manifest)
 		apiserver_argv(d, dd, extra, out);
 	rancher_config_release(&c);

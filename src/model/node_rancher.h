@@ -69,8 +69,11 @@ struct rancher_default {
  */
 void rancher_get_args(const struct rancher_default *d, size_t nd, const struct rancher_key *extra,
 		      const char *what, struct argv_list *out);
-/* util.ArgValue(): the value of the first entry named `name`, or NULL. */
-const char *rancher_arg_value(const struct rancher_key *extra, const char *name);
+/*
+ * util.ArgValue(): the value of the first entry named `name`, or NULL.
+ * *bare (may be NULL) tells that entry had no '=' (k3s then panics).
+ */
+const char *rancher_arg_value(const struct rancher_key *extra, const char *name, bool *bare);
 
 /*
  * Read DIR's config.yaml and config.yaml.d/ (`config` is the config.yaml

@@ -343,19 +343,24 @@ void rancher_get_args(const struct rancher_default *d, size_t nd, const struct r
 	free(used);
 }
 
-const char *rancher_arg_value(const struct rancher_key *extra, const char *name)
+const char *rancher_arg_value(const struct rancher_key *extra, const char *name, bool *bare)
 {
 	size_t len = strlen(name);
 
+	if (bare)
+		*bare = false;
 	for (size_t i = 0; extra && i < extra->n; i++) {
 		const char *s = extra->v[i].s;
 
 		if (starts_with(s, "--"))
 			s += 2;
-		/* strings.SplitN(arg, "=", 2)[1] panics without '='; k3s
-		 * would crash, which kanon does not model: no value */
-		if (!strncmp(s, name, len) && s[len] == '=')
-			return s + len + 1;
+		if (strncmp(s, name, len) || (s[len] != '=' && s[len] != '\0'))
+			continue;
+		/* the first entry decides (break); without '=' the Go code
+		 * indexes past strings.SplitN's one result and panics */
+		if (!s[len] && bare)
+			*bare = true;
+		return s[len] ? s + len + 1 : NULL;
 	}
 	return NULL;
 }

@@ -55,8 +55,7 @@ static void write_file(const char *rel, const char *text)
 	fclose(f);
 }
 
-static void merge(struct rancher_config *c, const char *text, const char *path,
-		  struct result *res)
+static void merge(struct rancher_config *c, const char *text, const char *path, struct result *res)
 {
 	rancher_config_merge(c, text, strlen(text), path, res);
 }
@@ -121,8 +120,9 @@ static void test_merge_scalars(void **state)
 	(void)state;
 	rancher_config_init(&c);
 	result_init(&res);
-	merge(&c, "write-kubeconfig-mode: 0644\nquoted: \"0644\"\nflag: yes\nempty:\n"
-		  "list+: [x]\n",
+	merge(&c,
+	      "write-kubeconfig-mode: 0644\nquoted: \"0644\"\nflag: yes\nempty:\n"
+	      "list+: [x]\n",
 	      "/c.yaml", &res);
 	assert_string_equal(c.k[0].name, "write-kubeconfig-mode");
 	assert_string_equal(val(&c, "write-kubeconfig-mode", 0), "420"); /* YAML 1.1 octal */
@@ -192,10 +192,14 @@ static void test_get_args(void **state)
 	    {"authorization-mode", "Webhook", NULL, "k3s"},
 	};
 	static const char *const want[] = {
-	    "--anonymous-auth=true",	  "--anonymous-auth=false",
-	    "--authorization-mode=AlwaysAllow", "--authorization-mode=Webhook",
-	    "--feature-gates=A=true",	  "--protect-kernel-defaults=true",
-	    "--read-only-port=0",	  "--read-only-port=10255",
+	    "--anonymous-auth=true",
+	    "--anonymous-auth=false",
+	    "--authorization-mode=AlwaysAllow",
+	    "--authorization-mode=Webhook",
+	    "--feature-gates=A=true",
+	    "--protect-kernel-defaults=true",
+	    "--read-only-port=0",
+	    "--read-only-port=10255",
 	    "--v=2",
 	};
 	struct rancher_config c;
@@ -223,8 +227,10 @@ static void test_get_args(void **state)
 	assert_non_null(o);
 	assert_null(o->path);
 	assert_string_equal(o->note, "k3s");
-	assert_string_equal(rancher_arg_value(rancher_config_get(&c, "kubelet-arg"), "v"), "2");
-	assert_null(rancher_arg_value(rancher_config_get(&c, "kubelet-arg"), "read-only-port"));
+	assert_string_equal(rancher_arg_value(rancher_config_get(&c, "kubelet-arg"), "v", NULL),
+			    "2");
+	assert_null(
+	    rancher_arg_value(rancher_config_get(&c, "kubelet-arg"), "read-only-port", NULL));
 	argv_release(&a);
 	rancher_config_release(&c);
 	result_release(&res);
@@ -375,8 +381,9 @@ static void test_unit_guard(void **state)
 	found_release(&f);
 
 	new_root("k3s-unit-ok");
-	write_file("/etc/systemd/system/k3s-agent.service",
-		   "[Service]\nExecStopPost=/bin/sh -c 'echo'\nExecStart=/usr/local/bin/k3s agent\n");
+	write_file(
+	    "/etc/systemd/system/k3s-agent.service",
+	    "[Service]\nExecStopPost=/bin/sh -c 'echo'\nExecStart=/usr/local/bin/k3s agent\n");
 	write_file("/etc/systemd/system/k3s-agent.service.env", "K3S_URL=https://a:6443\n");
 	find(&f, false);
 	assert_int_equal(f.r, 1);
@@ -411,14 +418,16 @@ static void test_apiserver_k3s(void **state)
 
 	(void)state;
 	new_root("k3s-server");
-	write_file("/etc/rancher/k3s/config.yaml", "kube-apiserver-arg:\n  - anonymous-auth=true\n");
+	write_file("/etc/rancher/k3s/config.yaml",
+		   "kube-apiserver-arg:\n  - anonymous-auth=true\n");
 	/* no unit: whether the node runs `k3s server` is not known */
 	find(&f, true);
 	assert_int_equal(f.r, 1);
 	assert_non_null(f.l.unknown);
 	found_release(&f);
 
-	write_file("/etc/systemd/system/k3s.service", "[Service]\nExecStart=/usr/local/bin/k3s server\n");
+	write_file("/etc/systemd/system/k3s.service",
+		   "[Service]\nExecStart=/usr/local/bin/k3s server\n");
 	find(&f, true);
 	assert_int_equal(f.r, 1);
 	assert_null(f.l.unknown);
@@ -434,6 +443,20 @@ static void test_apiserver_k3s(void **state)
 	find(&f, true);
 	assert_int_equal(word(&f.l.argv, "--anonymous-auth=false"), -1);
 	assert_true(word(&f.l.argv, "--authentication-config=/etc/authn.yaml") > 0);
+	assert_null(f.l.unknown);
+	found_release(&f);
+
+	/* an empty value: util.ArgValue gives "", and k3s sets the flag */
+	write_file(
+	    "/etc/rancher/k3s/config.yaml",
+	    "kube-apiserver-arg:\n  - authentication-config=\n  - authentication-config=/a\n");
+	find(&f, true);
+	assert_true(word(&f.l.argv, "--anonymous-auth=false") > 0);
+	found_release(&f);
+	write_file("/etc/rancher/k3s/config.yaml",
+		   "kube-apiserver-arg:\n  - authorization-config\n");
+	find(&f, true);
+	assert_non_null(f.l.unknown);
 	found_release(&f);
 }
 
