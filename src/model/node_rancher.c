@@ -9,7 +9,7 @@
  */
 #include "model/node.h"
 
-#include <errno.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -273,6 +273,37 @@ static const char *data_dir(const struct distro *d, const struct rancher_config 
 	return k->v[0].s;
 }
 
+/*
+ * A key that looks like kubelet-arg / kube-apiserver-arg but is not
+ * ("kubelet-args", "kubelet_arg"): k3s does not pass it to the component
+ * (configfilearg stripInvalidFlags skips unknown keys with a warning), so a
+ * hardening flag written there does nothing.
+ */
+static void warn_near_misses(const struct rancher_config *c, struct result *res)
+{
+	static const char *const names[] = {"kubelet-arg", "kube-apiserver-arg"};
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct rancher_key *k = &c->k[i];
+		char norm[64];
+		size_t n = strlen(k->name);
+
+		if (!k->n || n >= sizeof(norm))
+			continue;
+		for (size_t j = 0; j <= n; j++)
+			norm[j] =
+			    k->name[j] == '_' ? '-' : (char)tolower((unsigned char)k->name[j]);
+		if (n > 1 && norm[n - 1] == 's')
+			norm[n - 1] = '\0';
+		for (size_t j = 0; j < ARRAY_SIZE(names); j++)
+			if (!strcmp(norm, names[j]) && strcmp(k->name, names[j]))
+				result_diag(res, DIAG_WARNING,
+					    "%s:%d: '%s' is not an option (did you mean '%s'?): "
+					    "its values do not reach the component",
+					    k->v[0].path, k->v[0].line, k->name, names[j]);
+	}
+}
+
 /* Read the config files; 0 when d is not on this node. */
 static int load(const struct provider *root, const struct distro *d, struct node_layout *out,
 		struct rancher_config *c, struct result *res, int *role)
@@ -287,18 +318,29 @@ static int load(const struct provider *root, const struct distro *d, struct node
 	out->where = xstrdup(found ? d->config : out->nfiles ? out->files[0].path : d->config);
 	if (c->fatal && !out->unknown)
 		out->unknown = xstrdup(c->fatal);
+	warn_near_misses(c, res);
 	return 1;
 }
 
-/* A user value k3s passes on that kanon cannot print as Go would. */
-static void check_exact(const struct rancher_key *k, struct node_layout *out)
+/*
+ * A user value k3s passes on that kanon cannot print as Go would, or too
+ * many of them: UNKNOWN. Returns false when the entries are not merged
+ * at all (the merge is quadratic).
+ */
+static bool check_exact(const struct rancher_key *k, struct node_layout *out)
 {
+	if (k && k->n > RANCHER_MAX_ARGS) {
+		set_unknown(out, "%s: more than 4096 %s entries; kanon does not model them",
+			    k->v[0].path, k->name);
+		return false;
+	}
 	for (size_t i = 0; k && i < k->n; i++)
 		if (k->v[i].inexact)
 			set_unknown(out,
 				    "%s: a %s entry that is not a string, a number or a "
 				    "boolean; kanon does not print it as k3s would",
 				    k->v[i].path, k->name);
+	return true;
 }
 
 /* ------------------------------------------------------------- kubelet */
@@ -414,6 +456,7 @@ static int rancher_kubelet(const struct provider *root, const struct distro *d,
 	struct rancher_config c;
 	const struct rancher_key *extra;
 	const char *dd;
+	bool usable;
 	int role;
 
 	rancher_config_init(&c);
@@ -423,7 +466,7 @@ static int rancher_kubelet(const struct provider *root, const struct distro *d,
 	}
 	out->fix = d->kubelet_fix;
 	extra = rancher_config_get(&c, "kubelet-arg");
-	check_exact(extra, out);
+	usable = check_exact(extra, out);
 	/* agent.go extractConfigArgs(): k3s copies these into its drop-in
 	 * directory, differently from release to release */
 	if (extra_names(extra, "config") || extra_names(extra, "config-dir"))
@@ -433,7 +476,7 @@ static int rancher_kubelet(const struct provider *root, const struct distro *d,
 			    "releases; give the running kubelet (--pid)",
 			    extra->v[0].path, d->kind);
 	dd = data_dir(d, &c, out);
-	if (dd)
+	if (dd && usable)
 		kubelet_argv(root, d, dd, extra, out);
 	rancher_config_release(&c);
 	return 1;
@@ -509,7 +552,7 @@ static int rancher_apiserver(const struct provider *root, const struct distro *d
 	struct rancher_config c;
 	const struct rancher_key *extra;
 	const char *dd;
-	bool bare;
+	bool bare, usable;
 	int role;
 
 	rancher_config_init(&c);
@@ -533,7 +576,7 @@ static int rancher_apiserver(const struct provider *root, const struct distro *d
 			    d->kind, d->kind);
 	}
 	extra = rancher_config_get(&c, "kube-apiserver-arg");
-	check_exact(extra, out);
+	usable = check_exact(extra, out);
 	if ((rancher_arg_value(extra, "authentication-config", &bare), bare) ||
 	    (rancher_arg_value(extra, "authorization-config", &bare), bare))
 		set_unknown(out,
@@ -541,7 +584,7 @@ static int rancher_apiserver(const struct provider *root, const struct distro *d
 			    "authorization config without '=value', on which %s's "
 			    "util.ArgValue fails; give the running kube-apiserver",
 			    extra->v[0].path, d->kind);
-	if (dd && !out->manifest)
+	if (dd && usable && !out->manifest)
 		apiserver_argv(d, dd, extra, out);
 	rancher_config_release(&c);
 	return 1;

@@ -36,9 +36,17 @@ struct rancher_key {
 struct rancher_config {
 	struct rancher_key *k;
 	size_t n, alloc;
-	/* Why k3s would refuse to start with these files, or NULL. */
+	/* Why k3s would refuse to start with these files (or kanon's limits
+	 * were reached: RANCHER_MAX_*), or NULL. */
 	char *fatal;
+	size_t nvalues; /* values ever read, for RANCHER_MAX_VALUES */
 };
+
+/* Hostile input: beyond these the command line is UNKNOWN (real nodes
+ * have a few dozen keys and entries). */
+#define RANCHER_MAX_KEYS   4096
+#define RANCHER_MAX_VALUES 65536
+#define RANCHER_MAX_ARGS   4096
 
 void rancher_config_init(struct rancher_config *c);
 void rancher_config_release(struct rancher_config *c);

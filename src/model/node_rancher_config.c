@@ -55,6 +55,21 @@ const struct rancher_key *rancher_config_get(const struct rancher_config *c, con
 	return NULL;
 }
 
+static void set_fatal(struct rancher_config *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_fatal(struct rancher_config *c, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	if (c->fatal)
+		return; /* k3s stops at the first bad file */
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	c->fatal = strbuf_detach(&sb);
+}
+
 /*
  * A scalar as wrangler's convert.ToString() prints what yaml.v2 decoded:
  * null is "", booleans "true"/"false", integers in decimal (YAML 1.1: 0644
@@ -90,8 +105,16 @@ static void value_set(struct rancher_value *v, const struct node *n, const char 
 	}
 }
 
-static void key_push(struct rancher_key *k, const struct node *n, const char *path)
+static void key_push(struct rancher_config *c, struct rancher_key *k, const struct node *n,
+		     const char *path)
 {
+	if (++c->nvalues > RANCHER_MAX_VALUES) {
+		set_fatal(c,
+			  "%s: more than %d option values in the config files; kanon does "
+			  "not read further",
+			  path, RANCHER_MAX_VALUES);
+		return;
+	}
 	ALLOC_GROW(k->v, k->n + 1, k->alloc);
 	value_set(&k->v[k->n++], n, path);
 }
@@ -146,39 +169,31 @@ static void merge_pair(struct rancher_config *c, const struct node *key, const s
 	for (size_t i = 0; i < c->n; i++)
 		if (strlen(c->k[i].name) == len && !memcmp(c->k[i].name, name, len))
 			existed = true;
+	if (!existed && c->n >= RANCHER_MAX_KEYS) {
+		set_fatal(c,
+			  "%s: more than %d keys in the config files; kanon does not read "
+			  "further",
+			  path, RANCHER_MAX_KEYS);
+		return;
+	}
 	k = key_find_or_add(c, name, len);
 	if (!(existed && append)) {
 		key_clear(k);
 		k->list = val->kind == NODE_SEQ;
 		if (val->kind == NODE_SEQ)
 			for (size_t i = 0; i < val->n; i++)
-				key_push(k, val->kids[i], path);
+				key_push(c, k, val->kids[i], path);
 		else
-			key_push(k, val, path);
+			key_push(c, k, val, path);
 		return;
 	}
 	key_drop_nulls(k);
 	k->list = true;
 	if (val->kind == NODE_SEQ)
 		for (size_t i = 0; i < val->n; i++)
-			key_push(k, val->kids[i], path);
+			key_push(c, k, val->kids[i], path);
 	else if (!node_is_null(val))
-		key_push(k, val, path);
-}
-
-static void set_fatal(struct rancher_config *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void set_fatal(struct rancher_config *c, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	if (c->fatal)
-		return; /* k3s stops at the first bad file */
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	c->fatal = strbuf_detach(&sb);
+		key_push(c, k, val, path);
 }
 
 int rancher_config_merge(struct rancher_config *c, const char *buf, size_t len, const char *path,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "model/node.h"
+#include "core/strbuf.h"
 #include "model/node_rancher.h"
 #include "sources/provider.h"
 
@@ -356,12 +357,47 @@ static void test_kubelet_dropins_and_bad_file(void **state)
 	assert_true(ignored);
 	found_release(&f);
 
+	/* a near miss does not reach the kubelet: a warning */
+	write_file("/etc/rancher/k3s/config.yaml", "kubelet_args:\n  - anonymous-auth=false\n");
+	find(&f, false);
+	assert_int_equal(f.res.nd, 1);
+	assert_non_null(strstr(f.res.d[0].text, "config.yaml:2: 'kubelet_args' is not an option"));
+	found_release(&f);
+
 	write_file("/etc/rancher/k3s/config.yaml.d/30-c.yaml", "kubelet-arg: [\n");
 	find(&f, false);
 	assert_non_null(f.l.unknown);
 	assert_non_null(strstr(f.l.unknown, "30-c.yaml:"));
 	assert_true(f.res.nd >= 1);
 	found_release(&f);
+}
+
+/* Hostile input: too many entries is UNKNOWN, quickly. */
+static void test_limits(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct found f;
+
+	(void)state;
+	new_root("k3s-big");
+	strbuf_addstr(&sb, "kubelet-arg:\n");
+	for (int i = 0; i < 5000; i++)
+		strbuf_addf(&sb, "- k%d=%d\n", i, i);
+	write_file("/etc/rancher/k3s/config.yaml", sb.buf);
+	find(&f, false);
+	assert_int_equal(f.r, 1);
+	assert_non_null(f.l.unknown);
+	assert_non_null(strstr(f.l.unknown, "more than 4096 kubelet-arg entries"));
+	found_release(&f);
+	strbuf_reset(&sb);
+	for (int i = 0; i < 5000; i++)
+		strbuf_addf(&sb, "k%d: %d\n", i, i);
+	write_file("/etc/rancher/k3s/config.yaml", sb.buf);
+	find(&f, false);
+	assert_non_null(f.l.unknown);
+	assert_non_null(strstr(f.l.unknown, "more than 4096 keys"));
+	found_release(&f);
+	strbuf_release(&sb);
 }
 
 /* The unit's command line is not parsed: flags there make it UNKNOWN. */
@@ -505,6 +541,7 @@ int main(void)
 	    cmocka_unit_test(test_kubelet_k3s_defaults),
 	    cmocka_unit_test(test_kubelet_k3s_user_and_dropin),
 	    cmocka_unit_test(test_kubelet_dropins_and_bad_file),
+	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_unit_guard),
 	    cmocka_unit_test(test_apiserver_k3s),
 	    cmocka_unit_test(test_apiserver_rke2_manifest),
