@@ -82,7 +82,7 @@ static const struct distro distros[] = {
 static const char *guard_word(const struct distro *d, const char *w, size_t n)
 {
 	static const char *const prefixes[] = {"--kubelet-arg", "--kube-apiserver-arg", "--config",
-					       "--data-dir"};
+					       "--data-dir", "--rootless"};
 	static const char *const words[] = {"-c", "-d"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
@@ -275,9 +275,10 @@ static const char *data_dir(const struct distro *d, const struct rancher_config 
 
 /*
  * A key that looks like kubelet-arg / kube-apiserver-arg but is not
- * ("kubelet-args", "kubelet_arg"): k3s does not pass it to the component
- * (configfilearg stripInvalidFlags skips unknown keys with a warning), so a
- * hardening flag written there does nothing.
+ * ("kubelet-args", "kubelet_arg"): k3s never passes it to the component
+ * (for `server`, configfilearg's stripInvalidFlags drops unknown keys with a
+ * warning; elsewhere the flag parser refuses them), so a hardening flag
+ * written there does nothing.
  */
 static void warn_near_misses(const struct rancher_config *c, struct result *res)
 {
@@ -298,26 +299,44 @@ static void warn_near_misses(const struct rancher_config *c, struct result *res)
 		for (size_t j = 0; j < ARRAY_SIZE(names); j++)
 			if (!strcmp(norm, names[j]) && strcmp(k->name, names[j]))
 				result_diag(res, DIAG_WARNING,
-					    "%s:%d: '%s' is not an option (did you mean '%s'?): "
-					    "its values do not reach the component",
+					    "%s:%d: '%s' is not a k3s option (did you mean "
+					    "'%s'?): its values never reach the component",
 					    k->v[0].path, k->v[0].line, k->name, names[j]);
 	}
+}
+
+/* The config file that defines the node: the first one present. */
+static const char *where(const struct node_layout *out, const struct distro *d)
+{
+	for (size_t i = 0; i < out->nfiles; i++)
+		if (out->files[i].role == NODE_CONFIG && out->files[i].present &&
+		    !out->files[i].note)
+			return out->files[i].path;
+	return out->nfiles ? out->files[0].path : d->config;
+}
+
+static bool is_true(const struct rancher_key *k)
+{
+	return k && k->n && !strcmp(k->v[k->n - 1].s, "true");
 }
 
 /* Read the config files; 0 when d is not on this node. */
 static int load(const struct provider *root, const struct distro *d, struct node_layout *out,
 		struct rancher_config *c, struct result *res, int *role)
 {
-	int found;
-
 	if (!distro_present(root, d))
 		return 0;
 	out->kind = d->kind;
 	*role = guard_units(root, d, out);
-	found = rancher_config_read(root, d->config, out, c, res);
-	out->where = xstrdup(found ? d->config : out->nfiles ? out->files[0].path : d->config);
+	rancher_config_read(root, d->config, out, c, res);
+	out->where = xstrdup(where(out, d));
 	if (c->fatal && !out->unknown)
 		out->unknown = xstrdup(c->fatal);
+	if (is_true(rancher_config_get(c, "rootless")))
+		set_unknown(out,
+			    "%s: rootless %s keeps its data below the user's home and runs the "
+			    "kubelet differently; not modelled",
+			    d->config, d->kind);
 	warn_near_misses(c, res);
 	return 1;
 }

@@ -351,6 +351,7 @@ static void test_kubelet_dropins_and_bad_file(void **state)
 	assert_true(word(&f.l.argv, "--v=3") > 0);
 	assert_int_equal(word(&f.l.argv, "--v=9"), -1);
 	assert_false(f.l.files[0].present); /* config.yaml itself */
+	assert_string_equal(f.l.where, "/etc/rancher/k3s/config.yaml.d/10-a.yml");
 	for (size_t i = 0; i < f.l.nfiles; i++)
 		if (strstr(f.l.files[i].path, "20-b.txt"))
 			ignored = f.l.files[i].note && strstr(f.l.files[i].note, "ignored");
@@ -361,7 +362,8 @@ static void test_kubelet_dropins_and_bad_file(void **state)
 	write_file("/etc/rancher/k3s/config.yaml", "kubelet_args:\n  - anonymous-auth=false\n");
 	find(&f, false);
 	assert_int_equal(f.res.nd, 1);
-	assert_non_null(strstr(f.res.d[0].text, "config.yaml:2: 'kubelet_args' is not an option"));
+	assert_non_null(
+	    strstr(f.res.d[0].text, "config.yaml:2: 'kubelet_args' is not a k3s option"));
 	found_release(&f);
 
 	write_file("/etc/rancher/k3s/config.yaml.d/30-c.yaml", "kubelet-arg: [\n");
@@ -430,6 +432,13 @@ static void test_unit_guard(void **state)
 	assert_int_equal(f.r, 0);
 	found_release(&f);
 
+	write_file("/etc/rancher/k3s/config.yaml", "rootless: true\n");
+	find(&f, false);
+	assert_non_null(f.l.unknown);
+	assert_non_null(strstr(f.l.unknown, "rootless"));
+	found_release(&f);
+
+	write_file("/etc/rancher/k3s/config.yaml", "token: x\n");
 	write_file("/etc/systemd/system/k3s-agent.service.env", "K3S_CONFIG_FILE=/srv/c.yaml\n");
 	find(&f, false);
 	assert_non_null(f.l.unknown);
