@@ -584,8 +584,10 @@ static int rancher_apiserver(const struct provider *root, const struct distro *d
 	if (dd && !strcmp(d->kind, "rke2") && rke2_manifest(root, dd, out)) {
 		free(out->where);
 		out->where = xstrdup(out->manifest);
-	} else if (role == 2) {
-		node_layout_release(out); /* an agent runs no kube-apiserver */
+	} else if (role == 2 || is_true(rancher_config_get(&c, "disable-apiserver"))) {
+		/* an agent runs no kube-apiserver, nor does a server with
+		 * disable-apiserver (control/server.go Server: !cfg.DisableAPIServer) */
+		node_layout_release(out);
 		rancher_config_release(&c);
 		return 0;
 	} else if (!role) {

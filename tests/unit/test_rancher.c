@@ -56,6 +56,14 @@ static void write_file(const char *rel, const char *text)
 	fclose(f);
 }
 
+static void remove_file(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	assert_int_equal(unlink(path), 0);
+}
+
 static void merge(struct rancher_config *c, const char *text, const char *path, struct result *res)
 {
 	rancher_config_merge(c, text, strlen(text), path, res);
@@ -481,6 +489,13 @@ static void test_apiserver_k3s(void **state)
 	check_argv(&f.l.argv, want, sizeof(want) / sizeof(want[0]));
 	assert_int_equal(argv_origin(&f.l.argv, 2)->line, 2);
 	found_release(&f);
+
+	/* an etcd-only server runs no kube-apiserver */
+	write_file("/etc/rancher/k3s/config.yaml.d/90-etcd.yaml", "disable-apiserver: true\n");
+	find(&f, true);
+	assert_int_equal(f.r, 0);
+	found_release(&f);
+	remove_file("/etc/rancher/k3s/config.yaml.d/90-etcd.yaml");
 
 	/* an authentication config file: k3s leaves --anonymous-auth out */
 	write_file("/etc/rancher/k3s/config.yaml",
