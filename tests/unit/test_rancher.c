@@ -205,7 +205,7 @@ static void test_get_args(void **state)
 	    "--anonymous-auth=false",
 	    "--authorization-mode=AlwaysAllow",
 	    "--authorization-mode=Webhook",
-	    "--feature-gates=A=true",
+	    "--feature-gates=A=true,B=false",
 	    "--protect-kernel-defaults=true",
 	    "--read-only-port=0",
 	    "--read-only-port=10255",
@@ -222,7 +222,7 @@ static void test_get_args(void **state)
 	argv_init(&a);
 	merge(&c,
 	      "kubelet-arg:\n- anonymous-auth=true\n- read-only-port+=10255\n"
-	      "- --authorization-mode-=AlwaysAllow\n- v=2\n- feature-gates=A=true\n"
+	      "- --authorization-mode-=AlwaysAllow\n- v=2\n- feature-gates=A=true,B=false\n"
 	      "- protect-kernel-defaults\n- anonymous-auth=false\n",
 	      "/etc/rancher/k3s/config.yaml", &res);
 	rancher_get_args(defs, 3, rancher_config_get(&c, "kubelet-arg"), "kubelet-arg", &a);
