@@ -527,6 +527,7 @@ static void apiserver_argv(const struct distro *d, const char *dd, const struct 
 	struct rancher_default defs[8];
 	size_t nd = 0;
 
+	/* control/deps/deps.go CreateRuntimeCertFiles, below DATA/server */
 	strbuf_addf(&ca, "%s/server/tls/client-ca.crt", dd);
 	strbuf_addf(&note, "set by %s (pkg/daemons/control/server.go apiServer)", d->kind);
 	argv_push_at(&out->argv, "kube-apiserver", NULL, 0, note.buf);
