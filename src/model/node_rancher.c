@@ -56,10 +56,12 @@ static const struct distro distros[] = {
      "K3S_DATA_DIR", k3s_server_units, k3s_agent_units, k3s_bins,
      "k3s: add the flag to the kubelet-arg list in /etc/rancher/k3s/config.yaml (or a "
      "config.yaml.d/*.yaml file, as `kubelet-arg+:` to append), e.g. kubelet-arg: "
-     "[\"anonymous-auth=false\"], and restart k3s",
+     "[\"anonymous-auth=false\"], and restart k3s; a --kubelet-arg in the k3s unit's "
+     "ExecStart= comes after these lists and wins",
      "k3s: add the flag to the kube-apiserver-arg list in /etc/rancher/k3s/config.yaml (or "
      "a config.yaml.d/*.yaml file, as `kube-apiserver-arg+:` to append), e.g. "
-     "kube-apiserver-arg: [\"anonymous-auth=false\"], and restart k3s"},
+     "kube-apiserver-arg: [\"anonymous-auth=false\"], and restart k3s; a --kube-apiserver-arg "
+     "in the k3s unit's ExecStart= comes after these lists and wins"},
     {"rke2", "/etc/rancher/rke2/config.yaml", "/var/lib/rancher/rke2", "RKE2_CONFIG_FILE",
      "RKE2_DATA_DIR", rke2_server_units, rke2_agent_units, rke2_bins,
      "RKE2: add the flag to the kubelet-arg list in /etc/rancher/rke2/config.yaml (or a "
@@ -70,81 +72,41 @@ static const struct distro distros[] = {
      "restart rke2-server, which rewrites the kube-apiserver static pod"},
 };
 
-/* --------------------------------------------------------- the unit guard */
+static void set_unknown(struct node_layout *out, const char *fmt, const char *a, const char *b);
+
+/* --------------------------------------------------------- the units */
 
 /*
- * The unit's own command line is not read (the systemd unit parser is
- * node_systemd.c's). So that it cannot silently change the answer, a unit
- * (or its env file, or a drop-in) that names an option which changes
- * what is read here makes the command line UNKNOWN. A word-level scan:
- * enough to see "--kubelet-arg", "'-c'" or "K3S_CONFIG_FILE=".
+ * An environment file of the unit may point k3s at another config file or
+ * data directory (the K3S_CONFIG_FILE / K3S_DATA_DIR variables of
+ * configfilearg's EnvName and --data-dir's EnvVar). kanon does not follow
+ * them: a word-level scan of the file makes the command line UNKNOWN.
  */
-static const char *guard_word(const struct distro *d, const char *w, size_t n)
+static const char *guard_scan(const struct distro *d, const char *text, size_t len)
 {
-	static const char *const prefixes[] = {"--kubelet-arg", "--kube-apiserver-arg", "--config",
-					       "--data-dir", "--rootless"};
-	static const char *const words[] = {"-c", "-d"};
-
-	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
-		if (n >= strlen(prefixes[i]) && !strncmp(w, prefixes[i], strlen(prefixes[i])))
-			return prefixes[i];
-	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
-		if (n == strlen(words[i]) && !strncmp(w, words[i], n))
-			return words[i];
-	if (n > strlen(d->env_config) && !strncmp(w, d->env_config, strlen(d->env_config)))
-		return d->env_config;
-	if (n > strlen(d->env_datadir) && !strncmp(w, d->env_datadir, strlen(d->env_datadir)))
-		return d->env_datadir;
-	return NULL;
-}
-
-/* The first guarded word of text[0..len), and whether a word is "server"/"agent". */
-static const char *guard_scan(const struct distro *d, const char *text, size_t len, int *role)
-{
+	const char *vars[] = {d->env_config, d->env_datadir};
 	const char *p = text, *end = text + len;
 
 	while (p < end) {
 		size_t n;
 
-		while (p < end && strchr(" \t\r\n\\'\"=", *p))
+		while (p < end && strchr(" \t\r\n\\'\"", *p))
 			p++;
 		for (n = 0; p + n < end && !strchr(" \t\r\n\\'\"", p[n]); n++)
 			;
 		if (!n)
 			break;
-		if (guard_word(d, p, n))
-			return guard_word(d, p, n);
-		if (role && !*role && n == 6 && !strncmp(p, "server", 6))
-			*role = 1;
-		else if (role && !*role && n == 5 && !strncmp(p, "agent", 5))
-			*role = 2;
+		for (size_t i = 0; i < ARRAY_SIZE(vars); i++)
+			if (n > strlen(vars[i]) && !strncmp(p, vars[i], strlen(vars[i])) &&
+			    p[strlen(vars[i])] == '=')
+				return vars[i];
 		p += n;
 	}
 	return NULL;
 }
 
-/* The ExecStart= lines of a unit (with their backslash continuations):
- * other lines (ExecStopPost= scripts) may say "-c" for other reasons. */
-static const char *guard_unit_text(const struct distro *d, const char *text, int *role)
-{
-	const char *p = text;
-
-	while (*p) {
-		const char *line = p + strspn(p, " \t"), *e = line;
-		const char *w;
-
-		while (*e && !(*e == '\n' && (e == line || e[-1] != '\\')))
-			e++;
-		if (starts_with(line, "ExecStart=") &&
-		    (w = guard_scan(d, line + 10, (size_t)(e - line - 10), role)))
-			return w;
-		p = *e ? e + 1 : e;
-	}
-	return NULL;
-}
-
-static void guard_file(const struct provider *root, const struct distro *d, const char *path,
-		       const char *role_name, int *role, struct node_layout *out)
+static void guard_envfile(const struct provider *root, const struct distro *d, const char *path,
+			  struct node_layout *out)
 {
 	struct blob b = {0};
 	struct err e = {{0}, 0, {0}};
@@ -153,18 +115,13 @@ static void guard_file(const struct provider *root, const struct distro *d, cons
 
 	if (provider_read(root, path, path, UNIT_MAX, 0, &b, &e) < 0)
 		return;
-	node_layout_file(out, role_name, path, true,
-			 role_name == NODE_UNIT
-			     ? "its command line is not read (no systemd unit parser yet); only "
-			       "checked for options that change what config.yaml says"
-			     : "only checked for variables that change what config.yaml says");
-	w = role_name == NODE_UNIT ? guard_unit_text(d, b.data, role)
-				   : guard_scan(d, b.data, b.len, NULL);
+	node_layout_file(out, NODE_ENVFILE, path, true,
+			 "only checked for variables that change what config.yaml says");
+	w = guard_scan(d, b.data, b.len);
 	if (w && !out->unknown) {
 		strbuf_addf(&why,
-			    "%s names %s, which changes the %s configuration kanon reads "
-			    "from config.yaml (a unit's command line is not read yet); give "
-			    "the running command line (--pid, or ps output)",
+			    "%s sets %s, which points %s at other files; kanon does not follow "
+			    "it: give the running command line (--pid, or ps output)",
 			    path, w, d->kind);
 		out->unknown = strbuf_detach(&why);
 	}
@@ -191,33 +148,72 @@ static void guard_envfiles(const struct provider *root, const struct distro *d, 
 			strbuf_add(&name, base, n);
 		strbuf_addf(&p, fmts[i], name.buf);
 		if (provider_exists(root, p.buf))
-			guard_file(root, d, p.buf, NODE_ENVFILE, NULL, out);
+			guard_envfile(root, d, p.buf, out);
 		strbuf_release(&name);
 		strbuf_release(&p);
 	}
 }
 
+/* Drop-ins of the unit (NAME.service.d/ *.conf) are not read: UNKNOWN. */
+static void guard_dropins(const struct provider *root, const char *unit, struct node_layout *out)
+{
+	static const char *const dirs[] = {"/etc/systemd/system", "/run/systemd/system",
+					   "/usr/local/lib/systemd/system",
+					   "/usr/lib/systemd/system", "/lib/systemd/system"};
+	const char *base = strrchr(unit, '/') ? strrchr(unit, '/') + 1 : unit;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !out->unknown; i++) {
+		struct strbuf d = STRBUF_INIT;
+		struct path_list files = {0};
+
+		strbuf_addf(&d, "%s/%s.d", dirs[i], base);
+		if (provider_is_dir(root, d.buf) &&
+		    provider_list(root, d.buf, &files, NULL, NULL) == 0) {
+			for (size_t j = 0; j < files.n && !out->unknown; j++)
+				if (ends_with(files.v[j], ".conf"))
+					set_unknown(
+					    out,
+					    "%s has drop-ins, which kanon does not read for "
+					    "%s; give the running command line (--pid)",
+					    d.buf, base);
+		}
+		path_list_release(&files);
+		strbuf_release(&d);
+	}
+}
+
 /*
- * Check the units that run d and their env files. Returns 1 for a server
- * unit (or a `server` word in ExecStart), 2 for an agent, 0 when none says.
+ * The unit that runs d: the first of the server units, then the agent
+ * units (install.sh's names). Returns 1 for `server`, 2 for `agent` (the
+ * subcommand of its ExecStart=, else the unit's name), 0 for no unit.
  */
-static int guard_units(const struct provider *root, const struct distro *d, struct node_layout *out)
+static int read_units(const struct provider *root, const struct distro *d, struct rancher_unit *u,
+		      struct node_layout *out, struct result *res)
 {
 	const char *const *lists[] = {d->server_units, d->agent_units};
+	const char *used = NULL;
 	int role = 0;
 
 	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
-		for (const char *const *u = lists[l]; *u; u++) {
-			int r = 0;
-
-			if (!provider_exists(root, *u))
+		for (const char *const *p = lists[l]; *p; p++) {
+			if (!provider_exists(root, *p))
 				continue;
-			guard_file(root, d, *u, NODE_UNIT, &r, out);
-			guard_envfiles(root, d, *u, out);
-			if (!role)
-				role = r ? r : (int)l + 1;
+			if (used) {
+				node_layout_file(out, NODE_UNIT, *p, true,
+						 "not read: another unit was found first");
+				continue;
+			}
+			used = *p;
+			node_layout_file(out, NODE_UNIT, *p, true, NULL);
+			if (rancher_unit_read(root, *p, u, res) < 0)
+				set_unknown(out, "%s: cannot read the %s unit", *p, d->kind);
+			guard_dropins(root, *p, out);
+			guard_envfiles(root, d, *p, out);
+			role = u->role ? u->role : (int)l + 1;
 		}
 	}
+	if (u->unknown && !out->unknown)
+		out->unknown = xstrdup(u->unknown);
 	return role;
 }
 
@@ -320,15 +316,36 @@ static bool is_true(const struct rancher_key *k)
 	return k && k->n && !strcmp(k->v[k->n - 1].s, "true");
 }
 
-/* Read the config files; 0 when d is not on this node. */
+/* The config file: --config/-c of the unit's command line, else the default. */
+static const char *config_path(const struct distro *d, const struct rancher_unit *u,
+			       struct node_layout *out)
+{
+	const struct rancher_key *k = rancher_config_get(&u->flags, "config");
+
+	if (!k || !k->n)
+		return d->config;
+	if (k->v[k->n - 1].s[0] != '/') {
+		set_unknown(out, "%s: --config is not an absolute path; %s resolves it at start",
+			    k->v[k->n - 1].path, d->kind);
+		return d->config;
+	}
+	return k->v[k->n - 1].s;
+}
+
+/* Read the config files and the unit; 0 when d is not on this node. */
 static int load(const struct provider *root, const struct distro *d, struct node_layout *out,
 		struct rancher_config *c, struct result *res, int *role)
 {
+	struct rancher_unit u;
+
 	if (!distro_present(root, d))
 		return 0;
 	out->kind = d->kind;
-	*role = guard_units(root, d, out);
-	rancher_config_read(root, d->config, out, c, res);
+	rancher_unit_init(&u);
+	*role = read_units(root, d, &u, out, res);
+	rancher_config_read(root, config_path(d, &u, out), out, c, res);
+	rancher_config_apply_cli(c, &u.flags);
+	rancher_unit_release(&u);
 	out->where = xstrdup(where(out, d));
 	if (c->fatal && !out->unknown)
 		out->unknown = xstrdup(c->fatal);
@@ -404,13 +421,14 @@ static void push_dropin_as_flags(const char *dropin, const struct rancher_key *e
 		if (extra_names(extra, kubelet_dropin[i].flag))
 			continue;
 		strbuf_addf(&w, "--%s=%s", kubelet_dropin[i].flag, kubelet_dropin[i].value);
+		/* no path: the file is k3s's to rewrite, not the user's to edit */
 		strbuf_addf(&note,
-			    "%s writes %s to this kubelet drop-in at every start "
-			    "(pkg/daemons/agent/agent.go defaultKubeletConfig); the file is not in "
-			    "the node's files, so its value is applied as this flag (older "
-			    "releases passed the flag: agent_linux.go kubeletArgs)",
-			    kind, kubelet_dropin[i].field);
-		argv_push_at(argv, w.buf, dropin, 0, note.buf);
+			    "set by %s: it writes %s to the kubelet drop-in %s at every start "
+			    "(pkg/daemons/agent/agent.go defaultKubeletConfig), which is not in "
+			    "the node's files, so kanon applies it as this flag (older releases "
+			    "passed the flag: agent_linux.go kubeletArgs)",
+			    kind, kubelet_dropin[i].field, dropin);
+		argv_push_at(argv, w.buf, NULL, 0, note.buf);
 		strbuf_release(&w);
 		strbuf_release(&note);
 	}

@@ -61,6 +61,30 @@ int rancher_config_merge(struct rancher_config *c, const char *buf, size_t len, 
 			 struct result *res);
 const struct rancher_key *rancher_config_get(const struct rancher_config *c, const char *name);
 
+/* Add one value to key name (a list), as a command-line option gives it. */
+void rancher_config_add(struct rancher_config *c, const char *name, const char *value,
+			const char *path, int line);
+/*
+ * Apply the options of k3s's command line after the config files' (they
+ * follow them: configfilearg Parse): *-arg entries are appended to the
+ * lists, any other option replaces the files' value.
+ */
+void rancher_config_apply_cli(struct rancher_config *c, const struct rancher_config *cli);
+
+/* What a k3s/RKE2 systemd unit gives k3s (node_rancher_unit.c). */
+struct rancher_unit {
+	int role;		     /* 1 `server`, 2 `agent`, 0 not known */
+	struct rancher_config flags; /* kubelet-arg, kube-apiserver-arg, config, data-dir,
+					rootless, as config keys */
+	char *unknown;		     /* why its command line is not known, or NULL */
+};
+
+void rancher_unit_init(struct rancher_unit *u);
+void rancher_unit_release(struct rancher_unit *u);
+/* Read the unit at path. Returns -1 when it cannot be read, else 0. */
+int rancher_unit_read(const struct provider *root, const char *path, struct rancher_unit *u,
+		      struct result *res);
+
 /* A flag a distribution sets itself, and where that is written. */
 struct rancher_default {
 	const char *key; /* without dashes */

@@ -234,6 +234,48 @@ out:
 	return ret;
 }
 
+void rancher_config_add(struct rancher_config *c, const char *name, const char *value,
+			const char *path, int line)
+{
+	struct rancher_key *k = key_find_or_add(c, name, strlen(name));
+	struct rancher_value *v;
+
+	if (++c->nvalues > RANCHER_MAX_VALUES) {
+		set_fatal(c, "%s: more than %d option values; kanon does not read further", path,
+			  RANCHER_MAX_VALUES);
+		return;
+	}
+	ALLOC_GROW(k->v, k->n + 1, k->alloc);
+	v = &k->v[k->n++];
+	memset(v, 0, sizeof(*v));
+	v->s = xstrdup(value);
+	v->path = xstrdup(path);
+	v->line = line;
+	k->list = true;
+}
+
+void rancher_config_apply_cli(struct rancher_config *c, const struct rancher_config *cli)
+{
+	for (size_t i = 0; i < cli->n; i++) {
+		const struct rancher_key *from = &cli->k[i];
+		bool list = ends_with(from->name, "-arg");
+		struct rancher_key *k;
+
+		if (!from->n)
+			continue;
+		k = key_find_or_add(c, from->name, strlen(from->name));
+		if (list)
+			key_drop_nulls(k); /* toSlice: the file's null adds nothing */
+		else
+			key_clear(k); /* a repeated option: the last one wins */
+		/* the key exists now: rancher_config_add() does not move it */
+		for (size_t j = list ? 0 : from->n - 1; j < from->n; j++)
+			rancher_config_add(c, from->name, from->v[j].s, from->v[j].path,
+					   from->v[j].line);
+		k->list = list;
+	}
+}
+
 /* ------------------------------------------------------------ GetArgs */
 
 struct ga_entry {

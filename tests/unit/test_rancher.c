@@ -301,9 +301,10 @@ static void test_kubelet_k3s_defaults(void **state)
 	assert_null(f.l.unknown);
 	check_argv(&f.l.argv, want, sizeof(want) / sizeof(want[0]));
 	o = argv_origin(&f.l.argv, 1);
-	assert_string_equal(o->path,
-			    "/var/lib/rancher/k3s/agent/etc/kubelet.conf.d/00-k3s-defaults.conf");
+	assert_null(o->path); /* k3s rewrites the file: not a place to edit */
 	assert_non_null(strstr(o->note, "defaultKubeletConfig"));
+	assert_non_null(
+	    strstr(o->note, "/var/lib/rancher/k3s/agent/etc/kubelet.conf.d/00-k3s-defaults.conf"));
 	found_release(&f);
 }
 
@@ -410,20 +411,69 @@ static void test_limits(void **state)
 	strbuf_release(&sb);
 }
 
-/* The unit's command line is not parsed: flags there make it UNKNOWN. */
-static void test_unit_guard(void **state)
+/* The unit's ExecStart= options follow config.yaml's; what is not modelled is UNKNOWN. */
+static void test_unit(void **state)
 {
 	struct found f;
+	ssize_t t, fa;
 
 	(void)state;
 	new_root("k3s-unit");
-	write_file("/etc/rancher/k3s/config.yaml", "token: x\n");
+	write_file("/etc/rancher/k3s/config.yaml", "kubelet-arg: [anonymous-auth=false]\n");
 	write_file("/etc/systemd/system/k3s.service",
 		   "[Service]\nExecStopPost=/bin/sh -c 'echo -c'\nExecStart=/usr/local/bin/k3s \\\n"
 		   "    server \\\n\t'--kubelet-arg' \\\n\t'anonymous-auth=true' \\\n");
 	find(&f, false);
+	assert_null(f.l.unknown);
+	fa = word(&f.l.argv, "--anonymous-auth=false");
+	t = word(&f.l.argv, "--anonymous-auth=true");
+	assert_true(fa > 0 && t == fa + 1); /* the command line's entry comes last */
+	assert_string_equal(argv_origin(&f.l.argv, (size_t)t)->path,
+			    "/etc/systemd/system/k3s.service");
+	assert_int_equal(argv_origin(&f.l.argv, (size_t)t)->line, 3);
+	found_release(&f);
+
+	/* -c and --data-dir change the files read and the paths */
+	write_file("/etc/systemd/system/k3s.service",
+		   "[Service]\nExecStart=/usr/local/bin/k3s server -c /srv/k3s.yaml "
+		   "--data-dir=/srv/data\n");
+	write_file("/srv/k3s.yaml", "kubelet-arg: [v=5]\n");
+	find(&f, false);
+	assert_null(f.l.unknown);
+	assert_string_equal(f.l.where, "/srv/k3s.yaml");
+	assert_true(word(&f.l.argv, "--v=5") > 0);
+	assert_true(word(&f.l.argv, "--kubeconfig=/srv/data/agent/kubelet.kubeconfig") > 0);
+	found_release(&f);
+
+	/* an empty ExecStart= resets; two commands are not modelled */
+	write_file("/etc/systemd/system/k3s.service",
+		   "[Service]\nExecStart=/usr/local/bin/k3s server --kubelet-arg=v=1\nExecStart=\n"
+		   "ExecStart=/usr/local/bin/k3s server --kubelet-arg=v=2\n");
+	find(&f, false);
+	assert_null(f.l.unknown);
+	assert_int_equal(word(&f.l.argv, "--v=1"), -1);
+	assert_true(word(&f.l.argv, "--v=2") > 0);
+	found_release(&f);
+	write_file("/etc/systemd/system/k3s.service",
+		   "[Service]\nExecStart=/usr/local/bin/k3s server\nExecStart=/bin/true\n");
+	find(&f, false);
 	assert_non_null(f.l.unknown);
-	assert_non_null(strstr(f.l.unknown, "--kubelet-arg"));
+	assert_non_null(strstr(f.l.unknown, "more than one"));
+	found_release(&f);
+
+	/* a variable in ExecStart=, a drop-in: not modelled */
+	write_file("/etc/systemd/system/k3s.service",
+		   "[Service]\nExecStart=/usr/local/bin/k3s server $K3S_ARGS\n");
+	find(&f, false);
+	assert_non_null(f.l.unknown);
+	assert_non_null(strstr(f.l.unknown, "environment variable"));
+	found_release(&f);
+	write_file("/etc/systemd/system/k3s.service",
+		   "[Service]\nExecStart=/usr/local/bin/k3s server\n");
+	write_file("/etc/systemd/system/k3s.service.d/override.conf", "[Service]\n");
+	find(&f, false);
+	assert_non_null(f.l.unknown);
+	assert_non_null(strstr(f.l.unknown, "drop-ins"));
 	found_release(&f);
 
 	new_root("k3s-unit-ok");
@@ -541,8 +591,9 @@ static void test_apiserver_rke2_manifest(void **state)
 	assert_int_equal(f.r, 1);
 	assert_true(word(&f.l.argv, "--kubeconfig=/var/lib/rancher/rke2/agent/kubelet.kubeconfig") >
 		    0);
-	assert_string_equal(argv_origin(&f.l.argv, 1)->path,
-			    "/var/lib/rancher/rke2/agent/etc/kubelet.conf.d/00-rke2-defaults.conf");
+	assert_non_null(
+	    strstr(argv_origin(&f.l.argv, 1)->note,
+		   "/var/lib/rancher/rke2/agent/etc/kubelet.conf.d/00-rke2-defaults.conf"));
 	found_release(&f);
 
 	new_root("none");
@@ -566,7 +617,7 @@ int main(void)
 	    cmocka_unit_test(test_kubelet_k3s_user_and_dropin),
 	    cmocka_unit_test(test_kubelet_dropins_and_bad_file),
 	    cmocka_unit_test(test_limits),
-	    cmocka_unit_test(test_unit_guard),
+	    cmocka_unit_test(test_unit),
 	    cmocka_unit_test(test_apiserver_k3s),
 	    cmocka_unit_test(test_apiserver_rke2_manifest),
 	};
