@@ -236,6 +236,23 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct common_op
 	return optind;
 }
 
+/* Diagnostics to stderr; notes only with notes set (-v, or a stop). */
+static void diag_print(const struct result *res, bool notes)
+{
+	static const char *const levels[] = {"error", "warning", "note"};
+	struct strbuf out = STRBUF_INIT;
+
+	for (size_t i = 0; i < res->nd; i++) {
+		if (res->d[i].level == DIAG_NOTE && !notes)
+			continue;
+		/* names and paths in diagnostics come from the input too */
+		strbuf_add_cleanstr(&out, res->d[i].text);
+		fprintf(stderr, "kanon: %s: %s\n", levels[res->d[i].level], out.buf);
+		strbuf_reset(&out);
+	}
+	strbuf_release(&out);
+}
+
 int cli_main(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	void *ctx = cmd->ctx_size ? xcalloc(1, cmd->ctx_size) : NULL;
@@ -251,6 +268,9 @@ int cli_main(const struct cli_cmd *cmd, int argc, char **argv)
 		code = cmd->run(ctx, argv + first, argc - first, &co, &res);
 	if (code == CLI_REPORT)
 		code = common_finish(&co, &res);
+	else if (first >= 0)
+		/* the command stopped: what it noted on the way explains why */
+		diag_print(&res, true);
 	result_release(&res);
 	if (cmd->release)
 		cmd->release(ctx);
@@ -285,20 +305,12 @@ static bool use_color(const struct common_opts *c)
 
 int common_finish(const struct common_opts *c, struct result *res)
 {
-	static const char *const levels[] = {"error", "warning", "note"};
 	const struct reporter *rep = reporter_find(c->format);
 	struct report_opts ro = {use_color(c), c->verbosity};
 	struct strbuf out = STRBUF_INIT;
 	int code = result_exit_code(res, c->fail_on);
 
-	for (size_t i = 0; i < res->nd; i++) {
-		if (res->d[i].level == DIAG_NOTE && c->verbosity < 1)
-			continue;
-		/* names and paths in diagnostics come from the input too */
-		strbuf_add_cleanstr(&out, res->d[i].text);
-		fprintf(stderr, "kanon: %s: %s\n", levels[res->d[i].level], out.buf);
-		strbuf_reset(&out);
-	}
+	diag_print(res, c->verbosity >= 1);
 	rep->write(&out, res, &ro);
 	if (cli_write(c, &out, res->nsec ? FILE_WRITE_PRIVATE : 0))
 		code = 2;

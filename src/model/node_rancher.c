@@ -606,6 +606,8 @@ static int rancher_apiserver(const struct provider *root, const struct distro *d
 	} else if (role == 2 || is_true(rancher_config_get(&c, "disable-apiserver"))) {
 		/* an agent runs no kube-apiserver, nor does a server with
 		 * disable-apiserver (control/server.go Server: !cfg.DisableAPIServer) */
+		result_diag(res, DIAG_NOTE, "%s: a %s %s runs no kube-apiserver", out->where,
+			    d->kind, role == 2 ? "agent" : "server with disable-apiserver");
 		node_layout_release(out);
 		rancher_config_release(&c);
 		return 0;
