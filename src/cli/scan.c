@@ -4,6 +4,8 @@
 
 #include "cli/scan.h"
 #include "core/strbuf.h"
+#include "core/util.h"
+#include "parsers/cmdline.h"
 #include "sources/provider.h"
 #include "core/banned.h"
 
@@ -72,4 +74,41 @@ int scan_each_subdir(const struct provider *snap, const char *part, struct resul
 	path_list_release(&entries);
 	path_list_release(&skipped);
 	return n;
+}
+
+/* Why the cmdline file b is not a command line of program (NULL: it is). */
+static char *cmdline_problem(const struct blob *b, const char *program, struct argv_list *argv)
+{
+	struct err e = {{0}, 0, {0}};
+	struct strbuf why = STRBUF_INIT;
+
+	if (memchr(b->data, '\0', b->len))
+		cmdline_split_nul(b->data, b->len, argv);
+	else if (cmdline_split(b->data, argv, &e) < 0)
+		strbuf_addf(&why, "%s: %s", b->name, e.msg);
+	if (!why.len && !argv->n)
+		strbuf_addf(&why, "%s is empty: no %s command line (was %s running?)", b->name,
+			    program, program);
+	else if (!why.len && cmdline_locate(argv, program) < 0)
+		strbuf_addf(&why,
+			    "%s is not a %s command line (no word '%s' or 'hyperkube %s' "
+			    "before the flags)",
+			    b->name, program, program, program);
+	return why.len ? strbuf_detach(&why) : NULL;
+}
+
+int scan_read_cmdline(const struct provider *snap, const char *path, const char *program,
+		      struct argv_list *argv, char **why)
+{
+	struct err e = {{0}, 0, {0}};
+	struct blob b;
+
+	*why = NULL;
+	if (provider_read(snap, path, NULL, 1u << 20, 0, &b, &e) < 0) {
+		*why = xstrdup(e.msg);
+		return -1;
+	}
+	*why = cmdline_problem(&b, program, argv);
+	blob_release(&b);
+	return *why ? -1 : 0;
 }

@@ -36,6 +36,17 @@ void scan_warn_skipped(const struct provider *snap, const char *dir,
 /* A file of the snapshot: "dir/name", relative to it. Caller frees. */
 char *scan_file(const char *dir, const char *name);
 
+struct argv_list;
+/*
+ * A snapshot's cmdline file (NUL-separated as /proc/PID/cmdline, or one
+ * line as ps or a user prints it) as the command line of `program`,
+ * started at the program's word as kanon's --cmdline is (a pasted `ps -ef`
+ * line, `hyperkube kubelet ...`). Returns 0, or -1 with *why (caller
+ * frees) when it cannot be read, is empty or is another program's.
+ */
+int scan_read_cmdline(const struct provider *snap, const char *path, const char *program,
+		      struct argv_list *argv, char **why);
+
 /* kubelet/<node>/ and apiserver/<name>/ */
 scan_one_fn scan_kubelet_node;
 scan_one_fn scan_apiserver_one;

@@ -78,30 +78,20 @@ static void scan_cmdline(const struct provider *snap, const char *file, const ch
 			 struct apiserver_input *in, int minor, const char *vfile,
 			 struct result *res)
 {
-	struct err e = {{0}, 0, {0}};
 	struct strbuf vsrc = STRBUF_INIT;
 	struct argv_list argv;
-	struct blob b;
+	char *why = NULL;
 
 	argv_init(&argv);
-	if (provider_read(snap, file, NULL, 1u << 20, 0, &b, &e) < 0) {
-		fail(target, e.msg, res);
-		goto out;
-	}
-	if (memchr(b.data, '\0', b.len)) {
-		cmdline_split_nul(b.data, b.len, &argv);
-	} else if (cmdline_split(b.data, &argv, &e) < 0) {
-		struct strbuf why = STRBUF_INIT;
-		strbuf_addf(&why, "%s: %s", b.name, e.msg);
-		fail(target, why.buf, res);
-		strbuf_release(&why);
+	if (scan_read_cmdline(snap, file, "kube-apiserver", &argv, &why) < 0) {
+		fail(target, why, res);
 		goto out;
 	}
 	in->argv = &argv;
 	apiserver_pick_version(in, minor, minor > 0 ? vfile : NULL, NULL, NULL, &vsrc, res);
 	check_run(&check_apiserver, in, target, res);
 out:
-	blob_release(&b);
+	free(why);
 	argv_release(&argv);
 	strbuf_release(&vsrc);
 }

@@ -9,23 +9,16 @@
 #include "sources/provider.h"
 #include "core/banned.h"
 
-/* The node's cmdline file (NUL-separated as in /proc, or as ps shows it). */
+/* The node's cmdline file: a kubelet command line, or an error for the node. */
 static void read_cmdline(const struct provider *snap, const char *path, struct kubelet_input *in,
-			 struct argv_list *argv, struct err *e, struct result *res)
+			 struct argv_list *argv, char **why, struct result *res)
 {
-	struct blob b;
-
-	if (provider_read(snap, path, NULL, 1u << 20, 0, &b, e) < 0) {
-		result_diag(res, DIAG_ERROR, "%s", e->msg);
-		in->no_argv_reason = e->msg;
+	if (scan_read_cmdline(snap, path, "kubelet", argv, why) < 0) {
+		result_diag(res, DIAG_ERROR, "%s", *why);
+		in->no_argv_reason = *why;
 		return;
 	}
-	if (memchr(b.data, '\0', b.len))
-		cmdline_split_nul(b.data, b.len, argv);
-	else if (cmdline_split(b.data, argv, e) < 0)
-		result_diag(res, DIAG_ERROR, "%s: %s", b.name, e->msg);
 	in->argv = argv;
-	blob_release(&b);
 }
 
 /* Snapshot files stand in for the paths the command line names. */
@@ -57,14 +50,14 @@ void scan_kubelet_node(const struct provider *snap, const char *nodedir, const c
 	struct kubelet_input in;
 	struct argv_list argv;
 	struct strbuf target = STRBUF_INIT;
-	struct err e = {{0}, 0, {0}};
+	char *why = NULL;
 
 	memset(&in, 0, sizeof(in));
 	argv_init(&argv);
 	in.src = snap;
 	strbuf_addf(&target, "node/%s", node);
 	if (provider_exists(snap, cmdline))
-		read_cmdline(snap, cmdline, &in, &argv, &e, res);
+		read_cmdline(snap, cmdline, &in, &argv, &why, res);
 	else
 		in.no_argv_reason = "the snapshot has no cmdline for this node, so the "
 				    "flags (which override the config file) are unknown";
@@ -74,6 +67,7 @@ void scan_kubelet_node(const struct provider *snap, const char *nodedir, const c
 	check_run(&check_kubelet, &in, target.buf, res);
 	argv_release(&argv);
 	strbuf_release(&target);
+	free(why);
 	free(cmdline);
 	free(yaml);
 	free(json);

@@ -8,7 +8,7 @@
  * SHA-256 (FIPS 180-4, section 6.2), for the hashes `kanon collect` writes
  * in a snapshot's manifest. Embedded: init, add any number of times, final.
  */
-#define SHA256_LEN 32
+#define SHA256_LEN     32
 #define SHA256_HEX_LEN (2 * SHA256_LEN + 1)
 
 struct sha256 {

@@ -94,7 +94,7 @@ static void padding_edges(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(one_block), cmocka_unit_test(two_blocks), cmocka_unit_test(empty),
+	    cmocka_unit_test(one_block), cmocka_unit_test(two_blocks),	  cmocka_unit_test(empty),
 	    cmocka_unit_test(million),	 cmocka_unit_test(padding_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
