@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "cli/scan.h"
+#include "cli/scan_node.h"
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "sources/file.h"
@@ -10,11 +11,22 @@
 #include "core/banned.h"
 
 static const char help[] =
-    "usage: kanon scan [options] DIR\n"
+    "usage: kanon scan [options] [DIR]\n"
+    "       kanon scan [options] --root NODE\n"
     "\n"
-    "Audit a cluster snapshot directory (layout: docs/snapshot.md):\n"
+    "Without DIR: audit the node kanon runs on. The running kubelet and\n"
+    "kube-apiserver processes are found in /proc (their files read through\n"
+    "/proc/PID/root), and the API server's audit log (--audit-log-path, with\n"
+    "its rotated and gzipped files). RBAC is not on a node: it is skipped\n"
+    "with a warning. Finding neither component is an error (exit 2).\n"
+    "      --root NODE        the same offline, from a copy of a node's /: the\n"
+    "                         command lines its systemd units, k3s/RKE2 config\n"
+    "                         or static pod manifest would start\n"
+    "\n"
+    "With DIR: audit a cluster snapshot directory (docs/snapshot.md; kanon\n"
+    "collect writes one):\n"
     "  DIR/kubelet/<node>/   cmdline, config.yaml|config.json, conf.d/,\n"
-    "                        configz.json\n"
+    "                        configz.json, root/ (node paths)\n"
     "  DIR/apiserver/<name>/ kube-apiserver.yaml|.json or cmdline, k8s-version,\n"
     "                        root/ (node paths the flags name)\n"
     "  DIR/rbac/             RBAC objects: kubectl get clusterroles,\n"
@@ -54,16 +66,22 @@ static int run_parts(const struct provider *snap, const char *dir, struct result
 	return 2;
 }
 
-static int run(void *ctx, char **operands, int n, const struct common_opts *co, struct result *res)
+struct scan_args {
+	const char *root;
+};
+
+static const struct cli_opt opts[] = {
+    CLI_STR("root", struct scan_args, root),
+    {NULL, 0, 0, 0, 0},
+};
+
+static int run_snapshot(const char *dir, struct result *res)
 {
-	const char *dir = operands[0];
 	struct provider *snap;
 	int code;
 
-	(void)ctx, (void)n, (void)co;
-	if (!file_is_dir(dir)) {
+	if (!file_is_dir(dir))
 		return cli_error("cannot read snapshot '%s': not a directory", dir);
-	}
 	/* opened once; its node roots keep their paths inside them */
 	snap = provider_snapshot_create(dir);
 	code = run_parts(snap, dir, res);
@@ -71,13 +89,53 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	return code;
 }
 
+/* No snapshot: this node (/proc), or the node tree --root names. */
+static int run_node(const char *root, struct result *res)
+{
+	struct node_scan s;
+	int n, code = CLI_REPORT;
+
+	node_scan_init(&s);
+	n = node_scan_find(&s, root, res);
+	if (n < 0) {
+		code = 2;
+	} else if (!n && root) {
+		code =
+		    cli_error("no kubelet or kube-apiserver found below '%s': no kubelet.service "
+			      "unit, k3s or RKE2 config, or kube-apiserver static pod manifest",
+			      root);
+	} else if (!n) {
+		code =
+		    cli_error("no running kubelet or kube-apiserver found in /proc: nothing to "
+			      "audit on this machine; give a snapshot directory (kanon scan DIR) "
+			      "or a node's files (kanon scan --root DIR)");
+	} else {
+		node_scan_run(&s, res);
+	}
+	node_scan_release(&s);
+	return code;
+}
+
+static int run(void *ctx, char **operands, int n, const struct common_opts *co, struct result *res)
+{
+	struct scan_args *a = ctx;
+
+	(void)co;
+	if (n && a->root)
+		return usage_error("scan", "--root scans a node's files, DIR a snapshot; give one");
+	if (n)
+		return run_snapshot(operands[0], res);
+	return run_node(a->root, res);
+}
+
 static const struct cli_cmd scan_cmd = {
     .name = "scan",
     .help = help,
-    .missing = "missing the snapshot directory",
+    .opts = opts,
     .max = 1,
     .too_many = "give one snapshot directory",
     .run = run,
+    .ctx_size = sizeof(struct scan_args),
 };
 
 int cmd_scan(int argc, char **argv)
