@@ -11,6 +11,7 @@
 
 #include "checks/apiserver.h"
 #include "cli/scan.h"
+#include "cli/scan_node.h"
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "sources/provider.h"
@@ -96,6 +97,33 @@ out:
 	strbuf_release(&vsrc);
 }
 
+/* Neither manifest nor cmdline: the static pod or k3s/RKE2 config in root/. */
+static void from_root(const struct provider *snap, const char *dir, const struct provider *node,
+		      const char *target, struct result *res)
+{
+	struct node_comp c;
+	char *d;
+	const char *why =
+	    node->rootfd >= 0
+		? "the snapshot has neither kube-apiserver.yaml nor cmdline for this "
+		  "API server, and its root/ holds no static pod manifest or k3s/RKE2 "
+		  "config"
+		: "the snapshot has neither kube-apiserver.yaml nor cmdline for this "
+		  "API server";
+
+	node_comp_init(&c, NODE_APISERVER);
+	/* node: root/, opened once (rootfd < 0 when there is none) */
+	if (node->rootfd >= 0 && node_comp_find(&c, node, target, res) > 0) {
+		node_comp_check(&c, res);
+	} else {
+		d = provider_display(snap, dir);
+		result_diag(res, DIAG_ERROR, "%s: %s", d, why);
+		apiserver_check_unknown(target, why, res);
+		free(d);
+	}
+	node_comp_release(&c);
+}
+
 void scan_apiserver_one(const struct provider *snap, const char *dir, const char *name,
 			struct result *res)
 {
@@ -130,12 +158,7 @@ void scan_apiserver_one(const struct provider *snap, const char *dir, const char
 		}
 		scan_manifest(snap, manifest, target.buf, &in, minor, vdisplay, res);
 	} else if (!provider_exists(snap, cmdline)) {
-		char *d = provider_display(snap, dir);
-		const char *why = "the snapshot has neither kube-apiserver.yaml nor cmdline "
-				  "for this API server";
-		result_diag(res, DIAG_ERROR, "%s: %s", d, why);
-		apiserver_check_unknown(target.buf, why, res);
-		free(d);
+		from_root(snap, dir, node, target.buf, res);
 	} else {
 		scan_cmdline(snap, cmdline, target.buf, &in, minor, vdisplay, res);
 	}

@@ -35,17 +35,29 @@ void node_scan_init(struct node_scan *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void node_comp_init(struct node_comp *c, enum node_program p)
+{
+	memset(c, 0, sizeof(*c));
+	c->program = p;
+	argv_init(&c->argv);
+	argv_init(&c->pod_argv);
+	node_layout_init(&c->layout);
+}
+
+void node_comp_release(struct node_comp *c)
+{
+	provider_destroy(c->proc);
+	argv_release(&c->argv);
+	argv_release(&c->pod_argv);
+	node_layout_release(&c->layout);
+	free(c->target);
+	node_comp_init(c, c->program);
+}
+
 void node_scan_release(struct node_scan *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		struct node_comp *c = &s->c[i];
-
-		provider_destroy(c->proc);
-		argv_release(&c->argv);
-		argv_release(&c->pod_argv);
-		node_layout_release(&c->layout);
-		free(c->target);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		node_comp_release(&s->c[i]);
 	free(s->c);
 	provider_destroy(s->root);
 	node_scan_init(s);
@@ -57,11 +69,7 @@ static struct node_comp *comp_add(struct node_scan *s, enum node_program p)
 
 	ALLOC_GROW(s->c, s->n + 1, s->alloc);
 	c = &s->c[s->n++];
-	memset(c, 0, sizeof(*c));
-	c->program = p;
-	argv_init(&c->argv);
-	argv_init(&c->pod_argv);
-	node_layout_init(&c->layout);
+	node_comp_init(c, p);
 	return c;
 }
 
@@ -99,7 +107,7 @@ static void find_running(struct node_scan *s, enum node_program p, struct result
 		if (proc_read_cmdline(c->pid, &c->argv, &e) < 0) {
 			/* exited since, or not readable: shown, not audited */
 			result_diag(res, DIAG_WARNING, "%s", e.msg);
-			argv_release(&c->argv);
+			node_comp_release(c);
 			s->n--;
 			continue;
 		}
@@ -119,14 +127,14 @@ static void find_running(struct node_scan *s, enum node_program p, struct result
 
 /* The static pod's kube-apiserver command line (its first Pod), for the
  * audit log path and for collect; the check reads the manifest itself. */
-static void read_pod_argv(struct node_scan *s, struct node_comp *c, struct result *res)
+static void read_pod_argv(struct node_comp *c)
 {
 	struct apiserver_pods pods;
 	struct err e = {{0}, 0, {0}};
 	struct blob b;
 
 	memset(&pods, 0, sizeof(pods));
-	if (provider_read(s->root, c->layout.manifest, NULL, FILE_MAX_CONFIG, 0, &b, &e) < 0)
+	if (provider_read(c->files, c->layout.manifest, NULL, FILE_MAX_CONFIG, 0, &b, &e) < 0)
 		return; /* the check says why */
 	if (apiserver_manifest_parse(b.data, b.len, b.name, &pods, &e) == 0 && pods.n) {
 		for (size_t i = 0; i < pods.v[0].argv.n; i++)
@@ -134,34 +142,43 @@ static void read_pod_argv(struct node_scan *s, struct node_comp *c, struct resul
 				     pods.v[0].lines ? pods.v[0].lines[i] : 0, NULL);
 		c->cmd = &c->pod_argv;
 	}
-	(void)res;
 	apiserver_pods_release(&pods);
 	blob_release(&b);
+}
+
+int node_comp_find(struct node_comp *c, const struct provider *root, const char *target,
+		   struct result *res)
+{
+	struct strbuf t = STRBUF_INIT;
+	int r = c->program == NODE_KUBELET ? node_find_kubelet(root, &c->layout, res)
+					   : node_find_apiserver(root, &c->layout, res);
+
+	if (r <= 0)
+		return r;
+	c->files = root;
+	if (c->layout.manifest)
+		read_pod_argv(c);
+	else if (!c->layout.unknown)
+		c->cmd = &c->layout.argv;
+	if (target)
+		strbuf_addstr(&t, target);
+	else
+		strbuf_addf(&t, "%s%s", c->program == NODE_KUBELET ? "" : "apiserver/",
+			    c->layout.where ? c->layout.where : node_program_name(c->program));
+	c->target = strbuf_detach(&t);
+	return 1;
 }
 
 static int find_layout(struct node_scan *s, enum node_program p, struct result *res)
 {
 	struct node_comp *c = comp_add(s, p);
-	struct strbuf t = STRBUF_INIT;
-	int r = p == NODE_KUBELET ? node_find_kubelet(s->root, &c->layout, res)
-				  : node_find_apiserver(s->root, &c->layout, res);
+	int r = node_comp_find(c, s->root, NULL, res);
 
 	if (r <= 0) {
-		node_layout_release(&c->layout);
-		argv_release(&c->argv);
-		argv_release(&c->pod_argv);
+		node_comp_release(c);
 		s->n--;
-		return r;
 	}
-	c->files = s->root;
-	if (c->layout.manifest)
-		read_pod_argv(s, c, res);
-	else if (!c->layout.unknown)
-		c->cmd = &c->layout.argv;
-	strbuf_addf(&t, "%s%s", p == NODE_KUBELET ? "" : "apiserver/",
-		    c->layout.where ? c->layout.where : node_program_name(p));
-	c->target = strbuf_detach(&t);
-	return 1;
+	return r;
 }
 
 int node_scan_find(struct node_scan *s, const char *root_dir, struct result *res)
@@ -393,6 +410,14 @@ static void run_audits(const struct node_scan *s, struct result *res)
 		}
 		path_list_release(&files);
 	}
+}
+
+void node_comp_check(const struct node_comp *c, struct result *res)
+{
+	if (c->program == NODE_KUBELET)
+		run_kubelet(c, res);
+	else
+		run_apiserver(c, res);
 }
 
 void node_scan_run(const struct node_scan *s, struct result *res)

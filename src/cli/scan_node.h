@@ -40,6 +40,18 @@ struct node_scan {
 	size_t n, alloc;
 };
 
+void node_comp_init(struct node_comp *c, enum node_program p);
+void node_comp_release(struct node_comp *c);
+/*
+ * The component c->program as the node tree root configures it
+ * (node_find_kubelet/node_find_apiserver); target names it (NULL: from
+ * the layout). Returns node_find_*()'s 1, 0 or -1.
+ */
+int node_comp_find(struct node_comp *c, const struct provider *root, const char *target,
+		   struct result *res);
+/* Run c's check (kubelet or kube-apiserver) into res. */
+void node_comp_check(const struct node_comp *c, struct result *res);
+
 void node_scan_init(struct node_scan *s);
 void node_scan_release(struct node_scan *s);
 
