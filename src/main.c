@@ -17,7 +17,8 @@ static const char usage[] =
     "  apiserver      audit a kube-apiserver's anonymous auth and authorizers (CIS 1.2.x)\n"
     "  audit FILE...  find, count and classify anonymous access in audit logs\n"
     "  rbac FILE...   what RBAC lets anonymous callers do, rated binding by binding\n"
-    "  scan DIR       audit a cluster snapshot directory (docs/snapshot.md)\n"
+    "  scan [DIR]     audit this node, or a cluster snapshot directory\n"
+    "  collect OUTDIR write what scan reads on this node as a snapshot\n"
     "  rules          list the rules and their documentation pages\n"
     "\n"
     "Run 'kanon <command> --help' for a command's options.\n";
@@ -27,7 +28,8 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
     {"kubelet", cmd_kubelet}, {"apiserver", cmd_apiserver}, {"audit", cmd_audit},
-    {"rbac", cmd_rbac},	      {"scan", cmd_scan},	    {"rules", cmd_rules},
+    {"rbac", cmd_rbac},	      {"scan", cmd_scan},	    {"collect", cmd_collect},
+    {"rules", cmd_rules},
 };
 
 int main(int argc, char **argv)

@@ -166,6 +166,7 @@ int cmd_apiserver(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_rbac(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 
 #endif
