@@ -54,14 +54,21 @@ int snapshot_writer_open(struct snapshot_writer *w, const char *dir, struct err 
 	w->dir = xstrdup(dir);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return fail(e, errno, "create", dir, NULL);
-	/* O_NOFOLLOW: a symlink put at OUTDIR is refused, not followed */
+	/* O_NOFOLLOW: a symlink put at OUTDIR is refused, not followed
+	 * (Linux says ENOTDIR or ELOOP for one with O_DIRECTORY) */
 	w->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (w->dirfd < 0) {
 		int errnum = errno;
+		struct stat st;
 
-		if (errnum == ELOOP || errnum == ENOTDIR) {
-			err_set(e, NULL, 0, "cannot write the snapshot to '%s': %s", dir,
-				errnum == ELOOP ? "it is a symbolic link" : "not a directory");
+		if (errnum == ELOOP || (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))) {
+			err_set(e, NULL, 0,
+				"cannot write the snapshot to '%s': it is a symbolic link", dir);
+			return -ELOOP;
+		}
+		if (errnum == ENOTDIR) {
+			err_set(e, NULL, 0, "cannot write the snapshot to '%s': not a directory",
+				dir);
 			return -errnum;
 		}
 		return fail(e, errnum, "open", dir, NULL);
