@@ -162,9 +162,9 @@ int node_comp_find(struct node_comp *c, const struct provider *root, const char 
 		c->cmd = &c->layout.argv;
 	if (target)
 		strbuf_addstr(&t, target);
-	else
-		strbuf_addf(&t, "%s%s", c->program == NODE_KUBELET ? "" : "apiserver/",
-			    c->layout.where ? c->layout.where : node_program_name(c->program));
+	else /* as kanon kubelet --root and kanon apiserver --root name it */
+		strbuf_addstr(&t, c->layout.where ? c->layout.where
+						  : node_program_name(c->program));
 	c->target = strbuf_detach(&t);
 	return 1;
 }
