@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# kanon scan --root and kanon collect --root on a kubeadm control-plane
+# node's files (tests/fixtures/nodes/collect-cp: systemd kubelet unit,
+# drop-in, env files, static pod, keys, a kubeconfig, a token file) plus an
+# audit log with a rotated .gz: the round trip gives the same verdicts;
+# nothing secret is copied; hostile paths stay inside OUTDIR.
+. "$(dirname "$0")/lib.sh"
+
+verdicts() { # JSON report -> "rule status severity" lines, and the exit code
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for f in d["findings"]:
+    print(f["rule"], f["status"], f["severity"])
+' "$1"
+	echo "rc=$2"
+}
+
+node=$tmp/node
+cp -a tests/fixtures/nodes/collect-cp "$node"
+mkdir -p "$node/var/log/kubernetes/audit"
+head -n 10 tests/fixtures/audit/mixed.jsonl | gzip \
+	>"$node/var/log/kubernetes/audit/audit-2025-06-01T10-05-00.000.log.gz"
+tail -n +11 tests/fixtures/audit/mixed.jsonl >"$node/var/log/kubernetes/audit/audit.log"
+
+"$KANON" scan --root "$node" -f json >"$tmp/a.json" 2>"$tmp/a.err"
+verdicts "$tmp/a.json" $? >"$tmp/a"
+grep -q "kubelet-anonymous-auth FAIL" "$tmp/a" && grep -q "kubelet-read-only-port FAIL" "$tmp/a" &&
+	grep -q "apiserver-anonymous-auth WARN" "$tmp/a" &&
+	grep -q "audit-anonymous-access FAIL" "$tmp/a" && grep -q "^rc=1$" "$tmp/a" &&
+	grep -q "rbac: skipped" "$tmp/a.err"
+check "scan --root: kubelet from its systemd unit, kube-apiserver from its static pod, the audit log" $?
+
+"$KANON" collect --root "$node" "$tmp/out" >"$tmp/cout" 2>"$tmp/cerr"
+rc=$?
+[ $rc = 0 ] && [ -f "$tmp/out/manifest.json" ]
+check "collect --root (rc=$rc)" $?
+"$KANON" scan "$tmp/out" -f json >"$tmp/b.json" 2>"$tmp/b.err"
+verdicts "$tmp/b.json" $? >"$tmp/b"
+diff "$tmp/a" "$tmp/b"
+check "round trip: kanon scan OUTDIR gives the verdicts and exit code of scan --root" $?
+[ -f "$tmp/out/kubelet/cp-1/root/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf" ] &&
+	[ -f "$tmp/out/kubelet/cp-1/root/etc/kubernetes/kubelet.conf.d/50-debug.conf" ] &&
+	[ -f "$tmp/out/apiserver/cp-1/root/etc/kubernetes/manifests/kube-apiserver.yaml" ] &&
+	[ -f "$tmp/out/audit/cp-1/audit-2025-06-01T10-05-00.000.log.gz" ] &&
+	[ ! -e "$tmp/out/kubelet/cp-1/cmdline" ]
+check "node files at their node paths below root/; the command line is assembled again by scan" $?
+
+! grep -rq -e APISERVERKEYMATERIAL -e KUBECONFIGKEYMATERIAL -e TOKENFILEMATERIAL \
+	-e ENVTOKENMATERIAL "$tmp/out"
+check "no private key, kubeconfig, token file or secret env value in OUTDIR" $?
+grep -q "^JOIN_TOKEN=REDACTED-BY-KANON$" "$tmp/out/kubelet/cp-1/root/etc/default/kubelet" &&
+	grep -q "^KUBELET_EXTRA_ARGS=--read-only-port=10255" \
+		"$tmp/out/kubelet/cp-1/root/etc/default/kubelet"
+check "a secret line of an env file is redacted, the rest kept" $?
+python3 - "$tmp/out/manifest.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["host"] == "cp-1" and m["root"].endswith("/node"), m
+by = {}
+for s in m["sources"]:
+    by.setdefault(s["path"], []).append(s)
+for p in ("/etc/kubernetes/pki/apiserver.key", "/etc/kubernetes/kubelet.conf",
+          "/etc/kubernetes/tokens.csv"):
+    for s in by[p]:
+        assert s["copy"] is None and "sha256" not in s and s["size"] > 0, s
+env = by["/etc/default/kubelet"][0]
+assert env["redacted_lines"] == 1 and env["sha256"] != env["copy_sha256"], env
+assert by["/etc/kubernetes/pki/apiserver.key"][0]["secret"] is True
+EOF
+check "manifest.json records the key, kubeconfig and token file (path, mode, size), never their hash" $?
+
+# hostile node files: a symlink out of the root, a drop-in named with a
+# control character; nothing lands outside OUTDIR
+h=$tmp/hostile
+cp -a tests/fixtures/nodes/collect-cp "$h"
+mkdir -p "$tmp/outside"
+echo "OUTSIDESECRET" >"$tmp/outside/secret.yaml"
+rm "$h/etc/kubernetes/authn.yaml"
+ln -s "$tmp/outside/secret.yaml" "$h/etc/kubernetes/authn.yaml"
+printf 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n' \
+	>"$h/etc/kubernetes/kubelet.conf.d/$(printf 'x\033[31m').conf"
+"$KANON" collect --root "$h" "$tmp/hout" >/dev/null 2>"$tmp/herr"
+rc=$?
+[ $rc = 0 ] && ! grep -rq OUTSIDESECRET "$tmp/hout" &&
+	[ "$(find "$tmp/hout" -name "*$(printf '\033')*" | wc -l)" = 0 ] &&
+	! grep -q "$(printf '\033')" "$tmp/herr"
+check "an absolute symlink stays inside the node root; a name with a control character is not written (rc=$rc)" $?
