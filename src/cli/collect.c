@@ -294,6 +294,19 @@ void collect_node_file(struct collect *cx, const struct provider *files, const c
 	free(rel);
 }
 
+/* Flags that name credentials: kubeconfigs, keys, token files, webhook
+ * kubeconfigs, encryption configs. */
+static bool secret_flag(const char *role)
+{
+	static const char *const words[] = {"key",    "token",	    "kubeconfig",
+					    "secret", "encryption", "webhook-config"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (strstr(role, words[i]))
+			return true;
+	return false;
+}
+
 /* A file kanon does not read (a kubeconfig, a key, a CA): recorded only. */
 static void record(struct collect *cx, const struct provider *files, const char *dir,
 		   const char *role, const char *path)
@@ -302,9 +315,10 @@ static void record(struct collect *cx, const struct provider *files, const char 
 
 	collect_src_init(&src, dir, role, path);
 	src.have_st = provider_stat(files, path, &src.st) == 0;
-	src.secret = secret_name(path);
-	src.note = xstrdup("not read by kanon (keys, kubeconfigs and tokens are never "
-			   "copied): path, mode, owner and size recorded");
+	src.secret = secret_name(path) || secret_flag(role);
+	src.note = xstrdup(src.have_st ? "not read by kanon (keys, kubeconfigs and tokens are "
+					 "never copied): path, mode, owner and size recorded"
+				       : "not read by kanon; not found on the node");
 	collect_src_emit(cx, &src);
 }
 
