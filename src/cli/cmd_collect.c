@@ -199,7 +199,10 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	char *node = NULL;
 	int found, code = 0;
 
-	(void)n, (void)co;
+	(void)n;
+	if (strcmp(co->format, "text") || co->output)
+		return usage_error("collect", "collect writes a snapshot directory, not a report: "
+					      "-f and -o do not apply (kanon scan OUTDIR reports)");
 	node_scan_init(&s);
 	collect_init(&cx, res, a->no_audit);
 	found = node_scan_find(&s, a->root, res);
@@ -213,7 +216,8 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 				       "to collect",
 				       a->root)
 			   : cli_error("no running kubelet or kube-apiserver found in /proc: "
-				       "nothing to collect; give a node's files with --root DIR");
+				       "nothing to collect; give a node's files with --root DIR "
+				       "(on k3s: --root /)");
 		goto out;
 	}
 	if (snapshot_writer_open(&cx.w, operands[0], &e) < 0) {

@@ -105,10 +105,12 @@ static int run_node(const char *root, struct result *res)
 			      "unit, k3s or RKE2 config, or kube-apiserver static pod manifest",
 			      root);
 	} else if (!n) {
+		/* k3s runs both inside its own process: no kubelet in /proc */
 		code =
 		    cli_error("no running kubelet or kube-apiserver found in /proc: nothing to "
 			      "audit on this machine; give a snapshot directory (kanon scan DIR) "
-			      "or a node's files (kanon scan --root DIR)");
+			      "or a node's files (kanon scan --root DIR; on k3s, whose kubelet "
+			      "and API server run inside the k3s process: kanon scan --root /)");
 	} else {
 		node_scan_run(&s, res);
 	}

@@ -282,6 +282,9 @@ void collect_node_file(struct collect *cx, const struct provider *files, const c
 	collect_src_init(&src, dir, role, path);
 	src.have_st = provider_stat(files, path, &src.st) == 0;
 	why = skip_reason(path, rel, &src);
+	if (why && !src.secret)
+		/* scan of the snapshot will miss a file it reads: say so */
+		result_diag(cx->res, DIAG_WARNING, "%s: %s: %s", dir, path, why);
 	if (why)
 		src.note = xstrdup(why);
 	else if (provider_read(files, path, NULL, FILE_MAX_CONFIG, 0, &b, &e) < 0)
