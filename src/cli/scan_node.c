@@ -248,8 +248,6 @@ size_t node_audit_files(const struct provider *files, const char *path, struct p
 
 	if (fd >= 0)
 		d = fdopendir(fd);
-	else
-		fd = -1;
 	while (d && (de = readdir(d)) && seen++ < AUDIT_DIR_MAX) {
 		struct strbuf p = STRBUF_INIT;
 
@@ -264,7 +262,8 @@ size_t node_audit_files(const struct provider *files, const char *path, struct p
 	else if (fd >= 0)
 		close(fd);
 	/* the time in the name sorts them oldest first */
-	qsort(out->v + first, out->n - first, sizeof(char *), cmp_str);
+	if (out->n > first)
+		qsort(out->v + first, out->n - first, sizeof(char *), cmp_str);
 	if (provider_exists(files, path)) {
 		ALLOC_GROW(out->v, out->n + 1, out->alloc);
 		out->v[out->n++] = xstrdup(path);
