@@ -126,6 +126,25 @@ check "an empty OUTDIR is used (rc=$rc)" $?
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 wait 2>/dev/null
 pids=()
+
+# a --config-dir that is a symbolic link: the kubelet does not walk it, and
+# neither does kanon on the snapshot, which keeps it a link
+ln -s conf.d "$n1/etc/kubelet/conf.link"
+"$tmp/bin/kubelet" --config="$n1/etc/kubelet/config.yaml" --config-dir="$n1/etc/kubelet/conf.link" &
+pids+=($!)
+sleep 0.3
+"$KANON" scan -f json >"$tmp/live2.json" 2>/dev/null
+verdicts "$tmp/live2.json" $? >"$tmp/live2"
+"$KANON" collect "$tmp/out2" >/dev/null 2>&1
+"$KANON" scan "$tmp/out2" -f json >"$tmp/snap2.json" 2>/dev/null
+verdicts "$tmp/snap2.json" $? >"$tmp/snap2"
+diff "$tmp/live2" "$tmp/snap2" && grep -q "is a symbolic link" "$tmp/snap2.json" &&
+	[ -L "$tmp/out2/kubelet/$(ls "$tmp/out2/kubelet")/root$n1/etc/kubelet/conf.link" ]
+check "round trip with a symlinked --config-dir: kept as a link, same verdicts" $?
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+wait 2>/dev/null
+pids=()
+
 "$KANON" collect "$tmp/none" >/dev/null 2>"$tmp/err"
 rc=$?
 [ $rc = 2 ] && grep -q "no running kubelet or kube-apiserver found" "$tmp/err" && [ ! -e "$tmp/none" ]
