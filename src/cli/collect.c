@@ -247,6 +247,75 @@ static void copy_blob(struct collect *cx, struct collect_src *src, const struct 
 	strbuf_release(&red);
 }
 
+/* readlink(2) of path through files, into target: its length, or -1. */
+static ssize_t link_target(const struct provider *files, const char *path, char *target,
+			   size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	struct strbuf parent = STRBUF_INIT;
+	ssize_t n = -1;
+	int fd;
+
+	if (!slash)
+		return -1;
+	strbuf_add(&parent, path, slash == path ? 1 : (size_t)(slash - path));
+	fd = files->ops->open(files, parent.buf, O_PATH | O_DIRECTORY);
+	if (fd >= 0) {
+		n = readlinkat(fd, slash + 1, target, size - 1);
+		close(fd);
+	}
+	strbuf_release(&parent);
+	if (n >= 0)
+		target[n] = '\0';
+	return n;
+}
+
+/*
+ * A symbolic link that must stay one in the snapshot: any when `any` (a
+ * --config-dir that is a link: the kubelet does not walk it,
+ * kubelet_config.c), else only a link to /dev/null (how systemd masks a
+ * unit or a drop-in; node_systemd.c reads the link). Returns false when
+ * path is not such a link: then its content is copied.
+ */
+static bool copy_link(struct collect *cx, const struct provider *files, const char *dir,
+		      const char *role, const char *path, bool any)
+{
+	struct strbuf prefix = STRBUF_INIT;
+	struct err e = {{0}, 0, {0}};
+	struct collect_src src;
+	struct stat st;
+	char target[4096], *rel;
+	ssize_t n;
+
+	if (provider_lstat(files, path, &st) < 0 || !S_ISLNK(st.st_mode))
+		return false;
+	n = link_target(files, path, target, sizeof(target));
+	if (!any && (n < 0 || strcmp(target, "/dev/null")))
+		return false;
+	strbuf_addf(&prefix, "%s/root", dir);
+	rel = snapshot_node_path(prefix.buf, path);
+	strbuf_release(&prefix);
+	if (rel && copied_before(cx, rel)) {
+		free(rel);
+		return true;
+	}
+	collect_src_init(&src, dir, role, path);
+	src.st = st;
+	src.have_st = true;
+	src.note = xstrdup(any ? "a symbolic link (the kubelet does not walk it): kept as one"
+			       : "a symbolic link to /dev/null (masked): kept as one");
+	if (n <= 0 || !rel || !snapshot_path_ok(target[0] == '/' ? target + 1 : target))
+		src.error = xstrdup("cannot copy the symbolic link (unreadable, or a target "
+				    "kanon does not write)");
+	else if (snapshot_symlink(&cx->w, rel, target, &e) < 0)
+		src.error = xstrdup(e.msg);
+	else
+		src.copy = xstrdup(rel);
+	collect_src_emit(cx, &src);
+	free(rel);
+	return true;
+}
+
 /* Why path is not copied before reading it, or NULL. */
 static const char *skip_reason(const char *path, const char *rel, struct collect_src *src)
 {
@@ -272,6 +341,8 @@ void collect_node_file(struct collect *cx, const struct provider *files, const c
 	char *rel;
 	struct blob b;
 
+	if (copy_link(cx, files, dir, role, path, false))
+		return;
 	strbuf_addf(&prefix, "%s/root", dir);
 	rel = snapshot_node_path(prefix.buf, path);
 	strbuf_release(&prefix);
@@ -325,51 +396,6 @@ static void record(struct collect *cx, const struct provider *files, const char 
 	collect_src_emit(cx, &src);
 }
 
-/* A --config-dir that is a symbolic link: the kubelet does not walk it
- * (kubelet_config.c), so the copy keeps it as the link it is. */
-static bool copy_link(struct collect *cx, const struct provider *files, const char *dir,
-		      const char *path)
-{
-	struct strbuf prefix = STRBUF_INIT, parent = STRBUF_INIT;
-	const char *slash = strrchr(path, '/');
-	struct err e = {{0}, 0, {0}};
-	struct collect_src src;
-	struct stat st;
-	char target[4096], *rel;
-	ssize_t n = -1;
-	int fd;
-
-	if (!slash || provider_lstat(files, path, &st) < 0 || !S_ISLNK(st.st_mode))
-		return false;
-	strbuf_add(&parent, path, slash == path ? 1 : (size_t)(slash - path));
-	fd = files->ops->open(files, parent.buf, O_PATH | O_DIRECTORY);
-	if (fd >= 0) {
-		n = readlinkat(fd, slash + 1, target, sizeof(target) - 1);
-		close(fd);
-	}
-	strbuf_addf(&prefix, "%s/root", dir);
-	rel = snapshot_node_path(prefix.buf, path);
-	collect_src_init(&src, dir, "--config-dir", path);
-	src.st = st;
-	src.have_st = true;
-	if (n > 0) {
-		target[n] = '\0';
-		src.note = xstrdup("a symbolic link (the kubelet does not walk it): kept as one");
-	}
-	if (n <= 0 || !rel || !snapshot_path_ok(target[0] == '/' ? target + 1 : target))
-		src.error = xstrdup("cannot copy the symbolic link (unreadable, or a target "
-				    "kanon does not write)");
-	else if (snapshot_symlink(&cx->w, rel, target, &e) < 0)
-		src.error = xstrdup(e.msg);
-	else
-		src.copy = xstrdup(rel);
-	collect_src_emit(cx, &src);
-	free(rel);
-	strbuf_release(&prefix);
-	strbuf_release(&parent);
-	return true;
-}
-
 /* --config-dir: the *.conf drop-ins the kubelet reads (kubelet_config.c). */
 static void collect_dir(struct collect *cx, const struct provider *files, const char *dir,
 			const char *path)
@@ -378,7 +404,7 @@ static void collect_dir(struct collect *cx, const struct provider *files, const 
 	struct err e = {{0}, 0, {0}};
 	struct collect_src src;
 
-	if (copy_link(cx, files, dir, path))
+	if (copy_link(cx, files, dir, "--config-dir", path, true))
 		return;
 	if (provider_list(files, path, &list, &skipped, &e) < 0) {
 		collect_src_init(&src, dir, "--config-dir", path);
