@@ -93,3 +93,24 @@ rc=$?
 	[ "$(find "$tmp/hout" -name "*$(printf '\033')*" | wc -l)" = 0 ] &&
 	! grep -q "$(printf '\033')" "$tmp/herr"
 check "an absolute symlink stays inside the node root; a name with a control character is not written (rc=$rc)" $?
+
+# every node tree of the test suite (systemd, kubeadm, EKS, k3s, RKE2, static
+# pods: masked units stay masked, links stay links): collect, then scan
+# OUTDIR gives what scan --root gives
+bad=
+trees=0
+for d in tests/fixtures/nodes/*/; do
+	t=$(basename "$d")
+	"$KANON" scan --root "$d" -f json >"$tmp/ra.json" 2>"$tmp/ra.err"
+	ra=$?
+	grep -q "no kubelet or kube-apiserver found below" "$tmp/ra.err" && continue
+	trees=$((trees + 1))
+	"$KANON" collect --root "$d" "$tmp/rt-$t" >/dev/null 2>&1 || bad="$bad $t(collect)"
+	"$KANON" scan "$tmp/rt-$t" -f json >"$tmp/rb.json" 2>/dev/null
+	rb=$?
+	verdicts "$tmp/ra.json" $ra >"$tmp/ra"
+	verdicts "$tmp/rb.json" $rb >"$tmp/rb"
+	cmp -s "$tmp/ra" "$tmp/rb" || bad="$bad $t"
+done
+[ -z "$bad" ] && [ $trees -ge 2 ]
+check "round trip on every node tree of tests/fixtures/nodes ($trees trees; different:${bad:- none})" $?
