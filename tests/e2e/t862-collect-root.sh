@@ -114,3 +114,6 @@ for d in tests/fixtures/nodes/*/; do
 done
 [ -z "$bad" ] && [ $trees -ge 2 ]
 check "round trip on every node tree of tests/fixtures/nodes ($trees trees; different:${bad:- none})" $?
+# the suite's trees hold k3s/RKE2 join tokens (token:, K3S_TOKEN=) and keys
+! grep -rq -e not-a-real-token -e "PRIVATE KEY-----" "$tmp"/rt-*
+check "no join token or private key of any node tree reaches its snapshot" $?
