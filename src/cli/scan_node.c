@@ -163,8 +163,8 @@ int node_comp_find(struct node_comp *c, const struct provider *root, const char 
 	if (target)
 		strbuf_addstr(&t, target);
 	else /* as kanon kubelet --root and kanon apiserver --root name it */
-		strbuf_addstr(&t, c->layout.where ? c->layout.where
-						  : node_program_name(c->program));
+		strbuf_addstr(&t,
+			      c->layout.where ? c->layout.where : node_program_name(c->program));
 	c->target = strbuf_detach(&t);
 	return 1;
 }
