@@ -228,14 +228,14 @@ static void copy_blob(struct collect *cx, struct collect_src *src, const struct 
 	struct strbuf red = STRBUF_INIT;
 	struct sha256 h;
 
-	sha256_init(&h);
-	sha256_add(&h, b->data, b->len);
 	if (collect_has_private_key(b->data, b->len)) {
 		src->secret = true;
 		src->note = xstrdup("holds a private key or client credentials: not copied "
 				    "(path, mode, owner and size recorded)");
 		return;
 	}
+	sha256_init(&h);
+	sha256_add(&h, b->data, b->len);
 	sha256_final_hex(&h, src->sha);
 	src->redacted = collect_redact(&red, b->data, b->len);
 	if (src->redacted) {
