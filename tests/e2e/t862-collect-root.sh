@@ -87,12 +87,15 @@ rm "$h/etc/kubernetes/authn.yaml"
 ln -s "$tmp/outside/secret.yaml" "$h/etc/kubernetes/authn.yaml"
 printf 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n' \
 	>"$h/etc/kubernetes/kubelet.conf.d/$(printf 'x\033[31m').conf"
+# a file kanon reads that holds a private key anyway
+printf -- '-----BEGIN PRIVATE KEY-----\nDROPINKEYMATERIAL\n' \
+	>"$h/etc/kubernetes/kubelet.conf.d/60-key.conf"
 "$KANON" collect --root "$h" "$tmp/hout" >/dev/null 2>"$tmp/herr"
 rc=$?
-[ $rc = 0 ] && ! grep -rq OUTSIDESECRET "$tmp/hout" &&
+[ $rc = 0 ] && ! grep -rq -e OUTSIDESECRET -e DROPINKEYMATERIAL "$tmp/hout" &&
 	[ "$(find "$tmp/hout" -name "*$(printf '\033')*" | wc -l)" = 0 ] &&
 	! grep -q "$(printf '\033')" "$tmp/herr"
-check "an absolute symlink stays inside the node root; a name with a control character is not written (rc=$rc)" $?
+check "an absolute symlink stays inside the node root; a name with a control character is not written; a key in a drop-in is not copied (rc=$rc)" $?
 
 # every node tree of the test suite (systemd, kubeadm, EKS, k3s, RKE2, static
 # pods: masked units stay masked, links stay links): collect, then scan
