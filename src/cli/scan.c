@@ -1,6 +1,12 @@
 /* Helpers shared by the snapshot parts of `kanon scan`. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/scan.h"
 #include "core/strbuf.h"
@@ -8,6 +14,12 @@
 #include "parsers/cmdline.h"
 #include "sources/provider.h"
 #include "core/banned.h"
+
+/* Byte order, as provider_list() sorts (Go's filepath.WalkDir). */
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 char *scan_file(const char *dir, const char *name)
 {
@@ -30,40 +42,91 @@ void scan_warn_skipped(const struct provider *snap, const char *dir,
 	free(display);
 }
 
+/* Does the directory dirfd/name hold any entry? */
+static bool has_entries(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	bool any = false;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (!any && (de = readdir(d)))
+		any = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return any;
+}
+
+/*
+ * The entries of part that are directories holding something, sorted; the
+ * others that are not regular files go to *skipped. Only the top level is
+ * read: a node's root/ below may hold links to /dev/null (masked units)
+ * or to paths of the node, which are not this machine's to look at.
+ */
+static int list_subdirs(const struct provider *snap, const char *part, struct path_list *out,
+			struct path_list *skipped, struct err *e)
+{
+	char *display = provider_display(snap, part);
+	int fd = snap->ops->open(snap, part, O_RDONLY | O_DIRECTORY);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	struct stat st;
+
+	if (!d) {
+		int ret = err_set(e, NULL, 0, "cannot read '%s': %s", display,
+				  strerror(fd < 0 ? -fd : errno));
+		if (fd >= 0)
+			close(fd);
+		free(display);
+		return ret;
+	}
+	while ((de = readdir(d))) {
+		struct path_list *to = out;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		/* a part's subdirectory may be a symlink to where it was collected */
+		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || S_ISREG(st.st_mode))
+			continue;
+		if (!S_ISDIR(st.st_mode))
+			to = skipped;
+		else if (!has_entries(dirfd(d), de->d_name))
+			continue;
+		ALLOC_GROW(to->v, to->n + 1, to->alloc);
+		to->v[to->n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	free(display);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_name);
+	return 0;
+}
+
 int scan_each_subdir(const struct provider *snap, const char *part, struct result *res,
 		     scan_one_fn *one)
 {
-	struct path_list entries = {0}, skipped = {0};
+	struct path_list names = {0}, skipped = {0};
 	struct err e = {{0}, 0, {0}};
-	int n = 0;
+	int n;
 
-	if (provider_list(snap, part, &entries, &skipped, &e) < 0) {
+	if (list_subdirs(snap, part, &names, &skipped, &e) < 0) {
 		result_diag(res, DIAG_ERROR, "%s", e.msg);
 		res->input_error = true;
 		return 0;
 	}
 	scan_warn_skipped(snap, part, &skipped, res);
-	/* the subdirectories are the first component of every file path;
-	 * provider_list lists a directory's files together, in name order */
-	for (size_t i = 0; i < entries.n; i++) {
-		const char *slash = strchr(entries.v[i], '/');
-		struct strbuf name = STRBUF_INIT, dir = STRBUF_INIT;
+	for (size_t i = 0; i < names.n; i++) {
+		struct strbuf dir = STRBUF_INIT;
 
-		if (!slash)
-			continue;
-		strbuf_add(&name, entries.v[i], (size_t)(slash - entries.v[i]));
-		if (i > 0 && !strncmp(entries.v[i - 1], name.buf, name.len) &&
-		    entries.v[i - 1][name.len] == '/') {
-			strbuf_release(&name);
-			continue;
-		}
-		strbuf_addf(&dir, "%s/%s", part, name.buf);
-		one(snap, dir.buf, name.buf, res);
-		n++;
-		strbuf_release(&name);
+		strbuf_addf(&dir, "%s/%s", part, names.v[i]);
+		one(snap, dir.buf, names.v[i], res);
 		strbuf_release(&dir);
 	}
-	if (!n) {
+	if (!names.n) {
 		char *display = provider_display(snap, part);
 		result_diag(res, DIAG_WARNING,
 			    "%s: no subdirectory with files in it (one per "
@@ -71,7 +134,8 @@ int scan_each_subdir(const struct provider *snap, const char *part, struct resul
 			    display);
 		free(display);
 	}
-	path_list_release(&entries);
+	n = (int)names.n;
+	path_list_release(&names);
 	path_list_release(&skipped);
 	return n;
 }
