@@ -116,8 +116,10 @@ for d in tests/fixtures/nodes/*/; do
 	grep -q "no kubelet or kube-apiserver found below" "$tmp/ra.err" && continue
 	trees=$((trees + 1))
 	"$KANON" collect --root "$d" "$tmp/rt-$t" >/dev/null 2>&1 || bad="$bad $t(collect)"
-	"$KANON" scan "$tmp/rt-$t" -f json >"$tmp/rb.json" 2>/dev/null
+	"$KANON" scan "$tmp/rt-$t" -f json >"$tmp/rb.json" 2>"$tmp/rb.err"
 	rb=$?
+	# a masked unit's link to /dev/null is the node's, not a special file here
+	grep -q "skipped: not a regular file" "$tmp/rb.err" && bad="$bad $t(warning)"
 	verdicts "$tmp/ra.json" $ra >"$tmp/ra"
 	verdicts "$tmp/rb.json" $rb >"$tmp/rb"
 	cmp -s "$tmp/ra" "$tmp/rb" || bad="$bad $t"
