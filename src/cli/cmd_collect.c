@@ -170,6 +170,27 @@ static void collect_cmdline(struct collect *cx, const struct node_comp *c, const
 	strbuf_release(&rel);
 }
 
+/*
+ * A static pod's kube-apiserver: the node's files find its manifest
+ * through the kubelet that runs it (node_static_pod.c follows the kubelet's
+ * --pod-manifest-path or its --config's staticPodPath, as the kubelet's
+ * unit starts it), so the snapshot of the API server holds those too.
+ */
+static void collect_kubelet_files(struct collect *cx, const struct node_comp *c, const char *dir)
+{
+	struct node_layout kl;
+	struct result scratch; /* the kubelet's own problems are its target's */
+
+	result_init(&scratch);
+	if (node_find_kubelet(c->files, &kl, &scratch) == 1)
+		for (size_t k = 0; k < kl.nfiles; k++)
+			if (kl.files[k].present)
+				collect_node_file(cx, c->files, dir, kl.files[k].role,
+						  kl.files[k].path);
+	node_layout_release(&kl);
+	result_release(&scratch);
+}
+
 /* Everything one component reads, below dir. */
 static void collect_comp(struct collect *cx, const struct node_scan *s, size_t i, const char *node)
 {
@@ -184,8 +205,10 @@ static void collect_comp(struct collect *cx, const struct node_scan *s, size_t i
 		if (f->present)
 			collect_node_file(cx, c->files, dir, f->role, f->path);
 	}
-	if (c->layout.manifest)
+	if (c->layout.manifest) {
 		collect_node_file(cx, c->files, dir, NODE_MANIFEST, c->layout.manifest);
+		collect_kubelet_files(cx, c, dir);
+	}
 	collect_flags(cx, c, dir);
 	free(dir);
 }
