@@ -157,6 +157,8 @@ static void collect_cmdline(struct collect *cx, const struct node_comp *c, const
 {
 	struct strbuf data = STRBUF_INIT, proc = STRBUF_INIT, rel = STRBUF_INIT;
 	struct collect_src src;
+	char cwd[4096];
+	ssize_t n;
 
 	for (size_t i = 0; i < c->argv.n; i++)
 		strbuf_add(&data, c->argv.v[i], strlen(c->argv.v[i]) + 1);
@@ -164,6 +166,16 @@ static void collect_cmdline(struct collect *cx, const struct node_comp *c, const
 	strbuf_addf(&rel, "%s/cmdline", dir);
 	collect_src_init(&src, dir, "cmdline", proc.buf);
 	collect_write(cx, &src, rel.buf, data.buf, data.len);
+	/* relative paths on the command line are the process's: say from where */
+	strbuf_reset(&rel);
+	strbuf_addf(&rel, "/proc/%ld/cwd", c->pid);
+	n = readlink(rel.buf, cwd, sizeof(cwd) - 1);
+	if (n > 0) {
+		cwd[n] = '\0';
+		strbuf_reset(&data);
+		strbuf_addf(&data, "working directory %s", cwd);
+		src.note = strbuf_detach(&data);
+	}
 	collect_src_emit(cx, &src);
 	strbuf_release(&data);
 	strbuf_release(&proc);
