@@ -72,20 +72,28 @@ void apiserver_pick_version(struct apiserver_input *in, int user_minor, const ch
 	}
 	if (tm < 0)
 		return;
-	if (tm < APISERVER_MINOR_MIN || tm > APISERVER_MINOR_MAX) {
-		int clamp = tm < APISERVER_MINOR_MIN ? APISERVER_MINOR_MIN : APISERVER_MINOR_MAX;
+	apiserver_use_version(in, tm, "image", p->image, "the image tag", file, p->image_line, src,
+			      res);
+}
+
+void apiserver_use_version(struct apiserver_input *in, int minor, const char *what,
+			   const char *value, const char *src_what, const char *file, int line,
+			   struct strbuf *src, struct result *res)
+{
+	if (minor < APISERVER_MINOR_MIN || minor > APISERVER_MINOR_MAX) {
+		int clamp = minor < APISERVER_MINOR_MIN ? APISERVER_MINOR_MIN : APISERVER_MINOR_MAX;
 		result_diag(res, DIAG_WARNING,
-			    "%s:%d: image %s is Kubernetes 1.%d; kanon "
-			    "models 1.%d to 1.%d and uses 1.%d",
-			    file, p->image_line, p->image, tm, APISERVER_MINOR_MIN,
+			    "%s:%d: %s %s is Kubernetes 1.%d; kanon models 1.%d to 1.%d and uses "
+			    "1.%d",
+			    file, line, what, value, minor, APISERVER_MINOR_MIN,
 			    APISERVER_MINOR_MAX, clamp);
-		tm = clamp;
+		minor = clamp;
 	}
-	in->minor = tm;
-	strbuf_addf(src, "the image tag %s", p->image);
+	in->minor = minor;
+	strbuf_addf(src, "%s %s", src_what, value);
 	in->version_source = src->buf;
 	in->version_path = file;
-	in->version_line = p->image_line;
+	in->version_line = line;
 }
 
 /*

@@ -114,17 +114,6 @@ static void hex_init(void)
 		hex_tab['a' + i] = hex_tab['A' + i] = (signed char)(10 + i);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A UUID is its 128 bits; any other auditID string is hashed to 128 bits. */
 static void audit_id(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
 {
@@ -152,7 +141,7 @@ static void audit_id(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
 	}
 	if (n == 36) {
 		for (size_t i = 0; i < n; i++) {
-			int v = hexval(p[i]);
+			int v = hex_value(p[i]);
 			if (p[i] == '-' && (i == 8 || i == 13 || i == 18 || i == 23))
 				continue;
 			if (v < 0)

@@ -123,20 +123,8 @@ static void kubeadm_version(struct apiserver_args *a, const char *display)
 				    k->k8s_version ? " is a label" : "", in->minor);
 		return;
 	}
-	if (m < APISERVER_MINOR_MIN || m > APISERVER_MINOR_MAX) {
-		int clamp = m < APISERVER_MINOR_MIN ? APISERVER_MINOR_MIN : APISERVER_MINOR_MAX;
-		result_diag(a->res, DIAG_WARNING,
-			    "%s:%d: kubernetesVersion %s is Kubernetes 1.%d; kanon models 1.%d "
-			    "to 1.%d and uses 1.%d",
-			    display, k->k8s_version_line, k->k8s_version, m, APISERVER_MINOR_MIN,
-			    APISERVER_MINOR_MAX, clamp);
-		m = clamp;
-	}
-	in->minor = m;
-	strbuf_addf(&a->vsrc, "kubernetesVersion %s", k->k8s_version);
-	in->version_source = a->vsrc.buf;
-	in->version_path = display;
-	in->version_line = k->k8s_version_line;
+	apiserver_use_version(in, m, "kubernetesVersion", k->k8s_version, "kubernetesVersion",
+			      display, k->k8s_version_line, &a->vsrc, a->res);
 }
 
 /* A kubeadm config: the command line kubeadm would write, with origins. */

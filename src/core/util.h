@@ -45,6 +45,18 @@ void grow_array(void **arr, size_t *alloc, size_t need, size_t elem);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The value of a hex digit, or -1. */
+static inline int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 bool str_eq(const char *a, const char *b);
 bool starts_with(const char *s, const char *prefix);
 bool ends_with(const char *s, const char *suffix);

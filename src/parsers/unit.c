@@ -196,17 +196,6 @@ out:
 
 /* ------------------------------------------------------------------ words */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void add_utf8(struct strbuf *w, unsigned cp)
 {
 	if (cp < 0x80) {
@@ -232,7 +221,7 @@ static long hexn(const char *p, int n)
 	long v = 0;
 
 	for (int i = 0; i < n; i++) {
-		int d = hexval(p[i]);
+		int d = hex_value(p[i]);
 		if (d < 0)
 			return -1;
 		v = v * 16 + d;

@@ -2,6 +2,16 @@
 # with an absolute $KANON, a scratch directory $tmp that is removed at exit,
 # and print "ok ..." / "not ok ..." lines through these helpers.
 set -u
+# A script that sets own_pidns=1 before sourcing this runs in a PID namespace
+# of its own when one can be made, so that /proc shows only its processes
+# (other test runs on the machine start stand-in kubelets too).
+if [ "${own_pidns:-}" = 1 ] && [ -z "${KANON_TEST_PIDNS:-}" ]; then
+	for u in "unshare -p -f --mount-proc" "unshare -r -p -f --mount-proc"; do
+		if $u true 2>/dev/null; then
+			KANON_TEST_PIDNS=1 exec $u bash "$0" "$@"
+		fi
+	done
+fi
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 KANON=${KANON:-build/kanon}
 case "$KANON" in /*) ;; *) KANON="$PWD/$KANON" ;; esac

@@ -2,8 +2,10 @@
 # --pid and /proc discovery against a real process named "kubelet" (a
 # stand-in that only sleeps): relative --config resolves against the
 # process's cwd, absolute paths go through /proc/PID/root.
-set -u
-tmp=$(mktemp -d)
+own_pidns=1 # run alone in /proc (tests/e2e/lib.sh)
+. "$(dirname "$0")/lib.sh"
+HELPERS=${HELPERS:-build/tests}
+case "$HELPERS" in /*) ;; *) HELPERS="$PWD/$HELPERS" ;; esac
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done

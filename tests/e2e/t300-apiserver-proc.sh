@@ -2,24 +2,16 @@
 # kanon apiserver with a running process: --pid and /proc discovery, files
 # read through /proc/PID/root and /proc/PID/cwd. The stand-in process is the
 # fakeproc helper copied under the name kube-apiserver.
-set -u
-cd "$(dirname "$0")/../.."
-KANON=${KANON:-build/kanon}
+own_pidns=1 # run alone in /proc (tests/e2e/lib.sh)
+. "$(dirname "$0")/lib.sh"
 HELPERS=${HELPERS:-build/tests}
-case "$KANON" in /*) ;; *) KANON="$PWD/$KANON" ;; esac
 case "$HELPERS" in /*) ;; *) HELPERS="$PWD/$HELPERS" ;; esac
-tmp=$(mktemp -d)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-n=0
-check() { # description, condition (exit status of the previous test)
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi
-}
 
 # 0. with no kube-apiserver running and no input: exit 2 and say what to give
 if ! ps -eo comm= | grep -qx kube-apiserver; then

@@ -3,15 +3,7 @@
 # kube-apiserver), then the round trip: kanon scan OUTDIR gives the verdicts
 # and the exit code that kanon scan gives on the node. Keys are recorded,
 # never copied; OUTDIR must be new or empty and never a symlink.
-# Other test runs on this machine start stand-in kubelets too: run in a PID
-# namespace of our own when one can be made, so that /proc shows only ours.
-if [ -z "${KANON_TEST_PIDNS:-}" ]; then
-	for u in "unshare -p -f --mount-proc" "unshare -r -p -f --mount-proc"; do
-		if $u true 2>/dev/null; then
-			KANON_TEST_PIDNS=1 exec $u bash "$0" "$@"
-		fi
-	done
-fi
+own_pidns=1 # run alone in /proc (tests/e2e/lib.sh)
 . "$(dirname "$0")/lib.sh"
 HELPERS=${HELPERS:-build/tests}
 case "$HELPERS" in /*) ;; *) HELPERS="$PWD/$HELPERS" ;; esac

@@ -13,22 +13,7 @@
 #include "model/kubelet_config.h"
 #include "core/strbuf.h"
 
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kanon-unit-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd);
-}
+#include "tmpdir.h"
 
 static const char *write_file(const char *rel, const char *text)
 {
@@ -230,5 +215,5 @@ int main(void)
 		cmocka_unit_test(test_unreadable_config_flags_still_known),
 		cmocka_unit_test(test_lint_wrong_case),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

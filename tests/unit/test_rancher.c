@@ -15,23 +15,7 @@
 #include "model/node_rancher.h"
 #include "sources/provider.h"
 
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kanon-unit-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd);
-}
+#include "tmpdir.h"
 
 /* A fresh node root below tmpdir for each test. */
 static char root[128];
@@ -621,5 +605,5 @@ int main(void)
 	    cmocka_unit_test(test_apiserver_k3s),
 	    cmocka_unit_test(test_apiserver_rke2_manifest),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -16,32 +16,16 @@
 #include "core/strbuf.h"
 #include "sources/snapshot_write.h"
 
-static char base[64];
+#include "tmpdir.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(base, sizeof(base), "/tmp/kanon-test-sw-XXXXXX");
-	return mkdtemp(base) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* base/rel; two calls may be the arguments of one function */
+/* tmpdir/rel; two calls may be the arguments of one function */
 static char *at(const char *rel)
 {
 	static char p[2][256];
 	static int i;
 
 	i = !i;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", base, rel);
+	snprintf(p[i], sizeof(p[i]), "%s/%s", tmpdir, rel);
 	return p[i];
 }
 
@@ -204,9 +188,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(path_ok),
 	    cmocka_unit_test(node_path),
-	    cmocka_unit_test_setup_teardown(outdir_rules, setup, teardown),
-	    cmocka_unit_test_setup_teardown(no_symlink_followed, setup, teardown),
-	    cmocka_unit_test_setup_teardown(copy_capped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(outdir_rules, tmpdir_setup, tmpdir_teardown),
+	    cmocka_unit_test_setup_teardown(no_symlink_followed, tmpdir_setup, tmpdir_teardown),
+	    cmocka_unit_test_setup_teardown(copy_capped, tmpdir_setup, tmpdir_teardown),
 	    cmocka_unit_test(redact),
 	    cmocka_unit_test(private_keys),
 	};
