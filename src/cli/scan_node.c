@@ -181,11 +181,30 @@ static int find_layout(struct node_scan *s, enum node_program p, struct result *
 	return r;
 }
 
+/* What the scan did not find is said: every node runs a kubelet; only a
+ * control-plane node runs a kube-apiserver. */
+static void say_missing(const struct node_scan *s, struct result *res)
+{
+	bool have[2] = {false, false};
+	const char *where = s->root_dir ? "in the node's files" : "running (/proc)";
+
+	for (size_t i = 0; i < s->n; i++)
+		have[s->c[i].program == NODE_KUBELET ? 0 : 1] = true;
+	if (!s->n)
+		return;
+	if (!have[0])
+		result_diag(res, DIAG_WARNING, "kubelet: none found %s; not audited", where);
+	if (!have[1])
+		result_diag(res, DIAG_NOTE, "kube-apiserver: none found %s (a worker node?)",
+			    where);
+}
+
 int node_scan_find(struct node_scan *s, const char *root_dir, struct result *res)
 {
 	if (!root_dir) {
 		find_running(s, NODE_KUBELET, res);
 		find_running(s, NODE_APISERVER, res);
+		say_missing(s, res);
 		return (int)s->n;
 	}
 	if (!file_is_dir(root_dir))
@@ -194,6 +213,7 @@ int node_scan_find(struct node_scan *s, const char *root_dir, struct result *res
 	s->root = provider_root_create(NULL, root_dir);
 	if (find_layout(s, NODE_KUBELET, res) < 0 || find_layout(s, NODE_APISERVER, res) < 0)
 		return -1;
+	say_missing(s, res);
 	return (int)s->n;
 }
 
