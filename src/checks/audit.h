@@ -60,6 +60,7 @@ struct audit_grant {
 	char **subjects; /* anonymous subjects, e.g. "User system:anonymous" */
 	size_t nsubjects;
 	bool known;      /* false: the event has no body (level Metadata) */
+	bool unconfirmed; /* only a non-final stage was seen */
 	int code;
 	uint64_t line;
 };

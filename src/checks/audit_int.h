@@ -32,6 +32,25 @@ struct adetail {
 
 void adetail_free(struct adetail *d);
 
+/*
+ * Where an event is: its line, and for an event wrapped in a record list
+ * (a CloudWatch page, an Azure records array, ...) its 1-based record in
+ * that line, packed above the line number (lines stay below 2^40).
+ */
+#define LOC_REC_SHIFT 40
+static inline uint64_t loc_line(uint64_t loc)
+{
+	return loc & ((UINT64_C(1) << LOC_REC_SHIFT) - 1);
+}
+static inline uint64_t loc_rec(uint64_t loc)
+{
+	return loc >> LOC_REC_SHIFT;
+}
+static inline uint64_t loc_make(uint64_t line, uint64_t rec)
+{
+	return loc_line(line) | (rec << LOC_REC_SHIFT);
+}
+
 /* One event line after the scan (phase 1). */
 struct arec {
 	uint64_t hi, lo;   /* auditID */

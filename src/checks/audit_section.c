@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "checks/audit.h"
+#include "checks/audit_int.h"
 #include "core/section.h"
 #include "core/banned.h"
 
@@ -61,7 +61,12 @@ static void grants(struct section *p, const char *key, const char *label,
 		sec_str(row, "user", g[i].user);
 		sec_int(row, "code", g[i].code);
 		sec_str(row, "file", g[i].file);
-		sec_uint(row, "line", g[i].line);
+		sec_uint(row, "line", loc_line(g[i].line));
+		/* only when set: the contract of plain logs stays as it was */
+		if (loc_rec(g[i].line))
+			sec_uint(row, "record", loc_rec(g[i].line));
+		if (g[i].unconfirmed)
+			sec_bool(row, "not_confirmed", true);
 	}
 }
 
