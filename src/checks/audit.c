@@ -1043,6 +1043,25 @@ static void stash(struct agg *a, struct tent *e, struct arec *r, int file, uint6
 	}
 }
 
+/* unread and skipped lines per reason (the reasons are static strings) */
+static void reason_count(struct agg *a, const char *why, bool skipped)
+{
+	struct audit_report *rep = a->rep;
+	size_t i;
+
+	for (i = 0; i < rep->nreasons; i++)
+		if (rep->reasons[i].why == why || !strcmp(rep->reasons[i].why, why))
+			break;
+	if (i == rep->nreasons) {
+		if (rep->nreasons >= MAX_REASONS)
+			i = MAX_REASONS - 1; /* the last one counts the rest */
+		else
+			rep->reasons[rep->nreasons++] =
+			    (struct audit_reason){why, 0, skipped};
+	}
+	rep->reasons[i].count++;
+}
+
 static void agg_record(struct agg *a, int fileno, struct arec *r, uint64_t line)
 {
 	char lb[48];
@@ -1051,7 +1070,13 @@ static void agg_record(struct agg *a, int fileno, struct arec *r, uint64_t line)
 	bool created, final;
 	struct tent *e;
 
-	if (r->flags & R_MALFORMED) {
+	rep->by_format[r->fmt < AF__COUNT ? r->fmt : 0]++;
+	if (r->flags & (R_MALFORMED | R_SKIPPED)) {
+		reason_count(a, r->why, (r->flags & R_SKIPPED) != 0);
+		if (r->flags & R_SKIPPED) {
+			rep->skipped++;
+			return;
+		}
 		rep->malformed++;
 		add_example(&rep->malformed_examples, &rep->nmalformed_examples, &a->amalf,
 			    "%s:%s: %s", file, loc_str(lb, line), r->why);
@@ -1537,8 +1562,9 @@ static int run_open(void *ctx, size_t file, struct err *e)
 
 static void run_scan(void *ctx, struct audit_block *in)
 {
-	(void)ctx;
-	audit_scan_block(in);
+	struct run *r = ctx;
+
+	audit_scan_block(in, r->a->o->format);
 }
 
 static void run_consume(void *ctx, struct audit_block *in)
