@@ -93,3 +93,26 @@ PY
 run "$tmp/esc.jsonl" >"$tmp/w.json"
 t "hostile wrappers: escaped event read, deep nesting and a broken message unread" \
 	"$([ "$(field "$tmp/w.json" '"%d %d" % (r["audit"]["events"], r["audit"]["malformed"])')" = "1 2" ]; echo $?)"
+
+# `aws logs filter-log-events` merges all pages into one object: larger than a block, its
+# events are read one by one
+python3 - "$tmp/big.json" <<'PY'
+import json, sys
+src = open("tests/fixtures/audit/formats/native.jsonl").read().splitlines()
+evs, i, size = [], 0, 0
+while size < 3000000:
+    e = json.loads(src[i % len(src)])
+    e["auditID"] = "big-%d" % i
+    m = json.dumps({"logStreamName": "s", "timestamp": i, "message": json.dumps(e),
+                    "ingestionTime": i, "eventId": str(i)})
+    evs.append(m)
+    size += len(m)
+    i += 1
+with open(sys.argv[1], "w") as f:
+    f.write('{\n    "events": [\n        ' + ",\n        ".join(evs) +
+            '\n    ],\n    "searchedLogStreams": []\n}\n')
+print(i, file=open(sys.argv[1] + ".n", "w"))
+PY
+run "$tmp/big.json" >"$tmp/w.json"
+t "a 3 MB merged filter-log-events output: every event read" \
+	"$([ "$(field "$tmp/w.json" '"%d %d" % (r["audit"]["events"], r["audit"]["malformed"])')" = "$(cat "$tmp/big.json.n") 0" ]; echo $?)"

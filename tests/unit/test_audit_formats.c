@@ -15,21 +15,23 @@
 #define LINE(s) (s), (s) + strlen(s)
 
 /* one anonymous list of secrets, allowed: the event every wrapper below holds */
-#define EV                                                                                       \
-	"{\"kind\":\"Event\",\"auditID\":\"0b1c2d3e-0000-4000-8000-00000000000a\","             \
-	"\"stage\":\"ResponseComplete\",\"requestURI\":\"/api/v1/secrets\",\"verb\":\"list\","  \
-	"\"user\":{\"username\":\"system:anonymous\"},\"sourceIPs\":[\"1.1.1.1\"],"              \
-	"\"objectRef\":{\"resource\":\"secrets\"},\"responseStatus\":{\"code\":200},"            \
-	"\"stageTimestamp\":\"2025-06-01T00:00:00Z\","                                           \
+#define EV                                                                                         \
+	"{\"kind\":\"Event\",\"auditID\":\"0b1c2d3e-0000-4000-8000-00000000000a\","                \
+	"\"stage\":\"ResponseComplete\",\"requestURI\":\"/api/v1/secrets\",\"verb\":\"list\","     \
+	"\"user\":{\"username\":\"system:anonymous\"},\"sourceIPs\":[\"1.1.1.1\"],"                \
+	"\"objectRef\":{\"resource\":\"secrets\"},\"responseStatus\":{\"code\":200},"              \
+	"\"stageTimestamp\":\"2025-06-01T00:00:00Z\","                                             \
 	"\"annotations\":{\"authorization.k8s.io/decision\":\"allow\"}}"
 /* the same event as the text of a JSON string */
-#define EVS                                                                                      \
-	"{\\\"kind\\\":\\\"Event\\\",\\\"auditID\\\":\\\"0b1c2d3e-0000-4000-8000-00000000000a\\\"," \
-	"\\\"stage\\\":\\\"ResponseComplete\\\",\\\"requestURI\\\":\\\"/api/v1/secrets\\\","        \
+#define EVS                                                                                        \
+	"{\\\"kind\\\":\\\"Event\\\",\\\"auditID\\\":\\\"0b1c2d3e-0000-4000-8000-"                 \
+	"00000000000a\\\","                                                                        \
+	"\\\"stage\\\":\\\"ResponseComplete\\\",\\\"requestURI\\\":\\\"/api/v1/secrets\\\","       \
 	"\\\"verb\\\":\\\"list\\\",\\\"user\\\":{\\\"username\\\":\\\"system:anonymous\\\"},"      \
-	"\\\"sourceIPs\\\":[\\\"1.1.1.1\\\"],\\\"objectRef\\\":{\\\"resource\\\":\\\"secrets\\\"}," \
-	"\\\"responseStatus\\\":{\\\"code\\\":200},"                                                \
-	"\\\"stageTimestamp\\\":\\\"2025-06-01T00:00:00Z\\\","                                      \
+	"\\\"sourceIPs\\\":[\\\"1.1.1.1\\\"],\\\"objectRef\\\":{\\\"resource\\\":\\\"secrets\\\"}" \
+	","                                                                                        \
+	"\\\"responseStatus\\\":{\\\"code\\\":200},"                                               \
+	"\\\"stageTimestamp\\\":\\\"2025-06-01T00:00:00Z\\\","                                     \
 	"\\\"annotations\\\":{\\\"authorization.k8s.io/decision\\\":\\\"allow\\\"}}"
 
 static void block_clear(struct block *b)
@@ -84,23 +86,26 @@ static void test_detect_wrappers(void **state)
 		     "\"}}]}",
 		     AF_AZURE, loc_make(7, 1));
 	expect_event("{\"Category\":\"kube-audit\",\"log_s\":\"" EVS "\"}", AF_AZURE, 7);
-	expect_event("{\"AuditId\":\"0b1c2d3e-0000-4000-8000-00000000000a\",\"Stage\":"
-		     "\"ResponseComplete\",\"RequestUri\":\"/api/v1/secrets\",\"Verb\":\"list\","
-		     "\"User\":\"{\\\"username\\\":\\\"system:anonymous\\\"}\","
-		     "\"SourceIps\":\"[\\\"1.1.1.1\\\"]\",\"ObjectRef\":{\"resource\":\"secrets\"},"
-		     "\"ResponseStatus\":{\"code\":200},\"StageReceivedTime\":\"2025-06-01T00:00:00Z\","
-		     "\"Annotations\":{\"authorization.k8s.io/decision\":\"allow\"}}",
-		     AF_AZURE, 7);
+	expect_event(
+	    "{\"AuditId\":\"0b1c2d3e-0000-4000-8000-00000000000a\",\"Stage\":"
+	    "\"ResponseComplete\",\"RequestUri\":\"/api/v1/secrets\",\"Verb\":\"list\","
+	    "\"User\":\"{\\\"username\\\":\\\"system:anonymous\\\"}\","
+	    "\"SourceIps\":\"[\\\"1.1.1.1\\\"]\",\"ObjectRef\":{\"resource\":\"secrets\"},"
+	    "\"ResponseStatus\":{\"code\":200},\"StageReceivedTime\":\"2025-06-01T00:00:00Z\","
+	    "\"Annotations\":{\"authorization.k8s.io/decision\":\"allow\"}}",
+	    AF_AZURE, 7);
 	/* docker json-file, and shippers under any key (text or object, one level down) */
 	expect_event("{\"log\":\"" EVS "\\n\",\"stream\":\"stdout\",\"time\":\"x\"}", AF_DOCKER, 7);
-	expect_event("{\"date\":1.5,\"log\":\"" EVS "\\n\",\"stream\":\"stdout\",\"kubernetes\":{}}",
+	expect_event("{\"date\":1.5,\"log\":\"" EVS
+		     "\\n\",\"stream\":\"stdout\",\"kubernetes\":{}}",
 		     AF_SHIPPER, 7);
 	expect_event("{\"host\":\"h\",\"event\":" EV "}", AF_SHIPPER, 7);
 	expect_event("{\"host\":\"h\",\"k8s\":{\"audit\":" EV "}}", AF_SHIPPER, 7);
 	/* text lines: CRI, export task, aws logs tail, CSV */
 	expect_event("2025-06-01T00:00:00.1Z stdout F " EV, AF_CRI, 7);
 	expect_event("2025-06-01T00:00:00.000Z " EV, AF_CLOUDWATCH, 7);
-	expect_event("2025-06-01T00:00:00.000000+00:00 kube-apiserver-audit-1 " EV, AF_CLOUDWATCH, 7);
+	expect_event("2025-06-01T00:00:00.000000+00:00 kube-apiserver-audit-1 " EV, AF_CLOUDWATCH,
+		     7);
 }
 
 static void test_csv_and_cri_partial(void **state)
@@ -149,10 +154,11 @@ static void test_control_and_unknown(void **state)
 	(void)state;
 
 	memset(&b, 0, sizeof(b));
-	audit_scan_line(&b,
-			LINE("{\"messageType\":\"CONTROL_MESSAGE\",\"logEvents\":[{\"id\":\"\","
-			     "\"timestamp\":1,\"message\":\"CWL CONTROL MESSAGE: Checking health\"}]}"),
-			1);
+	audit_scan_line(
+	    &b,
+	    LINE("{\"messageType\":\"CONTROL_MESSAGE\",\"logEvents\":[{\"id\":\"\","
+		 "\"timestamp\":1,\"message\":\"CWL CONTROL MESSAGE: Checking health\"}]}"),
+	    1);
 	audit_scan_line(&b, LINE("{\"wrapper\":{\"nothing\":1}}"), 2);
 	audit_scan_line(&b, LINE("{\"message\":\"plain text\",\"eventId\":\"1\"}"), 3);
 	audit_scan_line(&b, LINE("Dec 01 10:00:00 host kube-apiserver: text"), 4);
@@ -214,7 +220,8 @@ static void test_gcp_mapping(void **state)
 	const char *exec =
 	    "{\"insertId\":\"i2\",\"protoPayload\":{\"authenticationInfo\":{\"principalEmail\":"
 	    "\"system:anonymous\"},\"methodName\":\"io.k8s.core.v1.pods.exec.create\","
-	    "\"resourceName\":\"core/v1/namespaces/default/pods/web-1/exec\",\"status\":{\"code\":7}},"
+	    "\"resourceName\":\"core/v1/namespaces/default/pods/web-1/"
+	    "exec\",\"status\":{\"code\":7}},"
 	    "\"timestamp\":\"2025-06-01T00:00:01Z\"}";
 	const char *health =
 	    "{\"insertId\":\"i3\",\"protoPayload\":{\"authenticationInfo\":{\"principalEmail\":"
@@ -226,8 +233,9 @@ static void test_gcp_mapping(void **state)
 	audit_scan_line(&b, LINE(secrets), 1);
 	audit_scan_line(&b, LINE(exec), 2);
 	audit_scan_line(&b, LINE(health), 3);
-	audit_scan_line(&b, LINE("{\"protoPayload\":{\"methodName\":\"storage.objects.get\"},"
-				 "\"timestamp\":\"2025-06-01T00:00:02Z\"}"),
+	audit_scan_line(&b,
+			LINE("{\"protoPayload\":{\"methodName\":\"storage.objects.get\"},"
+			     "\"timestamp\":\"2025-06-01T00:00:02Z\"}"),
 			4);
 	assert_int_equal(b.nrec, 4);
 	assert_int_equal(b.recs[0].fmt, AF_GCP);
@@ -254,10 +262,8 @@ static void test_gcp_mapping(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_detect_wrappers),
-	    cmocka_unit_test(test_csv_and_cri_partial),
-	    cmocka_unit_test(test_control_and_unknown),
-	    cmocka_unit_test(test_forced),
+	    cmocka_unit_test(test_detect_wrappers),	cmocka_unit_test(test_csv_and_cri_partial),
+	    cmocka_unit_test(test_control_and_unknown), cmocka_unit_test(test_forced),
 	    cmocka_unit_test(test_gcp_mapping),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
