@@ -316,6 +316,8 @@ static bool az_object(struct block *b, const cJSON *o, uint64_t loc)
 
 /* ------------------------------------------------------------ shippers */
 
+static void docker_log(struct block *b, const char *log, uint64_t loc);
+
 static bool looks_like_event_text(const char *s)
 {
 	while (*s == ' ' || *s == '\t')
@@ -343,9 +345,7 @@ static bool ship_object(struct block *b, const cJSON *o, uint64_t loc)
 	if (cJSON_IsString(get(o, "log")) && cJSON_IsString(get(o, "stream")) &&
 	    cJSON_IsString(get(o, "time")) && cJSON_GetArraySize(o) <= 4) {
 		if (accept(b, AF_DOCKER, loc))
-			inner_text(
-			    b, get(o, "log")->valuestring, loc, AF_DOCKER,
-			    "a docker json-file record whose log line is not an audit Event");
+			docker_log(b, get(o, "log")->valuestring, loc);
 		return true;
 	}
 	cJSON_ArrayForEach(v, o)
@@ -422,45 +422,69 @@ static char *csv_field(const char *p, size_t n)
 	return NULL; /* no closing quote: a field cut short */
 }
 
+/*
+ * Container runtimes cut long lines into parts: CRI writes "P" before all
+ * but the last (kubelet's 16 KB default), docker json-file leaves the
+ * newline off all but the last. The parts are joined (at most 2 MB, within
+ * one block) and the Event is at the line of the first.
+ */
+static void join_part(struct block *b, const char *p, size_t n, bool partial, uint64_t loc, int f,
+		      const char *notjson)
+{
+	if (!b->cri.len && !b->cri_over)
+		b->cri_line = loc;
+	if (b->cri.len + n > (2u << 20))
+		b->cri_over = true;
+	else
+		strbuf_add(&b->cri, p, n);
+	if (partial)
+		return;
+	if (b->cri_over)
+		audit_malformed(b, b->cri_line, "partial lines longer than 2 MB in all: not read");
+	else
+		inner_text(b, b->cri.buf ? b->cri.buf : "", b->cri_line, f, notjson);
+	strbuf_reset(&b->cri);
+	b->cri_over = false;
+}
+
 /* CRI: "TIMESTAMP stdout|stderr F|P LOG" (kubelet/kuberuntime logs, cri-api). */
 static void cri_line(struct block *b, const char *p, const char *end, uint64_t loc)
 {
+	static const char notjson[] = "a CRI log line that is not an audit Event";
 	bool partial = p[0] == 'P';
+	char *t;
 
 	p += 2;
-	if (b->cri.len || partial) {
-		if (!b->cri.len)
-			b->cri_line = loc;
-		if (b->cri.len + (size_t)(end - p) > (2u << 20))
-			b->cri_over = true;
-		else
-			strbuf_add(&b->cri, p, (size_t)(end - p));
-		if (partial)
-			return;
-		if (b->cri_over)
-			audit_malformed(b, b->cri_line,
-					"CRI partial lines longer than 2 MB in all: not read");
-		else
-			inner_text(b, b->cri.buf, b->cri_line, AF_CRI,
-				   "a CRI log line that is not an audit Event");
-		strbuf_reset(&b->cri);
-		b->cri_over = false;
+	if (b->cri.len || b->cri_over || partial) {
+		join_part(b, p, (size_t)(end - p), partial, loc, AF_CRI, notjson);
 		return;
 	}
-	{
-		char *t = xstrndup(p, (size_t)(end - p));
-		inner_text(b, t, loc, AF_CRI, "a CRI log line that is not an audit Event");
-		free(t);
-	}
+	t = xstrndup(p, (size_t)(end - p));
+	inner_text(b, t, loc, AF_CRI, notjson);
+	free(t);
 }
 
-/* The partial CRI lines a block ends with never got their F line here. */
+/* docker json-file: a "log" without its newline is continued by the next record */
+static void docker_log(struct block *b, const char *log, uint64_t loc)
+{
+	static const char notjson[] =
+	    "a docker json-file record whose log line is not an audit Event";
+	size_t n = strlen(log);
+	bool partial = !n || log[n - 1] != '\n';
+
+	if (b->cri.len || b->cri_over || partial)
+		join_part(b, log, n, partial, loc, AF_DOCKER, notjson);
+	else
+		inner_text(b, log, loc, AF_DOCKER, notjson);
+}
+
+/* The partial lines a block ends with never got their last part here. */
 void audit_fmt_block_end(struct block *b)
 {
 	if (b->cri.len || b->cri_over)
 		audit_malformed(b, b->cri_line,
-				"CRI partial (P) lines without their final (F) line in the same "
-				"block: not read");
+				"partial lines (CRI P lines, docker json-file records without a "
+				"newline) without their last part in the same block: not read");
 	strbuf_reset(&b->cri);
 	b->cri_over = false;
 }

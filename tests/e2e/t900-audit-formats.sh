@@ -13,7 +13,7 @@ run() { "$KANON" audit --no-progress -f json "$@" 2>"$tmp/err"; }
 run "$F/native.jsonl" >"$tmp/native.json"
 for f in cloudwatch-filter.json cloudwatch-get.json firehose.gz cw-export.gz cw-tail.log \
 	insights.json insights.csv azure-pt1h.json azure-eventhub.json aksaudit.json \
-	azurediag.json cri.log docker.log fluentbit.jsonl vector.jsonl; do
+	azurediag.json cri.log docker.log docker-split.log fluentbit.jsonl vector.jsonl; do
 	run "$F/$f" >"$tmp/w.json"
 	res=$(python3 $F/same.py "$tmp/native.json" "$tmp/w.json")
 	[ "$res" = same ] || echo "    $f: $res"
@@ -69,7 +69,7 @@ t "mixed formats: records counted per format" \
 grep " P " "$F/cri.log" | head -n 2 >"$tmp/cut.log"
 run "$tmp/cut.log" >"$tmp/w.json"
 t "CRI partial lines without their F line: unread, with the reason" \
-	"$(field "$tmp/w.json" 'r["audit"]["unread_by_reason"]' | grep -q "partial (P)"; echo $?)"
+	"$(field "$tmp/w.json" 'r["audit"]["unread_by_reason"]' | grep -q "partial lines (CRI P"; echo $?)"
 head -c 2000 "$F/firehose.gz" >"$tmp/cut.gz"
 run "$tmp/cut.gz" >"$tmp/w.json"
 t "a Firehose gzip cut short: input incomplete, not clean" \
@@ -83,7 +83,7 @@ ev = json.loads(open("tests/fixtures/audit/formats/native.jsonl").readline())
 s = json.dumps(ev, separators=(",", ":"))
 esc = "".join("\\u%04x" % ord(c) for c in s)  # every character escaped
 with open(d + "/esc.jsonl", "w") as f:
-    f.write('{"log":"%s","stream":"stdout","time":"2025-06-01T10:00:00Z"}\n' % esc)
+    f.write('{"log":"%s\\u000a","stream":"stdout","time":"2025-06-01T10:00:00Z"}\n' % esc)
     inner = s
     for _ in range(6):
         inner = json.dumps({"message": inner, "eventId": "1"})
