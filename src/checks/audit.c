@@ -1421,8 +1421,11 @@ void agg_finish(struct agg *a, struct result *res)
 			strbuf_addf(&v, "%s %s/%s%s%s", g->verb ? g->verb : "?",
 				    g->resource ? g->resource : "?", g->ns ? g->ns : "",
 				    g->ns ? "/" : "", g->name ? g->name : "?");
-			finding_add_evidence(f, SRC_FILE, g->file, ev_line(g->line), NULL, v.buf,
-					     "subjects unknown");
+			char note[64];
+			snprintf(note, sizeof(note), "subjects unknown%s%.0llu",
+				 loc_rec(g->line) ? "; record " : "",
+				 (unsigned long long)loc_rec(g->line));
+			finding_add_evidence(f, SRC_FILE, g->file, ev_line(g->line), NULL, v.buf, note);
 			strbuf_release(&v);
 		}
 	}
