@@ -524,7 +524,9 @@ static bool fmt_text(struct block *b, const char *p, size_t n, uint64_t loc)
 
 	if (!b->cri.len && (csv = csv_field(p, n)) != NULL) {
 		if (accept(b, AF_CLOUDWATCH, loc))
-			inner_text(b, csv, loc, AF_CLOUDWATCH, cw_notjson);
+			inner_text(b, csv, loc, AF_CLOUDWATCH,
+				   "a CSV row whose first JSON field is not an audit Event (of CSV "
+				   "exports only Logs Insights' @message column is read)");
 		free(csv);
 		return true;
 	}
