@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -172,6 +173,23 @@ static bool path_is(const char *p, const char *base, bool subpaths)
 	return p[n] == '\0' || (subpaths && p[n] == '/');
 }
 
+/*
+ * /healthz, or one /healthz/<check> level: what the API server installs
+ * (InstallPathHandler in staging/src/k8s.io/apiserver/pkg/server/healthz/
+ * healthz.go registers the endpoint and one path per check). A trailing
+ * slash ("/readyz/") or a deeper path is no handler of it.
+ */
+static bool health_path(const char *p, const char *base)
+{
+	size_t n = strlen(base);
+
+	if (strncmp(p, base, n))
+		return false;
+	if (p[n] == '\0')
+		return true;
+	return p[n] == '/' && p[n + 1] && !strchr(p + n + 1, '/');
+}
+
 /* /api, /api/v1, /apis, /apis/GROUP, /apis/GROUP/VERSION: the discovery documents */
 static bool discovery_path(const char *p)
 {
@@ -238,8 +256,13 @@ enum audit_class audit_classify(const struct adetail *d)
 {
 	static const char *const writes[] = { "create", "update", "patch", "delete",
 		"deletecollection", "post", "put", NULL };
+	/*
+	 * Pod templates carry secrets in env (deployments ... cronjobs), nodes
+	 * name the kubelets to reach; serviceaccounts/token mints tokens.
+	 */
 	static const char *const sens[] = { "secrets", "configmaps", "pods", "roles",
-		"rolebindings", "clusterroles", "clusterrolebindings", NULL };
+		"rolebindings", "clusterroles", "clusterrolebindings", "deployments",
+		"daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs", "nodes", NULL };
 	char *path = uri_path(d->uri), *res = NULL, *sub = NULL;
 	enum audit_class c = CL_OTHER;
 	const char *r = d->resource, *s = d->sub;
@@ -256,8 +279,7 @@ enum audit_class audit_classify(const struct adetail *d)
 		}
 	}
 	if (r) {
-		if (in_list(r, sens) || (streq(r, "serviceaccounts") && streq(s, "token")) ||
-		    (streq(r, "nodes") && streq(s, "proxy")))
+		if (in_list(r, sens) || (streq(r, "serviceaccounts") && streq(s, "token")))
 			c = CL_SENSITIVE;
 		goto out;
 	}
@@ -267,9 +289,8 @@ enum audit_class audit_classify(const struct adetail *d)
 	 * POST or a HEAD that succeeds is not a probe and is reported.
 	 */
 	if (streq(d->verb, "get") &&
-	    (path_is(path, "/healthz", true) || path_is(path, "/livez", true) ||
-	     path_is(path, "/readyz", true) || path_is(path, "/version", false) ||
-	     !strcmp(path, "/version/")))
+	    (health_path(path, "/healthz") || health_path(path, "/livez") ||
+	     health_path(path, "/readyz") || !strcmp(path, "/version")))
 		c = CL_HEALTH;
 	else if (discovery_path(path))
 		c = CL_DISCOVERY;
@@ -669,6 +690,23 @@ static const char *file_name(struct agg *a, int f)
 	return f >= 0 && (size_t)f < a->nfiles ? a->rep->files[f] : "?";
 }
 
+/* "12", or "12 record 3" for an event wrapped in a record list */
+static const char *loc_str(char buf[48], uint64_t loc)
+{
+	if (loc_rec(loc))
+		snprintf(buf, 48, "%llu record %llu", (unsigned long long)loc_line(loc),
+			 (unsigned long long)loc_rec(loc));
+	else
+		snprintf(buf, 48, "%llu", (unsigned long long)loc_line(loc));
+	return buf;
+}
+
+/* the line of an evidence (0 when it does not fit) */
+static int ev_line(uint64_t loc)
+{
+	return loc_line(loc) > 0x7fffffff ? 0 : (int)loc_line(loc);
+}
+
 static void add_example(char ***v, size_t *n, size_t *alloc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void add_example(char ***v, size_t *n, size_t *alloc, const char *fmt, ...)
@@ -722,6 +760,7 @@ static struct access *access_new(const struct adetail *d, enum audit_class cls, 
 static void judge_anon(struct agg *a, struct audit_bucket *bk, const struct adetail *d,
 		       int code, bool complete, int64_t ts, const char *file, uint64_t line)
 {
+	char lb[48];
 	struct audit_report *r = a->rep;
 	enum audit_class cls = audit_classify(d);
 	bool ok = audit_success(d, code);
@@ -758,8 +797,8 @@ static void judge_anon(struct agg *a, struct audit_bucket *bk, const struct adet
 			r->disagree_allow_denied++;
 		ts_format(ts, t);
 		add_example(&r->disagree_examples, &r->ndisagree_examples, &a->adis,
-			    "%s:%llu: %s %s: decision %s, code %d at %s", file,
-			    (unsigned long long)line, d->verb ? d->verb : "?",
+			    "%s:%s: %s %s: decision %s, code %d at %s", file,
+			    loc_str(lb, line), d->verb ? d->verb : "?",
 			    d->uri ? d->uri : "?", d->decision ? d->decision : "(none)", code, t);
 	}
 	e = smap_get(&a->uris, path, &created);
@@ -817,7 +856,7 @@ static void judge_anon(struct agg *a, struct audit_bucket *bk, const struct adet
 }
 
 static void judge_rbac(struct agg *a, const struct adetail *d, int code, int64_t ts,
-		       const char *file, uint64_t line)
+		       bool complete, const char *file, uint64_t line)
 {
 	struct audit_report *r = a->rep;
 	struct audit_grant *g;
@@ -848,6 +887,7 @@ static void judge_rbac(struct agg *a, const struct adetail *d, int code, int64_t
 	g->line = line;
 	g->code = code;
 	g->known = d->rbac == RB_ANON;
+	g->unconfirmed = !complete;
 	if (d->nsubjects) {
 		g->subjects = xcalloc(d->nsubjects, sizeof(char *));
 		for (size_t i = 0; i < d->nsubjects; i++)
@@ -860,6 +900,7 @@ static void judge_rbac(struct agg *a, const struct adetail *d, int code, int64_t
 static void judge(struct agg *a, int64_t ts, int code, uint8_t flags, const struct adetail *d,
 		  bool complete, const char *file, uint64_t line, uint8_t acls)
 {
+	char lb[48];
 	struct audit_report *r = a->rep;
 	struct audit_bucket *bk = tl_get(&a->tl, ts);
 
@@ -874,7 +915,7 @@ static void judge(struct agg *a, int64_t ts, int code, uint8_t flags, const stru
 		r->impersonated_anon++;
 		if (d)
 			add_example(&r->imp_examples, &r->nimp_examples, &a->aimp,
-				    "%s:%llu: %s %s %s (code %d)", file, (unsigned long long)line,
+				    "%s:%s: %s %s %s (code %d)", file, loc_str(lb, line),
 				    d->user ? d->user : "?", d->verb ? d->verb : "?",
 				    d->uri ? d->uri : "?", code);
 	}
@@ -904,8 +945,13 @@ static void judge(struct agg *a, int64_t ts, int code, uint8_t flags, const stru
 				r->anon.incomplete++;
 		}
 	}
-	if ((flags & R_RBAC) && d && complete)
-		judge_rbac(a, d, code, ts, file, line);
+	/*
+	 * A grant seen only at RequestReceived or ResponseStarted (the log ends,
+	 * or its last lines were lost) is still reported, as not confirmed: what
+	 * was asked for is known, whether it was stored is not.
+	 */
+	if ((flags & R_RBAC) && d)
+		judge_rbac(a, d, code, ts, complete, file, line);
 }
 
 static void pend_drop(struct agg *a, struct tent *e)
@@ -997,17 +1043,43 @@ static void stash(struct agg *a, struct tent *e, struct arec *r, int file, uint6
 	}
 }
 
+/* unread and skipped lines per reason (the reasons are static strings) */
+static void reason_count(struct agg *a, const char *why, bool skipped)
+{
+	struct audit_report *rep = a->rep;
+	size_t i;
+
+	for (i = 0; i < rep->nreasons; i++)
+		if (rep->reasons[i].why == why || !strcmp(rep->reasons[i].why, why))
+			break;
+	if (i == rep->nreasons) {
+		if (rep->nreasons >= MAX_REASONS)
+			i = MAX_REASONS - 1; /* the last one counts the rest */
+		else
+			rep->reasons[rep->nreasons++] =
+			    (struct audit_reason){why, 0, skipped};
+	}
+	rep->reasons[i].count++;
+}
+
 static void agg_record(struct agg *a, int fileno, struct arec *r, uint64_t line)
 {
+	char lb[48];
 	struct audit_report *rep = a->rep;
 	const char *file = file_name(a, fileno);
 	bool created, final;
 	struct tent *e;
 
-	if (r->flags & R_MALFORMED) {
+	rep->by_format[r->fmt < AF__COUNT ? r->fmt : 0]++;
+	if (r->flags & (R_MALFORMED | R_SKIPPED)) {
+		reason_count(a, r->why, (r->flags & R_SKIPPED) != 0);
+		if (r->flags & R_SKIPPED) {
+			rep->skipped++;
+			return;
+		}
 		rep->malformed++;
 		add_example(&rep->malformed_examples, &rep->nmalformed_examples, &a->amalf,
-			    "%s:%llu: %s", file, (unsigned long long)line, r->why);
+			    "%s:%s: %s", file, loc_str(lb, line), r->why);
 		return;
 	}
 	if ((a->o->since != TS_NONE && r->ts < a->o->since) ||
@@ -1179,8 +1251,10 @@ static void access_finding(struct result *res, const struct access *x, bool grou
 			m.buf);
 	strbuf_addf(&note, "sourceIPs %s; userAgent %s", x->srcs ? x->srcs : "-",
 		    x->ua ? x->ua : "-");
-	finding_add_evidence(f, SRC_FILE, x->file, (int)(x->line > 0x7fffffff ? 0 : x->line),
-			     "requestURI", x->uri, note.buf);
+	if (loc_rec(x->line))
+		strbuf_addf(&note, "; record %llu", (unsigned long long)loc_rec(x->line));
+	finding_add_evidence(f, SRC_FILE, x->file, ev_line(x->line), "requestURI", x->uri,
+			     note.buf);
 	free(path);
 	strbuf_release(&t);
 	strbuf_release(&m);
@@ -1202,7 +1276,7 @@ static void grant_finding(struct result *res, const struct audit_grant *g)
 {
 	struct strbuf t = STRBUF_INIT, m = STRBUF_INIT, subj = STRBUF_INIT;
 	char ts[32];
-	bool ok = g->code >= 200 && g->code <= 299;
+	bool ok = g->code >= 200 && g->code <= 299 && !g->unconfirmed;
 	struct finding *f;
 
 	ts_format(g->time, ts);
@@ -1212,11 +1286,17 @@ static void grant_finding(struct result *res, const struct audit_grant *g)
 		strbuf_addf(&subj, "%s%s", i ? ", " : "", g->subjects[i]);
 	strbuf_addf(&m, "%s of %s by %s at %s binds %s (code %d%s)", g->verb ? g->verb : "?",
 		    t.buf, g->user ? g->user : "?", ts, subj.buf, g->code,
-		    ok ? "" : ": the request failed, but someone tried");
+		    g->unconfirmed ? ": not confirmed, no final stage in the log"
+		    : ok	   ? ""
+				   : ": the request failed, but someone tried");
 	f = finding_add(res, &audit_rules[R_GRANT], ok ? STATUS_FAIL : STATUS_WARN,
-			ok ? SEV_CRITICAL : SEV_MEDIUM, t.buf, fix_grant, "%s", m.buf);
-	finding_add_evidence(f, SRC_FILE, g->file, (int)(g->line > 0x7fffffff ? 0 : g->line),
-			     "subjects", subj.buf, NULL);
+			ok ? SEV_CRITICAL : g->unconfirmed ? SEV_HIGH : SEV_MEDIUM, t.buf, fix_grant,
+			"%s", m.buf);
+	strbuf_reset(&t);
+	if (loc_rec(g->line))
+		strbuf_addf(&t, "record %llu", (unsigned long long)loc_rec(g->line));
+	finding_add_evidence(f, SRC_FILE, g->file, ev_line(g->line), "subjects", subj.buf,
+			     t.len ? t.buf : NULL);
 	strbuf_release(&t);
 	strbuf_release(&m);
 	strbuf_release(&subj);
@@ -1341,9 +1421,11 @@ void agg_finish(struct agg *a, struct result *res)
 			strbuf_addf(&v, "%s %s/%s%s%s", g->verb ? g->verb : "?",
 				    g->resource ? g->resource : "?", g->ns ? g->ns : "",
 				    g->ns ? "/" : "", g->name ? g->name : "?");
-			finding_add_evidence(f, SRC_FILE, g->file,
-					     (int)(g->line > 0x7fffffff ? 0 : g->line), NULL,
-					     v.buf, "subjects unknown");
+			char note[64];
+			snprintf(note, sizeof(note), "subjects unknown%s%.0llu",
+				 loc_rec(g->line) ? "; record " : "",
+				 (unsigned long long)loc_rec(g->line));
+			finding_add_evidence(f, SRC_FILE, g->file, ev_line(g->line), NULL, v.buf, note);
 			strbuf_release(&v);
 		}
 	}
@@ -1483,8 +1565,9 @@ static int run_open(void *ctx, size_t file, struct err *e)
 
 static void run_scan(void *ctx, struct audit_block *in)
 {
-	(void)ctx;
-	audit_scan_block(in);
+	struct run *r = ctx;
+
+	audit_scan_block(in, r->a->o->format);
 }
 
 static void run_consume(void *ctx, struct audit_block *in)

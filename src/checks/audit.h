@@ -34,6 +34,7 @@ struct audit_opts {
 	const struct cidr *allow;
 	size_t nallow;
 	int threads;          /* scanning threads; 0: one per CPU */
+	int format;           /* --input-format: enum audit_format (0: each record's own) */
 	int top;              /* length of the top lists (default 20) */
 	/* called from the main thread after each block; NULL for none */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total, bool final);
@@ -60,6 +61,7 @@ struct audit_grant {
 	char **subjects; /* anonymous subjects, e.g. "User system:anonymous" */
 	size_t nsubjects;
 	bool known;      /* false: the event has no body (level Metadata) */
+	bool unconfirmed; /* only a non-final stage was seen */
 	int code;
 	uint64_t line;
 };
@@ -73,7 +75,18 @@ struct audit_bucket {
 	uint32_t total, anon, anon_allowed, u401;
 };
 
+#define MAX_REASONS 32
+struct audit_reason {
+	const char *why; /* static */
+	uint64_t count;
+	bool skipped; /* on purpose (not an event), not unread */
+};
+
 struct audit_report {
+	uint64_t by_format[8]; /* records read, by enum audit_format */
+	uint64_t skipped;      /* records that are no event on purpose (control messages) */
+	struct audit_reason reasons[MAX_REASONS];
+	size_t nreasons;
 	char **files;
 	size_t nfiles;
 	uint64_t bytes, lines, events, requests, malformed, duplicates, outside;

@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "checks/audit.h"
+#include "checks/audit_formats.h"
+#include "core/strbuf.h"
 #include "sources/audit_stream.h"
 
 enum stage { ST_RR, ST_RS, ST_RC, ST_PANIC, ST_OTHER };
@@ -17,6 +19,7 @@ enum rec_flags {
 	R_ANON = 1 << 1,    /* user is system:anonymous or in system:unauthenticated */
 	R_IMPANON = 1 << 2, /* impersonating system:anonymous / system:unauthenticated */
 	R_RBAC = 1 << 3,    /* create/update/patch of a (cluster)rolebinding */
+	R_SKIPPED = 1 << 4, /* not an event on purpose (a CloudWatch control message, a CSV header) */
 };
 
 enum rbac_state { RB_NONE, RB_CLEAN, RB_ANON, RB_UNKNOWN };
@@ -32,6 +35,25 @@ struct adetail {
 
 void adetail_free(struct adetail *d);
 
+/*
+ * Where an event is: its line, and for an event wrapped in a record list
+ * (a CloudWatch page, an Azure records array, ...) its 1-based record in
+ * that line, packed above the line number (lines stay below 2^40).
+ */
+#define LOC_REC_SHIFT 40
+static inline uint64_t loc_line(uint64_t loc)
+{
+	return loc & ((UINT64_C(1) << LOC_REC_SHIFT) - 1);
+}
+static inline uint64_t loc_rec(uint64_t loc)
+{
+	return loc >> LOC_REC_SHIFT;
+}
+static inline uint64_t loc_make(uint64_t line, uint64_t rec)
+{
+	return loc_line(line) | (rec << LOC_REC_SHIFT);
+}
+
 /* One event line after the scan (phase 1). */
 struct arec {
 	uint64_t hi, lo;   /* auditID */
@@ -42,6 +64,7 @@ struct arec {
 	uint16_t code;
 	uint8_t stage;
 	uint8_t flags;
+	uint8_t fmt; /* enum audit_format the event was read from (0: native) */
 };
 
 /* The records of one input block (struct audit_block.data), reused with its slot. */
@@ -49,13 +72,34 @@ struct block {
 	struct arec *recs;
 	size_t nrec, arec;
 	uint64_t nlines; /* newlines in the block (lines mode) */
+	int format;	 /* enum audit_format: the one forced, or AF_AUTO */
+	int depth;	 /* wrappers being read (an event inside a string inside ...) */
+	uint8_t fmt;	 /* the format of the wrapper being read */
+	struct strbuf cri;  /* CRI partial (P) lines waiting for their F line */
+	uint64_t cri_line;  /* the line of the first of them */
+	bool cri_over;	    /* they were longer than a block: not read */
 };
 
 /* Phase 1: turn a block of complete lines into records (any thread). */
-void audit_scan_block(struct audit_block *in);
+void audit_scan_block(struct audit_block *in, int format);
 /* Scan one line/object; appends records to b. Exposed for unit tests. */
 void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line);
 void audit_block_free(struct block *b);
+
+/* ---- phase 1 helpers shared with the format readers (audit_formats.c) ---- */
+struct cJSON;
+struct arec *audit_rec_new(struct block *b, uint64_t loc);
+void audit_malformed(struct block *b, uint64_t loc, const char *why);
+/* an object that is an Event, or one of the wrappers audit_formats.c knows */
+void audit_scan_object(struct block *b, const struct cJSON *o, uint64_t loc);
+/* an Event object (cJSON) */
+void audit_scan_event(struct block *b, const struct cJSON *ev, uint64_t loc);
+/* audit_formats.c: a non-Event object or a non-JSON line; false: not recognized */
+bool audit_fmt_object(struct block *b, const struct cJSON *o, uint64_t loc);
+bool audit_fmt_text(struct block *b, const char *p, size_t n, uint64_t loc);
+void audit_fmt_block_end(struct block *b);
+/* audit_gcp.c: a GKE Cloud Logging entry, mapped to an Event */
+void audit_gcp_entry(struct block *b, const struct cJSON *entry, uint64_t loc);
 
 /* Classification and success, from an event's details (docs/audit.md). */
 enum audit_class audit_classify(const struct adetail *d);

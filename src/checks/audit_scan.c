@@ -92,7 +92,13 @@ static struct arec *rec_new(struct block *b, uint64_t line)
 	r->line = line;
 	r->ts = TS_NONE;
 	r->stage = ST_OTHER;
+	r->fmt = b->fmt;
 	return r;
+}
+
+struct arec *audit_rec_new(struct block *b, uint64_t loc)
+{
+	return rec_new(b, loc);
 }
 
 static void malformed(struct block *b, uint64_t line, const char *why)
@@ -100,6 +106,11 @@ static void malformed(struct block *b, uint64_t line, const char *why)
 	struct arec *r = rec_new(b, line);
 	r->flags = R_MALFORMED;
 	r->why = why;
+}
+
+void audit_malformed(struct block *b, uint64_t loc, const char *why)
+{
+	malformed(b, loc, why);
 }
 
 static signed char hex_tab[256];
@@ -365,7 +376,7 @@ static int rbac_state(const cJSON *ev, const char *verb, struct adetail *d)
 	return RB_UNKNOWN;
 }
 
-static void event_from_json(struct block *b, const cJSON *ev, uint64_t line)
+void audit_scan_event(struct block *b, const cJSON *ev, uint64_t line)
 {
 	const char *id = jstr(ev, "auditID"), *stage = jstr(ev, "stage");
 	const char *ts = jstr(ev, "stageTimestamp"), *verb = jstr(ev, "verb"), *rrts;
@@ -381,11 +392,7 @@ static void event_from_json(struct block *b, const cJSON *ev, uint64_t line)
 	struct adetail *d;
 
 	if (!id || !stage) {
-		malformed(b, line,
-			  jget(ev, "protoPayload")
-			      ? "a GKE Cloud Logging entry (protoPayload), not an audit.k8s.io "
-				"Event: not supported"
-			      : "not an audit Event (no auditID or stage)");
+		malformed(b, line, "not an audit Event (no auditID or stage)");
 		return;
 	}
 	r = rec_new(b, line);
@@ -480,10 +487,15 @@ static char *nul_escapes_replaced(const char *p, size_t n)
 
 static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 {
-	char *fixed = nul_escapes_replaced(p, n);
-	cJSON *root = cJSON_ParseWithLength(fixed ? fixed : p, n), *it;
-	const cJSON *items, *props, *log;
+	char *fixed;
+	cJSON *root, *it;
+	const cJSON *items;
 
+	/* CRI, export-task, tail and CSV lines: a number first would parse as JSON */
+	if (n && *p != '{' && *p != '[' && audit_fmt_text(b, p, n, line))
+		return;
+	fixed = nul_escapes_replaced(p, n);
+	root = cJSON_ParseWithLength(fixed ? fixed : p, n);
 	free(fixed);
 
 	if (!root) {
@@ -494,7 +506,7 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 		cJSON_ArrayForEach(it, root)
 		{
 			if (cJSON_IsObject(it))
-				event_from_json(b, it, line);
+				audit_scan_object(b, it, line);
 			else
 				malformed(b, line, "array element is not an object");
 		}
@@ -510,31 +522,14 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 		cJSON_ArrayForEach(it, items)
 		{
 			if (cJSON_IsObject(it))
-				event_from_json(b, it, line);
+				audit_scan_event(b, it, line);
 			else
 				malformed(b, line, "EventList item is not an object");
 		}
 		goto out;
 	}
-	props = jget(root, "properties");
-	log = jget(props, "log");
-	if (!jstr(root, "auditID") && log) {
-		/* AKS diagnostic record: properties.log is the Event, as an object or a string */
-		if (cJSON_IsObject(log)) {
-			event_from_json(b, log, line);
-		} else if (cJSON_IsString(log)) {
-			cJSON *inner = cJSON_Parse(log->valuestring);
-			if (cJSON_IsObject(inner))
-				event_from_json(b, inner, line);
-			else
-				malformed(b, line, "AKS properties.log is not a JSON Event");
-			cJSON_Delete(inner);
-		} else {
-			malformed(b, line, "AKS properties.log is not a JSON Event");
-		}
-		goto out;
-	}
-	event_from_json(b, root, line);
+	/* an Event, or a record of one of the formats of audit_formats.c */
+	audit_scan_object(b, root, line);
 out:
 	cJSON_Delete(root);
 }
@@ -650,6 +645,20 @@ static int walk_event(const char *p, const char *end, struct span *f, bool *bs)
 	return r;
 }
 
+/* An object: an Event, or a wrapper of Events. */
+void audit_scan_object(struct block *b, const cJSON *o, uint64_t loc)
+{
+	if (jstr(o, "auditID") && jstr(o, "stage")) {
+		if (!b->format || b->format == AF_FORCED_NATIVE || b->depth)
+			audit_scan_event(b, o, loc);
+		else
+			malformed(b, loc, "a native audit Event, not the format --input-format names");
+		return;
+	}
+	if (!audit_fmt_object(b, o, loc))
+		malformed(b, loc, "not an audit Event (no auditID or stage)");
+}
+
 void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line)
 {
 	struct span f[JK__COUNT], code;
@@ -682,7 +691,7 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	 * to cJSON below anyway. A line that is cut short still fails: it must
 	 * end with '}'.
 	 */
-	if (*p != '{' || end[-1] != '}' || walk_event(p, end, f, &bs) < 0 || !f[JK_AUDITID].n ||
+	if (*p != '{' || end[-1] != '}' || (b->format > AF_NATIVE && b->format != AF_FORCED_NATIVE && !b->depth) || walk_event(p, end, f, &bs) < 0 || !f[JK_AUDITID].n ||
 	    !f[JK_STAGE].n || !jsonl_str(&f[JK_AUDITID], &s, &n) || (bs && escaped(f))) {
 		slow_path(b, p, (size_t)(end - p), line);
 		return;
@@ -741,10 +750,11 @@ void audit_block_free(struct block *b)
 	for (size_t i = 0; i < b->nrec; i++)
 		adetail_free(b->recs[i].d);
 	free(b->recs);
+	strbuf_release(&b->cri);
 	free(b);
 }
 
-void audit_scan_block(struct audit_block *in)
+void audit_scan_block(struct audit_block *in, int format)
 {
 	const char *p = in->buf, *end = in->buf + in->len;
 	uint64_t line = 0;
@@ -754,6 +764,7 @@ void audit_scan_block(struct audit_block *in)
 		b = in->data = xcalloc(1, sizeof(*b));
 	b->nrec = 0;
 	b->nlines = 0;
+	b->format = format;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -772,5 +783,7 @@ void audit_scan_block(struct audit_block *in)
 		}
 		p = nl ? nl + 1 : end;
 	}
+	if (b->cri.len || b->cri_over)
+		audit_fmt_block_end(b);
 	b->nlines = in->doc ? 0 : line;
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "checks/audit.h"
+#include "checks/audit_int.h"
 #include "core/section.h"
 #include "core/banned.h"
 
@@ -61,7 +61,12 @@ static void grants(struct section *p, const char *key, const char *label,
 		sec_str(row, "user", g[i].user);
 		sec_int(row, "code", g[i].code);
 		sec_str(row, "file", g[i].file);
-		sec_uint(row, "line", g[i].line);
+		sec_uint(row, "line", loc_line(g[i].line));
+		/* only when set: the contract of plain logs stays as it was */
+		if (loc_rec(g[i].line))
+			sec_uint(row, "record", loc_rec(g[i].line));
+		if (g[i].unconfirmed)
+			sec_bool(row, "not_confirmed", true);
 	}
 }
 
@@ -171,6 +176,39 @@ static void window(struct section *root, const struct audit_report *r)
 	sec_number(root, "gap_seconds", (double)r->gap_us / 1e6);
 }
 
+/*
+ * Records by format and lines not read (or skipped) by reason: only when
+ * there is something other than native Events, or something not read.
+ */
+static void formats(struct section *root, const struct audit_report *r)
+{
+	struct section *g, *l;
+	bool wrapped = false;
+
+	for (int f = 1; f < AF__COUNT; f++)
+		wrapped = wrapped || r->by_format[f];
+	if (wrapped) {
+		g = sec_flag(sec_brk(sec_group(root, "formats", "records by format"), 2),
+			     SEC_INLINE);
+		for (int f = 0; f < AF__COUNT; f++)
+			if (r->by_format[f])
+				sec_uint(g, audit_format_name(f), r->by_format[f]);
+	}
+	if (!r->nreasons)
+		return;
+	sec_flag(sec_label(sec_uint(root, "skipped", r->skipped),
+			   "skipped: records that are no event (control messages, headers)"),
+		 SEC_HIDE_ZERO);
+	l = sec_brk(sec_list(root, "unread_by_reason", "not read or skipped, by reason"), 2);
+	for (size_t i = 0; i < r->nreasons; i++) {
+		struct section *row = sec_flag(sec_group(l, NULL, NULL), SEC_INLINE);
+		sec_str(row, "reason", r->reasons[i].why);
+		sec_uint(row, "count", r->reasons[i].count);
+		if (r->reasons[i].skipped)
+			sec_bool(row, "skipped", true);
+	}
+}
+
 struct section *audit_section(const struct audit_report *r)
 {
 	struct section *root = section_create(SEC_GROUP, "audit", "Audit log summary");
@@ -196,6 +234,7 @@ struct section *audit_section(const struct audit_report *r)
 	sec_flag(sec_label(sec_uint(root, "inputs_incomplete", r->inputs_incomplete),
 			   "not read: inputs not to the end (no verdict here is clean)"),
 		 SEC_HIDE_ZERO);
+	formats(root, r);
 	window(root, r);
 	anonymous(root, r);
 	sec_brk(sec_uint(root, "impersonated_anonymous", r->impersonated_anon), 2);

@@ -9,6 +9,7 @@
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "parsers/jsonl.h"
+#include "checks/audit_formats.h"
 #include "core/banned.h"
 
 static const char help[] =
@@ -19,6 +20,12 @@ static const char help[] =
     "rotated or gzip'ed one (multi-member too), an EventList, a JSON array or a\n"
     "pretty-printed Event; '-' reads standard input. Several files are merged\n"
     "by time; overlapping lines are counted once. Definitions: docs/audit.md.\n"
+    "\n"
+    "Managed clusters' exports are read too, each record recognized by its\n"
+    "structure: EKS (CloudWatch Logs API pages, Firehose/S3 subscription records,\n"
+    "export tasks, aws logs tail, Logs Insights JSON/CSV), GKE (Cloud Logging\n"
+    "entries), AKS (Azure Monitor records, Event Hub, Log Analytics), CRI and\n"
+    "docker container logs, and log shippers nesting the Event under a key.\n"
     "\n"
     "A request is one auditID, judged at its final stage. Anonymous means user\n"
     "system:anonymous or group system:unauthenticated; 401s (failed\n"
@@ -35,6 +42,9 @@ static const char help[] =
     "                         (default 5m; e.g. 90s, 1h)\n"
     "      --top N            length of the top lists (default 20)\n"
     "      --threads N        scanning threads (default: one per CPU)\n"
+    "      --input-format NAME  read only records of this format, the others are\n"
+    "                         counted unread: " AUDIT_FORMAT_NAMES "\n"
+    "                         (default auto: each record's own)\n"
     "      --no-progress      no progress bar (it is drawn only when stderr is a\n"
     "                         terminal and the input is large)\n";
 
@@ -46,7 +56,7 @@ struct audit_args {
 	bool no_progress;
 };
 
-enum { O_ALLOW_IP, O_SINCE, O_UNTIL, O_BUCKET, O_GAP, O_TOP, O_THREADS };
+enum { O_ALLOW_IP, O_SINCE, O_UNTIL, O_BUCKET, O_GAP, O_TOP, O_THREADS, O_FORMAT };
 
 static const struct cli_opt opts[] = {
     CLI_ARG("allow-ip", O_ALLOW_IP),
@@ -56,6 +66,7 @@ static const struct cli_opt opts[] = {
     CLI_ARG("gap", O_GAP),
     CLI_ARG("top", O_TOP),
     CLI_ARG("threads", O_THREADS),
+    CLI_ARG("input-format", O_FORMAT),
     CLI_FLAG("no-progress", struct audit_args, no_progress),
     {NULL, 0, 0, 0, 0},
 };
@@ -150,6 +161,11 @@ static int set_opt(void *ctx, int id, const char *arg)
 					   "not '%s'",
 					   arg);
 		a->ao.threads = (int)v;
+		break;
+	case O_FORMAT:
+		if ((a->ao.format = audit_format_parse(arg)) < 0)
+			return usage_error("audit", "--input-format needs one of %s, not '%s'",
+					   AUDIT_FORMAT_NAMES, arg);
 		break;
 	}
 	return 0;

@@ -924,6 +924,18 @@ static void cap_start(struct jsplit *s, char c)
 	cap_add(s, c);
 }
 
+/*
+ * The record lists whose elements are read one by one, however large the
+ * document: an EventList's "items", and the "events" of `aws logs
+ * filter-log-events` (the CLI merges all pages into one object) and the
+ * "records" of Azure Monitor (docs/audit.md, Formats).
+ */
+static bool list_key(const char *k, size_t n)
+{
+	return (n == 7 && !memcmp(k, "\"items\"", 7)) || (n == 8 && !memcmp(k, "\"events\"", 8)) ||
+	       (n == 9 && !memcmp(k, "\"records\"", 9));
+}
+
 void jsplit_feed(struct jsplit *s, const char *p, size_t n,
 		 void (*emit)(void *ctx, const char *obj, size_t n, uint64_t line), void *ctx)
 {
@@ -945,8 +957,8 @@ void jsplit_feed(struct jsplit *s, const char *p, size_t n,
 				if (s->depth == 1 && !s->top_array && s->capturing &&
 				    s->cap_depth == 1)
 					s->key_is_items =
-					    !s->overflow && s->len - s->keystart == 7 &&
-					    !memcmp(s->buf + s->keystart, "\"items\"", 7);
+					    !s->overflow &&
+					    list_key(s->buf + s->keystart, s->len - s->keystart);
 			}
 			continue;
 		}

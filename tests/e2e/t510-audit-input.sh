@@ -180,8 +180,9 @@ fi
 import sys
 sys.path.insert(0, "tests/fixtures/audit")
 from review_ev import ev, uid
-print('{"wrapper":' + ev(uid(99999), "ResponseComplete", "/api/v1/secrets", verb="list", code=200,
-      decision="allow", oref={"resource": "secrets"}) + '}')
+# cut short (an Event under an unknown key is read since issue 10: a log shipper's record)
+print(ev(uid(99999), "ResponseComplete", "/api/v1/secrets", verb="list", code=200,
+      decision="allow", oref={"resource": "secrets"})[:-20])
 PY
 } >"$tmp/unread.log"
 "$KANON" audit "$tmp/unread.log" >"$tmp/unread.txt" 2>/dev/null

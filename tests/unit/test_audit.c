@@ -388,7 +388,9 @@ static void test_classes(void **state)
 	/* no objectRef: the resource comes from the path */
 	assert_int_equal(cls("list", "/api/v1/namespaces/x/secrets", NULL, NULL), CL_SENSITIVE);
 	assert_int_equal(cls("get", "/api/v1/nodes/n1/proxy/metrics", NULL, NULL), CL_SENSITIVE);
-	assert_int_equal(cls("get", "/api/v1/nodes/n1", "nodes", NULL), CL_OTHER);
+	/* issue 10: nodes are sensitive whatever the subresource */
+	assert_int_equal(cls("get", "/api/v1/nodes/n1", "nodes", NULL), CL_SENSITIVE);
+	assert_int_equal(cls("list", "/api/v1/nodes", NULL, NULL), CL_SENSITIVE);
 	assert_int_equal(cls("create", "/api/v1/namespaces/x/serviceaccounts/d/token",
 			     "serviceaccounts", "token"), CL_SENSITIVE);
 	assert_int_equal(cls("list", "/api/v1/serviceaccounts", "serviceaccounts", NULL), CL_OTHER);
@@ -403,6 +405,38 @@ static void test_classes(void **state)
 	assert_false(audit_success(&d, 101));
 	d.decision = (char *)(uintptr_t)"forbid";
 	assert_false(audit_success(&d, 200));
+}
+
+/* issue 10: the definitions of docs/audit.md, tightened */
+static void test_classes_issue10(void **state)
+{
+	static const char *const tmpl[] = { "deployments", "daemonsets", "statefulsets",
+		"replicasets", "jobs", "cronjobs", NULL };
+	char uri[128];
+	(void)state;
+	/* a trailing slash, a deeper path or "/version/" is no health handler */
+	assert_int_equal(cls("get", "/version/", NULL, NULL), CL_OTHER);
+	assert_int_equal(cls("get", "/readyz/", NULL, NULL), CL_OTHER);
+	assert_int_equal(cls("get", "/readyz/?verbose", NULL, NULL), CL_OTHER);
+	assert_int_equal(cls("get", "/healthz/a/b", NULL, NULL), CL_OTHER);
+	assert_int_equal(cls("get", "/livez/etcd/", NULL, NULL), CL_OTHER);
+	assert_int_equal(cls("get", "/version/x", NULL, NULL), CL_OTHER);
+	assert_int_equal(cls("get", "/readyz?exclude=etcd", NULL, NULL), CL_HEALTH);
+	assert_int_equal(cls("get", "/livez/ping?verbose", NULL, NULL), CL_HEALTH);
+	/* writes anywhere are sensitive */
+	assert_int_equal(cls("put", "/healthz", NULL, NULL), CL_SENSITIVE);
+	assert_int_equal(cls("post", "/version", NULL, NULL), CL_SENSITIVE);
+	assert_int_equal(cls("delete", "/readyz/etcd", NULL, NULL), CL_SENSITIVE);
+	/* pod templates carry secrets in env */
+	for (size_t i = 0; tmpl[i]; i++) {
+		snprintf(uri, sizeof(uri), "/apis/apps/v1/namespaces/x/%s", tmpl[i]);
+		assert_int_equal(cls("list", uri, tmpl[i], NULL), CL_SENSITIVE);
+		assert_int_equal(cls("get", uri, NULL, NULL), CL_SENSITIVE);
+		assert_int_equal(cls("watch", uri, tmpl[i], NULL), CL_SENSITIVE);
+	}
+	assert_int_equal(cls("get", "/api/v1/namespaces/x/pods/p", "pods", NULL), CL_SENSITIVE);
+	assert_int_equal(cls("get", "/api/v1/namespaces/x/pods/p/log", NULL, NULL), CL_SENSITIVE);
+	assert_int_equal(cls("get", "/api/v1/namespaces/x/services", "services", NULL), CL_OTHER);
 }
 
 static void test_cidr(void **state)
@@ -658,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_splitter),
 		cmocka_unit_test(test_gzip_multimember),
 		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_classes_issue10),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_scan_lines),
 		cmocka_unit_test(test_requests),

@@ -1,0 +1,554 @@
+/*
+ * Audit logs as managed clusters and log shippers keep them (docs/audit.md,
+ * "Formats"). Every record that is not itself an audit Event is recognized
+ * by its structure, here, on the scanning threads: the Events inside it are
+ * scanned as native ones (the same counts as the native log of the same
+ * events), tagged with the format and, in a record list, with their record
+ * number. Native lines never come here: only what the fast scanner cannot
+ * read does (audit_scan.c, slow_path).
+ *
+ * Memory: an Event held in a JSON string is unescaped by cJSON from a line
+ * or object that is at most one block (2 MB: longer ones are reduced or
+ * refused by the reader), so one record never costs more than a few blocks.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/audit_int.h"
+#include "core/strbuf.h"
+#include "core/util.h"
+#include "parsers/jsonl.h"
+#include "core/banned.h"
+
+#define MAX_WRAP_DEPTH 4
+
+static const char *const names[AF__COUNT] = {
+    [AF_NATIVE] = "native",   [AF_CLOUDWATCH] = "cloudwatch",
+    [AF_GCP] = "gcp",	      [AF_AZURE] = "azure",
+    [AF_CRI] = "cri",	      [AF_DOCKER] = "docker",
+    [AF_SHIPPER] = "shipper",
+};
+
+/* why a record of format f is not read when --input-format names another one */
+static const char *const not_forced[AF__COUNT] = {
+    [AF_NATIVE] = "a native audit Event, not the format --input-format names",
+    [AF_CLOUDWATCH] = "a CloudWatch Logs record, not the format --input-format names",
+    [AF_GCP] = "a GKE Cloud Logging entry, not the format --input-format names",
+    [AF_AZURE] = "an Azure Monitor record, not the format --input-format names",
+    [AF_CRI] = "a CRI container log line, not the format --input-format names",
+    [AF_DOCKER] = "a docker json-file record, not the format --input-format names",
+    [AF_SHIPPER] = "a log shipper record, not the format --input-format names",
+};
+
+const char *audit_format_name(int f)
+{
+	return f >= 0 && f < AF__COUNT ? names[f] : "native";
+}
+
+int audit_format_parse(const char *name)
+{
+	if (!strcmp(name, "auto"))
+		return AF_AUTO;
+	if (!strcmp(name, "native"))
+		return AF_FORCED_NATIVE;
+	for (int f = 1; f < AF__COUNT; f++)
+		if (!strcmp(name, names[f]))
+			return f;
+	/* the shippers by their names */
+	if (!strcmp(name, "fluentbit") || !strcmp(name, "fluent-bit") || !strcmp(name, "vector"))
+		return AF_SHIPPER;
+	if (!strcmp(name, "eks"))
+		return AF_CLOUDWATCH;
+	if (!strcmp(name, "gke"))
+		return AF_GCP;
+	if (!strcmp(name, "aks"))
+		return AF_AZURE;
+	return -1;
+}
+
+/* May a record of format f be read? Counts it unread when not. */
+static bool accept(struct block *b, int f, uint64_t loc)
+{
+	b->fmt = (uint8_t)f; /* what is counted of it, read or not (the caller restores) */
+	if (!b->format || b->format == f || (b->format == AF_FORCED_NATIVE && f == AF_NATIVE))
+		return true;
+	audit_malformed(b, loc, not_forced[f]);
+	return false;
+}
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = get(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Scan the Event held in s (a JSON string's text), read as format f. */
+static void inner_text(struct block *b, const char *s, uint64_t loc, int f, const char *notjson)
+{
+	uint8_t saved = b->fmt;
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+		n--;
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	if (!n || *s != '{') {
+		audit_malformed(b, loc, notjson);
+		return;
+	}
+	if (b->depth >= MAX_WRAP_DEPTH) {
+		audit_malformed(b, loc, "wrappers nested more than 4 deep: not read");
+		return;
+	}
+	b->depth++;
+	b->fmt = (uint8_t)f;
+	audit_scan_line(b, s, s + n, loc);
+	b->fmt = saved;
+	b->depth--;
+}
+
+/* The same for an Event that is an object. */
+static void inner_object(struct block *b, const cJSON *o, uint64_t loc, int f)
+{
+	uint8_t saved = b->fmt;
+
+	if (b->depth >= MAX_WRAP_DEPTH) {
+		audit_malformed(b, loc, "wrappers nested more than 4 deep: not read");
+		return;
+	}
+	b->depth++;
+	b->fmt = (uint8_t)f;
+	audit_scan_object(b, o, loc);
+	b->fmt = saved;
+	b->depth--;
+}
+
+/* A value that holds an Event: an object, or a string of one. */
+static void inner_value(struct block *b, const cJSON *v, uint64_t loc, int f, const char *notjson)
+{
+	if (cJSON_IsObject(v))
+		inner_object(b, v, loc, f);
+	else if (cJSON_IsString(v))
+		inner_text(b, v->valuestring, loc, f, notjson);
+	else
+		audit_malformed(b, loc, notjson);
+}
+
+/* ------------------------------------------------------------ CloudWatch */
+
+static const char cw_notjson[] = "a CloudWatch Logs event whose message is not an audit Event";
+
+/*
+ * One CloudWatch log event ({"timestamp","message",...}). Subscriptions send
+ * a CONTROL_MESSAGE to check the destination: its text is no event.
+ */
+static void cw_event(struct block *b, const cJSON *ev, uint64_t loc)
+{
+	const char *m = str(ev, "message");
+
+	if (m && !strncmp(m, "CWL CONTROL MESSAGE", 19)) {
+		struct arec *r = audit_rec_new(b, loc);
+		r->flags = R_SKIPPED;
+		r->why = "a CloudWatch Logs CONTROL_MESSAGE (no log event)";
+		return;
+	}
+	inner_value(b, get(ev, "message"), loc, AF_CLOUDWATCH, cw_notjson);
+}
+
+/* A list of log events (a filter-log-events page, a subscription's logEvents). */
+static void cw_events(struct block *b, const cJSON *list, uint64_t loc)
+{
+	const cJSON *it;
+	uint64_t k = 0;
+
+	cJSON_ArrayForEach(it, list)
+	{
+		k++;
+		if (cJSON_IsObject(it))
+			cw_event(b, it, loc_make(loc, k));
+		else
+			audit_malformed(b, loc_make(loc, k), cw_notjson);
+	}
+}
+
+static bool cw_object(struct block *b, const cJSON *o, uint64_t loc)
+{
+	const char *mt = str(o, "messageType");
+	const cJSON *v;
+
+	if (mt) {
+		/* a subscription record (Firehose to S3, Kinesis, Lambda) */
+		if (!accept(b, AF_CLOUDWATCH, loc))
+			return true;
+		if (!strcmp(mt, "CONTROL_MESSAGE")) {
+			struct arec *r = audit_rec_new(b, loc);
+			r->flags = R_SKIPPED;
+			r->why = "a CloudWatch Logs CONTROL_MESSAGE (no log event)";
+		} else if (cJSON_IsArray(get(o, "logEvents"))) {
+			cw_events(b, get(o, "logEvents"), loc);
+		} else {
+			audit_malformed(b, loc,
+					"a CloudWatch Logs subscription record without logEvents");
+		}
+		return true;
+	}
+	if (cJSON_IsArray(v = get(o, "events"))) {
+		if (accept(b, AF_CLOUDWATCH, loc))
+			cw_events(b, v, loc);
+		return true;
+	}
+	/* one log event: an element of a page or of logEvents, or a Logs Insights row */
+	if ((v = get(o, "@message")) != NULL ||
+	    (str(o, "message") && (get(o, "ingestionTime") || get(o, "eventId") ||
+				   get(o, "logStreamName") || get(o, "id")))) {
+		if (accept(b, AF_CLOUDWATCH, loc)) {
+			if (v)
+				inner_value(b, v, loc, AF_CLOUDWATCH, cw_notjson);
+			else
+				cw_event(b, o, loc);
+		}
+		return true;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------ Azure */
+
+static const char az_notjson[] = "an Azure Monitor record whose log is not an audit Event";
+
+/* One diagnostic record: properties.log is the Event (an object or a string). */
+static void az_record(struct block *b, const cJSON *rec, uint64_t loc)
+{
+	const cJSON *log = get(get(rec, "properties"), "log");
+
+	if (!log)
+		log = get(rec, "log_s"); /* AzureDiagnostics in Log Analytics */
+	inner_value(b, log, loc, AF_AZURE, az_notjson);
+}
+
+/*
+ * The AKSAudit table of Log Analytics has the Event's fields as typed
+ * columns (AuditId, Stage, RequestUri, ...): renamed back, dynamic columns
+ * exported as JSON strings parsed again.
+ */
+static void az_typed(struct block *b, const cJSON *o, uint64_t loc)
+{
+	static const char *const map[][2] = {
+	    {"AuditId", "auditID"},
+	    {"Stage", "stage"},
+	    {"RequestUri", "requestURI"},
+	    {"Verb", "verb"},
+	    {"User", "user"},
+	    {"ImpersonatedUser", "impersonatedUser"},
+	    {"SourceIps", "sourceIPs"},
+	    {"UserAgent", "userAgent"},
+	    {"ObjectRef", "objectRef"},
+	    {"ResponseStatus", "responseStatus"},
+	    {"RequestObject", "requestObject"},
+	    {"ResponseObject", "responseObject"},
+	    {"RequestReceivedTime", "requestReceivedTimestamp"},
+	    {"StageReceivedTime", "stageTimestamp"},
+	    {"Annotations", "annotations"},
+	    {"Level", "level"},
+	};
+	cJSON *ev = cJSON_CreateObject();
+
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		const cJSON *v = get(o, map[i][0]);
+		cJSON *c = NULL;
+
+		if (!v || cJSON_IsNull(v))
+			continue;
+		/* a dynamic column exported as text: {...} or [...] in a string */
+		if (cJSON_IsString(v) && (v->valuestring[0] == '{' || v->valuestring[0] == '['))
+			c = cJSON_Parse(v->valuestring);
+		if (!c)
+			c = cJSON_Duplicate(v, true);
+		if (c)
+			cJSON_AddItemToObject(ev, map[i][1], c);
+	}
+	b->fmt = AF_AZURE;
+	audit_scan_event(b, ev, loc);
+	b->fmt = AF_NATIVE;
+	cJSON_Delete(ev);
+}
+
+static bool az_object(struct block *b, const cJSON *o, uint64_t loc)
+{
+	const cJSON *recs = get(o, "records"), *it;
+	uint64_t k = 0;
+
+	if (cJSON_IsArray(recs)) {
+		/* Event Hub messages, storage blobs of the old format */
+		if (!accept(b, AF_AZURE, loc))
+			return true;
+		cJSON_ArrayForEach(it, recs)
+		{
+			k++;
+			if (cJSON_IsObject(it))
+				az_record(b, it, loc_make(loc, k));
+			else
+				audit_malformed(b, loc_make(loc, k), az_notjson);
+		}
+		return true;
+	}
+	if (get(get(o, "properties"), "log") || str(o, "log_s")) {
+		if (accept(b, AF_AZURE, loc))
+			az_record(b, o, loc);
+		return true;
+	}
+	if (get(o, "AuditId") && get(o, "Stage")) {
+		if (accept(b, AF_AZURE, loc))
+			az_typed(b, o, loc);
+		return true;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------ shippers */
+
+static void docker_log(struct block *b, const char *log, uint64_t loc);
+
+static bool looks_like_event_text(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return *s == '{' && strstr(s, "\"auditID\"") && strstr(s, "\"stage\"");
+}
+
+static bool is_event(const cJSON *o)
+{
+	return cJSON_IsString(get(o, "auditID")) && cJSON_IsString(get(o, "stage"));
+}
+
+/*
+ * docker json-file ({"log":"<line>\n","stream":"stdout","time":...}), or a
+ * shipper (Fluent Bit, Vector, Logstash) that nests the Event under a key
+ * of its choice, as an object or as the text of the line: the one member
+ * (or member of a member) that holds an Event.
+ */
+static bool ship_object(struct block *b, const cJSON *o, uint64_t loc)
+{
+	const cJSON *v, *w;
+	const char *notjson = "a log shipper record whose log line is not an audit Event";
+
+	/* docker writes log, stream and time (daemon/logger/jsonfilelog), attrs with --log-opt */
+	if (cJSON_IsString(get(o, "log")) && cJSON_IsString(get(o, "stream")) &&
+	    cJSON_IsString(get(o, "time")) && cJSON_GetArraySize(o) <= 4) {
+		if (accept(b, AF_DOCKER, loc))
+			docker_log(b, get(o, "log")->valuestring, loc);
+		return true;
+	}
+	cJSON_ArrayForEach(v, o)
+	{
+		if (is_event(v) || (cJSON_IsString(v) && looks_like_event_text(v->valuestring)))
+			break;
+		if (!cJSON_IsObject(v))
+			continue;
+		cJSON_ArrayForEach(
+		    w, v) if (is_event(w) ||
+			      (cJSON_IsString(w) && looks_like_event_text(w->valuestring))) break;
+		if (w) {
+			v = w;
+			break;
+		}
+	}
+	if (!v)
+		return false;
+	if (accept(b, AF_SHIPPER, loc))
+		inner_value(b, v, loc, AF_SHIPPER, notjson);
+	return true;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+/*
+ * An object that is not an Event: one of the wrappers above, or false.
+ * GKE entries are mapped in audit_gcp.c.
+ */
+bool audit_fmt_object(struct block *b, const cJSON *o, uint64_t loc)
+{
+	uint8_t saved = b->fmt;
+	bool known = true;
+
+	if (get(o, "protoPayload")) {
+		if (accept(b, AF_GCP, loc))
+			audit_gcp_entry(b, o, loc);
+	} else {
+		known = cw_object(b, o, loc) || az_object(b, o, loc) || ship_object(b, o, loc);
+	}
+	b->fmt = saved;
+	return known;
+}
+
+/* ------------------------------------------------------------ text lines */
+
+/*
+ * A CSV field holding the Event (a Logs Insights export with an @message
+ * column): from its opening quote, doubled quotes undone. Returns the
+ * text (allocated, at most n bytes) or NULL.
+ */
+static char *csv_field(const char *p, size_t n)
+{
+	const char *q = NULL, *end = p + n;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (n > 2 && p[0] == '"' && p[1] == '{')
+		q = p;
+	else if ((q = memmem(p, n, ",\"{", 3)) != NULL)
+		q++;
+	if (!q)
+		return NULL;
+	for (q++; q < end; q++) {
+		if (*q == '"') {
+			if (q + 1 < end && q[1] == '"') {
+				q++;
+			} else {
+				return strbuf_detach(&sb);
+			}
+		}
+		strbuf_addch(&sb, *q);
+	}
+	strbuf_release(&sb);
+	return NULL; /* no closing quote: a field cut short */
+}
+
+/*
+ * Container runtimes cut long lines into parts: CRI writes "P" before all
+ * but the last (kubelet's 16 KB default), docker json-file leaves the
+ * newline off all but the last. The parts are joined (at most 2 MB, within
+ * one block) and the Event is at the line of the first.
+ */
+static void join_part(struct block *b, const char *p, size_t n, bool partial, uint64_t loc, int f,
+		      const char *notjson)
+{
+	if (!b->cri.len && !b->cri_over)
+		b->cri_line = loc;
+	if (b->cri.len + n > (2u << 20))
+		b->cri_over = true;
+	else
+		strbuf_add(&b->cri, p, n);
+	if (partial)
+		return;
+	if (b->cri_over)
+		audit_malformed(b, b->cri_line, "partial lines longer than 2 MB in all: not read");
+	else
+		inner_text(b, b->cri.buf ? b->cri.buf : "", b->cri_line, f, notjson);
+	strbuf_reset(&b->cri);
+	b->cri_over = false;
+}
+
+/* CRI: "TIMESTAMP stdout|stderr F|P LOG" (kubelet/kuberuntime logs, cri-api). */
+static void cri_line(struct block *b, const char *p, const char *end, uint64_t loc)
+{
+	static const char notjson[] = "a CRI log line that is not an audit Event";
+	bool partial = p[0] == 'P';
+	char *t;
+
+	p += 2;
+	if (b->cri.len || b->cri_over || partial) {
+		join_part(b, p, (size_t)(end - p), partial, loc, AF_CRI, notjson);
+		return;
+	}
+	t = xstrndup(p, (size_t)(end - p));
+	inner_text(b, t, loc, AF_CRI, notjson);
+	free(t);
+}
+
+/* docker json-file: a "log" without its newline is continued by the next record */
+static void docker_log(struct block *b, const char *log, uint64_t loc)
+{
+	static const char notjson[] =
+	    "a docker json-file record whose log line is not an audit Event";
+	size_t n = strlen(log);
+	bool partial = !n || log[n - 1] != '\n';
+
+	if (b->cri.len || b->cri_over || partial)
+		join_part(b, log, n, partial, loc, AF_DOCKER, notjson);
+	else
+		inner_text(b, log, loc, AF_DOCKER, notjson);
+}
+
+/* The partial lines a block ends with never got their last part here. */
+void audit_fmt_block_end(struct block *b)
+{
+	if (b->cri.len || b->cri_over)
+		audit_malformed(b, b->cri_line,
+				"partial lines (CRI P lines, docker json-file records without a "
+				"newline) without their last part in the same block: not read");
+	strbuf_reset(&b->cri);
+	b->cri_over = false;
+}
+
+static bool text_json(struct block *b, const char *p, const char *end, uint64_t loc, int f)
+{
+	char *t;
+
+	if (!accept(b, f, loc))
+		return true;
+	t = xstrndup(p, (size_t)(end - p));
+	inner_text(b, t, loc, f, "text before the JSON that no format explains");
+	free(t);
+	return true;
+}
+
+/*
+ * A line that is not JSON: "TIMESTAMP stdout F {...}" (CRI), "TIMESTAMP
+ * {...}" (a CloudWatch export task), "TIMESTAMP STREAM {...}" (aws logs
+ * tail), or a CSV row with the Event in a quoted field (Logs Insights).
+ */
+static bool fmt_text(struct block *b, const char *p, size_t n, uint64_t loc);
+
+bool audit_fmt_text(struct block *b, const char *p, size_t n, uint64_t loc)
+{
+	uint8_t saved = b->fmt;
+	bool known = fmt_text(b, p, n, loc);
+
+	b->fmt = saved;
+	return known;
+}
+
+static bool fmt_text(struct block *b, const char *p, size_t n, uint64_t loc)
+{
+	const char *end = p + n, *sp = memchr(p, ' ', n), *sp2;
+	char *csv;
+
+	if (!b->cri.len && (csv = csv_field(p, n)) != NULL) {
+		if (accept(b, AF_CLOUDWATCH, loc))
+			inner_text(b, csv, loc, AF_CLOUDWATCH,
+				   "a CSV row whose first JSON field is not an audit Event (of CSV "
+				   "exports only Logs Insights' @message column is read)");
+		free(csv);
+		return true;
+	}
+	if (n && p[0] == '@' && !memchr(p, '{', n)) {
+		struct arec *r = audit_rec_new(b, loc);
+		r->flags = R_SKIPPED;
+		r->why = "a CSV header line";
+		return true;
+	}
+	if (!sp || ts_parse(p, (size_t)(sp - p)) == TS_NONE)
+		return false;
+	p = sp + 1;
+	if (end - p > 9 && (!memcmp(p, "stdout ", 7) || !memcmp(p, "stderr ", 7)) &&
+	    (p[7] == 'F' || p[7] == 'P') && p[8] == ' ') {
+		if (accept(b, AF_CRI, loc))
+			cri_line(b, p + 7, end, loc);
+		return true;
+	}
+	if (p < end && *p == '{')
+		return text_json(b, p, end, loc, AF_CLOUDWATCH);
+	sp2 = memchr(p, ' ', (size_t)(end - p));
+	if (sp2 && sp2 + 1 < end && sp2[1] == '{')
+		return text_json(b, sp2 + 1, end, loc, AF_CLOUDWATCH);
+	return false;
+}
