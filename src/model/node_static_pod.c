@@ -297,6 +297,18 @@ static int scan_dir(const struct provider *root, const char *dir, bool rke2, str
 	return pick ? 1 : 0;
 }
 
+static void stray_note(const struct provider *root, const char *spp, const char *dir,
+		       struct result *res)
+{
+	char *p = join(dir, "kube-apiserver.yaml");
+
+	if (strcmp(spp, dir) && provider_exists(root, p))
+		result_diag(res, DIAG_WARNING,
+			    "%s: not run: the kubelet's static pod directory is %s, not %s", p,
+			    spp, dir);
+	free(p);
+}
+
 int node_static_pod_apiserver(const struct provider *root, struct node_layout *out,
 			      struct result *res)
 {
@@ -305,13 +317,16 @@ int node_static_pod_apiserver(const struct provider *root, struct node_layout *o
 	const char *dirs[] = {spp, KUBEADM_MANIFESTS, RKE2_MANIFESTS};
 	int r = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !r; i++) {
-		bool seen = !dirs[i];
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = dirs[j] && !strcmp(dirs[j], dirs[i]);
-		if (!seen)
-			r = scan_dir(root, dirs[i], i == 0 && rke2, out, res);
+	if (spp) {
+		/* the kubelet runs its own directory only: a manifest left in
+		 * the usual places is not run (said, not audited) */
+		r = scan_dir(root, spp, rke2, out, res);
+		for (size_t i = 1; i < ARRAY_SIZE(dirs) && r == 0; i++)
+			stray_note(root, spp, dirs[i], res);
+		free(spp);
+		return r;
 	}
-	free(spp);
+	for (size_t i = 1; i < ARRAY_SIZE(dirs) && !r; i++)
+		r = scan_dir(root, dirs[i], false, out, res);
 	return r;
 }
