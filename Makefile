@@ -5,7 +5,7 @@
 #   make fuzz       libFuzzer targets (clang)
 
 CC       ?= cc
-PKGS     := yaml-0.1 libcjson zlib
+PKGS     := yaml-0.1 libcjson zlib libcurl gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -30,7 +30,7 @@ BIN      := $(BUILD)/kanon
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-HELPERS  := $(BUILD)/tests/kubelet
+HELPERS  := $(BUILD)/tests/kubelet $(BUILD)/tests/fakeapi
 
 .PHONY: all check test unit clean fuzz format
 
@@ -55,6 +55,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 $(BUILD)/tests/kubelet: tests/helpers/fakeproc.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+# a test API server (kube-apiserver and kubelet answers, HTTPS) for the probe tests
+$(BUILD)/tests/fakeapi: tests/helpers/fakeapi.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libmicrohttpd gnutls) $(LDFLAGS) -o $@ $< \
+		$(shell pkg-config --libs libmicrohttpd gnutls)
 
 unit: $(UNIT_BIN) $(HELPERS)
 

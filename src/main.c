@@ -19,6 +19,8 @@ static const char usage[] =
     "  rbac FILE...   what RBAC lets anonymous callers do, rated binding by binding\n"
     "  scan [DIR]     audit this node, or a cluster snapshot directory\n"
     "  collect OUTDIR write what scan reads on this node as a snapshot\n"
+    "  probe          send a stranger's requests (no credentials) to API servers\n"
+    "                 and kubelets, and judge the answers\n"
     "  rules          list the rules and their documentation pages\n"
     "\n"
     "Run 'kanon <command> --help' for a command's options.\n";
@@ -29,7 +31,7 @@ static const struct {
 } commands[] = {
     {"kubelet", cmd_kubelet}, {"apiserver", cmd_apiserver}, {"audit", cmd_audit},
     {"rbac", cmd_rbac},	      {"scan", cmd_scan},	    {"collect", cmd_collect},
-    {"rules", cmd_rules},
+    {"rules", cmd_rules},     {"probe", cmd_probe},
 };
 
 int main(int argc, char **argv)

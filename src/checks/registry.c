@@ -4,13 +4,11 @@
 #include "checks/apiserver.h"
 #include "checks/audit.h"
 #include "checks/rbac.h"
+#include "checks/probe.h"
 #include "core/util.h"
 
 const struct check *const checks[] = {
-    &check_kubelet,
-    &check_apiserver,
-    &check_audit,
-    &check_rbac,
+    &check_kubelet, &check_apiserver, &check_audit, &check_rbac, &check_probe,
 };
 const size_t nchecks = ARRAY_SIZE(checks);
 

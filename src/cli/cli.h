@@ -168,5 +168,6 @@ int cmd_rbac(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 #endif
