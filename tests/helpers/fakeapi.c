@@ -2,10 +2,11 @@
  * A test API server for the probe tests: answers on 127.0.0.1 as
  * kube-apiserver and the kubelet answer a request without credentials, in
  * one of several modes, over HTTPS (libmicrohttpd with GnuTLS) or plain
- * HTTP. It asks for a client certificate as kube-apiserver does (any
- * client CA, optional) so that one would be sent if the client had it.
+ * HTTP. With --ca it asks for a client certificate as kube-apiserver does
+ * (optional, signed by that CA) so that one would be sent if the client
+ * had it.
  *
- *   fakeapi --mode MODE --port-file F [--cert PEM --key PEM --ca PEM]
+ *   fakeapi --mode MODE --port-file F [--cert PEM --key PEM [--ca PEM]]
  *           [--marker F] [--log F] [--delay S] [--lifetime S]
  *
  * Modes: open (anonymous may read everything), locked (401 everywhere),
@@ -436,16 +437,17 @@ static struct MHD_Daemon *start(struct server *s, const struct args *a)
 	if (a->cert) {
 		cert = slurp(a->cert);
 		key = slurp(a->key);
-		ca = slurp(a->ca);
-		if (!cert || !key || !ca) {
+		ca = a->ca ? slurp(a->ca) : NULL;
+		if (!cert || !key || (a->ca && !ca)) {
 			fprintf(stderr, "fakeapi: cannot read --cert, --key or --ca\n");
 			return NULL;
 		}
 		/* a trust store makes the server ask for a client certificate */
 		d = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, handle, s,
 				     MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_HTTPS_MEM_KEY, key,
-				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_TRUST,
-				     ca, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_CONNECTION_TIMEOUT,
+				     30u, ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, ca,
+				     MHD_OPTION_END);
 	} else {
 		d = MHD_start_daemon(flags, 0, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &addr,
 				     MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
@@ -467,7 +469,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a, &s) < 0) {
 		fprintf(stderr, "usage: fakeapi --mode MODE --port-file FILE [--cert PEM --key PEM "
-				"--ca PEM] [--marker F] [--log F] [--delay S] [--lifetime S]\n");
+				"[--ca PEM]] [--marker F] [--log F] [--delay S] [--lifetime S]\n");
 		return 2;
 	}
 	signal(SIGTERM, on_signal);

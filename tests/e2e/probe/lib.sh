@@ -43,12 +43,14 @@ probe_certs() {
 
 # fake_start NAME MODE [CERT|plain] [fakeapi options...]: start a server,
 # wait for its port; sets $port (and $tmp/NAME.port). CERT defaults to
-# kube-apiserver, signed by ca.
+# kube-apiserver, signed by ca. The server asks for a client certificate
+# (as kube-apiserver does) unless FAKE_NO_CLIENT_CA=1.
 fake_start() {
 	local name=$1 mode=$2 cert=${3:-kube-apiserver} i
 	shift 2
 	[ $# -gt 0 ] && shift
 	local tls=(--cert "$tmp/$cert.pem" --key "$tmp/$cert.key" --ca "$tmp/ca.pem")
+	[ "${FAKE_NO_CLIENT_CA:-}" = 1 ] && tls=(--cert "$tmp/$cert.pem" --key "$tmp/$cert.key")
 	[ "$cert" = plain ] && tls=()
 	rm -f "$tmp/$name.port"
 	"$FAKEAPI" --mode "$mode" --port-file "$tmp/$name.port" "${tls[@]}" \
