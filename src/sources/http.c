@@ -8,6 +8,7 @@
 #include "sources/http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <curl/curl.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -485,16 +486,21 @@ static int failed(struct http_client *c, const char *url, CURLcode rc, struct ht
 	enum http_error why = classify(rc);
 	long os_errno = 0;
 	const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, where = STRBUF_INIT;
 	char *host;
 
 	if (curl_easy_getinfo(c->h, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK)
 		r->os_errno = (int)os_errno;
+	strbuf_addstr(&where, url);
+	if (r->proxy)
+		strbuf_addf(&where, " through the proxy %s (%s)", r->proxy, r->proxy_var);
 	if (why == HTTP_E_TIMEOUT) {
-		err_set(e, NULL, 0, "no answer from %s within %ld ms (%s)", url, c->o.timeout_ms,
-			detail);
+		err_set(e, NULL, 0, "no answer from %s within %ld ms (%s)", where.buf,
+			c->o.timeout_ms, detail);
+	} else if (why == HTTP_E_CONNECT && r->os_errno) {
+		err_set(e, NULL, 0, "cannot connect to %s: %s", where.buf, strerror(r->os_errno));
 	} else if (why == HTTP_E_CONNECT) {
-		err_set(e, NULL, 0, "cannot connect to %s: %s", url, detail);
+		err_set(e, NULL, 0, "cannot connect to %s: %s", where.buf, detail);
 	} else if (why == HTTP_E_VERIFY) {
 		host = url_host(url, NULL);
 		if (host && fetch_cert(c, url, r->proxy, &r->cert)) {
@@ -510,9 +516,10 @@ static int failed(struct http_client *c, const char *url, CURLcode rc, struct ht
 		err_set(e, NULL, 0, "cannot read the CA file '%s': %s",
 			c->o.cacert ? c->o.cacert : "(system store)", detail);
 	} else {
-		err_set(e, NULL, 0, "GET %s failed: %s", url, detail);
+		err_set(e, NULL, 0, "GET %s failed: %s", where.buf, detail);
 	}
 	strbuf_release(&sb);
+	strbuf_release(&where);
 	return -(int)why;
 }
 

@@ -15,7 +15,8 @@
  * paths 200, the rest 403 with kube-apiserver's Status body),
  * kubelet-open, kubelet-locked, kubelet-forbidden, readonly (the read-only
  * port: no TLS, no authentication), slow (sleeps --delay seconds, then as
- * open). /redirect answers 302 to another host in every mode.
+ * open). /redirect answers 302 to another host in every mode;
+ * /api/v1/configmaps (open mode) is a List of 20000 items, over 2 MB.
  *
  * Any credential (an Authorization, Proxy-Authorization or Cookie header,
  * a client certificate) is appended to --marker and answered with 500, and
@@ -149,6 +150,26 @@ struct route {
 	const char *body;
 	const char *resource, *group; /* for the 403 message; NULL: a path */
 };
+
+static char *big_body; /* 20000 ConfigMaps: more than the 1 MB a client keeps */
+
+static void make_big(void)
+{
+	static const char head[] = "{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\","
+				   "\"metadata\":{},\"items\":[";
+	size_t n = 20000, item = 160, at;
+
+	big_body = malloc(sizeof(head) + n * item + 8);
+	if (!big_body)
+		return;
+	at = (size_t)snprintf(big_body, sizeof(head), "%s", head);
+	for (size_t i = 0; i < n; i++)
+		at += (size_t)snprintf(big_body + at, item,
+				       "%s{\"metadata\":{\"name\":\"cm-%06zu\",\"namespace\":"
+				       "\"default\"},\"data\":{\"k\":\"%080d\"}}",
+				       i ? "," : "", i, 0);
+	snprintf(big_body + at, 8, "]}\n");
+}
 
 static const struct route api_routes[] = {
     {"/api/v1/pods", pods_body, "pods", ""},
@@ -294,6 +315,8 @@ static enum MHD_Result serve(struct server *s, struct MHD_Connection *c, const c
 		return reply_json(c, 401, status_401);
 	if (s->mode == M_FORBIDDEN && !is_health(path))
 		return forbidden(c, rt, path);
+	if (!strcmp(path, "/api/v1/configmaps") && big_body)
+		return reply_json(c, 200, big_body);
 	if (!rt)
 		return reply_json(c, 404, status_404);
 	return serve_found(c, rt);
@@ -475,6 +498,8 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	if (s.mode == M_OPEN)
+		make_big();
 	d = start(&s, &a);
 	if (!d) {
 		fprintf(stderr, "fakeapi: cannot start the server\n");
@@ -492,5 +517,6 @@ int main(int argc, char **argv)
 	while (!stop && time(NULL) < until)
 		usleep(50 * 1000);
 	MHD_stop_daemon(d);
+	free(big_body);
 	return credential_seen ? 3 : 0;
 }
