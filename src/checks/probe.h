@@ -44,6 +44,15 @@ const char *const *probe_paths(enum probe_role role);
 size_t probe_count(const struct probe_input *in);
 
 /*
+ * scheme://HOST[:PORT] from what the user gave: a URL (its path dropped
+ * when it is only "/"), or HOST[:PORT] with the role's scheme (https;
+ * http for the read-only port) and port (6443, 10250, 10255). NULL when
+ * it is no such thing (a path, a user name, another scheme); *why says
+ * what is wrong. Caller frees.
+ */
+char *probe_server_url(enum probe_role role, const char *arg, const char **why);
+
+/*
  * A path that must never be requested (exec, attach, run, port-forward:
  * they act on containers). Returns the refused word, or NULL when fine.
  */

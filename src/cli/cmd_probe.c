@@ -80,56 +80,10 @@ static const struct cli_opt opts[] = {
 
 static const char *const opt_names[] = {"--server", "--kubelet", "--read-only-port"};
 
-/* scheme://HOST:PORT from HOST, HOST:PORT, [V6], [V6]:PORT or a bare V6 address. */
-static void add_port(struct strbuf *sb, const char *host, size_t len, const char *scheme,
-		     const char *port)
-{
-	const char *colon = memchr(host, ':', len), *close = memchr(host, ']', len);
-
-	if (host[0] != '[' && colon && memrchr(host, ':', len) != colon) {
-		strbuf_addf(sb, "%s://[%.*s]:%s", scheme, (int)len, host, port);
-		return;
-	}
-	strbuf_addf(sb, "%s://%.*s", scheme, (int)len, host);
-	if (close ? !(close + 1 < host + len && close[1] == ':') : !colon)
-		strbuf_addf(sb, ":%s", port);
-}
-
-/*
- * scheme://HOST[:PORT] from what the user gave: a URL (its path dropped
- * when it is only "/"), or HOST[:PORT] with the role's scheme and port.
- * NULL when it is no such thing; *why says what is wrong.
- */
-static char *server_url(enum probe_role role, const char *arg, const char **why)
-{
-	static const char *const scheme[] = {"https", "https", "http"};
-	static const char *const port[] = {"6443", "10250", "10255"};
-	const char *host = strstr(arg, "://") ? strstr(arg, "://") + 3 : arg;
-	size_t hostlen = strcspn(host, "/?#");
-	struct strbuf sb = STRBUF_INIT;
-
-	*why = NULL;
-	if (!hostlen || memchr(host, '@', hostlen) || strpbrk(arg, " \t\r\n"))
-		*why = memchr(host, '@', hostlen) ? "it carries a user name (kanon sends no "
-						    "credentials)"
-						  : "it names no host";
-	else if (host != arg && !starts_with(arg, "https://") && !starts_with(arg, "http://"))
-		*why = "only http:// and https:// are probed";
-	else if (host[hostlen] && strcmp(host + hostlen, "/"))
-		*why = "give scheme://HOST:PORT without a path (use --path for paths)";
-	if (*why)
-		return NULL;
-	if (host != arg)
-		strbuf_add(&sb, arg, (size_t)(host - arg) + hostlen);
-	if (host == arg)
-		add_port(&sb, host, hostlen, scheme[role], port[role]);
-	return strbuf_detach(&sb);
-}
-
 static int add_server(struct probe_args *a, enum probe_role role, const char *arg)
 {
 	const char *why;
-	char *url = server_url(role, arg, &why);
+	char *url = probe_server_url(role, arg, &why);
 
 	if (!url)
 		return usage_error("probe", "%s '%s': %s", opt_names[role], arg, why);

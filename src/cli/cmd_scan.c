@@ -34,7 +34,13 @@ static const char help[] =
     "                        (any *.yaml, *.yml, *.json; after apiserver/)\n"
     "  DIR/audit/            API server audit logs (JSON lines, .gz, rotated\n"
     "                        files, EventLists): see kanon audit --help\n"
-    "Every part present is audited; the report covers them all.\n";
+    "Every part present is audited; the report covers them all.\n"
+    "\n"
+    "      --probe URL        also probe this API server from outside, as kanon\n"
+    "                         probe --server URL does: the report then carries\n"
+    "                         the proof (requests without credentials)\n"
+    "      --probe-cacert FILE  verify its certificate against these CAs\n"
+    "      --probe-insecure   do not verify it (reported)\n";
 
 static const struct scan_part parts[] = {
     {"kubelet", NULL, scan_kubelet_node},
@@ -68,10 +74,15 @@ static int run_parts(const struct provider *snap, const char *dir, struct result
 
 struct scan_args {
 	const char *root;
+	const char *probe, *probe_cacert;
+	bool probe_insecure;
 };
 
 static const struct cli_opt opts[] = {
     CLI_STR("root", struct scan_args, root),
+    CLI_STR("probe", struct scan_args, probe),
+    CLI_STR("probe-cacert", struct scan_args, probe_cacert),
+    CLI_FLAG("probe-insecure", struct scan_args, probe_insecure),
     {NULL, 0, 0, 0, 0},
 };
 
@@ -121,13 +132,15 @@ static int run_node(const char *root, struct result *res)
 static int run(void *ctx, char **operands, int n, const struct common_opts *co, struct result *res)
 {
 	struct scan_args *a = ctx;
+	int code;
 
 	(void)co;
 	if (n && a->root)
 		return usage_error("scan", "--root scans a node's files, DIR a snapshot; give one");
-	if (n)
-		return run_snapshot(operands[0], res);
-	return run_node(a->root, res);
+	code = n ? run_snapshot(operands[0], res) : run_node(a->root, res);
+	if (code == CLI_REPORT && a->probe)
+		code = cli_or_report(scan_probe(a->probe, a->probe_cacert, a->probe_insecure, res));
+	return code;
 }
 
 static const struct cli_cmd scan_cmd = {

@@ -1,6 +1,8 @@
 #ifndef KANON_SCAN_H
 #define KANON_SCAN_H
 
+#include <stdbool.h>
+
 #include "core/finding.h"
 #include "sources/file.h"
 
@@ -53,5 +55,9 @@ scan_one_fn scan_apiserver_one;
 int scan_audit(const struct provider *snap, const char *part, struct result *res);
 /* rbac/ must run after apiserver/: it reads the anonymous-auth verdicts. */
 int scan_rbac(const struct provider *snap, const char *part, struct result *res);
+
+/* --probe URL: probe the API server at url (checks/probe.h) into res.
+ * Returns 0, or an exit code after a usage error. */
+int scan_probe(const char *url, const char *cacert, bool insecure, struct result *res);
 
 #endif
