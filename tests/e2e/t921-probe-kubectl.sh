@@ -4,7 +4,8 @@
 # machines without kubectl (scripts/install-deps.sh tries to install it)
 # print a visible SKIP instead of a pass.
 . "$(dirname "$0")/probe/lib.sh"
-if ! command -v kubectl >/dev/null 2>&1; then
+KUBECTL=${KUBECTL:-kubectl} # KUBECTL=/nonexistent shows the skip
+if ! command -v "$KUBECTL" >/dev/null 2>&1; then
 	echo "ok 1 - kubectl get --raw against the test API server # SKIP kubectl not installed"
 	exit 0
 fi
@@ -35,7 +36,7 @@ KC
 FAKE_NO_CLIENT_CA=1
 fake_start open open
 kc() {
-	KUBECONFIG="$tmp/kubeconfig" HOME="$tmp" kubectl --server "https://127.0.0.1:$port" \
+	KUBECONFIG="$tmp/kubeconfig" HOME="$tmp" "$KUBECTL" --server "https://127.0.0.1:$port" \
 		--certificate-authority "$tmp/ca.pem" --request-timeout 10s "$@" </dev/null
 }
 kc get --raw /api/v1/namespaces >"$tmp/ns.json" 2>"$tmp/ns.err"
