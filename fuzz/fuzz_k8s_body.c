@@ -1,4 +1,5 @@
-/* libFuzzer target: the Kubernetes response body reader (Status, List item counts) and the 403 user. */
+/* libFuzzer target: the Kubernetes response body reader (Status, List item counts) and the 403
+ * user. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

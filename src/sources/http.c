@@ -471,10 +471,10 @@ static void response_info(CURL *h, struct http_response *r)
 
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->code);
 	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK && s)
-		r->content_type = xstrndup(s, 256);
+		r->content_type = xstrndup(s, strnlen(s, 256));
 	s = NULL;
 	if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &s) == CURLE_OK && s)
-		r->location = xstrndup(s, 2048);
+		r->location = xstrndup(s, strnlen(s, 2048));
 	/* certinfo is of the last handshake: only a new connection made one */
 	if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &conns) == CURLE_OK && conns > 0)
 		r->has_cert = cert_read(h, &r->cert);
