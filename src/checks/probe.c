@@ -582,7 +582,10 @@ static const char *auth_state(const struct server_state *s, struct strbuf *words
 
 static void summary_line(const struct server_state *s, struct strbuf *sb, const char **state)
 {
-	strbuf_addf(sb, "%s (%s): ", s->srv->url, role_names[s->srv->role]);
+	strbuf_addf(sb, "%s (%s", s->srv->url, role_names[s->srv->role]);
+	if (s->proxy)
+		strbuf_addf(sb, ", through the proxy %s named by %s", s->proxy, s->proxy_var);
+	strbuf_addstr(sb, "): ");
 	*state = auth_state(s, sb);
 	if (!strcmp(*state, "unknown") || s->closed)
 		return;

@@ -48,6 +48,10 @@ env -u no_proxy -u NO_PROXY https_proxy="http://user:s3cret@127.0.0.1:$closed" \
 	"$KANON" probe --cacert "$tmp/ca.pem" --server "https://127.0.0.1:$api" -f json >"$tmp/proxy.json" 2>/dev/null
 jq -e --arg p "http://127.0.0.1:$closed/" '.probe.servers[0].proxy == $p and .probe.servers[0].proxy_env == "https_proxy" and (.findings[0].message | test("through the proxy http://127.0.0.1:[0-9]+/ \\(https_proxy\\)"))' "$tmp/proxy.json" >/dev/null
 check "https_proxy is used and reported" $?
+env -u no_proxy -u NO_PROXY https_proxy="http://127.0.0.1:$closed" \
+	"$KANON" probe --cacert "$tmp/ca.pem" --server "https://127.0.0.1:$api" >"$tmp/proxy.txt" 2>/dev/null
+grep -q "(API server, through the proxy http://127.0.0.1:$closed/ named by https_proxy): anonymous auth UNKNOWN" "$tmp/proxy.txt"
+check "the text summary line names the proxy" $?
 ! grep -q s3cret "$tmp/proxy.json"
 check "the proxy's password is neither sent nor shown" $?
 https_proxy="http://127.0.0.1:$closed" no_proxy="localhost,127.0.0.1" \
