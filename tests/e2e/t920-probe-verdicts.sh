@@ -18,7 +18,7 @@ run_probe() { # NAME ARGS...: output in $tmp/NAME.out, exit code in $rc
 
 fake_start open open
 run_probe open --server "https://127.0.0.1:$port"
-check "open: exit 1 (FAIL)" $([ "$rc" = 1 ] && echo 0 || echo 1)
+check "open: exit 1 (FAIL)" "$([ "$rc" = 1 ] && echo 0 || echo 1)"
 grep -q '^FAIL     critical  probe-apiserver-anonymous https://127.0.0.1:[0-9]*/api/v1/secrets$' "$tmp/open.out"
 check "open: /api/v1/secrets is FAIL critical" $?
 grep -q 'GET /api/v1/secrets without credentials returned 1 item (counted,$' "$tmp/open.out"
@@ -34,7 +34,7 @@ golden open "$tmp/open.out"
 
 fake_start locked locked
 run_probe locked --server "https://localhost:$port"
-check "locked: exit 0" $([ "$rc" = 0 ] && echo 0 || echo 1)
+check "locked: exit 0" "$([ "$rc" = 0 ] && echo 0 || echo 1)"
 [ "$(grep -c '^PASS     high      probe-apiserver-anonymous' "$tmp/locked.out")" = 12 ]
 check "locked: 12 endpoints PASS (401)" $?
 grep -q '(API server): anonymous auth OFF; anonymous can read: nothing$' "$tmp/locked.out"
@@ -46,20 +46,20 @@ golden locked "$tmp/locked.out"
 
 fake_start health health
 run_probe health --server "https://127.0.0.1:$port"
-check "health allowlist: exit 0" $([ "$rc" = 0 ] && echo 0 || echo 1)
+check "health allowlist: exit 0" "$([ "$rc" = 0 ] && echo 0 || echo 1)"
 grep -q '^PASS     info      probe-apiserver-anonymous https://127.0.0.1:[0-9]*/livez$' "$tmp/health.out"
 check "health allowlist: /livez 200 is PASS info" $?
 grep -q 'anonymous auth ON for 4 of 12 paths (401 on the others); anonymous can read: /version, /healthz, /livez, /readyz$' "$tmp/health.out"
 check "health allowlist: summary names the health paths" $?
 golden health "$tmp/health.out"
 run_probe health-locked --server "https://127.0.0.1:$port" --expect-locked
-check "--expect-locked: exit 1" $([ "$rc" = 1 ] && echo 0 || echo 1)
+check "--expect-locked: exit 1" "$([ "$rc" = 1 ] && echo 0 || echo 1)"
 [ "$(grep -c '^FAIL     medium    probe-apiserver-anonymous' "$tmp/health-locked.out")" = 4 ]
 check "--expect-locked: the 4 health 200s FAIL" $?
 
 fake_start forbidden forbidden
 run_probe forbidden --server "https://127.0.0.1:$port"
-check "403: exit 0 (WARN only)" $([ "$rc" = 0 ] && echo 0 || echo 1)
+check "403: exit 0 (WARN only)" "$([ "$rc" = 0 ] && echo 0 || echo 1)"
 grep -q "^WARN     medium    probe-apiserver-anonymous https://127.0.0.1:[0-9]*/api/v1/pods$" "$tmp/forbidden.out"
 check "403: /api/v1/pods WARN" $?
 grep -q "authenticated as 'system:anonymous'" "$tmp/forbidden.out"
@@ -70,7 +70,7 @@ golden forbidden "$tmp/forbidden.out"
 
 fake_start kubelet kubelet-open
 run_probe kubelet --kubelet "127.0.0.1:$port"
-check "kubelet open: exit 1" $([ "$rc" = 1 ] && echo 0 || echo 1)
+check "kubelet open: exit 1" "$([ "$rc" = 1 ] && echo 0 || echo 1)"
 [ "$(grep -c '^FAIL     critical  probe-kubelet-anonymous' "$tmp/kubelet.out")" = 5 ]
 check "kubelet open: 5 endpoints FAIL critical" $?
 grep -q '/runningpods/ to a request without credentials (200, 2 items)' "$tmp/kubelet.out"
@@ -90,7 +90,7 @@ check "kubelet 403: WARN names the user from the kubelet's text" $?
 
 fake_start readonly readonly plain
 run_probe readonly --read-only-port "127.0.0.1:$port"
-check "read-only port: exit 1" $([ "$rc" = 1 ] && echo 0 || echo 1)
+check "read-only port: exit 1" "$([ "$rc" = 1 ] && echo 0 || echo 1)"
 grep -q '^FAIL     high      probe-read-only-port http://127.0.0.1:[0-9]*/pods$' "$tmp/readonly.out" &&
 	grep -q 'read-only port OPEN (it authenticates nobody); anyone can read: /pods (2 items), /spec/$' "$tmp/readonly.out"
 check "read-only port: FAIL high over plain HTTP, summary" $?

@@ -35,7 +35,7 @@ check "right CA: no expiry WARN for a certificate valid for a year" $?
 
 "$KANON" probe --server "https://127.0.0.1:$good" --cacert "$tmp/other-ca.pem" >"$tmp/wrong.out" 2>"$tmp/wrong.err"
 rc=$?
-check "wrong CA: exit 2" $([ "$rc" = 2 ] && echo 0 || echo 1)
+check "wrong CA: exit 2" "$([ "$rc" = 2 ] && echo 0 || echo 1)"
 grep -q "^kanon: error: cannot verify the certificate of https://127.0.0.1:$good/api/v1/pods: its issuer 'CN=ca' is not trusted by --cacert '.*other-ca.pem'" "$tmp/wrong.err"
 check "wrong CA: the error names the untrusted issuer" $?
 grep -q '^UNKNOWN  high      probe-apiserver-anonymous' "$tmp/wrong.out" && ! grep -q '^PASS' "$tmp/wrong.out"

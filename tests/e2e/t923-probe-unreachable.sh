@@ -16,7 +16,7 @@ start=$(date +%s)
 	--server "https://127.0.0.1:$open" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 took=$(($(date +%s) - start))
-check "exit 3: incomplete (UNKNOWN outranks FAIL)" $([ "$rc" = 3 ] && echo 0 || echo 1)
+check "exit 3: incomplete (UNKNOWN outranks FAIL)" "$([ "$rc" = 3 ] && echo 0 || echo 1)"
 "$KANON" probe --cacert "$tmp/ca.pem" --server "https://127.0.0.1:$closed" -f json >"$tmp/closed.json"
 grep -Eq "^UNKNOWN +high +probe-apiserver-anonymous +https://127.0.0.1:$closed/api/v1/pods$" "$tmp/out" &&
 	jq -e '.findings[0].message | test("^no answer, so no verdict: cannot connect to https://127.0.0.1:[0-9]+/api/v1/pods: Connection refused")' "$tmp/closed.json" >/dev/null

@@ -34,7 +34,7 @@ HOME="$tmp/home" CURL_HOME="$tmp/home" KUBECONFIG="$tmp/home/.kube/config" \
 	NETRC="$tmp/home/.netrc" "$KANON" probe --cacert "$tmp/ca.pem" --server "https://127.0.0.1:$api" \
 	--kubelet "127.0.0.1:$kubelet" >"$tmp/out" 2>"$tmp/err"
 rc=$?
-check "probe ran (exit 1: the servers are open)" $([ "$rc" = 1 ] && echo 0 || echo 1)
+check "probe ran (exit 1: the servers are open)" "$([ "$rc" = 1 ] && echo 0 || echo 1)"
 [ "$(wc -l <"$tmp/open.log")" = 12 ] && [ "$(wc -l <"$tmp/kubelet.log")" = 5 ]
 check "every request arrived (12 + 5)" $?
 no_credentials
@@ -59,7 +59,7 @@ if command -v curl >/dev/null 2>&1; then
 	check "control: the test server catches a token, a cookie and a client certificate" $?
 	kill "$control_pid"
 	wait "$control_pid"
-	check "control: the test server exits 3 after a credential" $([ $? = 3 ] && echo 0 || echo 1)
+	check "control: the test server exits 3 after a credential" "$([ $? = 3 ] && echo 0 || echo 1)"
 else
 	echo "ok - control run with curl # SKIP curl not installed"
 fi

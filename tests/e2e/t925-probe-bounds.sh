@@ -39,9 +39,9 @@ for bad in /api/v1/namespaces/x/pods/y/exec /run/ns/pod/c /api/v1/namespaces/x/p
 		continue
 	}
 done
-check "--path with exec, run, attach or portforward is refused" $(grep -c -e exec -e /run/ -e attach -e portforward "$tmp/open.log")
+check "--path with exec, run, attach or portforward is refused" "$(grep -c -e exec -e /run/ -e attach -e portforward "$tmp/open.log")"
 p --path relative >/dev/null 2>&1
-check "--path must start with /" $([ $? = 2 ] && echo 0 || echo 1)
+check "--path must start with /" "$([ $? = 2 ] && echo 0 || echo 1)"
 
 closed=$(closed_port)
 env -u no_proxy -u NO_PROXY https_proxy="http://user:s3cret@127.0.0.1:$closed" \
