@@ -31,6 +31,8 @@ check "open: no item content in the JSON report" $?
 jq -e '.probe.servers[0].anonymous_auth == "on" and (.probe.summary[0] | test("anonymous auth ON; anonymous can read: /api/v1/pods \\(2 items\\), /api/v1/secrets \\(1 item\\)"))' "$tmp/open.json" >/dev/null
 check "open: JSON summary line and anonymous_auth on" $?
 golden open "$tmp/open.out"
+[ "$(wc -l <"$tmp/open.conns")" = 2 ]
+check "one connection per probe run: 2 runs, 24 requests, 2 connections" $?
 
 fake_start locked locked
 run_probe locked --server "https://localhost:$port"
@@ -95,6 +97,8 @@ grep -q '^FAIL     high      probe-read-only-port http://127.0.0.1:[0-9]*/pods$'
 	grep -q 'read-only port OPEN (it authenticates nobody); anyone can read: /pods (2 items), /spec/$' "$tmp/readonly.out"
 check "read-only port: FAIL high over plain HTTP, summary" $?
 golden readonly "$tmp/readonly.out"
+[ "$(wc -l <"$tmp/readonly.conns")" = 1 ]
+check "plain HTTP: the connection is reused too (2 requests, 1 connection)" $?
 closed=$(closed_port)
 run_probe readonly-closed --read-only-port "127.0.0.1:$closed"
 [ "$rc" = 0 ] && grep -q 'read-only port CLOSED (connection refused)' "$tmp/readonly-closed.out"

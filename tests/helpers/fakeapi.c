@@ -7,7 +7,7 @@
  * had it.
  *
  *   fakeapi --mode MODE --port-file F [--cert PEM --key PEM [--ca PEM]]
- *           [--marker F] [--log F] [--delay S] [--lifetime S]
+ *           [--marker F] [--log F] [--conn-log F] [--delay S] [--lifetime S]
  *
  * Modes: open (anonymous may read everything), locked (401 everywhere),
  * health (health paths 200, the rest 401: an AuthenticationConfiguration
@@ -21,9 +21,9 @@
  * Any credential (an Authorization, Proxy-Authorization or Cookie header,
  * a client certificate) is appended to --marker and answered with 500, and
  * the server then exits 3: the test fails. Every request is appended to
- * --log as "METHOD PATH". The port (bound to 0) is written to --port-file
- * once the server listens; it exits on SIGTERM or after --lifetime
- * seconds (default 120), so that no test leaves it behind.
+ * --log as "METHOD PATH", every new connection to --conn-log. The port (bound to 0) is written to
+ * --port-file once the server listens; it exits on SIGTERM or after --lifetime seconds (default
+ * 120), so that no test leaves it behind.
  */
 #include <errno.h>
 #include <gnutls/gnutls.h>
@@ -62,7 +62,7 @@ static const char *const mode_names[] = {
 
 struct server {
 	enum mode mode;
-	const char *marker, *log;
+	const char *marker, *log, *conn_log;
 	unsigned delay;
 };
 
@@ -386,6 +386,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return serve(s, c, url);
 }
 
+/* A new TCP connection: counted, so that tests see a client reuse them. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct server *s = cls;
+
+	(void)c, (void)socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		append(s->conn_log, "%s%s\n", "connection", "");
+}
+
 /* ------------------------------------------------ setup */
 
 static char *slurp(const char *path)
@@ -432,6 +443,8 @@ static int parse_args(int argc, char **argv, struct args *a, struct server *s)
 			s->marker = v;
 		else if (!strcmp(k, "--log"))
 			s->log = v;
+		else if (!strcmp(k, "--conn-log"))
+			s->conn_log = v;
 		else if (!strcmp(k, "--delay"))
 			s->delay = (unsigned)strtoul(v, NULL, 10);
 		else if (!strcmp(k, "--lifetime"))
@@ -466,14 +479,16 @@ static struct MHD_Daemon *start(struct server *s, const struct args *a)
 			return NULL;
 		}
 		/* a trust store makes the server ask for a client certificate */
-		d = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, handle, s,
-				     MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_HTTPS_MEM_KEY, key,
-				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_CONNECTION_TIMEOUT,
-				     30u, ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, ca,
-				     MHD_OPTION_END);
+		d = MHD_start_daemon(
+		    flags | MHD_USE_TLS, 0, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &addr,
+		    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
+		    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+		    s, ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, ca, MHD_OPTION_END);
 	} else {
 		d = MHD_start_daemon(flags, 0, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &addr,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+				     MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+				     MHD_OPTION_END);
 	}
 	free(cert);
 	free(key);
@@ -484,7 +499,7 @@ static struct MHD_Daemon *start(struct server *s, const struct args *a)
 int main(int argc, char **argv)
 {
 	struct args a = {NULL, NULL, NULL, NULL, NULL, 120};
-	struct server s = {M_OPEN, NULL, NULL, 0};
+	struct server s = {M_OPEN, NULL, NULL, NULL, 0};
 	const union MHD_DaemonInfo *info;
 	struct MHD_Daemon *d;
 	time_t until;
@@ -492,7 +507,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a, &s) < 0) {
 		fprintf(stderr, "usage: fakeapi --mode MODE --port-file FILE [--cert PEM --key PEM "
-				"[--ca PEM]] [--marker F] [--log F] [--delay S] [--lifetime S]\n");
+				"[--ca PEM]] [--marker F] [--log F] [--conn-log F] [--delay S] "
+				"[--lifetime S]\n");
 		return 2;
 	}
 	signal(SIGTERM, on_signal);

@@ -54,7 +54,7 @@ fake_start() {
 	[ "$cert" = plain ] && tls=()
 	rm -f "$tmp/$name.port"
 	"$FAKEAPI" --mode "$mode" --port-file "$tmp/$name.port" "${tls[@]}" \
-		--marker "$marker" --log "$tmp/$name.log" --lifetime 120 "$@" 2>>"$tmp/fakeapi.err" &
+		--marker "$marker" --log "$tmp/$name.log" --conn-log "$tmp/$name.conns" --lifetime 120 "$@" 2>>"$tmp/fakeapi.err" &
 	fake_pids+=($!)
 	for i in $(seq 1 100); do
 		[ -s "$tmp/$name.port" ] && break
