@@ -478,6 +478,87 @@ static void docker_log(struct block *b, const char *log, uint64_t loc)
 		inner_text(b, log, loc, AF_DOCKER, notjson);
 }
 
+/*
+ * A docker json-file line read without cJSON (the common case, and 2.5x the
+ * native time through a cJSON tree): exactly the members log, stream and
+ * time, each a string, keys without escapes, in any order. Anything else
+ * (attrs, a repeated key, an escape the decoders disagree on) returns false
+ * and the line takes the cJSON way, which gives the same result for these.
+ */
+static const char *blank(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+static int docker_key(const char *k, size_t n)
+{
+	if (n == 3 && !memcmp(k, "log", 3))
+		return 0;
+	if (n == 6 && !memcmp(k, "stream", 6))
+		return 1;
+	if (n == 4 && !memcmp(k, "time", 4))
+		return 2;
+	return -1;
+}
+
+/*
+ * The log member decoded into *log, or false when the object is anything
+ * more or less. stream and time are decoded only to be sure that cJSON
+ * would read them too.
+ */
+static bool docker_members(const char *p, const char *end, struct strbuf *log)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	bool seen[3] = {false, false, false}, ok = false;
+
+	p = blank(p, end);
+	if (p >= end || *p++ != '{')
+		return false;
+	for (int m = 0;; m++) {
+		const char *q;
+		int k;
+
+		p = blank(p, end);
+		if (m == 3 || p >= end || *p != '"' || !(q = jsonl_skip_string(p, end)))
+			break;
+		k = docker_key(p + 1, (size_t)(q - p - 2));
+		if (k < 0 || seen[k])
+			break;
+		seen[k] = true;
+		p = blank(q, end);
+		if (p >= end || *p++ != ':')
+			break;
+		p = blank(p, end);
+		strbuf_reset(&tmp);
+		if (!(p = jsonl_decode_string(p, end, k ? &tmp : log)))
+			break;
+		p = blank(p, end);
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		ok = m == 2 && p < end && *p == '}' && blank(p + 1, end) == end;
+		break;
+	}
+	strbuf_release(&tmp);
+	return ok;
+}
+
+bool audit_fmt_docker_line(struct block *b, const char *p, size_t n, uint64_t loc)
+{
+	struct strbuf log = STRBUF_INIT;
+	uint8_t saved = b->fmt;
+	bool ok = docker_members(p, p + n, &log);
+
+	if (ok && accept(b, AF_DOCKER, loc))
+		docker_log(b, log.buf ? log.buf : "", loc);
+	b->fmt = saved;
+	strbuf_release(&log);
+	return ok;
+}
+
 /* The partial lines a block ends with never got their last part here. */
 void audit_fmt_block_end(struct block *b)
 {
@@ -520,8 +601,20 @@ bool audit_fmt_text(struct block *b, const char *p, size_t n, uint64_t loc)
 static bool fmt_text(struct block *b, const char *p, size_t n, uint64_t loc)
 {
 	const char *end = p + n, *sp = memchr(p, ' ', n), *sp2;
+	bool ts = sp && ts_parse(p, (size_t)(sp - p)) != TS_NONE;
 	char *csv;
 
+	/*
+	 * A CRI line first: it is told by its start alone, and looking for a CSV
+	 * field (a search of the whole line) cost half of its time.
+	 */
+	if (ts && end - sp > 10 &&
+	    (!memcmp(sp + 1, "stdout ", 7) || !memcmp(sp + 1, "stderr ", 7)) &&
+	    (sp[8] == 'F' || sp[8] == 'P') && sp[9] == ' ') {
+		if (accept(b, AF_CRI, loc))
+			cri_line(b, sp + 8, end, loc);
+		return true;
+	}
 	if (!b->cri.len && (csv = csv_field(p, n)) != NULL) {
 		if (accept(b, AF_CLOUDWATCH, loc))
 			inner_text(b, csv, loc, AF_CLOUDWATCH,
@@ -536,15 +629,9 @@ static bool fmt_text(struct block *b, const char *p, size_t n, uint64_t loc)
 		r->why = "a CSV header line";
 		return true;
 	}
-	if (!sp || ts_parse(p, (size_t)(sp - p)) == TS_NONE)
+	if (!ts)
 		return false;
 	p = sp + 1;
-	if (end - p > 9 && (!memcmp(p, "stdout ", 7) || !memcmp(p, "stderr ", 7)) &&
-	    (p[7] == 'F' || p[7] == 'P') && p[8] == ' ') {
-		if (accept(b, AF_CRI, loc))
-			cri_line(b, p + 7, end, loc);
-		return true;
-	}
 	if (p < end && *p == '{')
 		return text_json(b, p, end, loc, AF_CLOUDWATCH);
 	sp2 = memchr(p, ' ', (size_t)(end - p));

@@ -97,6 +97,8 @@ void audit_scan_event(struct block *b, const struct cJSON *ev, uint64_t loc);
 /* audit_formats.c: a non-Event object or a non-JSON line; false: not recognized */
 bool audit_fmt_object(struct block *b, const struct cJSON *o, uint64_t loc);
 bool audit_fmt_text(struct block *b, const char *p, size_t n, uint64_t loc);
+/* a docker json-file line without cJSON; false: not one it reads that way */
+bool audit_fmt_docker_line(struct block *b, const char *p, size_t n, uint64_t loc);
 void audit_fmt_block_end(struct block *b);
 /* audit_gcp.c: a GKE Cloud Logging entry, mapped to an Event */
 void audit_gcp_entry(struct block *b, const struct cJSON *entry, uint64_t loc);

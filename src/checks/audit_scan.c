@@ -494,6 +494,8 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 	/* CRI, export-task, tail and CSV lines: a number first would parse as JSON */
 	if (n && *p != '{' && *p != '[' && audit_fmt_text(b, p, n, line))
 		return;
+	if (n && *p == '{' && audit_fmt_docker_line(b, p, n, line))
+		return;
 	fixed = nul_escapes_replaced(p, n);
 	root = cJSON_ParseWithLength(fixed ? fixed : p, n);
 	free(fixed);
@@ -652,7 +654,8 @@ void audit_scan_object(struct block *b, const cJSON *o, uint64_t loc)
 		if (!b->format || b->format == AF_FORCED_NATIVE || b->depth)
 			audit_scan_event(b, o, loc);
 		else
-			malformed(b, loc, "a native audit Event, not the format --input-format names");
+			malformed(b, loc,
+				  "a native audit Event, not the format --input-format names");
 		return;
 	}
 	if (!audit_fmt_object(b, o, loc))
@@ -685,14 +688,20 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 		malformed(b, line, audit_unread_reason(p + 1 < end ? p[1] : 0));
 		return;
 	}
+	/* docker json-file: its one long string is better not walked twice */
+	if (end - p > 8 && !memcmp(p, "{\"log\":\"", 8) &&
+	    audit_fmt_docker_line(b, p, (size_t)(end - p), line))
+		return;
 	/*
 	 * The API server writes annotations last (types.go field order): once
 	 * stageTimestamp is read the rest is not needed, unless the line is sent
 	 * to cJSON below anyway. A line that is cut short still fails: it must
 	 * end with '}'.
 	 */
-	if (*p != '{' || end[-1] != '}' || (b->format > AF_NATIVE && b->format != AF_FORCED_NATIVE && !b->depth) || walk_event(p, end, f, &bs) < 0 || !f[JK_AUDITID].n ||
-	    !f[JK_STAGE].n || !jsonl_str(&f[JK_AUDITID], &s, &n) || (bs && escaped(f))) {
+	if (*p != '{' || end[-1] != '}' ||
+	    (b->format > AF_NATIVE && b->format != AF_FORCED_NATIVE && !b->depth) ||
+	    walk_event(p, end, f, &bs) < 0 || !f[JK_AUDITID].n || !f[JK_STAGE].n ||
+	    !jsonl_str(&f[JK_AUDITID], &s, &n) || (bs && escaped(f))) {
 		slow_path(b, p, (size_t)(end - p), line);
 		return;
 	}

@@ -578,16 +578,11 @@ static int hex4(const char *p, const char *end, unsigned *out)
 	return end - p < 4 ? -1 : json_hex4(p, out);
 }
 
-char *jsonl_unescape(const struct span *s)
+/* Decodes [p,end) into o; -1 on a bad escape (or, when strict, \u0000 or a lone surrogate). */
+static int unescape_run(const char *p, const char *end, char *o, size_t *kp, bool strict)
 {
-	const char *p, *end;
-	size_t n, k = 0;
-	char *o;
+	size_t k = 0;
 
-	if (!jsonl_str(s, &p, &n))
-		return NULL;
-	end = p + n;
-	o = xmalloc(st_add(n, 1)); /* decoding never grows: \uXXXX (6) is at most 4 bytes */
 	while (p < end) {
 		const char *bs = memchr(p, '\\', (size_t)(end - p));
 		size_t run = bs ? (size_t)(bs - p) : (size_t)(end - p);
@@ -599,7 +594,7 @@ char *jsonl_unescape(const struct span *s)
 		if (p >= end)
 			break;
 		if (p + 1 >= end)
-			goto bad;
+			return -1;
 		switch (p[1]) {
 		case '"':
 			o[k++] = '"';
@@ -627,28 +622,137 @@ char *jsonl_unescape(const struct span *s)
 			break;
 		case 'u':
 			if (hex4(p + 2, end, &cp) < 0)
-				goto bad;
+				return -1;
 			if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 12 && p[6] == '\\' &&
 			    p[7] == 'u' && hex4(p + 8, end, &lo) == 0 && lo >= 0xdc00 &&
 			    lo < 0xe000) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				p += 6;
 			} else if (cp >= 0xd800 && cp < 0xe000) {
+				if (strict)
+					return -1;
 				cp = 0xfffd; /* a lone surrogate, as Go's decoder does */
+			} else if (cp == 0 && strict) {
+				return -1;
 			}
 			put_utf8(o, &k, cp);
 			p += 4;
 			break;
 		default:
-			goto bad;
+			return -1;
 		}
 		p += 2;
 	}
+	*kp = k;
+	return 0;
+}
+
+char *jsonl_unescape(const struct span *s)
+{
+	const char *p;
+	size_t n, k = 0;
+	char *o;
+
+	if (!jsonl_str(s, &p, &n))
+		return NULL;
+	o = xmalloc(st_add(n, 1)); /* decoding never grows: \uXXXX (6) is at most 4 bytes */
+	if (unescape_run(p, p + n, o, &k, false) < 0) {
+		free(o);
+		return NULL;
+	}
 	o[k] = '\0';
 	return o;
-bad:
-	free(o);
-	return NULL;
+}
+
+bool jsonl_unescape_strict(const struct span *s, struct strbuf *out)
+{
+	const char *p;
+	size_t n, k = 0;
+
+	if (!jsonl_str(s, &p, &n))
+		return false;
+	strbuf_grow(out, n);
+	if (unescape_run(p, p + n, out->buf + out->len, &k, true) < 0) {
+		out->buf[out->len] = '\0';
+		return false;
+	}
+	out->len += k;
+	out->buf[out->len] = '\0';
+	return true;
+}
+
+/* The next '"' or '\\' at or after p, or end. */
+static inline const char *next_quote_or_bs(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int m =
+		    _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
+const char *jsonl_decode_string(const char *p, const char *end, struct strbuf *out)
+{
+	size_t k;
+	char *o;
+
+	if (p >= end || *p != '"')
+		return NULL;
+	p++;
+	strbuf_grow(out, (size_t)(end - p)); /* decoding never grows */
+	o = out->buf + out->len;
+	k = 0;
+	for (;;) {
+		const char *q = next_quote_or_bs(p, end);
+		const char *esc_end;
+		size_t dk;
+
+		memcpy(o + k, p, (size_t)(q - p));
+		k += (size_t)(q - p);
+		if (q >= end)
+			return NULL;
+		if (*q == '"') {
+			p = q + 1;
+			break;
+		}
+		if (q + 1 < end && q[1] != 'u') {
+			static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+			const char *c = q[1] ? strchr(from, q[1]) : NULL;
+			if (!c)
+				return NULL;
+			o[k++] = to[c - from];
+			p = q + 2;
+			continue;
+		}
+		/* \uXXXX (a surrogate pair is two): decoded by the common code */
+		esc_end = q + 2;
+		if (q + 1 < end && q[1] == 'u') {
+			esc_end = q + 6;
+			if (end - q >= 12 && q[6] == '\\' && q[7] == 'u')
+				esc_end = q + 12;
+		}
+		if (esc_end > end)
+			esc_end = end;
+		/* a pair's second half that is not a low surrogate is decoded on its own */
+		if (esc_end - q == 12 && unescape_run(q, esc_end, o + k, &dk, true) < 0)
+			esc_end = q + 6;
+		if (unescape_run(q, esc_end, o + k, &dk, true) < 0)
+			return NULL;
+		k += dk;
+		p = esc_end;
+	}
+	out->len += k;
+	out->buf[out->len] = '\0';
+	return p;
 }
 
 bool jsonl_array_next(const struct span *arr, size_t *it, struct span *elem)

@@ -98,6 +98,17 @@ bool jsonl_obj_get(const struct span *obj, const char *key, struct span *out);
  * as a new NUL-terminated string; NULL when s is not a valid string.
  */
 char *jsonl_unescape(const struct span *s);
+/*
+ * The same, appended to out (NUL-terminated); false also for \u0000 and
+ * lone surrogates, where decoders disagree (cJSON refuses a lone surrogate,
+ * Go makes it U+FFFD): the caller then reads the text with a full parser.
+ */
+bool jsonl_unescape_strict(const struct span *s, struct strbuf *out);
+/*
+ * The string at p (p[0] == '"') decoded as jsonl_unescape_strict() does,
+ * appended to out, in one pass: returns past its closing quote, or NULL.
+ */
+const char *jsonl_decode_string(const char *p, const char *end, struct strbuf *out);
 
 /*
  * Iterate an array span: *it starts at 0; each call sets *elem to the

@@ -172,6 +172,44 @@ static void test_unescape(void **state)
 	assert_null(jsonl_unescape(&s));
 }
 
+/* the one-pass decoder of the docker fast path: as jsonl_unescape, refusing what cJSON and Go
+ * disagree on */
+static void decode_is(const char *in, const char *want, size_t rest)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *end = in + strlen(in), *after = jsonl_decode_string(in, end, &sb);
+
+	if (!want) {
+		assert_null(after);
+	} else {
+		assert_non_null(after);
+		assert_int_equal((size_t)(end - after), rest);
+		assert_int_equal(sb.len, strlen(want));
+		assert_memory_equal(sb.buf, want, sb.len);
+	}
+	strbuf_release(&sb);
+}
+
+static void test_decode_string(void **state)
+{
+	(void)state;
+	decode_is("\"a\\u0026b\\\"\\n\\ud83d\\ude00\\u00e9\\/\\\\\\t\\b\\f\\r\",\"x\"",
+		  "a&b\"\n\xf0\x9f\x98\x80\xc3\xa9/\\\t\b\f\r", 4);
+	decode_is("\"0123456789abcdef0123456789abcdef\\\"0123456789abcdef\"",
+		  "0123456789abcdef0123456789abcdef\"0123456789abcdef", 0);
+	decode_is("\"\"", "", 0);
+	decode_is("\"\\u0041\\u0042\"", "AB", 0);
+	decode_is("\"\\u0000\"", NULL, 0); /* cJSON ends its string there */
+	decode_is("\"\\ud800\"", NULL, 0); /* a lone surrogate: cJSON refuses it */
+	decode_is("\"\\ud800\\u0041\"", NULL, 0);
+	decode_is("\"\\udc00x\"", NULL, 0);
+	decode_is("\"bad\\x\"", NULL, 0);
+	decode_is("\"\\u00\"", NULL, 0);
+	decode_is("\"open", NULL, 0);
+	decode_is("\"ends in \\", NULL, 0);
+	decode_is("12", NULL, 0);
+}
+
 static void test_array(void **state)
 {
 	struct span a = { "[ \"1.2.3.4\" , \"10.0.0.1\"]", 0 }, e;
@@ -686,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_walk_same),
 		cmocka_unit_test(test_walk_fuzz),
 		cmocka_unit_test(test_unescape),
+		cmocka_unit_test(test_decode_string),
 		cmocka_unit_test(test_array),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_durations),
