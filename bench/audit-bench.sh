@@ -13,6 +13,16 @@
 #   cat >/dev/null, the grep|jq|sort|uniq pipeline, and once jq over every line;
 #   kanon on the gzip'ed log vs zcat and zlib's own inflate (bench/audit-zinflate.c).
 # Prints MB/s and the ratios, the peak RSS of kanon, and checks kanon's counts against the truth.
+#
+#   WRAPPED=1 bench/audit-bench.sh [KANON]
+#                                    instead: the wrapped formats and parallel gzip (issue 10
+#                                    goals: a wrapped format at most 1.5x the native time of the
+#                                    same events; several .gz inflated in parallel). The first
+#                                    80000 lines, wrapped by bench/audit-wrap.py as docker
+#                                    json-file, CRI and CloudWatch filter-log-events pages, are
+#                                    timed against the native lines (interleaved, median of RUNS,
+#                                    old build too with KANON_OLD) and must give the same JSON;
+#                                    then the log cut in 4 gzip'ed parts vs the one .gz.
 set -u
 cd "$(dirname "$0")/.."
 KANON=${1:-build/kanon}
@@ -86,6 +96,81 @@ compare_old() {
 		printf "ratio to grep -c: old %.2fx, new %.2fx; new / old: %.2fx the time\n", o / g, n / g, n / o
 		printf "peak RSS: old %d MB, new %d MB\n", ro / 1024, rn / 1024 }'
 }
+# med_of LIST...: the median of microsecond times, in seconds
+med_of() { printf '%s\n' "$@" | sort -n | awk '{ x[NR] = $1 } END { printf "%.3f", x[int((NR + 1) / 2)] / 1e6 }'; }
+# interleaved: each run times every command once, in turn; prints one median per command
+interleave() {
+	local -a ts
+	local i j t0 t1 n=$#
+	for i in $(seq "$RUNS"); do
+		j=0
+		for c in "$@"; do
+			t0=$(date +%s%N); eval "$c" >/dev/null 2>&1; t1=$(date +%s%N)
+			ts[j * RUNS + i - 1]=$(( (t1 - t0) / 1000 ))
+			j=$((j + 1))
+		done
+	done
+	for j in $(seq 0 $((n - 1))); do
+		med_of "${ts[@]:j * RUNS:RUNS}"
+		echo
+	done
+}
+wrapped() {
+	local nat=$OUT/wrap-native.jsonl f k meds
+	[ -s "$nat" ] || head -n 80000 "$LOG" >"$nat"
+	for f in docker cri cloudwatch; do
+		[ -s "$OUT/wrap-$f.log" ] && [ "$OUT/wrap-$f.log" -nt "$nat" ] ||
+			python3 bench/audit-wrap.py "$f" "$nat" "$OUT/wrap-$f.log" || exit 2
+	done
+	"$KANON" audit -f json --no-progress "$nat" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["audit"], sort_keys=True))' >"$OUT/.native.json"
+	echo "wrapped formats: the same 80000 events (median of $RUNS interleaved runs)"
+	for f in docker cri cloudwatch; do
+		"$KANON" audit -f json --no-progress "$OUT/wrap-$f.log" | python3 -c 'import json,sys; a=json.load(sys.stdin)["audit"]; a.pop("formats", None); print(json.dumps(a, sort_keys=True))' >"$OUT/.wrap.json"
+		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); a.pop("formats", None); b=json.load(open(sys.argv[2])); sys.exit(0 if a == b else 1)' "$OUT/.native.json" "$OUT/.wrap.json" ||
+			echo "  $f: DIFFERENT counts from the native log"
+		if [ -n "${KANON_OLD:-}" ]; then
+			mapfile -t meds < <(interleave "$KANON audit -f json --no-progress $nat" \
+				"$KANON audit -f json --no-progress $OUT/wrap-$f.log" \
+				"$KANON_OLD audit -f json --no-progress $nat" \
+				"$KANON_OLD audit -f json --no-progress $OUT/wrap-$f.log")
+			awk -v f="$f" -v n="${meds[0]}" -v w="${meds[1]}" -v on="${meds[2]}" -v ow="${meds[3]}" 'BEGIN {
+				printf "  %-10s native %.3f s, wrapped %.3f s: %.2fx (old: %.3f s / %.3f s: %.2fx; goal <= 1.5x)\n", f, n, w, w / n, on, ow, ow / on }'
+		else
+			mapfile -t meds < <(interleave "$KANON audit -f json --no-progress $nat" \
+				"$KANON audit -f json --no-progress $OUT/wrap-$f.log")
+			awk -v f="$f" -v n="${meds[0]}" -v w="${meds[1]}" 'BEGIN {
+				printf "  %-10s native %.3f s, wrapped %.3f s: %.2fx (goal <= 1.5x)\n", f, n, w, w / n }'
+		fi
+	done
+	# parallel gzip: the log in 4 .gz parts vs the one .gz (same events, same JSON)
+	if [ ! -s "$OUT/part-03.jsonl.gz" ] || [ "$OUT/part-03.jsonl.gz" -ot "$LOG" ]; then
+		split -n l/4 -d --additional-suffix=.jsonl "$LOG" "$OUT/part-" || exit 2
+		for k in 0 1 2 3; do gzip -f "$OUT/part-0$k.jsonl"; done
+	fi
+	local parts="$OUT/part-00.jsonl.gz $OUT/part-01.jsonl.gz $OUT/part-02.jsonl.gz $OUT/part-03.jsonl.gz"
+	"$KANON" audit -f json --no-progress "$LOG.gz" | python3 -c 'import json,sys; a=json.load(sys.stdin)["audit"]; print(a["requests"], a["anonymous"]["requests"], a["unauthorized_401"])' >"$OUT/.one"
+	# shellcheck disable=SC2086
+	"$KANON" audit -f json --no-progress $parts | python3 -c 'import json,sys; a=json.load(sys.stdin)["audit"]; print(a["requests"], a["anonymous"]["requests"], a["unauthorized_401"])' >"$OUT/.four"
+	cmp -s "$OUT/.one" "$OUT/.four" || echo "  4 .gz parts: DIFFERENT counts from the one .gz"
+	if [ -n "${KANON_OLD:-}" ]; then
+		mapfile -t meds < <(interleave "$KANON audit -f json --no-progress $LOG.gz" \
+			"$KANON audit -f json --no-progress $parts" \
+			"$KANON_OLD audit -f json --no-progress $parts")
+		awk -v o="${meds[0]}" -v p="${meds[1]}" -v q="${meds[2]}" 'BEGIN {
+			printf "gzip: one .gz %.3f s; 4 .gz parts: new %.3f s (%.2fx the one), old %.3f s (%.2fx)\n", o, p, p / o, q, q / o }'
+	else
+		mapfile -t meds < <(interleave "$KANON audit -f json --no-progress $LOG.gz" \
+			"$KANON audit -f json --no-progress $parts")
+		awk -v o="${meds[0]}" -v p="${meds[1]}" 'BEGIN {
+			printf "gzip: one .gz %.3f s; 4 .gz parts %.3f s (%.2fx)\n", o, p, p / o }'
+	fi
+	rss=$( { /usr/bin/time -f '%M' "$KANON" audit -f json --no-progress $parts >/dev/null; } 2>&1 | tail -n 1)
+	echo "  peak RSS on the 4 parts: $((rss / 1024)) MB"
+}
+if [ "${WRAPPED:-0}" = 1 ]; then
+	wrapped
+	exit 0
+fi
 if [ -n "${KANON_OLD:-}" ]; then
 	[ -x "$KANON_OLD" ] || { echo "no old kanon binary at $KANON_OLD" >&2; exit 2; }
 	compare_old

@@ -22,3 +22,33 @@ run "$F/docker-edge.log" >"$tmp/docker.json"
 t "docker edge cases: 55 requests, 3 unread, the shapes cJSON reads counted as before" \
 	"$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]
 sys.exit(0 if (a["requests"], a["malformed"], a["formats"]) == (55, 3, {"native": 2, "docker": 57, "shipper": 2}) else 1)' "$tmp/docker.json"; echo $?)"
+
+# several .gz inputs are inflated in parallel (the ones after the one read, on threads of their
+# own): the same JSON, findings, evidence order and errors as when read one after another
+python3 - "$tmp" <<'PY'
+import gzip, json, sys, uuid
+evs = [json.loads(l) for l in open("tests/fixtures/audit/formats/native.jsonl") if l.strip()]
+n = 0
+for part in range(4):
+    with gzip.open("%s/part-%d.jsonl.gz" % (sys.argv[1], part), "wt") as f:
+        for rep in range(250):
+            for e in evs:
+                n += 1
+                e = dict(e, auditID=str(uuid.UUID(int=n)))
+                e["stageTimestamp"] = "2024-05-0%dT%02d:%02d:00.000000Z" % (part + 1, rep // 60, rep % 60)
+                f.write(json.dumps(e, separators=(",", ":")) + "\n")
+PY
+head -c 30000 "$tmp/part-3.jsonl.gz" >"$tmp/part-4-cut.jsonl.gz"
+parts="$tmp/part-2.jsonl.gz $tmp/part-0.jsonl.gz $tmp/part-4-cut.jsonl.gz $tmp/part-3.jsonl.gz $tmp/part-1.jsonl.gz"
+# shellcheck disable=SC2086
+"$KANON" audit --no-progress -f json $parts >"$tmp/par.json" 2>"$tmp/par.err"
+rp=$?
+# two threads at most: one worker and the reader, nothing inflated ahead
+# shellcheck disable=SC2086
+KANON_TEST_MAX_THREADS=2 "$KANON" audit --no-progress -f json --threads 1 $parts >"$tmp/seq.json" \
+	2>"$tmp/seq.err"
+rs=$?
+t "5 .gz parts (one cut short) in parallel: the JSON of reading them one by one" \
+	"$([ $rp = $rs ] && cmp -s "$tmp/par.json" "$tmp/seq.json" && cmp -s "$tmp/par.err" "$tmp/seq.err"; echo $?)"
+t "5 .gz parts: the 60000 requests read, the cut part reported" \
+	"$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]; sys.exit(0 if a["requests"] == 60000 else 1)' "$tmp/par.json" && grep -q "part-4-cut.jsonl.gz.*ends early" "$tmp/par.err"; echo $?)"
