@@ -99,6 +99,8 @@ bool audit_fmt_object(struct block *b, const struct cJSON *o, uint64_t loc);
 bool audit_fmt_text(struct block *b, const char *p, size_t n, uint64_t loc);
 /* a docker json-file line without cJSON; false: not one it reads that way */
 bool audit_fmt_docker_line(struct block *b, const char *p, size_t n, uint64_t loc);
+/* an aws logs filter-log-events / get-log-events page without cJSON; false: not read so */
+bool audit_fmt_cloudwatch_page(struct block *b, const char *p, size_t n, uint64_t loc);
 void audit_fmt_block_end(struct block *b);
 /* audit_gcp.c: a GKE Cloud Logging entry, mapped to an Event */
 void audit_gcp_entry(struct block *b, const struct cJSON *entry, uint64_t loc);

@@ -494,7 +494,8 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 	/* CRI, export-task, tail and CSV lines: a number first would parse as JSON */
 	if (n && *p != '{' && *p != '[' && audit_fmt_text(b, p, n, line))
 		return;
-	if (n && *p == '{' && audit_fmt_docker_line(b, p, n, line))
+	if (n && *p == '{' &&
+	    (audit_fmt_docker_line(b, p, n, line) || audit_fmt_cloudwatch_page(b, p, n, line)))
 		return;
 	fixed = nul_escapes_replaced(p, n);
 	root = cJSON_ParseWithLength(fixed ? fixed : p, n);
@@ -647,6 +648,19 @@ static int walk_event(const char *p, const char *end, struct span *f, bool *bs)
 	return r;
 }
 
+/* Does the object at p start with the key `key` (quoted)? */
+static bool wrapper_start(const char *p, const char *end, const char *key)
+{
+	size_t kl = strlen(key);
+
+	if (p >= end || *p != '{')
+		return false;
+	p = skip_blank(p + 1, end);
+	while (p < end && *p == '\n') /* a pretty-printed document's object */
+		p = skip_blank(p + 1, end);
+	return (size_t)(end - p) > kl && !memcmp(p, key, kl);
+}
+
 /* An object: an Event, or a wrapper of Events. */
 void audit_scan_object(struct block *b, const cJSON *o, uint64_t loc)
 {
@@ -688,9 +702,12 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 		malformed(b, line, audit_unread_reason(p + 1 < end ? p[1] : 0));
 		return;
 	}
-	/* docker json-file: its one long string is better not walked twice */
-	if (end - p > 8 && !memcmp(p, "{\"log\":\"", 8) &&
+	/* docker json-file, CloudWatch pages: their long strings are better not walked twice */
+	if (wrapper_start(p, end, "\"log\"") &&
 	    audit_fmt_docker_line(b, p, (size_t)(end - p), line))
+		return;
+	if (wrapper_start(p, end, "\"events\"") &&
+	    audit_fmt_cloudwatch_page(b, p, (size_t)(end - p), line))
 		return;
 	/*
 	 * The API server writes annotations last (types.go field order): once

@@ -700,59 +700,78 @@ static inline const char *next_quote_or_bs(const char *p, const char *end)
 	return p;
 }
 
+static int simple_escape(char c)
+{
+	switch (c) {
+	case '"':
+	case '\\':
+	case '/':
+		return c;
+	case 'b':
+		return '\b';
+	case 'f':
+		return '\f';
+	case 'n':
+		return '\n';
+	case 'r':
+		return '\r';
+	case 't':
+		return '\t';
+	default:
+		return -1;
+	}
+}
+
 const char *jsonl_decode_string(const char *p, const char *end, struct strbuf *out)
 {
-	size_t k;
-	char *o;
+	size_t start = out->len;
 
 	if (p >= end || *p != '"')
 		return NULL;
 	p++;
-	strbuf_grow(out, (size_t)(end - p)); /* decoding never grows */
-	o = out->buf + out->len;
-	k = 0;
 	for (;;) {
-		const char *q = next_quote_or_bs(p, end);
-		const char *esc_end;
+		const char *q = next_quote_or_bs(p, end), *esc_end;
 		size_t dk;
+		int c;
 
-		memcpy(o + k, p, (size_t)(q - p));
-		k += (size_t)(q - p);
+		/* room for the run and one escape (at most 4 bytes decoded) */
+		strbuf_grow(out, (size_t)(q - p) + 8);
+		memcpy(out->buf + out->len, p, (size_t)(q - p));
+		out->len += (size_t)(q - p);
 		if (q >= end)
-			return NULL;
+			goto bad;
 		if (*q == '"') {
 			p = q + 1;
 			break;
 		}
 		if (q + 1 < end && q[1] != 'u') {
-			static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-			const char *c = q[1] ? strchr(from, q[1]) : NULL;
-			if (!c)
-				return NULL;
-			o[k++] = to[c - from];
+			if ((c = simple_escape(q[1])) < 0)
+				goto bad;
+			out->buf[out->len++] = (char)c;
 			p = q + 2;
 			continue;
 		}
 		/* \uXXXX (a surrogate pair is two): decoded by the common code */
-		esc_end = q + 2;
-		if (q + 1 < end && q[1] == 'u') {
-			esc_end = q + 6;
-			if (end - q >= 12 && q[6] == '\\' && q[7] == 'u')
-				esc_end = q + 12;
-		}
+		esc_end = q + 6;
+		if (end - q >= 12 && q[6] == '\\' && q[7] == 'u')
+			esc_end = q + 12;
 		if (esc_end > end)
 			esc_end = end;
 		/* a pair's second half that is not a low surrogate is decoded on its own */
-		if (esc_end - q == 12 && unescape_run(q, esc_end, o + k, &dk, true) < 0)
+		if (esc_end - q == 12 &&
+		    unescape_run(q, esc_end, out->buf + out->len, &dk, true) < 0)
 			esc_end = q + 6;
-		if (unescape_run(q, esc_end, o + k, &dk, true) < 0)
-			return NULL;
-		k += dk;
+		if (esc_end - q < 6 || unescape_run(q, esc_end, out->buf + out->len, &dk, true) < 0)
+			goto bad;
+		out->len += dk;
 		p = esc_end;
 	}
-	out->len += k;
 	out->buf[out->len] = '\0';
 	return p;
+bad:
+	out->len = start;
+	out->buf[out->len] = '\0';
+	return NULL;
 }
 
 bool jsonl_array_next(const struct span *arr, size_t *it, struct span *elem)

@@ -23,6 +23,12 @@ t "docker edge cases: 55 requests, 3 unread, the shapes cJSON reads counted as b
 	"$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]
 sys.exit(0 if (a["requests"], a["malformed"], a["formats"]) == (55, 3, {"native": 2, "docker": 57, "shipper": 2}) else 1)' "$tmp/docker.json"; echo $?)"
 
+# CloudWatch pages: the fast reader and cJSON agree, event for event
+run "$F/cw-edge.json" >"$tmp/cw.json"
+t "CloudWatch page edge cases: 55 requests, 4 unread, 1 skipped, as with cJSON" \
+	"$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]
+sys.exit(0 if (a["requests"], a["malformed"], a["skipped"], a["formats"]) == (55, 4, 1, {"native": 2, "cloudwatch": 59}) else 1)' "$tmp/cw.json"; echo $?)"
+
 # several .gz inputs are inflated in parallel (the ones after the one read, on threads of their
 # own): the same JSON, findings, evidence order and errors as when read one after another
 python3 - "$tmp" <<'PY'
