@@ -3,8 +3,8 @@
  * the inputs into blocks of whole lines, worker threads scan blocks in any
  * order (phase 1), and the calling thread consumes them strictly in input
  * order (phase 2), so results do not depend on the thread count. Memory is
- * bounded by the block pool: 2 * workers + 2 (at most 16) blocks of 2 MB,
- * and by the .gz inputs inflated ahead (at most 3, 2 MB ahead each).
+ * bounded by the block pool: 2 * workers + 2 (at most 10) blocks of 2 MB,
+ * and by the .gz inputs inflated ahead (at most 2, 2 MB ahead each).
  * When threads cannot be started (a process limit), fewer are used, down
  * to reading and scanning on the calling thread.
  */
@@ -34,7 +34,9 @@
 #define MAX_OBJECT  (BLOCK_SIZE - 64) /* a longer object in a document is not read */
 #define PEEK_SIZE   (256u << 10)      /* for the first timestamp of each input */
 #define MAX_WORKERS 16
-#define AHEAD_FILES 3 /* .gz inputs inflated ahead of the one read */
+#define AHEAD_FILES 2 /* .gz inputs inflated ahead of the one read (3 MB each) */
+/* blocks in flight: with the request table (20 MB), peak RSS stays under 64 MB */
+#define MAX_BLOCKS 10
 
 /* a + b + c, or abort: sizes here come from input lengths */
 static size_t size_add(size_t a, size_t b, size_t c)
@@ -760,7 +762,7 @@ int audit_stream_run(char *const *files, size_t nfiles, const struct audit_strea
 	strbuf_init(&pp.errs);
 	plan_order(&pp);
 	want = workers_wanted(&pp, ops->threads);
-	pp.nblocks = (size_t)want * 2 + 2 > 16 ? 16 : (size_t)want * 2 + 2;
+	pp.nblocks = (size_t)want * 2 + 2 > MAX_BLOCKS ? MAX_BLOCKS : (size_t)want * 2 + 2;
 	pp.blocks = xcalloc(pp.nblocks, sizeof(*pp.blocks));
 
 	used = run_threads(&pp, want);
