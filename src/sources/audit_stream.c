@@ -3,8 +3,7 @@
  * the inputs into blocks of whole lines, worker threads scan blocks in any
  * order (phase 1), and the calling thread consumes them strictly in input
  * order (phase 2), so results do not depend on the thread count. Memory is
- * bounded by the block pool: 2 * workers + 2 (at most 10) blocks of 2 MB,
- * and by the .gz inputs inflated ahead (at most 2, 2 MB ahead each).
+ * bounded by the block pool: 2 * workers + 2 (at most 10) blocks of 2 MB.
  * When threads cannot be started (a process limit), fewer are used, down
  * to reading and scanning on the calling thread.
  */
@@ -34,7 +33,6 @@
 #define MAX_OBJECT  (BLOCK_SIZE - 64) /* a longer object in a document is not read */
 #define PEEK_SIZE   (256u << 10)      /* for the first timestamp of each input */
 #define MAX_WORKERS 16
-#define AHEAD_FILES 2 /* .gz inputs inflated ahead of the one read (3 MB each) */
 /* blocks in flight: with the request table (20 MB), peak RSS stays under 64 MB */
 #define MAX_BLOCKS 10
 
@@ -470,43 +468,6 @@ static int input_open(const struct pipe *pp, size_t f, struct instream *s, struc
 	return instream_open_fd(s, fd, pp->files[f], e);
 }
 
-static int thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
-
-/*
- * The .gz inputs after the one being read are inflated ahead on threads of
- * their own (at most AHEAD_FILES at a time, 2 MB ahead each): inflating is
- * most of the time of a compressed log, and one thread for all the inputs
- * left the other CPUs idle. Only regular files are opened early (a FIFO's
- * open() would wait for its writer); the bytes are the same, in order.
- */
-static void inflate_ahead(struct pipe *pp, size_t k)
-{
-	size_t started = 0;
-
-	if (pp->inline_mode)
-		return;
-	for (size_t j = k + 1; j < pp->nfiles && started < AHEAD_FILES; j++) {
-		size_t f = pp->order[j];
-		struct input *in = &pp->in[f];
-		struct err e = {{0}, 0, {0}};
-		struct stat st;
-
-		if (in->s.ahead) {
-			started++;
-			continue;
-		}
-		if (!in->open) {
-			if (pp->ops->open || !strcmp(pp->files[f], "-") ||
-			    stat(pp->files[f], &st) < 0 || !S_ISREG(st.st_mode) ||
-			    input_open(pp, f, &in->s, &e) < 0)
-				continue; /* opened (and any error reported) in its turn */
-			in->open = true;
-		}
-		if (in->s.gz && instream_ahead(&in->s, thread_start) == 0)
-			started++;
-	}
-}
-
 static void *reader_main(void *arg)
 {
 	struct pipe *pp = arg;
@@ -517,7 +478,6 @@ static void *reader_main(void *arg)
 		struct input *in = &pp->in[f];
 		struct err e = {{0}, 0, {0}};
 
-		inflate_ahead(pp, k);
 		if (!in->open) {
 			if (input_open(pp, f, &in->s, &e) < 0) {
 				pipe_error(pp, f, e.msg);
@@ -671,20 +631,14 @@ static void plan_order(struct pipe *pp)
 static int thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 {
 	static int started;
-	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	const char *lim = getenv("KANON_TEST_MAX_THREADS");
-	int rc = 0;
 
-	/* the calling thread starts the workers, the reader those inflating ahead */
-	pthread_mutex_lock(&mu);
 	if (lim && *lim && started >= (int)strtol(lim, NULL, 10))
-		rc = EAGAIN;
-	else if (pthread_create(t, NULL, fn, arg))
-		rc = EAGAIN;
-	else
-		started++;
-	pthread_mutex_unlock(&mu);
-	return rc;
+		return EAGAIN;
+	if (pthread_create(t, NULL, fn, arg))
+		return EAGAIN;
+	started++;
+	return 0;
 }
 
 /* The calling thread: consume scanned blocks in order until the reader is done. */

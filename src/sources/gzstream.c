@@ -11,28 +11,7 @@
 #include "core/util.h"
 #include "core/banned.h"
 
-#define IN_CAP	     (1u << 20)
-#define AHEAD_CHUNK  (1u << 20)
-#define AHEAD_CHUNKS 2
-
-/* One read of the inflating thread: its bytes, or the end (len 0) with rc and the error. */
-struct gz_chunk {
-	char *buf;
-	size_t len, pos;
-	uint64_t raw; /* the file's bytes read when it was filled (progress) */
-	int rc;
-	struct err e;
-};
-
-struct gz_ahead {
-	pthread_t t;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct instream inner;
-	struct gz_chunk ring[AHEAD_CHUNKS];
-	size_t head, count; /* the next chunk to read; how many are filled */
-	bool stop;
-};
+#define IN_CAP (1u << 20)
 
 /* strerror() is not thread-safe and streams are read on the reader thread (GNU strerror_r). */
 static const char *errstr(int errnum, char *buf, size_t n)
@@ -181,12 +160,8 @@ int instream_open_fd(struct instream *s, int fd, const char *name, struct err *e
 
 static ssize_t gz_read(struct instream *s, char *buf, size_t cap, struct err *e);
 
-static ssize_t ahead_read(struct instream *s, char *buf, size_t cap, struct err *e);
-
 ssize_t instream_read(struct instream *s, char *buf, size_t cap, struct err *e)
 {
-	if (s->ahead)
-		return ahead_read(s, buf, cap, e);
 
 	if (s->eof && s->has_perr) {
 		s->has_perr = false;
@@ -309,12 +284,8 @@ static ssize_t gz_read(struct instream *s, char *buf, size_t cap, struct err *e)
 	return gz_done(s, buf, &tmp, false, e);
 }
 
-static void ahead_stop(struct gz_ahead *a);
-
 void instream_close(struct instream *s)
 {
-	if (s->ahead)
-		ahead_stop(s->ahead);
 	if (s->z) {
 		inflateEnd(s->z);
 		free(s->z);
@@ -324,116 +295,4 @@ void instream_close(struct instream *s)
 		close(s->fd);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-}
-
-/* ------------------------------------------------------------ inflating ahead */
-
-static void *ahead_main(void *arg)
-{
-	struct gz_ahead *a = arg;
-
-	for (;;) {
-		struct gz_chunk *c;
-		ssize_t n;
-
-		pthread_mutex_lock(&a->mu);
-		while (a->count == AHEAD_CHUNKS && !a->stop)
-			pthread_cond_wait(&a->cv, &a->mu);
-		if (a->stop) {
-			pthread_mutex_unlock(&a->mu);
-			return NULL;
-		}
-		c = &a->ring[(a->head + a->count) % AHEAD_CHUNKS];
-		pthread_mutex_unlock(&a->mu);
-
-		n = instream_read(&a->inner, c->buf, AHEAD_CHUNK, &c->e);
-		c->len = n > 0 ? (size_t)n : 0;
-		c->pos = 0;
-		c->rc = n < 0 ? -1 : 0;
-		c->raw = a->inner.raw_read;
-
-		pthread_mutex_lock(&a->mu);
-		a->count++;
-		pthread_cond_broadcast(&a->cv);
-		pthread_mutex_unlock(&a->mu);
-		if (n <= 0)
-			return NULL; /* the last chunk stays: every later read ends there */
-	}
-}
-
-int instream_ahead(struct instream *s, int (*start)(pthread_t *t, void *(*fn)(void *), void *arg))
-{
-	struct gz_ahead *a;
-
-	if (!s->gz || s->ahead || s->eof)
-		return -1;
-	a = xcalloc(1, sizeof(*a));
-	pthread_mutex_init(&a->mu, NULL);
-	pthread_cond_init(&a->cv, NULL);
-	a->inner = *s;
-	for (size_t i = 0; i < AHEAD_CHUNKS; i++)
-		a->ring[i].buf = xmalloc(AHEAD_CHUNK);
-	if (start(&a->t, ahead_main, a) != 0) {
-		for (size_t i = 0; i < AHEAD_CHUNKS; i++)
-			free(a->ring[i].buf);
-		pthread_mutex_destroy(&a->mu);
-		pthread_cond_destroy(&a->cv);
-		free(a);
-		return -1;
-	}
-	/* the stream's state is the thread's now; this one keeps its name and size */
-	s->z = NULL;
-	s->in = NULL;
-	s->fd = -1;
-	s->ahead = a;
-	return 0;
-}
-
-static ssize_t ahead_read(struct instream *s, char *buf, size_t cap, struct err *e)
-{
-	struct gz_ahead *a = s->ahead;
-	struct gz_chunk *c;
-	size_t n;
-
-	pthread_mutex_lock(&a->mu);
-	while (a->count == 0)
-		pthread_cond_wait(&a->cv, &a->mu);
-	c = &a->ring[a->head];
-	pthread_mutex_unlock(&a->mu);
-	s->raw_read = c->raw;
-	if (!c->len) {
-		if (c->rc < 0) {
-			c->rc = 0; /* the error once, then the end */
-			if (e)
-				*e = c->e;
-			return -1;
-		}
-		return 0;
-	}
-	n = c->len - c->pos < cap ? c->len - c->pos : cap;
-	memcpy(buf, c->buf + c->pos, n);
-	c->pos += n;
-	if (c->pos == c->len) {
-		pthread_mutex_lock(&a->mu);
-		a->head = (a->head + 1) % AHEAD_CHUNKS;
-		a->count--;
-		pthread_cond_broadcast(&a->cv);
-		pthread_mutex_unlock(&a->mu);
-	}
-	return (ssize_t)n;
-}
-
-static void ahead_stop(struct gz_ahead *a)
-{
-	pthread_mutex_lock(&a->mu);
-	a->stop = true;
-	pthread_cond_broadcast(&a->cv);
-	pthread_mutex_unlock(&a->mu);
-	pthread_join(a->t, NULL);
-	instream_close(&a->inner);
-	for (size_t i = 0; i < AHEAD_CHUNKS; i++)
-		free(a->ring[i].buf);
-	pthread_mutex_destroy(&a->mu);
-	pthread_cond_destroy(&a->cv);
-	free(a);
 }

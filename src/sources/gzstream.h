@@ -4,7 +4,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <pthread.h>
 #include <sys/types.h>
 
 #include "core/err.h"
@@ -29,7 +28,6 @@ struct instream {
 	int members;
 	struct err perr; /* an error met after data: returned by the next read */
 	bool has_perr;
-	struct gz_ahead *ahead; /* inflated ahead on a thread of its own (instream_ahead) */
 };
 
 /* Opens path ("-": stdin). Returns 0 or -errno with *e set. */
@@ -45,14 +43,5 @@ int instream_open_fd(struct instream *s, int fd, const char *name, struct err *e
  */
 ssize_t instream_read(struct instream *s, char *buf, size_t cap, struct err *e);
 void instream_close(struct instream *s);
-/*
- * A gzip stream is inflated from now on by a thread of its own, at most
- * 2 MB ahead of the reads (the same bytes and errors, in the same order):
- * several .gz inputs are then inflated in parallel. start() starts the
- * thread (pthread_create's contract), so that the caller can count or refuse
- * it. Returns 0, or -1 (the stream is not gzip, or no thread) and the stream
- * is read as before.
- */
-int instream_ahead(struct instream *s, int (*start)(pthread_t *t, void *(*fn)(void *), void *arg));
 
 #endif
