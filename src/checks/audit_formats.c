@@ -661,11 +661,14 @@ static int key_index(const char *k, size_t n, const char *const *keys, int nkeys
 }
 
 /*
- * An object of plain keys among `keys`, each at most once, values valid:
- * their spans in v[]. Returns past the object, or NULL.
+ * An object of plain keys among `keys`, each at most once, values valid
+ * (those in the mask `lazy` only skipped: the caller checks them): their
+ * spans in v[]. The decoded text of key `keep`, a string, is appended to
+ * *kept with a NUL. Returns past the object, or NULL.
  */
 static const char *plain_object(const char *p, const char *end, const char *const *keys, int nkeys,
-				struct span *v, struct strbuf *tmp)
+				unsigned lazy, int keep, struct span *v, struct strbuf *tmp,
+				struct strbuf *kept)
 {
 	p = blank(p, end);
 	if (p >= end || *p++ != '{')
@@ -687,8 +690,13 @@ static const char *plain_object(const char *p, const char *end, const char *cons
 		if (p >= end || *p++ != ':')
 			return NULL;
 		p = blank(p, end);
-		if (!(q = valid_value(p, end, 1, tmp)))
+		q = (lazy & 1u << k) ? jsonl_skip_value(p, end) : valid_value(p, end, 1, tmp);
+		if (!q)
 			return NULL;
+		if (k == keep && *p == '"') {
+			strbuf_add(kept, tmp->buf, tmp->len);
+			strbuf_addch(kept, '\0');
+		}
 		v[k].p = p;
 		v[k].n = (size_t)(q - p);
 		p = blank(q, end);
@@ -706,36 +714,26 @@ static const char *const cw_event_keys[] = {"message", "logStreamName", "timesta
 					    "ingestionTime", "eventId"};
 
 /*
- * Each event of the page's events array: with `emit`, scanned; without,
- * only checked. False when one is not an object of the keys above with a
- * string message.
+ * The page's events array checked, the messages decoded into *msgs one
+ * after the other (each ends in a NUL; *nmsg of them). False when an event
+ * is not an object of the keys above with a string message.
  */
-static bool cw_page_events(struct block *b, const struct span *arr, uint64_t loc, bool emit,
-			   struct strbuf *tmp)
+static bool cw_page_events(const struct span *arr, struct strbuf *tmp, struct strbuf *msgs,
+			   size_t **offs, size_t *nmsg, size_t *amsg)
 {
 	const char *p = arr->p + 1, *end = arr->p + arr->n - 1;
-	uint64_t k = 0;
 
 	for (p = blank(p, end); p < end;) {
 		struct span v[ARRAY_SIZE(cw_event_keys)];
+		size_t off = msgs->len;
 
 		memset(v, 0, sizeof(v));
-		if (!(p = plain_object(p, end, cw_event_keys, ARRAY_SIZE(cw_event_keys), v, tmp)) ||
+		if (!(p = plain_object(p, end, cw_event_keys, ARRAY_SIZE(cw_event_keys), 0, 0, v,
+				       tmp, msgs)) ||
 		    !v[0].n || *v[0].p != '"')
 			return false;
-		k++;
-		if (emit) {
-			strbuf_reset(tmp);
-			jsonl_decode_string(v[0].p, v[0].p + v[0].n, tmp);
-			if (!strncmp(tmp->buf, "CWL CONTROL MESSAGE", 19)) {
-				struct arec *r = audit_rec_new(b, loc_make(loc, k));
-				r->flags = R_SKIPPED;
-				r->why = "a CloudWatch Logs CONTROL_MESSAGE (no log event)";
-			} else {
-				inner_text(b, tmp->buf, loc_make(loc, k), AF_CLOUDWATCH,
-					   cw_notjson);
-			}
-		}
+		ALLOC_GROW(*offs, *nmsg + 1, *amsg);
+		(*offs)[(*nmsg)++] = off;
 		p = blank(p, end);
 		if (p < end && *p == ',')
 			p = blank(p + 1, end);
@@ -745,21 +743,42 @@ static bool cw_page_events(struct block *b, const struct span *arr, uint64_t loc
 	return true;
 }
 
+/* The messages of a page, in order: as cw_event() reads them. */
+static void cw_page_emit(struct block *b, const char *msgs, const size_t *offs, size_t n,
+			 uint64_t loc)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *m = msgs + offs[i];
+
+		if (!strncmp(m, "CWL CONTROL MESSAGE", 19)) {
+			struct arec *r = audit_rec_new(b, loc_make(loc, i + 1));
+			r->flags = R_SKIPPED;
+			r->why = "a CloudWatch Logs CONTROL_MESSAGE (no log event)";
+		} else {
+			inner_text(b, m, loc_make(loc, i + 1), AF_CLOUDWATCH, cw_notjson);
+		}
+	}
+}
+
 bool audit_fmt_cloudwatch_page(struct block *b, const char *p, size_t n, uint64_t loc)
 {
 	struct span v[ARRAY_SIZE(cw_page_keys)];
-	struct strbuf tmp = STRBUF_INIT;
+	struct strbuf tmp = STRBUF_INIT, msgs = STRBUF_INIT;
 	const char *end = p + n, *q;
+	size_t *offs = NULL, nmsg = 0, amsg = 0;
 	uint8_t saved = b->fmt;
 	bool ok;
 
 	memset(v, 0, sizeof(v));
-	q = plain_object(p, end, cw_page_keys, ARRAY_SIZE(cw_page_keys), v, &tmp);
+	/* events (key 0) is checked by cw_page_events, not twice */
+	q = plain_object(p, end, cw_page_keys, ARRAY_SIZE(cw_page_keys), 1u, -1, v, &tmp, NULL);
 	ok = q && blank(q, end) == end && v[0].n && *v[0].p == '[' &&
-	     cw_page_events(b, &v[0], loc, false, &tmp);
+	     cw_page_events(&v[0], &tmp, &msgs, &offs, &nmsg, &amsg);
 	if (ok && accept(b, AF_CLOUDWATCH, loc))
-		cw_page_events(b, &v[0], loc, true, &tmp);
+		cw_page_emit(b, msgs.buf, offs, nmsg, loc);
 	b->fmt = saved;
+	free(offs);
+	strbuf_release(&msgs);
 	strbuf_release(&tmp);
 	return ok;
 }
