@@ -15,8 +15,16 @@ fi
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 KANON=${KANON:-build/kanon}
 case "$KANON" in /*) ;; *) KANON="$PWD/$KANON" ;; esac
+HELPERS=${HELPERS:-build/tests}
+case "$HELPERS" in /*) ;; *) HELPERS="$PWD/$HELPERS" ;; esac
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# stand-in processes a script starts (pids+=($!)) are stopped at exit
+pids=()
+lib_cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap lib_cleanup EXIT
 
 ok() { echo "ok $*"; }
 notok() { echo "not ok $*"; }
@@ -26,4 +34,16 @@ n=0
 check() {
 	n=$((n + 1))
 	if [ "$2" = 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi
+}
+
+# verdicts JSON-REPORT RC: its findings as "rule status severity" lines, and
+# the exit code, for comparing two runs' verdicts
+verdicts() {
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for f in d["findings"]:
+    print(f["rule"], f["status"], f["severity"])
+' "$1"
+	echo "rc=$2"
 }

@@ -4,14 +4,6 @@
 # process's cwd, absolute paths go through /proc/PID/root.
 own_pidns=1 # run alone in /proc (tests/e2e/lib.sh)
 . "$(dirname "$0")/lib.sh"
-HELPERS=${HELPERS:-build/tests}
-case "$HELPERS" in /*) ;; *) HELPERS="$PWD/$HELPERS" ;; esac
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 check() { # name, condition result
 	if [ "$2" = 0 ]; then echo "ok $1"; else echo "not ok $1"; fi
 }

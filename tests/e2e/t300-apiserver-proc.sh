@@ -4,14 +4,6 @@
 # fakeproc helper copied under the name kube-apiserver.
 own_pidns=1 # run alone in /proc (tests/e2e/lib.sh)
 . "$(dirname "$0")/lib.sh"
-HELPERS=${HELPERS:-build/tests}
-case "$HELPERS" in /*) ;; *) HELPERS="$PWD/$HELPERS" ;; esac
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 # 0. with no kube-apiserver running and no input: exit 2 and say what to give
 if ! ps -eo comm= | grep -qx kube-apiserver; then

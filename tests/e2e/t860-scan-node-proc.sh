@@ -5,14 +5,6 @@
 # log at --audit-log-path with a rotated, gzipped lumberjack sibling.
 own_pidns=1 # run alone in /proc (tests/e2e/lib.sh)
 . "$(dirname "$0")/lib.sh"
-HELPERS=${HELPERS:-build/tests}
-case "$HELPERS" in /*) ;; *) HELPERS="$PWD/$HELPERS" ;; esac
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 running() { ps -eo comm= | grep -qx -e kubelet -e kube-apiserver; }
 

@@ -5,29 +5,12 @@
 # never copied; OUTDIR must be new or empty and never a symlink.
 own_pidns=1 # run alone in /proc (tests/e2e/lib.sh)
 . "$(dirname "$0")/lib.sh"
-HELPERS=${HELPERS:-build/tests}
-case "$HELPERS" in /*) ;; *) HELPERS="$PWD/$HELPERS" ;; esac
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 if ps -eo comm= | grep -qx -e kubelet -e kube-apiserver; then
 	ok "collect from processes: skipped (a real kubelet or kube-apiserver runs here) # SKIP"
 	exit 0
 fi
 
-verdicts() { # JSON report -> "rule status" lines, and the exit code
-	python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-for f in d["findings"]:
-    print(f["rule"], f["status"], f["severity"])
-' "$1"
-	echo "rc=$2"
-}
 
 n1=$tmp/node
 mkdir -p "$tmp/bin" "$n1/etc/kubelet/conf.d" "$n1/log" "$n1/pki"

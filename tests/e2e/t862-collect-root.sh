@@ -6,15 +6,6 @@
 # nothing secret is copied; hostile paths stay inside OUTDIR.
 . "$(dirname "$0")/lib.sh"
 
-verdicts() { # JSON report -> "rule status severity" lines, and the exit code
-	python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-for f in d["findings"]:
-    print(f["rule"], f["status"], f["severity"])
-' "$1"
-	echo "rc=$2"
-}
 
 node=$tmp/node
 cp -a tests/fixtures/nodes/collect-cp "$node"

@@ -3,8 +3,6 @@
 # servers (tests/helpers/fakeapi) on 127.0.0.1 that are stopped at exit.
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-HELPERS=${HELPERS:-build/tests}
-case "$HELPERS" in /*) ;; *) HELPERS="$PWD/$HELPERS" ;; esac
 FAKEAPI="$HELPERS/fakeapi"
 fake_pids=()
 probe_cleanup() {
