@@ -22,6 +22,8 @@ static const char usage[] =
     "  probe          send a stranger's requests (no credentials) to API servers\n"
     "                 and kubelets, and judge the answers\n"
     "  rules          list the rules and their documentation pages\n"
+    "  fix TARGET     make the minimal edit that closes anonymous access\n"
+    "                 (kubelet, apiserver, rbac): a diff, then --apply\n"
     "\n"
     "Run 'kanon <command> --help' for a command's options.\n";
 
@@ -32,6 +34,7 @@ static const struct {
     {"kubelet", cmd_kubelet}, {"apiserver", cmd_apiserver}, {"audit", cmd_audit},
     {"rbac", cmd_rbac},	      {"scan", cmd_scan},	    {"collect", cmd_collect},
     {"rules", cmd_rules},     {"probe", cmd_probe},
+    {"fix", cmd_fix},
 };
 
 int main(int argc, char **argv)

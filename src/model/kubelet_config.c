@@ -1148,6 +1148,12 @@ static void given(const struct kubelet_input *in, const char *path, struct kin *
 	at->flags = at->p->kind == PROVIDER_FS ? PROVIDER_READ_NAMED : 0;
 }
 
+const struct flag_spec *kubelet_flag_specs(size_t *n)
+{
+	*n = ARRAY_SIZE(kubelet_flags);
+	return kubelet_flags;
+}
+
 static void mark_unknown(struct kubelet_model *m, const char *reason)
 {
 	for (int k = 0; k < KK__COUNT; k++)

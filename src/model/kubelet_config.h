@@ -121,6 +121,11 @@ bool kubelet_cmdline_has(const struct argv_list *argv, const char *flag);
  */
 void kubelet_input_drop_unnamed(struct kubelet_input *in, struct result *res);
 
+/* The kubelet flags kanon knows the type of (for parsing a command line
+ * as the kubelet does, e.g. to find each word that sets a flag). */
+struct flag_spec;
+const struct flag_spec *kubelet_flag_specs(size_t *n);
+
 /* "value" for display: true/false, the mode, the port. Caller frees. */
 char *kval_display(enum kubelet_key k, const struct kval *v);
 
