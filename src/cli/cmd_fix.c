@@ -129,7 +129,7 @@ void fix_show_flip(const struct result *before, const struct result *after)
 			seen |= before->f[j].rule == rule;
 		if (seen || !found)
 			continue;
-		printf("%-28s %s -> %s\n", rule->id, status_name(before->f[i].status),
+		printf("%-32s %s -> %s\n", rule->id, status_name(before->f[i].status),
 		       status_name(now));
 	}
 }

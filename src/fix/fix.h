@@ -25,6 +25,10 @@ struct fix_file {
 	char *asked;   /* the path as asked for: a symlink to path, or path */
 	struct strbuf old, new;
 	bool exists; /* false: the plan creates the file */
+	/* the backup's name starts with "." (.FILE.kanon-bak): in a static
+	 * pod directory the kubelet runs every file not starting with "."
+	 * as a Pod (pkg/kubelet/config/file.go extractFromDir globs "[^.]*") */
+	bool hidden_backup;
 	/* what the file was when read: compared again before writing */
 	unsigned char hash[SHA256_LEN];
 	struct stat st;

@@ -389,14 +389,21 @@ static int make_backup(struct one_write *w, const struct fix_file *f,
 		return 0;
 	if (o->backup_dir)
 		return backup_copy(f, o->backup_dir, where, e);
-	if (free_name(w->dfd, w->base, ".kanon-bak", &w->bak) < 0 ||
+	struct strbuf base = STRBUF_INIT;
+	const char *slash = strrchr(f->display, '/');
+
+	strbuf_addf(&base, "%s%s", f->hidden_backup ? "." : "", w->base);
+	if (free_name(w->dfd, base.buf, ".kanon-bak", &w->bak) < 0 ||
 	    linkat(w->dfd, w->base, w->dfd, w->bak.buf, 0) < 0) {
 		err_set(e, NULL, 0, "cannot keep a backup of '%s': %s", f->display,
 			strerror(errno));
 		strbuf_reset(&w->bak);
+		strbuf_release(&base);
 		return -1;
 	}
-	strbuf_addf(where, "%s.kanon-bak%s", f->display, w->bak.buf + strlen(w->base) + 10);
+	strbuf_addf(where, "%.*s%s", slash ? (int)(slash - f->display + 1) : 0, f->display,
+		    w->bak.buf);
+	strbuf_release(&base);
 	return 0;
 }
 
@@ -511,8 +518,11 @@ int fix_plan_apply(struct fix_plan *p, const struct fix_apply_opts *o, struct st
 		if (r < 0)
 			return -1;
 	}
-	for (size_t i = 0; i < p->n; i++)
-		if (fix_file_changed(p->f[i]) && apply_one(p, p->f[i], o, log, e) < 0)
-			return -1;
+	/* new files first: a manifest is written after the file it names */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < p->n; i++)
+			if (p->f[i]->exists == (pass == 1) && fix_file_changed(p->f[i]) &&
+			    apply_one(p, p->f[i], o, log, e) < 0)
+				return -1;
 	return 0;
 }

@@ -373,3 +373,113 @@ out:
 	yaml_docs_release(&d);
 	return ret;
 }
+
+/* The node at path; "#N" picks item N of a sequence. NULL when missing. */
+static const struct node *walk(const struct node *n, const char *const *path, size_t depth)
+{
+	for (size_t i = 0; i < depth && n; i++) {
+		long long idx;
+
+		if (path[i][0] == '#' && n->kind == NODE_SEQ &&
+		    parse_int(path[i] + 1, 0, 1 << 20, &idx) == 0)
+			n = (size_t)idx < n->n ? n->kids[idx] : NULL;
+		else if (n->kind == NODE_MAP && node_map_count(n, path[i]) == 1)
+			n = node_map_get(n, path[i]);
+		else
+			n = NULL;
+	}
+	return n;
+}
+
+int fix_yaml_seq_prepend(struct strbuf *buf, const char *name, const char *const *path,
+			 size_t depth, const char *const *lines, size_t nlines, struct err *e)
+{
+	struct yaml_docs d = {0};
+	struct strbuf t = STRBUF_INIT;
+	const struct node *seq, *item, *key;
+	size_t off, len, at;
+	int dash, ret = -1;
+
+	if (plain_enough(buf, name, e) < 0 || parse_one(buf, name, &d, e) < 0)
+		goto out;
+	seq = walk(d.doc[0], path, depth);
+	if (!seq || seq->kind != NODE_SEQ || !seq->n || seq->kids[0]->kind != NODE_MAP ||
+	    !node_map_len(seq->kids[0])) {
+		err_set(e, name, 0, "not edited: no block list of mappings at %s", path[depth - 1]);
+		goto out;
+	}
+	item = seq->kids[0];
+	key = node_map_key(item, 0);
+	dash = line_indent(buf, key) < 0 ? key->col - 3 : -1;
+	if (dash < 0 || fix_line_span(buf, key->line, &off, &len) < 0 ||
+	    node_offset(buf, key, &at) < 0 || at < off + 2 || buf->buf[at - 2] != '-' ||
+	    buf->buf[at - 1] != ' ' || strspn(buf->buf + off, " ") != (size_t)dash) {
+		err_set(e, name, key->line,
+			"not edited: the list at %s is not in plain \"- key:\" "
+			"block style",
+			path[depth - 1]);
+		goto out;
+	}
+	for (size_t i = 0; i < nlines; i++)
+		strbuf_addf(&t, "%*s%s%s%s", dash, "", i ? "  " : "- ", lines[i], fix_eol(buf));
+	splice(buf, off, 0, t.buf, t.len);
+	yaml_docs_release(&d);
+	if (parse_one(buf, name, &d, e) < 0)
+		goto out;
+	seq = walk(d.doc[0], path, depth);
+	if (!seq || seq->kind != NODE_SEQ || seq->kids[0]->kind != NODE_MAP) {
+		err_set(e, name, 0, "the edit did not give a new item at %s: refusing it",
+			path[depth - 1]);
+		goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&t);
+	yaml_docs_release(&d);
+	return ret;
+}
+
+int fix_yaml_append_key(struct strbuf *buf, const char *name, const char *key, const char *text,
+			struct err *e)
+{
+	struct yaml_docs d = {0};
+	struct strbuf t = STRBUF_INIT;
+	const char *eol = fix_eol(buf);
+	size_t at;
+	int ret = -1;
+
+	if (plain_enough(buf, name, e) < 0 || parse_one(buf, name, &d, e) < 0)
+		goto out;
+	if (node_map_count(d.doc[0], key)) {
+		err_set(e, name, 0, "not edited: '%s' is already there", key);
+		goto out;
+	}
+	if (node_offset(buf, d.doc[0], &at) < 0 || buf->buf[at] == '{' ||
+	    line_indent(buf, node_map_key(d.doc[0], 0)) != 0) {
+		err_set(e, name, 0, "not edited: the document is not a block mapping at column 1");
+		goto out;
+	}
+	if (buf->len && buf->buf[buf->len - 1] != '\n')
+		strbuf_addstr(&t, eol);
+	for (const char *s = text; *s;) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+
+		strbuf_add(&t, s, n);
+		strbuf_addstr(&t, eol);
+		s += n + !!nl;
+	}
+	strbuf_add(buf, t.buf, t.len);
+	yaml_docs_release(&d);
+	if (parse_one(buf, name, &d, e) < 0)
+		goto out;
+	if (node_map_count(d.doc[0], key) != 1) {
+		err_set(e, name, 0, "the edit did not give '%s': refusing it", key);
+		goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&t);
+	yaml_docs_release(&d);
+	return ret;
+}

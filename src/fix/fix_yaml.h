@@ -30,3 +30,20 @@ int fix_yaml_check(const struct strbuf *buf, const char *name, const char *const
 		   size_t depth, enum fix_scalar type, const char *value, struct err *e);
 
 #endif
+
+/*
+ * Add an item at the front of the block sequence at path ("#N" is item N
+ * of a sequence), indented as its first item: lines[0] follows the "- ",
+ * the others are indented under it. The sequence must exist in block style
+ * with an item whose first key starts right after its "- ".
+ */
+int fix_yaml_seq_prepend(struct strbuf *buf, const char *name, const char *const *path,
+			 size_t depth, const char *const *lines, size_t nlines, struct err *e);
+
+/*
+ * Append a top-level key of a block-style document: text is its lines
+ * without line endings, joined with "\n" (converted to the file's).
+ * Refused when the key exists or the document is not a block mapping.
+ */
+int fix_yaml_append_key(struct strbuf *buf, const char *name, const char *key, const char *text,
+			struct err *e);

@@ -114,3 +114,35 @@ rm -rf "$tmp/dn" && cp -a tests/fixtures/fix/nodes/dropin-noconfig "$tmp/dn"
 "$KANON" fix kubelet --root "$tmp/dn" --apply >"$tmp/out" 2>&1 &&
 	"$KANON" kubelet --root "$tmp/dn" -q >/dev/null 2>&1
 check "systemd drop-in with continuations and an env file: re-check passes" $?
+
+# kube-apiserver, health-only: a new AuthenticationConfiguration, mounted;
+# the manifest's backup is hidden from the kubelet (it runs every file of
+# the static pod directory not starting with "." as a Pod)
+cp -a tests/fixtures/fix/nodes/cp-kubeadm-133 "$tmp/cp"
+m=$tmp/cp/etc/kubernetes/manifests
+"$KANON" fix apiserver --root "$tmp/cp" --mode health-only --apply >"$tmp/out" 2>&1
+check "fix apiserver --mode health-only --apply exits 0" $?
+[ -f "$m/.kube-apiserver.yaml.kanon-bak" ] && [ "$(ls "$m")" = "kube-apiserver.yaml" ] &&
+	cmp -s "$m/.kube-apiserver.yaml.kanon-bak" \
+		tests/fixtures/fix/nodes/cp-kubeadm-133/etc/kubernetes/manifests/kube-apiserver.yaml
+check "the manifest's backup is .kube-apiserver.yaml.kanon-bak, no other file in manifests/" $?
+[ "$(stat -c %a "$tmp/cp/etc/kubernetes/authentication-config.yaml")" = 600 ] &&
+	grep -q '^apiVersion: apiserver.config.k8s.io/v1beta1$' "$tmp/cp/etc/kubernetes/authentication-config.yaml"
+check "the AuthenticationConfiguration is written (v1beta1 for 1.33, mode 600)" $?
+grep -q '^apiserver-anonymous-auth  *FAIL -> WARN$' "$tmp/out"
+check "the anonymous-auth verdict flips FAIL -> WARN (health paths only)" $?
+"$KANON" apiserver --root "$tmp/cp" -f json >"$tmp/api.json" 2>/dev/null
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = {f["rule"]: f["status"] for f in d["findings"]}
+sys.exit(0 if s["apiserver-anonymous-auth"] != "FAIL" and "INVALID" not in s.values() else 1)
+' "$tmp/api.json"
+check "kanon apiserver: no FAIL, nothing INVALID afterwards" $?
+[ "$("$KANON" fix apiserver --root "$tmp/cp" --mode health-only --apply 2>&1)" = "nothing to change: already fixed" ]
+check "fix apiserver: a second run changes nothing" $?
+cp -a tests/fixtures/fix/nodes/cp-authn-extend "$tmp/ext"
+"$KANON" fix apiserver --root "$tmp/ext" --apply >"$tmp/out" 2>&1 &&
+	grep -q -- '- --anonymous-auth=false' "$tmp/ext/etc/kubernetes/manifests/kube-apiserver.yaml" &&
+	"$KANON" apiserver --root "$tmp/ext" -q >/dev/null 2>&1
+check "fix apiserver --mode disable: --anonymous-auth=false, re-check passes" $?

@@ -195,6 +195,57 @@ static void item_insert(void **state)
 	strbuf_release(&b);
 }
 
+static void seq_and_key(void **state)
+{
+	static const char *const vols[] = {"spec", "volumes"};
+	static const char *const mounts[] = {"spec", "containers", "#0", "volumeMounts"};
+	const char *item[] = {"hostPath:", "  path: /a", "name: a"};
+	const char *mount[] = {"mountPath: /a", "name: a"};
+	struct strbuf b = STRBUF_INIT;
+	struct err e = {0};
+
+	(void)state;
+	strbuf_addstr(&b, "spec:\r\n  containers:\r\n  - name: c\r\n    volumeMounts:\r\n"
+			  "      - mountPath: /x\r\n        name: x\r\n  volumes:\r\n"
+			  "  - name: x\r\n");
+	assert_int_equal(fix_yaml_seq_prepend(&b, "f", vols, 2, item, 3, &e), 0);
+	assert_int_equal(fix_yaml_seq_prepend(&b, "f", mounts, 4, mount, 2, &e), 0);
+	assert_string_equal(b.buf, "spec:\r\n  containers:\r\n  - name: c\r\n    volumeMounts:\r\n"
+				   "      - mountPath: /a\r\n        name: a\r\n"
+				   "      - mountPath: /x\r\n        name: x\r\n  volumes:\r\n"
+				   "  - hostPath:\r\n      path: /a\r\n    name: a\r\n"
+				   "  - name: x\r\n");
+	/* no list there, or a flow one: refused */
+	{
+		static const char *const scalar[] = {"spec", "containers", "#0", "name"};
+
+		assert_int_equal(fix_yaml_seq_prepend(&b, "f", scalar, 4, mount, 2, &e), -1);
+	}
+	strbuf_reset(&b);
+	strbuf_addstr(&b, "spec: {volumes: [{name: x}]}\n");
+	assert_int_equal(fix_yaml_seq_prepend(&b, "f", vols, 2, item, 3, &e), -1);
+	/* a top-level key at the end; not twice, not into JSON */
+	strbuf_reset(&b);
+	strbuf_addstr(&b, "kind: A\njwt: []");
+	assert_int_equal(
+	    fix_yaml_append_key(&b, "f", "anonymous", "anonymous:\n  enabled: true", &e), 0);
+	assert_string_equal(b.buf, "kind: A\njwt: []\nanonymous:\n  enabled: true\n");
+	assert_int_equal(fix_yaml_append_key(&b, "f", "anonymous", "anonymous: {}", &e), -1);
+	strbuf_reset(&b);
+	strbuf_addstr(&b, "{\"kind\": \"A\"}\n");
+	assert_int_equal(fix_yaml_append_key(&b, "f", "anonymous", "anonymous: {}", &e), -1);
+	strbuf_release(&b);
+}
+
+static void continuation(void **state)
+{
+	(void)state;
+	word_edit("ExecStart=/k \\\n  --a=1 \\\n  --b=2\n", 1, FIX_WORDS_SHELL, "--b=2", NULL, NULL,
+		  "ExecStart=/k \\\n  --a=1 \\\n\n");
+	/* the word on the next logical line is not this one's */
+	word_edit("A=--x\nB=--b=2\n", 1, FIX_WORDS_SHELL, "--b=2", NULL, NULL, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +256,8 @@ int main(void)
 	    cmocka_unit_test(hostile_refused),
 	    cmocka_unit_test(words),
 	    cmocka_unit_test(item_insert),
+	    cmocka_unit_test(seq_and_key),
+	    cmocka_unit_test(continuation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
