@@ -9,8 +9,13 @@
 #include "parsers/yaml.h"
 #include "core/banned.h"
 
-/* Refuse what a textual edit would have to guess about. */
 static int plain_enough(const struct strbuf *buf, const char *name, struct err *e)
+{
+	return fix_yaml_plain(buf, name, false, e);
+}
+
+/* Refuse what a textual edit would have to guess about. */
+int fix_yaml_plain(const struct strbuf *buf, const char *name, bool multi, struct err *e)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -35,7 +40,7 @@ static int plain_enough(const struct strbuf *buf, const char *name, struct err *
 			 (ev.type == YAML_MAPPING_START_EVENT && ev.data.mapping_start.tag) ||
 			 (ev.type == YAML_SEQUENCE_START_EVENT && ev.data.sequence_start.tag))
 			why = "tags";
-		else if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs > 1)
+		else if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs > 1 && !multi)
 			why = "several documents";
 		if (why)
 			ret =

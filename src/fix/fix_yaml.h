@@ -1,6 +1,7 @@
 #ifndef KANON_FIX_YAML_H
 #define KANON_FIX_YAML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -21,6 +22,10 @@
  */
 
 enum fix_scalar { FIX_BOOL, FIX_INT, FIX_STRING };
+
+/* 0 when buf has no anchor, alias or tag (and one document unless
+ * multi); else -1 with *e saying what would have to be guessed. */
+int fix_yaml_plain(const struct strbuf *buf, const char *name, bool multi, struct err *e);
 
 int fix_yaml_set(struct strbuf *buf, const char *name, const char *const *path, size_t depth,
 		 enum fix_scalar type, const char *value, struct err *e);
