@@ -5,6 +5,7 @@ set -eu
 PKGS="build-essential pkg-config libyaml-dev libcjson-dev zlib1g-dev libcurl4-gnutls-dev
 libmicrohttpd-dev libgnutls28-dev libcmocka-dev libyajl-dev python3 gzip jq procps diffutils
 openssl curl
+python3-yaml
 util-linux"
 missing=""
 for p in $PKGS; do
