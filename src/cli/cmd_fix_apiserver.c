@@ -88,6 +88,9 @@ static int setup(struct fix_api_args *a, struct fix_apiserver_src *s)
 	if (!file_is_dir(a->root))
 		return cli_error("cannot read '%s': not a directory (--root)", a->root);
 	a->root_files = provider_root_create(NULL, a->root);
+	/* without its descriptor the plan would take the paths as local */
+	if (a->root_files->rootfd < 0)
+		return cli_error("cannot open '%s' (--root)", a->root);
 	s->root = a->root_files;
 	if (!s->manifest) {
 		struct result res;

@@ -82,6 +82,9 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 		if (!file_is_dir(a->root))
 			return cli_error("cannot read '%s': not a directory (--root)", a->root);
 		a->root_files = provider_root_create(NULL, a->root);
+		/* without its descriptor the plan would take the paths as local */
+		if (a->root_files->rootfd < 0)
+			return cli_error("cannot open '%s' (--root)", a->root);
 		s.root = a->root_files;
 	} else if (a->cmdline) {
 		if (cli_cmdline("fix kubelet", a->cmdline, "kubelet", &a->args))

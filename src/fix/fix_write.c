@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -407,6 +408,33 @@ static int make_backup(struct one_write *w, const struct fix_file *f,
 	return 0;
 }
 
+/*
+ * The original's extended attributes on the new file: its SELinux label
+ * (security.selinux), POSIX ACLs (system.posix_acl_access), ... A rename
+ * would otherwise drop them. An attribute that cannot be copied stops the
+ * write.
+ */
+static int copy_xattrs(int dfd, const char *base, int to)
+{
+	char names[65536], val[65536];
+	ssize_t n;
+	int from = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), ret = 0;
+
+	if (from < 0)
+		return -1;
+	n = flistxattr(from, names, sizeof(names));
+	if (n < 0)
+		ret = errno == ENOTSUP ? 0 : -1;
+	for (ssize_t i = 0; i < n && !ret; i += (ssize_t)strlen(names + i) + 1) {
+		ssize_t v = fgetxattr(from, names + i, val, sizeof(val));
+
+		if (v < 0 || fsetxattr(to, names + i, val, (size_t)v, 0) < 0)
+			ret = -1;
+	}
+	close(from);
+	return ret;
+}
+
 /* The new bytes in a temporary file beside the original, then renamed. */
 static int write_new(struct one_write *w, const struct fix_file *f, struct err *e)
 {
@@ -432,7 +460,7 @@ static int write_new(struct one_write *w, const struct fix_file *f, struct err *
 		goto fail;
 	/* owner first: chown clears the set-id bits that fchmod then sets */
 	if ((fchown(w->tmpfd, uid, gid) < 0 && f->exists) || fchmod(w->tmpfd, mode) < 0 ||
-	    fsync(w->tmpfd) < 0)
+	    (f->exists && copy_xattrs(w->dfd, w->base, w->tmpfd) < 0) || fsync(w->tmpfd) < 0)
 		goto fail;
 	if (fault("before-rename", f->display, e) < 0)
 		return -1;

@@ -36,6 +36,17 @@ check "a second run changes nothing and says so" $?
 [ -z "$(find "$tmp/kubeadm" -name '*.kanon-tmp*')" ]
 check "no temporary file is left" $?
 
+# extended attributes (an SELinux label, ACLs) survive the rename
+fresh kubeadm
+f=$tmp/kubeadm/etc/default/kubelet
+if python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.kanon", b"label")' "$f" 2>/dev/null; then
+	"$KANON" fix kubelet --root "$tmp/kubeadm" --apply >/dev/null 2>&1 &&
+		python3 -c 'import os, sys; sys.exit(os.getxattr(sys.argv[1], "user.kanon") != b"label")' "$f"
+	check "extended attributes are kept" $?
+else
+	echo "ok - extended attributes are kept # SKIP the filesystem of \$TMPDIR has no user xattrs"
+fi
+
 # --backup-dir
 fresh eks-al2023
 mkdir "$tmp/bak"
