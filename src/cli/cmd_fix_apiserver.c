@@ -99,12 +99,13 @@ static int setup(struct fix_api_args *a, struct fix_apiserver_src *s)
 		result_init(&res);
 		r = node_find_apiserver(a->root_files, &a->layout, &res);
 		result_release(&res);
-		if (r > 0 && a->layout.kind && !strcmp(a->layout.kind, "k3s"))
-			return cli_error(
-			    "k3s runs the API server inside its own process: set "
-			    "anonymous-auth=false in the kube-apiserver-arg list of %s and "
-			    "systemctl restart k3s; kanon fix does not edit it yet",
-			    a->layout.where);
+		if (r > 0 && !a->layout.manifest) {
+			/* k3s: the API server runs in-process, its flags come
+			 * from config.yaml's kube-apiserver-arg */
+			s->from_layout = true;
+			s->layout_kind = a->layout.kind;
+			return 0;
+		}
 		if (r <= 0 || !a->layout.manifest)
 			return cli_error("no kube-apiserver static pod manifest found below '%s': "
 					 "give --manifest",

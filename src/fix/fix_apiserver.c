@@ -38,19 +38,33 @@ void fix_api_load_release(struct fix_api_load *l)
 		apiserver_context_release(&l->ctx);
 	}
 	apiserver_pods_release(&l->pods);
+	node_layout_release(&l->layout);
 	blob_release(&l->b);
 	strbuf_release(&l->vsrc);
 	result_release(&l->res);
 	memset(l, 0, sizeof(*l));
 }
 
-int fix_api_load(const struct fix_apiserver_src *s, const struct provider *p,
-		 struct fix_api_load *l, struct err *e)
+/* k3s: the command line from config.yaml's kube-apiserver-arg. */
+static int load_layout(const struct fix_apiserver_src *s, const struct provider *p,
+		       struct fix_api_load *l, struct err *e)
+{
+	if (node_find_apiserver(p, &l->layout, &l->res) <= 0 || l->layout.manifest)
+		return err_set(e, NULL, 0, "no k3s/RKE2 kube-apiserver command line in the root");
+	if (l->layout.unknown)
+		return err_set(e, NULL, 0, "%s", l->layout.unknown);
+	l->in.argv = &l->layout.argv;
+	l->in.node = p;
+	l->in.layout = &l->layout;
+	apiserver_pick_version(&l->in, s->user_minor, NULL, NULL, NULL, &l->vsrc, &l->res);
+	return 0;
+}
+
+static int load_manifest(const struct fix_apiserver_src *s, const struct provider *p,
+			 struct fix_api_load *l, struct err *e)
 {
 	const struct apiserver_pod *pod;
 
-	memset(l, 0, sizeof(*l));
-	result_init(&l->res);
 	if (provider_read(p, s->manifest, NULL, FIX_MAX_FILE, 0, &l->b, e) < 0 ||
 	    apiserver_manifest_parse(l->b.data, l->b.len, l->b.name, &l->pods, e) < 0)
 		return -1;
@@ -62,6 +76,7 @@ int fix_api_load(const struct fix_apiserver_src *s, const struct provider *p,
 	pod = &l->pods.v[0];
 	if (pod->no_cmdline)
 		return err_set(e, l->b.name, 0, "%s", pod->no_cmdline);
+	l->file = l->b.name;
 	l->in.argv = &pod->argv;
 	l->in.argv_lines = pod->lines;
 	l->in.argv_file = l->b.name;
@@ -71,11 +86,48 @@ int fix_api_load(const struct fix_apiserver_src *s, const struct provider *p,
 	apiserver_pod_context(pod, l->b.name, &l->ctx);
 	l->in.context = &l->ctx;
 	l->in.ncontext = pod->ncontainers > 1;
+	return 0;
+}
+
+int fix_api_load(const struct fix_apiserver_src *s, const struct provider *p,
+		 struct fix_api_load *l, struct err *e)
+{
+	memset(l, 0, sizeof(*l));
+	result_init(&l->res);
+	node_layout_init(&l->layout);
+	if ((s->from_layout ? load_layout(s, p, l, e) : load_manifest(s, p, l, e)) < 0)
+		return -1;
 	apiserver_model_init(&l->m);
 	l->loaded = true;
 	if (apiserver_model_load(&l->in, &l->m, &l->res) < 0)
 		return err_set(e, NULL, 0, "cannot read the kube-apiserver's files");
 	return 0;
+}
+
+/*
+ * Where argv word i is written: the manifest's line, or (k3s) the
+ * config.yaml line of its kube-apiserver-arg item. NULL when in no file.
+ */
+static struct fix_file *word_file(struct fix_plan *plan, const struct fix_api_load *l, size_t i,
+				  int *line, struct err *e)
+{
+	const struct argv_origin *at;
+	struct fix_file *f;
+
+	if (l->file) {
+		*line = l->in.argv_lines[i];
+		if ((f = fix_plan_file(plan, l->file, false, e)))
+			f->hidden_backup = true;
+		return f;
+	}
+	at = argv_origin(l->in.argv, i);
+	if (!at || !at->path || at->line <= 0) {
+		err_set(e, NULL, 0, "'%s' is not written in a file kanon can edit",
+			l->in.argv->v[i]);
+		return NULL;
+	}
+	*line = at->line;
+	return fix_plan_file(plan, at->path, false, e);
 }
 
 /* Replace the last --flag by repl, or remove the first when repl is NULL. */
@@ -101,14 +153,13 @@ static int edit_flag(struct fix_plan *plan, const struct fix_api_load *l, const 
 		err_set(e, NULL, 0, "--%s is not on the command line", flag);
 		goto out;
 	}
-	if (!(f = fix_plan_file(plan, l->b.name, false, e)))
-		goto out;
-	f->hidden_backup = true;
 	{
 		const char *word = argv->v[o->argi];
 		const char *next = o->value && !strchr(word, '=') ? argv->v[o->argi + 1] : NULL;
-		int line = l->in.argv_lines[o->argi];
+		int line;
 
+		if (!(f = word_file(plan, l, o->argi, &line, e)))
+			goto out;
 		ret = repl ? fix_word_replace(&f->new, line, FIX_WORDS_YAML, word, next, repl, e)
 			   : fix_word_remove(&f->new, line, FIX_WORDS_YAML, word, next, e);
 	}
@@ -117,17 +168,24 @@ out:
 	return ret;
 }
 
-/* A new item after the last word of the command line. */
+/* A new item after the last word of the command line a file writes. */
 static int add_word(struct fix_plan *plan, const struct fix_api_load *l, const char *word,
 		    struct err *e)
 {
-	struct fix_file *f = fix_plan_file(plan, l->b.name, false, e);
 	const struct argv_list *argv = l->in.argv;
 
-	if (!f)
-		return -1;
-	f->hidden_backup = true;
-	return fix_item_insert_after(&f->new, l->in.argv_lines[argv->n - 1], word, e);
+	for (size_t i = argv->n; i-- > 0;) {
+		const struct argv_origin *at = argv_origin(argv, i);
+		struct fix_file *f;
+		int line;
+
+		if (!l->file && (!at || !at->path || at->line <= 0))
+			continue;
+		if (!(f = word_file(plan, l, i, &line, e)))
+			return -1;
+		return fix_item_insert_after(&f->new, line, l->file ? word : word + 2, e);
+	}
+	return err_set(e, NULL, 0, "no kube-apiserver-arg list to add %s to: add it by hand", word);
 }
 
 static bool has_flag(const struct fix_api_load *l, const char *flag)
@@ -214,14 +272,15 @@ static int add_gate(struct fix_plan *plan, const struct fix_api_load *l, struct 
 
 	for (size_t i = argv->n; i-- > 1;)
 		if (starts_with(argv->v[i], "--feature-gates=")) {
-			struct fix_file *f = fix_plan_file(plan, l->b.name, false, e);
+			int line;
+			struct fix_file *f = word_file(plan, l, i, &line, e);
 
 			if (!f)
 				return -1;
 			strbuf_addf(&w, "%s%sAnonymousAuthConfigurableEndpoints=true", argv->v[i],
 				    argv->v[i][16] ? "," : "");
-			ret = fix_word_replace(&f->new, l->in.argv_lines[i], FIX_WORDS_YAML,
-					       argv->v[i], NULL, w.buf, e);
+			ret = fix_word_replace(&f->new, line, FIX_WORDS_YAML, argv->v[i], NULL,
+					       w.buf, e);
 			strbuf_release(&w);
 			return ret;
 		}
@@ -287,6 +346,12 @@ static int health_step(struct fix_plan *plan, const struct fix_api_load *l,
 		    "conditions arrived in 1.31, AnonymousAuthConfigurableEndpoints): "
 		    "use --mode disable",
 		    l->in.minor);
+	if (!l->file)
+		return err_set(e, NULL, 0,
+			       "health-only on k3s/RKE2 is not built yet: write an "
+			       "AuthenticationConfiguration and name it with "
+			       "authentication-config=FILE in kube-apiserver-arg by hand, or use "
+			       "--mode disable");
 	if (m->anon_from_file)
 		return err_set(e, m->authn_path, 0,
 			       "the anonymous block allows more than the health paths: edit its "
@@ -312,14 +377,20 @@ static int health_step(struct fix_plan *plan, const struct fix_api_load *l,
 
 static bool is_kubeadm(const struct fix_api_load *l)
 {
-	return strstr(l->b.data, "kubeadm.kubernetes.io/") != NULL;
+	return l->file && strstr(l->b.data, "kubeadm.kubernetes.io/") != NULL;
 }
 
 static void add_notes(const struct fix_apiserver_src *s, const struct fix_api_load *l,
 		      struct strbuf *notes)
 {
-	strbuf_addstr(notes, "then: the kubelet restarts the static pod when the manifest "
-			     "changes; wait until https://NODE:6443/readyz answers ok\n");
+	if (l->file)
+		strbuf_addstr(notes, "then: the kubelet restarts the static pod when the manifest "
+				     "changes; wait until https://NODE:6443/readyz answers ok\n");
+	else
+		strbuf_addf(notes,
+			    "then: systemctl restart %s (the server unit); wait until "
+			    "https://NODE:6443/readyz answers ok\n",
+			    l->layout.kind ? l->layout.kind : "k3s");
 	strbuf_addstr(notes, "warning: HA control plane: change one control-plane node at a "
 			     "time, and wait for /readyz on it before the next\n");
 	if (s->mode == FIX_API_DISABLE)
@@ -353,10 +424,10 @@ int fix_apiserver_plan(const struct fix_apiserver_src *s, struct fix_plan *plan,
 
 	memset(&l, 0, sizeof(l));
 	/* RKE2 writes its pod manifests from config.yaml at every start
-	 * (pkg/podexecutor/staticpod.go APIServer): an edit of the manifest would be undone */
-	if ((s->layout_kind &&
-	     (!strcmp(s->layout_kind, "rke2") || !strcmp(s->layout_kind, "k3s"))) ||
-	    strstr(s->manifest, "/rancher/")) {
+	 * (pkg/podexecutor/staticpod.go APIServer): an edit of the manifest
+	 * would be undone */
+	if (!s->from_layout && ((s->layout_kind && !strcmp(s->layout_kind, "rke2")) ||
+				strstr(s->manifest, "/rancher/"))) {
 		err_set(e, s->manifest, 0,
 			"RKE2 rewrites this manifest from its config.yaml at every start: set "
 			"anonymous-auth=false in the kube-apiserver-arg list of "
@@ -370,7 +441,8 @@ int fix_apiserver_plan(const struct fix_apiserver_src *s, struct fix_plan *plan,
 		if (fix_api_load(s, ov, &l, e) < 0)
 			break;
 		m = &l.m;
-		if (round == 0 && s->mode == FIX_API_HEALTH_ONLY && !l.in.version_source) {
+		if (round == 0 && s->mode == FIX_API_HEALTH_ONLY && !l.in.version_source &&
+		    l.file) {
 			err_set(e, NULL, 0,
 				"the Kubernetes version is not known (no tag on the "
 				"image): give --k8s-version 1.N");

@@ -8,6 +8,7 @@
 #include "core/strbuf.h"
 #include "model/apiserver_config.h"
 #include "model/apiserver_manifest.h"
+#include "model/node.h"
 #include "sources/provider.h"
 
 struct fix_plan;
@@ -26,6 +27,10 @@ struct fix_apiserver_src {
 	bool allow_join_discovery;
 	/* the node layout the manifest was found in ("rke2", ...), or NULL */
 	const char *layout_kind;
+	/* no manifest: the command line k3s (or RKE2 without its generated
+	 * manifest) assembles from config.yaml's kube-apiserver-arg, found
+	 * again in the root on each load */
+	bool from_layout;
 };
 
 /* One load of the manifest and the model through provider p. */
@@ -37,6 +42,8 @@ struct fix_api_load {
 	struct strbuf vsrc;
 	struct evidence ctx;
 	struct result res;
+	struct node_layout layout; /* from_layout */
+	const char *file;	   /* the manifest's name, or NULL */
 	bool loaded;
 };
 

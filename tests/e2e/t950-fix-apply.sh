@@ -157,3 +157,11 @@ cp -a tests/fixtures/fix/nodes/cp-authn-extend "$tmp/ext"
 	grep -q -- '- --anonymous-auth=false' "$tmp/ext/etc/kubernetes/manifests/kube-apiserver.yaml" &&
 	"$KANON" apiserver --root "$tmp/ext" -q >/dev/null 2>&1
 check "fix apiserver --mode disable: --anonymous-auth=false, re-check passes" $?
+
+# k3s: the API server's flags are config.yaml.d's kube-apiserver-arg
+cp -a tests/fixtures/nodes/k3s-server-anon "$tmp/k3s"
+"$KANON" fix apiserver --root "$tmp/k3s" --apply >"$tmp/out" 2>&1 &&
+	grep -q '^  - "anonymous-auth=false"$' "$tmp/k3s/etc/rancher/k3s/config.yaml.d/90-health.yaml" &&
+	grep -q '^apiserver-anonymous-auth  *FAIL -> PASS$' "$tmp/out" &&
+	grep -q 'systemctl restart k3s' "$tmp/out"
+check "fix apiserver on k3s edits kube-apiserver-arg: FAIL -> PASS, restart k3s" $?
