@@ -180,6 +180,35 @@ static void cw_events(struct block *b, const cJSON *list, uint64_t loc)
 	}
 }
 
+static const char insights_cut[] =
+    "a CloudWatch Logs Insights @message that is not a whole JSON object (cut short: "
+    "the console and its exports cut long messages)";
+
+/* Does s (after blanks) start an object that is not whole? */
+static bool cut_object(const char *s)
+{
+	const char *end, *q;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s != '{')
+		return false;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	q = jsonl_skip_value(s, end);
+	return !q || q != end;
+}
+
+/* A Logs Insights row's @message: the Event, unless it was cut (counted with that reason). */
+static void insights_message(struct block *b, const cJSON *v, uint64_t loc)
+{
+	if (cJSON_IsString(v) && cut_object(v->valuestring))
+		audit_malformed(b, loc, insights_cut);
+	else
+		inner_value(b, v, loc, AF_CLOUDWATCH, cw_notjson);
+}
+
 static bool cw_object(struct block *b, const cJSON *o, uint64_t loc)
 {
 	const char *mt = str(o, "messageType");
@@ -212,7 +241,7 @@ static bool cw_object(struct block *b, const cJSON *o, uint64_t loc)
 				   get(o, "logStreamName") || get(o, "id")))) {
 		if (accept(b, AF_CLOUDWATCH, loc)) {
 			if (v)
-				inner_value(b, v, loc, AF_CLOUDWATCH, cw_notjson);
+				insights_message(b, v, loc);
 			else
 				cw_event(b, o, loc);
 		}
@@ -233,6 +262,39 @@ static void az_record(struct block *b, const cJSON *rec, uint64_t loc)
 	if (!log)
 		log = get(rec, "log_s"); /* AzureDiagnostics in Log Analytics */
 	inner_value(b, log, loc, AF_AZURE, az_notjson);
+}
+
+/*
+ * A time as the Azure portal shows it, and writes it in a CSV export, in
+ * UTC for a column named "... [UTC]": "6/1/2025, 10:00:00.123 AM" (US
+ * month/day order, 12-hour clock). Written as RFC 3339 into out; false
+ * when s is not of that form (it is then kept as it is).
+ */
+static bool portal_time(const char *s, char *out, size_t n)
+{
+	unsigned mo, d, y, h, mi, sec;
+	char frac[16] = "", ampm[3] = "";
+	int used = 0;
+
+	if (sscanf(s, "%2u/%2u/%4u, %2u:%2u:%2u%n", &mo, &d, &y, &h, &mi, &sec, &used) != 6)
+		return false;
+	s += used;
+	if (*s == '.') {
+		size_t k = strspn(s + 1, "0123456789");
+		if (!k || k >= sizeof(frac))
+			return false;
+		memcpy(frac, s, k + 1);
+		frac[k + 1] = '\0';
+		s += k + 1;
+	}
+	if (*s++ != ' ' || (strcmp(s, "AM") && strcmp(s, "PM")))
+		return false;
+	memcpy(ampm, s, 2);
+	if (!mo || mo > 12 || !d || d > 31 || y < 1970 || !h || h > 12 || mi > 59 || sec > 60)
+		return false;
+	h = h % 12 + (ampm[0] == 'P' ? 12 : 0);
+	return (size_t)snprintf(out, n, "%04u-%02u-%02uT%02u:%02u:%02u%sZ", y, mo, d, h, mi, sec,
+				frac) < n;
 }
 
 /*
@@ -265,11 +327,20 @@ static void az_typed(struct block *b, const cJSON *o, uint64_t loc)
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
 		const cJSON *v = get(o, map[i][0]);
 		cJSON *c = NULL;
+		char name[64], t[40];
 
+		if (!v) {
+			/* the portal's CSV export names time columns "StageReceivedTime [UTC]" */
+			snprintf(name, sizeof(name), "%s [UTC]", map[i][0]);
+			if ((v = get(o, name)) != NULL && cJSON_IsString(v) &&
+			    portal_time(v->valuestring, t, sizeof(t)))
+				c = cJSON_CreateString(t);
+		}
 		if (!v || cJSON_IsNull(v))
 			continue;
 		/* a dynamic column exported as text: {...} or [...] in a string */
-		if (cJSON_IsString(v) && (v->valuestring[0] == '{' || v->valuestring[0] == '['))
+		if (!c && cJSON_IsString(v) &&
+		    (v->valuestring[0] == '{' || v->valuestring[0] == '['))
 			c = cJSON_Parse(v->valuestring);
 		if (!c)
 			c = cJSON_Duplicate(v, true);
@@ -840,10 +911,15 @@ static bool fmt_text(struct block *b, const char *p, size_t n, uint64_t loc)
 		return true;
 	}
 	if (!b->cri.len && (csv = csv_field(p, n)) != NULL) {
-		if (accept(b, AF_CLOUDWATCH, loc))
+		if (!accept(b, AF_CLOUDWATCH, loc))
+			; /* counted unread */
+		else if (cut_object(csv))
+			audit_malformed(b, loc, insights_cut);
+		else
 			inner_text(b, csv, loc, AF_CLOUDWATCH,
 				   "a CSV row whose first JSON field is not an audit Event (of CSV "
-				   "exports only Logs Insights' @message column is read)");
+				   "exports without a header line only a Logs Insights @message "
+				   "column is read)");
 		free(csv);
 		return true;
 	}

@@ -21,6 +21,7 @@
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "parsers/jsonl.h"
+#include "sources/audit_doc.h"
 #include "sources/gzstream.h"
 #include "core/banned.h"
 
@@ -58,6 +59,18 @@ const char *audit_unread_reason(int code)
 	case AU_LONG_FIELD:
 		return "a line longer than 2 MB whose user, objectRef, responseStatus, "
 		       "annotations, sourceIPs or requestURI path is itself longer than 112 KB";
+	case AU_CSV_ROW:
+		return "a CSV row whose fields do not match the header line";
+	case AU_CSV_LARGE:
+		return "a CSV row larger than 2 MB: not read";
+	case AU_CSV_CUT:
+		return "a CSV row cut short (a quoted field never closed at the end of the file)";
+	case AU_AVRO_NOBODY:
+		return "an Event Hub Capture message without a body";
+	case AU_AVRO_LARGE:
+		return "an Event Hub Capture message body larger than 2 MB: not read";
+	case AU_AVRO_NOTTEXT:
+		return "an Event Hub Capture message body that is not JSON text";
 	default:
 		return "not an audit Event object (an array element that is not an object or "
 		       "text outside any JSON value)";
@@ -292,17 +305,19 @@ static int read_lines(struct pipe *pp, size_t f, struct instream *s, struct strb
 
 /* ------------------------------------------------------------ documents */
 
-struct docctx {
+struct audit_doc {
 	struct pipe *pp;
 	const struct jsplit *sp;
 	struct audit_block *b;
 	int f;
 	uint64_t raw;
+	const struct instream *s; /* the container readers': progress from it */
+	uint64_t base;
 };
 
 static void doc_emit(void *ctx, const char *obj, size_t n, uint64_t line)
 {
-	struct docctx *c = ctx;
+	struct audit_doc *c = ctx;
 	char num[24];
 	int k = snprintf(num, sizeof(num), "%llu ", (unsigned long long)line);
 	size_t need = size_add((size_t)k, obj ? n : 2, 1);
@@ -328,7 +343,7 @@ static void doc_emit(void *ctx, const char *obj, size_t n, uint64_t line)
 /* jsplit reports an unreadable value as (NULL, 0); a too large one is told apart here. */
 static void doc_emit_sized(void *ctx, const char *obj, size_t n, uint64_t line)
 {
-	struct docctx *c = ctx;
+	struct audit_doc *c = ctx;
 	doc_emit(c, obj, obj ? n : c->sp->overflow, line);
 }
 
@@ -337,7 +352,7 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 {
 	struct err e = {{0}, 0, {0}};
 	struct jsplit sp;
-	struct docctx c = {pp, &sp, NULL, (int)f, 0};
+	struct audit_doc c = {pp, &sp, NULL, (int)f, 0, s, base};
 	char *in = xmalloc(1u << 20);
 	int rc = 0;
 	char last = '\n';
@@ -371,9 +386,52 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 	return rc;
 }
 
+/* ------------------------------------------------------------ containers */
+
+void audit_doc_object(struct audit_doc *d, const char *obj, size_t n, uint64_t line)
+{
+	d->raw = d->base + d->s->raw_read;
+	doc_emit(d, obj, n, line);
+}
+
+void audit_doc_unread(struct audit_doc *d, int code, uint64_t line)
+{
+	char num[24];
+	int k = snprintf(num, sizeof(num), "%llu ", (unsigned long long)line);
+
+	if (d->b->len + (size_t)k + 3 > d->b->cap) {
+		submit(d->pp, d->b, d->f, d->raw);
+		d->b = get_free(d->pp);
+		d->b->doc = true;
+	}
+	memcpy(d->b->buf + d->b->len, num, (size_t)k);
+	d->b->len += (size_t)k;
+	d->b->buf[d->b->len++] = AUDIT_LINE_UNREAD;
+	d->b->buf[d->b->len++] = (char)code;
+	d->b->buf[d->b->len++] = '\n';
+}
+
+void audit_doc_error(struct audit_doc *d, const char *msg)
+{
+	pipe_error(d->pp, (size_t)d->f, msg);
+}
+
+/* A CSV export or an Avro file: objects out of a container that is not JSON text. */
+static void read_container(struct pipe *pp, size_t f, struct instream *s, struct strbuf *pre,
+			   uint64_t base, bool avro)
+{
+	struct audit_doc c = {pp, NULL, NULL, (int)f, base, s, base};
+
+	c.b = get_free(pp);
+	c.b->doc = true;
+	c.b->doc_lines = avro ? audit_avro_read(&c, s, pre) : audit_csv_read(&c, s, pre);
+	c.b->last_of_file = true;
+	submit(pp, c.b, (int)f, base + s->raw_read);
+}
+
 /* ------------------------------------------------------------ format */
 
-enum { FMT_UNDECIDED, FMT_LINES, FMT_DOC };
+enum { FMT_UNDECIDED, FMT_LINES, FMT_DOC, FMT_CSV, FMT_AVRO };
 
 /*
  * JSON lines or a document, from the structure of the start, however long
@@ -388,8 +446,12 @@ static int detect_format(const char *p, size_t n, bool at_eof)
 {
 	size_t i = 0;
 	int depth = 0;
-	bool in_str = false, esc = false, closed = false;
+	bool in_str = false, esc = false, closed = false, more;
 
+	if (audit_avro_magic(p, n))
+		return FMT_AVRO;
+	if (n && n < 4 && !at_eof && !memcmp(p, "Obj\x01", n))
+		return FMT_UNDECIDED;
 	if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 		i = 3;
 	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
@@ -398,8 +460,12 @@ static int detect_format(const char *p, size_t n, bool at_eof)
 		return at_eof ? FMT_LINES : FMT_UNDECIDED;
 	if (p[i] == '[')
 		return FMT_DOC;
-	if (p[i] != '{')
-		return FMT_LINES;
+	if (p[i] != '{') {
+		/* a CSV export whose header names an audit column; else text lines */
+		if (audit_csv_header(p, n, at_eof, &more))
+			return FMT_CSV;
+		return more ? FMT_UNDECIDED : FMT_LINES;
+	}
 	for (; i < n; i++) {
 		char c = p[i];
 		if (in_str) {
@@ -477,6 +543,7 @@ static void *reader_main(void *arg)
 		size_t f = pp->order[k];
 		struct input *in = &pp->in[f];
 		struct err e = {{0}, 0, {0}};
+		int fmt;
 
 		if (!in->open) {
 			if (input_open(pp, f, &in->s, &e) < 0) {
@@ -487,8 +554,11 @@ static void *reader_main(void *arg)
 		}
 		if (in->peek_failed)
 			pipe_error(pp, f, in->peek_err.msg);
-		if (peek_format(pp, f, &in->s, &in->pre) == FMT_DOC)
+		fmt = peek_format(pp, f, &in->s, &in->pre);
+		if (fmt == FMT_DOC)
 			read_doc(pp, f, &in->s, &in->pre, base);
+		else if (fmt == FMT_CSV || fmt == FMT_AVRO)
+			read_container(pp, f, &in->s, &in->pre, base, fmt == FMT_AVRO);
 		else
 			read_lines(pp, f, &in->s, &in->pre, base);
 		base += in->s.raw_read;

@@ -33,6 +33,12 @@ enum audit_unread {
 	AU_DOC_LARGE = 'D',	  /* document: an object larger than a block */
 	AU_LONG_NOT_OBJECT = 'L', /* a line longer than a block that is not one object */
 	AU_LONG_FIELD = 'F',	  /* a line longer than a block with a deciding field too large */
+	AU_CSV_ROW = 'c',	  /* CSV: a row whose fields do not match the header */
+	AU_CSV_LARGE = 'C',	  /* CSV: a row larger than a block */
+	AU_CSV_CUT = 't',	  /* CSV: a quoted field never closed (the file is cut) */
+	AU_AVRO_NOBODY = 'a',	  /* Avro: a message without a body */
+	AU_AVRO_LARGE = 'A',	  /* Avro: a message body larger than a block */
+	AU_AVRO_NOTTEXT = 'b',	  /* Avro: a body that is not JSON text */
 };
 
 const char *audit_unread_reason(int code);
@@ -44,9 +50,9 @@ struct audit_block {
 	uint64_t seq;
 	bool doc; /* lines carry file line numbers */
 	bool last_of_file;
-	uint64_t raw_done;  /* input bytes consumed when the block was filled */
+	uint64_t raw_done;   /* input bytes consumed when the block was filled */
 	uint64_t text_bytes; /* log text it stands for (a reduced long line: all of it) */
-	uint64_t doc_lines; /* document mode: lines of the file, on its last block */
+	uint64_t doc_lines;  /* document mode: lines of the file, on its last block */
 	int state;
 	void *data; /* the caller's, per slot, kept across reuse */
 };

@@ -13,7 +13,8 @@ run() { "$KANON" audit --no-progress -f json "$@" 2>"$tmp/err"; }
 run "$F/native.jsonl" >"$tmp/native.json"
 for f in cloudwatch-filter.json cloudwatch-get.json firehose.gz cw-export.gz cw-tail.log \
 	insights.json insights.csv azure-pt1h.json azure-eventhub.json aksaudit.json \
-	azurediag.json cri.log docker.log docker-split.log fluentbit.jsonl vector.jsonl; do
+	azurediag.json aksaudit.csv aksaudit-iso.csv eventhub-deflate.avro eventhub-null.avro \
+	cri.log docker.log docker-split.log fluentbit.jsonl vector.jsonl; do
 	run "$F/$f" >"$tmp/w.json"
 	res=$(python3 $F/same.py "$tmp/native.json" "$tmp/w.json")
 	[ "$res" = same ] || echo "    $f: $res"
@@ -116,3 +117,147 @@ PY
 run "$tmp/big.json" >"$tmp/w.json"
 t "a 3 MB merged filter-log-events output: every event read" \
 	"$([ "$(field "$tmp/w.json" '"%d %d" % (r["audit"]["events"], r["audit"]["malformed"])')" = "$(cat "$tmp/big.json.n") 0" ]; echo $?)"
+
+# --- CSV exports (Log Analytics AKSAudit, Logs Insights) -----------------------------------
+"$KANON" audit --no-progress -f json --input-format cloudwatch "$F/aksaudit.csv" >"$tmp/w.json" 2>/dev/null
+t "--input-format cloudwatch on an AKSAudit CSV: its 60 rows unread" \
+	"$([ "$(field "$tmp/w.json" 'r["audit"]["malformed"]')" = 60 ]; echo $?)"
+run "$F/aksaudit.csv" >"$tmp/w.json"
+t "AKSAudit CSV: the line of a row is its first line (fields span lines)" \
+	"$([ "$(field "$tmp/w.json" 'max(e["line"] for f in r["findings"] for e in f.get("evidence",[]) if "line" in e)')" -gt 61 ]; echo $?)"
+python3 - "$F/aksaudit-iso.csv" "$tmp" <<'PY'
+import sys
+rows = open(sys.argv[1]).read().split("\n")
+d = sys.argv[2]
+# a row with a field too many, a row larger than 2 MB, then the rest (still read)
+big = rows[2].replace('"kube-probe/1.30"', '"' + "x" * 2200000 + '"')
+open(d + "/bad.csv", "w").write("\n".join([rows[0], rows[1] + ',"extra"', big] + rows[3:]))
+# the file ends inside a quoted field
+open(d + "/cut.csv", "w").write("\n".join(rows[:5]) + "\n" + rows[5][:300])
+PY
+run "$tmp/bad.csv" >"$tmp/w.json"
+t "CSV: a row with a field too many and a row over 2 MB unread with their reasons, the rest read" \
+	"$([ "$(field "$tmp/w.json" '"%d %s" % (r["audit"]["events"], sorted(x["reason"] for x in r["audit"]["unread_by_reason"]))')" = "58 ['a CSV row larger than 2 MB: not read', 'a CSV row whose fields do not match the header line']" ]; echo $?)"
+run "$tmp/cut.csv" >"$tmp/w.json"
+t "CSV: a quoted field never closed at the end: unread, cut short" \
+	"$([ "$(field "$tmp/w.json" '"%d %s" % (r["audit"]["events"], r["audit"]["unread_by_reason"][0]["reason"])')" = "4 a CSV row cut short (a quoted field never closed at the end of the file)" ]; echo $?)"
+python3 - "$F" "$tmp" <<'PY'
+import json, sys
+f, d = sys.argv[1], sys.argv[2]
+import csv
+rows = list(csv.reader(open(f + "/insights.csv", newline="")))
+# the console cuts long messages: every other @message cut, then written as CSV
+w = csv.writer(open(d + "/icut.csv", "w", newline=""), lineterminator="\n")
+w.writerow(rows[0])
+for i, r in enumerate(rows[1:]):
+    w.writerow([r[0], r[1][:200] if i % 2 else r[1]])
+js = json.load(open(f + "/insights.json"))
+for i, r in enumerate(js):
+    if i % 2:
+        r["@message"] = r["@message"][:200]
+json.dump(js, open(d + "/icut.json", "w"))
+PY
+for f in icut.csv icut.json; do
+	run "$tmp/$f" >"$tmp/w.json"
+	t "Logs Insights $f: a cut @message unread with that reason" \
+		"$([ "$(field "$tmp/w.json" '"%d %d %s" % (r["audit"]["events"], r["audit"]["malformed"], r["audit"]["unread_by_reason"][0]["reason"][:46])')" = "30 30 a CloudWatch Logs Insights @message that is no" ]; echo $?)"
+done
+
+# --- Event Hub Capture (Avro) --------------------------------------------------------------
+run "$F/eventhub-deflate.avro" >"$tmp/w.json"
+t "Event Hub Capture: evidence names the message and the record in its body" \
+	"$(field "$tmp/w.json" '[(e["line"], e.get("note")) for f in r["findings"] for e in f.get("evidence",[]) if "line" in e]' | grep -q "(5, '[^']*; record 3')"; echo $?)"
+"$KANON" audit --no-progress -f json --input-format native "$F/eventhub-null.avro" >"$tmp/w.json" 2>/dev/null
+t "--input-format native on Event Hub Capture: its 12 messages unread" \
+	"$([ "$(field "$tmp/w.json" 'r["audit"]["malformed"]')" = 12 ]; echo $?)"
+/usr/bin/python3 - "$F" "$tmp" <<'PY'
+import json, sys
+f, d = sys.argv[1], sys.argv[2]
+raw = open(f + "/eventhub-null.avro", "rb").read()
+open(d + "/cut.avro", "wb").write(raw[:len(raw) * 2 // 3])           # cut short
+sync = raw[raw.index(b"\x00", raw.index(b"avro.codec")) + 1:][:0]     # (unused)
+bad = bytearray(raw); bad[-1] ^= 0xff                                 # last sync marker wrong
+open(d + "/sync.avro", "wb").write(bytes(bad))
+
+def zz(n):
+    n = (n << 1) ^ (n >> 63)
+    out = b""
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+def s(b):
+    return zz(len(b)) + b
+
+def container(schema, blocks, codec=b"null"):
+    h = b"Obj\x01" + zz(2) + s(b"avro.schema") + s(json.dumps(schema).encode()) + \
+        s(b"avro.codec") + s(codec) + zz(0)
+    m = b"S" * 16
+    return h + m + b"".join(zz(c) + zz(len(data)) + data + m for c, data in blocks)
+
+eh = {"type": "record", "name": "EventData", "fields": [
+    {"name": "SequenceNumber", "type": "long"}, {"name": "Body", "type": ["null", "bytes"]}]}
+ev = json.loads(open(f + "/native.jsonl").readline())
+body = json.dumps({"records": [{"category": "kube-audit", "properties": {"log": json.dumps(ev)}}]},
+                  indent=2).encode()
+one = zz(1) + zz(1) + s(body)
+hostile = {
+    # a huge record count over a few bytes; a length past the block; a varint of 11 bytes
+    "count": container(eh, [(1, one), (1 << 62, one)]),
+    "length": container(eh, [(1, one), (1, zz(2) + zz(1) + zz(1 << 40) + b"ab")]),
+    "varint": container(eh, [(1, one), (1, b"\xff" * 11)]),
+    # a body over 2 MB (then a good message); a null body; a body that is no JSON
+    "large": container(eh, [(1, zz(1) + zz(1) + s(b"{" + b" " * 2200000 + b"}")), (1, one)]),
+    "nobody": container(eh, [(2, zz(1) + zz(0) + one)]),
+    "text": container(eh, [(2, zz(1) + zz(1) + s(b"\x01binary") + one)]),
+    # schemas: no Body; an array of nulls (counts without bytes); unknown codec
+    "nobodyfield": container({"type": "record", "name": "X", "fields": [
+        {"name": "A", "type": "long"}]}, [(1, zz(1))]),
+    "nullarray": container({"type": "record", "name": "X", "fields": [
+        {"name": "A", "type": {"type": "array", "items": "null"}},
+        {"name": "Body", "type": "bytes"}]}, [(1, zz(1 << 40) + zz(0) + s(b"{}"))]),
+    "codec": container(eh, [(1, one)], codec=b"snappy"),
+}
+for k, v in hostile.items():
+    open("%s/h-%s.avro" % (d, k), "wb").write(v)
+PY
+run "$tmp/cut.avro" >"$tmp/w.json"
+t "Avro cut short: what was read is kept, the input incomplete" \
+	"$([ "$(field "$tmp/w.json" '"%d %d" % (r["audit"]["inputs_incomplete"], r["audit"]["events"] > 20)')" = "1 1" ]; echo $?)"
+run "$tmp/sync.avro" >"$tmp/w.json"
+t "Avro with a wrong sync marker: incomplete, with the reason" \
+	"$([ "$(field "$tmp/w.json" 'r["audit"]["inputs_incomplete"]')" = 1 ] && grep -q "sync marker" "$tmp/err"; echo $?)"
+for k in count length varint nobodyfield nullarray codec; do
+	timeout 20 "$KANON" audit --no-progress -f json "$tmp/h-$k.avro" >"$tmp/w.json" 2>"$tmp/err"
+	rc=$?
+	t "hostile Avro ($k): refused quickly, incomplete, no crash" \
+		"$([ $rc -lt 4 ] && [ "$(field "$tmp/w.json" 'r["audit"]["inputs_incomplete"]')" = 1 ] && grep -q "as an Avro container" "$tmp/err"; echo $?)"
+done
+t "hostile Avro: the messages before the bad count runs out of bytes are read" \
+	"$(run "$tmp/h-count.avro" >"$tmp/w.json"; [ "$(field "$tmp/w.json" 'r["audit"]["events"]')" = 2 ]; echo $?)"
+for k in large:"larger than 2 MB" nobody:"without a body" text:"not JSON text"; do
+	run "$tmp/h-${k%%:*}.avro" >"$tmp/w.json"
+	t "Avro message ${k%%:*}: unread with its reason, the next read" \
+		"$([ "$(field "$tmp/w.json" '"%d %d" % (r["audit"]["events"], r["audit"]["malformed"])')" = "1 1" ] && field "$tmp/w.json" 'r["audit"]["unread_by_reason"]' | grep -q "${k#*:}"; echo $?)"
+done
+# random damage: never a crash or a hang
+/usr/bin/python3 - "$F/eventhub-deflate.avro" "$tmp" <<'PY'
+import random, sys
+raw = open(sys.argv[1], "rb").read()
+rnd = random.Random(10)
+for i in range(40):
+    b = bytearray(raw)
+    for _ in range(rnd.randint(1, 8)):
+        b[rnd.randrange(len(b))] = rnd.randrange(256)
+    open("%s/fz%02d.avro" % (sys.argv[2], i), "wb").write(bytes(b))
+PY
+bad=0
+for f in "$tmp"/fz*.avro; do
+	timeout 20 "$KANON" audit --no-progress -f json "$f" >/dev/null 2>&1
+	[ $? -lt 4 ] || { bad=1; echo "    $f"; }
+done
+t "40 randomly damaged Avro files: no crash, no hang" "$bad"

@@ -1,0 +1,747 @@
+/*
+ * Event Hub Capture files (docs/audit.md, "Formats"): Azure writes the
+ * messages of an Event Hub to storage as Avro object container files
+ * (Avro 1.x specification, "Object Container Files"): the magic "Obj" 1, a
+ * metadata map (avro.schema: the writer's schema as JSON; avro.codec: null
+ * or deflate), a 16-byte sync marker, then blocks: a record count, a byte
+ * size, the records (raw deflate for "deflate", RFC 1951) and the marker
+ * again. A capture record is EventData: SequenceNumber, Offset,
+ * EnqueuedTimeUtc, SystemProperties, Properties, Body; the Body of an AKS
+ * diagnostic message is the JSON {"records":[...]} that the Azure format
+ * reader reads (src/checks/audit_formats.c).
+ *
+ * The writer's schema is read to find Body among the fields, whatever
+ * comes before it, and every other value is skipped by its type. The input
+ * is hostile: every length, count and varint is checked, the schema is
+ * refused when a record or an array item could take no bytes at all (a
+ * count would then cost time without input), recursion is bounded, nothing
+ * but one body (at most 2 MB) is held, and a block is decoded as a stream
+ * (64 KB of file, 64 KB inflated), whatever its size. A file that breaks
+ * any rule is read up to there and reported incomplete.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "sources/audit_doc.h"
+#include "sources/audit_stream.h"
+#include "core/util.h"
+#include "core/banned.h"
+
+#define AV_BUF	     (64u << 10)
+#define AV_MAX_META  (1u << 20) /* a metadata value: the schema */
+#define AV_MAX_KEYS  1024	/* metadata entries */
+#define AV_MAX_TYPES 512
+#define AV_MAX_DEPTH 32
+#define AV_MAX_BODY  ((2u << 20) - 64)
+
+enum avk {
+	K_NULL,
+	K_BOOL,
+	K_INT,
+	K_LONG,
+	K_FLOAT,
+	K_DOUBLE,
+	K_BYTES,
+	K_STRING,
+	K_RECORD,
+	K_ENUM,
+	K_ARRAY,
+	K_MAP,
+	K_UNION,
+	K_FIXED,
+};
+
+struct avtype {
+	int kind;
+	char *name; /* named types: the full name */
+	struct avtype **sub;
+	size_t nsub;
+	int64_t size; /* fixed: its size; enum: its symbols */
+	int min;      /* fewest bytes a value takes (-1: being computed) */
+};
+
+struct av {
+	struct audit_doc *d;
+	struct instream *s;
+	const char *pre;
+	size_t pre_len, pre_pos;
+	unsigned char raw[AV_BUF];
+	size_t rpos, rlen;
+	/* the block being decoded */
+	bool in_block, deflate;
+	uint64_t left; /* its (compressed) bytes not yet taken from the file */
+	z_stream z;
+	bool zinit, zend;
+	unsigned char out[AV_BUF];
+	size_t opos, olen;
+	/* the schema */
+	struct avtype types[AV_MAX_TYPES];
+	size_t ntypes;
+	struct avtype *top;
+	size_t body; /* Body's index among the top record's fields */
+	char sync[16];
+	char why[ERR_MSG_MAX]; /* why the file cannot be read further */
+	bool failed;
+	uint64_t msgs;
+	struct strbuf text;
+};
+
+static bool fail(struct av *a, const char *why)
+{
+	if (!a->failed)
+		snprintf(a->why, sizeof(a->why), "%s", why);
+	a->failed = true;
+	return false;
+}
+
+/* ------------------------------------------------------------ bytes */
+
+static bool file_fill(struct av *a)
+{
+	struct err e = {{0}, 0, {0}};
+	ssize_t n;
+
+	a->rpos = a->rlen = 0;
+	if (a->pre_pos < a->pre_len) {
+		size_t k = a->pre_len - a->pre_pos;
+		if (k > AV_BUF)
+			k = AV_BUF;
+		memcpy(a->raw, a->pre + a->pre_pos, k);
+		a->pre_pos += k;
+		a->rlen = k;
+		return true;
+	}
+	n = instream_read(a->s, (char *)a->raw, AV_BUF, &e);
+	if (n < 0) {
+		snprintf(a->why, sizeof(a->why), "%s", e.msg);
+		a->failed = true;
+		return false;
+	}
+	a->rlen = (size_t)n;
+	return n > 0;
+}
+
+/* n bytes of the file into dst (NULL: skipped) */
+static bool file_get(struct av *a, void *dst, uint64_t n)
+{
+	unsigned char *o = dst;
+
+	while (n) {
+		size_t k;
+
+		if (a->rpos == a->rlen && !file_fill(a))
+			return fail(a, "the file ends inside a block");
+		k = a->rlen - a->rpos;
+		if (k > n)
+			k = (size_t)n;
+		if (o) {
+			memcpy(o, a->raw + a->rpos, k);
+			o += k;
+		}
+		a->rpos += k;
+		n -= k;
+	}
+	return true;
+}
+
+/* More inflated bytes of the block into out; false at its end or on an error. */
+static bool inflate_more(struct av *a)
+{
+	a->opos = a->olen = 0;
+	while (!a->zend && !a->olen && !a->failed) {
+		int r;
+
+		if (!a->z.avail_in && a->left) {
+			size_t k;
+			if (a->rpos == a->rlen && !file_fill(a))
+				return fail(a, "the file ends inside a block");
+			k = a->rlen - a->rpos;
+			if (k > a->left)
+				k = (size_t)a->left;
+			a->z.next_in = a->raw + a->rpos;
+			a->z.avail_in = (uInt)k;
+			a->rpos += k;
+			a->left -= k;
+		}
+		a->z.next_out = a->out;
+		a->z.avail_out = AV_BUF;
+		r = inflate(&a->z, Z_NO_FLUSH);
+		a->olen = AV_BUF - a->z.avail_out;
+		if (r == Z_STREAM_END)
+			a->zend = true;
+		else if (r == Z_BUF_ERROR && !a->olen && !a->z.avail_in && !a->left)
+			return fail(a, "a block's deflate data is cut short");
+		else if (r != Z_OK && r != Z_BUF_ERROR)
+			return fail(a, "a block's deflate data is corrupt");
+	}
+	return a->olen > 0;
+}
+
+/* n bytes of the block (or of the file between blocks) into dst (NULL: skipped) */
+static bool get(struct av *a, void *dst, uint64_t n)
+{
+	unsigned char *o = dst;
+
+	if (!a->in_block)
+		return file_get(a, dst, n);
+	if (!a->deflate) {
+		if (n > a->left)
+			return fail(a, "a value runs past the end of its block");
+		a->left -= n;
+		return file_get(a, dst, n);
+	}
+	while (n) {
+		size_t k;
+
+		if (a->opos == a->olen && !inflate_more(a))
+			return fail(a, "a value runs past the end of its block");
+		k = a->olen - a->opos;
+		if (k > n)
+			k = (size_t)n;
+		if (o) {
+			memcpy(o, a->out + a->opos, k);
+			o += k;
+		}
+		a->opos += k;
+		n -= k;
+	}
+	return true;
+}
+
+/* A zigzag varint long (at most 10 bytes, 64 bits). */
+static bool get_long(struct av *a, int64_t *v)
+{
+	uint64_t u = 0;
+
+	for (int i = 0; i < 10; i++) {
+		unsigned char c;
+
+		if (!get(a, &c, 1))
+			return false;
+		if (i == 9 && c > 1)
+			return fail(a, "a number longer than 64 bits");
+		u |= (uint64_t)(c & 0x7f) << (7 * i);
+		if (!(c & 0x80)) {
+			*v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+			return true;
+		}
+	}
+	return fail(a, "a number longer than 64 bits");
+}
+
+static bool get_len(struct av *a, int64_t *n)
+{
+	if (!get_long(a, n))
+		return false;
+	return *n >= 0 || fail(a, "a negative length");
+}
+
+/* ------------------------------------------------------------ schema */
+
+static const char *const prim[] = {
+    [K_NULL] = "null",	 [K_BOOL] = "boolean",	[K_INT] = "int",     [K_LONG] = "long",
+    [K_FLOAT] = "float", [K_DOUBLE] = "double", [K_BYTES] = "bytes", [K_STRING] = "string",
+};
+
+static struct avtype *type_new(struct av *a, int kind)
+{
+	struct avtype *t;
+
+	if (a->ntypes >= AV_MAX_TYPES) {
+		fail(a, "the schema has too many types");
+		return NULL;
+	}
+	t = &a->types[a->ntypes++];
+	t->kind = kind;
+	t->min = -1;
+	return t;
+}
+
+static struct avtype *named(struct av *a, const char *name, const char *ns)
+{
+	char full[512];
+
+	snprintf(full, sizeof(full), "%s.%s", ns ? ns : "", name);
+	for (size_t i = 0; i < a->ntypes; i++)
+		if (a->types[i].name &&
+		    (!strcmp(a->types[i].name, name) || !strcmp(a->types[i].name, full)))
+			return &a->types[i];
+	return NULL;
+}
+
+static struct avtype *compile(struct av *a, const cJSON *j, const char *ns, int depth);
+
+static bool compile_subs(struct av *a, struct avtype *t, const cJSON *list, const char *ns,
+			 int depth, bool fields)
+{
+	const cJSON *it;
+	size_t n = 0;
+
+	t->nsub = (size_t)cJSON_GetArraySize(list);
+	t->sub = xcalloc(t->nsub + 1, sizeof(*t->sub));
+	cJSON_ArrayForEach(it, list)
+	{
+		const cJSON *ty = fields ? cJSON_GetObjectItemCaseSensitive(it, "type") : it;
+
+		if (n >= t->nsub || !(t->sub[n++] = compile(a, ty, ns, depth + 1)))
+			return fail(a, "the schema cannot be read");
+	}
+	return true;
+}
+
+/* A record, enum or fixed: registered under its full name before its fields (recursion). */
+static struct avtype *compile_named(struct av *a, const cJSON *j, int kind, const char *ns,
+				    int depth)
+{
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "name"));
+	const char *nns = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "namespace"));
+	struct avtype *t;
+	char full[512];
+
+	if (!name || !(t = type_new(a, kind)))
+		return NULL;
+	if (nns)
+		ns = nns;
+	snprintf(full, sizeof(full), "%s%s%s", strchr(name, '.') || !ns ? "" : ns,
+		 strchr(name, '.') || !ns ? "" : ".", name);
+	t->name = xstrdup(full);
+	if (kind == K_RECORD) {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "fields");
+		if (!cJSON_IsArray(f) || !compile_subs(a, t, f, ns, depth, true))
+			return NULL;
+	} else if (kind == K_FIXED) {
+		const cJSON *sz = cJSON_GetObjectItemCaseSensitive(j, "size");
+		if (!cJSON_IsNumber(sz) || sz->valuedouble < 0 || sz->valuedouble > 1e9)
+			return NULL;
+		t->size = (int64_t)sz->valuedouble;
+	} else {
+		const cJSON *sy = cJSON_GetObjectItemCaseSensitive(j, "symbols");
+		t->size = cJSON_GetArraySize(sy);
+	}
+	return t;
+}
+
+static struct avtype *compile(struct av *a, const cJSON *j, const char *ns, int depth)
+{
+	const char *ty;
+	struct avtype *t;
+
+	if (!j || depth > AV_MAX_DEPTH)
+		return NULL;
+	if (cJSON_IsArray(j)) {
+		t = type_new(a, K_UNION);
+		return t && compile_subs(a, t, j, ns, depth, false) && t->nsub ? t : NULL;
+	}
+	ty = cJSON_IsString(j) ? j->valuestring
+			       : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "type"));
+	if (!ty)
+		return cJSON_IsObject(j)
+			   ? compile(a, cJSON_GetObjectItemCaseSensitive(j, "type"), ns, depth + 1)
+			   : NULL;
+	for (int k = 0; k < (int)ARRAY_SIZE(prim); k++)
+		if (!strcmp(ty, prim[k]))
+			return type_new(a, k);
+	if (cJSON_IsObject(j) && (!strcmp(ty, "record") || !strcmp(ty, "error")))
+		return compile_named(a, j, K_RECORD, ns, depth);
+	if (cJSON_IsObject(j) && !strcmp(ty, "enum"))
+		return compile_named(a, j, K_ENUM, ns, depth);
+	if (cJSON_IsObject(j) && !strcmp(ty, "fixed"))
+		return compile_named(a, j, K_FIXED, ns, depth);
+	if (cJSON_IsObject(j) && (!strcmp(ty, "array") || !strcmp(ty, "map"))) {
+		bool arr = !strcmp(ty, "array");
+		t = type_new(a, arr ? K_ARRAY : K_MAP);
+		if (!t)
+			return NULL;
+		t->sub = xcalloc(1, sizeof(*t->sub));
+		t->nsub = 1;
+		t->sub[0] =
+		    compile(a, cJSON_GetObjectItemCaseSensitive(j, arr ? "items" : "values"), ns,
+			    depth + 1);
+		return t->sub[0] ? t : NULL;
+	}
+	return named(a, ty, ns); /* a reference to a named type defined before */
+}
+
+/* The fewest bytes a value of t takes (a recursive reference counts 0). */
+static int min_size(struct avtype *t)
+{
+	int m = 0;
+
+	if (t->min >= 0)
+		return t->min;
+	t->min = 0; /* while computing: a reference back here */
+	switch (t->kind) {
+	case K_NULL:
+		m = 0;
+		break;
+	case K_FLOAT:
+		m = 4;
+		break;
+	case K_DOUBLE:
+		m = 8;
+		break;
+	case K_FIXED:
+		m = t->size > 1 ? 1 : (int)t->size;
+		break;
+	case K_RECORD:
+		for (size_t i = 0; i < t->nsub && m < 1; i++)
+			m += min_size(t->sub[i]);
+		break;
+	default:
+		m = 1;
+	}
+	t->min = m;
+	return m;
+}
+
+/* No count may cost time without bytes: no zero-byte record or array item. */
+static bool schema_bounded(struct av *a)
+{
+	for (size_t i = 0; i < a->ntypes; i++)
+		a->types[i].min = -1;
+	for (size_t i = 0; i < a->ntypes; i++) {
+		struct avtype *t = &a->types[i];
+		if (t->kind == K_ARRAY && min_size(t->sub[0]) < 1)
+			return false;
+	}
+	return min_size(a->top) >= 1;
+}
+
+static bool is_text(const struct avtype *t)
+{
+	return t->kind == K_BYTES || t->kind == K_STRING;
+}
+
+static bool load_schema(struct av *a, const char *text, size_t n)
+{
+	cJSON *j = cJSON_ParseWithLength(text, n);
+	const cJSON *f, *it;
+	size_t k = 0;
+	bool ok = false;
+
+	if (!j)
+		return fail(a, "its schema is not JSON");
+	a->top = compile(a, j, NULL, 0);
+	f = cJSON_GetObjectItemCaseSensitive(j, "fields");
+	if (!a->top || a->top->kind != K_RECORD) {
+		fail(a, "its schema is not a record of the Avro types");
+		goto out;
+	}
+	cJSON_ArrayForEach(it, f)
+	{
+		const char *name =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "name"));
+		if (name && !strcmp(name, "Body"))
+			break;
+		k++;
+	}
+	if (!it || k >= a->top->nsub) {
+		fail(a, "its records have no Body field (not an Event Hub Capture file)");
+		goto out;
+	}
+	a->body = k;
+	for (size_t i = 0; a->top->sub[k]->kind == K_UNION && i < a->top->sub[k]->nsub; i++)
+		ok = ok || is_text(a->top->sub[k]->sub[i]);
+	if (!(ok = ok || is_text(a->top->sub[k])))
+		fail(a, "its Body field is not bytes");
+	else if (!(ok = schema_bounded(a)))
+		fail(a, "its schema has records or array items of no bytes");
+out:
+	cJSON_Delete(j);
+	return ok;
+}
+
+/* ------------------------------------------------------------ values */
+
+static bool skip_value(struct av *a, const struct avtype *t, int depth);
+
+/* An array's or a map's blocks of items. */
+static bool skip_items(struct av *a, const struct avtype *t, int depth)
+{
+	for (;;) {
+		int64_t count, size;
+
+		if (!get_long(a, &count))
+			return false;
+		if (!count)
+			return true;
+		if (count < 0) {
+			/* a negative count is followed by the block's size in bytes */
+			if (count == INT64_MIN || !get_len(a, &size))
+				return fail(a, "a bad item count");
+			count = -count;
+		}
+		for (int64_t i = 0; i < count; i++) {
+			int64_t n;
+			/* a map key, then the value; an array item of at least one byte */
+			if (t->kind == K_MAP && (!get_len(a, &n) || !get(a, NULL, (uint64_t)n)))
+				return false;
+			if (!skip_value(a, t->sub[0], depth + 1))
+				return false;
+		}
+	}
+}
+
+static bool skip_value(struct av *a, const struct avtype *t, int depth)
+{
+	int64_t n;
+
+	if (depth > AV_MAX_DEPTH)
+		return fail(a, "values nested too deep");
+	switch (t->kind) {
+	case K_NULL:
+		return true;
+	case K_BOOL:
+		return get(a, NULL, 1);
+	case K_INT:
+	case K_LONG:
+	case K_ENUM:
+		return get_long(a, &n);
+	case K_FLOAT:
+		return get(a, NULL, 4);
+	case K_DOUBLE:
+		return get(a, NULL, 8);
+	case K_BYTES:
+	case K_STRING:
+		return get_len(a, &n) && get(a, NULL, (uint64_t)n);
+	case K_FIXED:
+		return get(a, NULL, (uint64_t)t->size);
+	case K_RECORD:
+		for (size_t i = 0; i < t->nsub; i++)
+			if (!skip_value(a, t->sub[i], depth + 1))
+				return false;
+		return true;
+	case K_UNION:
+		if (!get_long(a, &n))
+			return false;
+		if (n < 0 || (uint64_t)n >= t->nsub)
+			return fail(a, "a union branch out of range");
+		return skip_value(a, t->sub[n], depth + 1);
+	default:
+		return skip_items(a, t, depth);
+	}
+}
+
+enum { BODY_NONE, BODY_TEXT, BODY_LARGE };
+
+/* The Body: kept in a->text when it is bytes or a string of at most 2 MB. */
+static bool read_body(struct av *a, const struct avtype *t, int *got)
+{
+	int64_t n;
+
+	*got = BODY_NONE;
+	if (t->kind == K_UNION) {
+		if (!get_long(a, &n))
+			return false;
+		if (n < 0 || (uint64_t)n >= t->nsub)
+			return fail(a, "a union branch out of range");
+		t = t->sub[n];
+	}
+	if (!is_text(t))
+		return skip_value(a, t, 1);
+	if (!get_len(a, &n))
+		return false;
+	if ((uint64_t)n > AV_MAX_BODY) {
+		*got = BODY_LARGE;
+		return get(a, NULL, (uint64_t)n);
+	}
+	strbuf_reset(&a->text);
+	strbuf_grow(&a->text, (size_t)n);
+	if (!get(a, a->text.buf, (uint64_t)n))
+		return false;
+	a->text.len = (size_t)n;
+	a->text.buf[n] = '\0';
+	*got = BODY_TEXT;
+	return true;
+}
+
+/* A body as a document line: JSON text, its newlines (blanks outside strings) made spaces. */
+static void emit_body(struct av *a, int got)
+{
+	char *p = a->text.buf;
+	size_t n = a->text.len;
+
+	if (got == BODY_LARGE) {
+		audit_doc_unread(a->d, AU_AVRO_LARGE, a->msgs);
+		return;
+	}
+	if (got == BODY_NONE) {
+		audit_doc_unread(a->d, AU_AVRO_NOBODY, a->msgs);
+		return;
+	}
+	while (n && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+		p++;
+		n--;
+	}
+	if (!n || (*p != '{' && *p != '[') || memchr(p, '\0', n)) {
+		audit_doc_unread(a->d, AU_AVRO_NOTTEXT, a->msgs);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '\n' || p[i] == '\r')
+			p[i] = ' ';
+	audit_doc_object(a->d, p, n, a->msgs);
+}
+
+static bool read_record(struct av *a)
+{
+	int got = BODY_NONE;
+
+	a->msgs++;
+	for (size_t i = 0; i < a->top->nsub; i++) {
+		bool ok = i == a->body ? read_body(a, a->top->sub[i], &got)
+				       : skip_value(a, a->top->sub[i], 1);
+		if (!ok)
+			return false;
+	}
+	emit_body(a, got);
+	return true;
+}
+
+/* ------------------------------------------------------------ container */
+
+static bool read_meta(struct av *a)
+{
+	size_t keys = 0;
+	bool deflate = false, schema = false;
+	struct strbuf v = STRBUF_INIT;
+
+	for (;;) {
+		int64_t count, n;
+		char key[32];
+
+		if (!get_long(a, &count))
+			goto bad;
+		if (!count)
+			break;
+		if (count < 0 && (count == INT64_MIN || !get_len(a, &n)))
+			goto bad;
+		count = count < 0 ? -count : count;
+		for (int64_t i = 0; i < count; i++) {
+			if (++keys > AV_MAX_KEYS || !get_len(a, &n))
+				goto bad;
+			memset(key, 0, sizeof(key));
+			if (!get(a, (uint64_t)n < sizeof(key) ? key : NULL, (uint64_t)n) ||
+			    !get_len(a, &n) || (uint64_t)n > AV_MAX_META)
+				goto bad;
+			strbuf_reset(&v);
+			strbuf_grow(&v, (size_t)n);
+			if (!get(a, v.buf, (uint64_t)n))
+				goto bad;
+			v.len = (size_t)n;
+			if (!strcmp(key, "avro.schema")) {
+				if (schema || !load_schema(a, v.buf, v.len))
+					goto bad;
+				schema = true;
+			} else if (!strcmp(key, "avro.codec")) {
+				deflate = v.len == 7 && !memcmp(v.buf, "deflate", 7);
+				if (!deflate && !(v.len == 4 && !memcmp(v.buf, "null", 4)))
+					fail(a, "its codec is neither null nor deflate");
+			}
+		}
+	}
+	strbuf_release(&v);
+	a->deflate = deflate;
+	if (!schema)
+		return fail(a, "its header has no avro.schema");
+	return !a->failed;
+bad:
+	strbuf_release(&v);
+	return fail(a, "its header cannot be read");
+}
+
+static bool at_end(struct av *a)
+{
+	return a->rpos == a->rlen && !file_fill(a) && !a->failed;
+}
+
+/* One data block: count, size, the records, the sync marker. */
+static bool read_block(struct av *a)
+{
+	int64_t count, size;
+	char sync[16];
+
+	if (!get_long(a, &count) || !get_len(a, &size))
+		return false;
+	if (count < 0)
+		return fail(a, "a negative record count");
+	a->in_block = true;
+	a->left = (uint64_t)size;
+	if (a->deflate) {
+		if (inflateReset(&a->z) != Z_OK)
+			return fail(a, "zlib cannot be reset");
+		a->z.avail_in = 0;
+		a->zend = false;
+		a->opos = a->olen = 0;
+	}
+	/* each record takes at least one byte: a count larger than the data ends with it */
+	for (int64_t i = 0; i < count; i++)
+		if (!read_record(a))
+			return false;
+	if (a->deflate && (a->opos < a->olen || inflate_more(a) || !a->zend))
+		return fail(a, "a block holds more than its records");
+	/*
+	 * Bytes after the end of the deflate stream are ignored, as zlib-based
+	 * readers do: Apache Avro's Python writer leaves 3 bytes of the zlib
+	 * checksum there (codecs.py, zlib.compress(data)[2:-1]).
+	 */
+	if (a->deflate && !file_get(a, NULL, a->left))
+		return false;
+	if (a->deflate)
+		a->left = 0;
+	if (!a->deflate && a->left)
+		return fail(a, "a block holds more than its records");
+	a->in_block = false;
+	if (!get(a, sync, sizeof(sync)) || memcmp(sync, a->sync, sizeof(sync)))
+		return fail(a, "a block does not end with the file's sync marker");
+	return true;
+}
+
+uint64_t audit_avro_read(struct audit_doc *d, struct instream *s, struct strbuf *pre)
+{
+	struct av *a = xcalloc(1, sizeof(*a));
+	char magic[4];
+	uint64_t msgs;
+
+	a->d = d;
+	a->s = s;
+	a->pre = pre->buf ? pre->buf : "";
+	a->pre_len = pre->len;
+	strbuf_init(&a->text);
+	if (inflateInit2(&a->z, -15) != Z_OK) {
+		fail(a, "zlib cannot be started");
+		goto out;
+	}
+	a->zinit = true;
+	if (!get(a, magic, 4) || memcmp(magic, "Obj\x01", 4) || !read_meta(a) ||
+	    !get(a, a->sync, sizeof(a->sync)))
+		goto out;
+	while (!at_end(a) && read_block(a))
+		;
+out:
+	if (a->failed) {
+		struct strbuf msg = STRBUF_INIT;
+		strbuf_addf(&msg, "cannot read '%s' as an Avro container to its end: %s%s", s->name,
+			    a->why, a->msgs ? " (read up to there)" : "");
+		audit_doc_error(d, msg.buf);
+		strbuf_release(&msg);
+	}
+	msgs = a->msgs;
+	if (a->zinit)
+		inflateEnd(&a->z);
+	for (size_t i = 0; i < a->ntypes; i++) {
+		free(a->types[i].name);
+		free(a->types[i].sub);
+	}
+	strbuf_release(&a->text);
+	free(a);
+	return msgs;
+}
+
+bool audit_avro_magic(const char *p, size_t n)
+{
+	return n >= 4 && !memcmp(p, "Obj\x01", 4);
+}

@@ -1,0 +1,41 @@
+#ifndef KANON_AUDIT_DOC_H
+#define KANON_AUDIT_DOC_H
+
+/*
+ * Inside the audit reader (src/sources/audit_*.c only): the container
+ * formats that are not text lines (a CSV export whose fields span lines,
+ * an Avro file of Event Hub messages) are turned into document-mode lines,
+ * "<line> <one JSON object>", which the scanning threads read as any other
+ * document's objects. An object never holds a raw newline.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/strbuf.h"
+#include "sources/gzstream.h"
+
+struct audit_doc;
+
+/* One object (n bytes, no newline) found at line (or record) `line`. */
+void audit_doc_object(struct audit_doc *d, const char *obj, size_t n, uint64_t line);
+/* Something at `line` that cannot be read: enum audit_unread `code`. */
+void audit_doc_unread(struct audit_doc *d, int code, uint64_t line);
+/* The input cannot be read further: msg says why (the input is incomplete). */
+void audit_doc_error(struct audit_doc *d, const char *msg);
+
+/*
+ * Is the first line of p (n bytes) the header of a CSV export that names
+ * an audit column (AuditId, log_s, @message)? *more: the line is not
+ * complete yet (and at most 64 KB was seen).
+ */
+bool audit_csv_header(const char *p, size_t n, bool at_eof, bool *more);
+/* Reads a CSV export (pre: the bytes read so far); returns the lines read. */
+uint64_t audit_csv_read(struct audit_doc *d, struct instream *s, struct strbuf *pre);
+
+/* Does p start an Avro object container file ("Obj" 1)? */
+bool audit_avro_magic(const char *p, size_t n);
+/* Reads an Avro file of Event Hub Capture messages; returns the messages read. */
+uint64_t audit_avro_read(struct audit_doc *d, struct instream *s, struct strbuf *pre);
+
+#endif
