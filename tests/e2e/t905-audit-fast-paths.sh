@@ -29,6 +29,20 @@ t "CloudWatch page edge cases: 55 requests, 4 unread, 1 skipped, as with cJSON" 
 	"$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]
 sys.exit(0 if (a["requests"], a["malformed"], a["skipped"], a["formats"]) == (55, 4, 1, {"native": 2, "cloudwatch": 59}) else 1)' "$tmp/cw.json"; echo $?)"
 
+# CloudWatch pages read in one pass: events after the other keys, an events array cut short
+python3 - "$F/cw-edge.json" "$tmp" <<'PY'
+import json, sys
+first = json.loads(open(sys.argv[1]).readline())
+ev = first.pop("events")
+last = json.dumps(dict(first, events=ev), separators=(",", ":"))
+cut = json.dumps({"events": ev}, separators=(",", ":"))[:-2] + "}"  # the array never closes
+open(sys.argv[2] + "/cw-order.json", "w").write(last + "\n" + cut + "\n")
+PY
+run "$tmp/cw-order.json" >"$tmp/cw.json"
+t "CloudWatch page with events last read; one whose events array never closes unread" \
+	"$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]
+sys.exit(0 if (a["events"], a["malformed"]) == (6, 1) else 1)' "$tmp/cw.json"; echo $?)"
+
 # several .gz inputs, one cut short: the same JSON, findings, evidence order and errors with
 # the threads as on one (a guard for any parallel reading of them)
 python3 - "$tmp" <<'PY'
