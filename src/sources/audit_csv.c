@@ -95,11 +95,22 @@ struct csv {
 static void json_string(struct strbuf *o, const char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t i = 0;
 
+	strbuf_grow(o, n + 2);
 	strbuf_addch(o, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
+	while (i < n) {
+		size_t j = i;
+		unsigned char c;
 
+		/* a run of bytes that need no escape, added at once */
+		while (j < n && (unsigned char)p[j] >= 0x20 && p[j] != '"' && p[j] != '\\')
+			j++;
+		strbuf_add(o, p + i, j - i);
+		if (j == n)
+			break;
+		c = (unsigned char)p[j];
+		i = j + 1;
 		if (c == '"' || c == '\\') {
 			strbuf_addch(o, '\\');
 			strbuf_addch(o, (char)c);
@@ -109,12 +120,10 @@ static void json_string(struct strbuf *o, const char *p, size_t n)
 			strbuf_add(o, "\\r", 2);
 		} else if (c == '\t') {
 			strbuf_add(o, "\\t", 2);
-		} else if (c < 0x20) {
+		} else {
 			strbuf_add(o, "\\u00", 4);
 			strbuf_addch(o, hex[c >> 4]);
 			strbuf_addch(o, hex[c & 15]);
-		} else {
-			strbuf_addch(o, (char)c);
 		}
 	}
 	strbuf_addch(o, '"');
@@ -232,10 +241,40 @@ static void csv_byte(struct csv *c, char ch)
 	}
 }
 
+/* Bytes of a field, at once (the newlines of a quoted field counted). */
+static void field_run(struct csv *c, const char *p, size_t n)
+{
+	for (const char *q = p, *e = p + n; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+		c->line++;
+	if (c->field.len + n <= CSV_MAX_ROW)
+		strbuf_add(&c->field, p, n);
+	else
+		c->over = true;
+}
+
+/* The runs of plain bytes are taken at once, what ends them byte by byte. */
 static void csv_feed(struct csv *c, const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		csv_byte(c, p[i]);
+	const char *end = p + n;
+
+	while (p < end) {
+		const char *e = p;
+
+		if (c->state == F_QUOTED) {
+			e = memchr(p, '"', (size_t)(end - p));
+			if (!e)
+				e = end;
+		} else if (c->state == F_PLAIN) {
+			while (e < end && *e != ',' && *e != '\n' && *e != '\r' && *e != '"')
+				e++;
+		}
+		if (e > p) {
+			field_run(c, p, (size_t)(e - p));
+			p = e;
+			continue;
+		}
+		csv_byte(c, *p++);
+	}
 }
 
 uint64_t audit_csv_read(struct audit_doc *d, struct instream *s, struct strbuf *pre)
