@@ -19,7 +19,8 @@ enum rec_flags {
 	R_ANON = 1 << 1,    /* user is system:anonymous or in system:unauthenticated */
 	R_IMPANON = 1 << 2, /* impersonating system:anonymous / system:unauthenticated */
 	R_RBAC = 1 << 3,    /* create/update/patch of a (cluster)rolebinding */
-	R_SKIPPED = 1 << 4, /* not an event on purpose (a CloudWatch control message, a CSV header) */
+	R_SKIPPED =
+	    1 << 4, /* not an event on purpose (a CloudWatch control message, a CSV header) */
 };
 
 enum rbac_state { RB_NONE, RB_CLEAN, RB_ANON, RB_UNKNOWN };
@@ -71,13 +72,13 @@ struct arec {
 struct block {
 	struct arec *recs;
 	size_t nrec, arec;
-	uint64_t nlines; /* newlines in the block (lines mode) */
-	int format;	 /* enum audit_format: the one forced, or AF_AUTO */
-	int depth;	 /* wrappers being read (an event inside a string inside ...) */
-	uint8_t fmt;	 /* the format of the wrapper being read */
-	struct strbuf cri;  /* CRI partial (P) lines waiting for their F line */
-	uint64_t cri_line;  /* the line of the first of them */
-	bool cri_over;	    /* they were longer than a block: not read */
+	uint64_t nlines;   /* newlines in the block (lines mode) */
+	int format;	   /* enum audit_format: the one forced, or AF_AUTO */
+	int depth;	   /* wrappers being read (an event inside a string inside ...) */
+	uint8_t fmt;	   /* the format of the wrapper being read */
+	struct strbuf cri; /* CRI partial (P) lines waiting for their F line */
+	uint64_t cri_line; /* the line of the first of them */
+	bool cri_over;	   /* they were longer than a block: not read */
 };
 
 /* Phase 1: turn a block of complete lines into records (any thread). */
@@ -101,6 +102,8 @@ bool audit_fmt_text(struct block *b, const char *p, size_t n, uint64_t loc);
 bool audit_fmt_docker_line(struct block *b, const char *p, size_t n, uint64_t loc);
 /* an aws logs filter-log-events / get-log-events page without cJSON; false: not read so */
 bool audit_fmt_cloudwatch_page(struct block *b, const char *p, size_t n, uint64_t loc);
+/* Event Hub messages ({"records":[...]}) without cJSON; false: not read so */
+bool audit_fmt_azure_records(struct block *b, const char *p, size_t n, uint64_t loc);
 void audit_fmt_block_end(struct block *b);
 /* audit_gcp.c: a GKE Cloud Logging entry, mapped to an Event */
 void audit_gcp_entry(struct block *b, const struct cJSON *entry, uint64_t loc);

@@ -709,6 +709,9 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	if (wrapper_start(p, end, "\"events\"") &&
 	    audit_fmt_cloudwatch_page(b, p, (size_t)(end - p), line))
 		return;
+	if (wrapper_start(p, end, "\"records\"") &&
+	    audit_fmt_azure_records(b, p, (size_t)(end - p), line))
+		return;
 	/*
 	 * The API server writes annotations last (types.go field order): once
 	 * stageTimestamp is read the rest is not needed, unless the line is sent

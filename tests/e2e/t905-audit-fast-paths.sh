@@ -29,6 +29,12 @@ t "CloudWatch page edge cases: 55 requests, 4 unread, 1 skipped, as with cJSON" 
 	"$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]
 sys.exit(0 if (a["requests"], a["malformed"], a["skipped"], a["formats"]) == (55, 4, 1, {"native": 2, "cloudwatch": 59}) else 1)' "$tmp/cw.json"; echo $?)"
 
+# Event Hub messages: the fast reader and cJSON agree, record for record
+run "$F/azure-edge.json" >"$tmp/az.json"
+t "Event Hub message edge cases: 56 requests, 7 unread, as with cJSON" \
+	"$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]
+sys.exit(0 if (a["requests"], a["events"], a["malformed"], a["formats"]) == (56, 60, 7, {"native": 2, "azure": 65}) else 1)' "$tmp/az.json"; echo $?)"
+
 # CloudWatch pages read in one pass: events after the other keys, an events array cut short
 python3 - "$F/cw-edge.json" "$tmp" <<'PY'
 import json, sys
