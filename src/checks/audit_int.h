@@ -104,6 +104,8 @@ bool audit_fmt_docker_line(struct block *b, const char *p, size_t n, uint64_t lo
 bool audit_fmt_cloudwatch_page(struct block *b, const char *p, size_t n, uint64_t loc);
 /* Event Hub messages ({"records":[...]}) without cJSON; false: not read so */
 bool audit_fmt_azure_records(struct block *b, const char *p, size_t n, uint64_t loc);
+/* an AKSAudit row (CSV or JSON export, string values) without cJSON; false: not read so */
+bool audit_fmt_aks_row(struct block *b, const char *p, size_t n, uint64_t loc);
 void audit_fmt_block_end(struct block *b);
 /* audit_gcp.c: a GKE Cloud Logging entry, mapped to an Event */
 void audit_gcp_entry(struct block *b, const struct cJSON *entry, uint64_t loc);

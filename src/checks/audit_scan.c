@@ -495,7 +495,8 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 	if (n && *p != '{' && *p != '[' && audit_fmt_text(b, p, n, line))
 		return;
 	if (n && *p == '{' &&
-	    (audit_fmt_docker_line(b, p, n, line) || audit_fmt_cloudwatch_page(b, p, n, line)))
+	    (audit_fmt_docker_line(b, p, n, line) || audit_fmt_cloudwatch_page(b, p, n, line) ||
+	     audit_fmt_aks_row(b, p, n, line)))
 		return;
 	fixed = nul_escapes_replaced(p, n);
 	root = cJSON_ParseWithLength(fixed ? fixed : p, n);

@@ -35,6 +35,12 @@ t "Event Hub message edge cases: 56 requests, 7 unread, as with cJSON" \
 	"$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]
 sys.exit(0 if (a["requests"], a["events"], a["malformed"], a["formats"]) == (56, 60, 7, {"native": 2, "azure": 65}) else 1)' "$tmp/az.json"; echo $?)"
 
+# AKSAudit rows (CSV and JSON exports): the fast reader and cJSON agree, row for row
+run "$F/aks-edge.json" >"$tmp/aks.json"
+t "AKSAudit row edge cases: 56 requests, 2 unread, as with cJSON" \
+	"$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]
+sys.exit(0 if (a["requests"], a["events"], a["malformed"], a["formats"]) == (56, 58, 2, {"azure": 60}) else 1)' "$tmp/aks.json"; echo $?)"
+
 # CloudWatch pages read in one pass: events after the other keys, an events array cut short
 python3 - "$F/cw-edge.json" "$tmp" <<'PY'
 import json, sys
