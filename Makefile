@@ -57,9 +57,11 @@ $(BUILD)/tests/kubelet: tests/helpers/fakeproc.c
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
 # a test API server (kube-apiserver and kubelet answers, HTTPS) for the probe tests
-$(BUILD)/tests/fakeapi: tests/helpers/fakeapi.c
+$(BUILD)/tests/fakeapi: tests/helpers/fakeapi.c tests/helpers/fakeapi_cluster.c \
+		tests/helpers/fakeapi_cluster.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libmicrohttpd gnutls) $(LDFLAGS) -o $@ $< \
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libmicrohttpd gnutls) $(LDFLAGS) -o $@ \
+		$(filter %.c,$^) \
 		$(shell pkg-config --libs libmicrohttpd gnutls)
 
 unit: $(UNIT_BIN) $(HELPERS)

@@ -21,6 +21,7 @@ static const char usage[] =
     "  collect OUTDIR write what scan reads on this node as a snapshot\n"
     "  probe          send a stranger's requests (no credentials) to API servers\n"
     "                 and kubelets, and judge the answers\n"
+    "  cluster        read a live cluster through a kubeconfig and judge it\n"
     "  rules          list the rules and their documentation pages\n"
     "  fix TARGET     make the minimal edit that closes anonymous access\n"
     "                 (kubelet, apiserver, rbac): a diff, then --apply\n"
@@ -35,6 +36,7 @@ static const struct {
     {"rbac", cmd_rbac},	      {"scan", cmd_scan},	    {"collect", cmd_collect},
     {"rules", cmd_rules},     {"probe", cmd_probe},
     {"fix", cmd_fix},
+    {"cluster", cmd_cluster},
 };
 
 int main(int argc, char **argv)

@@ -5,10 +5,12 @@
 #include "checks/audit.h"
 #include "checks/rbac.h"
 #include "checks/probe.h"
+#include "checks/cluster.h"
 #include "core/util.h"
 
 const struct check *const checks[] = {
     &check_kubelet, &check_apiserver, &check_audit, &check_rbac, &check_probe,
+    &check_cluster,
 };
 const size_t nchecks = ARRAY_SIZE(checks);
 

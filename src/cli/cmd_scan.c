@@ -1,7 +1,9 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cluster.h"
 #include "cli/scan.h"
 #include "cli/scan_node.h"
 #include "core/strbuf.h"
@@ -40,13 +42,18 @@ static const char help[] =
     "                         probe --server URL does: the report then carries\n"
     "                         the proof (requests without credentials)\n"
     "      --probe-cacert FILE  verify its certificate against these CAs\n"
-    "      --probe-insecure   do not verify it (reported)\n";
+    "      --probe-insecure   do not verify it (reported)\n"
+    "\n"
+    "      --kubeconfig FILE  also read the live cluster as kanon cluster does\n"
+    "      --context NAME     (with either: kanon cluster; then DIR or --root\n"
+    "                         if given)\n";
 
 static const struct scan_part parts[] = {
     {"kubelet", NULL, scan_kubelet_node},
     {"apiserver", NULL, scan_apiserver_one},
     {"rbac", scan_rbac, NULL},
     {"audit", scan_audit, NULL},
+    {"cluster", scan_cluster, NULL},
 };
 
 static int run_parts(const struct provider *snap, const char *dir, struct result *res)
@@ -76,6 +83,7 @@ struct scan_args {
 	const char *root;
 	const char *probe, *probe_cacert;
 	bool probe_insecure;
+	const char *kubeconfig, *context;
 };
 
 static const struct cli_opt opts[] = {
@@ -83,10 +91,12 @@ static const struct cli_opt opts[] = {
     CLI_STR("probe", struct scan_args, probe),
     CLI_STR("probe-cacert", struct scan_args, probe_cacert),
     CLI_FLAG("probe-insecure", struct scan_args, probe_insecure),
+    CLI_STR("kubeconfig", struct scan_args, kubeconfig),
+    CLI_STR("context", struct scan_args, context),
     {NULL, 0, 0, 0, 0},
 };
 
-static int run_snapshot(const char *dir, struct result *res)
+int scan_snapshot(const char *dir, const char *display, struct result *res)
 {
 	struct provider *snap;
 	int code;
@@ -95,7 +105,11 @@ static int run_snapshot(const char *dir, struct result *res)
 		return cli_error("cannot read snapshot '%s': not a directory", dir);
 	/* opened once; its node roots keep their paths inside them */
 	snap = provider_snapshot_create(dir);
-	code = run_parts(snap, dir, res);
+	if (display) {
+		free(snap->dir);
+		snap->dir = xstrdup(display);
+	}
+	code = run_parts(snap, display ? display : dir, res);
 	provider_destroy(snap);
 	return code;
 }
@@ -137,7 +151,15 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	(void)co;
 	if (n && a->root)
 		return usage_error("scan", "--root scans a node's files, DIR a snapshot; give one");
-	code = n ? run_snapshot(operands[0], res) : run_node(a->root, res);
+	if (a->kubeconfig || a->context) {
+		/* the live cluster, plus the local parts given */
+		struct cluster_opts o = {a->kubeconfig, a->context, NULL, 0, 0, 0, 0, false};
+		code = cluster_run(&o, res);
+		if (code == CLI_REPORT && (n || a->root))
+			code = n ? scan_snapshot(operands[0], NULL, res) : run_node(a->root, res);
+		return code;
+	}
+	code = n ? scan_snapshot(operands[0], NULL, res) : run_node(a->root, res);
 	if (code == CLI_REPORT && a->probe)
 		code = cli_or_report(scan_probe(a->probe, a->probe_cacert, a->probe_insecure, res));
 	return code;

@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fakeapi_cluster.h"
+
 enum mode {
 	M_OPEN,
 	M_LOCKED,
@@ -46,6 +48,7 @@ enum mode {
 	M_KUBELET_FORBIDDEN,
 	M_READONLY,
 	M_SLOW,
+	M_CLUSTER, /* fakeapi_cluster.c: a client with credentials */
 };
 
 static const char *const mode_names[] = {
@@ -58,6 +61,7 @@ static const char *const mode_names[] = {
     "kubelet-forbidden",
     "readonly",
     "slow",
+    "cluster",
 };
 
 struct server {
@@ -372,6 +376,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (s->mode == M_CLUSTER)
+		return cluster_handle(c, url, method);
 	append(s->log, "%s %s\n", method, url);
 	cred = credential(c);
 	if (cred) {
@@ -449,7 +455,7 @@ static int parse_args(int argc, char **argv, struct args *a, struct server *s)
 			s->delay = (unsigned)strtoul(v, NULL, 10);
 		else if (!strcmp(k, "--lifetime"))
 			a->lifetime = (unsigned)strtoul(v, NULL, 10);
-		else
+		else if (cluster_arg(k, v) < 0)
 			return -1;
 	}
 	for (size_t m = 0; a->mode && m < sizeof(mode_names) / sizeof(mode_names[0]); m++)
@@ -516,6 +522,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (s.mode == M_OPEN)
 		make_big();
+	cluster_set_log(s.log);
 	d = start(&s, &a);
 	if (!d) {
 		fprintf(stderr, "fakeapi: cannot start the server\n");
@@ -532,6 +539,7 @@ int main(int argc, char **argv)
 	until = time(NULL) + (time_t)a.lifetime;
 	while (!stop && time(NULL) < until)
 		usleep(50 * 1000);
+	cluster_stop();
 	MHD_stop_daemon(d);
 	free(big_body);
 	return credential_seen ? 3 : 0;

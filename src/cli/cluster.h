@@ -1,0 +1,52 @@
+#ifndef KANON_CLI_CLUSTER_H
+#define KANON_CLI_CLUSTER_H
+
+#include <stdbool.h>
+
+#include "core/finding.h"
+
+struct snapshot_writer;
+struct kubeapi;
+
+struct cluster_opts {
+	const char *kubeconfig, *context;
+	const char *save;	   /* --save DIR, or NULL */
+	unsigned concurrency;	   /* 0: 32 */
+	long timeout_ms;	   /* 0: 10 s */
+	unsigned page_limit;	   /* 0: 500 */
+	long metrics_interval_ms;  /* 0: 5 s; <0: read /metrics once */
+	bool no_probe;
+};
+
+/* What a fetch read, for the report's "cluster" section. */
+struct cluster_stats {
+	char *version;
+	size_t nodes, configz, rbac_objects, rbac_pages, restarts, apiserver_pods, unreadable;
+	bool metrics[2];
+	double m401[2], m403[2];
+	double metrics_seconds;
+	size_t requests;
+	double seconds;
+};
+
+/*
+ * Read the cluster through api into the snapshot w (docs/snapshot.md:
+ * rbac/, kubelet/<node>/configz.json, apiserver/<pod>/, cluster/cluster.json).
+ * Returns 0, or 2 with an error printed when the API server cannot be used
+ * at all (unreachable, TLS, credentials refused).
+ */
+int cluster_fetch(struct kubeapi *api, struct snapshot_writer *w, const struct cluster_opts *o,
+		  const char *context, struct cluster_stats *st, struct result *res);
+
+/* The whole of `kanon cluster` into res: 0, or an exit code. */
+int cluster_run(const struct cluster_opts *o, struct result *res);
+
+/* A snapshot directory scanned as `kanon scan DIR` does; display names it
+ * in evidence. Returns CLI_REPORT or an exit code. */
+int scan_snapshot(const char *dir, const char *display, struct result *res);
+
+struct provider;
+/* cluster/: cluster/cluster.json, what kanon cluster could not read. */
+int scan_cluster(const struct provider *snap, const char *part, struct result *res);
+
+#endif
