@@ -9,8 +9,7 @@
 #include "core/util.h"
 
 const struct check *const checks[] = {
-    &check_kubelet, &check_apiserver, &check_audit, &check_rbac, &check_probe,
-    &check_cluster,
+    &check_kubelet, &check_apiserver, &check_audit, &check_rbac, &check_probe, &check_cluster,
 };
 const size_t nchecks = ARRAY_SIZE(checks);
 

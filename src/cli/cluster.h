@@ -10,11 +10,11 @@ struct kubeapi;
 
 struct cluster_opts {
 	const char *kubeconfig, *context;
-	const char *save;	   /* --save DIR, or NULL */
-	unsigned concurrency;	   /* 0: 32 */
-	long timeout_ms;	   /* 0: 10 s */
-	unsigned page_limit;	   /* 0: 500 */
-	long metrics_interval_ms;  /* 0: 5 s; <0: read /metrics once */
+	const char *save;	  /* --save DIR, or NULL */
+	unsigned concurrency;	  /* 0: 32 */
+	long timeout_ms;	  /* 0: 10 s */
+	unsigned page_limit;	  /* 0: 500 */
+	long metrics_interval_ms; /* 0: 5 s; <0: read /metrics once */
 	bool no_probe;
 };
 

@@ -41,12 +41,12 @@ typedef int page_fn(struct pager *p, cJSON *items);
 
 struct pager {
 	struct fetch *f;
-	const char *what;	 /* "clusterroles": rbac/clusterroles-NNNN.json */
-	const char *target;	 /* for an unreadable finding */
-	const char *path;	 /* the collection */
-	const char *query;	 /* more parameters, or NULL */
+	const char *what;		/* "clusterroles": rbac/clusterroles-NNNN.json */
+	const char *target;		/* for an unreadable finding */
+	const char *path;		/* the collection */
+	const char *query;		/* more parameters, or NULL */
 	const char *kind, *api_version; /* of each item (lists omit them) */
-	const char *verb;	 /* "list clusterroles" */
+	const char *verb;		/* "list clusterroles" */
 	const char *permission;
 	page_fn *page;
 	unsigned pageno, restarts;
@@ -102,13 +102,13 @@ static char *why_text(const char *verb, const struct kubeapi_req *r)
 	else
 		strbuf_addf(&sb, "cannot %s: HTTP %ld", verb, r->code);
 	k8s_body_init(&b);
-	if (!r->truncated && r->body.len &&
-	    k8s_body_parse(r->body.buf, r->body.len, &b) == 0 && b.message)
+	if (!r->truncated && r->body.len && k8s_body_parse(r->body.buf, r->body.len, &b) == 0 &&
+	    b.message)
 		strbuf_addf(&sb, " (%s)", b.message);
 	else if (!r->truncated && r->body.len && r->code != 200)
-		strbuf_addf(&sb, " (%.*s)", (int)strcspn(r->body.buf, "\n") > 200
-						 ? 200
-						 : (int)strcspn(r->body.buf, "\n"),
+		strbuf_addf(&sb, " (%.*s)",
+			    (int)strcspn(r->body.buf, "\n") > 200 ? 200
+								  : (int)strcspn(r->body.buf, "\n"),
 			    r->body.buf);
 	k8s_body_release(&b);
 	return strbuf_detach(&sb);
@@ -180,8 +180,7 @@ static void page_done(struct kubeapi *k, struct kubeapi_req *r)
 	const cJSON *cont;
 
 	(void)k;
-	if (r->code == 410 && p->pageno > 0 &&
-	    p->restarts < MAX_RESTARTS) {
+	if (r->code == 410 && p->pageno > 0 && p->restarts < MAX_RESTARTS) {
 		restart(p);
 		return;
 	}
@@ -267,9 +266,19 @@ static void rbac_lists(struct fetch *f, struct pager *pg)
 		snprintf(verbs[i], sizeof(verbs[i]), "list %s (%s)", kinds[i][0], kinds[i][2]);
 		snprintf(perms[i], sizeof(perms[i]), "list %s.rbac.authorization.k8s.io",
 			 kinds[i][0]);
-		pg[i] = (struct pager){f,	   kinds[i][0], targets[i], paths[i],
-				       NULL,	   kinds[i][1], "rbac.authorization.k8s.io/v1",
-				       verbs[i],   perms[i],	rbac_page, 0, 0, 0};
+		pg[i] = (struct pager){f,
+				       kinds[i][0],
+				       targets[i],
+				       paths[i],
+				       NULL,
+				       kinds[i][1],
+				       "rbac.authorization.k8s.io/v1",
+				       verbs[i],
+				       perms[i],
+				       rbac_page,
+				       0,
+				       0,
+				       0};
 		submit_page(&pg[i], NULL);
 	}
 }
@@ -369,8 +378,9 @@ static int pods_page(struct pager *p, cJSON *root)
 		cJSON_AddStringToObject(m, "namespace", "kube-system");
 		spec = cJSON_AddObjectToObject(pod, "spec");
 		cs = cJSON_AddArrayToObject(spec, "containers");
-		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(
-					  cJSON_GetObjectItemCaseSensitive(it, "spec"), "containers"))
+		cJSON_ArrayForEach(c,
+				   cJSON_GetObjectItemCaseSensitive(
+				       cJSON_GetObjectItemCaseSensitive(it, "spec"), "containers"))
 		{
 			cJSON *o = cJSON_CreateObject();
 			copy_strings(o, c, "name");
@@ -534,8 +544,9 @@ int cluster_fetch(struct kubeapi *api, struct snapshot_writer *w, const struct c
 	}
 	metrics_read(&f, 0);
 	rbac_lists(&f, pg);
-	pg[4] = (struct pager){&f,	 "nodes", "nodes", "/api/v1/nodes", NULL, NULL, NULL,
-			       "list nodes", "list nodes", nodes_page, 0, 0, 0};
+	pg[4] = (struct pager){&f,   "nodes",	   "nodes",	 "/api/v1/nodes", NULL, NULL,
+			       NULL, "list nodes", "list nodes", nodes_page,	  0,	0,
+			       0};
 	pg[5] = (struct pager){&f,
 			       "pods",
 			       "apiserver",
@@ -545,17 +556,20 @@ int cluster_fetch(struct kubeapi *api, struct snapshot_writer *w, const struct c
 			       NULL,
 			       "list pods in kube-system",
 			       "list pods (namespace kube-system)",
-			       pods_page, 0, 0, 0};
+			       pods_page,
+			       0,
+			       0,
+			       0};
 	submit_page(&pg[4], NULL);
 	submit_page(&pg[5], NULL);
 	kubeapi_loop(api);
 	if (f.pods_read && !st->apiserver_pods)
 		cJSON_AddItemToArray(
-		    f.notes,
-		    cJSON_CreateString("no kube-apiserver pods in kube-system (label "
-				       "component=kube-apiserver): a managed control plane (EKS, "
-				       "GKE, AKS) or one that is not run as static pods (k3s, RKE2); "
-				       "its flags are not audited, the probe tests it from outside"));
+		    f.notes, cJSON_CreateString(
+				 "no kube-apiserver pods in kube-system (label "
+				 "component=kube-apiserver): a managed control plane (EKS, "
+				 "GKE, AKS) or one that is not run as static pods (k3s, RKE2); "
+				 "its flags are not audited, the probe tests it from outside"));
 	if (st->metrics[0] && o->metrics_interval_ms >= 0) {
 		left = (o->metrics_interval_ms ? o->metrics_interval_ms : 5000) / 1000.0 -
 		       (now_s() - t0);

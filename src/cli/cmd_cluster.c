@@ -81,7 +81,8 @@ static int set(void *ctx, int id, const char *arg)
 	switch (id) {
 	case OPT_CONCURRENCY:
 		if (parse_int(arg, 1, 1024, &v) < 0)
-			return usage_error("cluster", "--concurrency '%s': not a number 1-1024", arg);
+			return usage_error("cluster", "--concurrency '%s': not a number 1-1024",
+					   arg);
 		a->o.concurrency = (unsigned)v;
 		return 0;
 	case OPT_TIMEOUT:
@@ -150,8 +151,7 @@ static void add_section(const struct cluster_opts *o, const struct kc_target *t,
 }
 
 /* A snapshot directory: --save DIR, or a private temporary one. */
-static int open_dir(const struct cluster_opts *o, struct snapshot_writer *w, char *tmp,
-		    size_t size)
+static int open_dir(const struct cluster_opts *o, struct snapshot_writer *w, char *tmp, size_t size)
 {
 	struct err e;
 	const char *base = getenv("TMPDIR");
@@ -198,9 +198,9 @@ static int fetch_and_scan(const struct cluster_opts *o, const struct kc_target *
 		snapshot_writer_close(&w);
 	}
 	if (code == CLI_REPORT && !o->no_probe)
-		code = cli_or_report(
-		    scan_probe(kubeapi_server(api), kubeapi_insecure(api) ? NULL : kubeapi_cacert(api),
-			       kubeapi_insecure(api), res));
+		code = cli_or_report(scan_probe(kubeapi_server(api),
+						kubeapi_insecure(api) ? NULL : kubeapi_cacert(api),
+						kubeapi_insecure(api), res));
 	if (tmp[0])
 		nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	kubeapi_destroy(api);
@@ -243,8 +243,7 @@ static void run_audit(struct cluster_args *a, struct result *res)
 	check_run(&check_audit, &in, NULL, res);
 }
 
-static int run(void *ctx, char **operands, int n, const struct common_opts *co,
-	       struct result *res)
+static int run(void *ctx, char **operands, int n, const struct common_opts *co, struct result *res)
 {
 	struct cluster_args *a = ctx;
 	int code;

@@ -38,8 +38,9 @@ static void add_unreadable(const cJSON *arr, const char *name, struct result *re
 		x->why = str(it, "why");
 		x->permission = str(it, "permission");
 		if (!x->target || !x->why) {
-			result_diag(res, DIAG_WARNING, "%s: an unreadable entry without target or "
-						       "why: ignored",
+			result_diag(res, DIAG_WARNING,
+				    "%s: an unreadable entry without target or "
+				    "why: ignored",
 				    name);
 			continue;
 		}
@@ -69,8 +70,9 @@ int scan_cluster(const struct provider *snap, const char *part, struct result *r
 		res->input_error = true;
 	} else {
 		add_unreadable(cJSON_GetObjectItemCaseSensitive(j, "unreadable"), b.name, res);
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "notes"))
-		    if (cJSON_IsString(it)) result_diag(res, DIAG_WARNING, "%s", it->valuestring);
+		cJSON_ArrayForEach(
+		    it, cJSON_GetObjectItemCaseSensitive(j, "notes")) if (cJSON_IsString(it))
+		    result_diag(res, DIAG_WARNING, "%s", it->valuestring);
 	}
 	cJSON_Delete(j);
 	blob_release(&b);

@@ -20,6 +20,7 @@
 
 #include "core/strbuf.h"
 #include "core/util.h"
+#include "sources/file.h"
 #include "core/banned.h"
 
 extern char **environ;
@@ -194,6 +195,27 @@ out:
 	return ret;
 }
 
+static void add_base64(cJSON *o, const char *key, const struct kc_bytes *bytes)
+{
+	static const char tbl[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *d = bytes->data;
+	struct strbuf b = STRBUF_INIT;
+
+	for (size_t i = 0; i < bytes->len; i += 3) {
+		unsigned v = (unsigned)d[i] << 16;
+		size_t left = bytes->len - i;
+		v |= left > 1 ? (unsigned)d[i + 1] << 8 : 0;
+		v |= left > 2 ? d[i + 2] : 0;
+		strbuf_addch(&b, tbl[(v >> 18) & 63]);
+		strbuf_addch(&b, tbl[(v >> 12) & 63]);
+		strbuf_addch(&b, left > 1 ? tbl[(v >> 6) & 63] : '=');
+		strbuf_addch(&b, left > 2 ? tbl[v & 63] : '=');
+	}
+	cJSON_AddStringToObject(o, key, b.buf ? b.buf : "");
+	strbuf_release(&b);
+}
+
 char *execcred_info(const struct kc_exec *x, const struct kc_cluster *cl, bool interactive)
 {
 	cJSON *root = cJSON_CreateObject(), *spec = cJSON_CreateObject();
@@ -209,26 +231,17 @@ char *execcred_info(const struct kc_exec *x, const struct kc_cluster *cl, bool i
 			cJSON_AddStringToObject(c, "tls-server-name", cl->tls_server_name);
 		if (cl->insecure)
 			cJSON_AddBoolToObject(c, "insecure-skip-tls-verify", 1);
-		if (cl->ca_data.data) {
-			struct strbuf b = STRBUF_INIT;
-			static const char tbl[] =
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			    "0123456789+/";
-			const unsigned char *d = cl->ca_data.data;
-			for (size_t i = 0; i < cl->ca_data.len; i += 3) {
-				unsigned v = (unsigned)d[i] << 16;
-				size_t left = cl->ca_data.len - i;
-				v |= left > 1 ? (unsigned)d[i + 1] << 8 : 0;
-				v |= left > 2 ? d[i + 2] : 0;
-				strbuf_addch(&b, tbl[(v >> 18) & 63]);
-				strbuf_addch(&b, tbl[(v >> 12) & 63]);
-				strbuf_addch(&b, left > 1 ? tbl[(v >> 6) & 63] : '=');
-				strbuf_addch(&b, left > 2 ? tbl[v & 63] : '=');
-			}
-			cJSON_AddStringToObject(c, "certificate-authority-data",
-						b.buf ? b.buf : "");
-			strbuf_release(&b);
+		struct strbuf file = STRBUF_INIT;
+		struct kc_bytes ca = cl->ca_data;
+		/* rest.LoadTLSFiles: certificate-authority is read into CAData */
+		if (!ca.data && cl->ca_file &&
+		    file_read(cl->ca_file, NULL, 1u << 20, &file, NULL) >= 0) {
+			ca.data = (unsigned char *)file.buf;
+			ca.len = file.len;
 		}
+		if (ca.data)
+			add_base64(c, "certificate-authority-data", &ca);
+		strbuf_release(&file);
 		if (cl->proxy_url)
 			cJSON_AddStringToObject(c, "proxy-url", cl->proxy_url);
 		cJSON_AddItemToObject(spec, "cluster", c);

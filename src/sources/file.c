@@ -11,8 +11,7 @@
 #include "core/util.h"
 #include "core/banned.h"
 
-int file_read_fd(int fd, const char *name, size_t max, struct strbuf *sb,
-		 struct err *e)
+int file_read_fd(int fd, const char *name, size_t max, struct strbuf *sb, struct err *e)
 {
 	char buf[65536];
 	ssize_t got;
@@ -42,8 +41,7 @@ int file_read_fd(int fd, const char *name, size_t max, struct strbuf *sb,
 	return ret;
 }
 
-int file_read(const char *path, const char *display, size_t max,
-	      struct strbuf *sb, struct err *e)
+int file_read(const char *path, const char *display, size_t max, struct strbuf *sb, struct err *e)
 {
 	const char *name = display ? display : path;
 	int fd, ret;
@@ -119,9 +117,10 @@ static int write_target(const char *path, struct stat *old, bool *exists, struct
 		return -errno;
 	}
 	if (S_ISLNK(old->st_mode)) {
-		err_set(e, NULL, 0, "cannot write '%s': it is a symbolic link, which "
-			"kanon does not follow; name the file itself%s", path,
-			!strncmp(path, "/dev/", 5) ? " (or -o - for standard output)" : "");
+		err_set(e, NULL, 0,
+			"cannot write '%s': it is a symbolic link, which "
+			"kanon does not follow; name the file itself%s",
+			path, !strncmp(path, "/dev/", 5) ? " (or -o - for standard output)" : "");
 		return -ELOOP;
 	}
 	if (!S_ISREG(old->st_mode)) {
@@ -133,8 +132,7 @@ static int write_target(const char *path, struct stat *old, bool *exists, struct
 	return 0;
 }
 
-int file_write_atomic(const char *path, const char *data, size_t len, unsigned flags,
-		      struct err *e)
+int file_write_atomic(const char *path, const char *data, size_t len, unsigned flags, struct err *e)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	struct stat st;

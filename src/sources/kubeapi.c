@@ -36,8 +36,8 @@ struct kubeapi {
 	const struct kc_target *t;
 	struct kubeapi_opts o;
 	CURLM *m;
-	char *server;	  /* as the kubeconfig names it, no trailing '/' */
-	char *base;	  /* the URL prefix requests use (tls-server-name host) */
+	char *server; /* as the kubeconfig names it, no trailing '/' */
+	char *base;   /* the URL prefix requests use (tls-server-name host) */
 	struct curl_slist *connect_to;
 	struct curl_slist *headers; /* Accept, Authorization */
 	const char *cacert, *cert, *key;
@@ -101,8 +101,8 @@ static int read_token_file(struct kubeapi *k, const char *path, struct err *e)
 	if (file_read(path, NULL, 1u << 20, &sb, e) < 0)
 		return -1;
 	len = sb.len;
-	while (len && (sb.buf[len - 1] == '\n' || sb.buf[len - 1] == '\r' ||
-		       sb.buf[len - 1] == ' '))
+	while (len &&
+	       (sb.buf[len - 1] == '\n' || sb.buf[len - 1] == '\r' || sb.buf[len - 1] == ' '))
 		sb.buf[--len] = '\0';
 	if (len)
 		add_bearer(k, sb.buf);
@@ -140,13 +140,11 @@ static int user_setup(struct kubeapi *k, struct err *e)
 
 	if (!u)
 		return 0;
-	if (u->cert_data.data &&
-	    memfile_make(&k->cert_mem, "kanon-client-cert", u->cert_data.data, u->cert_data.len,
-			 e) < 0)
+	if (u->cert_data.data && memfile_make(&k->cert_mem, "kanon-client-cert", u->cert_data.data,
+					      u->cert_data.len, e) < 0)
 		return -1;
 	if (u->key_data.data &&
-	    memfile_make(&k->key_mem, "kanon-client-key", u->key_data.data, u->key_data.len, e) <
-		0)
+	    memfile_make(&k->key_mem, "kanon-client-key", u->key_data.data, u->key_data.len, e) < 0)
 		return -1;
 	k->cert = u->cert_data.data ? k->cert_mem.path : u->cert_file;
 	k->key = u->key_data.data ? k->key_mem.path : u->key_file;
@@ -409,7 +407,7 @@ static char *transport_error(struct kubeapi *k, CURL *h, CURLcode rc, const char
 		strbuf_addf(&sb, "cannot connect to %s: %s", k->server, strerror((int)os_errno));
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
 		strbuf_addf(&sb, "cannot verify the certificate of %s (%s): %s", k->server,
-			    k->t->cluster->ca_file	       ? "certificate-authority"
+			    k->t->cluster->ca_file	  ? "certificate-authority"
 			    : k->t->cluster->ca_data.data ? "certificate-authority-data"
 							  : "the system CA store",
 			    detail);
@@ -503,7 +501,7 @@ char *kubeapi_why(const struct kubeapi_req *r)
 	else if (r->body.len)
 		strbuf_addf(&sb, "%ld: %.*s", r->code,
 			    (int)strcspn(r->body.buf, "\n") > 200 ? 200
-								 : (int)strcspn(r->body.buf, "\n"),
+								  : (int)strcspn(r->body.buf, "\n"),
 			    r->body.buf);
 	else
 		strbuf_addf(&sb, "%ld", r->code);

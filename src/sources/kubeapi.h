@@ -31,7 +31,7 @@ struct kubeapi_req {
 	kubeapi_done_fn *done;
 	void *ctx;
 	/* the outcome, for done() */
-	long code;	  /* HTTP status; 0 when there was no answer */
+	long code; /* HTTP status; 0 when there was no answer */
 	struct strbuf body;
 	bool truncated;
 	char *error; /* no answer: why ("timed out after 10000 ms"); owned */

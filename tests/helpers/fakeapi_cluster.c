@@ -126,10 +126,10 @@ static void addf(struct buf *b, const char *fmt, ...)
 }
 
 static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned code, const char *type,
-			    struct buf *b)
+				struct buf *b)
 {
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(b->len, b->p ? b->p : (char *)"", MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = MHD_create_response_from_buffer(b->len, b->p ? b->p : (char *)"",
+								 MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ret;
 
 	if (!b->p)
@@ -285,32 +285,44 @@ static const char version_body[] =
     "\"2024-10-22T20:28:14Z\",\"goVersion\":\"go1.22.8\",\"compiler\":\"gc\",\"platform\":"
     "\"linux/amd64\"}\n";
 
-#define META(name) "\"metadata\":{\"name\":\"" name "\",\"uid\":\"u-%u\",\"resourceVersion\":\"%u\"}"
+#define META(name)                                                                                 \
+	"\"metadata\":{\"name\":\"" name "\",\"uid\":\"u-%u\",\"resourceVersion\":\"%u\"}"
 
 static const char *const base_clusterroles[] = {
-    "{" META("cluster-admin") ",\"rules\":[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],"
-    "\"verbs\":[\"*\"]},{\"nonResourceURLs\":[\"*\"],\"verbs\":[\"*\"]}]}",
+    "{" META(
+	"cluster-admin") ",\"rules\":[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],"
+			 "\"verbs\":[\"*\"]},{\"nonResourceURLs\":[\"*\"],\"verbs\":[\"*\"]}]}",
     "{" META("system:public-info-viewer") ",\"rules\":[{\"nonResourceURLs\":[\"/healthz\","
-    "\"/livez\",\"/readyz\",\"/version\",\"/version/\"],\"verbs\":[\"get\"]}]}",
+					  "\"/livez\",\"/readyz\",\"/version\",\"/version/"
+					  "\"],\"verbs\":[\"get\"]}]}",
     "{" META("system:discovery") ",\"rules\":[{\"nonResourceURLs\":[\"/api\",\"/api/*\","
-    "\"/apis\",\"/apis/*\",\"/healthz\",\"/livez\",\"/openapi\",\"/openapi/*\",\"/readyz\","
-    "\"/version\",\"/version/\"],\"verbs\":[\"get\"]}]}",
+				 "\"/apis\",\"/apis/*\",\"/healthz\",\"/livez\",\"/openapi\",\"/"
+				 "openapi/*\",\"/readyz\","
+				 "\"/version\",\"/version/\"],\"verbs\":[\"get\"]}]}",
     "{" META("secret-reader") ",\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"secrets\"],"
-    "\"verbs\":[\"get\",\"list\",\"watch\"]}]}",
+			      "\"verbs\":[\"get\",\"list\",\"watch\"]}]}",
 };
 
 static const char *const base_crbs[] = {
     "{" META("cluster-admin") ",\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
-    "\"kind\":\"ClusterRole\",\"name\":\"cluster-admin\"},\"subjects\":[{\"apiGroup\":"
-    "\"rbac.authorization.k8s.io\",\"kind\":\"Group\",\"name\":\"system:masters\"}]}",
+			      "\"kind\":\"ClusterRole\",\"name\":\"cluster-admin\"},\"subjects\":[{"
+			      "\"apiGroup\":"
+			      "\"rbac.authorization.k8s.io\",\"kind\":\"Group\",\"name\":\"system:"
+			      "masters\"}]}",
     "{" META("system:public-info-viewer") ",\"roleRef\":{\"apiGroup\":"
-    "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":"
-    "\"system:public-info-viewer\"},\"subjects\":[{\"apiGroup\":\"rbac.authorization.k8s.io\","
-    "\"kind\":\"Group\",\"name\":\"system:authenticated\"},{\"apiGroup\":"
-    "\"rbac.authorization.k8s.io\",\"kind\":\"Group\",\"name\":\"system:unauthenticated\"}]}",
+					  "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\","
+					  "\"name\":"
+					  "\"system:public-info-viewer\"},\"subjects\":[{"
+					  "\"apiGroup\":\"rbac.authorization.k8s.io\","
+					  "\"kind\":\"Group\",\"name\":\"system:authenticated\"},{"
+					  "\"apiGroup\":"
+					  "\"rbac.authorization.k8s.io\",\"kind\":\"Group\","
+					  "\"name\":\"system:unauthenticated\"}]}",
     "{" META("support-debug") ",\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
-    "\"kind\":\"ClusterRole\",\"name\":\"secret-reader\"},\"subjects\":[{\"apiGroup\":"
-    "\"rbac.authorization.k8s.io\",\"kind\":\"Group\",\"name\":\"system:unauthenticated\"}]}",
+			      "\"kind\":\"ClusterRole\",\"name\":\"secret-reader\"},\"subjects\":[{"
+			      "\"apiGroup\":"
+			      "\"rbac.authorization.k8s.io\",\"kind\":\"Group\",\"name\":\"system:"
+			      "unauthenticated\"}]}",
 };
 
 static const char *const base_roles[] = {
@@ -337,8 +349,7 @@ struct coll {
 
 static const struct coll colls[] = {
     {"clusterroles", "ClusterRoleList", "rbac.authorization.k8s.io", base_clusterroles, 4, 0},
-    {"clusterrolebindings", "ClusterRoleBindingList", "rbac.authorization.k8s.io", base_crbs, 3,
-     0},
+    {"clusterrolebindings", "ClusterRoleBindingList", "rbac.authorization.k8s.io", base_crbs, 3, 0},
     {"roles", "RoleList", "rbac.authorization.k8s.io", base_roles, 1, 1},
     {"rolebindings", "RoleBindingList", "rbac.authorization.k8s.io", base_rbs, 1, 2},
     {"nodes", "NodeList", "", NULL, 0, 3},
@@ -359,19 +370,21 @@ static void item(const struct coll *k, unsigned i, struct buf *b)
 	}
 	i -= k->nbase;
 	if (k->extra == 1)
-		addf(b,
-		     "{\"metadata\":{\"name\":\"app-%u\",\"namespace\":\"team-%u\",\"uid\":\"r-%u\","
-		     "\"resourceVersion\":\"%u\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":"
-		     "[\"configmaps\",\"pods\"],\"verbs\":[\"get\",\"list\"]}]}",
-		     i, i % 100, i, 2000 + i);
+		addf(
+		    b,
+		    "{\"metadata\":{\"name\":\"app-%u\",\"namespace\":\"team-%u\",\"uid\":\"r-%u\","
+		    "\"resourceVersion\":\"%u\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":"
+		    "[\"configmaps\",\"pods\"],\"verbs\":[\"get\",\"list\"]}]}",
+		    i, i % 100, i, 2000 + i);
 	else if (k->extra == 2)
-		addf(b,
-		     "{\"metadata\":{\"name\":\"app-%u\",\"namespace\":\"team-%u\",\"uid\":\"b-%u\","
-		     "\"resourceVersion\":\"%u\"},\"roleRef\":{\"apiGroup\":"
-		     "\"rbac.authorization.k8s.io\",\"kind\":\"Role\",\"name\":\"app-%u\"},"
-		     "\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":\"app\",\"namespace\":"
-		     "\"team-%u\"}]}",
-		     i, i % 100, i, 3000 + i, i, i % 100);
+		addf(
+		    b,
+		    "{\"metadata\":{\"name\":\"app-%u\",\"namespace\":\"team-%u\",\"uid\":\"b-%u\","
+		    "\"resourceVersion\":\"%u\"},\"roleRef\":{\"apiGroup\":"
+		    "\"rbac.authorization.k8s.io\",\"kind\":\"Role\",\"name\":\"app-%u\"},"
+		    "\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":\"app\",\"namespace\":"
+		    "\"team-%u\"}]}",
+		    i, i % 100, i, 3000 + i, i, i % 100);
 	else
 		addf(b,
 		     "{\"metadata\":{\"name\":\"n%u\",\"uid\":\"n-%u\",\"resourceVersion\":\"%u\","
@@ -379,10 +392,12 @@ static void item(const struct coll *k, unsigned i, struct buf *b)
 		     "\"kubernetes.io/hostname\":\"n%u\",\"kubernetes.io/os\":\"linux\"}},"
 		     "\"spec\":{\"podCIDR\":\"10.244.%u.0/24\"},\"status\":{\"nodeInfo\":{"
 		     "\"kubeletVersion\":\"v1.31.2\",\"osImage\":\"Debian GNU/Linux 12\","
-		     "\"containerRuntimeVersion\":\"containerd://1.7.22\"},\"conditions\":[{\"type\":"
+		     "\"containerRuntimeVersion\":\"containerd://"
+		     "1.7.22\"},\"conditions\":[{\"type\":"
 		     "\"Ready\",\"status\":\"True\"}],\"addresses\":[{\"type\":\"InternalIP\","
 		     "\"address\":\"10.0.%u.%u\"}]}}",
-		     i + 1, i + 1, 5000 + i, i + 1, (i + 1) % 256, (i + 1) / 256 % 256, (i + 1) % 256);
+		     i + 1, i + 1, 5000 + i, i + 1, (i + 1) % 256, (i + 1) / 256 % 256,
+		     (i + 1) % 256);
 }
 
 static unsigned query_uint(struct MHD_Connection *c, const char *key, unsigned dflt)
@@ -400,8 +415,7 @@ static int forbidden_coll(const char *name)
 	return cfg.forbid && strstr(cfg.forbid, key);
 }
 
-static enum MHD_Result forbid_list(struct MHD_Connection *c, const char *user,
-				   const struct coll *k)
+static enum MHD_Result forbid_list(struct MHD_Connection *c, const char *user, const struct coll *k)
 {
 	char msg[512];
 
@@ -440,14 +454,16 @@ static enum MHD_Result list(struct MHD_Connection *c, const char *user, const st
 		pthread_mutex_unlock(&lock);
 	}
 	end = limit && start + limit < total ? start + limit : total;
-	addf(&b, "{\"kind\":\"%s\",\"apiVersion\":\"%s%sv1\",\"metadata\":{\"resourceVersion\":"
-		 "\"4242\"",
+	addf(&b,
+	     "{\"kind\":\"%s\",\"apiVersion\":\"%s%sv1\",\"metadata\":{\"resourceVersion\":"
+	     "\"4242\"",
 	     k->kind, k->group, *k->group ? "/" : "");
 	if (end < total) {
 		char tok[256];
 		struct buf t = {0};
 		snprintf(tok, sizeof(tok),
-			 "{\"v\":\"meta.k8s.io/v1\",\"rv\":4242,\"start\":\"%s/%u\"}", k->name, end);
+			 "{\"v\":\"meta.k8s.io/v1\",\"rv\":4242,\"start\":\"%s/%u\"}", k->name,
+			 end);
 		b64_enc(tok, &t);
 		addf(&b, ",\"continue\":\"%s\",\"remainingItemCount\":%u", t.p, total - end);
 		free(t.p);
@@ -518,16 +534,17 @@ static enum MHD_Result pods(struct MHD_Connection *c)
 	addf(&b, "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":"
 		 "\"4242\"},\"items\":[");
 	if (!cfg.managed && sel && !strcmp(sel, "component=kube-apiserver"))
-		addf(&b,
-		     "{\"metadata\":{\"name\":\"kube-apiserver-cp-1\",\"namespace\":\"kube-system\","
-		     "\"labels\":{\"component\":\"kube-apiserver\",\"tier\":\"control-plane\"}},"
-		     "\"spec\":{\"containers\":[{\"name\":\"kube-apiserver\",\"image\":"
-		     "\"registry.k8s.io/kube-apiserver:v1.31.2\",\"command\":[\"kube-apiserver\","
-		     "\"--advertise-address=10.0.0.1\",\"--allow-privileged=true\","
-		     "\"--authorization-mode=Node,RBAC\",\"--client-ca-file=/etc/kubernetes/pki/"
-		     "ca.crt\",\"--enable-admission-plugins=NodeRestriction\","
-		     "\"--secure-port=6443\"],\"env\":[{\"name\":\"SECRET_ENV\",\"value\":"
-		     "\"pod-env-secret-value\"}]}]},\"status\":{\"phase\":\"Running\"}}");
+		addf(
+		    &b,
+		    "{\"metadata\":{\"name\":\"kube-apiserver-cp-1\",\"namespace\":\"kube-system\","
+		    "\"labels\":{\"component\":\"kube-apiserver\",\"tier\":\"control-plane\"}},"
+		    "\"spec\":{\"containers\":[{\"name\":\"kube-apiserver\",\"image\":"
+		    "\"registry.k8s.io/kube-apiserver:v1.31.2\",\"command\":[\"kube-apiserver\","
+		    "\"--advertise-address=10.0.0.1\",\"--allow-privileged=true\","
+		    "\"--authorization-mode=Node,RBAC\",\"--client-ca-file=/etc/kubernetes/pki/"
+		    "ca.crt\",\"--enable-admission-plugins=NodeRestriction\","
+		    "\"--secure-port=6443\"],\"env\":[{\"name\":\"SECRET_ENV\",\"value\":"
+		    "\"pod-env-secret-value\"}]}]},\"status\":{\"phase\":\"Running\"}}");
 	addf(&b, "]}\n");
 	return send_buf(c, 200, "application/json", &b);
 }
@@ -540,19 +557,20 @@ static enum MHD_Result metrics(struct MHD_Connection *c)
 	pthread_mutex_lock(&lock);
 	n = metrics_reads++;
 	pthread_mutex_unlock(&lock);
-	addf(&b,
-	     "# HELP apiserver_request_total [STABLE] Counter of apiserver requests broken out "
-	     "for each verb, dry run value, group, version, resource, scope, component, and HTTP "
-	     "response code.\n# TYPE apiserver_request_total counter\n"
-	     "apiserver_request_total{code=\"200\",component=\"apiserver\",dry_run=\"\",group=\"\","
-	     "resource=\"pods\",scope=\"cluster\",subresource=\"\",verb=\"LIST\",version=\"v1\"} "
-	     "1234\n"
-	     "apiserver_request_total{code=\"401\",component=\"\",dry_run=\"\",group=\"\","
-	     "resource=\"\",scope=\"\",subresource=\"\",verb=\"\",version=\"\"} %u\n"
-	     "apiserver_request_total{code=\"403\",component=\"apiserver\",dry_run=\"\",group=\"\","
-	     "resource=\"secrets\",scope=\"cluster\",subresource=\"\",verb=\"LIST\",version=\"v1\"} "
-	     "17\n",
-	     100 + 50 * n);
+	addf(
+	    &b,
+	    "# HELP apiserver_request_total [STABLE] Counter of apiserver requests broken out "
+	    "for each verb, dry run value, group, version, resource, scope, component, and HTTP "
+	    "response code.\n# TYPE apiserver_request_total counter\n"
+	    "apiserver_request_total{code=\"200\",component=\"apiserver\",dry_run=\"\",group=\"\","
+	    "resource=\"pods\",scope=\"cluster\",subresource=\"\",verb=\"LIST\",version=\"v1\"} "
+	    "1234\n"
+	    "apiserver_request_total{code=\"401\",component=\"\",dry_run=\"\",group=\"\","
+	    "resource=\"\",scope=\"\",subresource=\"\",verb=\"\",version=\"\"} %u\n"
+	    "apiserver_request_total{code=\"403\",component=\"apiserver\",dry_run=\"\",group=\"\","
+	    "resource=\"secrets\",scope=\"cluster\",subresource=\"\",verb=\"LIST\",version=\"v1\"} "
+	    "17\n",
+	    100 + 50 * n);
 	return send_buf(c, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
 }
 
@@ -582,12 +600,14 @@ static enum MHD_Result serve_user(struct MHD_Connection *c, const char *user, co
 		body = "ok";
 	if (body) {
 		addf(&b, "%s", body);
-		return send_buf(c, 200, !strcmp(body, "ok") ? "text/plain" : "application/json", &b);
+		return send_buf(c, 200, !strcmp(body, "ok") ? "text/plain" : "application/json",
+				&b);
 	}
 	if (!strcmp(url, "/metrics"))
-		return forbidden_coll("metrics") ? status(c, 403, "Forbidden", "forbidden: User "
-									      "\\\"kanon\\\" cannot get "
-									      "path \\\"/metrics\\\"")
+		return forbidden_coll("metrics") ? status(c, 403, "Forbidden",
+							  "forbidden: User "
+							  "\\\"kanon\\\" cannot get "
+							  "path \\\"/metrics\\\"")
 						 : metrics(c);
 	if (!strcmp(url, "/api/v1/namespaces/kube-system/pods"))
 		return forbidden_coll("pods") ? status(c, 403, "Forbidden",
