@@ -11,7 +11,8 @@
 #include "core/util.h"
 #include "core/banned.h"
 
-int file_read_fd(int fd, const char *name, size_t max, struct strbuf *sb, struct err *e)
+int file_read_fd(int fd, const char *name, size_t max, struct strbuf *sb,
+		 struct err *e)
 {
 	char buf[65536];
 	ssize_t got;
@@ -41,7 +42,8 @@ int file_read_fd(int fd, const char *name, size_t max, struct strbuf *sb, struct
 	return ret;
 }
 
-int file_read(const char *path, const char *display, size_t max, struct strbuf *sb, struct err *e)
+int file_read(const char *path, const char *display, size_t max,
+	      struct strbuf *sb, struct err *e)
 {
 	const char *name = display ? display : path;
 	int fd, ret;
@@ -117,10 +119,9 @@ static int write_target(const char *path, struct stat *old, bool *exists, struct
 		return -errno;
 	}
 	if (S_ISLNK(old->st_mode)) {
-		err_set(e, NULL, 0,
-			"cannot write '%s': it is a symbolic link, which "
-			"kanon does not follow; name the file itself%s",
-			path, !strncmp(path, "/dev/", 5) ? " (or -o - for standard output)" : "");
+		err_set(e, NULL, 0, "cannot write '%s': it is a symbolic link, which "
+			"kanon does not follow; name the file itself%s", path,
+			!strncmp(path, "/dev/", 5) ? " (or -o - for standard output)" : "");
 		return -ELOOP;
 	}
 	if (!S_ISREG(old->st_mode)) {
@@ -132,7 +133,8 @@ static int write_target(const char *path, struct stat *old, bool *exists, struct
 	return 0;
 }
 
-int file_write_atomic(const char *path, const char *data, size_t len, unsigned flags, struct err *e)
+int file_write_atomic(const char *path, const char *data, size_t len, unsigned flags,
+		      struct err *e)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	struct stat st;
