@@ -374,11 +374,14 @@ static void start(struct kubeapi *k, struct kubeapi_req *r)
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, k->o.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, k->o.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);
-	if (k->cacert)
+	/* certificate-authority replaces the system store (client-go: RootCAs
+	 * is that pool alone); libcurl would add its default CA directory */
+	if (k->cacert) {
 		curl_easy_setopt(h, CURLOPT_CAINFO, k->cacert);
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	}
 	if (k->connect_to)
 		curl_easy_setopt(h, CURLOPT_CONNECT_TO, k->connect_to);
 	/* proxy-url replaces the environment's (client-go: http.Transport.Proxy) */
@@ -468,6 +471,7 @@ void kubeapi_loop(struct kubeapi *k)
 	for (;;) {
 		CURLMsg *msg;
 		int left;
+		bool finished = false;
 
 		while (k->head && k->running < k->o.concurrency) {
 			struct kubeapi_req *r = k->head;
@@ -480,10 +484,14 @@ void kubeapi_loop(struct kubeapi *k)
 		if (!k->running)
 			break;
 		curl_multi_perform(k->m, &still);
-		while ((msg = curl_multi_info_read(k->m, &left)))
-			if (msg->msg == CURLMSG_DONE)
-				complete(k, msg->easy_handle, msg->data.result);
-		if (still && k->running)
+		while ((msg = curl_multi_info_read(k->m, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			complete(k, msg->easy_handle, msg->data.result);
+			finished = true;
+		}
+		/* a finished transfer frees a slot: fill it before waiting */
+		if (!finished && still)
 			curl_multi_poll(k->m, NULL, 0, 1000, NULL);
 	}
 }

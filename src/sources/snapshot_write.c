@@ -216,7 +216,7 @@ static int open_tmp(struct snapshot_writer *w, int parent, struct strbuf *tmp)
 static int finish(struct snapshot_writer *w, int parent, int fd, const char *tmp, const char *base,
 		  const char *rel, int errnum, struct err *e)
 {
-	if (!errnum && fsync(fd) < 0)
+	if (!errnum && !w->no_sync && fsync(fd) < 0)
 		errnum = errno;
 	if (close(fd) < 0 && !errnum)
 		errnum = errno;

@@ -1,6 +1,7 @@
 #ifndef KANON_SNAPSHOT_WRITE_H
 #define KANON_SNAPSHOT_WRITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,9 @@ struct snapshot_writer {
 	int dirfd;
 	char *dir; /* as named, for messages */
 	unsigned long ntmp;
+	/* no fsync per file (kanon cluster writes thousands: one syncfs() at
+	 * the end instead, or none for a temporary snapshot) */
+	bool no_sync;
 };
 
 int snapshot_writer_open(struct snapshot_writer *w, const char *dir, struct err *e);
