@@ -34,6 +34,11 @@ struct fetch {
 	struct result *res;
 	cJSON *unreadable, *notes;
 	bool pods_read;
+	/* nodes whose /configz is asked for; sorted when a restarted node list
+	 * must skip them */
+	char **nodes;
+	size_t nnodes, anodes;
+	bool nodes_sorted;
 };
 
 struct pager;
@@ -140,6 +145,13 @@ static void write_json(struct fetch *f, const char *rel, cJSON *j)
 
 static void submit_page(struct pager *p, const char *cont);
 static int rbac_page(struct pager *p, cJSON *root);
+static int nodes_page(struct pager *p, cJSON *root);
+static int pods_page(struct pager *p, cJSON *root);
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static void page_name(const struct pager *p, unsigned n, struct strbuf *sb)
 {
@@ -164,6 +176,13 @@ static void restart(struct pager *p)
 	if (p->page == rbac_page) {
 		p->f->st->rbac_pages -= p->pageno;
 		p->f->st->rbac_objects -= p->objects;
+	}
+	if (p->page == pods_page)
+		p->f->st->apiserver_pods = 0; /* written again under the same names */
+	if (p->page == nodes_page && p->f->nnodes) {
+		/* the nodes already asked for are not asked again */
+		qsort(p->f->nodes, p->f->nnodes, sizeof(*p->f->nodes), cmp_str);
+		p->f->nodes_sorted = true;
 	}
 	p->objects = 0;
 	strbuf_release(&sb);
@@ -330,6 +349,11 @@ static int nodes_page(struct pager *p, cJSON *root)
 				    "a node without a usable name (metadata.name) was skipped");
 			continue;
 		}
+		if (p->f->nodes_sorted && bsearch(&name->valuestring, p->f->nodes, p->f->nnodes,
+						  sizeof(*p->f->nodes), cmp_str))
+			continue;
+		ALLOC_GROW(p->f->nodes, p->f->nnodes + 1, p->f->anodes);
+		p->f->nodes[p->f->nnodes++] = xstrdup(name->valuestring);
 		p->f->st->nodes++;
 		n = xcalloc(1, sizeof(*n));
 		n->f = p->f;
@@ -532,7 +556,8 @@ static void write_summary(struct fetch *f, const char *context)
 int cluster_fetch(struct kubeapi *api, struct snapshot_writer *w, const struct cluster_opts *o,
 		  const char *context, struct cluster_stats *st, struct result *res)
 {
-	struct fetch f = {api, w, o, st, res, cJSON_CreateArray(), cJSON_CreateArray(), false};
+	struct fetch f = {api,	 w,    o, st, res,  cJSON_CreateArray(), cJSON_CreateArray(),
+			  false, NULL, 0, 0,  false};
 	struct pager pg[6];
 	double t0 = now_s(), left;
 	int ret = check_server(&f);
@@ -579,6 +604,9 @@ int cluster_fetch(struct kubeapi *api, struct snapshot_writer *w, const struct c
 		st->metrics_seconds = now_s() - t0;
 	}
 	write_summary(&f, context);
+	for (size_t i = 0; i < f.nnodes; i++)
+		free(f.nodes[i]);
+	free(f.nodes);
 	st->requests = kubeapi_requests(api);
 	st->seconds = now_s() - t0;
 	return 0;

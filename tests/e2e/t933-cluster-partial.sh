@@ -61,4 +61,12 @@ check "the paged read gives the verdicts of the unpaged one" $?
 grep -c 'continue' "$tmp/paged.log" >/dev/null
 [ "$(grep -c 'clusterroles user=kanon' "$tmp/paged.log")" -ge 3 ]
 check "the clusterroles list was requested again from the start" $?
+# a 410 in the middle of the node list: no node is asked for twice or missed
+cluster_start nodes410 --nodes 7 --expire-once nodes
+kubeconfig "$tmp/k3" "$port" "    token: $TOKEN"
+"$KANON" cluster --kubeconfig "$tmp/k3" --page-limit 2 --metrics-interval 0 --no-probe -f json \
+	>"$tmp/n410.json" 2>"$tmp/n410.err"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["cluster"]; print(c["nodes"], c["configz_read"], c["list_restarts"])' "$tmp/n410.json" >"$tmp/n410"
+[ "$(cat "$tmp/n410")" = "7 7 1" ] && [ "$(grep -c '/proxy/configz' "$tmp/nodes410.log")" = 7 ]
+check "410 in the node list: it starts again, 7 nodes asked for once each ($(cat "$tmp/n410"))" $?
 exit 0

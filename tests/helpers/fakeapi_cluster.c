@@ -18,8 +18,8 @@
  * with anonymous auth and AlwaysAllow; --node-fail n2=403,n3=503,n4=hang),
  * kube-apiserver pods in kube-system (none with --managed), and /metrics
  * whose apiserver_request_total 401 counter grows between reads.
- * --forbid RESOURCE makes a list 403; --expire-once answers the first
- * continue request with 410 Expired.
+ * --forbid RESOURCE makes a list 403; --expire-once 1 answers the first
+ * continue request with 410 Expired (--expire-once nodes: of that list).
  *
  * Each request is logged as "GET PATH user=USER ua=AGENT".
  */
@@ -42,11 +42,11 @@ static struct {
 	unsigned configz_delay_ms;
 	char *node_fail; /* "n2=403,n3=503" */
 	char *forbid;	 /* ",rolebindings,nodes," */
-	int expire_once;
+	const char *expire_once; /* "1": the first list to continue; or a collection */
 	int managed;
 	const char *anon; /* locked, forbidden, open */
 	const char *log;
-} cfg = {NULL, NULL, 3, 0, 0, NULL, NULL, 0, 0, "locked", NULL};
+} cfg = {NULL, NULL, 3, 0, 0, NULL, NULL, NULL, 0, "locked", NULL};
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static volatile int stopping;
@@ -81,7 +81,7 @@ int cluster_arg(const char *k, const char *v)
 		free(cfg.forbid);
 		cfg.forbid = f;
 	} else if (!strcmp(k, "--expire-once"))
-		cfg.expire_once = atoi(v);
+		cfg.expire_once = v;
 	else if (!strcmp(k, "--managed"))
 		cfg.managed = atoi(v);
 	else if (!strcmp(k, "--anon"))
@@ -443,7 +443,8 @@ static enum MHD_Result list(struct MHD_Connection *c, const char *user, const st
 			return status(c, 400, "BadRequest", "invalid continue token");
 		start = (unsigned)strtoul(p + 9 + strcspn(p + 9, "/") + 1, NULL, 10);
 		pthread_mutex_lock(&lock);
-		if (cfg.expire_once && !expired_sent) {
+		if (cfg.expire_once && !expired_sent &&
+		    (!strcmp(cfg.expire_once, "1") || !strcmp(cfg.expire_once, k->name))) {
 			expired_sent = 1;
 			pthread_mutex_unlock(&lock);
 			return status(c, 410, "Expired",
