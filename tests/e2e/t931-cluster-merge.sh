@@ -59,7 +59,8 @@ check "an unknown --context: exit 2, named" $?
 mkdir -p "$HOME/.kube"
 kubeconfig "$HOME/.kube/config" "$good" "    token: $TOKEN"
 "$KANON" cluster --no-probe --metrics-interval 0 >"$tmp/h.out" 2>"$tmp/h.err"
-check "~/.kube/config is read when \$KUBECONFIG is unset" "$([ $? = 1 ] && echo 0 || echo 1)"
+[ $? = 1 ]
+check "~/.kube/config is read when \$KUBECONFIG is unset" $?
 "$KANON" cluster --kubeconfig "$tmp/none.yaml" >"$tmp/x.out" 2>"$tmp/x.err"
 [ $? = 2 ] && grep -q "cannot read" "$tmp/x.err"
 check "--kubeconfig of a missing file: exit 2" $?

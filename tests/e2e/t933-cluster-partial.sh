@@ -53,7 +53,8 @@ rc_paged=$?
 rc_whole=$?
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["cluster"]; print(c["rbac_objects"], c["rbac_pages"], c["list_restarts"])' "$tmp/paged.json" >"$tmp/pc"
 [ "$(cat "$tmp/pc")" = "49 26 1" ]
-check "paged: 49 objects in 26 pages of 2, one list started again after 410 Expired ($(cat "$tmp/pc"))" $?
+rc=$?
+check "paged: 49 objects in 26 pages of 2, one list started again after 410 Expired ($(cat "$tmp/pc"))" "$rc"
 verdicts "$tmp/paged.json" "$rc_paged" >"$tmp/v1"
 verdicts "$tmp/whole.json" "$rc_whole" >"$tmp/v2"
 diff -q "$tmp/v1" "$tmp/v2" >/dev/null
@@ -68,5 +69,6 @@ kubeconfig "$tmp/k3" "$port" "    token: $TOKEN"
 	>"$tmp/n410.json" 2>"$tmp/n410.err"
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["cluster"]; print(c["nodes"], c["configz_read"], c["list_restarts"])' "$tmp/n410.json" >"$tmp/n410"
 [ "$(cat "$tmp/n410")" = "7 7 1" ] && [ "$(grep -c '/proxy/configz' "$tmp/nodes410.log")" = 7 ]
-check "410 in the node list: it starts again, 7 nodes asked for once each ($(cat "$tmp/n410"))" $?
+rc=$?
+check "410 in the node list: it starts again, 7 nodes asked for once each ($(cat "$tmp/n410"))" "$rc"
 exit 0

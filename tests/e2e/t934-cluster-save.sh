@@ -35,7 +35,8 @@ for f in d["findings"]:
     print(f["rule"], f["status"], f["severity"], f["target"])
 PY
 diff -u "$tmp/v.live" "$tmp/v.off" >"$tmp/v.diff" && [ "$(wc -l <"$tmp/v.live")" -gt 15 ]
-check "kanon scan of the saved snapshot gives the live verdicts ($(wc -l <"$tmp/v.live") findings)" $?
+rc=$?
+check "kanon scan of the saved snapshot gives the live verdicts ($(wc -l <"$tmp/v.live") findings)" "$rc"
 [ -s "$tmp/v.diff" ] && sed 's/^/  /' "$tmp/v.diff" | head -20
 grep -q '"rule": *"probe-apiserver-anonymous"' "$tmp/live.json" &&
 	python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["cluster"]["metrics"]; sys.exit(not m["code_401_per_second"] > 0)' "$tmp/live.json"
