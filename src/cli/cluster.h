@@ -16,6 +16,8 @@ struct cluster_opts {
 	unsigned page_limit;	  /* 0: 500 */
 	long metrics_interval_ms; /* 0: 5 s; <0: read /metrics once */
 	bool no_probe;
+	char **audit; /* --audit FILE...: put in the snapshot's audit/ */
+	size_t naudit;
 };
 
 /* What a fetch read, for the report's "cluster" section. */

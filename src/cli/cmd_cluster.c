@@ -14,7 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "checks/audit.h"
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include "cli/cli.h"
 #include "cli/cluster.h"
 #include "cli/scan.h"
@@ -56,8 +58,7 @@ enum { OPT_CONCURRENCY = 1, OPT_TIMEOUT, OPT_AUDIT, OPT_METRICS, OPT_PAGE };
 
 struct cluster_args {
 	struct cluster_opts o;
-	char **audit;
-	size_t naudit, aaudit;
+	size_t aaudit;
 };
 
 static const struct cli_opt opts[] = {
@@ -103,8 +104,8 @@ static int set(void *ctx, int id, const char *arg)
 		a->o.page_limit = (unsigned)v;
 		return 0;
 	default:
-		ALLOC_GROW(a->audit, a->naudit + 1, a->aaudit);
-		a->audit[a->naudit++] = (char *)arg;
+		ALLOC_GROW(a->o.audit, a->o.naudit + 1, a->aaudit);
+		a->o.audit[a->o.naudit++] = (char *)arg;
 		return 0;
 	}
 }
@@ -171,6 +172,38 @@ static int open_dir(const struct cluster_opts *o, struct snapshot_writer *w, cha
 	return 0;
 }
 
+/*
+ * --audit FILE...: into the snapshot's audit/ part, so that the snapshot
+ * scan audits them and `kanon scan DIR` of a --save'd one does too: copied
+ * with --save (the evidence is kept), linked into a temporary snapshot.
+ */
+static int add_audit(const struct cluster_opts *o, struct snapshot_writer *w)
+{
+	struct strbuf rel = STRBUF_INIT;
+	struct err e;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < o->naudit; i++) {
+		char *copy = xstrdup(o->audit[i]), *abs = realpath(o->audit[i], NULL);
+		int fd = abs ? open(abs, O_RDONLY | O_CLOEXEC) : -1;
+		uint64_t size = 0;
+		strbuf_reset(&rel);
+		strbuf_addf(&rel, "audit/%02zu-%s", i + 1, basename(copy));
+		if (fd < 0)
+			ret =
+			    cli_error("cannot read --audit '%s': %s", o->audit[i], strerror(errno));
+		else if ((o->save ? snapshot_copy_fd(w, rel.buf, fd, UINT64_MAX, NULL, &size, &e)
+				  : snapshot_symlink(w, rel.buf, abs, &e)) < 0)
+			ret = cli_error("%s", e.msg);
+		if (fd >= 0)
+			close(fd);
+		free(abs);
+		free(copy);
+	}
+	strbuf_release(&rel);
+	return ret;
+}
+
 static int fetch_and_scan(const struct cluster_opts *o, const struct kc_target *t,
 			  struct result *res)
 {
@@ -190,6 +223,8 @@ static int fetch_and_scan(const struct cluster_opts *o, const struct kc_target *
 	code = open_dir(o, &w, tmp, sizeof(tmp));
 	if (!code)
 		code = cluster_fetch(api, &w, o, t->context, &st, res);
+	if (!code)
+		code = add_audit(o, &w);
 	if (!code) {
 		/* a kept snapshot reaches the disk once, not file by file */
 		if (o->save && syncfs(w.dirfd) < 0)
@@ -234,37 +269,19 @@ int cluster_run(const struct cluster_opts *o, struct result *res)
 	return code;
 }
 
-static void run_audit(struct cluster_args *a, struct result *res)
-{
-	struct audit_opts ao;
-	struct audit_input in;
-
-	audit_opts_init(&ao);
-	memset(&in, 0, sizeof(in));
-	in.paths = a->audit;
-	in.files = a->audit;
-	in.nfiles = a->naudit;
-	in.opts = &ao;
-	check_run(&check_audit, &in, NULL, res);
-}
-
 static int run(void *ctx, char **operands, int n, const struct common_opts *co, struct result *res)
 {
 	struct cluster_args *a = ctx;
-	int code;
 
 	(void)operands, (void)n, (void)co;
-	code = cluster_run(&a->o, res);
-	if (code == CLI_REPORT && a->naudit)
-		run_audit(a, res);
-	return code;
+	return cluster_run(&a->o, res);
 }
 
 static void release(void *ctx)
 {
 	struct cluster_args *a = ctx;
 
-	free(a->audit);
+	free(a->o.audit);
 }
 
 static const struct cli_cmd cluster_cmd = {

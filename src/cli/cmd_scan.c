@@ -153,7 +153,8 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 		return usage_error("scan", "--root scans a node's files, DIR a snapshot; give one");
 	if (a->kubeconfig || a->context) {
 		/* the live cluster, plus the local parts given */
-		struct cluster_opts o = {a->kubeconfig, a->context, NULL, 0, 0, 0, 0, false};
+		struct cluster_opts o = {a->kubeconfig, a->context, NULL, 0, 0, 0, 0,
+					 false,		NULL,	    0};
 		code = cluster_run(&o, res);
 		if (code == CLI_REPORT && (n || a->root))
 			code = n ? scan_snapshot(operands[0], NULL, res) : run_node(a->root, res);

@@ -59,6 +59,25 @@ check "no token, password, client key or pod env value in the outputs or the sna
 grep '(probe)' "$tmp/api.log" | grep -v 'user=anonymous' >"$tmp/probe-creds"
 [ -s "$tmp/api.log" ] && [ ! -s "$tmp/probe-creds" ] && grep -q '(probe)' "$tmp/api.log"
 check "the probe's requests carried no credential (the server saw anonymous)" $?
+# --audit FILE: audited with the cluster, and kept in the --save'd snapshot
+"$KANON" cluster --kubeconfig "$tmp/k-token" --no-probe --metrics-interval 0 --save "$tmp/snap3" \
+	--audit examples/demo-cluster/audit/audit.log.gz -f json >"$tmp/audit.json" 2>"$tmp/audit.err"
+rc_a=$?
+"$KANON" scan "$tmp/snap3" -f json >"$tmp/audit-off.json" 2>"$tmp/audit-off.err"
+rc_b=$?
+verdicts "$tmp/audit.json" "$rc_a" >"$tmp/va"
+verdicts "$tmp/audit-off.json" "$rc_b" >"$tmp/vb"
+grep -q '^audit-anonymous-access FAIL' "$tmp/va" && diff -q "$tmp/va" "$tmp/vb" >/dev/null &&
+	cmp -s "$tmp/snap3/audit/01-audit.log.gz" examples/demo-cluster/audit/audit.log.gz
+check "--audit: the log is audited with the cluster, copied into --save, and scan gives the same verdicts" $?
+"$KANON" cluster --kubeconfig "$tmp/k-token" --no-probe --metrics-interval 0 \
+	--audit examples/demo-cluster/audit/audit.log.gz -f json >"$tmp/audit2.json" 2>"$tmp/audit2.err"
+verdicts "$tmp/audit2.json" $? >"$tmp/vc"
+diff -q "$tmp/va" "$tmp/vc" >/dev/null
+check "--audit without --save: the same verdicts (linked into the temporary snapshot)" $?
+"$KANON" cluster --kubeconfig "$tmp/k-token" --no-probe --audit "$tmp/nope.log" >/dev/null 2>"$tmp/nope.err"
+[ $? = 2 ] && grep -q "cannot read --audit" "$tmp/nope.err"
+check "--audit of a missing file: exit 2" $?
 # scan --kubeconfig: the cluster plus a snapshot directory given beside it
 "$KANON" scan --kubeconfig "$tmp/k-token" examples/demo-cluster -f json >"$tmp/both.json" 2>"$tmp/both.err"
 python3 -c '
