@@ -65,9 +65,27 @@ bench() { # NAME what
 	echo "$2: median $(printf '%s\n' "${w[@]}" | median) s wall, peak RSS median $(printf '%s\n' "${r[@]}" | median) MB ($RUNS runs)"
 }
 
+# baseline, same run and server: curl fetching the same NODES /configz URLs,
+# 32 in parallel (curl -Z), bodies discarded
+baseline() {
+	local p w=()
+	p=$(cat "$tmp/nodes.port")
+	for i in $(seq 1 "$NODES"); do
+		echo "url = https://127.0.0.1:$p/api/v1/nodes/n$i/proxy/configz"
+		echo "output = /dev/null"
+	done >"$tmp/urls"
+	for _ in $(seq 1 "$RUNS"); do
+		/usr/bin/time -f '%e' -o "$tmp/btime" curl -s -Z --parallel-max 32 --cacert "$tmp/ca.pem" \
+			-H 'Authorization: Bearer bench-token' -K "$tmp/urls" 2>/dev/null
+		w+=("$(tail -1 "$tmp/btime")")
+	done
+	echo "baseline curl -Z --parallel-max 32, same $NODES URLs: median $(printf '%s\n' "${w[@]}" | median) s wall"
+}
+
 start nodes --nodes "$NODES" --configz-delay-ms "$DELAY"
 start rbac --nodes 0 --rbac-extra "$RBAC"
 bench nodes "$NODES nodes, /configz after $DELAY ms, --concurrency 32 (sequential: $((NODES * DELAY / 1000)) s)"
+baseline
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["cluster"]; print("  nodes read:", c["configz_read"], "of", c["nodes"], "requests", c["requests"])' "$tmp/nodes.json"
 bench rbac "$RBAC RBAC objects (+9), pages of 500"
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["cluster"]; print("  objects:", c["rbac_objects"], "pages", c["rbac_pages"])' "$tmp/rbac.json"
