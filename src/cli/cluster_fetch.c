@@ -25,6 +25,7 @@
 #include "core/banned.h"
 
 #define MAX_RESTARTS 3
+#define CONFIGZ_MAX  (4u << 20)
 
 struct fetch {
 	struct kubeapi *api;
@@ -337,6 +338,7 @@ static int nodes_page(struct pager *p, cJSON *root)
 {
 	cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items"), *it;
 	struct strbuf sb = STRBUF_INIT;
+	char *esc;
 
 	cJSON_ArrayForEach(it, items)
 	{
@@ -359,8 +361,12 @@ static int nodes_page(struct pager *p, cJSON *root)
 		n->f = p->f;
 		n->name = xstrdup(name->valuestring);
 		strbuf_reset(&sb);
-		strbuf_addf(&sb, "/api/v1/nodes/%s/proxy/configz", n->name);
-		kubeapi_submit(p->f->api, sb.buf, configz_done, n);
+		/* a name is a DNS subdomain; one from a hostile server is escaped */
+		esc = curl_easy_escape(NULL, n->name, 0);
+		strbuf_addf(&sb, "/api/v1/nodes/%s/proxy/configz", esc ? esc : "");
+		curl_free(esc);
+		/* a kubelet configuration is a few KB: 32 in flight stay small */
+		kubeapi_submit(p->f->api, sb.buf, configz_done, n)->max_body = CONFIGZ_MAX;
 	}
 	strbuf_release(&sb);
 	return 0;

@@ -162,10 +162,18 @@ static int user_setup(struct kubeapi *k, struct err *e)
 	return 0;
 }
 
+/* Free the headers, overwriting the token they hold. */
+static void headers_free(struct curl_slist *l)
+{
+	for (struct curl_slist *h = l; h; h = h->next)
+		explicit_bzero(h->data, strlen(h->data));
+	curl_slist_free_all(l);
+}
+
 /* The headers every request sends, credentials included. */
 static int auth_setup(struct kubeapi *k, struct err *e)
 {
-	curl_slist_free_all(k->headers);
+	headers_free(k->headers);
 	k->headers = curl_slist_append(NULL, "Accept: application/json, */*");
 	return user_setup(k, e);
 }
@@ -276,7 +284,7 @@ void kubeapi_destroy(struct kubeapi *k)
 		free(r);
 	}
 	curl_multi_cleanup(k->m);
-	curl_slist_free_all(k->headers);
+	headers_free(k->headers);
 	curl_slist_free_all(k->connect_to);
 	memfile_close(&k->ca_mem);
 	memfile_close(&k->cert_mem);

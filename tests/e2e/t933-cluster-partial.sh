@@ -7,7 +7,7 @@
 # (no kube-apiserver pods) said so.
 . "$(dirname "$0")/cluster/lib.sh"
 cluster_certs
-cluster_start api --nodes 6 --node-fail n2=403,n4=503,n5=hang --forbid rolebindings --forbid metrics --managed 1
+cluster_start api --nodes 7 --node-fail n2=403,n4=503,n5=hang,n7=big --forbid rolebindings --forbid metrics --managed 1
 kubeconfig "$tmp/k" "$port" "    token: $TOKEN"
 start=$(date +%s)
 "$KANON" cluster --kubeconfig "$tmp/k" --timeout 2 --metrics-interval 0 --no-probe -f json \
@@ -37,7 +37,9 @@ check "node n5 (no answer): UNKNOWN, timed out" $?
 grep -q '^UNKNOWN rbac/rolebindings cannot list rolebindings (in all namespaces): forbidden (rolebindings.rbac.authorization.k8s.io is forbidden: User "kanon" cannot list resource "rolebindings"' "$tmp/p.txt" &&
 	grep -q 'list rolebindings.rbac.authorization.k8s.io$' "$tmp/p.txt"
 check "a forbidden list: cannot list rolebindings: forbidden, with the permission" $?
-grep -q "^nodes 6 configz 3 unreadable 4$" "$tmp/p.txt" && grep -q "^judged \['node/n1', 'node/n3', 'node/n6'\]$" "$tmp/p.txt"
+grep -q '^UNKNOWN node/n7 cannot get the kubelet configuration of node n7: the answer is larger than 4194304 bytes' "$tmp/p.txt"
+check "node n7 (a 5 MB /configz): UNKNOWN, not kept (4 MB per node)" $?
+grep -q "^nodes 7 configz 3 unreadable 5$" "$tmp/p.txt" && grep -q "^judged \['node/n1', 'node/n3', 'node/n6'\]$" "$tmp/p.txt"
 check "the other nodes are judged (n1, n3, n6)" $?
 grep -q 'no kube-apiserver pods in kube-system' "$tmp/p.err" && grep -q 'cannot read /metrics' "$tmp/p.err"
 check "a managed control plane and an unreadable /metrics are said (warnings)" $?

@@ -15,7 +15,7 @@
  * and RoleBindings) paged with limit and continue tokens as kube-apiserver
  * makes them (base64 JSON), nodes n1..nN (--nodes) with their /configz
  * through the node proxy (after --configz-delay-ms; every third node runs
- * with anonymous auth and AlwaysAllow; --node-fail n2=403,n3=503,n4=hang),
+ * with anonymous auth and AlwaysAllow; --node-fail n2=403,n3=503,n4=hang,n5=big: a 5 MB body),
  * kube-apiserver pods in kube-system (none with --managed), and /metrics
  * whose apiserver_request_total 401 counter grows between reads.
  * --forbid RESOURCE makes a list 403; --expire-once 1 answers the first
@@ -40,8 +40,8 @@ static struct {
 	unsigned nodes;
 	unsigned rbac_extra;
 	unsigned configz_delay_ms;
-	char *node_fail; /* "n2=403,n3=503" */
-	char *forbid;	 /* ",rolebindings,nodes," */
+	char *node_fail;	 /* "n2=403,n3=503" */
+	char *forbid;		 /* ",rolebindings,nodes," */
 	const char *expire_once; /* "1": the first list to continue; or a collection */
 	int managed;
 	const char *anon; /* locked, forbidden, open */
@@ -521,6 +521,14 @@ static enum MHD_Result configz(struct MHD_Connection *c, const char *user, const
 	}
 	for (int i = 0; f && !strncmp(f + strlen(key), "hang", 4) && i < 600 && !stopping; i++)
 		usleep(100 * 1000);
+	if (f && !strncmp(f + strlen(key), "big", 3)) {
+		/* a configz of 5 MB: more than a client should keep */
+		addf(&b, "{\"kubeletconfig\":{\"padding\":\"");
+		for (int i = 0; i < 5 * 1024; i++)
+			addf(&b, "%01024d", 0);
+		addf(&b, "\"}}\n");
+		return send_buf(c, 200, "application/json", &b);
+	}
 	if (cfg.configz_delay_ms)
 		usleep(cfg.configz_delay_ms * 1000u);
 	addf(&b, "%s", idx % 3 == 0 ? configz_open : configz_secure);
