@@ -73,4 +73,14 @@ python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["cluster"]; print(c[
 [ "$(cat "$tmp/n410")" = "7 7 1" ] && [ "$(grep -c '/proxy/configz' "$tmp/nodes410.log")" = 7 ]
 rc=$?
 check "410 in the node list: it starts again, 7 nodes asked for once each ($(cat "$tmp/n410"))" "$rc"
+# --concurrency bounds the connections, and they are kept alive
+cluster_start conc --nodes 40 --configz-delay-ms 20
+kubeconfig "$tmp/k4" "$port" "    token: $TOKEN"
+"$KANON" cluster --kubeconfig "$tmp/k4" --concurrency 3 --metrics-interval 0 --no-probe -f json \
+	>"$tmp/conc.json" 2>"$tmp/conc.err"
+conns=$(wc -l <"$tmp/conc.conns")
+reqs=$(grep -c 'user=kanon' "$tmp/conc.log")
+[ "$conns" -le 3 ] && [ "$reqs" = 48 ]
+rc=$?
+check "--concurrency 3: $reqs requests over $conns connections (at most 3, kept alive)" "$rc"
 exit 0

@@ -145,6 +145,36 @@ static void test_load_sources(void **state)
 	kubeconfig_release(&kc);
 }
 
+/* rest.InClusterConfig: no kubeconfig file, inside a pod */
+static void test_in_cluster(void **state)
+{
+	struct kubeconfig kc;
+	struct kc_target t;
+	struct err e;
+	char path[300];
+
+	(void)state;
+	setenv("KUBERNETES_SERVICE_HOST", "fd00::1", 1);
+	setenv("KUBERNETES_SERVICE_PORT", "443", 1);
+	kubeconfig_init(&kc);
+	snprintf(path, sizeof(path), "%s/none", tmpdir);
+	assert_int_equal(kubeconfig_load(&kc, NULL, path, NULL, "/sa", &e), 0);
+	assert_true(kc.in_cluster);
+	assert_int_equal(kubeconfig_resolve(&kc, NULL, &t, &e), 0);
+	assert_string_equal(t.cluster->server, "https://[fd00::1]:443");
+	assert_string_equal(t.cluster->ca_file, "/sa/ca.crt");
+	assert_string_equal(t.user->token_file, "/sa/token");
+	assert_string_equal(kc_user_auth_kind(t.user), "bearer token file");
+	kubeconfig_release(&kc);
+	/* outside a pod: no kubeconfig is an error */
+	unsetenv("KUBERNETES_SERVICE_HOST");
+	kubeconfig_init(&kc);
+	assert_int_equal(kubeconfig_load(&kc, NULL, path, NULL, "/sa", &e), -1);
+	assert_non_null(strstr(e.msg, "no kubeconfig"));
+	kubeconfig_release(&kc);
+	unsetenv("KUBERNETES_SERVICE_PORT");
+}
+
 static void test_bad_files(void **state)
 {
 	static const char *const bad[] = {
@@ -306,8 +336,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_merge_first_wins), cmocka_unit_test(test_load_sources),
-	    cmocka_unit_test(test_bad_files),	     cmocka_unit_test(test_exec_parse),
-	    cmocka_unit_test(test_exec_run),
+	    cmocka_unit_test(test_in_cluster),	     cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_exec_parse),	     cmocka_unit_test(test_exec_run),
 	};
 
 	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
