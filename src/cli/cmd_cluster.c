@@ -238,9 +238,9 @@ static int fetch_and_scan(const struct cluster_opts *o, const struct kc_target *
 		snapshot_writer_close(&w);
 	}
 	if (code == CLI_REPORT && !o->no_probe)
-		code = cli_or_report(scan_probe(kubeapi_server(api),
-						kubeapi_insecure(api) ? NULL : kubeapi_cacert(api),
-						kubeapi_insecure(api), res));
+		code = cli_or_report(scan_probe_tls(
+		    kubeapi_server(api), kubeapi_insecure(api) ? NULL : kubeapi_cacert(api),
+		    kubeapi_insecure(api), t->cluster->tls_server_name, res));
 	if (tmp[0])
 		nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	kubeapi_destroy(api);

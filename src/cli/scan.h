@@ -59,5 +59,8 @@ int scan_rbac(const struct provider *snap, const char *part, struct result *res)
 /* --probe URL: probe the API server at url (checks/probe.h) into res.
  * Returns 0, or an exit code after a usage error. */
 int scan_probe(const char *url, const char *cacert, bool insecure, struct result *res);
+/* The same, with a kubeconfig's tls-server-name (NULL: none). */
+int scan_probe_tls(const char *url, const char *cacert, bool insecure, const char *server_name,
+		   struct result *res);
 
 #endif

@@ -12,6 +12,12 @@
 
 int scan_probe(const char *url, const char *cacert, bool insecure, struct result *res)
 {
+	return scan_probe_tls(url, cacert, insecure, NULL, res);
+}
+
+int scan_probe_tls(const char *url, const char *cacert, bool insecure, const char *server_name,
+		   struct result *res)
+{
 	struct probe_server srv = {PROBE_APISERVER, NULL};
 	struct probe_input in;
 	const char *why;
@@ -37,6 +43,7 @@ int scan_probe(const char *url, const char *cacert, bool insecure, struct result
 	in.nservers = 1;
 	in.http.cacert = cacert;
 	in.http.insecure = insecure;
+	in.http.tls_server_name = server_name;
 	check_run(&check_probe, &in, NULL, res);
 	free(u);
 	return 0;

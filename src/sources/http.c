@@ -24,6 +24,7 @@
 struct http_client {
 	CURL *h;
 	struct curl_slist *headers;
+	struct curl_slist *connect_to; /* tls_server_name */
 	struct http_opts o;
 	size_t nreq;
 	char errbuf[CURL_ERROR_SIZE];
@@ -93,6 +94,7 @@ void http_client_destroy(struct http_client *c)
 		return;
 	curl_easy_cleanup(c->h);
 	curl_slist_free_all(c->headers);
+	curl_slist_free_all(c->connect_to);
 	free(c);
 }
 
@@ -523,6 +525,38 @@ static int failed(struct http_client *c, const char *url, CURLcode rc, struct ht
 	return -(int)why;
 }
 
+/*
+ * tls-server-name: the request goes to https://NAME:PORT/... (SNI and the
+ * certificate check use NAME) and CURLOPT_CONNECT_TO sends it to the URL's
+ * own host and port.
+ */
+static int set_server_name(struct http_client *c, const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, *out = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	int ret = -1;
+
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_HOST, c->o.tls_server_name, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &out, 0) == CURLUE_OK) {
+		strbuf_addf(&sb, "%s:%s:%s:%s", c->o.tls_server_name, port, host, port);
+		curl_slist_free_all(c->connect_to);
+		c->connect_to = curl_slist_append(NULL, sb.buf);
+		curl_easy_setopt(c->h, CURLOPT_URL, out);
+		curl_easy_setopt(c->h, CURLOPT_CONNECT_TO, c->connect_to);
+		ret = 0;
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_free(out);
+	curl_url_cleanup(u);
+	strbuf_release(&sb);
+	return ret;
+}
+
 int http_get(struct http_client *c, const char *url, struct http_response *r, struct err *e)
 {
 	struct sink sink = {&r->body, c->o.max_body, false};
@@ -546,6 +580,10 @@ int http_get(struct http_client *c, const char *url, struct http_response *r, st
 	curl_easy_setopt(c->h, CURLOPT_NOPROXY, "");
 	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &sink);
+	if (c->o.tls_server_name && set_server_name(c, url) < 0) {
+		err_set(e, NULL, 0, "'%s' is not a URL", url);
+		return -HTTP_E_URL;
+	}
 	c->nreq++;
 	rc = curl_easy_perform(c->h);
 	r->truncated = sink.truncated;

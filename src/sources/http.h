@@ -32,6 +32,9 @@ struct http_opts {
 	long timeout_ms;     /* per request, connecting included; 0: 10 s */
 	size_t max_body;     /* body bytes kept; 0: HTTP_MAX_BODY */
 	size_t max_requests; /* requests in all; 0: no limit */
+	/* a kubeconfig's tls-server-name: the name sent in SNI and checked
+	 * against the certificate instead of the URL's host; NULL: the host */
+	const char *tls_server_name;
 };
 
 /* The server's (leaf) certificate, as the TLS library printed it. */

@@ -52,6 +52,14 @@ kubeconfig "$tmp/k-sni" "$port" "    token: $TOKEN" "    certificate-authority: 
 run sni "$tmp/k-sni"
 [ "$(cat "$tmp/sni.rc")" = 1 ]
 check "tls-server-name: the certificate of api.internal verifies for 127.0.0.1" $?
+"$KANON" cluster --kubeconfig "$tmp/k-sni" --metrics-interval 0 -f json >"$tmp/sni-probe.json" 2>"$tmp/sni-probe.err"
+rc=$?
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = [f for f in d["findings"] if f["rule"] == "probe-apiserver-anonymous"]
+sys.exit(not p or any(f["status"] == "UNKNOWN" for f in p))' "$tmp/sni-probe.json" && [ "$rc" = 1 ]
+check "tls-server-name: the probe without credentials verifies the same way (no UNKNOWN)" $?
 kubeconfig "$tmp/k-nosni" "$port" "    token: $TOKEN"
 run nosni "$tmp/k-nosni"
 [ "$(cat "$tmp/nosni.rc")" = 2 ] && grep -q "cannot verify the certificate of https://127.0.0.1:$port (certificate-authority)" "$tmp/nosni.err"
