@@ -1236,6 +1236,20 @@ static const char *const fix_gap =
 	"dropped webhook batch (--audit-webhook-batch-*, --audit-log-mode). Collect the "
 	"missing logs from the other API servers before concluding nothing happened.";
 
+/* The distinct source addresses and the request count, as facts. */
+static void facts_sources(struct finding *f, const struct access *x)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < x->nsources; i++)
+		strbuf_addf(&sb, "%s%s", i ? "," : "", x->sources[i]);
+	finding_set_fact(f, "sources", strbuf_str(&sb));
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%llu", (unsigned long long)(x->count ? x->count : 1));
+	finding_set_fact(f, "count", sb.buf);
+	strbuf_release(&sb);
+}
+
 static void access_finding(struct result *res, const struct access *x, bool grouped)
 {
 	struct strbuf t = STRBUF_INIT, m = STRBUF_INIT, obj = STRBUF_INIT, note = STRBUF_INIT;
@@ -1275,6 +1289,10 @@ static void access_finding(struct result *res, const struct access *x, bool grou
 		strbuf_addstr(&m, " an unknown address");
 	f = finding_add(res, &audit_rules[R_ACCESS], STATUS_FAIL, sev, t.buf, fix_access, "%s",
 			m.buf);
+	/* for the scan verdict's attack paths (core/finding.h) */
+	finding_set_fact(f, "verb", x->verb);
+	finding_set_fact(f, "path", path);
+	facts_sources(f, x);
 	strbuf_addf(&note, "sourceIPs %s; userAgent %s", x->srcs ? x->srcs : "-",
 		    x->ua ? x->ua : "-");
 	if (loc_rec(x->line))

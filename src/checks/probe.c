@@ -312,6 +312,11 @@ static struct finding *verdict(struct probe_ctx *c, struct server_state *s, cons
 	f = finding_add(c->res, s->rule, st, sev, url, fixes[s->srv->role], "%s", msg);
 	snprintf(code, sizeof(code), "%ld", r->code);
 	finding_add_evidence(f, "http", url, 0, "GET status", code, NULL);
+	/* for the scan verdict's attack paths (core/finding.h) */
+	finding_set_fact(f, "code", code);
+	finding_set_fact(f, "server", s->srv->url);
+	if (!strncmp(url, s->srv->url, strlen(s->srv->url)))
+		finding_set_fact(f, "path", url + strlen(s->srv->url));
 	body_evidence(f, url, r, b);
 	cert_evidence(s, f);
 	return f;

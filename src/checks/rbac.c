@@ -586,6 +586,27 @@ static enum status level_status(enum rbac_level l)
 	return l == LVL_LOW ? STATUS_WARN : STATUS_FAIL;
 }
 
+/*
+ * Facts for the scan verdict's attack paths (core/finding.h): who the
+ * binding lets in, where, and the capabilities it grants, most dangerous
+ * first (rbac_caps ids, e.g. "secrets-read,read").
+ */
+static void grant_facts(struct finding *f, const struct rbac_binding *b, enum rbac_who who,
+			const struct rbac_grant *all, size_t nall)
+{
+	struct strbuf ids = STRBUF_INIT;
+
+	finding_set_fact(f, "who", who == WHO_ANONYMOUS ? "anonymous" : "authenticated");
+	finding_set_fact(f, "namespace", b->cluster ? "" : b->ns);
+	for (size_t i = 0; i < nall; i++)
+		if (all[i].level >= LVL_LOW)
+			strbuf_addf(&ids, "%s%s", ids.len ? "," : "", rbac_caps[all[i].cap].id);
+	if (nall && all[0].level >= LVL_LOW)
+		finding_set_fact(f, "grant", rbac_caps[all[0].cap].what);
+	finding_set_fact(f, "grants", strbuf_str(&ids));
+	strbuf_release(&ids);
+}
+
 static void expose(struct rbac_set *s, const struct rbac_binding *b, enum rbac_who who,
 		   const struct rbac_opts *o, struct rbac_explain *ex, struct result *res)
 {
@@ -756,6 +777,7 @@ static void expose(struct rbac_set *s, const struct rbac_binding *b, enum rbac_w
 			      "remove it anyway, follow these steps. ");
 	remediation(&fix, b, who);
 	f = finding_add(res, rule, st, sev, t.buf, fix.buf, "%s", msg.buf);
+	grant_facts(f, b, who, all, nall);
 
 	for (size_t i = 0; i < b->nsubj; i++) {
 		struct strbuf key = STRBUF_INIT, val = STRBUF_INIT;

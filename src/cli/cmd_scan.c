@@ -149,6 +149,7 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	int code;
 
 	(void)co;
+	res->verdict = true;
 	if (n && a->root)
 		return usage_error("scan", "--root scans a node's files, DIR a snapshot; give one");
 	if (a->kubeconfig || a->context) {

@@ -50,6 +50,9 @@ void result_release(struct result *r)
 		for (size_t j = 0; j < f->nev; j++)
 			evidence_release(&f->ev[j]);
 		free(f->ev);
+		for (size_t j = 0; j < f->nfact; j++)
+			free(f->fact[j].value);
+		free(f->fact);
 		free(f->target);
 		free(f->message);
 		free(f->remediation);
@@ -103,6 +106,29 @@ struct evidence *finding_add_evidence(struct finding *f, const char *kind, const
 	e = &f->ev[f->nev++];
 	evidence_set(e, kind, path, line, key, value, note);
 	return e;
+}
+
+void finding_set_fact(struct finding *f, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	for (size_t i = 0; i < f->nfact; i++)
+		if (!strcmp(f->fact[i].key, key)) {
+			free(f->fact[i].value);
+			f->fact[i].value = xstrdup(value);
+			return;
+		}
+	ALLOC_GROW(f->fact, f->nfact + 1, f->afact);
+	f->fact[f->nfact].key = key;
+	f->fact[f->nfact++].value = xstrdup(value);
+}
+
+const char *finding_fact(const struct finding *f, const char *key)
+{
+	for (size_t i = 0; i < f->nfact; i++)
+		if (!strcmp(f->fact[i].key, key))
+			return f->fact[i].value;
+	return NULL;
 }
 
 void result_diag(struct result *r, enum diag_level lvl, const char *fmt, ...)

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/rule.h"
 
@@ -36,6 +37,17 @@ void evidence_set(struct evidence *e, const char *kind, const char *path, int li
 /* Free the strings and zero e. */
 void evidence_release(struct evidence *e);
 
+/*
+ * A named fact about a finding's subject, for reporters that join findings
+ * (the scan verdict's attack paths): "namespace", "verb", "path",
+ * "source", "grants"... Checks set the few a reporter needs; reporters
+ * never parse messages. Keys are static strings, values copies.
+ */
+struct fact {
+	const char *key;
+	char *value;
+};
+
 struct finding {
 	const struct rule *rule;
 	enum status status;
@@ -45,6 +57,8 @@ struct finding {
 	char *remediation;
 	struct evidence *ev;
 	size_t nev, aev;
+	struct fact *fact;
+	size_t nfact, afact;
 };
 
 enum diag_level { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };
@@ -68,6 +82,11 @@ struct result {
 	/* report sections beside the findings (core/section.h), owned */
 	struct section **sec;
 	size_t nsec, asec;
+	/* report the verdict and attack paths on top (kanon scan) */
+	bool verdict;
+	/* when the command started and finished, microseconds since the epoch
+	 * (0 unknown): the scan duration of the metrics */
+	int64_t started_us, finished_us;
 };
 
 const char *status_name(enum status s);
@@ -83,6 +102,11 @@ struct finding *finding_add(struct result *r, const struct rule *rule, enum stat
 struct evidence *finding_add_evidence(struct finding *f, const char *kind, const char *path,
 				      int line, const char *key, const char *value,
 				      const char *note);
+
+/* Set fact key (a static string) to a copy of value; NULL value: no-op. */
+void finding_set_fact(struct finding *f, const char *key, const char *value);
+/* The value of fact key, or NULL. */
+const char *finding_fact(const struct finding *f, const char *key);
 
 void result_diag(struct result *r, enum diag_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

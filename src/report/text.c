@@ -1,5 +1,6 @@
 /* The text reporter: findings, report sections, the summary line. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "core/util.h"
 #include "model/provenance.h"
 #include "parsers/jsonl.h"
+#include "report/model.h"
 #include "report/report.h"
 #include "core/banned.h"
 
@@ -677,10 +679,8 @@ static void section_text(struct strbuf *out, const struct section *s, const stru
 		node_text(out, s->kid[i], 1);
 }
 
-void report_text(struct strbuf *out, const struct result *r, const struct report_opts *o)
+static size_t id_width(const struct result *r)
 {
-	size_t counts[STATUS__COUNT];
-	struct fixset fixes;
 	size_t idw = 4;
 
 	for (size_t i = 0; i < r->n; i++) {
@@ -688,10 +688,101 @@ void report_text(struct strbuf *out, const struct result *r, const struct report
 		if (l > idw)
 			idw = l;
 	}
+	return idw;
+}
+
+/* ------------------------------------------------ the verdict (scan) */
+
+static const char *verdict_color(enum report_verdict v)
+{
+	return v == VERDICT_EXPOSED ? C_BOLD C_RED : v == VERDICT_CLEAN ? C_GREEN : C_YELLOW;
+}
+
+static void verdict_text(struct strbuf *out, const struct report_model *m,
+			 const struct report_opts *o)
+{
+	char *why = report_verdict_text(m);
+	char num[32];
+
+	strbuf_addstr(out, "verdict: ");
+	paint(out, o, verdict_color(m->verdict), report_verdict_name(m->verdict), 0);
+	strbuf_addch(out, '\n');
+	wrapped(out, "", why, 2);
+	free(why);
+	strbuf_addstr(out, "problems (FAIL, INVALID):");
+	for (int s = SEV__COUNT - 1, n = 0; s >= 0; s--)
+		if (m->problems[s])
+			strbuf_addf(out, "%s %zu %s", n++ ? "," : "", m->problems[s],
+				    severity_name((enum severity)s));
+	if (!m->status[STATUS_FAIL] && !m->status[STATUS_INVALID])
+		strbuf_addstr(out, " none");
+	strbuf_addch(out, '\n');
+	if (!m->npath)
+		return;
+	strbuf_addstr(out, "\nattack paths (most severe first):\n");
+	for (size_t i = 0; i < m->npath; i++) {
+		const struct report_path *p = &m->path[i];
+		struct strbuf head = STRBUF_INIT;
+		snprintf(num, sizeof(num), "%zu. ", i + 1);
+		strbuf_addf(&head, "%s%s %s: ", num, severity_name(p->severity),
+			    p->proved ? "PROVED" : "possible");
+		wrapped(out, head.buf, p->title, 2);
+		for (size_t j = 0; j < p->njoin; j++)
+			wrapped(out, "- ", p->join[j], 2 + (int)strlen(num));
+		strbuf_release(&head);
+	}
+}
+
+static void area_text(struct strbuf *out, const struct report_model *m, enum report_area a,
+		      size_t *at, struct fixset *fixes, const struct report_opts *o)
+{
+	const struct result *r = m->r;
+	size_t n[STATUS__COUNT] = {0}, folded = 0, idw = id_width(r);
+
+	for (size_t i = *at; i < r->n && m->area[m->order[i]] == a; i++)
+		n[r->f[m->order[i]].status]++;
+	strbuf_addch(out, '\n');
+	if (o->color)
+		strbuf_addstr(out, C_BOLD);
+	strbuf_addstr(out, report_area_title(a));
+	if (o->color)
+		strbuf_addstr(out, C_RESET);
+	strbuf_addf(out, ": %zu fail, %zu warn, %zu pass, %zu unknown, %zu invalid\n",
+		    n[STATUS_FAIL], n[STATUS_WARN], n[STATUS_PASS], n[STATUS_UNKNOWN],
+		    n[STATUS_INVALID]);
+	for (; *at < r->n && m->area[m->order[*at]] == a; (*at)++) {
+		const struct finding *f = &r->f[m->order[*at]];
+		if (f->status == STATUS_PASS && o->verbosity < 1) {
+			folded++;
+			continue;
+		}
+		finding_text(out, f, (int)idw, fixes, o);
+	}
+	if (folded && o->verbosity >= 0)
+		strbuf_addf(out, "%zu PASS not shown (-v shows them)\n", folded);
+}
+
+static void report_verdict_first(struct strbuf *out, const struct result *r,
+				 const struct report_opts *o)
+{
+	struct report_model m;
+	struct fixset fixes;
+	size_t at = 0;
+
+	report_model_init(&m, r);
+	verdict_text(out, &m, o);
 	fixset_init(&fixes, r->n);
-	for (size_t i = 0; i < r->n; i++)
-		finding_text(out, &r->f[i], (int)idw, &fixes, o);
+	while (at < r->n)
+		area_text(out, &m, m.area[m.order[at]], &at, &fixes, o);
 	free(fixes.slot);
+	report_model_release(&m);
+}
+
+static void sections_and_summary(struct strbuf *out, const struct result *r,
+				 const struct report_opts *o)
+{
+	size_t counts[STATUS__COUNT];
+
 	for (size_t i = 0; i < r->nsec; i++) {
 		strbuf_addch(out, '\n');
 		section_text(out, r->sec[i], o);
@@ -702,4 +793,21 @@ void report_text(struct strbuf *out, const struct result *r, const struct report
 	strbuf_addf(out, "summary: %zu fail, %zu warn, %zu pass, %zu unknown, %zu invalid\n",
 		    counts[STATUS_FAIL], counts[STATUS_WARN], counts[STATUS_PASS],
 		    counts[STATUS_UNKNOWN], counts[STATUS_INVALID]);
+}
+
+void report_text(struct strbuf *out, const struct result *r, const struct report_opts *o)
+{
+	struct fixset fixes;
+	size_t idw = id_width(r);
+
+	if (r->verdict) {
+		report_verdict_first(out, r, o);
+		sections_and_summary(out, r, o);
+		return;
+	}
+	fixset_init(&fixes, r->n);
+	for (size_t i = 0; i < r->n; i++)
+		finding_text(out, &r->f[i], (int)idw, &fixes, o);
+	free(fixes.slot);
+	sections_and_summary(out, r, o);
 }

@@ -47,7 +47,7 @@ for mode in openat2 fallback; do
 --authentication-config=/../../../../../../../../../../..$host/authn.yaml" >"$tmp/out" 2>"$tmp/err"
 	passes "$tmp/out"
 	check "$mode: --root: a path with .. stays inside the root" $?
-	"$KANON" scan "$s" >"$tmp/out" 2>"$tmp/err"
+	"$KANON" scan -v "$s" >"$tmp/out" 2>"$tmp/err"
 	passes "$tmp/out" && ! grep -q "$host" "$tmp/err"
 	check "$mode: scan: .. in a snapshot's cmdline stays inside root/" $?
 done
