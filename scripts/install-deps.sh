@@ -6,7 +6,8 @@ PKGS="build-essential pkg-config libyaml-dev libcjson-dev zlib1g-dev libcurl4-gn
 libmicrohttpd-dev libgnutls28-dev libcmocka-dev libyajl-dev python3 gzip jq procps diffutils
 openssl curl
 python3-yaml
-util-linux"
+util-linux
+python3-jsonschema"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

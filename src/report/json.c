@@ -1,4 +1,5 @@
 /* The JSON reporter: docs/json-output.md is its contract. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/jsonw.h"
@@ -7,6 +8,7 @@
 #include "core/util.h"
 #include "core/version.h"
 #include "parsers/jsonl.h"
+#include "report/model.h"
 #include "report/report.h"
 #include "core/banned.h"
 
@@ -147,6 +149,67 @@ void report_json_begin(struct jsonw *w, struct strbuf *out)
 	jsonw_object_end(w);
 }
 
+static void path_json(struct jsonw *w, const struct report_path *p)
+{
+	jsonw_break(w, 3);
+	jsonw_object_begin(w);
+	jsonw_key(w, "severity");
+	jsonw_string(w, severity_name(p->severity));
+	jsonw_key(w, "proved");
+	jsonw_bool(w, p->proved);
+	jsonw_key(w, "kind");
+	jsonw_string(w, p->kind);
+	jsonw_key(w, "title");
+	jsonw_string(w, p->title);
+	jsonw_key(w, "joins");
+	jsonw_array_begin(w);
+	for (size_t j = 0; j < p->njoin; j++)
+		jsonw_string(w, p->join[j]);
+	jsonw_array_end(w);
+	jsonw_key(w, "findings");
+	jsonw_array_begin(w);
+	for (size_t j = 0; j < p->nfinding; j++)
+		jsonw_uint(w, p->finding[j]);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+}
+
+/* kanon scan: the verdict and the attack paths (report/model.h). */
+static void verdict_json(struct jsonw *w, const struct result *r)
+{
+	struct report_model m;
+	char *text;
+
+	report_model_init(&m, r);
+	text = report_verdict_text(&m);
+	jsonw_break(w, 1);
+	jsonw_key(w, "verdict");
+	jsonw_object_begin(w);
+	jsonw_key(w, "verdict");
+	jsonw_string(w, report_verdict_name(m.verdict));
+	jsonw_key(w, "text");
+	jsonw_string(w, text);
+	jsonw_key(w, "incomplete");
+	jsonw_bool(w, m.incomplete);
+	jsonw_break(w, 2);
+	jsonw_key(w, "problems");
+	jsonw_object_begin(w);
+	for (int s = SEV__COUNT - 1; s >= 0; s--) {
+		jsonw_key(w, severity_name((enum severity)s));
+		jsonw_uint(w, m.problems[s]);
+	}
+	jsonw_object_end(w);
+	jsonw_break(w, 2);
+	jsonw_key(w, "attack_paths");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < m.npath; i++)
+		path_json(w, &m.path[i]);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+	free(text);
+	report_model_release(&m);
+}
+
 void report_json(struct strbuf *out, const struct result *r, const struct report_opts *o)
 {
 	static const char *const levels[] = {"error", "warning", "note"};
@@ -184,6 +247,8 @@ void report_json(struct strbuf *out, const struct result *r, const struct report
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
+	if (r->verdict)
+		verdict_json(&w, r);
 	for (size_t i = 0; i < r->nsec; i++) {
 		jsonw_break(&w, 1);
 		jsonw_key(&w, r->sec[i]->key ? r->sec[i]->key : "");
