@@ -23,6 +23,11 @@ else
 BUILD    ?= build
 endif
 
+# the rule pages, embedded for the SARIF help (src/report/rule_docs.c)
+PREFIX   ?= /usr/local
+DOC_URL  ?= file://$(PREFIX)/share/doc/kanon/rules/
+ALL_CFLAGS += -DKANON_EMBED_DOCS -I$(BUILD)/gen -DKANON_DOC_URL='"$(DOC_URL)"'
+
 SRC      := $(sort $(wildcard src/*/*.c))
 OBJ      := $(SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libkanon.a
@@ -39,6 +44,12 @@ all: $(BIN)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/rule_docs.inc: $(wildcard docs/rules/*.md) scripts/embed-docs.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-docs.sh docs/rules >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/src/report/rule_docs.o: $(BUILD)/gen/rule_docs.inc
 
 $(LIB): $(OBJ)
 	@rm -f $@

@@ -1487,10 +1487,12 @@ void agg_finish(struct agg *a, struct result *res)
 		struct strbuf m = STRBUF_INIT;
 		ts_format(r->gaps[i].from, t1);
 		ts_format(r->gaps[i].to, t2);
+		struct finding *f =
 		finding_add(res, &audit_rules[R_GAP], STATUS_FAIL, SEV_MEDIUM, "audit log",
 			    fix_gap, "no events for %.1f s, from %s to %s: missing audit data "
 			    "can hide access",
 			    (double)(r->gaps[i].to - r->gaps[i].from) / 1e6, t1, t2);
+		finding_set_fact(f, "id", t1); /* one gap from another (report/model.h) */
 		strbuf_release(&m);
 	}
 	if (r->gaps_total > MAX_GAP_FINDINGS)

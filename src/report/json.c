@@ -35,7 +35,7 @@ static void evidence_json(struct jsonw *w, const struct evidence *e)
 
 static void finding_json(struct jsonw *w, const struct finding *f)
 {
-	char doc[256];
+	char doc[256], fp[65];
 
 	jsonw_break(w, 4);
 	jsonw_object_begin(w);
@@ -71,6 +71,9 @@ static void finding_json(struct jsonw *w, const struct finding *f)
 	jsonw_array_end(w);
 	jsonw_key(w, "doc");
 	jsonw_string(w, rule_doc(f->rule, doc, sizeof(doc)));
+	report_fingerprint(f, fp);
+	jsonw_key(w, "fingerprint");
+	jsonw_string(w, fp);
 	jsonw_object_end(w);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/rule.h"
+#include "core/sha256.h"
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "core/banned.h"
@@ -60,9 +61,25 @@ enum report_area report_rule_area(const struct rule *rule)
 	return AREA_CONTROL_PLANE;
 }
 
-void report_finding_key(struct strbuf *sb, const char *rule, const char *target)
+void report_finding_key(struct strbuf *sb, const struct finding *f)
 {
-	strbuf_addf(sb, "%s|%s", rule, target);
+	const char *id = finding_fact(f, "id");
+
+	strbuf_addf(sb, "%s\n%s", f->rule->id, f->target);
+	if (id)
+		strbuf_addf(sb, "\n%s", id);
+}
+
+void report_fingerprint(const struct finding *f, char hex[65])
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct sha256 c;
+
+	report_finding_key(&sb, f);
+	sha256_init(&c);
+	sha256_add(&c, sb.buf, sb.len);
+	sha256_final_hex(&c, hex);
+	strbuf_release(&sb);
 }
 
 /* ------------------------------------------------ requests and grants */

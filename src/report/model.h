@@ -66,10 +66,15 @@ const char *report_verdict_name(enum report_verdict v); /* "EXPOSED" ... */
 char *report_verdict_text(const struct report_model *m);
 
 /*
- * A finding's identity across runs (--baseline, SARIF fingerprints): its
- * rule and its target. Findings whose rule and target are equal are the
- * same finding (an audited request repeated is one).
+ * A finding's identity across runs (--baseline, the JSON "fingerprint",
+ * SARIF partialFingerprints): its rule, its target and, when the check
+ * sets one, its "id" fact (an audit log gap's start). Nothing that depends
+ * on where the input lies (paths, lines) or on the wording is part of it:
+ * the same exposure in a moved snapshot is the same finding, and findings
+ * whose rule and target are equal (an audited request repeated) are one.
  */
-void report_finding_key(struct strbuf *sb, const char *rule, const char *target);
+void report_finding_key(struct strbuf *sb, const struct finding *f);
+/* The SHA-256 of the key, in hex: the fingerprint. */
+void report_fingerprint(const struct finding *f, char hex[65]);
 
 #endif

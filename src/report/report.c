@@ -9,6 +9,7 @@
 static const struct reporter reporters[] = {
     {"text", report_text},
     {"json", report_json},
+    {"sarif", report_sarif},
 };
 
 const struct reporter *reporter_find(const char *name)

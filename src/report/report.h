@@ -21,6 +21,8 @@ struct jsonw;
 /* Start a JSON document on out: the opening brace and the "tool" member. */
 void report_json_begin(struct jsonw *w, struct strbuf *out);
 void report_json(struct strbuf *out, const struct result *r, const struct report_opts *o);
+/* SARIF 2.1.0 for GitHub code scanning (sarif.c) */
+void report_sarif(struct strbuf *out, const struct result *r, const struct report_opts *o);
 
 /*
  * `kanon rules`: every rule of the registry, as JSON when format is
