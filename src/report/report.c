@@ -10,6 +10,7 @@ static const struct reporter reporters[] = {
     {"text", report_text},
     {"json", report_json},
     {"sarif", report_sarif},
+    {"junit", report_junit},
 };
 
 const struct reporter *reporter_find(const char *name)

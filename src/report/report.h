@@ -23,6 +23,8 @@ void report_json_begin(struct jsonw *w, struct strbuf *out);
 void report_json(struct strbuf *out, const struct result *r, const struct report_opts *o);
 /* SARIF 2.1.0 for GitHub code scanning (sarif.c) */
 void report_sarif(struct strbuf *out, const struct result *r, const struct report_opts *o);
+/* JUnit XML: a testsuite per area, a testcase per rule and target (junit.c) */
+void report_junit(struct strbuf *out, const struct result *r, const struct report_opts *o);
 
 /*
  * `kanon rules`: every rule of the registry, as JSON when format is
