@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -253,6 +254,16 @@ static void diag_print(const struct result *res, bool notes)
 	strbuf_release(&out);
 }
 
+/* Wall-clock microseconds since the epoch: the run's times in the metrics. */
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts))
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int cli_main(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	void *ctx = cmd->ctx_size ? xcalloc(1, cmd->ctx_size) : NULL;
@@ -264,8 +275,10 @@ int cli_main(const struct cli_cmd *cmd, int argc, char **argv)
 		cmd->init(ctx);
 	result_init(&res);
 	first = cli_parse(cmd, argc, argv, &co, ctx, &code);
+	res.started_us = now_us();
 	if (first >= 0)
 		code = cmd->run(ctx, argv + first, argc - first, &co, &res);
+	res.finished_us = now_us();
 	if (code == CLI_REPORT)
 		code = common_finish(&co, &res);
 	else if (first >= 0)

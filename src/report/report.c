@@ -11,6 +11,7 @@ static const struct reporter reporters[] = {
     {"json", report_json},
     {"sarif", report_sarif},
     {"junit", report_junit},
+    {"prometheus", report_prometheus},
 };
 
 const struct reporter *reporter_find(const char *name)

@@ -25,6 +25,10 @@ void report_json(struct strbuf *out, const struct result *r, const struct report
 void report_sarif(struct strbuf *out, const struct result *r, const struct report_opts *o);
 /* JUnit XML: a testsuite per area, a testcase per rule and target (junit.c) */
 void report_junit(struct strbuf *out, const struct result *r, const struct report_opts *o);
+/* Prometheus text exposition for node-exporter's textfile collector */
+void report_prometheus(struct strbuf *out, const struct result *r, const struct report_opts *o);
+/* name="value" with value made visible and escaped, a comma when more */
+void report_prom_label(struct strbuf *out, const char *name, const char *value, bool more);
 
 /*
  * `kanon rules`: every rule of the registry, as JSON when format is

@@ -10,6 +10,7 @@
 #include "core/rule.h"
 #include "core/strbuf.h"
 #include "report/model.h"
+#include "report/report.h"
 
 static struct finding *add(struct result *r, const char *rule, enum status st, enum severity sev,
 			   const char *target)
@@ -190,6 +191,18 @@ static void test_kubelet_probe(void **state)
 	result_release(&r);
 }
 
+/* Prometheus label values: quotes and backslashes escaped, controls visible. */
+static void test_prom_label(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	report_prom_label(&sb, "uri", "/a\"b\\c\nd\x1b", true);
+	/* the visible form of a control is itself text: its backslash escaped */
+	assert_string_equal(sb.buf, "uri=\"/a\\\"b\\\\c\\\\x0ad\\\\x1b\",");
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +212,7 @@ int main(void)
 	    cmocka_unit_test(test_incomplete),
 	    cmocka_unit_test(test_order),
 	    cmocka_unit_test(test_kubelet_probe),
+	    cmocka_unit_test(test_prom_label),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
