@@ -7,7 +7,8 @@ libmicrohttpd-dev libgnutls28-dev libcmocka-dev libyajl-dev python3 gzip jq proc
 openssl curl
 python3-yaml
 util-linux
-python3-jsonschema nodejs npm libxml2-utils prometheus"
+python3-jsonschema nodejs npm libxml2-utils prometheus
+chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -12,6 +12,7 @@ static const struct reporter reporters[] = {
     {"sarif", report_sarif},
     {"junit", report_junit},
     {"prometheus", report_prometheus},
+    {"html", report_html},
 };
 
 const struct reporter *reporter_find(const char *name)

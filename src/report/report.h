@@ -27,6 +27,8 @@ void report_sarif(struct strbuf *out, const struct result *r, const struct repor
 void report_junit(struct strbuf *out, const struct result *r, const struct report_opts *o);
 /* Prometheus text exposition for node-exporter's textfile collector */
 void report_prometheus(struct strbuf *out, const struct result *r, const struct report_opts *o);
+/* one self-contained HTML file: verdict, paths, audit charts, findings */
+void report_html(struct strbuf *out, const struct result *r, const struct report_opts *o);
 /* name="value" with value made visible and escaped, a comma when more */
 void report_prom_label(struct strbuf *out, const char *name, const char *value, bool more);
 
