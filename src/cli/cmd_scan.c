@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/baseline.h"
 #include "cli/cli.h"
 #include "cli/cluster.h"
 #include "cli/scan.h"
@@ -46,7 +47,11 @@ static const char help[] =
     "\n"
     "      --kubeconfig FILE  also read the live cluster as kanon cluster does\n"
     "      --context NAME     (with either: kanon cluster; then DIR or --root\n"
-    "                         if given)\n";
+    "                         if given)\n"
+    "\n"
+    "      --baseline FILE    an earlier report (kanon scan -f json): show only the\n"
+    "                         findings that are new since, and list the fixed ones;\n"
+    "                         the exit status is that of the new findings\n";
 
 static const struct scan_part parts[] = {
     {"kubelet", NULL, scan_kubelet_node},
@@ -84,6 +89,7 @@ struct scan_args {
 	const char *probe, *probe_cacert;
 	bool probe_insecure;
 	const char *kubeconfig, *context;
+	const char *baseline;
 };
 
 static const struct cli_opt opts[] = {
@@ -93,6 +99,7 @@ static const struct cli_opt opts[] = {
     CLI_FLAG("probe-insecure", struct scan_args, probe_insecure),
     CLI_STR("kubeconfig", struct scan_args, kubeconfig),
     CLI_STR("context", struct scan_args, context),
+    CLI_STR("baseline", struct scan_args, baseline),
     {NULL, 0, 0, 0, 0},
 };
 
@@ -159,11 +166,15 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 		code = cluster_run(&o, res);
 		if (code == CLI_REPORT && (n || a->root))
 			code = n ? scan_snapshot(operands[0], NULL, res) : run_node(a->root, res);
+		if (code == CLI_REPORT && a->baseline)
+			code = cli_or_report(baseline_apply(a->baseline, res));
 		return code;
 	}
 	code = n ? scan_snapshot(operands[0], NULL, res) : run_node(a->root, res);
 	if (code == CLI_REPORT && a->probe)
 		code = cli_or_report(scan_probe(a->probe, a->probe_cacert, a->probe_insecure, res));
+	if (code == CLI_REPORT && a->baseline)
+		code = cli_or_report(baseline_apply(a->baseline, res));
 	return code;
 }
 

@@ -43,20 +43,37 @@ void evidence_release(struct evidence *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static void finding_release(struct finding *f)
+{
+	for (size_t j = 0; j < f->nev; j++)
+		evidence_release(&f->ev[j]);
+	free(f->ev);
+	for (size_t j = 0; j < f->nfact; j++)
+		free(f->fact[j].value);
+	free(f->fact);
+	free(f->target);
+	free(f->message);
+	free(f->remediation);
+}
+
+void result_keep(struct result *r, const bool *keep)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (!keep[i]) {
+			finding_release(&r->f[i]);
+			continue;
+		}
+		r->f[n++] = r->f[i];
+	}
+	r->n = n;
+}
+
 void result_release(struct result *r)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		struct finding *f = &r->f[i];
-		for (size_t j = 0; j < f->nev; j++)
-			evidence_release(&f->ev[j]);
-		free(f->ev);
-		for (size_t j = 0; j < f->nfact; j++)
-			free(f->fact[j].value);
-		free(f->fact);
-		free(f->target);
-		free(f->message);
-		free(f->remediation);
-	}
+	for (size_t i = 0; i < r->n; i++)
+		finding_release(&r->f[i]);
 	free(r->f);
 	for (size_t i = 0; i < r->nd; i++)
 		free(r->d[i].text);

@@ -116,6 +116,9 @@ void result_add_section(struct result *r, struct section *s);
 
 void result_count(const struct result *r, size_t counts[STATUS__COUNT]);
 
+/* Keep the findings i with keep[i] true (in order), free the others. */
+void result_keep(struct result *r, const bool *keep);
+
 /*
  * The exit code policy: 2 input error, 3 incomplete (any UNKNOWN),
  * 1 a FAIL or INVALID at or above fail_on, else 0. An error outranks
