@@ -37,7 +37,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPERS  := $(BUILD)/tests/kubelet $(BUILD)/tests/fakeapi
 
-.PHONY: all check test unit clean fuzz format
+.PHONY: all check test unit clean fuzz format install uninstall
 
 all: $(BIN)
 
@@ -88,6 +88,38 @@ fuzz:
 
 format:
 	clang-format -i $(SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC)
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: the binary, the man
+# page, the rule pages and the bash, zsh and fish completions.
+# KANON_BIN installs another build (e.g. build-san/kanon) without making it.
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share
+KANON_BIN ?= $(BIN)
+INSTALL  ?= install
+
+install: $(KANON_BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(DATADIR)/doc/kanon/rules \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	$(INSTALL) -m 755 $(KANON_BIN) $(DESTDIR)$(BINDIR)/kanon
+	$(INSTALL) -m 644 docs/kanon.1 $(DESTDIR)$(MANDIR)/man1/kanon.1
+	$(INSTALL) -m 644 docs/rules/*.md $(DESTDIR)$(DATADIR)/doc/kanon/rules/
+	$(KANON_BIN) completion bash >$(DESTDIR)$(DATADIR)/bash-completion/completions/kanon
+	$(KANON_BIN) completion zsh >$(DESTDIR)$(DATADIR)/zsh/site-functions/_kanon
+	$(KANON_BIN) completion fish >$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/kanon.fish
+	chmod 644 $(DESTDIR)$(DATADIR)/bash-completion/completions/kanon \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions/_kanon \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/kanon.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kanon $(DESTDIR)$(MANDIR)/man1/kanon.1 \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/kanon \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions/_kanon \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/kanon.fish
+	rm -rf $(DESTDIR)$(DATADIR)/doc/kanon
 
 clean:
 	rm -rf build build-san

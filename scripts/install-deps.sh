@@ -8,7 +8,7 @@ openssl curl
 python3-yaml
 util-linux
 python3-jsonschema nodejs npm libxml2-utils prometheus
-chromium"
+chromium zsh fish groff man-db"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

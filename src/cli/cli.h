@@ -171,5 +171,6 @@ int cmd_rules(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
 
 #endif
