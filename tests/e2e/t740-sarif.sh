@@ -7,6 +7,8 @@
 npm_need @microsoft/sarif-multitool || exit 1
 # the platform binary itself: the npm wrapper passes its arguments through
 # a shell, which splits "Sarif;Gh"
+# .NET without ICU (a fresh Debian may not have libicu)
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 mt=$(ls "$NPM_PREFIX"/node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool 2>/dev/null | head -1)
 [ -x "$mt" ] || { echo "not ok - no Sarif.Multitool binary in $NPM_PREFIX"; exit 1; }
 
