@@ -219,8 +219,10 @@ static void test_fix_once(void **state)
 static void test_reporter_names(void **state)
 {
 	(void)state;
-	assert_string_equal(reporter_names(), "text, json");
+	assert_string_equal(reporter_names(), "text, json, sarif, junit, prometheus, html");
 	assert_non_null(reporter_find("json"));
+	assert_non_null(reporter_find("sarif"));
+	assert_non_null(reporter_find("html"));
 	assert_null(reporter_find("xml"));
 }
 
