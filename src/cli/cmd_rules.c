@@ -20,6 +20,10 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *opts
 	int code;
 
 	(void)ctx, (void)operands, (void)n, (void)res;
+	/* the rule list has no findings: the finding formats do not apply */
+	if (strcmp(co.format, "text") && strcmp(co.format, "json"))
+		return usage_error("rules", "-f %s does not apply to the rule list: text or json",
+				   co.format);
 	report_rules(&out, co.format, co.verbosity);
 	code = cli_write(&co, &out, 0);
 	strbuf_release(&out);

@@ -575,15 +575,14 @@ static int status_rank(enum status s)
 	return rank[s];
 }
 
-static const struct report_model *sort_model;
-
-static int order_cmp(const void *a, const void *b)
+static int order_cmp(const void *a, const void *b, void *ctx)
 {
+	const struct report_model *m = ctx;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	const struct finding *x = &sort_model->r->f[i], *y = &sort_model->r->f[j];
+	const struct finding *x = &m->r->f[i], *y = &m->r->f[j];
 
-	if (sort_model->area[i] != sort_model->area[j])
-		return sort_model->area[i] < sort_model->area[j] ? -1 : 1;
+	if (m->area[i] != m->area[j])
+		return m->area[i] < m->area[j] ? -1 : 1;
 	if (status_rank(x->status) != status_rank(y->status))
 		return status_rank(x->status) < status_rank(y->status) ? -1 : 1;
 	if (x->severity != y->severity)
@@ -605,10 +604,7 @@ static void model_order(struct report_model *m)
 		if (r->f[i].status == STATUS_FAIL || r->f[i].status == STATUS_INVALID)
 			m->problems[r->f[i].severity]++;
 	}
-	/* qsort is not reentrant-safe with a context; one model is built at a time */
-	sort_model = m;
-	qsort(m->order, r->n, sizeof(*m->order), order_cmp);
-	sort_model = NULL;
+	qsort_r(m->order, r->n, sizeof(*m->order), order_cmp, m);
 }
 
 void report_model_init(struct report_model *m, const struct result *r)

@@ -1,4 +1,6 @@
-# Sourced by the tests that use npm packages (t740 SARIF validator, t790
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # $tmp comes from lib.sh, sourced first
+# Sourced by the tests that use npm packages (t740 SARIF validator, t795
 # Kubernetes schemas): they are installed into build/npm (never globally)
 # on first use. A missing npm is a failure, not a skip: scripts/install-deps.sh
 # installs nodejs and npm.

@@ -12,7 +12,7 @@ fi
 check "scan demo: promtool check metrics accepts it" $?
 cat "$tmp/pt"
 for m in kanon_findings kanon_anonymous_requests kanon_scan_duration_seconds kanon_build_info; do
-	grep -q "^# TYPE $m gauge$" "$tmp/demo.prom" && grep -q "^$m[{ ]" "$tmp/demo.prom"
+	grep -q "^# TYPE $m gauge$" "$tmp/demo.prom" && grep -q "^${m}[{ ]" "$tmp/demo.prom"
 	check "$m is there, typed" $?
 done
 # the counts agree with the JSON report
