@@ -7,7 +7,7 @@ libmicrohttpd-dev libgnutls28-dev libcmocka-dev libyajl-dev python3 gzip jq proc
 openssl curl
 python3-yaml
 util-linux
-python3-jsonschema python3-yaml nodejs npm libxml2-utils prometheus
+python3-jsonschema nodejs npm libxml2-utils prometheus
 chromium zsh fish groff man-db"
 missing=""
 for p in $PKGS; do
