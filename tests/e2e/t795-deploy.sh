@@ -36,6 +36,11 @@ y2j deploy/kanon-cluster-cronjob.yaml | jq -e '.[0] | .metadata.namespace == "ka
 	.spec.jobTemplate.spec.template.spec.serviceAccountName == "kanon" and
 	(.spec.jobTemplate.spec.template.spec.containers[0].command[0:2] | join(" ")) == "kanon cluster"' >/dev/null
 check "CronJob: kanon cluster as ServiceAccount kanon in namespace kanon" $?
+# the ServiceAccount it runs as (deploy/kanon-reader.yaml, from kanon cluster's work)
+v deploy/kanon-reader.yaml >/dev/null &&
+	y2j deploy/kanon-reader.yaml | jq -e 'any(.[]; .kind == "ServiceAccount" and .metadata.name == "kanon" and
+	.metadata.namespace == "kanon")' >/dev/null
+check "deploy/kanon-reader.yaml validates and has ServiceAccount kanon/kanon" $?
 
 # the JSON the Job writes is the report the schema describes (same command, a node tree)
 "$KANON" scan --root tests/fixtures/nodes/cp-kubeadm -f json --fail-on none >"$tmp/node.json" 2>/dev/null
