@@ -40,6 +40,24 @@ struct cluster_stats {
 int cluster_fetch(struct kubeapi *api, struct snapshot_writer *w, const struct cluster_opts *o,
 		  const char *context, struct cluster_stats *st, struct result *res);
 
+/*
+ * Only the ClusterRoleBindings and RoleBindings, into w's rbac/ (for
+ * `kanon fix rbac --kubeconfig`). Returns 0, or 2 with an error printed
+ * when the server cannot be used or a list cannot be read whole.
+ */
+int cluster_fetch_bindings(struct kubeapi *api, struct snapshot_writer *w,
+			   const struct cluster_opts *o, struct cluster_stats *st,
+			   struct result *res);
+
+/*
+ * Read the bindings of the cluster o names (kubeconfig, context) into a
+ * private temporary snapshot, call fn with its directory and the context
+ * name, then remove the directory. Returns fn's code, or an exit code.
+ */
+typedef int cluster_dir_fn(const char *dir, const char *context, void *ctx);
+int cluster_with_bindings(const struct cluster_opts *o, cluster_dir_fn *fn, void *ctx,
+			  struct result *res);
+
 /* The whole of `kanon cluster` into res: 0, or an exit code. */
 int cluster_run(const struct cluster_opts *o, struct result *res);
 

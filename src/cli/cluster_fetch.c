@@ -269,7 +269,8 @@ static int rbac_page(struct pager *p, cJSON *root)
 	return 0;
 }
 
-static void rbac_lists(struct fetch *f, struct pager *pg)
+/* The four RBAC lists, or with bindings_only the two binding kinds. */
+static void rbac_lists(struct fetch *f, struct pager *pg, bool bindings_only)
 {
 	static const char *const kinds[][3] = {
 	    {"clusterroles", "ClusterRole", "cluster-wide"},
@@ -280,6 +281,8 @@ static void rbac_lists(struct fetch *f, struct pager *pg)
 	static char targets[4][64], paths[4][96], verbs[4][96], perms[4][96];
 
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (bindings_only && !ends_with(kinds[i][1], "Binding"))
+			continue;
 		snprintf(targets[i], sizeof(targets[i]), "rbac/%s", kinds[i][0]);
 		snprintf(paths[i], sizeof(paths[i]), "/apis/rbac.authorization.k8s.io/v1/%s",
 			 kinds[i][0]);
@@ -574,7 +577,7 @@ int cluster_fetch(struct kubeapi *api, struct snapshot_writer *w, const struct c
 		return ret;
 	}
 	metrics_read(&f, 0);
-	rbac_lists(&f, pg);
+	rbac_lists(&f, pg, false);
 	pg[4] = (struct pager){&f,   "nodes",	   "nodes",	 "/api/v1/nodes", NULL, NULL,
 			       NULL, "list nodes", "list nodes", nodes_page,	  0,	0,
 			       0};
@@ -616,4 +619,39 @@ int cluster_fetch(struct kubeapi *api, struct snapshot_writer *w, const struct c
 	st->requests = kubeapi_requests(api);
 	st->seconds = now_s() - t0;
 	return 0;
+}
+
+int cluster_fetch_bindings(struct kubeapi *api, struct snapshot_writer *w,
+			   const struct cluster_opts *o, struct cluster_stats *st,
+			   struct result *res)
+{
+	struct fetch f = {api,	 w,    o, st, res,  cJSON_CreateArray(), cJSON_CreateArray(),
+			  false, NULL, 0, 0,  false};
+	struct pager pg[4];
+	const cJSON *u;
+	size_t nd = res->nd;
+	int ret = check_server(&f);
+
+	if (!ret) {
+		rbac_lists(&f, pg, true);
+		kubeapi_loop(api);
+		/* a binding not read could be one that grants: no partial answer */
+		cJSON_ArrayForEach(u, f.unreadable)
+		{
+			ret = cli_error(
+			    "%s", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "why")));
+		}
+		/* nor a page that could not be written (write_json): the reason
+		 * only, the temporary directory is not shown */
+		for (size_t i = nd; i < res->nd; i++) {
+			const char *why = strstr(res->d[i].text, "': ");
+			if (res->d[i].level == DIAG_ERROR)
+				ret = cli_error("cannot keep the bindings read in a temporary "
+						"directory ($TMPDIR, else /tmp): %s",
+						why ? why + 3 : "write error");
+		}
+	}
+	cJSON_Delete(f.unreadable);
+	cJSON_Delete(f.notes);
+	return ret;
 }

@@ -249,7 +249,44 @@ static int fetch_and_scan(const struct cluster_opts *o, const struct kc_target *
 	return code;
 }
 
-int cluster_run(const struct cluster_opts *o, struct result *res)
+static int bindings_of(const struct cluster_opts *o, const struct kc_target *t, cluster_dir_fn *fn,
+		       void *ctx, struct result *res)
+{
+	struct kubeapi_opts ko = {o->timeout_ms, o->concurrency};
+	struct snapshot_writer w;
+	struct cluster_stats st;
+	struct kubeapi *api;
+	struct err e;
+	char tmp[4200] = "";
+	int code;
+
+	(void)res;
+	memset(&st, 0, sizeof(st));
+	api = kubeapi_create(t, &ko, &e);
+	if (!api)
+		return cli_error("context '%s': %s", t->context, e.msg);
+	code = open_dir(o, &w, tmp, sizeof(tmp));
+	if (!code) {
+		/* its diagnostics would name the temporary directory: the errors
+		 * that matter are shown by cluster_fetch_bindings() */
+		struct result scratch;
+		result_init(&scratch);
+		code = cluster_fetch_bindings(api, &w, o, &st, &scratch);
+		result_release(&scratch);
+		snapshot_writer_close(&w);
+	}
+	if (!code)
+		code = fn(tmp, t->context, ctx);
+	if (tmp[0])
+		nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	kubeapi_destroy(api);
+	free(st.version);
+	return code;
+}
+
+/* The kubeconfig's target, then fetch_and_scan, or with fn the bindings only. */
+static int with_target(const struct cluster_opts *o, cluster_dir_fn *fn, void *ctx,
+		       struct result *res)
 {
 	struct kubeconfig kc;
 	struct kc_target t;
@@ -263,10 +300,24 @@ int cluster_run(const struct cluster_opts *o, struct result *res)
 		char buf[ERR_FORMAT_MAX];
 		code = cli_error("%s", err_format(&e, buf, sizeof(buf)));
 	} else {
-		code = fetch_and_scan(o, &t, res);
+		code = fn ? bindings_of(o, &t, fn, ctx, res) : fetch_and_scan(o, &t, res);
 	}
 	kubeconfig_release(&kc);
 	return code;
+}
+
+int cluster_run(const struct cluster_opts *o, struct result *res)
+{
+	return with_target(o, NULL, NULL, res);
+}
+
+int cluster_with_bindings(const struct cluster_opts *o, cluster_dir_fn *fn, void *ctx,
+			  struct result *res)
+{
+	struct cluster_opts tmp = *o;
+
+	tmp.save = NULL; /* always a private temporary directory */
+	return with_target(&tmp, fn, ctx, res);
 }
 
 static int run(void *ctx, char **operands, int n, const struct common_opts *co, struct result *res)

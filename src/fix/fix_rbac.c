@@ -140,9 +140,29 @@ static void command(struct strbuf *cmds, const struct node *obj, const char *kin
 	strbuf_addch(cmds, '\n');
 }
 
+/*
+ * Where a binding came from: "FILE:LINE: Kind name", or for a live read
+ * "Kind name (ORIGIN)" (ORIGIN is "live, context X": no file to name).
+ */
+static void where(struct strbuf *sb, const char *file, const struct node *obj, const char *kind,
+		  const char *name, bool live)
+{
+	if (!live) {
+		strbuf_add_cleanstr(sb, file);
+		strbuf_addf(sb, ":%d: ", obj->line);
+	}
+	strbuf_addf(sb, "%s ", kind);
+	strbuf_add_cleanstr(sb, name);
+	if (live) {
+		strbuf_addstr(sb, " (");
+		strbuf_add_cleanstr(sb, file);
+		strbuf_addch(sb, ')');
+	}
+}
+
 /* One binding object: 1 when it was fixed, 0 when not, -1 on a refusal. */
 static int one(const struct strbuf *buf, const char *file, const struct node *obj,
-	       struct strbuf *cmds, struct strbuf *notes, struct spans *sp, bool yaml,
+	       struct strbuf *cmds, struct strbuf *notes, struct spans *sp, bool yaml, bool live,
 	       struct err *e)
 {
 	const char *kind = str_of(obj, "kind");
@@ -169,22 +189,27 @@ static int one(const struct strbuf *buf, const char *file, const struct node *ob
 		goto out;
 	}
 	if (au && !strcmp(au, "true")) {
-		strbuf_addf(notes,
-			    "note: %s:%d: %s %s is reconciled by the API server at every start "
-			    "(annotation rbac.authorization.kubernetes.io/autoupdate: \"true\"): a "
-			    "removed subject comes back; set the annotation to \"false\" first\n",
-			    file, obj->line, kind, name);
+		strbuf_addstr(notes, "note: ");
+		where(notes, file, obj, kind, name, live);
+		strbuf_addstr(
+		    notes, " is reconciled by the API server at every start "
+			   "(annotation rbac.authorization.kubernetes.io/autoupdate: \"true\"): a "
+			   "removed subject comes back; set the annotation to \"false\" first\n");
 		ret = 0;
 		goto out;
 	}
-	if (!strcmp(name, "kubeadm:bootstrap-signer-clusterinfo"))
-		strbuf_addf(notes,
-			    "note: %s:%d: kubeadm join's token discovery reads the "
-			    "cluster-info ConfigMap through this binding: join nodes with "
-			    "'kubeadm join --discovery-file FILE' afterwards\n",
-			    file, obj->line);
-	strbuf_addf(cmds, "# %s:%d: %s ", file, obj->line, kind);
-	strbuf_add_cleanstr(cmds, name);
+	if (!strcmp(name, "kubeadm:bootstrap-signer-clusterinfo")) {
+		strbuf_addstr(notes, "note: ");
+		if (live)
+			where(notes, file, obj, kind, name, live);
+		else
+			strbuf_addf(notes, "%s:%d", file, obj->line);
+		strbuf_addstr(notes, ": kubeadm join's token discovery reads the "
+				     "cluster-info ConfigMap through this binding: join nodes with "
+				     "'kubeadm join --discovery-file FILE' afterwards\n");
+	}
+	strbuf_addstr(cmds, "# ");
+	where(cmds, file, obj, kind, name, live);
 	strbuf_addf(cmds, ": %zu of %zu subjects anonymous\n", nanon, subjects->n);
 	command(cmds, obj, kind, subjects, anon, nanon);
 	for (size_t i = 0; yaml && i < subjects->n; i++) {
@@ -238,7 +263,7 @@ static void cut(const struct strbuf *buf, struct spans *sp, struct strbuf *out)
 
 static int walk_docs(const struct strbuf *buf, const char *file, struct yaml_docs *d,
 		     struct strbuf *cmds, struct strbuf *notes, struct spans *sp, bool yaml,
-		     struct err *e)
+		     bool live, struct err *e)
 {
 	int fixed = 0;
 
@@ -249,7 +274,7 @@ static int walk_docs(const struct strbuf *buf, const char *file, struct yaml_doc
 
 		if (kind && ends_with(kind, "List") && items && items->kind == NODE_SEQ) {
 			for (size_t j = 0; j < items->n; j++) {
-				r = one(buf, file, items->kids[j], cmds, notes, sp, yaml, e);
+				r = one(buf, file, items->kids[j], cmds, notes, sp, yaml, live, e);
 				if (r < 0)
 					return -1;
 				fixed += r;
@@ -258,7 +283,7 @@ static int walk_docs(const struct strbuf *buf, const char *file, struct yaml_doc
 		}
 		if (doc->kind != NODE_MAP)
 			continue;
-		r = one(buf, file, doc, cmds, notes, sp, yaml, e);
+		r = one(buf, file, doc, cmds, notes, sp, yaml, live, e);
 		if (r < 0)
 			return -1;
 		fixed += r;
@@ -276,7 +301,7 @@ int fix_rbac_file(const struct strbuf *buf, const char *name, struct strbuf *cmd
 	if ((yaml && fix_yaml_plain(buf, name, true, e) < 0) ||
 	    yaml_parse(strbuf_str(buf), buf->len, name, &d, e) < 0)
 		goto out;
-	fixed = walk_docs(buf, name, &d, cmds, notes, &sp, yaml != NULL, e);
+	fixed = walk_docs(buf, name, &d, cmds, notes, &sp, yaml != NULL, false, e);
 	if (fixed > 0 && yaml) {
 		struct yaml_docs after = {0};
 		struct strbuf c2 = STRBUF_INIT, n2 = STRBUF_INIT;
@@ -284,7 +309,7 @@ int fix_rbac_file(const struct strbuf *buf, const char *name, struct strbuf *cmd
 		cut(buf, &sp, yaml);
 		/* the result must parse and grant nothing to anonymous callers */
 		if (yaml_parse(strbuf_str(yaml), yaml->len, name, &after, e) < 0 ||
-		    walk_docs(yaml, name, &after, &c2, &n2, NULL, false, e) != 0) {
+		    walk_docs(yaml, name, &after, &c2, &n2, NULL, false, false, e) != 0) {
 			if (!e->msg[0])
 				err_set(e, name, 0,
 					"the cleaned file still has anonymous subjects: "
@@ -297,6 +322,18 @@ int fix_rbac_file(const struct strbuf *buf, const char *name, struct strbuf *cmd
 	}
 out:
 	free(sp.v);
+	yaml_docs_release(&d);
+	return fixed;
+}
+
+int fix_rbac_live(const struct strbuf *buf, const char *origin, struct strbuf *cmds,
+		  struct strbuf *notes, struct err *e)
+{
+	struct yaml_docs d = {0};
+	int fixed = -1;
+
+	if (yaml_parse(strbuf_str(buf), buf->len, origin, &d, e) == 0)
+		fixed = walk_docs(buf, origin, &d, cmds, notes, NULL, false, true, e);
 	yaml_docs_release(&d);
 	return fixed;
 }

@@ -25,4 +25,12 @@
 int fix_rbac_file(const struct strbuf *buf, const char *name, struct strbuf *cmds,
 		  struct strbuf *notes, struct strbuf *yaml, struct err *e);
 
+/*
+ * The same for bindings read from a live cluster (a List page as the API
+ * server sent it): the comments and notes name each object with origin
+ * ("live, context X") instead of a file and line; no --yaml.
+ */
+int fix_rbac_live(const struct strbuf *buf, const char *origin, struct strbuf *cmds,
+		  struct strbuf *notes, struct err *e);
+
 #endif
