@@ -20,6 +20,8 @@ TMPDIR=$tmp/t "$KANON" fix rbac --kubeconfig "$tmp/k" --context test >"$tmp/cmds
 check "fix rbac --kubeconfig exits 0" $?
 [ -z "$(ls -A "$tmp/t")" ]
 check "the temporary snapshot is removed" $?
+[ "$(sed 's/ user=.*//' "$tmp/api.log" | sort -u | tr '\n' ' ')" = "GET /apis/rbac.authorization.k8s.io/v1/clusterrolebindings GET /apis/rbac.authorization.k8s.io/v1/rolebindings GET /version " ]
+check "only the two binding lists are read (no nodes, roles, pods, /metrics)" $?
 grep -qx "kubectl delete clusterrolebinding 'support-debug'" "$tmp/cmds" &&
 	grep -qx "kubectl delete rolebinding 'kubeadm:bootstrap-signer-clusterinfo' -n 'kube-public'" "$tmp/cmds" &&
 	grep -q "^kubectl patch clusterrolebinding 'system:public-info-viewer' --type=json -p '\[{\"op\":\"test\"" "$tmp/cmds"
