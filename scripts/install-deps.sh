@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libyaml-dev libcjson-dev zlib1g-dev libcurl4-gnutls-dev
 libmicrohttpd-dev libgnutls28-dev libcmocka-dev libyajl-dev python3 gzip jq procps diffutils
-openssl curl
+openssl curl clang libclang-rt-dev
 python3-yaml
 util-linux
 python3-jsonschema nodejs npm libxml2-utils prometheus

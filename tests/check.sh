@@ -28,5 +28,24 @@ for san in 0 1; do
 	fail=$((fail + f))
 	echo "$b: $last"
 done
+# Every fuzz target (fuzz/, clang libFuzzer with ASan+UBSan): the inputs that
+# once broke it, then FUZZ_SECONDS (default 10) of fuzzing from the seeds.
+echo "== fuzz"
+if ! make -s -C fuzz -j"$jobs" all >fuzz.log 2>&1; then
+	cat fuzz.log
+	echo "not ok - build fuzz targets"
+	fail=$((fail + 1))
+else
+	rm -f fuzz.log
+	python3 fuzz/seeds.py >/dev/null
+	for t in $(make -s -C fuzz print-targets); do
+		if out=$(fuzz/run-one.sh "$t" "${FUZZ_SECONDS:-10}" -rss_limit_mb=1024 -timeout=20); then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+		fi
+		printf '%s\n' "$out"
+	done
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

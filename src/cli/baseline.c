@@ -119,7 +119,7 @@ static void section(struct result *res, const char *path, size_t nnew, size_t sa
 int baseline_apply(const char *path, struct result *res)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	cJSON *root;
 	struct old *v;
 	size_t n, nnew = 0, same = 0;

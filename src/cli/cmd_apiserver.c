@@ -175,7 +175,7 @@ static int run_manifest(struct apiserver_args *a, const struct provider *from, c
 	const char *base_name = strrchr(display, '/');
 	struct strbuf one = STRBUF_INIT;
 	struct apiserver_manifest_run r;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct blob b;
 	char msg[ERR_FORMAT_MAX];
 	int code = 0, k;

@@ -230,7 +230,7 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	struct collect_args *a = ctx;
 	struct collect cx;
 	struct node_scan s;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	char *node = NULL;
 	int found, code = 0;
 

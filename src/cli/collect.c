@@ -118,7 +118,7 @@ static bool copied_before(struct collect *cx, const char *rel)
 void collect_write(struct collect *cx, struct collect_src *src, const char *rel, const char *data,
 		   size_t len)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct sha256 h;
 
 	if (!src->sha[0]) {
@@ -281,7 +281,7 @@ static bool copy_link(struct collect *cx, const struct provider *files, const ch
 		      const char *role, const char *path, bool any)
 {
 	struct strbuf prefix = STRBUF_INIT;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct collect_src src;
 	struct stat st;
 	char target[4096], *rel;
@@ -335,7 +335,7 @@ void collect_node_file(struct collect *cx, const struct provider *files, const c
 		       const char *role, const char *path)
 {
 	struct strbuf prefix = STRBUF_INIT;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct collect_src src;
 	const char *why;
 	char *rel;
@@ -401,7 +401,7 @@ static void collect_dir(struct collect *cx, const struct provider *files, const 
 			const char *path)
 {
 	struct path_list list = {0}, skipped = {0};
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct collect_src src;
 
 	if (copy_link(cx, files, dir, "--config-dir", path, true))
@@ -480,7 +480,7 @@ static void copy_audit_file(struct collect *cx, const struct node_comp *c, const
 			    const char *path)
 {
 	const char *base = strrchr(path, '/');
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct strbuf rel = STRBUF_INIT;
 	struct collect_src src;
 	struct sha256 h;
@@ -522,7 +522,7 @@ void collect_audit(struct collect *cx, const struct node_scan *s, const char *no
 
 		if (c->program != NODE_APISERVER || !path || !strcmp(path, "-"))
 			continue;
-		node_audit_files(c->files, path, &files);
+		node_audit_files(c->files, path, &files, cx->res);
 		for (size_t k = 0; k < files.n; k++)
 			copy_audit_file(cx, c, dir.buf, files.v[k]);
 		path_list_release(&files);

@@ -73,7 +73,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
 
 int cli_cmdline(const char *cmd, const char *text, const char *program, struct argv_list *out)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 
 	if (cmdline_split(text, out, &e) < 0)
 		return usage_error(cmd, "--cmdline: %s", e.msg);
@@ -367,7 +367,7 @@ static int run_pid(long pid, size_t nfound, cli_process_fn *one, void *ctx, stru
 int cli_run_process(long pid, const char *name, const char *hint, struct result *res,
 		    cli_process_fn *one, void *ctx)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct pid_list pids = {0};
 	size_t n, audited = 0;
 

@@ -110,7 +110,7 @@ int scan_each_subdir(const struct provider *snap, const char *part, struct resul
 		     scan_one_fn *one)
 {
 	struct path_list names = {0}, skipped = {0};
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	int n;
 
 	if (list_subdirs(snap, part, &names, &skipped, &e) < 0) {
@@ -143,7 +143,7 @@ int scan_each_subdir(const struct provider *snap, const char *part, struct resul
 /* Why the cmdline file b is not a command line of program (NULL: it is). */
 static char *cmdline_problem(const struct blob *b, const char *program, struct argv_list *argv)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct strbuf why = STRBUF_INIT;
 
 	if (memchr(b->data, '\0', b->len))
@@ -164,7 +164,7 @@ static char *cmdline_problem(const struct blob *b, const char *program, struct a
 int scan_read_cmdline(const struct provider *snap, const char *path, const char *program,
 		      struct argv_list *argv, char **why)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct blob b;
 
 	*why = NULL;

@@ -20,7 +20,7 @@
 /* k8s-version: "1.31", "v1.31.2" or `kubectl version` output's server line. */
 static int read_version(const struct provider *snap, const char *path, struct result *res)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct blob b;
 	int minor = -1;
 
@@ -54,7 +54,7 @@ static void scan_manifest(const struct provider *snap, const char *file, const c
 			  struct result *res)
 {
 	struct apiserver_manifest_run r;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct blob b;
 
 	if (provider_read(snap, file, NULL, FILE_MAX_CONFIG, 0, &b, &e) < 0) {

@@ -12,7 +12,7 @@
 int scan_audit(const struct provider *snap, const char *part, struct result *res)
 {
 	struct path_list entries = {0}, skipped = {0};
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct audit_opts o;
 	struct audit_input in;
 	char *display = provider_display(snap, part);

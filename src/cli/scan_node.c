@@ -23,7 +23,7 @@
 #include "core/banned.h"
 
 /* A directory of audit logs with more entries than this is not read whole. */
-#define AUDIT_DIR_MAX 100000
+#define AUDIT_DIR_MAX 100000 /* entries of the audit log directory looked at */
 
 const char *node_program_name(enum node_program p)
 {
@@ -100,7 +100,7 @@ static void find_running(struct node_scan *s, enum node_program p, struct result
 
 	for (size_t i = 0; i < n; i++) {
 		struct node_comp *c = comp_add(s, p);
-		struct err e = {{0}, 0, {0}};
+		struct err e = {0};
 		struct strbuf t = STRBUF_INIT;
 
 		c->pid = pids.v[i];
@@ -130,7 +130,7 @@ static void find_running(struct node_scan *s, enum node_program p, struct result
 static void read_pod_argv(struct node_comp *c)
 {
 	struct apiserver_pods pods;
-	struct err e = {{0}, 0, {0}};
+	struct err e = {0};
 	struct blob b;
 
 	memset(&pods, 0, sizeof(pods));
@@ -256,7 +256,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-size_t node_audit_files(const struct provider *files, const char *path, struct path_list *out)
+size_t node_audit_files(const struct provider *files, const char *path, struct path_list *out,
+			struct result *res)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir = slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
@@ -268,9 +269,17 @@ size_t node_audit_files(const struct provider *files, const char *path, struct p
 
 	if (fd >= 0)
 		d = fdopendir(fd);
-	while (d && (de = readdir(d)) && seen++ < AUDIT_DIR_MAX) {
+	while (d && (de = readdir(d))) {
 		struct strbuf p = STRBUF_INIT;
 
+		if (seen++ >= AUDIT_DIR_MAX) {
+			if (res)
+				result_diag(res, DIAG_WARNING,
+					    "%s: more than %d directory entries: the rotated audit "
+					    "logs past them are not read (docs/limits.md)",
+					    dir, AUDIT_DIR_MAX);
+			break;
+		}
 		if (!is_backup(de->d_name, base))
 			continue;
 		strbuf_addf(&p, "%s/%s", strcmp(dir, "/") ? dir : "", de->d_name);
@@ -313,7 +322,7 @@ static void run_kubelet(const struct node_comp *c, struct result *res)
 static void run_manifest(const struct node_comp *c, struct apiserver_input *in, struct result *res)
 {
 	struct apiserver_manifest_run r;
-	struct err e = {{0}, 0, {0}};
+	struct err e = {0};
 	char msg[ERR_FORMAT_MAX];
 	struct blob b;
 
@@ -376,7 +385,7 @@ static bool audit_of(const struct node_comp *c, struct path_list *files, struct 
 			    c->target);
 		return false;
 	}
-	if (!node_audit_files(c->files, path, files)) {
+	if (!node_audit_files(c->files, path, files, res)) {
 		result_diag(res, DIAG_WARNING, "%s: audit log %s: not found (read through %s)",
 			    c->target, path, c->files->dir ? c->files->dir : "/");
 		return false;

@@ -72,9 +72,11 @@ const char *node_argv_flag(const struct argv_list *argv, const char *name);
  * The audit log files of an API server writing to `path` (its
  * --audit-log-path, a node path read through files): path itself and its
  * lumberjack backups NAME-<timestamp>EXT, gzipped or not, oldest first.
- * Returns how many (0: none there).
+ * Returns how many (0: none there). A directory of more than AUDIT_DIR_MAX
+ * entries is read that far, with a warning into res (NULL: none).
  */
-size_t node_audit_files(const struct provider *files, const char *path, struct path_list *out);
+size_t node_audit_files(const struct provider *files, const char *path, struct path_list *out,
+			struct result *res);
 
 /*
  * Run every check that applies to what node_scan_find() found, into one

@@ -15,9 +15,9 @@ static void mark_cut(char *buf, size_t size, int n)
 		memcpy(buf + size - 4, "...", 4);
 }
 
-int err_set(struct err *e, const char *file, int line, const char *fmt, ...)
+static int err_vset(struct err *e, bool limit, const char *file, int line, const char *fmt,
+		    va_list ap)
 {
-	va_list ap;
 	int n;
 
 	if (!e)
@@ -25,10 +25,29 @@ int err_set(struct err *e, const char *file, int line, const char *fmt, ...)
 	n = snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
 	mark_cut(e->file, sizeof(e->file), n);
 	e->line = line;
-	va_start(ap, fmt);
 	n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
 	mark_cut(e->msg, sizeof(e->msg), n);
+	e->limit = limit;
+	return -1;
+}
+
+int err_set(struct err *e, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(e, false, file, line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int err_set_limit(struct err *e, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(e, true, file, line, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

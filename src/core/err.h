@@ -2,6 +2,7 @@
 #define KANON_ERR_H
 
 #include <limits.h>
+#include <stdbool.h>
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096
@@ -27,10 +28,19 @@ struct err {
 	char file[PATH_MAX];
 	int line; /* 1-based, 0 when unknown */
 	char msg[ERR_MSG_MAX];
+	/*
+	 * The input went past one of kanon's own bounds (docs/limits.md), not
+	 * past what the component accepts: the kubelet or API server may read
+	 * it, so a verdict built on it is UNKNOWN, never INVALID.
+	 */
+	bool limit;
 };
 
 /* Fill *e (when non-NULL) and return -1 so that `return err_set(...)` works. */
 int err_set(struct err *e, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The same for a kanon limit: also sets e->limit. */
+int err_set_limit(struct err *e, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* "file:line: msg" (or less, when parts are unknown) into buf; use a buffer
  * of ERR_FORMAT_MAX bytes to never cut it. */

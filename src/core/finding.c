@@ -148,11 +148,39 @@ const char *finding_fact(const struct finding *f, const char *key)
 	return NULL;
 }
 
+/* One more diagnostic past the limit: counted in the last one. */
+static void diag_drop(struct result *r, enum diag_level lvl)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct diag *last;
+
+	if (!r->ndropped) {
+		ALLOC_GROW(r->d, r->nd + 1, r->ad);
+		r->d[r->nd].level = lvl;
+		r->d[r->nd].text = NULL;
+		r->nd++;
+	}
+	last = &r->d[r->nd - 1];
+	r->ndropped++;
+	if (lvl < last->level) /* DIAG_ERROR is the most severe */
+		last->level = lvl;
+	strbuf_addf(&sb,
+		    "%zu more diagnostics not shown (kanon keeps the first %d; "
+		    "docs/limits.md)",
+		    r->ndropped, RESULT_MAX_DIAGS);
+	free(last->text);
+	last->text = strbuf_detach(&sb);
+}
+
 void result_diag(struct result *r, enum diag_level lvl, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
+	if (r->nd >= RESULT_MAX_DIAGS) {
+		diag_drop(r, lvl);
+		return;
+	}
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);

@@ -77,6 +77,7 @@ struct result {
 	size_t n, alloc;
 	struct diag *d;
 	size_t nd, ad;
+	size_t ndropped; /* diagnostics past RESULT_MAX_DIAGS: counted in d[last] */
 	/* a required input (named by the user) could not be read: exit 2 */
 	bool input_error;
 	/* report sections beside the findings (core/section.h), owned */
@@ -107,6 +108,13 @@ struct evidence *finding_add_evidence(struct finding *f, const char *kind, const
 void finding_set_fact(struct finding *f, const char *key, const char *value);
 /* The value of fact key, or NULL. */
 const char *finding_fact(const struct finding *f, const char *key);
+
+/*
+ * At most this many diagnostics are kept; later ones are counted in one
+ * more, last diagnostic ("N more ... not shown"), with the most severe level
+ * among them, so that a hostile input cannot grow memory one warning at a time.
+ */
+#define RESULT_MAX_DIAGS 1000
 
 void result_diag(struct result *r, enum diag_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

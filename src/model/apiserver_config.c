@@ -725,7 +725,7 @@ static int cfg_open(struct apiserver_model *m, struct cfgfile *cf, const struct 
 		    const char *const *versions, const int *since,
 		    struct result *res, char **why)
 {
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = { 0 };
 	const struct node *av, *kd;
 	const char *s;
 
@@ -744,6 +744,14 @@ static int cfg_open(struct apiserver_model *m, struct cfgfile *cf, const struct 
 	if (yaml_parse(cf->buf.data, cf->buf.len, display, &cf->docs, &e) < 0) {
 		char msg[ERR_FORMAT_MAX];
 		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
+		if (e.limit) {
+			/* kanon's bound, not the API server's: it may load the file */
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_addf(&sb, "kanon does not read %s: %s (docs/limits.md)", display,
+				    e.msg);
+			*why = strbuf_detach(&sb);
+			return -1;
+		}
 		inv_add(m, dom, SRC_CONFIG, display, e.line, NULL, NULL,
 			"the API server cannot parse %s: %s", display, e.msg);
 		return 0;

@@ -274,7 +274,7 @@ static int pod_add(const struct node *pod, const char *display,
 	/* `sh -c 'kube-apiserver ...'`: the script's words, all on its line */
 	if (words.n >= 3 && is_shell(words.v[0]) && !strcmp(words.v[1], "-c")) {
 		struct argv_list sw;
-		struct err se = { { 0 }, 0, { 0 } };
+		struct err se = { 0 };
 		int line = lines[2];
 
 		argv_init(&sw);

@@ -694,7 +694,8 @@ static int read_doc(struct kubelet_effective *ke, struct kubelet_model *m,
 		    struct yaml_docs *docs, const struct node **rootp, struct result *res)
 {
 	struct blob buf = { 0 };
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = { 0 };
+	struct strbuf why = STRBUF_INIT;
 	const struct node *root, *av, *kd;
 	const char *s;
 	int ret = 1;
@@ -709,6 +710,15 @@ static int read_doc(struct kubelet_effective *ke, struct kubelet_model *m,
 	if (yaml_parse(buf.data, buf.len, display, docs, &e) < 0) {
 		char msg[ERR_FORMAT_MAX];
 		result_diag(res, DIAG_ERROR, "%s", err_format(&e, msg, sizeof(msg)));
+		if (e.limit) {
+			/* kanon's bound, not the kubelet's: it may well load the file */
+			strbuf_addf(&why, "kanon does not read %s: %s (docs/limits.md)", display,
+				    e.msg);
+			for (int k = 0; k < KK__COUNT; k++)
+				kval_unknown(&m->v[k], why.buf);
+			ret = -1;
+			goto out;
+		}
 		set_invalid(m, kind, display, e.line, NULL, NULL,
 			    "the kubelet cannot parse %s: %s", display, e.msg);
 		goto out;
@@ -783,6 +793,7 @@ static int read_doc(struct kubelet_effective *ke, struct kubelet_model *m,
 	ret = 0;
 out:
 	blob_release(&buf);
+	strbuf_release(&why);
 	return ret;
 }
 
@@ -810,7 +821,7 @@ static int load_dropins(struct kubelet_effective *ke, struct kubelet_model *m,
 			bool kubelet_path, struct result *res)
 {
 	struct path_list files = { 0 }, skipped = { 0 };
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = { 0 };
 	struct dropins di;
 	struct stat st;
 	int ret = 0;
@@ -1018,7 +1029,7 @@ static int load_configz(struct kubelet_effective *ke, const struct kin *at,
 	struct kubelet_model *m = &ke->configz;
 	struct blob buf = { 0 };
 	struct yaml_docs docs = { 0 };
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = { 0 };
 	const struct node *root, *kc;
 	char *display = strcmp(at->path, "-") ? provider_display(at->p, at->path)
 					       : xstrdup("<stdin>");

@@ -109,7 +109,7 @@ static void guard_envfile(const struct provider *root, const struct distro *d, c
 			  struct node_layout *out)
 {
 	struct blob b = {0};
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct strbuf why = STRBUF_INIT;
 	const char *w;
 

@@ -200,7 +200,7 @@ int rancher_config_merge(struct rancher_config *c, const char *buf, size_t len, 
 			 struct result *res)
 {
 	struct yaml_docs docs = {0};
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	const struct node *root;
 	int ret = 0;
 
@@ -437,7 +437,7 @@ static int read_one(const struct provider *root, const char *path, struct node_l
 		    struct rancher_config *c, struct result *res)
 {
 	struct blob b = {0};
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	char msg[ERR_FORMAT_MAX];
 	int r = provider_read(root, path, path, FILE_MAX_CONFIG, 0, &b, &e);
 
@@ -462,7 +462,7 @@ static int read_dropins(const struct provider *root, const char *config, struct 
 {
 	struct strbuf dir = STRBUF_INIT, p = STRBUF_INIT;
 	struct path_list files = {0}, skipped = {0};
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	size_t taken = 0;
 	int found = 0;
 

@@ -119,7 +119,7 @@ static void last_exec(const struct unit_file *f, const char *name, const char *p
 {
 	for (size_t i = 0; i < f->n; i++) {
 		const struct unit_assign *a = &f->a[i];
-		struct err e = {{0}, 0, {0}};
+		struct err e = { 0 };
 
 		if (!a->section || strcmp(a->section, "Service") || strcmp(a->key, "ExecStart"))
 			continue;
@@ -140,7 +140,7 @@ int rancher_unit_read(const struct provider *root, const char *path, struct ranc
 		      struct result *res)
 {
 	struct blob b = {0};
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct unit_file f;
 	struct unit_cmd *cmds = NULL;
 	size_t n = 0, alloc = 0;

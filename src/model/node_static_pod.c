@@ -59,7 +59,7 @@ enum { RUNS_APISERVER = 1, BY_KUBEADM = 2 };
  * Pod the kubelet would run either. */
 static unsigned manifest_kind(const struct provider *root, const char *path)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct apiserver_pods pods;
 	struct blob b;
 	unsigned k = 0;
@@ -127,7 +127,7 @@ static char *path_clean(const char *p)
 static char *config_static_pod_path(const struct provider *root, const char *config,
 				    struct node_layout *l, struct result *res)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct yaml_docs docs = {0};
 	const struct node *n;
 	const char *s, *slash = strrchr(config, '/');
@@ -214,7 +214,7 @@ static int list_dir(const struct provider *root, const char *dir, struct path_li
 		    struct result *res)
 {
 	struct path_list all = {0};
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	size_t kept = 0;
 
 	if (provider_list(root, dir, &all, NULL, &e) < 0) {

@@ -326,7 +326,7 @@ static void free_cmds(struct sd *s)
 /* ExecStart= (load-fragment.c config_parse_exec): "" resets the list. */
 static void apply_exec(struct sd *s, const char *path, const struct unit_assign *a)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	size_t before = s->ncmds;
 	int r;
 
@@ -364,7 +364,7 @@ static void apply_exec(struct sd *s, const char *path, const struct unit_assign 
 static void apply_environment(struct sd *s, const char *path, const struct unit_assign *a)
 {
 	struct argv_list w;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	bool bad;
 
 	if (!*a->value) {
@@ -376,7 +376,7 @@ static void apply_environment(struct sd *s, const char *path, const struct unit_
 	bad = unit_split_words(a->value, UNIT_SPLIT_CUNESCAPE, &w, &e) < 0;
 	for (size_t i = 0; i < w.n; i++) {
 		struct strbuf v = STRBUF_INIT;
-		struct err se = {{0}, 0, {0}};
+		struct err se = { 0 };
 		const char *eq;
 
 		if (unit_specifiers(w.v[i], unit_name, &v, &se) < 0) {
@@ -407,7 +407,7 @@ static void apply_environment(struct sd *s, const char *path, const struct unit_
 static void apply_envfile(struct sd *s, const char *path, const struct unit_assign *a)
 {
 	struct strbuf v = STRBUF_INIT;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 
 	if (!*a->value) {
 		for (size_t i = 0; i < s->nef; i++)
@@ -469,7 +469,7 @@ static void apply(struct sd *s, const char *path, const struct unit_file *u)
 static void load_file(struct sd *s, const char *path)
 {
 	struct blob b = {0};
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct unit_file u;
 
 	unit_file_init(&u);
@@ -496,7 +496,7 @@ static void load_one_envfile(struct sd *s, const struct envfile_ref *r, const ch
 			     bool optional, struct env_list *into)
 {
 	struct blob b = {0};
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct env_list vars;
 	struct strbuf note = STRBUF_INIT;
 
@@ -706,7 +706,7 @@ static void assemble(struct sd *s)
 	const struct unit_cmd *c;
 	struct argv_list in, unset;
 	struct env_list env;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 
 	if (s->out->unknown || !verify_cmds(s))
 		return;

@@ -5,6 +5,7 @@
  */
 #include "model/rbac_model.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,8 +19,13 @@
 #include "sources/provider.h"
 #include "core/banned.h"
 
-/* A cluster dump can be big; this bounds memory, not usefulness. */
-#define RBAC_MAX_FILE	    (1024u << 20)
+/*
+ * A file is read whole (parsed item by item): 64 MiB holds `kubectl get
+ * clusterroles,clusterrolebindings,roles,rolebindings -A -o json` of about
+ * 100,000 objects and keeps memory under 100 MB; a bigger export can be
+ * split into several files or a directory.
+ */
+#define RBAC_MAX_FILE	    (64u << 20)
 #define RBAC_MAX_LIST_DEPTH 4
 /* Aggregated roles resolve in at most one pass per nesting level. */
 #define RBAC_MAX_AGG_RULES 100000
@@ -913,8 +919,8 @@ static bool manifest_name(const char *path)
 	return false;
 }
 
-static int load_file(struct rbac_set *s, const struct provider *p, const char *path,
-		     unsigned flags, struct result *res)
+static int load_file(struct rbac_set *s, const struct provider *p, const char *path, unsigned flags,
+		     struct result *res)
 {
 	bool in = p->kind == PROVIDER_FS && !strcmp(path, "-");
 	struct blob b;
@@ -922,9 +928,16 @@ static int load_file(struct rbac_set *s, const struct provider *p, const char *p
 	int ret;
 
 	memset(&e, 0, sizeof(e));
-	if (provider_read(p, path, in ? "standard input" : NULL, RBAC_MAX_FILE, flags, &b, &e) <
-	    0) {
-		result_diag(res, DIAG_ERROR, "%s", e.msg);
+	ret = provider_read(p, path, in ? "standard input" : NULL, RBAC_MAX_FILE, flags, &b, &e);
+	if (ret < 0) {
+		if (ret == -EFBIG)
+			result_diag(
+			    res, DIAG_ERROR,
+			    "%s: kanon reads RBAC files of at most %u MiB (docs/limits.md): "
+			    "split the export, e.g. one file per kind, or give a directory",
+			    e.msg, RBAC_MAX_FILE >> 20);
+		else
+			result_diag(res, DIAG_ERROR, "%s", e.msg);
 		s->input_error = true;
 		return -1;
 	}
@@ -958,9 +971,10 @@ int rbac_set_load_path(struct rbac_set *s, const struct provider *p, const char 
 	}
 	display = provider_display(p, path);
 	for (size_t i = 0; i < skipped.n; i++)
-		result_diag(res, DIAG_WARNING, "%s%s%s: skipped: not a regular file (a FIFO, "
-			    "a device or a socket)", display, ends_with(path, "/") ? "" : "/",
-			    skipped.v[i]);
+		result_diag(res, DIAG_WARNING,
+			    "%s%s%s: skipped: not a regular file (a FIFO, "
+			    "a device or a socket)",
+			    display, ends_with(path, "/") ? "" : "/", skipped.v[i]);
 	for (size_t i = 0; i < files.n; i++) {
 		struct strbuf f = STRBUF_INIT;
 		if (!manifest_name(files.v[i])) {

@@ -47,8 +47,8 @@ static struct node *new_node(struct jp *p, enum node_kind k)
 	struct node *n;
 
 	if (++p->nodes > JSON_MAX_NODES) {
-		err_set(p->e, p->name, p->line, "value too large (more than %d nodes)",
-			JSON_MAX_NODES);
+		err_set_limit(p->e, p->name, p->line, "value too large (more than %d nodes)",
+			      JSON_MAX_NODES);
 		return NULL;
 	}
 	n = xcalloc(1, sizeof(*n));
@@ -423,7 +423,8 @@ static struct node *parse_value(struct jp *p, int depth)
 
 	skip_ws(p);
 	if (depth > JSON_MAX_DEPTH) {
-		err_set(p->e, p->name, p->line, "nesting deeper than %d levels", JSON_MAX_DEPTH);
+		err_set_limit(p->e, p->name, p->line, "nesting deeper than %d levels",
+			      JSON_MAX_DEPTH);
 		return NULL;
 	}
 	if (p->pos >= p->len) {

@@ -22,7 +22,7 @@
 
 #define JSON_MAX_DEPTH 512
 /* Per value handed to the callback (one item, or one top-level value). */
-#define JSON_MAX_NODES 4000000
+#define JSON_MAX_NODES 500000
 
 /*
  * Called for each List item (is_item) and each top-level value (after its

@@ -68,9 +68,9 @@ static double allowed_alias_ratio(size_t all)
 static bool alias_budget_exceeded(struct loader *l)
 {
 	if (l->alias_bytes > YAML_MAX_ALIAS_BYTES) {
-		err_set(l->e, l->name, l->alias_line,
-			"YAML aliases expand to more than %d MiB (an alias bomb?)",
-			YAML_MAX_ALIAS_BYTES >> 20);
+		err_set_limit(l->e, l->name, l->alias_line,
+			      "YAML aliases expand to more than %d MiB (an alias bomb?)",
+			      YAML_MAX_ALIAS_BYTES >> 20);
 		return true;
 	}
 	/* go-yaml decoder.unmarshal(): "document contains excessive aliasing" */
@@ -90,8 +90,8 @@ static struct node *node_new(struct loader *l, enum node_kind k, const yaml_mark
 	struct node *n;
 
 	if (++l->nodes > YAML_MAX_NODES) {
-		err_set(l->e, l->name, (int)m->line + 1, "document too large (more than %d nodes)",
-			YAML_MAX_NODES);
+		err_set_limit(l->e, l->name, (int)m->line + 1,
+			      "document too large (more than %d nodes)", YAML_MAX_NODES);
 		return NULL;
 	}
 	l->all_nodes++;
@@ -416,8 +416,8 @@ static struct node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 	yaml_event_t next;
 
 	if (depth > YAML_MAX_DEPTH) {
-		err_set(l->e, l->name, (int)ev->start_mark.line + 1,
-			"nesting deeper than %d levels", YAML_MAX_DEPTH);
+		err_set_limit(l->e, l->name, (int)ev->start_mark.line + 1,
+			      "nesting deeper than %d levels", YAML_MAX_DEPTH);
 		yaml_event_delete(ev);
 		return NULL;
 	}

@@ -9,7 +9,7 @@
 
 /* Untrusted-input limits. */
 #define YAML_MAX_DEPTH 256
-#define YAML_MAX_NODES 4000000
+#define YAML_MAX_NODES 500000 /* ~50 MB of tree: a KubeletConfiguration has ~100 */
 /*
  * Alias expansion (aliases and merge keys are copied into the tree) over
  * all documents of one yaml_parse()/yaml_parse_stream() call: at most this

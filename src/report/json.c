@@ -55,9 +55,11 @@ static void finding_json(struct jsonw *w, const struct finding *f)
 	jsonw_break(w, 5);
 	jsonw_key(w, "evidence");
 	jsonw_array_begin(w);
-	for (size_t j = 0; j < f->nev; j++) {
+	/* no arithmetic on a NULL ev: clang 14's UBSan at -O1 flags &f->ev[j]
+	 * even in a loop that does not run (found by fuzz_cli) */
+	for (const struct evidence *e = f->ev; e && e != f->ev + f->nev; e++) {
 		jsonw_break(w, 7);
-		evidence_json(w, &f->ev[j]);
+		evidence_json(w, e);
 	}
 	jsonw_array_end(w);
 	jsonw_break(w, 5);

@@ -191,8 +191,9 @@ static void finding_text(struct strbuf *out, const struct finding *f, int idw, s
 		return;
 	if (f->nev) {
 		strbuf_addstr(out, "    evidence:\n");
-		for (size_t j = 0; j < f->nev; j++)
-			evidence_line(out, &f->ev[j], o);
+		/* no arithmetic on a NULL ev (see report/json.c) */
+		for (const struct evidence *e = f->ev; e && e != f->ev + f->nev; e++)
+			evidence_line(out, e, o);
 	}
 	if (f->remediation && seen)
 		strbuf_addf(out, "    fix: as for the first %s finding above\n", f->rule->id);

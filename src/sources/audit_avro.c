@@ -101,7 +101,7 @@ static bool fail(struct av *a, const char *why)
 
 static bool file_fill(struct av *a)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	ssize_t n;
 
 	a->rpos = a->rlen = 0;

@@ -280,7 +280,7 @@ static void csv_feed(struct csv *c, const char *p, size_t n)
 uint64_t audit_csv_read(struct audit_doc *d, struct instream *s, struct strbuf *pre)
 {
 	struct csv *c = xcalloc(1, sizeof(*c));
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	char *in = xmalloc(1u << 20);
 	const char *p = pre->buf ? pre->buf : "";
 	size_t n = pre->len;

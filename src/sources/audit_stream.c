@@ -226,7 +226,7 @@ static void long_line_out(struct audit_block *b, struct jsonl_reduce *r)
 static int long_line(struct pipe *pp, size_t f, struct instream *s, struct audit_block *b,
 		     struct strbuf *carry, bool *eof)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct jsonl_reduce r;
 	int rc = 0;
 
@@ -263,7 +263,7 @@ static int long_line(struct pipe *pp, size_t f, struct instream *s, struct audit
 static int read_lines(struct pipe *pp, size_t f, struct instream *s, struct strbuf *carry,
 		      uint64_t base)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	bool eof = false;
 	int rc = 0;
 
@@ -350,7 +350,7 @@ static void doc_emit_sized(void *ctx, const char *obj, size_t n, uint64_t line)
 static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf *pre,
 		    uint64_t base)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct jsplit sp;
 	struct audit_doc c = {pp, &sp, NULL, (int)f, 0, s, base};
 	char *in = xmalloc(1u << 20);
@@ -500,7 +500,7 @@ static int detect_format(const char *p, size_t n, bool at_eof)
 /* Reads into pre until the format is known; returns FMT_LINES or FMT_DOC. */
 static int peek_format(struct pipe *pp, size_t f, struct instream *s, struct strbuf *pre)
 {
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	int fmt;
 
 	while ((fmt = detect_format(pre->buf ? pre->buf : "", pre->len, false)) == FMT_UNDECIDED) {
@@ -542,7 +542,7 @@ static void *reader_main(void *arg)
 	for (size_t k = 0; k < pp->nfiles; k++) {
 		size_t f = pp->order[k];
 		struct input *in = &pp->in[f];
-		struct err e = {{0}, 0, {0}};
+		struct err e = { 0 };
 		int fmt;
 
 		if (!in->open) {
@@ -616,7 +616,7 @@ static void input_peek(const struct pipe *pp, size_t f)
 	struct input *in = &pp->in[f];
 	const char *path = pp->files[f];
 	struct stat st;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	bool keep;
 
 	in->ts = TS_NONE;

@@ -222,7 +222,7 @@ static ssize_t gz_done(struct instream *s, char *buf, struct err *tmp, bool fail
 static ssize_t gz_read(struct instream *s, char *buf, size_t cap, struct err *e)
 {
 	z_stream *z = s->z;
-	struct err tmp = {{0}, 0, {0}};
+	struct err tmp = { 0 };
 	unsigned want = (unsigned)(cap > (1u << 30) ? (1u << 30) : cap);
 
 	z->next_out = (unsigned char *)buf;

@@ -122,7 +122,7 @@ static void test_image_minor(void **state)
 
 static void parse_ok(const char *yaml, struct apiserver_pods *pods)
 {
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = { 0 };
 
 	assert_int_equal(apiserver_manifest_parse(yaml, strlen(yaml), "m.yaml", pods, &e), 0);
 }
@@ -210,7 +210,7 @@ static void test_manifest_wrapper(void **state)
 static void test_manifest_errors(void **state)
 {
 	struct apiserver_pods pods;
-	struct err e = { { 0 }, 0, { 0 } };
+	struct err e = { 0 };
 	const char *bad = "kind: Pod\nspec:\n  containers:\n  - name: a\n"
 			  "    command: [kube-apiserver\n";
 	const char *num = "kind: Pod\nspec:\n  containers:\n  - name: a\n"

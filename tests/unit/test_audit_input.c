@@ -183,7 +183,7 @@ static void test_shrunk_while_read(void **state)
 	char path[] = "/tmp/kanon-test-shrink-XXXXXX";
 	int fd = mkstemp(path);
 	struct instream s;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	char buf[4096];
 	ssize_t n;
 	size_t total = 0;

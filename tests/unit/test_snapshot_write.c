@@ -67,7 +67,7 @@ static void node_path(void **state)
 static void outdir_rules(void **state)
 {
 	struct snapshot_writer w;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct stat st;
 
 	(void)state;
@@ -100,7 +100,7 @@ static void outdir_rules(void **state)
 static void no_symlink_followed(void **state)
 {
 	struct snapshot_writer w;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct stat st;
 
 	(void)state;
@@ -124,7 +124,7 @@ static void no_symlink_followed(void **state)
 static void copy_capped(void **state)
 {
 	struct snapshot_writer w;
-	struct err e = {{0}, 0, {0}};
+	struct err e = { 0 };
 	struct stat st;
 	uint64_t size = 0;
 	int fd;

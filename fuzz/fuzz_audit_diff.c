@@ -1,0 +1,182 @@
+/*
+ * libFuzzer target, differential: the fast audit-line scanner (the SSE2
+ * walker and the span decoders behind audit_scan_line()) against the tree
+ * parser (cJSON, audit_scan_event()) on the same line. When cJSON reads the
+ * line as one JSON object, both must make the same records: auditID, stage,
+ * stageTimestamp, response code, flags and, for the events kanon keeps the
+ * details of, every detail. Also the SSE2 walker against its token-by-token
+ * reference (jsonl_walk_until_scalar) for every stop key.
+ *
+ * Only JSON text is compared (what cJSON parses, without raw control
+ * characters, which cJSON takes and JSON does not): on broken text the
+ * fast side is lenient where the full parser refuses ({"a":g""}, a raw NUL
+ * inside a string), and such a line is never written by an API server.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "checks/audit_int.h"
+#include "parsers/jsonl.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void differ(const char *what, size_t i)
+{
+	fprintf(stderr, "fast scanner and tree parser differ: %s (record %zu)\n", what, i);
+	abort();
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static void same_detail(const struct adetail *a, const struct adetail *b, size_t i)
+{
+	if (!a || !b) {
+		if (a || b)
+			differ("details kept by one side only", i);
+		return;
+	}
+#define SAME(f)                                                                                    \
+	if (!str_eq(a->f, b->f))                                                                   \
+		differ("detail " #f, i);
+	SAME(uri) SAME(verb) SAME(user) SAME(ua) SAME(srcs) SAME(src_last);
+	SAME(resource) SAME(ns) SAME(name) SAME(sub) SAME(decision);
+#undef SAME
+	if (a->rbac != b->rbac || a->nsubjects != b->nsubjects)
+		differ("RBAC subjects", i);
+	for (size_t k = 0; k < a->nsubjects; k++)
+		if (!str_eq(a->subjects[k], b->subjects[k]))
+			differ("RBAC subject", i);
+}
+
+static void same_records(const struct block *f, const struct block *t)
+{
+	if (f->nrec != t->nrec)
+		differ("number of records", 0);
+	for (size_t i = 0; i < f->nrec; i++) {
+		const struct arec *a = &f->recs[i], *b = &t->recs[i];
+
+		if (a->hi != b->hi || a->lo != b->lo)
+			differ("auditID", i);
+		if (a->stage != b->stage || a->ts != b->ts || a->code != b->code)
+			differ("stage, stageTimestamp or code", i);
+		if (a->flags != b->flags) {
+			fprintf(stderr, "flags: fast %#x, tree %#x\n", a->flags, b->flags);
+			differ("flags", i);
+		}
+		same_detail(a->d, b->d, i);
+	}
+}
+
+static void walkers_agree(const char *p, const char *end)
+{
+	for (int stop = -1; stop < JK__COUNT; stop++) {
+		struct span a[JK__COUNT], b[JK__COUNT];
+		bool bs;
+		int ra = jsonl_walk_until_bs(p, end, a, stop, &bs);
+		int rb = jsonl_walk_until_scalar(p, end, b, stop);
+
+		if (ra != rb) {
+			fprintf(stderr, "stop %d: SSE2 %d, reference %d\n", stop, ra, rb);
+			differ("SSE2 walker result", (size_t)(stop + 1));
+		}
+		if (ra < 0)
+			continue;
+		for (int k = 0; k < JK__COUNT; k++)
+			if (a[k].n != b[k].n || (a[k].n && a[k].p != b[k].p))
+				differ("SSE2 walker span", (size_t)k);
+	}
+}
+
+/*
+ * The tree side as the scanner runs it (audit_scan.c, slow_path): cJSON
+ * cannot hold U+0000 inside a string (it would end the C string early, and
+ * "system:anonymous\u0000x" would read as system:anonymous), so an escaped
+ * NUL becomes U+FFFD before parsing, as Go's decoder keeps the string
+ * distinct from the name.
+ */
+static char *nul_replaced(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	memcpy(s, p, n);
+	s[n] = '\0';
+	for (size_t i = 0; i + 6 <= n; i++) {
+		size_t bs = 0;
+
+		if (memcmp(s + i, "\\u0000", 6))
+			continue;
+		while (bs < i && s[i - bs - 1] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			memcpy(s + i, "\\ufffd", 6);
+	}
+	return s;
+}
+
+/*
+ * cJSON takes every byte up to space as whitespace and raw control
+ * characters inside strings; JSON (RFC 8259) and Go take neither. The
+ * walkers follow JSON: compare them only on text without such bytes.
+ */
+static bool json_text_strict(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\r')
+			return false;
+	return true;
+}
+
+static void block_clear(struct block *b)
+{
+	for (size_t i = 0; i < b->nrec; i++)
+		adetail_free(b->recs[i].d);
+	free(b->recs);
+	strbuf_release(&b->cri);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size;
+	struct block fast, tree;
+	cJSON *o;
+	char *fixed;
+
+	if (memchr(p, '\n', size))
+		return 0; /* one line */
+	fixed = nul_replaced(p, size);
+	o = cJSON_ParseWithLength(fixed, size);
+	free(fixed);
+	/*
+	 * The walkers agree on every valid JSON text. On invalid text they may
+	 * not: the SSE2 one does not look inside a value between ':' and ','
+	 * ({"a":g""} is one member to it, an error to the reference).
+	 */
+	if (!o || !json_text_strict(p, end)) {
+		cJSON_Delete(o);
+		return 0;
+	}
+	walkers_agree(p, end);
+	if (!cJSON_IsObject(o) || !cJSON_GetObjectItemCaseSensitive(o, "auditID")) {
+		cJSON_Delete(o);
+		return 0;
+	}
+	memset(&fast, 0, sizeof(fast));
+	memset(&tree, 0, sizeof(tree));
+	audit_scan_line(&fast, p, end, 1);
+	audit_fmt_block_end(&fast);
+	audit_scan_event(&tree, o, 1);
+	audit_fmt_block_end(&tree);
+	same_records(&fast, &tree);
+	block_clear(&fast);
+	block_clear(&tree);
+	cJSON_Delete(o);
+	return 0;
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Seed corpora of the fuzz targets, from the tests' fixtures, the demo snapshot
+and ../shared/corpus (real audit logs and RBAC files from public projects)
+when it is there. Writes fuzz/corpus/<target>/; existing files are kept, so
+what the fuzzer found in earlier runs of this tree stays."""
+import glob
+import hashlib
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+SHARED = os.path.join(os.path.dirname(TOP), "shared", "corpus")
+OUT = os.path.join(HERE, "corpus")
+MAX = 65536
+
+
+def put(target, data):
+    d = os.path.join(OUT, target)
+    os.makedirs(d, exist_ok=True)
+    data = data[:MAX]
+    name = hashlib.sha1(data).hexdigest()
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def files(*patterns, under=TOP):
+    out = []
+    for p in patterns:
+        out += [f for f in glob.glob(os.path.join(under, p), recursive=True) if os.path.isfile(f)]
+    return sorted(set(out))
+
+
+def read(path, limit=MAX):
+    with open(path, "rb") as f:
+        return f.read(limit)
+
+
+def lines(path, limit=200):
+    with open(path, "rb") as f:
+        for i, line in enumerate(f):
+            if i >= limit:
+                break
+            yield line.rstrip(b"\n")
+
+
+def pack_tree(root, mode):
+    """fuzz_tree's input: MODE, then PATHLEN PATH LEN(le16) DATA records."""
+    out = bytearray([mode])
+    n = 0
+    for dirpath, _, names in sorted(os.walk(root)):
+        for name in sorted(names):
+            full = os.path.join(dirpath, name)
+            if not os.path.isfile(full) or os.path.islink(full):
+                continue
+            rel = os.path.relpath(full, root).encode()
+            data = read(full, 4096)
+            if len(rel) > 255 or n >= 24:
+                continue
+            out += bytes([len(rel)]) + rel + struct.pack("<H", len(data)) + data
+            n += 1
+    return bytes(out)
+
+
+def main():
+    fx = "tests/fixtures/"
+    kubelet_cfg = files(fx + "kubelet/*.yaml", fx + "kubelet/*.json", fx + "nodes/**/config.yaml",
+                        fx + "nodes/**/kubelet-config.json", fx + "nodes/**/*.conf")
+    manifests = files(fx + "apiserver/*.yaml", fx + "apiserver/*.json", fx + "nodes/**/manifests/*.yaml",
+                      "examples/**/kube-apiserver.yaml")
+    rbac = files(fx + "rbac/**/*.yaml", fx + "rbac/**/*.json", "examples/**/rbac/*") + \
+        files("rbac/*.yaml", under=SHARED)
+    audit = files(fx + "audit/*.jsonl", fx + "audit/formats/*", fx + "audit/fast/*.log",
+                  fx + "audit/fast/*.json*", "examples/**/audit/*") + files("auditlogs/*", under=SHARED)
+    audit = [a for a in audit if not a.endswith((".py", ".md"))]
+    units = files(fx + "nodes/**/*.service", fx + "nodes/**/*.conf", fx + "nodes/**/*.env",
+                  fx + "nodes/**/default/kubelet", fx + "nodes/**/environment")
+    cmdlines = files(fx + "**/cmdline", "examples/**/cmdline")
+
+    for f in kubelet_cfg + manifests + rbac:
+        put("fuzz_yaml", read(f, 8192))
+    for f in cmdlines:
+        put("fuzz_cmdline", read(f, 1024))
+    put("fuzz_cmdline", b"kubelet --anonymous-auth=false --config=/var/lib/kubelet/config.yaml")
+    for f in audit:
+        put("fuzz_json", read(f, 8192))
+        put("fuzz_audit_formats", b"\0" + read(f, 8192))
+        for line in lines(f):
+            if line.startswith(b"{") and len(line) <= 16384:
+                put("fuzz_audit_diff", line)
+    for f in units:
+        put("fuzz_unit", read(f, 8192))
+    for f in files("tests/fuzz-seeds/k8s-body/*"):
+        put("fuzz_k8s_body", read(f, 8192))
+
+    # fuzz_cli: the selector byte of fuzz_cli.c's uses[] table, then the file
+    authn = [f for f in manifests if "/authn" in f] + files(fx + "apiserver/root/**/*.yaml",
+                                                          "examples/**/authentication-config.yaml")
+    authz = [f for f in manifests if "/authz" in f]
+    kubeadm = [f for f in manifests if "/kubeadm" in f]
+    configz = [f for f in kubelet_cfg if "configz" in f]
+    for sel, group in ((0, kubelet_cfg), (1, configz), (2, files(fx + "kubelet/dropins-*/*")),
+                       (3, manifests), (4, authn), (5, authz), (6, kubeadm), (7, rbac), (8, audit),
+                       (9, cmdlines), (10, cmdlines)):
+        for f in group:
+            put("fuzz_cli", bytes([sel]) + read(f, 16384))
+
+    # fuzz_tree: node trees (mode 1) and snapshots (mode 0)
+    for d in sorted(glob.glob(os.path.join(TOP, fx, "nodes", "*"))):
+        if os.path.isdir(d):
+            put("fuzz_tree", pack_tree(d, 1))
+    for d in [os.path.join(TOP, "examples", "demo-cluster")] + \
+            sorted(glob.glob(os.path.join(TOP, fx, "*", "snap*"))):
+        if os.path.isdir(d):
+            put("fuzz_tree", pack_tree(d, 0))
+    for t in sorted(os.listdir(OUT)):
+        print("fuzz seeds: %s: %d" % (t, len(os.listdir(os.path.join(OUT, t)))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
