@@ -17,8 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct use {
 	int (*cmd)(int, char **);
-	const char *name;    /* the file's name in the scratch directory */
-	const char *args[8]; /* "@": the file, "@d": its directory, "#": the input as an argument */
+	const char *name; /* the file's name in the scratch directory */
+	const char
+	    *args[10]; /* "@": the file, "@d": its directory, "#": the input as an argument */
 };
 
 static const struct use uses[] = {
@@ -38,6 +39,14 @@ static const struct use uses[] = {
     {cmd_audit, "audit.log", {"audit", "--threads", "1", "--no-progress", "@"}},
     {cmd_kubelet, "cmdline", {"kubelet", "--cmdline", "#"}},
     {cmd_apiserver, "cmdline", {"apiserver", "--cmdline", "#"}},
+    /* the editors of kanon fix, as dry runs (a diff on stdout, nothing written) */
+    {cmd_fix, "config.yaml", {"fix", "kubelet", "--config", "@"}},
+    {cmd_fix, "kube-apiserver.yaml", {"fix", "apiserver", "--manifest", "@"}},
+    {cmd_fix,
+     "kube-apiserver.yaml",
+     {"fix", "apiserver", "--manifest", "@", "--mode", "health-only", "--k8s-version", "1.34"}},
+    {cmd_fix, "rbac.yaml", {"fix", "rbac", "@"}},
+    {cmd_fix, "rbac.yaml", {"fix", "rbac", "--yaml", "@"}},
 };
 
 #define NUSES (sizeof(uses) / sizeof(uses[0]))
@@ -47,7 +56,7 @@ static void run(const struct use *u, const char *file, const char *inline_arg, b
 	const char *argv[16];
 	int n = 0;
 
-	for (int i = 0; i < 8 && u->args[i]; i++) {
+	for (int i = 0; i < 10 && u->args[i]; i++) {
 		const char *a = u->args[i];
 		argv[n++] = !strcmp(a, "@")    ? file
 			    : !strcmp(a, "@d") ? fz_path(1, "conf.d")

@@ -4,7 +4,8 @@
  * snapshot (`kanon scan DIR`: kubelet cmdline/config/conf.d/configz, API
  * server manifests and their root/, RBAC, audit logs) or as a node's /
  * (`kanon scan --root DIR`: systemd units, drop-ins, env files, k3s/RKE2
- * configs, static pods, kubelet configs, AuthenticationConfiguration...),
+ * configs, static pods, kubelet configs, AuthenticationConfiguration...,
+ * and the edits `kanon fix kubelet|apiserver --root` would make there),
  * by the first byte, in text and JSON. Every parser and model of the node
  * and snapshot paths runs on it, and harness.c checks the output
  * properties (terminal-safe text, well-formed JSON, a documented exit code).
@@ -73,8 +74,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (node) {
 		const char *text[] = {"scan", "--root", dir, "--color", "never", "-v", NULL};
 		const char *json[] = {"scan", "--root", dir, "-f", "json", NULL};
+		/* kanon fix on the same node, as dry runs: the edits it plans
+		 * (and checks by loading the result) on whatever the tree holds */
+		const char *fixk[] = {"fix", "kubelet", "--root", dir, "--color", "never", NULL};
+		const char *fixa[] = {"fix", "apiserver", "--root", dir, "--color", "never", NULL};
 		fz_run(cmd_scan, FZ_TEXT, text);
 		fz_run(cmd_scan, FZ_JSON, json);
+		fz_run(cmd_fix, FZ_TEXT, fixk);
+		fz_run(cmd_fix, FZ_TEXT, fixa);
 	} else {
 		const char *text[] = {"scan", dir, "--color", "never", "-v", NULL};
 		const char *json[] = {"scan", dir, "-f", "json", NULL};

@@ -1,5 +1,4 @@
 /* The in-process command harness of the fuzz targets: see harness.h. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>

@@ -102,12 +102,17 @@ def main():
     configz = [f for f in kubelet_cfg if "configz" in f]
     for sel, group in ((0, kubelet_cfg), (1, configz), (2, files(fx + "kubelet/dropins-*/*")),
                        (3, manifests), (4, authn), (5, authz), (6, kubeadm), (7, rbac), (8, audit),
-                       (9, cmdlines), (10, cmdlines)):
+                       (9, cmdlines), (10, cmdlines),
+                       # kanon fix: 11 kubelet config, 12/13 manifests, 14/15 RBAC
+                       (11, kubelet_cfg + files(fx + "fix/*.yaml", fx + "fix/*.json")),
+                       (12, manifests), (13, manifests), (14, rbac + files(fx + "fix/rbac*")),
+                       (15, rbac + files(fx + "fix/rbac*"))):
         for f in group:
             put("fuzz_cli", bytes([sel]) + read(f, 16384))
 
     # fuzz_tree: node trees (mode 1) and snapshots (mode 0)
-    for d in sorted(glob.glob(os.path.join(TOP, fx, "nodes", "*"))):
+    for d in sorted(glob.glob(os.path.join(TOP, fx, "nodes", "*")) +
+                    glob.glob(os.path.join(TOP, fx, "fix", "nodes", "*"))):
         if os.path.isdir(d):
             put("fuzz_tree", pack_tree(d, 1))
     for d in [os.path.join(TOP, "examples", "demo-cluster")] + \
