@@ -26,6 +26,17 @@ static const char usage[] =
     "\n"
     "Run 'kanon fix <target> --help' for a target's options.\n";
 
+int fix_text_only(const char *cmd, const struct common_opts *co)
+{
+	if (!co->format || !strcmp(co->format, "text"))
+		return 0;
+	/* found by fuzz_cli: "-f json" printed the text diff */
+	return usage_error(cmd,
+			   "the output is a diff and kubectl commands: -f %s is not "
+			   "available (use the default text)",
+			   co->format);
+}
+
 bool fix_use_color(const struct common_opts *co)
 {
 	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");

@@ -127,6 +127,9 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	bool wrote = false;
 	int ret;
 
+	if (fix_text_only("fix apiserver", co))
+		return 2;
+
 	(void)operands, (void)n, (void)res;
 	if ((ret = setup(a, &s)))
 		return ret;

@@ -71,6 +71,9 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	bool wrote = false;
 	int ret;
 
+	if (fix_text_only("fix kubelet", co))
+		return 2;
+
 	(void)operands, (void)n, (void)res;
 	if (a->root && a->cmdline)
 		return usage_error("fix kubelet", "--root finds the command line in the node's "

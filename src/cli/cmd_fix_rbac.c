@@ -150,6 +150,8 @@ static int run(void *ctx, char **operands, int n, const struct common_opts *co, 
 	bool wrote;
 	int ret = 0, fixed = 0;
 
+	if (fix_text_only("fix rbac", co))
+		return 2;
 	if (a->co.kubeconfig)
 		return run_live(a, n, res);
 	if (a->co.context)

@@ -36,6 +36,12 @@ struct fix_opts {
 	"safe edit (the reason is shown, nothing written); 2 usage error,\n"                       \
 	"unreadable input or a failed write.\n"
 
+/*
+ * kanon fix shows a diff, not a report: -f text only. Returns 0, or the
+ * usage error's exit code (shown) for another format.
+ */
+int fix_text_only(const char *cmd, const struct common_opts *co);
+
 /* Colors for the diff, by the rules of the reports (--color, NO_COLOR,
  * TERM=dumb, a terminal). */
 bool fix_use_color(const struct common_opts *co);
