@@ -632,8 +632,16 @@ static int unescape_run(const char *p, const char *end, char *o, size_t *kp, boo
 				if (strict)
 					return -1;
 				cp = 0xfffd; /* a lone surrogate, as Go's decoder does */
-			} else if (cp == 0 && strict) {
-				return -1;
+			} else if (cp == 0) {
+				if (strict)
+					return -1;
+				/*
+				 * U+FFFD, as the cJSON side reads it (audit_scan.c
+				 * replaces "\u0000" before parsing): a NUL would end
+				 * the C string, "curl/\u00008.5" would show as
+				 * "curl/" (found by fuzz_audit_diff)
+				 */
+				cp = 0xfffd;
 			}
 			put_utf8(o, &k, cp);
 			p += 4;

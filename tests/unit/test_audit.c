@@ -167,6 +167,13 @@ static void test_unescape(void **state)
 	s.p = "\"bad\\x\"";
 	s.n = strlen(s.p);
 	assert_null(jsonl_unescape(&s));
+	/* an escaped NUL is U+FFFD, as the cJSON side reads it, never the end of the string */
+	s.p = "\"curl/\\u00008.5\"";
+	s.n = strlen(s.p);
+	u = jsonl_unescape(&s);
+	assert_non_null(u);
+	assert_string_equal(u, "curl/\xef\xbf\xbd" "8.5");
+	free(u);
 	s.p = "12";
 	s.n = 2;
 	assert_null(jsonl_unescape(&s));
