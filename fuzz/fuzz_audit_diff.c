@@ -13,6 +13,7 @@
  * inside a string), and such a line is never written by an API server.
  */
 #include <stddef.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,15 +139,27 @@ static char *nul_replaced(const char *p, size_t n)
 }
 
 /*
- * cJSON takes every byte up to space as whitespace and raw control
- * characters inside strings; JSON (RFC 8259) and Go take neither. The
- * walkers follow JSON: compare them only on text without such bytes.
+ * cJSON takes every byte up to space as whitespace, raw control characters
+ * inside strings and any escape (an invalid \u as U+0000); JSON (RFC 8259)
+ * and Go take none of them. Compare only on text without them.
  */
 static bool json_text_strict(const char *p, const char *end)
 {
-	for (; p < end; p++)
+	for (; p < end; p++) {
 		if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\r')
 			return false;
+		if (*p != '\\')
+			continue;
+		/* cJSON also takes any escape and a \u without 4 hex digits (as U+0000) */
+		if (++p >= end || !strchr("\"\\/bfnrtu", *p))
+			return false;
+		if (*p == 'u') {
+			for (int i = 1; i <= 4; i++)
+				if (p + i >= end || !isxdigit((unsigned char)p[i]))
+					return false;
+			p += 4;
+		}
+	}
 	return true;
 }
 

@@ -722,7 +722,10 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	if (*p != '{' || end[-1] != '}' ||
 	    (b->format > AF_NATIVE && b->format != AF_FORCED_NATIVE && !b->depth) ||
 	    walk_event(p, end, f, &bs) < 0 || !f[JK_AUDITID].n || !f[JK_STAGE].n ||
-	    !jsonl_str(&f[JK_AUDITID], &s, &n) || (bs && escaped(f))) {
+	    !jsonl_str(&f[JK_AUDITID], &s, &n) || f[JK_STAGE].p[0] != '"' ||
+	    (bs && escaped(f))) {
+		/* a stage that is not a string is not an Event either: the tree
+		 * side says so ("stage":{} was an event of no stage; fuzz_audit_diff) */
 		slow_path(b, p, (size_t)(end - p), line);
 		return;
 	}
