@@ -94,6 +94,41 @@ def main():
     for f in files("tests/fuzz-seeds/k8s-body/*"):
         put("fuzz_k8s_body", read(f, 8192))
 
+    # fuzz_kubeconfig: 0 kubeconfigs (two files at a NUL), 1/4 ExecCredential v1/v1beta1, 2 base64
+    kc = b"""apiVersion: v1
+kind: Config
+current-context: dev
+clusters:
+- name: c
+  cluster:
+    server: https://127.0.0.1:6443
+    certificate-authority-data: LS0tLS1CRUdJTg==
+    tls-server-name: kubernetes
+users:
+- name: u
+  user:
+    token: abc
+- name: x
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: aws
+      args: [eks, get-token]
+      env: [{name: A, value: b}]
+      interactiveMode: Never
+contexts:
+- name: dev
+  context: {cluster: c, user: u, namespace: default}
+- name: eks
+  context: {cluster: c, user: x}
+"""
+    put("fuzz_kubeconfig", b"\0" + kc + b"\0" + kc.replace(b"dev", b"prod"))
+    put("fuzz_kubeconfig", b"\1" + b'{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1",'
+        b'"status":{"token":"t","expirationTimestamp":"2026-12-01T10:00:00Z"}}')
+    put("fuzz_kubeconfig", b"\4" + b'{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1",'
+        b'"status":{"clientCertificateData":"-----BEGIN CERTIFICATE-----","clientKeyData":"k"}}')
+    put("fuzz_kubeconfig", b"\2" + b"aGVsbG8gd29ybGQ=")
+
     # fuzz_cli: the selector byte of fuzz_cli.c's uses[] table, then the file
     authn = [f for f in manifests if "/authn" in f] + files(fx + "apiserver/root/**/*.yaml",
                                                           "examples/**/authentication-config.yaml")
