@@ -79,6 +79,7 @@ struct block {
 	struct strbuf cri; /* CRI partial (P) lines waiting for their F line */
 	uint64_t cri_line; /* the line of the first of them */
 	bool cri_over;	   /* they were longer than a block: not read */
+	bool markers; /* lines may start with the reader's markers (audit_stream.h) */
 };
 
 /* Phase 1: turn a block of complete lines into records (any thread). */

@@ -494,6 +494,11 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 	/* CRI, export-task, tail and CSV lines: a number first would parse as JSON */
 	if (n && *p != '{' && *p != '[' && audit_fmt_text(b, p, n, line))
 		return;
+	/* cJSON would skip a control byte as if it were a blank; JSON and Go do not */
+	if (n && (unsigned char)*p < 0x20) {
+		malformed(b, line, "not valid JSON");
+		return;
+	}
 	if (n && *p == '{' &&
 	    (audit_fmt_docker_line(b, p, n, line) || audit_fmt_cloudwatch_page(b, p, n, line) ||
 	     audit_fmt_aks_row(b, p, n, line)))
@@ -696,9 +701,12 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 		end--;
 	if (p == end)
 		return;
-	if (*p == AUDIT_LINE_REDUCED) {
+	if (!b->markers) {
+		/* the log's own line: a marker byte is just a byte (not JSON) */
+	} else if (*p == AUDIT_LINE_REDUCED) {
 		/* the audit keys of a line longer than a block, found by the reader */
-		p++;
+		if (++p == end)
+			return;
 	} else if (*p == AUDIT_LINE_UNREAD) {
 		malformed(b, line, audit_unread_reason(p + 1 < end ? p[1] : 0));
 		return;
@@ -798,6 +806,7 @@ void audit_scan_block(struct audit_block *in, int format)
 	b->nrec = 0;
 	b->nlines = 0;
 	b->format = format;
+	b->markers = in->doc || in->reduced;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;

@@ -137,6 +137,7 @@ static struct audit_block *get_free(struct pipe *pp)
 	b->len = 0;
 	b->text_bytes = 0;
 	b->doc = false;
+	b->reduced = false;
 	b->last_of_file = false;
 	b->doc_lines = 0;
 	return b;
@@ -220,6 +221,7 @@ static void long_line_out(struct audit_block *b, struct jsonl_reduce *r)
 	grow_block(b, out.len);
 	memcpy(b->buf, out.buf, out.len);
 	b->len = out.len;
+	b->reduced = true;
 	strbuf_release(&out);
 }
 
@@ -330,6 +332,9 @@ static void doc_emit(void *ctx, const char *obj, size_t n, uint64_t line)
 	grow_block(c->b, need);
 	memcpy(c->b->buf + c->b->len, num, (size_t)k);
 	c->b->len += (size_t)k;
+	/* a value that starts with a marker byte is not JSON: never a marker */
+	if (obj && n && (obj[0] == AUDIT_LINE_UNREAD || obj[0] == AUDIT_LINE_REDUCED))
+		obj = NULL, n = 0;
 	if (obj) {
 		memcpy(c->b->buf + c->b->len, obj, n);
 		c->b->len += n;

@@ -18,7 +18,9 @@ struct err;
  * A block holds complete lines. In document mode (a JSON array, an
  * EventList, pretty-printed or concatenated objects) each line is
  * "<first line number> <one event object>". Two markers start a line the
- * reader made itself:
+ * reader made itself (only in document blocks and in a block of one
+ * reduced line: in a plain block of the log's own lines they are just bytes,
+ * which a hostile log could otherwise use to forge a reason or a reduced line):
  *   AUDIT_LINE_REDUCED  then a compact object: the audit keys of a line
  *                       longer than a block, streamed (jsonl_reduce)
  *   AUDIT_LINE_UNREAD   then one enum audit_unread letter: nothing of it
@@ -49,6 +51,8 @@ struct audit_block {
 	int file; /* index into the files given */
 	uint64_t seq;
 	bool doc; /* lines carry file line numbers */
+	/* one line the reader made of a line longer than a block (a marker first) */
+	bool reduced;
 	bool last_of_file;
 	uint64_t raw_done;   /* input bytes consumed when the block was filled */
 	uint64_t text_bytes; /* log text it stands for (a reduced long line: all of it) */
