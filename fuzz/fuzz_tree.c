@@ -85,8 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		const char *text[] = {"scan", dir, "--color", "never", "-v", NULL};
 		const char *json[] = {"scan", dir, "-f", "json", NULL};
+		const char *sarif[] = {"scan", dir, "-f", "sarif", NULL};
 		fz_run(cmd_scan, FZ_TEXT, text);
 		fz_run(cmd_scan, FZ_JSON, json);
+		fz_run(cmd_scan, FZ_JSON, sarif);
 	}
 	return 0;
 }
