@@ -245,6 +245,35 @@ void strbuf_add_cleanstr(struct strbuf *sb, const char *s)
 	strbuf_add_clean(sb, s, strlen(s));
 }
 
+void strbuf_add_markup(struct strbuf *sb, const char *s)
+{
+	struct strbuf c = STRBUF_INIT;
+
+	strbuf_add_cleanstr(&c, s ? s : "");
+	for (size_t i = 0; i < c.len; i++) {
+		switch (c.buf[i]) {
+		case '&':
+			strbuf_addstr(sb, "&amp;");
+			break;
+		case '<':
+			strbuf_addstr(sb, "&lt;");
+			break;
+		case '>':
+			strbuf_addstr(sb, "&gt;");
+			break;
+		case '"':
+			strbuf_addstr(sb, "&quot;");
+			break;
+		case '\'':
+			strbuf_addstr(sb, "&#39;");
+			break;
+		default:
+			strbuf_addch(sb, c.buf[i]);
+		}
+	}
+	strbuf_release(&c);
+}
+
 char *strbuf_detach(struct strbuf *sb)
 {
 	char *r = sb->buf ? sb->buf : xstrdup("");

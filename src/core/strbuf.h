@@ -45,6 +45,13 @@ void strbuf_add_json_str(struct strbuf *sb, const char *s);
 void strbuf_add_clean(struct strbuf *sb, const char *s, size_t len);
 void strbuf_add_cleanstr(struct strbuf *sb, const char *s);
 /*
+ * s (NULL: nothing) for HTML or XML text and attribute values: made visible
+ * first as strbuf_add_clean() does (no control character, which XML 1.0
+ * forbids, no invalid UTF-8, no bidi control), then & < > " ' escaped
+ * (' as &#39;, which both HTML and XML read).
+ */
+void strbuf_add_markup(struct strbuf *sb, const char *s);
+/*
  * Decode one UTF-8 character of the n > 0 bytes at s: its length (1-4),
  * or 0 when the bytes are not valid UTF-8 (overlong, surrogate, past
  * U+10FFFF, truncated).

@@ -24,35 +24,6 @@
 #include "report/report.h"
 #include "core/banned.h"
 
-static void esc(struct strbuf *out, const char *s)
-{
-	struct strbuf c = STRBUF_INIT;
-
-	strbuf_add_cleanstr(&c, s ? s : "");
-	for (size_t i = 0; i < c.len; i++) {
-		switch (c.buf[i]) {
-		case '&':
-			strbuf_addstr(out, "&amp;");
-			break;
-		case '<':
-			strbuf_addstr(out, "&lt;");
-			break;
-		case '>':
-			strbuf_addstr(out, "&gt;");
-			break;
-		case '"':
-			strbuf_addstr(out, "&quot;");
-			break;
-		case '\'':
-			strbuf_addstr(out, "&#39;");
-			break;
-		default:
-			strbuf_addch(out, c.buf[i]);
-		}
-	}
-	strbuf_release(&c);
-}
-
 static const char style[] =
     "body{font:15px/1.45 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1c1e21}"
     "main{max-width:1100px;margin:0 auto;padding:24px}"
@@ -103,7 +74,7 @@ static void verdict_html(struct strbuf *out, const struct report_model *m)
 	strbuf_addf(out, "<p><span class=\"verdict v-%s\" id=\"verdict\">%s</span></p>\n",
 		    report_verdict_name(m->verdict), report_verdict_name(m->verdict));
 	strbuf_addstr(out, "<p>");
-	esc(out, text);
+	strbuf_add_markup(out, text);
 	strbuf_addstr(out, "</p>\n<div class=\"counts\" id=\"counts\">");
 	for (int s = SEV__COUNT - 1; s >= 0; s--)
 		strbuf_addf(out, "<span class=\"sev-%s\">%zu %s</span>", words[SEV__COUNT - 1 - s],
@@ -131,12 +102,12 @@ static void paths_html(struct strbuf *out, const struct report_model *m)
 			    severity_name(p->severity));
 		strbuf_addf(out, "<span class=\"tag\">%s</span>",
 			    p->proved ? "PROVED" : "possible");
-		esc(out, p->title);
+		strbuf_add_markup(out, p->title);
 		if (p->njoin)
 			strbuf_addstr(out, "<ul>");
 		for (size_t j = 0; j < p->njoin; j++) {
 			strbuf_addstr(out, "<li>");
-			esc(out, p->join[j]);
+			strbuf_add_markup(out, p->join[j]);
 			strbuf_addstr(out, "</li>");
 		}
 		strbuf_addstr(out, p->njoin ? "</ul></li>\n" : "</li>\n");
@@ -293,7 +264,7 @@ static void bar_row(struct strbuf *out, size_t row, const char *label, uint64_t 
 	int y = 8 + (int)row * 24;
 
 	strbuf_addf(out, "<text x=\"4\" y=\"%d\">", y + 12);
-	esc(out, label);
+	strbuf_add_markup(out, label);
 	strbuf_addf(out,
 		    "</text><rect x=\"240\" y=\"%d\" width=\"%.1f\" height=\"16\" "
 		    "fill=\"#b91c1c\"/>",
@@ -375,25 +346,25 @@ static void evidence_html(struct strbuf *out, const struct finding *f)
 	for (size_t j = 0; j < f->nev; j++) {
 		const struct evidence *e = &f->ev[j];
 		strbuf_addstr(out, "<li><code>");
-		esc(out, e->kind);
+		strbuf_add_markup(out, e->kind);
 		if (e->path) {
 			strbuf_addch(out, ' ');
-			esc(out, e->path);
+			strbuf_add_markup(out, e->path);
 			if (e->line)
 				strbuf_addf(out, ":%d", e->line);
 		}
 		if (e->key) {
 			strbuf_addch(out, ' ');
-			esc(out, e->key);
+			strbuf_add_markup(out, e->key);
 		}
 		if (e->value) {
 			strbuf_addstr(out, " = ");
-			esc(out, e->value);
+			strbuf_add_markup(out, e->value);
 		}
 		strbuf_addstr(out, "</code>");
 		if (e->note) {
 			strbuf_addstr(out, " (");
-			esc(out, e->note);
+			strbuf_add_markup(out, e->note);
 			strbuf_addch(out, ')');
 		}
 		strbuf_addstr(out, "</li>");
@@ -409,14 +380,14 @@ static void finding_html(struct strbuf *out, const struct finding *f)
 		    status_name(f->status), status_name(f->status));
 	strbuf_addf(out, "<span class=\"tag sev-%s\">%s</span><b>%s</b> <span class=\"target\">",
 		    severity_name(f->severity), severity_name(f->severity), f->rule->id);
-	esc(out, f->target);
+	strbuf_add_markup(out, f->target);
 	strbuf_addstr(out, "</span><p>");
-	esc(out, f->message);
+	strbuf_add_markup(out, f->message);
 	strbuf_addstr(out, "</p>");
 	evidence_html(out, f);
 	if (f->remediation && f->status != STATUS_PASS) {
 		strbuf_addstr(out, "<p class=\"fix\"><b>Fix:</b> ");
-		esc(out, f->remediation);
+		strbuf_add_markup(out, f->remediation);
 		strbuf_addstr(out, "</p>");
 	}
 	strbuf_addf(out, "<p class=\"fix\">%s</p></div>\n", rule_doc(f->rule, doc, sizeof(doc)));

@@ -17,40 +17,6 @@
 #include "report/report.h"
 #include "core/banned.h"
 
-/*
- * Text from the input in XML: made visible first as the text format does
- * (no control character, which XML 1.0 forbids, and no invalid UTF-8 or
- * bidi override survives), then the five markup characters escaped.
- */
-static void xml_add(struct strbuf *out, const char *s)
-{
-	struct strbuf c = STRBUF_INIT;
-
-	strbuf_add_cleanstr(&c, s ? s : "");
-	for (size_t i = 0; i < c.len; i++) {
-		switch (c.buf[i]) {
-		case '&':
-			strbuf_addstr(out, "&amp;");
-			break;
-		case '<':
-			strbuf_addstr(out, "&lt;");
-			break;
-		case '>':
-			strbuf_addstr(out, "&gt;");
-			break;
-		case '"':
-			strbuf_addstr(out, "&quot;");
-			break;
-		case '\'':
-			strbuf_addstr(out, "&apos;");
-			break;
-		default:
-			strbuf_addch(out, c.buf[i]);
-		}
-	}
-	strbuf_release(&c);
-}
-
 /* How bad a status is for a testcase: FAIL/INVALID > UNKNOWN > WARN > PASS. */
 static int badness(enum status s)
 {
@@ -121,7 +87,7 @@ static void evidence_text(struct strbuf *out, const struct finding *f)
 			strbuf_addf(&l, " = %s", e->value);
 		if (e->note)
 			strbuf_addf(&l, " (%s)", e->note);
-		xml_add(out, l.buf);
+		strbuf_add_markup(out, l.buf);
 		strbuf_release(&l);
 	}
 }
@@ -136,25 +102,25 @@ static void testcase_xml(struct strbuf *out, const struct tcase *t, enum report_
 	if (finding_fact(f, "id")) /* part of the identity (report/model.h) */
 		strbuf_addf(&name, " %s", finding_fact(f, "id"));
 	strbuf_addstr(out, "    <testcase name=\"");
-	xml_add(out, name.buf);
+	strbuf_add_markup(out, name.buf);
 	strbuf_addf(out, "\" classname=\"kanon.%s.%s\" time=\"0\">\n", report_area_name(a),
 		    f->rule->id);
 	if (f->status == STATUS_FAIL || f->status == STATUS_INVALID) {
 		strbuf_addf(out, "      <failure type=\"%s\" message=\"", status_name(f->status));
-		xml_add(out, f->message);
+		strbuf_add_markup(out, f->message);
 		strbuf_addstr(out, "\">");
 		strbuf_addf(out, "%s %s: ", status_name(f->status), severity_name(f->severity));
-		xml_add(out, f->message);
+		strbuf_add_markup(out, f->message);
 		if (t->count > 1)
 			strbuf_addf(out, "\n(%zu findings of this rule and target)", t->count);
 		strbuf_addstr(out, "\nfix: ");
-		xml_add(out, f->remediation ? f->remediation : "-");
+		strbuf_add_markup(out, f->remediation ? f->remediation : "-");
 		strbuf_addstr(out, "\nevidence:");
 		evidence_text(out, f);
 		strbuf_addf(out, "\ndoc: %s</failure>\n", rule_doc(f->rule, doc, sizeof(doc)));
 	} else if (f->status != STATUS_PASS) {
 		strbuf_addf(out, "      <skipped message=\"%s: ", status_name(f->status));
-		xml_add(out, f->message);
+		strbuf_add_markup(out, f->message);
 		strbuf_addstr(out, "\"/>\n");
 	}
 	strbuf_addstr(out, "    </testcase>\n");
