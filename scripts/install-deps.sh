@@ -7,7 +7,7 @@ libmicrohttpd-dev libgnutls28-dev libcmocka-dev libyajl-dev python3 gzip jq proc
 openssl curl clang libclang-rt-dev
 python3-yaml
 util-linux
-python3-jsonschema nodejs npm libxml2-utils prometheus
+python3-jsonschema libxml2-utils prometheus
 chromium zsh fish groff man-db"
 missing=""
 for p in $PKGS; do
@@ -22,6 +22,14 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get update -qq
 	# shellcheck disable=SC2086
 	$SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+# node and npm (the SARIF validator and kubernetes-models are npm packages,
+# installed into the build tree by their tests): a machine may already have a
+# Node.js of its own (NodeSource's nodejs carries npm, and Debian's npm package
+# then cannot be installed beside it), so only what is missing is installed.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends nodejs npm
 fi
 # kubectl, for the test that shows the probe tests' API server speaks
 # Kubernetes (tests/e2e/t921-probe-kubectl.sh); optional: without it that one
