@@ -94,6 +94,8 @@ struct arec *audit_rec_new(struct block *b, uint64_t loc);
 void audit_malformed(struct block *b, uint64_t loc, const char *why);
 /* an object that is an Event, or one of the wrappers audit_formats.c knows */
 void audit_scan_object(struct block *b, const struct cJSON *o, uint64_t loc);
+/* the line with every escaped NUL as U+FFFD, for cJSON (a copy), or NULL when it has none */
+char *audit_nul_escapes_replaced(const char *p, size_t n);
 /* an Event object (cJSON) */
 void audit_scan_event(struct block *b, const struct cJSON *ev, uint64_t loc);
 /* audit_formats.c: a non-Event object or a non-JSON line; false: not recognized */

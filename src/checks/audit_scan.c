@@ -462,7 +462,7 @@ void audit_scan_event(struct block *b, const cJSON *ev, uint64_t line)
  * Go), only their display differs. Returns a copy to parse, or NULL when the
  * line has none.
  */
-static char *nul_escapes_replaced(const char *p, size_t n)
+char *audit_nul_escapes_replaced(const char *p, size_t n)
 {
 	char *copy = NULL;
 	const char *q = p, *end = p + n;
@@ -503,7 +503,7 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 	    (audit_fmt_docker_line(b, p, n, line) || audit_fmt_cloudwatch_page(b, p, n, line) ||
 	     audit_fmt_aks_row(b, p, n, line)))
 		return;
-	fixed = nul_escapes_replaced(p, n);
+	fixed = audit_nul_escapes_replaced(p, n);
 	root = cJSON_ParseWithLength(fixed ? fixed : p, n);
 	free(fixed);
 

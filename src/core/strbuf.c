@@ -245,6 +245,17 @@ void strbuf_add_cleanstr(struct strbuf *sb, const char *s)
 	strbuf_add_clean(sb, s, strlen(s));
 }
 
+void strbuf_splice(struct strbuf *sb, size_t at, size_t del, const char *ins, size_t inslen)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	strbuf_add(&out, sb->buf, at);
+	strbuf_add(&out, ins, inslen);
+	strbuf_add(&out, sb->buf + at + del, sb->len - at - del);
+	strbuf_release(sb);
+	*sb = out;
+}
+
 void strbuf_add_markup(struct strbuf *sb, const char *s)
 {
 	struct strbuf c = STRBUF_INIT;

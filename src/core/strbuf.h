@@ -44,6 +44,8 @@ void strbuf_add_json_str(struct strbuf *sb, const char *s);
  */
 void strbuf_add_clean(struct strbuf *sb, const char *s, size_t len);
 void strbuf_add_cleanstr(struct strbuf *sb, const char *s);
+/* Replace del bytes at `at` with ins[0..inslen) (ins may point into sb). */
+void strbuf_splice(struct strbuf *sb, size_t at, size_t del, const char *ins, size_t inslen);
 /*
  * s (NULL: nothing) for HTML or XML text and attribute values: made visible
  * first as strbuf_add_clean() does (no control character, which XML 1.0

@@ -163,17 +163,6 @@ static int locate(const struct strbuf *buf, int line, enum fix_word_style st, co
 	return 0;
 }
 
-static void splice(struct strbuf *buf, size_t at, size_t del, const char *ins, size_t inslen)
-{
-	struct strbuf out = STRBUF_INIT;
-
-	strbuf_add(&out, buf->buf, at);
-	strbuf_add(&out, ins, inslen);
-	strbuf_add(&out, buf->buf + at + del, buf->len - at - del);
-	strbuf_release(buf);
-	*buf = out;
-}
-
 int fix_word_replace(struct strbuf *buf, int line, enum fix_word_style style, const char *word,
 		     const char *next, const char *repl, struct err *e)
 {
@@ -185,7 +174,7 @@ int fix_word_replace(struct strbuf *buf, int line, enum fix_word_style style, co
 		return -1;
 	if (w != word && starts_with(repl, "--"))
 		repl += 2;
-	splice(buf, off + h.ws, h.we - h.ws, repl, strlen(repl));
+	strbuf_splice(buf, off + h.ws, h.we - h.ws, repl, strlen(repl));
 	return 0;
 }
 
@@ -227,7 +216,7 @@ static int remove_flow_item(struct strbuf *buf, size_t off, size_t len, struct h
 		else if (!(s && l[s - 1] == '[' && t < len && l[t] == ']'))
 			return err_set(e, NULL, line, "line %d is not a YAML list item", line);
 	}
-	splice(buf, off + s, t - s, "", 0);
+	strbuf_splice(buf, off + s, t - s, "", 0);
 	return 0;
 }
 
@@ -249,7 +238,7 @@ int fix_word_remove(struct strbuf *buf, int line, enum fix_word_style style, con
 			return remove_flow_item(buf, off, len, &h, line, e);
 		while (end < buf->len && buf->buf[end] != '\n')
 			end++;
-		splice(buf, off, end + (end < buf->len) - off, "", 0);
+		strbuf_splice(buf, off, end + (end < buf->len) - off, "", 0);
 		return 0;
 	}
 	/* a word quoted alone after a blank is its own word: quotes go too */
@@ -262,7 +251,7 @@ int fix_word_remove(struct strbuf *buf, int line, enum fix_word_style style, con
 		while (t < len && is_blank(l[t]))
 			t++;
 	}
-	splice(buf, off + s, t - s, "", 0);
+	strbuf_splice(buf, off + s, t - s, "", 0);
 	return 0;
 }
 
@@ -288,7 +277,7 @@ int fix_item_insert_after(struct strbuf *buf, int line, const char *word, struct
 	strbuf_addstr(&ins, word);
 	if (end < buf->len)
 		strbuf_addstr(&ins, fix_eol(buf));
-	splice(buf, end + (end < buf->len), 0, ins.buf, ins.len);
+	strbuf_splice(buf, end + (end < buf->len), 0, ins.buf, ins.len);
 	strbuf_release(&ins);
 	return 0;
 }

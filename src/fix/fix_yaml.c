@@ -121,17 +121,6 @@ static void scalar_text(struct strbuf *out, bool json, char quote, enum fix_scal
 	}
 }
 
-static void splice(struct strbuf *buf, size_t at, size_t del, const char *ins, size_t inslen)
-{
-	struct strbuf out = STRBUF_INIT;
-
-	strbuf_add(&out, buf->buf, at);
-	strbuf_add(&out, ins, inslen);
-	strbuf_add(&out, buf->buf + at + del, buf->len - at - del);
-	strbuf_release(buf);
-	*buf = out;
-}
-
 static int replace_scalar(struct strbuf *buf, const char *name, const struct node *n, bool json,
 			  enum fix_scalar type, const char *value, struct err *e)
 {
@@ -151,7 +140,7 @@ static int replace_scalar(struct strbuf *buf, const char *name, const struct nod
 	    (q && buf->buf[at + len - 1] != q))
 		goto refuse;
 	scalar_text(&t, json, q, type, value);
-	splice(buf, at, len, t.buf, t.len);
+	strbuf_splice(buf, at, len, t.buf, t.len);
 	strbuf_release(&t);
 	return 0;
 refuse:
@@ -233,7 +222,7 @@ static int insert_flow(struct strbuf *buf, const char *name, const struct node *
 	} else {
 		strbuf_addf(&ins, "%s, ", t.buf);
 	}
-	splice(buf, at + 1, 0, ins.buf, ins.len);
+	strbuf_splice(buf, at + 1, 0, ins.buf, ins.len);
 	strbuf_release(&t);
 	strbuf_release(&ins);
 	return 0;
@@ -306,7 +295,7 @@ static int insert_block(struct strbuf *buf, const char *name, const struct node 
 			       "guessing the layout",
 			       path[0]);
 	}
-	splice(buf, at, 0, t.buf, t.len);
+	strbuf_splice(buf, at, 0, t.buf, t.len);
 	strbuf_release(&t);
 	return 0;
 }
@@ -427,7 +416,7 @@ int fix_yaml_seq_prepend(struct strbuf *buf, const char *name, const char *const
 	}
 	for (size_t i = 0; i < nlines; i++)
 		strbuf_addf(&t, "%*s%s%s%s", dash, "", i ? "  " : "- ", lines[i], fix_eol(buf));
-	splice(buf, off, 0, t.buf, t.len);
+	strbuf_splice(buf, off, 0, t.buf, t.len);
 	yaml_docs_release(&d);
 	if (parse_one(buf, name, &d, e) < 0)
 		goto out;
