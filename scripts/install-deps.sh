@@ -7,7 +7,7 @@ libmicrohttpd-dev libgnutls28-dev libcmocka-dev libyajl-dev python3 gzip jq proc
 openssl curl clang libclang-rt-dev
 python3-yaml
 util-linux
-python3-jsonschema libxml2-utils prometheus
+python3-jsonschema libxml2-utils prometheus valgrind
 chromium zsh fish groff man-db"
 missing=""
 for p in $PKGS; do

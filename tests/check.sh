@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit + end-to-end tests, once in the normal build and
-# once under AddressSanitizer + UBSan. The last line is "N passed, N failed".
+# once under AddressSanitizer + UBSan, a subset under valgrind (tests/valgrind.sh),
+# then the fuzz targets. The last line is "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 pass=0
@@ -28,6 +29,21 @@ for san in 0 1; do
 	fail=$((fail + f))
 	echo "$b: $last"
 done
+# A subset under valgrind's memcheck, on the normal build (VALGRIND=0 skips it
+# for a quick local run; CI runs it).
+if [ "${VALGRIND:-1}" = 1 ] && [ -x build/kanon ]; then
+	echo "== valgrind"
+	out=$(tests/valgrind.sh build 2>&1)
+	printf '%s\n' "$out" | awk '!/^ok /' | grep -v '^[0-9]* passed, [0-9]* failed$'
+	last=$(printf '%s\n' "$out" | tail -n 1)
+	case "$last" in *" passed, "*" failed") ;; *) last="0 passed, 1 failed" ;; esac
+	p=${last%% passed*}
+	f=${last#*passed, }
+	f=${f%% failed*}
+	pass=$((pass + p))
+	fail=$((fail + f))
+	echo "valgrind: $last"
+fi
 # Every fuzz target (fuzz/, clang libFuzzer with ASan+UBSan): the inputs that
 # once broke it, then a fixed number of inputs from a fixed seed (the same run
 # on every machine), or FUZZ_SECONDS of fuzzing when set.
