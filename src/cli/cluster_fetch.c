@@ -22,6 +22,7 @@
 #include "parsers/k8s_body.h"
 #include "sources/kubeapi.h"
 #include "sources/snapshot_write.h"
+#include "parsers/json.h"
 #include "core/banned.h"
 
 #define MAX_RESTARTS 3
@@ -57,7 +58,19 @@ struct pager {
 	page_fn *page;
 	unsigned pageno, restarts;
 	size_t objects; /* written by this pass over the list */
+	/* the page asked for now: its continue token (owned, NULL for the
+	 * first) and limit (0: --page-limit), halved while a page is too big */
+	char *cont;
+	unsigned limit;
 };
+
+/*
+ * A page is parsed whole by cJSON (64 bytes a value, plus its strings): a
+ * page whose JSON could hold more values than this is asked for again with
+ * half the objects. 500 nodes hold ~200,000 (the bound counts some twice);
+ * a hostile server's "[0,0,0,...]" of 32 MB would be 16 million.
+ */
+#define PAGE_MAX_VALUES 400000
 
 static void unreadable(struct fetch *f, const char *target, const char *request, const char *why,
 		       const char *permission)
@@ -193,6 +206,38 @@ static void restart(struct pager *p)
 	submit_page(p, NULL);
 }
 
+/*
+ * A page larger than the client keeps (KUBEAPI_MAX_BODY) or parses
+ * (PAGE_MAX_VALUES): ask for the same page with half the limit (a continue
+ * token does not fix the page size: kube-apiserver takes a new limit with
+ * it). One object too big on its own fails the list with the reason.
+ */
+static bool page_too_big(struct pager *p, struct kubeapi_req *r)
+{
+	unsigned cur = p->limit ? p->limit : p->f->o->page_limit ? p->f->o->page_limit : 500;
+	bool big = r->code == 200 && !r->error &&
+		   (r->truncated || json_value_bound(r->body.buf, r->body.len) > PAGE_MAX_VALUES);
+
+	if (!big)
+		return false;
+	if (cur > 1) {
+		p->limit = cur / 2;
+		submit_page(p, p->cont);
+		return true;
+	}
+	if (!r->truncated) {
+		struct kubeapi_req bad = *r;
+		char why[128];
+		snprintf(why, sizeof(why), "one object holds more than %d JSON values",
+			 PAGE_MAX_VALUES);
+		bad.code = 0;
+		bad.error = why;
+		fail_request(p->f, p->target, p->verb, &bad, NULL);
+		return true;
+	}
+	return false; /* truncated: fail_request says how large */
+}
+
 static void page_done(struct kubeapi *k, struct kubeapi_req *r)
 {
 	struct pager *p = r->ctx;
@@ -204,6 +249,8 @@ static void page_done(struct kubeapi *k, struct kubeapi_req *r)
 		restart(p);
 		return;
 	}
+	if (page_too_big(p, r))
+		return;
 	if (r->code != 200 || r->truncated || r->error) {
 		fail_request(p->f, p->target, p->verb, r, p->permission);
 		return;
@@ -231,8 +278,11 @@ static void page_done(struct kubeapi *k, struct kubeapi_req *r)
 static void submit_page(struct pager *p, const char *cont)
 {
 	struct strbuf sb = STRBUF_INIT;
-	unsigned limit = p->f->o->page_limit ? p->f->o->page_limit : 500;
+	unsigned limit = p->limit ? p->limit : p->f->o->page_limit ? p->f->o->page_limit : 500;
+	char *keep = cont ? xstrdup(cont) : NULL; /* cont may be p->cont */
 
+	free(p->cont);
+	p->cont = keep;
 	strbuf_addf(&sb, "%s?limit=%u", p->path, limit);
 	if (p->query)
 		strbuf_addf(&sb, "&%s", p->query);
@@ -289,19 +339,15 @@ static void rbac_lists(struct fetch *f, struct pager *pg, bool bindings_only)
 		snprintf(verbs[i], sizeof(verbs[i]), "list %s (%s)", kinds[i][0], kinds[i][2]);
 		snprintf(perms[i], sizeof(perms[i]), "list %s.rbac.authorization.k8s.io",
 			 kinds[i][0]);
-		pg[i] = (struct pager){f,
-				       kinds[i][0],
-				       targets[i],
-				       paths[i],
-				       NULL,
-				       kinds[i][1],
-				       "rbac.authorization.k8s.io/v1",
-				       verbs[i],
-				       perms[i],
-				       rbac_page,
-				       0,
-				       0,
-				       0};
+		pg[i] = (struct pager){.f = f,
+				       .what = kinds[i][0],
+				       .target = targets[i],
+				       .path = paths[i],
+				       .kind = kinds[i][1],
+				       .api_version = "rbac.authorization.k8s.io/v1",
+				       .verb = verbs[i],
+				       .permission = perms[i],
+				       .page = rbac_page};
 		submit_page(&pg[i], NULL);
 	}
 }
@@ -528,7 +574,7 @@ static int check_server(struct fetch *f)
 	cJSON *j;
 
 	get_once(f, "/version", &o);
-	if (o.code == 200 && o.body) {
+	if (o.code == 200 && o.body && json_value_bound(o.body, o.len) <= PAGE_MAX_VALUES) {
 		j = cJSON_ParseWithLength(o.body, o.len);
 		gv = cJSON_GetObjectItemCaseSensitive(j, "gitVersion");
 		if (cJSON_IsString(gv))
@@ -567,7 +613,7 @@ int cluster_fetch(struct kubeapi *api, struct snapshot_writer *w, const struct c
 {
 	struct fetch f = {api,	 w,    o, st, res,  cJSON_CreateArray(), cJSON_CreateArray(),
 			  false, NULL, 0, 0,  false};
-	struct pager pg[6];
+	struct pager pg[6] = {0};
 	double t0 = now_s(), left;
 	int ret = check_server(&f);
 
@@ -578,22 +624,21 @@ int cluster_fetch(struct kubeapi *api, struct snapshot_writer *w, const struct c
 	}
 	metrics_read(&f, 0);
 	rbac_lists(&f, pg, false);
-	pg[4] = (struct pager){&f,   "nodes",	   "nodes",	 "/api/v1/nodes", NULL, NULL,
-			       NULL, "list nodes", "list nodes", nodes_page,	  0,	0,
-			       0};
-	pg[5] = (struct pager){&f,
-			       "pods",
-			       "apiserver",
-			       "/api/v1/namespaces/kube-system/pods",
-			       "labelSelector=component%3Dkube-apiserver",
-			       NULL,
-			       NULL,
-			       "list pods in kube-system",
-			       "list pods (namespace kube-system)",
-			       pods_page,
-			       0,
-			       0,
-			       0};
+	pg[4] = (struct pager){.f = &f,
+			       .what = "nodes",
+			       .target = "nodes",
+			       .path = "/api/v1/nodes",
+			       .verb = "list nodes",
+			       .permission = "list nodes",
+			       .page = nodes_page};
+	pg[5] = (struct pager){.f = &f,
+			       .what = "pods",
+			       .target = "apiserver",
+			       .path = "/api/v1/namespaces/kube-system/pods",
+			       .query = "labelSelector=component%3Dkube-apiserver",
+			       .verb = "list pods in kube-system",
+			       .permission = "list pods (namespace kube-system)",
+			       .page = pods_page};
 	submit_page(&pg[4], NULL);
 	submit_page(&pg[5], NULL);
 	kubeapi_loop(api);
@@ -616,6 +661,8 @@ int cluster_fetch(struct kubeapi *api, struct snapshot_writer *w, const struct c
 	for (size_t i = 0; i < f.nnodes; i++)
 		free(f.nodes[i]);
 	free(f.nodes);
+	for (size_t i = 0; i < 6; i++)
+		free(pg[i].cont);
 	st->requests = kubeapi_requests(api);
 	st->seconds = now_s() - t0;
 	return 0;
@@ -627,7 +674,7 @@ int cluster_fetch_bindings(struct kubeapi *api, struct snapshot_writer *w,
 {
 	struct fetch f = {api,	 w,    o, st, res,  cJSON_CreateArray(), cJSON_CreateArray(),
 			  false, NULL, 0, 0,  false};
-	struct pager pg[4];
+	struct pager pg[4] = {0};
 	const cJSON *u;
 	size_t nd = res->nd;
 	int ret = check_server(&f);
@@ -651,6 +698,8 @@ int cluster_fetch_bindings(struct kubeapi *api, struct snapshot_writer *w,
 						why ? why + 3 : "write error");
 		}
 	}
+	for (size_t i = 0; i < 4; i++)
+		free(pg[i].cont);
 	cJSON_Delete(f.unreadable);
 	cJSON_Delete(f.notes);
 	return ret;

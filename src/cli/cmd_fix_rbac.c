@@ -10,6 +10,7 @@
 #include "fix/fix.h"
 #include "fix/fix_rbac.h"
 #include "sources/file.h"
+#include "sources/kubeapi.h"
 #include "core/banned.h"
 
 static const char help[] =
@@ -109,8 +110,8 @@ static int live(const char *dir, const char *context, void *ctx)
 		strbuf_reset(&path);
 		strbuf_reset(&buf);
 		strbuf_addf(&path, "%s/rbac/%s", dir, pages.v[i]);
-		/* the API answers are at most 64 MB a page (sources/kubeapi.c) */
-		if (file_read(path.buf, pages.v[i], (size_t)64 << 20, &buf, &e) < 0)
+		/* the pages are API answers, at most KUBEAPI_MAX_BODY each */
+		if (file_read(path.buf, pages.v[i], KUBEAPI_MAX_BODY, &buf, &e) < 0)
 			r = -1;
 		else
 			r = fix_rbac_live(&buf, origin.buf, &cmds, &notes, &e);

@@ -512,3 +512,26 @@ bool json_sniff(const char *buf, size_t len)
 		i++;
 	return i < len && (buf[i] == '{' || buf[i] == '[');
 }
+
+size_t json_value_bound(const char *p, size_t n)
+{
+	size_t count = 1;
+	const char *end = p + n;
+
+	while (p < end) {
+		const char *q = p;
+		/* the structural bytes before the next string */
+		while (q < end && *q != '"') {
+			count += *q == '[' || *q == ',' || *q == ':';
+			q++;
+		}
+		if (q == end)
+			break;
+		/* skip the string: to the next '"' not escaped */
+		for (q++; q < end && *q != '"'; q++)
+			if (*q == '\\' && q + 1 < end)
+				q++;
+		p = q + 1;
+	}
+	return count;
+}

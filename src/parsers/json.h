@@ -25,6 +25,16 @@
 #define JSON_MAX_NODES 500000
 
 /*
+ * At least the number of values a parse of p (n bytes) would create, for a
+ * caller that must parse a body whole (cJSON) and wants to know first what
+ * it would cost: one more than the '[', ',' and ':' outside strings (every
+ * value but the first follows one of them; an object's ',' is counted with
+ * its ':', so the bound is at most about twice the truth). One pass, no
+ * allocation; valid JSON or not.
+ */
+size_t json_value_bound(const char *p, size_t n);
+
+/*
  * Called for each List item (is_item) and each top-level value (after its
  * items). Takes ownership of n. A nonzero return stops parsing and is
  * returned by json_parse_stream().

@@ -24,8 +24,6 @@
 #include "sources/file.h"
 #include "core/banned.h"
 
-#define DEFAULT_MAX_BODY (64u << 20)
-
 /* A secret or CA given as bytes, as a file only this process can open. */
 struct memfile {
 	int fd;
@@ -46,6 +44,11 @@ struct kubeapi {
 	struct kubeapi_req *head, *tail;
 	unsigned running;
 	size_t nreq;
+	/* the requests in flight (o.concurrency slots), and the body bytes
+	 * they hold together (KUBEAPI_HELD_MAX) */
+	struct kubeapi_req **run;
+	size_t held;
+	unsigned long next_seq;
 };
 
 static bool curl_ready;
@@ -248,6 +251,7 @@ struct kubeapi *kubeapi_create(const struct kc_target *t, const struct kubeapi_o
 		k->o.timeout_ms = 10000;
 	if (!k->o.concurrency)
 		k->o.concurrency = 32;
+	k->run = xcalloc(k->o.concurrency, sizeof(*k->run));
 	k->ca_mem.fd = k->cert_mem.fd = k->key_mem.fd = -1;
 	execcred_init(&k->cred);
 	k->m = curl_multi_init();
@@ -292,6 +296,7 @@ void kubeapi_destroy(struct kubeapi *k)
 	execcred_release(&k->cred);
 	free(k->server);
 	free(k->base);
+	free(k->run);
 	free(k);
 }
 
@@ -334,17 +339,48 @@ struct kubeapi_req *kubeapi_submit(struct kubeapi *k, const char *path, kubeapi_
 	return r;
 }
 
+/* Is r the request in flight that started first? */
+static bool oldest(const struct kubeapi *k, const struct kubeapi_req *r)
+{
+	for (unsigned i = 0; i < k->o.concurrency; i++)
+		if (k->run[i] && k->run[i]->seq < r->seq)
+			return false;
+	return true;
+}
+
 static size_t sink(char *data, size_t size, size_t n, void *ctx)
 {
 	struct kubeapi_req *r = ctx;
-	size_t len = size * n, max = r->max_body ? r->max_body : DEFAULT_MAX_BODY;
+	struct kubeapi *k = r->k;
+	size_t len = size * n, max = r->max_body ? r->max_body : KUBEAPI_MAX_BODY;
 
 	if (r->body.len + len > max) {
 		r->truncated = true;
 		return 0;
 	}
+	if (k->held + len > KUBEAPI_HELD_MAX && !oldest(k, r)) {
+		r->paused = true; /* libcurl hands these bytes again on resume */
+		return CURL_WRITEFUNC_PAUSE;
+	}
 	strbuf_add(&r->body, data, len);
+	k->held += len;
 	return len;
+}
+
+/* A request left the flight: its bytes are free, the paused may go on. */
+static void run_remove(struct kubeapi *k, struct kubeapi_req *r)
+{
+	for (unsigned i = 0; i < k->o.concurrency; i++)
+		if (k->run[i] == r)
+			k->run[i] = NULL;
+	k->held -= r->body.len;
+	for (unsigned i = 0; i < k->o.concurrency; i++) {
+		struct kubeapi_req *p = k->run[i];
+		if (p && p->paused) {
+			p->paused = false;
+			curl_easy_pause(p->easy, CURLPAUSE_CONT);
+		}
+	}
 }
 
 static void set_auth(struct kubeapi *k, CURL *h)
@@ -399,6 +435,14 @@ static void start(struct kubeapi *k, struct kubeapi_req *r)
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	set_auth(k, h);
 	r->easy = h;
+	r->k = k;
+	r->seq = k->next_seq++;
+	r->paused = false;
+	for (unsigned i = 0; i < k->o.concurrency; i++)
+		if (!k->run[i]) {
+			k->run[i] = r;
+			break;
+		}
 	curl_multi_add_handle(k->m, h);
 	k->running++;
 	k->nreq++;
@@ -462,6 +506,7 @@ static void complete(struct kubeapi *k, CURL *h, CURLcode rc)
 		r->error = transport_error(k, h, rc, r->errbuf);
 	curl_easy_cleanup(h);
 	r->easy = NULL;
+	run_remove(k, r);
 	if (retry_401(k, r))
 		return;
 	if (r->done)

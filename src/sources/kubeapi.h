@@ -23,11 +23,22 @@
 struct kubeapi;
 struct kubeapi_req;
 
+/* The largest response body kept (a list page of 500 objects is a few MB). */
+#define KUBEAPI_MAX_BODY (32u << 20)
+/*
+ * The bytes all requests in flight may hold together. A request whose next
+ * bytes would pass it is paused (libcurl stops reading its connection)
+ * until another completes, except the oldest one, which always proceeds, so
+ * the loop never stalls. A server that answers every request with a big
+ * body costs this much, not --concurrency times the largest body.
+ */
+#define KUBEAPI_HELD_MAX (24u << 20)
+
 typedef void kubeapi_done_fn(struct kubeapi *k, struct kubeapi_req *r);
 
 struct kubeapi_req {
 	char *path;	 /* "/api/v1/nodes?limit=500", owned */
-	size_t max_body; /* 0: 64 MB */
+	size_t max_body; /* 0: KUBEAPI_MAX_BODY */
 	kubeapi_done_fn *done;
 	void *ctx;
 	/* the outcome, for done() */
@@ -38,6 +49,9 @@ struct kubeapi_req {
 	/* internal */
 	struct kubeapi_req *next;
 	void *easy;
+	struct kubeapi *k;
+	unsigned long seq; /* start order: the oldest request never waits */
+	bool paused;	   /* waiting for the bodies in flight to shrink */
 	bool retried;
 	char errbuf[256]; /* CURL_ERROR_SIZE */
 };

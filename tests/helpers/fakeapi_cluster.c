@@ -18,6 +18,12 @@
  * with anonymous auth and AlwaysAllow; --node-fail n2=403,n3=503,n4=hang,n5=big: a 5 MB body),
  * kube-apiserver pods in kube-system (none with --managed), and /metrics
  * whose apiserver_request_total 401 counter grows between reads.
+ * --dense-kb N: every configz is an array of zeros N KiB long
+ * ("[0,0,0,...]": the most JSON values a body of that size can hold), and
+ * with --dense-list-kb N every list page carries one: a hostile server's
+ * bid to make the client hold many big bodies and a huge parse tree.
+ * --item-pad-kb N pads every listed object so (an honest cluster with big
+ * objects: a page of 500 is too big to parse whole, fewer fit).
  * --forbid RESOURCE makes a list 403; --expire-once 1 answers the first
  * continue request with 410 Expired (--expire-once nodes: of that list).
  *
@@ -46,7 +52,8 @@ static struct {
 	int managed;
 	const char *anon; /* locked, forbidden, open */
 	const char *log;
-} cfg = {NULL, NULL, 3, 0, 0, NULL, NULL, NULL, 0, "locked", NULL};
+	unsigned dense_kb, dense_list_kb, item_pad_kb;
+} cfg = {NULL, NULL, 3, 0, 0, NULL, NULL, NULL, 0, "locked", NULL, 0, 0, 0};
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static volatile int stopping;
@@ -86,6 +93,12 @@ int cluster_arg(const char *k, const char *v)
 		cfg.managed = atoi(v);
 	else if (!strcmp(k, "--anon"))
 		cfg.anon = v;
+	else if (!strcmp(k, "--dense-kb"))
+		cfg.dense_kb = (unsigned)strtoul(v, NULL, 10);
+	else if (!strcmp(k, "--dense-list-kb"))
+		cfg.dense_list_kb = (unsigned)strtoul(v, NULL, 10);
+	else if (!strcmp(k, "--item-pad-kb"))
+		cfg.item_pad_kb = (unsigned)strtoul(v, NULL, 10);
 	else
 		return -1;
 	return 0;
@@ -123,6 +136,25 @@ static void addf(struct buf *b, const char *fmt, ...)
 		if (!b->p)
 			abort();
 	}
+}
+
+/* "[0,0,...,0]" of about kb KiB (--dense-kb) */
+static void add_dense(struct buf *b, unsigned kb)
+{
+	size_t n = (size_t)kb * 512; /* values: "0," is two bytes */
+
+	addf(b, "[0");
+	if (b->cap - b->len < 2 * n + 2) {
+		b->cap = b->len + 2 * n + 2;
+		b->p = realloc(b->p, b->cap);
+		if (!b->p)
+			abort();
+	}
+	for (size_t i = 1; i < n; i++) {
+		b->p[b->len++] = ',';
+		b->p[b->len++] = '0';
+	}
+	addf(b, "]");
 }
 
 static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned code, const char *type,
@@ -455,8 +487,15 @@ static enum MHD_Result list(struct MHD_Connection *c, const char *user, const st
 		pthread_mutex_unlock(&lock);
 	}
 	end = limit && start + limit < total ? start + limit : total;
+	if (cfg.dense_list_kb) {
+		addf(&b, "{\"padding\":");
+		add_dense(&b, cfg.dense_list_kb);
+		addf(&b, ",");
+	} else {
+		addf(&b, "{");
+	}
 	addf(&b,
-	     "{\"kind\":\"%s\",\"apiVersion\":\"%s%sv1\",\"metadata\":{\"resourceVersion\":"
+	     "\"kind\":\"%s\",\"apiVersion\":\"%s%sv1\",\"metadata\":{\"resourceVersion\":"
 	     "\"4242\"",
 	     k->kind, k->group, *k->group ? "/" : "");
 	if (end < total) {
@@ -473,7 +512,16 @@ static enum MHD_Result list(struct MHD_Connection *c, const char *user, const st
 	for (unsigned i = start; i < end; i++) {
 		if (i > start)
 			addf(&b, ",");
-		item(k, i, &b);
+		if (cfg.item_pad_kb) {
+			struct buf t = {0};
+			item(k, i, &t);
+			addf(&b, "{\"padding\":");
+			add_dense(&b, cfg.item_pad_kb);
+			addf(&b, ",%s", t.p + 1);
+			free(t.p);
+		} else {
+			item(k, i, &b);
+		}
 	}
 	addf(&b, "]}\n");
 	return send_buf(c, 200, "application/json", &b);
@@ -527,6 +575,12 @@ static enum MHD_Result configz(struct MHD_Connection *c, const char *user, const
 		for (int i = 0; i < 5 * 1024; i++)
 			addf(&b, "%01024d", 0);
 		addf(&b, "\"}}\n");
+		return send_buf(c, 200, "application/json", &b);
+	}
+	if (cfg.dense_kb) {
+		addf(&b, "{\"kubeletconfig\":{\"padding\":");
+		add_dense(&b, cfg.dense_kb);
+		addf(&b, "}}\n");
 		return send_buf(c, 200, "application/json", &b);
 	}
 	if (cfg.configz_delay_ms)
@@ -641,12 +695,14 @@ static enum MHD_Result serve_user(struct MHD_Connection *c, const char *user, co
 static void log_request(const char *url, const char *user, struct MHD_Connection *c)
 {
 	const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
+	const char *limit = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
 	FILE *f;
 
 	if (!cfg.log || !(f = fopen(cfg.log, "a")))
 		return;
-	fprintf(f, "GET %s user=%s ua=%s\n", url, user ? (*user ? user : "anonymous") : "invalid",
-		ua ? ua : "");
+	fprintf(f, "GET %s user=%s ua=%s%s%s\n", url,
+		user ? (*user ? user : "anonymous") : "invalid", ua ? ua : "",
+		limit ? " limit=" : "", limit ? limit : "");
 	fclose(f);
 }
 

@@ -153,12 +153,38 @@ static void test_depth_and_stop(void **state)
 	assert_false(json_sniff("   ", 3));
 }
 
+/* json_value_bound(): never below the values a parse makes; structure in
+ * strings (escaped quotes included) does not count. */
+static void test_value_bound(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t at_least, at_most;
+	} t[] = {
+	    {"0", 1, 1},
+	    {"[]", 1, 2},
+	    {"[0,0,0]", 4, 4},
+	    {"{\"a\":1,\"b\":[2,3]}", 5, 7},
+	    {"\"a,b:[c\"", 1, 1},
+	    {"[\"x\\\",[,\",1]", 3, 3},
+	    {"{\"items\":[{\"k\":\"v\"},{\"k\":\"v\"}]}", 6, 8},
+	    {"[\"unterminated,,,", 2, 2},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t n = json_value_bound(t[i].in, strlen(t[i].in));
+		if (n < t[i].at_least || n > t[i].at_most)
+			fail_msg("%s: %zu values, expected %zu..%zu", t[i].in, n, t[i].at_least,
+				 t[i].at_most);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scalars),	   cmocka_unit_test(test_unicode),
 	    cmocka_unit_test(test_items_streamed), cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_depth_and_stop),
+	    cmocka_unit_test(test_depth_and_stop), cmocka_unit_test(test_value_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
