@@ -77,9 +77,11 @@ struct fix_apply_opts {
  * before the failing one are named in log).
  *
  * KANON_TEST_FAIL_AT=POINT (tests only) makes the write fail at POINT:
- * after-backup, after-write (half the bytes written), before-rename,
- * after-rename; KANON_TEST_CRASH_AT=POINT exits there at once (status
- * 86) without any cleanup, as a crash or a kill would;
+ * after-backup, before-write (the temporary file created, empty),
+ * after-write (half the bytes written), before-rename, after-rename;
+ * KANON_TEST_CRASH_AT=POINT exits there at once (status 86) without any
+ * cleanup, as a crash would; KANON_TEST_STOP_AT=POINT stops the process
+ * there (SIGSTOP) for the test to kill it (SIGKILL);
  * KANON_TEST_TOUCH_BEFORE_APPLY=FILE appends to FILE before the checks,
  * as another writer would.
  */

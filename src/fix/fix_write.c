@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,11 +259,14 @@ struct fix_file *fix_plan_file(struct fix_plan *p, const char *path, bool create
 	return f;
 }
 
-/* Tests only: KANON_TEST_FAIL_AT / KANON_TEST_CRASH_AT (fix.h). */
+/* Tests only: KANON_TEST_FAIL_AT / _CRASH_AT / _STOP_AT (fix.h). */
 static int fault(const char *point, const char *name, struct err *e)
 {
 	const char *fail = getenv("KANON_TEST_FAIL_AT"), *crash = getenv("KANON_TEST_CRASH_AT");
+	const char *stop = getenv("KANON_TEST_STOP_AT");
 
+	if (stop && !strcmp(stop, point))
+		raise(SIGSTOP); /* the test kills it here with SIGKILL */
 	if (crash && !strcmp(crash, point))
 		_exit(86);
 	if (fail && !strcmp(fail, point))
@@ -452,6 +456,8 @@ static int write_new(struct one_write *w, const struct fix_file *f, struct err *
 		return err_set(e, NULL, 0, "cannot create a file beside '%s': %s", f->display,
 			       strerror(errno));
 	}
+	if (fault("before-write", f->display, e) < 0)
+		return -1;
 	if (write_all(w->tmpfd, f->new.buf, half) < 0)
 		goto fail;
 	if (fault("after-write", f->display, e) < 0)

@@ -88,18 +88,29 @@ KANON_TEST_TOUCH_BEFORE_APPLY=$f "$KANON" fix kubelet --root "$tmp/kubeadm" --ap
 check "a file changed since it was read is not overwritten" $?
 
 # failures injected at each step: the original, or the whole new file
-for point in after-backup after-write before-rename after-rename; do
-	for how in FAIL CRASH; do
+# (STOP: the process stops itself there and the test kills it with SIGKILL)
+for point in after-backup before-write after-write before-rename after-rename; do
+	for how in FAIL CRASH STOP; do
 		fresh kubeadm
 		env "KANON_TEST_${how}_AT=$point" "$KANON" fix kubelet --root "$tmp/kubeadm" \
-			--apply >"$tmp/out" 2>"$tmp/err"
+			--apply >"$tmp/out" 2>"$tmp/err" &
+		kpid=$!
+		if [ $how = STOP ]; then
+			for _ in $(seq 1 200); do
+				[ "$(awk '{print $3}' "/proc/$kpid/stat" 2>/dev/null)" = T ] && break
+				sleep 0.05
+			done
+			kill -KILL "$kpid"
+		fi
+		wait "$kpid"
 		rc=$?
 		now=$(cat "$f")
 		case $point in
 		after-rename) want="KUBELET_EXTRA_ARGS=" ;;
 		*) want=$orig ;;
 		esac
-		[ "$now" = "$want" ] && { [ $how = CRASH ] && [ $rc = 86 ] || [ $rc = 2 ]; }
+		case $how in CRASH) want_rc=86 ;; STOP) want_rc=137 ;; *) want_rc=2 ;; esac
+		[ "$now" = "$want" ] && [ "$rc" = "$want_rc" ]
 		check "$how at $point leaves the $([ "$want" = "$orig" ] && echo original || echo new file) whole (rc $rc)" $?
 		if [ $how = FAIL ] && [ $point != after-rename ]; then
 			[ -z "$(find "$tmp/kubeadm" -name '*.kanon-tmp*' -o -name '*.kanon-bak')" ]
