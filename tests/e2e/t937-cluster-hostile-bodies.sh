@@ -7,6 +7,10 @@
 # the limit, so an honest cluster with big objects is still read in full.
 . "$(dirname "$0")/cluster/lib.sh"
 cluster_certs
+# the memory bound is kanon's, not ASan's shadow and quarantine: the RSS is
+# checked on the plain build only
+lim=102400
+case "$KANON" in *build-san*) lim=99999999 ;; esac
 
 peak_of() { # peak RSS in KiB of the command, its output in $tmp/out.json
 	/usr/bin/time -f "%M" -o "$tmp/rss" "$@" >"$tmp/out.json" 2>"$tmp/err"
@@ -19,8 +23,8 @@ cluster_start dense --nodes 40 --dense-kb 4000
 kubeconfig "$tmp/k" "$port" "    token: $TOKEN"
 read -r rc kb < <(peak_of "$KANON" cluster --kubeconfig "$tmp/k" --timeout 30 \
 	--metrics-interval 0 --no-probe -f json)
-[ "$rc" = 3 ] && [ "$kb" -lt 102400 ]
-check "40 dense 4 MB /configz answers: exit 3, peak RSS $((kb / 1024)) MB < 100 MB" $?
+[ "$rc" = 3 ] && [ "$kb" -lt "$lim" ]
+check "40 dense 4 MB /configz answers: exit 3, peak RSS $((kb / 1024)) MB$([ "$lim" = 102400 ] && echo " < 100 MB" || echo " (sanitizers: not checked)")" $?
 nv=$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -37,8 +41,8 @@ cluster_start densel --nodes 3 --dense-list-kb 8000
 kubeconfig "$tmp/k2" "$port" "    token: $TOKEN"
 read -r rc kb < <(peak_of "$KANON" cluster --kubeconfig "$tmp/k2" --timeout 30 \
 	--metrics-interval 0 --no-probe -f json)
-[ "$rc" = 3 ] && [ "$kb" -lt 102400 ]
-check "dense list pages: exit 3, peak RSS $((kb / 1024)) MB < 100 MB" $?
+[ "$rc" = 3 ] && [ "$kb" -lt "$lim" ]
+check "dense list pages: exit 3, peak RSS $((kb / 1024)) MB$([ "$lim" = 102400 ] && echo " < 100 MB" || echo " (sanitizers: not checked)")" $?
 python3 - "$tmp/out.json" >"$tmp/why" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
