@@ -10,6 +10,7 @@ t=$1 secs=$2
 shift 2
 case $t in
 fuzz_tree) max=65536 ;;
+fuzz_cluster) max=32768 ;;
 fuzz_cli) max=16384 ;;
 *) max=8192 ;;
 esac

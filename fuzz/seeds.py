@@ -63,6 +63,47 @@ def pack_tree(root, mode):
     return bytes(out)
 
 
+def cluster_answers(paged):
+    import json
+
+    def lst(kind, api, items, cont=None):
+        meta = {"resourceVersion": "42"}
+        if cont:
+            meta["continue"] = cont
+        return json.dumps({"kind": kind, "apiVersion": api, "metadata": meta, "items": items}).encode()
+    rbac = "rbac.authorization.k8s.io/v1"
+    role = {"metadata": {"name": "legacy-read"},
+            "rules": [{"apiGroups": [""], "resources": ["secrets", "pods"], "verbs": ["get", "list"]}]}
+    crb = {"metadata": {"name": "legacy-read"},
+           "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "legacy-read"},
+           "subjects": [{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "system:unauthenticated"}]}
+    rb = dict(crb, metadata={"name": "r", "namespace": "payments"})
+    nodes = [{"metadata": {"name": "n%d" % i}} for i in (1, 2)]
+    pod = {"metadata": {"name": "kube-apiserver-cp", "namespace": "kube-system"},
+           "spec": {"containers": [{"name": "kube-apiserver", "command": [
+               "kube-apiserver", "--anonymous-auth=true", "--authorization-mode=Node,RBAC"]}]}}
+    configz = [{"kubeletconfig": {"authentication": {"anonymous": {"enabled": i == 1},
+                                                     "webhook": {"enabled": i != 1}},
+                                  "authorization": {"mode": "AlwaysAllow" if i == 1 else "Webhook"},
+                                  "readOnlyPort": 10255 if i == 1 else 0}} for i in (1, 2)]
+    answers = [
+        b'{"major":"1","minor":"31","gitVersion":"v1.31.2"}',
+        b'apiserver_request_total{code="401",verb="GET"} 7\n'
+        b'apiserver_request_total{code="403",verb="LIST"} 2\n',
+        lst("ClusterRoleList", rbac, [role], "tok" if paged else None),
+        lst("ClusterRoleBindingList", rbac, [crb]),
+        lst("RoleList", rbac, [dict(role, metadata={"name": "r", "namespace": "payments"})]),
+        lst("RoleBindingList", rbac, [rb]),
+        lst("NodeList", "v1", nodes),
+        lst("PodList", "v1", [pod]),
+    ] + [json.dumps(c).encode() for c in configz]
+    out = b"\0".join(b"\0" + a for a in answers)
+    if paged:
+        out += b"\0\5" + b'{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410}'
+        out += b"\0\0" + lst("ClusterRoleList", rbac, [role])
+    return out
+
+
 def main():
     fx = "tests/fixtures/"
     kubelet_cfg = files(fx + "kubelet/*.yaml", fx + "kubelet/*.json", fx + "nodes/**/config.yaml",
@@ -154,6 +195,12 @@ contexts:
             sorted(glob.glob(os.path.join(TOP, fx, "*", "snap*"))):
         if os.path.isdir(d):
             put("fuzz_tree", pack_tree(d, 0))
+    # fuzz_cluster: an API server's answers in the order kanon cluster asks
+    # (/version, /metrics, clusterroles, clusterrolebindings, roles,
+    # rolebindings, nodes, kube-apiserver pods, each node's /configz), each
+    # a status byte (0: 200, 4: 403, 5: 410, 6: 503) and the body
+    put("fuzz_cluster", cluster_answers(False))
+    put("fuzz_cluster", cluster_answers(True))
     for t in sorted(os.listdir(OUT)):
         print("fuzz seeds: %s: %d" % (t, len(os.listdir(os.path.join(OUT, t)))))
     return 0

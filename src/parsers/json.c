@@ -516,8 +516,11 @@ bool json_sniff(const char *buf, size_t len)
 size_t json_value_bound(const char *p, size_t n)
 {
 	size_t count = 1;
-	const char *end = p + n;
+	const char *end;
 
+	if (!n)
+		return count; /* p may be NULL (an empty strbuf) */
+	end = p + n;
 	while (p < end) {
 		const char *q = p;
 		/* the structural bytes before the next string */

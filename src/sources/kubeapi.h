@@ -66,6 +66,17 @@ struct kubeapi *kubeapi_create(const struct kc_target *t, const struct kubeapi_o
 			       struct err *e);
 void kubeapi_destroy(struct kubeapi *k);
 
+/*
+ * A client without a network (the fuzz target fuzz/fuzz_cluster.c): fn
+ * answers each request, in the order submitted, with a status code (0: no
+ * answer) and a body, which reaches the request as libcurl would hand it
+ * over (16 KB at a time, the same body limits), then done() as over HTTP.
+ */
+typedef void kubeapi_replay_fn(void *ctx, const char *path, long *code, const char **body,
+			       size_t *len);
+struct kubeapi *kubeapi_create_replay(kubeapi_replay_fn *fn, void *ctx,
+				      const struct kubeapi_opts *o);
+
 /* The server URL (without a trailing '/'). */
 const char *kubeapi_server(const struct kubeapi *k);
 /* The CA file the client trusts (a memfd path for -data), or NULL. */
