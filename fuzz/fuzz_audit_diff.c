@@ -7,10 +7,13 @@
  * details of, every detail. Also the SSE2 walker against its token-by-token
  * reference (jsonl_walk_until_scalar) for every stop key.
  *
- * Only JSON text is compared (what cJSON parses, without raw control
- * characters, which cJSON takes and JSON does not): on broken text the
- * fast side is lenient where the full parser refuses ({"a":g""}, a raw NUL
- * inside a string), and such a line is never written by an API server.
+ * Records are compared on JSON text (what cJSON parses, without raw control
+ * characters, which cJSON takes and JSON does not). On any other line the
+ * scanner's gate, the strict walk (jsonl_walk_strict), must have refused:
+ * a line it takes is JSON text cJSON parses, and a line cJSON refuses is
+ * never an event on the fast side ({"a":g""} was one, issue 16). The
+ * lenient walkers (jsonl_walk_until, only used to peek at timestamps) may
+ * still take such text.
  */
 #include <stddef.h>
 #include <ctype.h>
@@ -145,6 +148,43 @@ static void block_clear(struct block *b)
 	strbuf_release(&b->cri);
 }
 
+/*
+ * The strict walk (the fast path's gate) takes only JSON text: where it says
+ * 0 the line is RFC 8259 JSON and cJSON parses it too.
+ */
+static void strict_only_json(const char *p, const char *end, const cJSON *o)
+{
+	struct span f[JK__COUNT];
+	bool bs;
+
+	if (jsonl_walk_strict(p, end, f, &bs) != 0)
+		return;
+	if (!o)
+		differ("the strict walk took a line cJSON refuses", 0);
+	if (!json_text_strict(p, end))
+		differ("the strict walk took a line that is not JSON text", 0);
+}
+
+/*
+ * A line cJSON refuses is malformed on the fast side too: never an event
+ * ({"a":g""} and {"a":{"b":tru}} were events there, not JSON to the tree).
+ * Lines another format reads (CRI, docker, ...) are not events either way.
+ */
+static void refused_by_both(const char *p, const char *end)
+{
+	struct block fast;
+
+	if (p < end && *p != '{')
+		return; /* text formats (CRI, export-task lines): not JSON to start with */
+	memset(&fast, 0, sizeof(fast));
+	audit_scan_line(&fast, p, end, 1);
+	audit_fmt_block_end(&fast);
+	for (size_t i = 0; i < fast.nrec; i++)
+		if (!(fast.recs[i].flags & R_MALFORMED) && !fast.recs[i].fmt)
+			differ("an event read from a line cJSON refuses", i);
+	block_clear(&fast);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data, *end = p + size;
@@ -164,6 +204,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * not: the SSE2 one does not look inside a value between ':' and ','
 	 * ({"a":g""} is one member to it, an error to the reference).
 	 */
+	strict_only_json(p, end, o);
+	if (!o)
+		refused_by_both(p, end);
 	if (!o || !json_text_strict(p, end)) {
 		cJSON_Delete(o);
 		return 0;

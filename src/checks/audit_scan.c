@@ -606,54 +606,6 @@ static const char *skip_blank(const char *q, const char *end)
 	return q;
 }
 
-/* [q,end) is `,"annotations":{...}}` or `}`: what the API server writes after stageTimestamp. */
-static bool only_annotations(const char *q, const char *end)
-{
-	static const char key[] = "\"annotations\"";
-
-	q = skip_blank(q, end);
-	if (q < end && *q == '}')
-		return skip_blank(q + 1, end) == end;
-	if (q >= end || *q != ',')
-		return false;
-	q = skip_blank(q + 1, end);
-	if ((size_t)(end - q) < sizeof(key) - 1 || memcmp(q, key, sizeof(key) - 1))
-		return false;
-	q = skip_blank(q + sizeof(key) - 1, end);
-	if (q >= end || *q != ':')
-		return false;
-	q = skip_blank(q + 1, end);
-	if (q >= end || *q != '{')
-		return false;
-	/*
-	 * annotations is a map[string]string: its first '}' closes it unless one
-	 * is inside a value, and then the check below fails (the whole walk then)
-	 */
-	q = memchr(q, '}', (size_t)(end - q));
-	if (!q)
-		return false;
-	q = skip_blank(q + 1, end);
-	return q < end && *q == '}' && skip_blank(q + 1, end) == end;
-}
-
-/*
- * The walk of an event line. It stops after stageTimestamp when only
- * annotations follow (types.go field order); anything else there, e.g. a
- * key repeated after it (Go keeps the last one), needs the whole walk, so
- * that the fast path and cJSON always agree.
- */
-static int walk_event(const char *p, const char *end, struct span *f, bool *bs)
-{
-	int r = jsonl_walk_until_bs(p, end, f, JK_STAGETS, bs);
-	bool bs2;
-
-	if (r != 1 || only_annotations(f[JK_STAGETS].p + f[JK_STAGETS].n, end))
-		return r;
-	r = jsonl_walk_until_bs(p, end, f, -1, &bs2);
-	*bs = *bs || bs2;
-	return r;
-}
-
 /* Does the object at p start with the key `key` (quoted)? */
 static bool wrapper_start(const char *p, const char *end, const char *key)
 {
@@ -722,16 +674,14 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	    audit_fmt_azure_records(b, p, (size_t)(end - p), line))
 		return;
 	/*
-	 * The API server writes annotations last (types.go field order): once
-	 * stageTimestamp is read the rest is not needed, unless the line is sent
-	 * to cJSON below anyway. A line that is cut short still fails: it must
-	 * end with '}'.
+	 * The fast path takes only what it proves to be JSON (jsonl_walk_strict):
+	 * anything else is read by cJSON, which decides, so both paths take and
+	 * refuse the same lines ({"a":g""} was an event here, not JSON there).
 	 */
 	if (*p != '{' || end[-1] != '}' ||
 	    (b->format > AF_NATIVE && b->format != AF_FORCED_NATIVE && !b->depth) ||
-	    walk_event(p, end, f, &bs) < 0 || !f[JK_AUDITID].n || !f[JK_STAGE].n ||
-	    !jsonl_str(&f[JK_AUDITID], &s, &n) || f[JK_STAGE].p[0] != '"' ||
-	    (bs && escaped(f))) {
+	    jsonl_walk_strict(p, end, f, &bs) < 0 || !f[JK_AUDITID].n || !f[JK_STAGE].n ||
+	    !jsonl_str(&f[JK_AUDITID], &s, &n) || f[JK_STAGE].p[0] != '"' || (bs && escaped(f))) {
 		/* a stage that is not a string is not an Event either: the tree
 		 * side says so ("stage":{} was an event of no stage; fuzz_audit_diff) */
 		slow_path(b, p, (size_t)(end - p), line);
@@ -755,7 +705,7 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	esc = memchr(s, '\\', n) || (f[JK_RRTS].n && memchr(f[JK_RRTS].p, '\\', f[JK_RRTS].n));
 	if (flags == R_ANON && !esc) {
 		/* anonymous: the details from the spans, without building a tree */
-		if (jsonl_walk(p, end, f) == 0 && (d = span_detail(f)) != NULL)
+		if ((d = span_detail(f)) != NULL)
 			goto record;
 		slow_path(b, p, (size_t)(end - p), line);
 		return;

@@ -489,6 +489,393 @@ int jsonl_walk_until_bs(const char *p, const char *end, struct span out[JK__COUN
 }
 #endif
 
+/* ------------------------------------------------------------ strict walk */
+
+/*
+ * jsonl_walk_strict(): the walk of one event line that also proves the
+ * line is JSON (RFC 8259), 64 bytes at a time. It takes only the compact
+ * form the API server writes (no blank outside strings, no raw control
+ * byte, no escape other than the JSON ones, no \u escape of a surrogate,
+ * numbers as RFC 8259 writes them); anything else returns -1 and the caller
+ * reads the line with the full parser, which decides. So the fast path
+ * never takes a line the tree parser refuses ({"a":g""} was one).
+ *
+ * Which bytes are inside strings is the running parity of the unescaped
+ * quotes (a prefix XOR); outside strings, every bracket, colon and comma is
+ * visited with a bracket stack, and the bytes next to it must be what the
+ * grammar allows there. Between two such characters there is then at most
+ * one token: two strings, or a string and a scalar, side by side are caught
+ * by the masks; each scalar is parsed.
+ */
+struct sblk {
+	uint64_t q, ev, rare; /* quotes; brackets, colons, commas; backslashes and controls */
+};
+
+static inline __attribute__((always_inline)) void classify64(const char *c, struct sblk *k)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), lb = _mm_set1_epi8('{'),
+		      rb = _mm_set1_epi8('}'), co = _mm_set1_epi8(':'), cm = _mm_set1_epi8(','),
+		      bit = _mm_set1_epi8(0x20), c1f = _mm_set1_epi8(0x1f);
+	unsigned mq[4], me[4], mr[4];
+
+	for (int i = 0; i < 4; i++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * i));
+		__m128i f = _mm_or_si128(v, bit); /* '[' | 0x20 == '{', ']' | 0x20 == '}' */
+		mq[i] = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q));
+		me[i] = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb)),
+				 _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, cm))));
+		mr[i] = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, bs), _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f)));
+	}
+	k->q = mq[0] | (uint64_t)mq[1] << 16 | (uint64_t)mq[2] << 32 | (uint64_t)mq[3] << 48;
+	k->ev = me[0] | (uint64_t)me[1] << 16 | (uint64_t)me[2] << 32 | (uint64_t)me[3] << 48;
+	k->rare = mr[0] | (uint64_t)mr[1] << 16 | (uint64_t)mr[2] << 32 | (uint64_t)mr[3] << 48;
+#else
+	memset(k, 0, sizeof(*k));
+	for (int i = 0; i < 64; i++) {
+		unsigned char ch = (unsigned char)c[i];
+		uint64_t b = UINT64_C(1) << i;
+		if (ch == '"')
+			k->q |= b;
+		else if (ch == '{' || ch == '}' || ch == '[' || ch == ']' || ch == ':' || ch == ',')
+			k->ev |= b;
+		else if (ch == '\\' || ch < 0x20)
+			k->rare |= b;
+	}
+#endif
+}
+
+/* Of the rare bytes of a block: the backslashes, and whether a control byte is among them. */
+static uint64_t rare_split(const char *c, uint64_t rare, bool *ctl)
+{
+	uint64_t bs = 0;
+
+	*ctl = false;
+	while (rare) {
+		int i = __builtin_ctzll(rare);
+		rare &= rare - 1;
+		if (c[i] == '\\')
+			bs |= UINT64_C(1) << i;
+		else
+			*ctl = true;
+	}
+	return bs;
+}
+
+static inline uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/* The escape at e (e[0] == '\\'): one the tree parser decodes as JSON does. */
+static bool strict_escape(const char *e, const char *end)
+{
+	unsigned v = 0;
+
+	if (end - e < 2)
+		return false;
+	switch (e[1]) {
+	case '"':
+	case '\\':
+	case '/':
+	case 'b':
+	case 'f':
+	case 'n':
+	case 'r':
+	case 't':
+		return true;
+	case 'u':
+		if (end - e < 6)
+			return false;
+		for (int i = 2; i < 6; i++) {
+			int h = hex_value(e[i]);
+			if (h < 0)
+				return false;
+			v = v << 4 | (unsigned)h;
+		}
+		/* surrogates: cJSON and Go part ways on lone ones; the full parser decides */
+		return v < 0xd800 || v > 0xdfff;
+	default:
+		return false;
+	}
+}
+
+static const char *digits_end(const char *p, const char *end)
+{
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+/* Past the RFC 8259 number or literal at p, or NULL. */
+static const char *strict_scalar(const char *p, const char *end)
+{
+	const char *d;
+
+	if (p < end && (*p == 't' || *p == 'n'))
+		return end - p >= 4 && !memcmp(p, *p == 't' ? "true" : "null", 4) ? p + 4 : NULL;
+	if (p < end && *p == 'f')
+		return end - p >= 5 && !memcmp(p, "false", 5) ? p + 5 : NULL;
+	if (p < end && *p == '-')
+		p++;
+	if (p >= end || *p < '0' || *p > '9')
+		return NULL;
+	p = *p == '0' ? p + 1 : digits_end(p, end);
+	if (p < end && *p == '.') {
+		d = digits_end(p + 1, end);
+		if (d == p + 1)
+			return NULL;
+		p = d;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		d = digits_end(p, end);
+		if (d == p)
+			return NULL;
+		p = d;
+	}
+	return p;
+}
+
+static inline bool value_start(char c)
+{
+	return c == '"' || c == '{' || c == '[' || c == '-' || (c >= '0' && c <= '9') || c == 't' ||
+	       c == 'f' || c == 'n';
+}
+
+static inline bool value_end(char c)
+{
+	return c == '"' || c == '}' || c == ']' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+}
+
+#define STRICT_MAX_DEPTH 63
+
+struct strict {
+	const char *start, *end;
+	const char *item, *vstart; /* depth 1: after the '{' or ',' of the member, its value */
+	struct span *out;
+	uint64_t arr; /* bit d: the container at depth d is an array */
+	int depth, id;
+	bool want_colon; /* the object being read waits for the ':' of a member */
+};
+
+/* A member of the event ends at pos (',' or the closing '}'). */
+static void strict_member(struct strict *s, const char *pos)
+{
+	if (s->vstart && s->id >= 0) {
+		s->out[s->id].p = s->vstart;
+		s->out[s->id].n = (size_t)(pos - s->vstart);
+	}
+	s->vstart = NULL;
+	s->item = pos + 1;
+}
+
+static inline int strict_open(struct strict *s, const char *pos)
+{
+	char prev = pos[-1], next = pos + 1 < s->end ? pos[1] : 0;
+	bool in_arr = s->arr >> s->depth & 1;
+
+	if (!(prev == ':' || prev == '[' || (prev == ',' && in_arr)))
+		return -1;
+	if (++s->depth > STRICT_MAX_DEPTH)
+		return -1;
+	if (*pos == '{') {
+		s->arr &= ~(UINT64_C(1) << s->depth);
+		s->want_colon = true;
+		return next == '"' || next == '}' ? 0 : -1;
+	}
+	s->arr |= UINT64_C(1) << s->depth;
+	s->want_colon = false;
+	return value_start(next) || next == ']' ? 0 : -1;
+}
+
+/* 1: the event's closing '}', 0: go on, -1: not JSON the fast path takes */
+static inline int strict_close(struct strict *s, const char *pos)
+{
+	char prev = pos[-1], next = pos + 1 < s->end ? pos[1] : 0;
+	bool arr = s->arr >> s->depth & 1;
+
+	if (arr != (*pos == ']'))
+		return -1;
+	if (prev == (arr ? '[' : '{')) {
+		/* empty */
+	} else if (!value_end(prev) || (!arr && s->want_colon)) {
+		return -1;
+	}
+	s->want_colon = false;
+	if (--s->depth == 0) {
+		strict_member(s, pos);
+		return pos + 1 == s->end ? 1 : -1;
+	}
+	return next == ',' || next == '}' || next == ']' ? 0 : -1;
+}
+
+static inline int strict_colon(struct strict *s, const char *pos)
+{
+	if ((s->arr >> s->depth & 1) || !s->want_colon || pos[-1] != '"' || pos + 1 >= s->end ||
+	    !value_start(pos[1]))
+		return -1;
+	s->want_colon = false;
+	if (s->depth == 1) {
+		const char *k = s->item + 1;
+		s->id = key_id(k, (size_t)(pos - 1 - k));
+		/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
+		if (s->id < 0 && has_backslash(k, pos - 1))
+			return -1;
+		s->vstart = pos + 1;
+	}
+	return 0;
+}
+
+static inline int strict_comma(struct strict *s, const char *pos)
+{
+	bool arr = s->arr >> s->depth & 1;
+	char next = pos + 1 < s->end ? pos[1] : 0;
+
+	if (!value_end(pos[-1]))
+		return -1;
+	if (arr)
+		return value_start(next) ? 0 : -1;
+	if (s->want_colon || next != '"')
+		return -1;
+	s->want_colon = true;
+	if (s->depth == 1)
+		strict_member(s, pos);
+	return 0;
+}
+
+static inline __attribute__((always_inline)) int strict_event(struct strict *s, const char *pos)
+{
+	switch (*pos) {
+	case '{':
+	case '[':
+		return strict_open(s, pos);
+	case '}':
+	case ']':
+		return strict_close(s, pos);
+	case ':':
+		return strict_colon(s, pos);
+	default:
+		return strict_comma(s, pos);
+	}
+}
+
+/* The escapes of a block: which bytes they escape (bit 0 may come from the block before). */
+static int strict_escapes(const char *c, const char *end, uint64_t bs, uint64_t *escaped,
+			  uint64_t *carry)
+{
+	uint64_t e = *carry;
+
+	*carry = 0;
+	while (bs) {
+		int i = __builtin_ctzll(bs);
+		bs &= bs - 1;
+		if (e >> i & 1)
+			continue; /* itself escaped: "\\" */
+		if (!strict_escape(c + i, end))
+			return -1;
+		if (i == 63)
+			*carry = 1;
+		else
+			e |= UINT64_C(1) << (i + 1);
+	}
+	*escaped = e;
+	return 0;
+}
+
+/* Each scalar (a run of other bytes outside strings) must be one whole RFC 8259 one. */
+static int strict_scalars(const char *c, const char *end, uint64_t starts)
+{
+	while (starts) {
+		const char *s = c + __builtin_ctzll(starts), *e = strict_scalar(s, end);
+		starts &= starts - 1;
+		if (!e || e >= end || (*e != ',' && *e != '}' && *e != ']'))
+			return -1;
+	}
+	return 0;
+}
+
+int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT], bool *backslash)
+{
+	struct strict s;
+	uint64_t instr = 0, esc_carry = 0, prev_clq = 0, prev_sc = 0, any_bs = 0;
+	char tmp[64];
+
+	memset(out, 0, sizeof(struct span) * JK__COUNT);
+	*backslash = false;
+	if (p >= end || *p != '{')
+		return -1;
+	memset(&s, 0, sizeof(s));
+	s.start = p;
+	s.end = end;
+	s.item = p + 1;
+	s.out = out;
+	s.depth = 1;
+	s.id = -1;
+	s.want_colon = true;
+	if (p + 1 < end && p[1] != '"' && p[1] != '}')
+		return -1;
+	for (const char *c = p + 1; c < end; c += 64) {
+		size_t n = end - c >= 64 ? 64 : (size_t)(end - c);
+		uint64_t valid = n == 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
+		uint64_t x, q, sc, ev, escaped = 0, opq, clq;
+		struct sblk k;
+
+		if (n == 64) {
+			classify64(c, &k);
+		} else {
+			memset(tmp, 'x', sizeof(tmp));
+			memcpy(tmp, c, n);
+			classify64(tmp, &k);
+		}
+		if (k.rare & valid) {
+			bool ctl;
+			uint64_t bs = rare_split(c, k.rare & valid, &ctl);
+			if (ctl)
+				return -1; /* a raw control byte: the full parser decides */
+			any_bs |= bs;
+			if (strict_escapes(c, end, bs, &escaped, &esc_carry) < 0)
+				return -1;
+		} else if (esc_carry) {
+			escaped = 1;
+			esc_carry = 0;
+		}
+		q = k.q & ~escaped & valid;
+		x = prefix_xor(q) ^ instr;
+		instr = (uint64_t)((int64_t)x >> 63);
+		opq = q & x;
+		clq = q & ~x;
+		sc = ~x & ~q & ~k.ev & valid;
+		if ((opq & ((clq << 1) | prev_clq)) || (opq & ((sc << 1) | prev_sc)) ||
+		    (sc & ((clq << 1) | prev_clq)))
+			return -1; /* two tokens side by side: "a""b", g"", "a"1, "a" : */
+		if (strict_scalars(c, end, sc & ~((sc << 1) | prev_sc)) < 0)
+			return -1;
+		prev_clq = clq >> 63;
+		prev_sc = sc >> 63;
+		ev = k.ev & ~x & valid;
+		while (ev) {
+			int r = strict_event(&s, c + __builtin_ctzll(ev));
+			if (r) {
+				*backslash = any_bs != 0;
+				return r > 0 ? 0 : -1;
+			}
+			ev &= ev - 1;
+		}
+	}
+	return -1; /* the object does not end */
+}
+
 int jsonl_walk(const char *p, const char *end, struct span out[JK__COUNT])
 {
 	return jsonl_walk_until(p, end, out, -1);

@@ -57,6 +57,14 @@ int jsonl_walk_until(const char *p, const char *end, struct span out[JK__COUNT],
 /* The same; *backslash tells whether the part walked has a backslash (an escape) at all. */
 int jsonl_walk_until_bs(const char *p, const char *end, struct span out[JK__COUNT], int stop,
 			bool *backslash);
+/*
+ * The whole walk of an event line that also proves it is JSON in the compact
+ * form the API server writes (RFC 8259, no blank outside strings, no raw
+ * control byte, no surrogate escape): 0 with out[] filled, or -1 and the line
+ * is for a full parser (which then decides whether it is JSON at all).
+ * *backslash tells whether the line has an escape.
+ */
+int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT], bool *backslash);
 /* The same, one token at a time (the reference for the SSE2 version). */
 int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT], int stop);
 

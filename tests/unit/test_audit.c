@@ -117,6 +117,59 @@ static void test_walk_same(void **state)
 }
 
 
+/*
+ * The strict walk takes exactly the compact JSON it can prove: a line cJSON
+ * refuses never becomes an event on the fast path (issue 16: {"a":g""} did),
+ * and what it does not take goes to cJSON, which decides.
+ */
+static void test_walk_strict(void **state)
+{
+	static const char *const ok[] = {
+		"{}", "{\"a\":1}", "{\"a\":[]}", "{\"a\":{}}", "{\"a\":[1,-0.5e+3,true,false,null,\"x\"]}",
+		"{\"a\":{\"b\":[{\"c\":\"\\\"}\\\\\"}]},\"d\":\"\\u00e9\\n\"}",
+		"{\"a\":\"x y\",\"b\":0}",
+	};
+	static const char *const no[] = {
+		"{\"a\":g\"\"}", "{\"a\":{\"b\":tru}}", "{\"a\":[1}]}", "{\"a\":{\"b\" 1}}",
+		"{\"a\":\"v\" \"w\"}", "{\"a\":[1,]}", "{\"a\":1,}", "{\"a\"}", "{\"a\":}",
+		"{\"a\":01}", "{\"a\":1.}", "{\"a\":+1}", "{\"a\": 1}", "{\"a\":\"x\x01\"}",
+		"{\"a\":\"\\q\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\u00zz\"}", "{\"a\":1}x",
+		"{\"a\":[\"b\":1]}", "{\"a\":{\"b\":1:2}}", "{\"a\"\"b\":1}", "{\"a\":1", "{\"a\":\"x",
+		"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+	};
+	struct span f[JK__COUNT];
+	bool bs;
+	char buf[256];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++)
+		if (jsonl_walk_strict(LINE(ok[k]), f, &bs) != 0)
+			fail_msg("refused: %s", ok[k]);
+	for (size_t k = 0; k < sizeof(no) / sizeof(no[0]); k++)
+		if (jsonl_walk_strict(LINE(no[k]), f, &bs) == 0)
+			fail_msg("taken: %s", no[k]);
+	/* every cut of a valid line at every 64-byte block offset is refused */
+	snprintf(buf, sizeof(buf), "{\"auditID\":\"%s\",\"stage\":\"RequestReceived\",\"a\":[1,{\"b\":\"c\\\\\"}]}",
+		 "0123456789012345678901234567890123456789012345678901234567");
+	assert_int_equal(jsonl_walk_strict(LINE(buf), f, &bs), 0);
+	assert_true(bs);
+	assert_true(jsonl_str_eq(&f[JK_STAGE], "RequestReceived"));
+	for (size_t n = 1; n < strlen(buf); n++)
+		assert_int_equal(jsonl_walk_strict(buf, buf + n, f, &bs), -1);
+	/* on the scanner: an event line that is not JSON is malformed, as cJSON says */
+	{
+		struct block b;
+		const char *line = "{\"auditID\":\"x\",\"stage\":\"ResponseComplete\",\"user\":{\"username\":"
+				   "\"system:anonymous\"},\"stageTimestamp\":\"2025-06-01T00:00:00Z\","
+				   "\"annotations\":{\"k\":g\"\"}}";
+		memset(&b, 0, sizeof(b));
+		audit_scan_line(&b, LINE(line), 1);
+		assert_int_equal(b.nrec, 1);
+		assert_true(b.recs[0].flags & R_MALFORMED);
+		free(b.recs);
+	}
+}
+
 /* Random damage to a real line: both walkers still agree (a small differential fuzz). */
 static void test_walk_fuzz(void **state)
 {
@@ -730,6 +783,7 @@ int main(void)
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_walk_same),
 		cmocka_unit_test(test_walk_fuzz),
+		cmocka_unit_test(test_walk_strict),
 		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_decode_string),
 		cmocka_unit_test(test_array),
