@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "checks/audit_hash.h"
 #include "checks/audit_int.h"
 #include "core/strbuf.h"
 #include "core/util.h"
@@ -331,12 +332,10 @@ struct smap {
 	void (*free_data)(void *);
 };
 
+/* keyed: URIs and user agents are the client's (audit_hash.h) */
 static uint64_t str_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return audit_hash64(s, strlen(s));
 }
 
 static struct sment *smap_get(struct smap *m, const char *key, bool *created)
@@ -1003,9 +1002,14 @@ static void judge_entry(struct agg *a, struct tent *e)
 	pend_drop(a, e);
 }
 
+/*
+ * The set of an auditID: keyed, since a client picks its Audit-ID (a UUID is
+ * kept as its bits), and with a fixed mix it could fill one set with its own
+ * requests and evict the open ones of others (audit_hash.h).
+ */
 static inline struct tent *table_set(struct agg *a, uint64_t hi, uint64_t lo)
 {
-	uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL;
+	uint64_t h = audit_hash_pair(hi, lo);
 	return &a->table[((h >> 40) & (TABLE_SETS - 1)) * TABLE_WAYS];
 }
 
@@ -1372,6 +1376,49 @@ static const char *unread_what(const struct audit_report *r, struct strbuf *sb)
 	return sb->buf;
 }
 
+struct open_ent {
+	uint32_t age; /* records seen since it was first seen */
+	struct tent *e;
+};
+
+static int open_cmp(const void *x, const void *y)
+{
+	const struct open_ent *a = x, *b = y;
+	return a->age > b->age ? -1 : a->age < b->age; /* oldest first */
+}
+
+/*
+ * Requests whose final stage never came, judged in the order they were
+ * first seen: the table's slots depend on the hash key, the output must not
+ * (the table is only read when there are some).
+ */
+static void judge_open(struct agg *a)
+{
+	struct open_ent *v;
+	size_t n = 0;
+
+	if (!a->open)
+		return; /* details are only kept for open requests */
+	v = xcalloc(a->open + 1, sizeof(*v));
+	for (size_t i = 0; i < (size_t)TABLE_SETS * TABLE_WAYS && n < a->open; i++) {
+		struct tent *e = &a->table[i];
+		if ((e->flags & T_USED) && !(e->flags & T_JUDGED)) {
+			v[n].age = a->seq - e->seq;
+			v[n++].e = e;
+		}
+	}
+	qsort(v, n, sizeof(*v), open_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct tent *e = v[i].e;
+		judge(a, e->ts, e->code, e->flags & 0x3f, e->pend ? a->pend[e->pend - 1] : NULL,
+		      false, file_name(a, e->file), e->line, e->acls);
+		e->flags |= T_JUDGED;
+	}
+	free(v);
+	for (size_t i = 0; i < (size_t)TABLE_SETS * TABLE_WAYS; i++)
+		pend_drop(a, &a->table[i]);
+}
+
 void agg_finish(struct agg *a, struct result *res)
 {
 	struct audit_report *r = a->rep;
@@ -1380,17 +1427,7 @@ void agg_finish(struct agg *a, struct result *res)
 	char t1[32], t2[32];
 	struct strbuf unread = STRBUF_INIT;
 
-	/* requests whose final stage never came (the table is only read when there are some) */
-	for (size_t i = 0; a->open && i < (size_t)TABLE_SETS * TABLE_WAYS; i++) {
-		struct tent *e = &a->table[i];
-		if ((e->flags & T_USED) && !(e->flags & T_JUDGED)) {
-			judge(a, e->ts, e->code, e->flags & 0x3f,
-			      e->pend ? a->pend[e->pend - 1] : NULL, false,
-			      file_name(a, e->file), e->line, e->acls);
-			e->flags |= T_JUDGED;
-		}
-		pend_drop(a, e);
-	}
+	judge_open(a);
 	r->anon.uris = top_list(&a->uris, (size_t)a->o->top, &r->anon.nuris, true);
 	r->anon.sources = top_list(&a->sources, (size_t)a->o->top, &r->anon.nsources, false);
 	r->anon.agents = top_list(&a->agents, (size_t)a->o->top, &r->anon.nagents, false);

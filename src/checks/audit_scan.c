@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/audit_hash.h"
 #include "checks/audit_int.h"
 #include "core/strbuf.h"
 #include "core/util.h"
@@ -128,7 +129,7 @@ static void hex_init(void)
 /* A UUID is its 128 bits; any other auditID string is hashed to 128 bits. */
 static void audit_id(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
 {
-	uint64_t h = 0, l = 0, h1 = 1469598103934665603ULL, h2 = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = 0, l = 0;
 	int nd = 0;
 
 	if (n == 36 && p[8] == '-' && p[13] == '-' && p[18] == '-' && p[23] == '-') {
@@ -170,12 +171,11 @@ static void audit_id(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
 		}
 	}
 hash:
-	for (size_t i = 0; i < n; i++) {
-		h1 = (h1 ^ (unsigned char)p[i]) * 1099511628211ULL;
-		h2 = (h2 ^ (unsigned char)p[i]) * 0xff51afd7ed558ccdULL;
-	}
-	*hi = h1 ^ 0x5bd1e995; /* keep hashed ids apart from UUIDs of the same bits */
-	*lo = h2 ^ n;
+	/*
+	 * Keyed (audit_hash.h): the client sets its Audit-ID, and two ids with
+	 * one unkeyed hash would be one request (the second one hidden).
+	 */
+	audit_hash128(p, n, hi, lo);
 }
 
 static int stage_of(const char *p, size_t n)
