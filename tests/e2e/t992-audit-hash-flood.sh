@@ -6,6 +6,9 @@
 # bounds, and the report does not depend on the key (KANON_HASH_SEED).
 . "$(dirname "$0")/lib.sh"
 gen=tests/fixtures/audit/hash-flood.py
+# the memory bound is kanon's, not ASan's shadow and quarantine: checked on the plain build
+san=0
+case "$KANON" in *build-san*) san=1 ;; esac
 
 python3 $gen open "$tmp/open.jsonl" 5000
 python3 $gen uris "$tmp/uris.jsonl" 20000
@@ -27,7 +30,11 @@ rss=$(tail -n 1 "$tmp/rss")
 summary <"$tmp/uris.json" >"$tmp/uris.sum"
 check "20000 anonymous paths and user agents of one old FNV-1a probe chain: all counted ($(cat "$tmp/uris.sum"))" \
 	"$([ "$(cat "$tmp/uris.sum")" = "20000 0 20000 20000" ] && echo 0 || echo 1)"
-check "... within 10 s and 64 MB ($ms ms, $rss KB)" "$([ "$ms" -lt 10000 ] && [ "$rss" -lt 65536 ] && echo 0 || echo 1)"
+if [ "$san" = 1 ]; then
+	check "... within 10 s ($ms ms; $rss KB under the sanitizers: not kanon's bound)" "$([ "$ms" -lt 10000 ] && echo 0 || echo 1)"
+else
+	check "... within 10 s and 64 MB ($ms ms, $rss KB)" "$([ "$ms" -lt 10000 ] && [ "$rss" -lt 65536 ] && echo 0 || echo 1)"
+fi
 
 # the key changes where entries go, never what is reported
 for f in open uris; do
