@@ -691,7 +691,8 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 		flags |= R_ANON;
 	if (f[JK_IMPUSER].n && span_user_anon(&f[JK_IMPUSER]))
 		flags |= R_IMPANON;
-	if (f[JK_OBJECTREF].n && jsonl_str(&f[JK_VERB], &v, &vn)) {
+	/* the verb first: most lines are reads, and then objectRef need not be walked */
+	if (f[JK_OBJECTREF].n && jsonl_str(&f[JK_VERB], &v, &vn) && (vn == 5 || vn == 6)) {
 		struct span res;
 		const char *rp;
 		size_t rn;
@@ -702,7 +703,8 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	/* the request's key is made of the decoded auditID and requestReceivedTimestamp,
 	 * as the tree side makes it: escaped ones go there ("8\u000e" was hashed as
 	 * written here; found by fuzz_audit_diff) */
-	esc = memchr(s, '\\', n) || (f[JK_RRTS].n && memchr(f[JK_RRTS].p, '\\', f[JK_RRTS].n));
+	esc = bs && (memchr(s, '\\', n) ||
+		     (f[JK_RRTS].n && memchr(f[JK_RRTS].p, '\\', f[JK_RRTS].n)));
 	if (flags == R_ANON && !esc) {
 		/* anonymous: the details from the spans, without building a tree */
 		if ((d = span_detail(f)) != NULL)
