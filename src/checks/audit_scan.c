@@ -376,6 +376,31 @@ static int rbac_state(const cJSON *ev, const char *verb, struct adetail *d)
 	return RB_UNKNOWN;
 }
 
+/*
+ * responseStatus.code as both sides read it: an integral number from 0 to
+ * 65535, else none (0). A fraction ("code":401.5) was 401 to the tree side
+ * and none to the fast one (found by fuzz_audit_diff).
+ */
+static uint16_t code_value(double v)
+{
+	return v >= 0 && v < 65536 && v == (double)(uint16_t)v ? (uint16_t)v : 0;
+}
+
+/* The same from the text of a number (2e2 and 200.0 are 200, as cJSON reads them). */
+static uint16_t span_code(const struct span *s)
+{
+	char buf[64];
+	long long c;
+
+	if (jsonl_int(s, &c))
+		return c >= 0 && c < 65536 ? (uint16_t)c : 0;
+	if (!s->n || s->n >= sizeof(buf) || (s->p[0] != '-' && (s->p[0] < '0' || s->p[0] > '9')))
+		return 0;
+	memcpy(buf, s->p, s->n);
+	buf[s->n] = '\0';
+	return code_value(strtod(buf, NULL));
+}
+
 void audit_scan_event(struct block *b, const cJSON *ev, uint64_t line)
 {
 	const char *id = jstr(ev, "auditID"), *stage = jstr(ev, "stage");
@@ -409,8 +434,8 @@ void audit_scan_event(struct block *b, const cJSON *ev, uint64_t line)
 		r->why = "no valid stageTimestamp";
 		return;
 	}
-	if (cJSON_IsNumber(code) && code->valuedouble >= 0 && code->valuedouble < 65536)
-		r->code = (uint16_t)code->valuedouble;
+	if (cJSON_IsNumber(code))
+		r->code = code_value(code->valuedouble);
 	if (json_user_anon(user))
 		r->flags |= R_ANON;
 	if (json_user_anon(imp))
@@ -642,7 +667,6 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	struct arec *r;
 	struct adetail *d = NULL;
 	bool bs = true, esc;
-	long long c;
 	uint8_t flags = 0;
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -735,9 +759,8 @@ record:
 		r->d = NULL;
 		return;
 	}
-	if (f[JK_RESPSTATUS].n && jsonl_obj_get(&f[JK_RESPSTATUS], "code", &code) &&
-	    jsonl_int(&code, &c) && c >= 0 && c < 65536)
-		r->code = (uint16_t)c;
+	if (f[JK_RESPSTATUS].n && jsonl_obj_get(&f[JK_RESPSTATUS], "code", &code))
+		r->code = span_code(&code);
 }
 
 void audit_block_free(struct block *b)

@@ -170,6 +170,32 @@ static void test_walk_strict(void **state)
 	}
 }
 
+/* responseStatus.code: an integral number, as cJSON reads it, on both paths (fuzz_audit_diff) */
+static void test_status_code(void **state)
+{
+	static const struct {
+		const char *code;
+		int want;
+	} cases[] = { { "401", 401 }, { "401.0", 401 }, { "4.01e2", 401 }, { "401.5", 0 },
+		      { "-1", 0 }, { "65536", 0 }, { "\"401\"", 0 }, { "1e400", 0 } };
+	char line[256];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct block b;
+		memset(&b, 0, sizeof(b));
+		snprintf(line, sizeof(line),
+			 "{\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":"
+			 "\"2025-06-01T00:00:00Z\",\"responseStatus\":{\"code\":%s}}",
+			 cases[k].code);
+		audit_scan_line(&b, LINE(line), 1);
+		assert_int_equal(b.nrec, 1);
+		if (b.recs[0].code != cases[k].want)
+			fail_msg("code %s: %d, want %d", cases[k].code, b.recs[0].code, cases[k].want);
+		free(b.recs);
+	}
+}
+
 /* Random damage to a real line: both walkers still agree (a small differential fuzz). */
 static void test_walk_fuzz(void **state)
 {
@@ -784,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_walk_same),
 		cmocka_unit_test(test_walk_fuzz),
 		cmocka_unit_test(test_walk_strict),
+		cmocka_unit_test(test_status_code),
 		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_decode_string),
 		cmocka_unit_test(test_array),
