@@ -967,7 +967,8 @@ static const char *az_rec_member(const char *k, size_t kn, const char *p, const 
 	struct az_rec *r = ctx;
 
 	if (KEY("properties") && r->props == AZ_ABSENT) {
-		r->props = *p == '{' ? AZ_TEXT : AZ_OTHER;
+		/* p may be the end: a record cut after its key (found by fuzz_audit_diff) */
+		r->props = p < end && *p == '{' ? AZ_TEXT : AZ_OTHER;
 		return r->props == AZ_TEXT ? az_members(p, end, az_prop_member, r)
 					   : valid_value(p, end, 1, &r->m->tmp);
 	}
