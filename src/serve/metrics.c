@@ -100,9 +100,9 @@ static void webhook_families(struct server *s, struct strbuf *out)
 		uint64_t cum = 0;
 		for (int i = 0; i < SERVE_BUCKETS; i++) {
 			cum += s->st.buckets[i];
-			strbuf_addf(out,
-				    "kanon_webhook_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-				    serve_buckets[i], (unsigned long long)cum);
+			strbuf_addf(
+			    out, "kanon_webhook_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			    serve_buckets[i], (unsigned long long)cum);
 		}
 		cum += s->st.buckets[SERVE_BUCKETS];
 		strbuf_addf(out,
@@ -138,8 +138,8 @@ void serve_metrics(struct server *s, struct strbuf *out)
 			    alert_kind_name((enum alert_kind)k), (unsigned long long)a.kinds[k]);
 	one(out, "kanon_alerts_dropped_total", "counter",
 	    "Alerts not delivered to --alert-webhook (buffer full or delivery failed).", a.dropped);
-	one(out, "kanon_alerts_forwarded_total", "counter",
-	    "Alerts delivered to --alert-webhook.", a.forwarded);
+	one(out, "kanon_alerts_forwarded_total", "counter", "Alerts delivered to --alert-webhook.",
+	    a.forwarded);
 	one(out, "kanon_alerts_write_errors_total", "counter",
 	    "Alert lines that could not be written to the alert file.", a.write_errors);
 	head(out, "kanon_build_info", "gauge", "The kanon version.");

@@ -31,11 +31,10 @@
 #include "core/banned.h"
 
 const int serve_codes[SERVE_CODES] = {200, 400, 401, 404, 405, 413, 429, 500, 503, 0};
-const char *const serve_reasons[RJ__COUNT] = {"malformed",  "unauthenticated", "method",
-					      "not_found",  "too_large",       "queue_full",
-					      "draining"};
+const char *const serve_reasons[RJ__COUNT] = {
+    "malformed", "unauthenticated", "method", "not_found", "too_large", "queue_full", "draining"};
 const double serve_buckets[SERVE_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-					     0.25,  0.5,    1,     2.5,  5,     10};
+					     0.25,  0.5,    1,	   2.5,	 5,	10};
 
 #define SERVE_MAX_TOKEN 4096
 
@@ -166,8 +165,7 @@ static enum MHD_Result text(struct server *s, struct MHD_Connection *c, struct r
 
 /* A refusal: counted by reason (and its events, when the body was read). */
 static enum MHD_Result refuse(struct server *s, struct MHD_Connection *c, struct req *r,
-			      unsigned code, enum reject_reason why, size_t events,
-			      const char *msg)
+			      unsigned code, enum reject_reason why, size_t events, const char *msg)
 {
 	struct strbuf line = STRBUF_INIT;
 	enum MHD_Result ret;
@@ -220,11 +218,44 @@ static bool token_ok(const struct server *s, struct MHD_Connection *c)
 	return diff == 0;
 }
 
+/* The verdict on a connection's certificate, kept for its later requests. */
+enum { PEER_UNKNOWN, PEER_OK, PEER_BAD };
+
+static void notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+			enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls, (void)c;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = xcalloc(1, sizeof(int));
+	} else {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/*
+ * The peer's certificate cannot change on a connection (libmicrohttpd does
+ * no renegotiation, TLS 1.3 has none): it is verified once, not on every
+ * request (the chain check was a tenth of the server's time).
+ */
+static bool peer_ok_cached(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	int *v = ci ? ci->socket_context : NULL;
+
+	if (!v)
+		return peer_cert_ok(c);
+	if (*v == PEER_UNKNOWN)
+		*v = peer_cert_ok(c) ? PEER_OK : PEER_BAD;
+	return *v == PEER_OK;
+}
+
 static bool authenticated(const struct server *s, struct MHD_Connection *c)
 {
 	if (!s->need_auth)
 		return true;
-	if (s->o->client_ca && peer_cert_ok(c))
+	if (s->o->client_ca && peer_ok_cached(c))
 		return true;
 	return s->token.len && token_ok(s, c);
 }
@@ -448,8 +479,8 @@ out:
 static enum MHD_Result post_start(struct server *s, struct MHD_Connection *c, struct req *r,
 				  const char *url, bool *go_on)
 {
-	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	long long len = 0;
 
 	*go_on = false;
@@ -460,8 +491,8 @@ static enum MHD_Result post_start(struct server *s, struct MHD_Connection *c, st
 			      "unauthenticated: a client certificate of --client-ca or the "
 			      "bearer token of --token-file is needed");
 	/* refused before its body is read */
-	if (cl && (parse_int(cl, 0, LLONG_MAX, &len) < 0 || (unsigned long long)len >
-								   s->o->max_body))
+	if (cl &&
+	    (parse_int(cl, 0, LLONG_MAX, &len) < 0 || (unsigned long long)len > s->o->max_body))
 		return refuse(s, c, r, MHD_HTTP_CONTENT_TOO_LARGE, RJ_TOO_LARGE, 0,
 			      "body larger than --max-body");
 	if (len > 0)
@@ -602,8 +633,8 @@ static struct MHD_Daemon *start(struct server *s, struct pem *p)
 {
 	const struct serve_opts *o = s->o;
 	struct sockaddr_storage ss;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+	unsigned flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	unsigned threads = o->threads > 0 ? (unsigned)o->threads : 2;
 	struct MHD_OptionItem opts[16];
 	size_t n = 0;
@@ -621,6 +652,7 @@ static struct MHD_Daemon *start(struct server *s, struct pem *p)
 	OPT(MHD_OPTION_CONNECTION_LIMIT, o->max_connections, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, o->timeout, NULL);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, completed, s);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, notify_conn, NULL);
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL);
 	if (!o->insecure_http) {
@@ -760,8 +792,9 @@ int serve_run(const struct serve_opts *o)
 	}
 	d = start(&s, &p);
 	if (!d) {
-		fprintf(stderr, "kanon serve: cannot listen on %s (in use, not an address of "
-				"this machine, or a bad certificate or key)\n",
+		fprintf(stderr,
+			"kanon serve: cannot listen on %s (in use, not an address of "
+			"this machine, or a bad certificate or key)\n",
 			o->listen);
 		pthread_mutex_lock(&s.qlock);
 		s.stop = true;
@@ -781,8 +814,8 @@ int serve_run(const struct serve_opts *o)
 		pthread_join(worker, NULL);
 		goto out;
 	}
-	fprintf(stderr, "kanon serve: listening on %s port %u (%s)\n", o->listen,
-		di ? di->port : 0, o->insecure_http ? "plain HTTP" : "HTTPS");
+	fprintf(stderr, "kanon serve: listening on %s port %u (%s)\n", o->listen, di ? di->port : 0,
+		o->insecure_http ? "plain HTTP" : "HTTPS");
 	wait_signals(&s);
 	drain(&s, d, worker);
 	ret = 0;
