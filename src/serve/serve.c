@@ -287,6 +287,9 @@ static void emit_request(void *ctx, const struct live_request *q);
 static void *worker_main(void *arg)
 {
 	struct server *s = arg;
+	/* tests only: a slow worker, to have a queue to drain or to fill */
+	const char *slow = getenv("KANON_SERVE_TEST_WORKER_DELAY_MS");
+	long delay_ms = slow ? atol(slow) : 0;
 
 	for (;;) {
 		struct live_batch *b;
@@ -304,6 +307,10 @@ static void *worker_main(void *arg)
 		s->rn--;
 		pthread_mutex_unlock(&s->qlock);
 		n = live_batch_events(b);
+		if (delay_ms > 0) {
+			struct timespec ts = {delay_ms / 1000, (delay_ms % 1000) * 1000000L};
+			nanosleep(&ts, NULL);
+		}
 		audit_live_feed(s->live, b);
 		alerts_flush(s->alerts);
 		s->last_event_wall_us = wall_us();
