@@ -289,7 +289,10 @@ static void *worker_main(void *arg)
 	struct server *s = arg;
 	/* tests only: a slow worker, to have a queue to drain or to fill */
 	const char *slow = getenv("KANON_SERVE_TEST_WORKER_DELAY_MS");
-	long delay_ms = slow ? atol(slow) : 0;
+	long long delay_ms = 0;
+
+	if (slow && parse_int(slow, 0, 10000, &delay_ms) < 0)
+		delay_ms = 0;
 
 	for (;;) {
 		struct live_batch *b;
@@ -308,7 +311,8 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&s->qlock);
 		n = live_batch_events(b);
 		if (delay_ms > 0) {
-			struct timespec ts = {delay_ms / 1000, (delay_ms % 1000) * 1000000L};
+			struct timespec ts = {(time_t)(delay_ms / 1000),
+					      (long)(delay_ms % 1000) * 1000000L};
 			nanosleep(&ts, NULL);
 		}
 		audit_live_feed(s->live, b);
