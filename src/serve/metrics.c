@@ -122,9 +122,7 @@ void serve_metrics(struct server *s, struct strbuf *out)
 
 	audit_live_counts(s->live, &c);
 	alerts_counts(s->alerts, &a);
-	pthread_mutex_lock(&s->qlock);
-	depth = s->depth;
-	pthread_mutex_unlock(&s->qlock);
+	depth = serve_queue_depth(&s->q);
 	audit_families(out, &c);
 	one(out, "kanon_audit_gap_active", "gauge",
 	    "1 while no event came for --gap after events were coming.", s->gap_active ? 1 : 0);

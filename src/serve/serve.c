@@ -262,27 +262,8 @@ static bool authenticated(const struct server *s, struct MHD_Connection *c)
 
 /* ------------------------------------------------------------ the queue */
 
-/* All of b or nothing: 0 queued, -1 no room, -2 draining. */
-static int enqueue(struct server *s, struct live_batch *b, size_t n)
-{
-	int ret = 0;
-
-	pthread_mutex_lock(&s->qlock);
-	if (s->draining)
-		ret = -2;
-	else if (s->depth + n > s->o->queue || s->rn == s->rcap)
-		ret = -1;
-	else {
-		s->ring[(s->rhead + s->rn) % s->rcap] = b;
-		s->rn++;
-		s->depth += n;
-		pthread_cond_signal(&s->qcond);
-	}
-	pthread_mutex_unlock(&s->qlock);
-	return ret;
-}
-
 static void emit_request(void *ctx, const struct live_request *q);
+static void gap_over(struct server *s);
 
 static void *worker_main(void *arg)
 {
@@ -295,20 +276,11 @@ static void *worker_main(void *arg)
 		delay_ms = 0;
 
 	for (;;) {
-		struct live_batch *b;
+		struct live_batch *b = serve_queue_pop(&s->q);
 		size_t n;
 
-		pthread_mutex_lock(&s->qlock);
-		while (!s->rn && !s->stop)
-			pthread_cond_wait(&s->qcond, &s->qlock);
-		if (!s->rn) {
-			pthread_mutex_unlock(&s->qlock);
+		if (!b)
 			break;
-		}
-		b = s->ring[s->rhead];
-		s->rhead = (s->rhead + 1) % s->rcap;
-		s->rn--;
-		pthread_mutex_unlock(&s->qlock);
 		n = live_batch_events(b);
 		if (delay_ms > 0) {
 			struct timespec ts = {(time_t)(delay_ms / 1000),
@@ -317,10 +289,8 @@ static void *worker_main(void *arg)
 		}
 		audit_live_feed(s->live, b);
 		alerts_flush(s->alerts);
-		s->last_event_wall_us = wall_us();
-		pthread_mutex_lock(&s->qlock);
-		s->depth -= n; /* processed: counted in the metrics now */
-		pthread_mutex_unlock(&s->qlock);
+		gap_over(s);
+		serve_queue_done(&s->q, n); /* processed: counted in the metrics now */
 	}
 	return NULL;
 }
@@ -409,15 +379,18 @@ static void gap_check(struct server *s)
 
 	if (!last)
 		return; /* the API server was never seen: nothing to say it is up */
-	if (wall_us() - last >= s->o->gap_us) {
-		if (!s->gap_active) {
-			s->gap_active = true;
-			gap_alert(s, AK_GAP, last);
-		}
-	} else if (s->gap_active) {
-		s->gap_active = false;
+	if (wall_us() - last >= s->o->gap_us && !atomic_exchange(&s->gap_active, true))
+		gap_alert(s, AK_GAP, last);
+}
+
+/* The worker fed a batch: the end of a gap, if one was open. */
+static void gap_over(struct server *s)
+{
+	int64_t last = s->last_event_wall_us;
+
+	s->last_event_wall_us = wall_us();
+	if (atomic_exchange(&s->gap_active, false))
 		gap_alert(s, AK_GAP_END, last);
-	}
 }
 
 /* ------------------------------------------------------------ requests */
@@ -459,22 +432,21 @@ static enum MHD_Result post_done(struct server *s, struct MHD_Connection *c, str
 	}
 	strbuf_release(&r->body); /* the records hold what is needed */
 	n = live_batch_events(b);
-	if (n > s->o->queue) {
+	if (n) {
+		q = serve_queue_push(&s->q, b, n);
+	} else {
+		q = s->draining ? SQ_CLOSED : SQ_OK;
 		live_batch_destroy(b);
+	}
+	if (q != SQ_OK && n)
+		live_batch_destroy(b);
+	if (q == SQ_TOO_BIG) {
 		strbuf_addf(&msg, "a batch of %zu events is larger than the queue (%zu)", n,
 			    s->o->queue);
 		ret = refuse(s, c, r, MHD_HTTP_CONTENT_TOO_LARGE, RJ_TOO_LARGE, n, msg.buf);
-		goto out;
-	}
-	q = n ? enqueue(s, b, n) : s->draining ? -2 : 0;
-	if (!n)
-		live_batch_destroy(b);
-	if (q == -1) {
-		live_batch_destroy(b);
+	} else if (q == SQ_FULL) {
 		ret = refuse(s, c, r, MHD_HTTP_TOO_MANY_REQUESTS, RJ_QUEUE_FULL, n, "queue full");
-	} else if (q == -2) {
-		if (n)
-			live_batch_destroy(b);
+	} else if (q == SQ_CLOSED) {
 		ret = refuse(s, c, r, MHD_HTTP_SERVICE_UNAVAILABLE, RJ_DRAINING, n, "draining");
 	} else {
 		strbuf_addf(&msg, "{\"accepted\":%zu}\n", n);
@@ -684,8 +656,7 @@ static int server_init(struct server *s, const struct serve_opts *o, struct pem 
 	struct err e;
 
 	s->o = o;
-	pthread_mutex_init(&s->qlock, NULL);
-	pthread_cond_init(&s->qcond, NULL);
+	serve_queue_init(&s->q, o->queue);
 	strbuf_init(&s->token);
 	s->need_auth = o->client_ca || o->token_file;
 	if (!o->insecure_http && (read_pem(o->tls_cert, "--tls-cert", &p->cert) < 0 ||
@@ -695,9 +666,6 @@ static int server_init(struct server *s, const struct serve_opts *o, struct pem 
 		return -1;
 	if (o->token_file && read_token(s) < 0)
 		return -1;
-	/* each batch has an event at least: this many batches fit */
-	s->rcap = o->queue ? o->queue : 1;
-	s->ring = xcalloc(s->rcap, sizeof(*s->ring));
 	s->alerts = alerts_create(o->alerts, o->alerts_max_size, o->alert_webhook, &e);
 	if (!s->alerts) {
 		fprintf(stderr, "kanon serve: --alerts: %s\n", e.msg);
@@ -707,22 +675,20 @@ static int server_init(struct server *s, const struct serve_opts *o, struct pem 
 	return 0;
 }
 
+static void free_batch(void *b)
+{
+	live_batch_destroy(b);
+}
+
 static void server_release(struct server *s, struct pem *p)
 {
-	while (s->rn) {
-		live_batch_destroy(s->ring[s->rhead]);
-		s->rhead = (s->rhead + 1) % s->rcap;
-		s->rn--;
-	}
-	free(s->ring);
+	serve_queue_release(&s->q, free_batch);
 	audit_live_destroy(s->live);
 	alerts_destroy(s->alerts, 5000);
 	strbuf_release(&s->token);
 	strbuf_release(&p->cert);
 	strbuf_release(&p->key);
 	strbuf_release(&p->ca);
-	pthread_mutex_destroy(&s->qlock);
-	pthread_cond_destroy(&s->qcond);
 }
 
 /*
@@ -737,6 +703,7 @@ static void drain(struct server *s, struct MHD_Daemon *d, pthread_t worker)
 	uint64_t until = mono_us() + (uint64_t)s->o->timeout * 1000000u;
 
 	s->draining = true;
+	serve_queue_close(&s->q);
 	ls = MHD_quiesce_daemon(d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
@@ -745,10 +712,7 @@ static void drain(struct server *s, struct MHD_Daemon *d, pthread_t worker)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(d);
-	pthread_mutex_lock(&s->qlock);
-	s->stop = true;
-	pthread_cond_broadcast(&s->qcond);
-	pthread_mutex_unlock(&s->qlock);
+	serve_queue_stop(&s->q);
 	pthread_join(worker, NULL);
 }
 
@@ -807,10 +771,7 @@ int serve_run(const struct serve_opts *o)
 			"kanon serve: cannot listen on %s (in use, not an address of "
 			"this machine, or a bad certificate or key)\n",
 			o->listen);
-		pthread_mutex_lock(&s.qlock);
-		s.stop = true;
-		pthread_cond_broadcast(&s.qcond);
-		pthread_mutex_unlock(&s.qlock);
+		serve_queue_stop(&s.q);
 		pthread_join(worker, NULL);
 		goto out;
 	}
@@ -818,10 +779,7 @@ int serve_run(const struct serve_opts *o)
 	if (o->port_file && (!di || write_port(o->port_file, di->port) < 0)) {
 		MHD_stop_daemon(d);
 		s.draining = true;
-		pthread_mutex_lock(&s.qlock);
-		s.stop = true;
-		pthread_cond_broadcast(&s.qcond);
-		pthread_mutex_unlock(&s.qlock);
+		serve_queue_stop(&s.q);
 		pthread_join(worker, NULL);
 		goto out;
 	}
