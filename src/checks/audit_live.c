@@ -134,34 +134,33 @@ static const char *str_end(const char *p, const char *end)
 	}
 }
 
+/* Of 64 bytes: the quotes, the backslashes and the brackets, a bit each. */
+static inline void masks64(const char *b, uint64_t *q, uint64_t *bs, uint64_t *br)
+{
 #ifdef __SSE2__
-/* Bit i set where b[i] == c, for 64 bytes. */
-static inline uint64_t eq64(const char *b, char c)
-{
-	const __m128i v = _mm_set1_epi8(c);
-	uint64_t m = 0;
+	const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'), vo = _mm_set1_epi8('{'),
+		      vc = _mm_set1_epi8('}'), low = _mm_set1_epi8(0x20);
 
+	*q = *bs = *br = 0;
 	for (int i = 0; i < 4; i++) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * i));
-		m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, v)) << (16 * i);
+		/* '[' | 0x20 == '{' and ']' | 0x20 == '}' */
+		__m128i f = _mm_or_si128(x, low);
+		*q |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq)) << (16 * i);
+		*bs |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << (16 * i);
+		*br |= (uint64_t)(unsigned)_mm_movemask_epi8(
+			   _mm_or_si128(_mm_cmpeq_epi8(f, vo), _mm_cmpeq_epi8(f, vc)))
+		       << (16 * i);
 	}
-	return m;
-}
-
-/* Bit i set where b[i] | 0x20 == c: '{' also finds '[', '}' also ']'. */
-static inline uint64_t eq64_fold(const char *b, char c)
-{
-	const __m128i v = _mm_set1_epi8(c), low = _mm_set1_epi8(0x20);
-	uint64_t m = 0;
-
-	for (int i = 0; i < 4; i++) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * i));
-		x = _mm_or_si128(x, low);
-		m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, v)) << (16 * i);
+#else
+	*q = *bs = *br = 0;
+	for (int i = 0; i < 64; i++) {
+		*q |= (uint64_t)(b[i] == '"') << i;
+		*bs |= (uint64_t)(b[i] == '\\') << i;
+		*br |= (uint64_t)((b[i] | 0x20) == '{' || (b[i] | 0x20) == '}') << i;
 	}
-	return m;
-}
 #endif
+}
 
 /* The bytes escaped by a backslash in a 64-byte block; *carry: the first one is. */
 static uint64_t escaped64(uint64_t bs, bool *carry)
@@ -222,18 +221,7 @@ static const char *container_end(const char *p, const char *end)
 			memcpy(pad, p, left);
 			blk = pad;
 		}
-#ifdef __SSE2__
-		q = eq64(blk, '"');
-		bs = eq64(blk, '\\');
-		br = eq64_fold(blk, '{') | eq64_fold(blk, '}');
-#else
-		q = bs = br = 0;
-		for (int i = 0; i < 64; i++) {
-			q |= (uint64_t)(blk[i] == '"') << i;
-			bs |= (uint64_t)(blk[i] == '\\') << i;
-			br |= (uint64_t)((blk[i] | 0x20) == '{' || (blk[i] | 0x20) == '}') << i;
-		}
-#endif
+		masks64(blk, &q, &bs, &br);
 		esc = bs || esc_carry ? escaped64(bs, &esc_carry) : 0;
 		strs = prefix_xor(q & ~esc) ^ in_str;
 		in_str = (uint64_t)0 - (strs >> 63);
