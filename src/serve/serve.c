@@ -341,9 +341,16 @@ static void emit_request(void *ctx, const struct live_request *q)
 	char t[32];
 	enum alert_kind kind;
 
+	/*
+	 * With --allow-ip, a health check from elsewhere is reported too, as kanon
+	 * audit lists it (health_unlisted_sources): the expected prober is known.
+	 */
 	if (q->grant)
 		kind = AK_GRANT;
-	else if (q->anonymous && q->outcome == LO_ALLOWED && q->cls != CL_HEALTH)
+	else if (q->anonymous && q->outcome == LO_ALLOWED &&
+		 (q->cls != CL_HEALTH ||
+		  (s->o->audit.nallow &&
+		   !cidr_match(s->o->audit.allow, s->o->audit.nallow, q->src))))
 		kind = AK_ANON;
 	else
 		return;
