@@ -87,7 +87,7 @@ struct stats {
 	uint64_t max_us;
 	long long codes[MAX_CODE + 1];
 	long long sent, accepted, refused429, refused_other, unknown, resends, requests;
-	long long abandoned, transport_errors, accepted_ids;
+	long long abandoned, transport_errors, connect_errors, accepted_ids;
 	long long by_stage[5];
 };
 
@@ -628,7 +628,7 @@ static int post(struct conn *c, const struct tmpl *t, char *hdr, struct stats *s
 	if (c->fd >= 0 && conn_stale(c))
 		conn_close(c);
 	if (c->fd < 0 && conn_open(c))
-		return -1;
+		return -2;
 	hl = snprintf(hdr, 1024,
 		      "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
 		      "Content-Length: %zu\r\n%s%s%s\r\n",
@@ -658,6 +658,11 @@ static int send_batch(struct conn *c, struct tmpl *t, char *hdr, struct stats *s
 
 	for (;;) {
 		code = post(c, t, hdr, s);
+		if (code == -2) {
+			/* not sent: no connection */
+			s->connect_errors++;
+			return -1;
+		}
 		if (code < 0) {
 			/* sent, answer unknown: not resent (it may have been queued) */
 			s->transport_errors++;
@@ -824,8 +829,11 @@ static double pct(const struct stats *s, double p)
 		return 0;
 	for (size_t i = 0; i < HBUCKETS; i++) {
 		acc += s->hist[i];
-		if ((double)acc >= p * (double)total)
-			return hist_value(i) / 1000.0;
+		if ((double)acc >= p * (double)total) {
+			double v = hist_value(i);
+			/* a bucket's midpoint may lie above the largest value seen */
+			return (v < (double)s->max_us ? v : (double)s->max_us) / 1000.0;
+		}
 	}
 	return (double)s->max_us / 1000.0;
 }
@@ -849,6 +857,7 @@ static void merge(struct stats *all, const struct stats *s)
 	all->requests += s->requests;
 	all->abandoned += s->abandoned;
 	all->transport_errors += s->transport_errors;
+	all->connect_errors += s->connect_errors;
 	all->accepted_ids += s->accepted_ids;
 }
 
@@ -859,10 +868,11 @@ static void print_summary(const struct stats *s, double elapsed)
 	printf("{\"connections\":%d,\"batch\":%d,\"elapsed_s\":%.3f,\"requests\":%lld,"
 	       "\"events_sent\":%lld,\"events_accepted\":%lld,\"events_refused_429\":%lld,"
 	       "\"events_refused_other\":%lld,\"events_unknown\":%lld,\"events_abandoned\":%lld,"
-	       "\"resends\":%lld,\"transport_errors\":%lld,\"accepted_ids\":%lld,",
+	       "\"resends\":%lld,\"transport_errors\":%lld,\"connect_errors\":%lld,"
+	       "\"accepted_ids\":%lld,",
 	       o.conns, o.batch, elapsed, s->requests, s->sent, s->accepted, s->refused429,
 	       s->refused_other, s->unknown, s->abandoned, s->resends, s->transport_errors,
-	       s->accepted_ids);
+	       s->connect_errors, s->accepted_ids);
 	printf("\"accepted_events_per_s\":%.0f,\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,"
 	       "\"p99\":%.3f,\"max\":%.3f},\"codes\":{",
 	       elapsed > 0 ? (double)s->accepted / elapsed : 0, pct(s, 0.50), pct(s, 0.90),
@@ -915,5 +925,5 @@ int main(int argc, char **argv)
 		die("cannot write '%s'", o.dump);
 	if (cred)
 		gnutls_certificate_free_credentials(cred);
-	return all.unknown || all.refused_other ? 1 : 0;
+	return all.unknown || all.refused_other || all.connect_errors ? 1 : 0;
 }
