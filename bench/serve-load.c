@@ -87,7 +87,7 @@ struct stats {
 	uint64_t max_us;
 	long long codes[MAX_CODE + 1];
 	long long sent, accepted, refused429, refused_other, unknown, resends, requests;
-	long long abandoned, transport_errors, connect_errors, accepted_ids;
+	long long abandoned, transport_errors, connect_errors, accepted_ids, retry_after_headers;
 	long long by_stage[5];
 };
 
@@ -151,14 +151,27 @@ struct corpus {
 	struct group *g;
 	char **gid; /* original auditID of each group */
 	int n, cap;
+	int file_first; /* the first group of the file being read */
 };
 
-static struct group *corpus_group(struct corpus *c, const char *id)
+/*
+ * The request an event belongs to: same file, same auditID, and no event of that stage yet (the
+ * same auditID in two files, or a stage repeated, is another request: the corpus has hand-edited
+ * copies of one capture).
+ */
+static struct group *corpus_group(struct corpus *c, const char *id, int stage)
 {
-	/* linear: the corpus is small (hundreds of requests) and this runs once */
-	for (int i = c->n - 1; i >= 0 && i >= c->n - 64; i--)
-		if (!strcmp(c->gid[i], id))
+	/* linear over the last requests: the corpus is small and this runs once */
+	for (int i = c->n - 1; i >= c->file_first && i >= c->n - 64; i--) {
+		int seen = 0;
+		if (strcmp(c->gid[i], id))
+			continue;
+		for (int j = 0; j < c->g[i].n; j++)
+			seen |= c->g[i].stage[j] == stage;
+		if (!seen)
 			return &c->g[i];
+		break;
+	}
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 64;
 		c->g = xrealloc(c->g, (size_t)c->cap, sizeof(*c->g));
@@ -185,7 +198,7 @@ static void corpus_line(struct corpus *c, const char *line)
 		cJSON_Delete(j);
 		return;
 	}
-	g = corpus_group(c, id->valuestring);
+	g = corpus_group(c, id->valuestring, stage_index(st->valuestring));
 	cJSON_SetValuestring(id, ID_MARK);
 	s = cJSON_PrintUnformatted(j);
 	if (!s)
@@ -207,6 +220,7 @@ static void corpus_file(struct corpus *c, const char *path)
 
 	if (!f)
 		die("cannot open '%s'", path);
+	c->file_first = c->n;
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		while (len &&
 		       (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
@@ -484,7 +498,7 @@ static int conn_fill(struct conn *c)
 }
 
 struct resp {
-	int code, retry_after, close;
+	int code, retry_after, has_retry_after, close;
 };
 
 static long header_num(const char *hdrs, const char *name, long dflt)
@@ -526,7 +540,8 @@ static int read_response(struct conn *c, struct resp *r)
 	hlen = (size_t)(end - c->rbuf) + 4;
 	if (sscanf(c->rbuf, "HTTP/1.%*d %d", &r->code) != 1)
 		return -1;
-	r->retry_after = (int)header_num(c->rbuf, "Retry-After", 1);
+	r->retry_after = (int)header_num(c->rbuf, "Retry-After", -1);
+	r->has_retry_after = r->retry_after >= 0;
 	r->close = header_has(c->rbuf, "Connection", "close");
 	clen = header_num(c->rbuf, "Content-Length", -1);
 	if (clen < 0 && header_has(c->rbuf, "Transfer-Encoding", "chunked"))
@@ -646,6 +661,8 @@ static int post(struct conn *c, const struct tmpl *t, char *hdr, struct stats *s
 	s->codes[r.code > 0 && r.code <= MAX_CODE ? r.code : 0]++;
 	if (r.close)
 		conn_close(c);
+	if (r.code == 429 && r.has_retry_after)
+		s->retry_after_headers++;
 	if (r.code == 429)
 		return 1000 + (r.retry_after > 0 && r.retry_after < 60 ? r.retry_after : 1);
 	return r.code;
@@ -858,6 +875,7 @@ static void merge(struct stats *all, const struct stats *s)
 	all->abandoned += s->abandoned;
 	all->transport_errors += s->transport_errors;
 	all->connect_errors += s->connect_errors;
+	all->retry_after_headers += s->retry_after_headers;
 	all->accepted_ids += s->accepted_ids;
 }
 
@@ -869,10 +887,10 @@ static void print_summary(const struct stats *s, double elapsed)
 	       "\"events_sent\":%lld,\"events_accepted\":%lld,\"events_refused_429\":%lld,"
 	       "\"events_refused_other\":%lld,\"events_unknown\":%lld,\"events_abandoned\":%lld,"
 	       "\"resends\":%lld,\"transport_errors\":%lld,\"connect_errors\":%lld,"
-	       "\"accepted_ids\":%lld,",
+	       "\"accepted_ids\":%lld,\"retry_after_headers\":%lld,",
 	       o.conns, o.batch, elapsed, s->requests, s->sent, s->accepted, s->refused429,
 	       s->refused_other, s->unknown, s->abandoned, s->resends, s->transport_errors,
-	       s->connect_errors, s->accepted_ids);
+	       s->connect_errors, s->accepted_ids, s->retry_after_headers);
 	printf("\"accepted_events_per_s\":%.0f,\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,"
 	       "\"p99\":%.3f,\"max\":%.3f},\"codes\":{",
 	       elapsed > 0 ? (double)s->accepted / elapsed : 0, pct(s, 0.50), pct(s, 0.90),
