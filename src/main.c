@@ -25,6 +25,7 @@ static const char usage[] =
     "  rules          list the rules and their documentation pages\n"
     "  fix TARGET     make the minimal edit that closes anonymous access\n"
     "                 (kubelet, apiserver, rbac): a diff, then --apply\n"
+    "  serve          receive kube-apiserver's audit webhook: live metrics and alerts\n"
     "  completion SH  print the completion script for bash, zsh or fish\n"
     "\n"
     "Run 'kanon <command> --help' for a command's options.\n";
@@ -38,6 +39,7 @@ static const struct {
     {"rules", cmd_rules},     {"probe", cmd_probe},
     {"fix", cmd_fix},
     {"cluster", cmd_cluster},
+    {"serve", cmd_serve},
     {"completion", cmd_completion},
 };
 

@@ -651,6 +651,9 @@ struct agg {
 	size_t amalf, adis, agrant, aunk, aimp;
 	bool *file_bad;       /* inputs not read to their end */
 	uint64_t *line_base;  /* lines consumed so far, per input */
+	/* `kanon serve` (audit_live.c) is told of each request judged; NULL: none */
+	void (*judged)(void *ctx, const struct audit_judged *j);
+	void *judged_ctx;
 };
 
 /*
@@ -978,6 +981,13 @@ static void judge(struct agg *a, int64_t ts, int code, uint8_t flags, const stru
 	 */
 	if ((flags & R_RBAC) && d)
 		judge_rbac(a, d, code, ts, complete, file, line);
+	if (a->judged) {
+		struct audit_judged j = {ts,	   code,
+					 flags,	   d,
+					 complete, (acls & A_KNOWN) ? (int)(acls & 7) : -1,
+					 (acls & A_OK) != 0};
+		a->judged(a->judged_ctx, &j);
+	}
 }
 
 static void pend_drop(struct agg *a, struct tent *e)
@@ -1188,6 +1198,23 @@ void agg_input_error(struct agg *a, int file, const char *msg, struct result *re
 		a->file_bad[file] = true;
 		a->rep->inputs_incomplete++;
 	}
+}
+
+void agg_set_judged(struct agg *a, void (*fn)(void *ctx, const struct audit_judged *j),
+		    void *ctx)
+{
+	a->judged = fn;
+	a->judged_ctx = ctx;
+}
+
+const struct audit_report *agg_report(const struct agg *a)
+{
+	return a->rep;
+}
+
+uint64_t agg_open(const struct agg *a)
+{
+	return a->open;
 }
 
 void agg_set_threads(struct agg *a, int n)

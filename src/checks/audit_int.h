@@ -32,6 +32,7 @@ struct adetail {
 	int rbac; /* enum rbac_state */
 	char **subjects;
 	size_t nsubjects;
+	char *audit_id; /* the auditID as written: set by audit_live.c only (alerts) */
 };
 
 void adetail_free(struct adetail *d);
@@ -127,5 +128,21 @@ void agg_set_threads(struct agg *a, int n);
 /* Judges what is still open, adds findings and the section to res. */
 void agg_finish(struct agg *a, struct result *res);
 void agg_destroy(struct agg *a);
+
+/* ---- the live state of `kanon serve` (audit_live.c) ---- */
+/* One request as judge() sees it, for a caller that counts or alerts live. */
+struct audit_judged {
+	int64_t ts;
+	int code;
+	uint8_t flags;		 /* R_ANON, R_IMPANON, R_RBAC */
+	const struct adetail *d; /* NULL: its details were not kept */
+	bool complete;		 /* false: judged without its final stage (evicted) */
+	int cls;		 /* anonymous without details: the class judged earlier, or -1 */
+	bool ok;		 /* with cls >= 0: audit_success() judged earlier */
+};
+void agg_set_judged(struct agg *a, void (*fn)(void *ctx, const struct audit_judged *j),
+		    void *ctx);
+const struct audit_report *agg_report(const struct agg *a);
+uint64_t agg_open(const struct agg *a);
 
 #endif

@@ -36,6 +36,7 @@ void adetail_free(struct adetail *d)
 	for (size_t i = 0; i < d->nsubjects; i++)
 		free(d->subjects[i]);
 	free(d->subjects);
+	free(d->audit_id);
 	free(d);
 }
 

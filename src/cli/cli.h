@@ -172,5 +172,6 @@ int cmd_probe(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif
