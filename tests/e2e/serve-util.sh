@@ -2,12 +2,13 @@
 # shellcheck disable=SC2154 # $tmp, $KANON and pids come from lib.sh, sourced first
 # Sourced by the kanon serve load, Prometheus and fault tests (t87x) after lib.sh:
 #   serve_start ARGS...       start `kanon serve` on 127.0.0.1 (port 0) with ARGS, in $tmp/srv;
-#                             sets serve_pid and port; returns non-zero when it does not listen
+#                             sets serve_pid and port; returns non-zero when it does not listen;
+#                             its stdout (the alerts without --alerts) goes to $serve_stdout
 #   serve_get PATH FILE       GET https://127.0.0.1:$port/PATH into FILE (the test CA, $tmp/pki)
 #   metric_sum FILE NAME [TEXT]   the sum of NAME's samples in a Prometheus text FILE (only the
 #                             samples whose labels contain TEXT)
 #   serve_drained FILE        wait until kanon_queue_depth is 0 (at most 30 s); FILE: /metrics
-#   serve_stop                SIGTERM, wait; prints the exit code
+#   serve_stop                SIGTERM, wait (killed after 30 s); sets serve_rc to the exit code
 #   hwm_mb PID                the peak RSS (VmHWM) in MB
 . "$(dirname "${BASH_SOURCE[0]}")/serve-pki.sh"
 
@@ -15,7 +16,7 @@ serve_start() {
 	mkdir -p "$tmp/srv"
 	rm -f "$tmp/srv/port"
 	"$KANON" serve --listen 127.0.0.1:0 --port-file "$tmp/srv/port" "$@" \
-		>"$tmp/srv/stdout" 2>"$tmp/srv/stderr" &
+		>"${serve_stdout:-$tmp/srv/stdout}" 2>"$tmp/srv/stderr" 3>&- &
 	serve_pid=$!
 	pids+=("$serve_pid")
 	for _ in $(seq 100); do
@@ -51,7 +52,6 @@ serve_drained() {
 }
 
 serve_stop() {
-	local rc
 	kill -TERM "$serve_pid" 2>/dev/null
 	for _ in $(seq 300); do
 		kill -0 "$serve_pid" 2>/dev/null || break
@@ -59,8 +59,7 @@ serve_stop() {
 	done
 	kill -KILL "$serve_pid" 2>/dev/null
 	wait "$serve_pid"
-	rc=$?
-	echo "$rc"
+	serve_rc=$?
 }
 
 hwm_mb() {

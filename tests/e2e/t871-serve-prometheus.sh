@@ -122,6 +122,6 @@ sed 's/^/    /' "$tmp/pt"
 curl -sS --max-time 5 --cacert "$P/ca.pem" -D "$tmp/hdr" -o /dev/null "https://127.0.0.1:$port/metrics" &&
 	grep -qi '^content-type: text/plain; version=0.0.4; charset=utf-8' "$tmp/hdr"
 check "/metrics Content-Type is text/plain; version=0.0.4; charset=utf-8" $?
-rc=$(serve_stop)
-[ "$rc" = 0 ]
+serve_stop
+[ "$serve_rc" = 0 ]
 check "SIGTERM: exit 0" $?
