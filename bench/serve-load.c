@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -882,6 +883,7 @@ static void merge(struct stats *all, const struct stats *s)
 static void print_summary(const struct stats *s, double elapsed)
 {
 	const char *sep = "";
+	struct rusage ru;
 
 	printf("{\"connections\":%d,\"batch\":%d,\"elapsed_s\":%.3f,\"requests\":%lld,"
 	       "\"events_sent\":%lld,\"events_accepted\":%lld,\"events_refused_429\":%lld,"
@@ -907,8 +909,12 @@ static void print_summary(const struct stats *s, double elapsed)
 			printf("%s\"%s\":%lld", sep, stages[i], s->by_stage[i]);
 			sep = ",";
 		}
-	printf("},\"corpus_events\":%lld,\"corpus_skipped_lines\":%lld,\"templates\":%d}\n",
-	       corpus_events, skipped_lines, ntmpl);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("},\"corpus_events\":%lld,\"corpus_skipped_lines\":%lld,\"templates\":%d,"
+	       "\"cpu_s\":%.3f}\n",
+	       corpus_events, skipped_lines, ntmpl,
+	       (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
 }
 
 int main(int argc, char **argv)
