@@ -89,6 +89,13 @@ def main():
         for line in lines(f):
             if line.startswith(b"{") and len(line) <= 16384:
                 put("fuzz_audit_diff", line)
+        # fuzz_webhook: the file's events as the API server's webhook POSTs them
+        evs = [ln for ln in lines(f, 40) if ln.startswith(b"{") and len(ln) <= 4096]
+        if evs:
+            put("fuzz_webhook", b'{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},'
+                b'"items":[' + b",".join(evs) + b"]}")
+            put("fuzz_webhook", b"[" + b",".join(evs[:5]) + b"]")
+            put("fuzz_webhook", evs[0])
     for f in units:
         put("fuzz_unit", read(f, 8192))
     for f in files("tests/fuzz-seeds/k8s-body/*"):

@@ -8,6 +8,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "checks/audit_int.h"
 #include "checks/audit_live.h"
@@ -34,8 +37,8 @@ struct audit_live {
 
 const char *audit_live_stage_name(int stage)
 {
-	static const char *const names[LIVE_STAGES] = {
-		"RequestReceived", "ResponseStarted", "ResponseComplete", "Panic", "other"};
+	static const char *const names[LIVE_STAGES] = {"RequestReceived", "ResponseStarted",
+						       "ResponseComplete", "Panic", "other"};
 	return stage >= 0 && stage < LIVE_STAGES ? names[stage] : "other";
 }
 
@@ -96,87 +99,262 @@ static int scan_item(struct block *b, const struct span *ev, size_t idx, struct 
 	return 0;
 }
 
-static int scan_array(struct block *b, const struct span *arr, struct strbuf *why)
+/*
+ * The body is split in one pass that only looks at quotes, backslashes and
+ * brackets, 16 bytes at a time: a webhook body is hundreds of events, and
+ * walking it twice (find the items, then each item) cost more than
+ * scanning the events. Brackets must match (up to 64 levels: deeper ones
+ * go to the byte-wise jsonl_skip_value); scalars are left to the scanner,
+ * which reads each event as it reads a log line.
+ */
+static const char *str_end(const char *p, const char *end)
 {
-	struct span ev;
-	size_t it = 0, idx = 0;
-	const char *end = arr->p + arr->n, *q;
-
-	while (jsonl_array_next(arr, &it, &ev))
-		if (scan_item(b, &ev, idx++, why) < 0)
-			return -1;
-	/* jsonl_array_next also stops at bad input: the array must end there */
-	q = skip_ws(arr->p + (it ? it : 1), end);
-	if (q < end && *q == ',')
-		q = skip_ws(q + 1, end);
-	if (q + 1 != end || *q != ']') {
-		strbuf_addf(why, "item %zu is not valid JSON", idx);
-		return -1;
+	p++;
+	for (;;) {
+#ifdef __SSE2__
+		const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+		while (end - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			unsigned m = (unsigned)_mm_movemask_epi8(
+			    _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
+			if (m) {
+				p += __builtin_ctz(m);
+				break;
+			}
+			p += 16;
+		}
+#endif
+		while (p < end && *p != '"' && *p != '\\')
+			p++;
+		if (p >= end)
+			return NULL;
+		if (*p == '"')
+			return p + 1;
+		p += 2; /* the escaped byte */
 	}
+}
+
+/* Past the object or array at p (p[0] is '{' or '['), or NULL. */
+static const char *container_end(const char *p, const char *end)
+{
+	const char *start = p;
+	uint64_t stack = 0; /* bit per level: 1 object, 0 array */
+	int depth = 0;
+
+	while (p < end) {
+		char c;
+#ifdef __SSE2__
+		const __m128i q = _mm_set1_epi8('"'), o = _mm_set1_epi8('{'),
+			      cl = _mm_set1_epi8('}'), low = _mm_set1_epi8(0x20);
+		while (end - p >= 16) {
+			/* '[' | 0x20 == '{' and ']' | 0x20 == '}' */
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i f = _mm_or_si128(v, low);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_cmpeq_epi8(v, q),
+			    _mm_or_si128(_mm_cmpeq_epi8(f, o), _mm_cmpeq_epi8(f, cl))));
+			if (m) {
+				p += __builtin_ctz(m);
+				break;
+			}
+			p += 16;
+		}
+#endif
+		while (p < end && *p != '"' && (*p | 0x20) != '{' && (*p | 0x20) != '}')
+			p++;
+		if (p >= end)
+			return NULL;
+		c = *p;
+		if (c == '"') {
+			if (!(p = str_end(p, end)))
+				return NULL;
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			if (depth == 64)
+				return jsonl_skip_value(start, end);
+			stack = stack << 1 | (c == '{');
+			depth++;
+		} else {
+			if (!depth || (stack & 1) != (c == '}'))
+				return NULL;
+			stack >>= 1;
+			if (--depth == 0)
+				return p + 1;
+		}
+		p++;
+	}
+	return NULL;
+}
+
+static const char *value_end(const char *p, const char *end)
+{
+	if (p >= end)
+		return NULL;
+	if (*p == '{' || *p == '[')
+		return container_end(p, end);
+	if (*p == '"')
+		return str_end(p, end);
+	return jsonl_skip_value(p, end);
+}
+
+struct spans {
+	struct span *v;
+	size_t n, alloc;
+};
+
+/* The elements of the array at p (p[0] == '['): past it, or NULL. */
+static const char *split_array(const char *p, const char *end, struct spans *out)
+{
+	out->n = 0;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == ']')
+		return p + 1;
+	while (p < end) {
+		const char *ve = value_end(p, end);
+		if (!ve || ve == p)
+			return NULL;
+		ALLOC_GROW(out->v, out->n + 1, out->alloc);
+		out->v[out->n++] = (struct span){p, (size_t)(ve - p)};
+		p = skip_ws(ve, end);
+		if (p < end && *p == ']')
+			return p + 1;
+		if (p >= end || *p != ',')
+			return NULL;
+		p = skip_ws(p + 1, end);
+	}
+	return NULL;
+}
+
+/* What the top level of an object says (the last of duplicate keys, as in Go). */
+struct top {
+	struct span kind, api, items, id, stage;
+	bool items_split;
+};
+
+static bool key_is(const char *k, const char *ke, const char *lit)
+{
+	size_t n = strlen(lit);
+	return (size_t)(ke - k) == n + 2 && !memcmp(k + 1, lit, n);
+}
+
+/* Walk the top-level object once; the items are split on the way. NULL: not valid. */
+static const char *walk_top(const char *p, const char *end, struct top *t, struct spans *items)
+{
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return p + 1;
+	while (p < end && *p == '"') {
+		const char *k = p, *ke = str_end(p, end), *v, *ve;
+		if (!ke)
+			return NULL;
+		v = skip_ws(ke, end);
+		if (v >= end || *v != ':')
+			return NULL;
+		v = skip_ws(v + 1, end);
+		if (key_is(k, ke, "items") && v < end && *v == '[') {
+			ve = split_array(v, end, items);
+			t->items_split = true;
+		} else {
+			ve = value_end(v, end);
+			if (key_is(k, ke, "items"))
+				t->items_split = false;
+		}
+		if (!ve || ve == v)
+			return NULL;
+		if (key_is(k, ke, "kind"))
+			t->kind = (struct span){v, (size_t)(ve - v)};
+		else if (key_is(k, ke, "apiVersion"))
+			t->api = (struct span){v, (size_t)(ve - v)};
+		else if (key_is(k, ke, "items"))
+			t->items = (struct span){v, (size_t)(ve - v)};
+		else if (key_is(k, ke, "auditID"))
+			t->id = (struct span){v, (size_t)(ve - v)};
+		else if (key_is(k, ke, "stage"))
+			t->stage = (struct span){v, (size_t)(ve - v)};
+		p = skip_ws(ve, end);
+		if (p < end && *p == '}')
+			return p + 1;
+		if (p >= end || *p != ',')
+			return NULL;
+		p = skip_ws(p + 1, end);
+	}
+	return NULL;
+}
+
+static int scan_items(struct block *b, const struct spans *items, struct strbuf *why)
+{
+	for (size_t i = 0; i < items->n; i++)
+		if (scan_item(b, &items->v[i], i, why) < 0)
+			return -1;
 	return 0;
 }
 
-static bool str_is(const struct span *v, const char *lit)
-{
-	return jsonl_str_eq(v, lit);
-}
-
 /* A top-level object: an EventList (its items) or one Event. */
-static int scan_object(struct block *b, const struct span *obj, struct strbuf *why)
+static int scan_object(struct block *b, const struct span *obj, const struct top *t,
+		       const struct spans *items, struct strbuf *why)
 {
-	struct span items, v;
-
-	if (jsonl_obj_get(obj, "auditID", &v) || !jsonl_obj_get(obj, "items", &items))
+	/* escaped keys ("\u0069tems") are not matched here: the scanner reads the event */
+	if (t->id.n || t->stage.n || !t->items.n)
 		return scan_item(b, obj, 0, why);
-	if (jsonl_obj_get(obj, "kind", &v) && !str_is(&v, "EventList")) {
+	if (t->kind.n && !jsonl_str_eq(&t->kind, "EventList")) {
 		strbuf_addstr(why, "an object with items that is not an EventList");
 		return -1;
 	}
-	if (jsonl_obj_get(obj, "apiVersion", &v) && !str_is(&v, "audit.k8s.io/v1") &&
-	    !str_is(&v, "audit.k8s.io/v1beta1")) {
+	if (t->api.n && !jsonl_str_eq(&t->api, "audit.k8s.io/v1") &&
+	    !jsonl_str_eq(&t->api, "audit.k8s.io/v1beta1")) {
 		strbuf_addstr(why, "apiVersion is not audit.k8s.io/v1 or audit.k8s.io/v1beta1");
 		return -1;
 	}
-	if (items.n == 4 && !memcmp(items.p, "null", 4))
-		return 0; /* Go encodes an empty slice that was never made as null */
-	if (items.p[0] != '[') {
+	if (t->items.n == 4 && !memcmp(t->items.p, "null", 4))
+		return 0; /* Go encodes a nil slice as null */
+	if (!t->items_split) {
 		strbuf_addstr(why, "items is not an array");
 		return -1;
 	}
-	return scan_array(b, &items, why);
+	return scan_items(b, items, why);
+}
+
+static int parse_body(struct block *b, const char *p, const char *end, struct strbuf *why)
+{
+	struct spans items = {0};
+	struct top t;
+	const char *ve;
+	int ret = -1;
+
+	memset(&t, 0, sizeof(t));
+	if (p == end || (*p != '{' && *p != '[')) {
+		strbuf_addstr(why, "not a JSON object or array");
+		return -1;
+	}
+	ve = *p == '[' ? split_array(p, end, &items) : walk_top(p, end, &t, &items);
+	if (ve != end) {
+		strbuf_addstr(why, ve ? "text after the JSON value" : "not valid JSON");
+		goto out;
+	}
+	if (*p == '[') {
+		ret = scan_items(b, &items, why);
+	} else {
+		struct span whole = {p, (size_t)(end - p)};
+		ret = scan_object(b, &whole, &t, &items, why);
+	}
+out:
+	free(items.v);
+	return ret;
 }
 
 int live_batch_parse(const char *body, size_t len, struct live_batch **out, struct strbuf *why)
 {
-	const char *p = body, *end = body + len, *ve;
+	const char *p = body, *end = body + len;
 	struct live_batch *lb = xcalloc(1, sizeof(*lb));
-	struct span whole;
-	int ret;
 
 	*out = NULL;
 	lb->b = xcalloc(1, sizeof(*lb->b));
 	lb->bytes = len;
 	p = skip_ws(p, end);
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' ||
-			   end[-1] == '\n'))
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
 		end--;
-	if (p == end || (*p != '{' && *p != '[')) {
-		strbuf_addstr(why, "not a JSON object or array");
-		ret = -1;
-		goto out;
-	}
-	/* one value, whole: brackets and strings balanced, nothing after it */
-	ve = jsonl_skip_value(p, end);
-	if (ve != end) {
-		strbuf_addstr(why, ve ? "text after the JSON value" : "not valid JSON");
-		ret = -1;
-		goto out;
-	}
-	whole.p = p;
-	whole.n = (size_t)(end - p);
-	ret = *p == '[' ? scan_array(lb->b, &whole, why) : scan_object(lb->b, &whole, why);
-out:
-	if (ret < 0) {
+	if (parse_body(lb->b, p, end, why) < 0) {
 		live_batch_destroy(lb);
 		return -1;
 	}

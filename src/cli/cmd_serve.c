@@ -48,16 +48,7 @@ static const char help[] =
     "Exit status: 0 after SIGTERM or SIGINT (the queue drained); 1 cannot\n"
     "start; 2 usage error.\n";
 
-enum {
-	O_GAP = 1,
-	O_QUEUE,
-	O_MAX_BODY,
-	O_MAX_CONN,
-	O_TIMEOUT,
-	O_THREADS,
-	O_ALLOW_IP,
-	O_ALERTS_MAX
-};
+enum { O_GAP = 1, O_QUEUE, O_MAX_BODY, O_MAX_CONN, O_TIMEOUT, O_THREADS, O_ALLOW_IP, O_ALERTS_MAX };
 
 struct serve_args {
 	struct serve_opts o;
@@ -131,15 +122,18 @@ static int set_num(int id, const char *arg, long long *v)
 		const char *name;
 		long long min, max;
 	} lim[] = {
-	    {O_QUEUE, "queue", 1, 100000000},	      {O_MAX_BODY, "max-body", 1024, 1LL << 31},
-	    {O_MAX_CONN, "max-connections", 1, 65536}, {O_TIMEOUT, "timeout", 1, 86400},
-	    {O_THREADS, "threads", 1, 256},	      {O_ALERTS_MAX, "alerts-max-size", 4096,
-							       1LL << 50},
+	    {O_QUEUE, "queue", 1, 100000000},
+	    {O_MAX_BODY, "max-body", 1024, 1LL << 31},
+	    {O_MAX_CONN, "max-connections", 1, 65536},
+	    {O_TIMEOUT, "timeout", 1, 86400},
+	    {O_THREADS, "threads", 1, 256},
+	    {O_ALERTS_MAX, "alerts-max-size", 4096, 1LL << 50},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(lim); i++)
 		if (lim[i].id == id && parse_int(arg, lim[i].min, lim[i].max, v) < 0)
-			return usage_error("serve", "--%s needs a number from %lld to %lld, not '%s'",
+			return usage_error("serve",
+					   "--%s needs a number from %lld to %lld, not '%s'",
 					   lim[i].name, lim[i].min, lim[i].max, arg);
 	return 0;
 }
@@ -232,8 +226,7 @@ static int check(const struct serve_args *a)
 	return 0;
 }
 
-static int run(void *ctx, char **operands, int n, const struct common_opts *co,
-	       struct result *res)
+static int run(void *ctx, char **operands, int n, const struct common_opts *co, struct result *res)
 {
 	struct serve_args *a = ctx;
 	int rc;

@@ -22,10 +22,10 @@
 #include "serve/alerts.h"
 #include "core/banned.h"
 
-#define FWD_MAX 4096	   /* alerts waiting for the webhook */
-#define FWD_TRIES 4	   /* attempts per alert */
+#define FWD_MAX	       4096  /* alerts waiting for the webhook */
+#define FWD_TRIES      4     /* attempts per alert */
 #define FWD_TIMEOUT_MS 5000L /* per attempt */
-#define BUF_FLUSH (64u << 10)
+#define BUF_FLUSH      (64u << 10)
 
 struct alerts {
 	pthread_mutex_t lock;

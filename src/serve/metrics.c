@@ -100,9 +100,9 @@ static void webhook_families(struct server *s, struct strbuf *out)
 		uint64_t cum = 0;
 		for (int i = 0; i < SERVE_BUCKETS; i++) {
 			cum += s->st.buckets[i];
-			strbuf_addf(out,
-				    "kanon_webhook_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-				    serve_buckets[i], (unsigned long long)cum);
+			strbuf_addf(
+			    out, "kanon_webhook_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			    serve_buckets[i], (unsigned long long)cum);
 		}
 		cum += s->st.buckets[SERVE_BUCKETS];
 		strbuf_addf(out,
@@ -122,9 +122,7 @@ void serve_metrics(struct server *s, struct strbuf *out)
 
 	audit_live_counts(s->live, &c);
 	alerts_counts(s->alerts, &a);
-	pthread_mutex_lock(&s->qlock);
-	depth = s->depth;
-	pthread_mutex_unlock(&s->qlock);
+	depth = serve_queue_depth(&s->q);
 	audit_families(out, &c);
 	one(out, "kanon_audit_gap_active", "gauge",
 	    "1 while no event came for --gap after events were coming.", s->gap_active ? 1 : 0);
@@ -138,8 +136,8 @@ void serve_metrics(struct server *s, struct strbuf *out)
 			    alert_kind_name((enum alert_kind)k), (unsigned long long)a.kinds[k]);
 	one(out, "kanon_alerts_dropped_total", "counter",
 	    "Alerts not delivered to --alert-webhook (buffer full or delivery failed).", a.dropped);
-	one(out, "kanon_alerts_forwarded_total", "counter",
-	    "Alerts delivered to --alert-webhook.", a.forwarded);
+	one(out, "kanon_alerts_forwarded_total", "counter", "Alerts delivered to --alert-webhook.",
+	    a.forwarded);
 	one(out, "kanon_alerts_write_errors_total", "counter",
 	    "Alert lines that could not be written to the alert file.", a.write_errors);
 	head(out, "kanon_build_info", "gauge", "The kanon version.");

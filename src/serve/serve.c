@@ -31,11 +31,10 @@
 #include "core/banned.h"
 
 const int serve_codes[SERVE_CODES] = {200, 400, 401, 404, 405, 413, 429, 500, 503, 0};
-const char *const serve_reasons[RJ__COUNT] = {"malformed",  "unauthenticated", "method",
-					      "not_found",  "too_large",       "queue_full",
-					      "draining"};
+const char *const serve_reasons[RJ__COUNT] = {
+    "malformed", "unauthenticated", "method", "not_found", "too_large", "queue_full", "draining"};
 const double serve_buckets[SERVE_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-					     0.25,  0.5,    1,     2.5,  5,     10};
+					     0.25,  0.5,    1,	   2.5,	 5,	10};
 
 #define SERVE_MAX_TOKEN 4096
 
@@ -166,8 +165,7 @@ static enum MHD_Result text(struct server *s, struct MHD_Connection *c, struct r
 
 /* A refusal: counted by reason (and its events, when the body was read). */
 static enum MHD_Result refuse(struct server *s, struct MHD_Connection *c, struct req *r,
-			      unsigned code, enum reject_reason why, size_t events,
-			      const char *msg)
+			      unsigned code, enum reject_reason why, size_t events, const char *msg)
 {
 	struct strbuf line = STRBUF_INIT;
 	enum MHD_Result ret;
@@ -220,65 +218,79 @@ static bool token_ok(const struct server *s, struct MHD_Connection *c)
 	return diff == 0;
 }
 
+/* The verdict on a connection's certificate, kept for its later requests. */
+enum { PEER_UNKNOWN, PEER_OK, PEER_BAD };
+
+static void notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+			enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls, (void)c;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = xcalloc(1, sizeof(int));
+	} else {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/*
+ * The peer's certificate cannot change on a connection (libmicrohttpd does
+ * no renegotiation, TLS 1.3 has none): it is verified once, not on every
+ * request (the chain check was a tenth of the server's time).
+ */
+static bool peer_ok_cached(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	int *v = ci ? ci->socket_context : NULL;
+
+	if (!v)
+		return peer_cert_ok(c);
+	if (*v == PEER_UNKNOWN)
+		*v = peer_cert_ok(c) ? PEER_OK : PEER_BAD;
+	return *v == PEER_OK;
+}
+
 static bool authenticated(const struct server *s, struct MHD_Connection *c)
 {
 	if (!s->need_auth)
 		return true;
-	if (s->o->client_ca && peer_cert_ok(c))
+	if (s->o->client_ca && peer_ok_cached(c))
 		return true;
 	return s->token.len && token_ok(s, c);
 }
 
 /* ------------------------------------------------------------ the queue */
 
-/* All of b or nothing: 0 queued, -1 no room, -2 draining. */
-static int enqueue(struct server *s, struct live_batch *b, size_t n)
-{
-	int ret = 0;
-
-	pthread_mutex_lock(&s->qlock);
-	if (s->draining)
-		ret = -2;
-	else if (s->depth + n > s->o->queue || s->rn == s->rcap)
-		ret = -1;
-	else {
-		s->ring[(s->rhead + s->rn) % s->rcap] = b;
-		s->rn++;
-		s->depth += n;
-		pthread_cond_signal(&s->qcond);
-	}
-	pthread_mutex_unlock(&s->qlock);
-	return ret;
-}
-
 static void emit_request(void *ctx, const struct live_request *q);
+static void gap_over(struct server *s);
 
 static void *worker_main(void *arg)
 {
 	struct server *s = arg;
+	/* tests only: a slow worker, to have a queue to drain or to fill */
+	const char *slow = getenv("KANON_SERVE_TEST_WORKER_DELAY_MS");
+	long long delay_ms = 0;
+
+	if (slow && parse_int(slow, 0, 10000, &delay_ms) < 0)
+		delay_ms = 0;
 
 	for (;;) {
-		struct live_batch *b;
+		struct live_batch *b = serve_queue_pop(&s->q);
 		size_t n;
 
-		pthread_mutex_lock(&s->qlock);
-		while (!s->rn && !s->stop)
-			pthread_cond_wait(&s->qcond, &s->qlock);
-		if (!s->rn) {
-			pthread_mutex_unlock(&s->qlock);
+		if (!b)
 			break;
-		}
-		b = s->ring[s->rhead];
-		s->rhead = (s->rhead + 1) % s->rcap;
-		s->rn--;
-		pthread_mutex_unlock(&s->qlock);
 		n = live_batch_events(b);
+		if (delay_ms > 0) {
+			struct timespec ts = {(time_t)(delay_ms / 1000),
+					      (long)(delay_ms % 1000) * 1000000L};
+			nanosleep(&ts, NULL);
+		}
 		audit_live_feed(s->live, b);
 		alerts_flush(s->alerts);
-		s->last_event_wall_us = wall_us();
-		pthread_mutex_lock(&s->qlock);
-		s->depth -= n; /* processed: counted in the metrics now */
-		pthread_mutex_unlock(&s->qlock);
+		gap_over(s);
+		serve_queue_done(&s->q, n); /* processed: counted in the metrics now */
 	}
 	return NULL;
 }
@@ -367,15 +379,18 @@ static void gap_check(struct server *s)
 
 	if (!last)
 		return; /* the API server was never seen: nothing to say it is up */
-	if (wall_us() - last >= s->o->gap_us) {
-		if (!s->gap_active) {
-			s->gap_active = true;
-			gap_alert(s, AK_GAP, last);
-		}
-	} else if (s->gap_active) {
-		s->gap_active = false;
+	if (wall_us() - last >= s->o->gap_us && !atomic_exchange(&s->gap_active, true))
+		gap_alert(s, AK_GAP, last);
+}
+
+/* The worker fed a batch: the end of a gap, if one was open. */
+static void gap_over(struct server *s)
+{
+	int64_t last = s->last_event_wall_us;
+
+	s->last_event_wall_us = wall_us();
+	if (atomic_exchange(&s->gap_active, false))
 		gap_alert(s, AK_GAP_END, last);
-	}
 }
 
 /* ------------------------------------------------------------ requests */
@@ -417,22 +432,21 @@ static enum MHD_Result post_done(struct server *s, struct MHD_Connection *c, str
 	}
 	strbuf_release(&r->body); /* the records hold what is needed */
 	n = live_batch_events(b);
-	if (n > s->o->queue) {
+	if (n) {
+		q = serve_queue_push(&s->q, b, n);
+	} else {
+		q = s->draining ? SQ_CLOSED : SQ_OK;
 		live_batch_destroy(b);
+	}
+	if (q != SQ_OK && n)
+		live_batch_destroy(b);
+	if (q == SQ_TOO_BIG) {
 		strbuf_addf(&msg, "a batch of %zu events is larger than the queue (%zu)", n,
 			    s->o->queue);
 		ret = refuse(s, c, r, MHD_HTTP_CONTENT_TOO_LARGE, RJ_TOO_LARGE, n, msg.buf);
-		goto out;
-	}
-	q = n ? enqueue(s, b, n) : s->draining ? -2 : 0;
-	if (!n)
-		live_batch_destroy(b);
-	if (q == -1) {
-		live_batch_destroy(b);
+	} else if (q == SQ_FULL) {
 		ret = refuse(s, c, r, MHD_HTTP_TOO_MANY_REQUESTS, RJ_QUEUE_FULL, n, "queue full");
-	} else if (q == -2) {
-		if (n)
-			live_batch_destroy(b);
+	} else if (q == SQ_CLOSED) {
 		ret = refuse(s, c, r, MHD_HTTP_SERVICE_UNAVAILABLE, RJ_DRAINING, n, "draining");
 	} else {
 		strbuf_addf(&msg, "{\"accepted\":%zu}\n", n);
@@ -448,8 +462,8 @@ out:
 static enum MHD_Result post_start(struct server *s, struct MHD_Connection *c, struct req *r,
 				  const char *url, bool *go_on)
 {
-	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	long long len = 0;
 
 	*go_on = false;
@@ -460,8 +474,8 @@ static enum MHD_Result post_start(struct server *s, struct MHD_Connection *c, st
 			      "unauthenticated: a client certificate of --client-ca or the "
 			      "bearer token of --token-file is needed");
 	/* refused before its body is read */
-	if (cl && (parse_int(cl, 0, LLONG_MAX, &len) < 0 || (unsigned long long)len >
-								   s->o->max_body))
+	if (cl &&
+	    (parse_int(cl, 0, LLONG_MAX, &len) < 0 || (unsigned long long)len > s->o->max_body))
 		return refuse(s, c, r, MHD_HTTP_CONTENT_TOO_LARGE, RJ_TOO_LARGE, 0,
 			      "body larger than --max-body");
 	if (len > 0)
@@ -602,8 +616,8 @@ static struct MHD_Daemon *start(struct server *s, struct pem *p)
 {
 	const struct serve_opts *o = s->o;
 	struct sockaddr_storage ss;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+	unsigned flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	unsigned threads = o->threads > 0 ? (unsigned)o->threads : 2;
 	struct MHD_OptionItem opts[16];
 	size_t n = 0;
@@ -621,6 +635,7 @@ static struct MHD_Daemon *start(struct server *s, struct pem *p)
 	OPT(MHD_OPTION_CONNECTION_LIMIT, o->max_connections, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, o->timeout, NULL);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, completed, s);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, notify_conn, NULL);
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL);
 	if (!o->insecure_http) {
@@ -641,8 +656,7 @@ static int server_init(struct server *s, const struct serve_opts *o, struct pem 
 	struct err e;
 
 	s->o = o;
-	pthread_mutex_init(&s->qlock, NULL);
-	pthread_cond_init(&s->qcond, NULL);
+	serve_queue_init(&s->q, o->queue);
 	strbuf_init(&s->token);
 	s->need_auth = o->client_ca || o->token_file;
 	if (!o->insecure_http && (read_pem(o->tls_cert, "--tls-cert", &p->cert) < 0 ||
@@ -652,9 +666,6 @@ static int server_init(struct server *s, const struct serve_opts *o, struct pem 
 		return -1;
 	if (o->token_file && read_token(s) < 0)
 		return -1;
-	/* each batch has an event at least: this many batches fit */
-	s->rcap = o->queue ? o->queue : 1;
-	s->ring = xcalloc(s->rcap, sizeof(*s->ring));
 	s->alerts = alerts_create(o->alerts, o->alerts_max_size, o->alert_webhook, &e);
 	if (!s->alerts) {
 		fprintf(stderr, "kanon serve: --alerts: %s\n", e.msg);
@@ -664,22 +675,20 @@ static int server_init(struct server *s, const struct serve_opts *o, struct pem 
 	return 0;
 }
 
+static void free_batch(void *b)
+{
+	live_batch_destroy(b);
+}
+
 static void server_release(struct server *s, struct pem *p)
 {
-	while (s->rn) {
-		live_batch_destroy(s->ring[s->rhead]);
-		s->rhead = (s->rhead + 1) % s->rcap;
-		s->rn--;
-	}
-	free(s->ring);
+	serve_queue_release(&s->q, free_batch);
 	audit_live_destroy(s->live);
 	alerts_destroy(s->alerts, 5000);
 	strbuf_release(&s->token);
 	strbuf_release(&p->cert);
 	strbuf_release(&p->key);
 	strbuf_release(&p->ca);
-	pthread_mutex_destroy(&s->qlock);
-	pthread_cond_destroy(&s->qcond);
 }
 
 /*
@@ -694,6 +703,7 @@ static void drain(struct server *s, struct MHD_Daemon *d, pthread_t worker)
 	uint64_t until = mono_us() + (uint64_t)s->o->timeout * 1000000u;
 
 	s->draining = true;
+	serve_queue_close(&s->q);
 	ls = MHD_quiesce_daemon(d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
@@ -702,10 +712,7 @@ static void drain(struct server *s, struct MHD_Daemon *d, pthread_t worker)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(d);
-	pthread_mutex_lock(&s->qlock);
-	s->stop = true;
-	pthread_cond_broadcast(&s->qcond);
-	pthread_mutex_unlock(&s->qlock);
+	serve_queue_stop(&s->q);
 	pthread_join(worker, NULL);
 }
 
@@ -760,13 +767,11 @@ int serve_run(const struct serve_opts *o)
 	}
 	d = start(&s, &p);
 	if (!d) {
-		fprintf(stderr, "kanon serve: cannot listen on %s (in use, not an address of "
-				"this machine, or a bad certificate or key)\n",
+		fprintf(stderr,
+			"kanon serve: cannot listen on %s (in use, not an address of "
+			"this machine, or a bad certificate or key)\n",
 			o->listen);
-		pthread_mutex_lock(&s.qlock);
-		s.stop = true;
-		pthread_cond_broadcast(&s.qcond);
-		pthread_mutex_unlock(&s.qlock);
+		serve_queue_stop(&s.q);
 		pthread_join(worker, NULL);
 		goto out;
 	}
@@ -774,15 +779,12 @@ int serve_run(const struct serve_opts *o)
 	if (o->port_file && (!di || write_port(o->port_file, di->port) < 0)) {
 		MHD_stop_daemon(d);
 		s.draining = true;
-		pthread_mutex_lock(&s.qlock);
-		s.stop = true;
-		pthread_cond_broadcast(&s.qcond);
-		pthread_mutex_unlock(&s.qlock);
+		serve_queue_stop(&s.q);
 		pthread_join(worker, NULL);
 		goto out;
 	}
-	fprintf(stderr, "kanon serve: listening on %s port %u (%s)\n", o->listen,
-		di ? di->port : 0, o->insecure_http ? "plain HTTP" : "HTTPS");
+	fprintf(stderr, "kanon serve: listening on %s port %u (%s)\n", o->listen, di ? di->port : 0,
+		o->insecure_http ? "plain HTTP" : "HTTPS");
 	wait_signals(&s);
 	drain(&s, d, worker);
 	ret = 0;

@@ -11,6 +11,7 @@
 #include "checks/audit_live.h"
 #include "core/strbuf.h"
 #include "serve/alerts.h"
+#include "serve/queue.h"
 #include "serve/serve.h"
 
 /* HTTP answers counted by code (the last slot: any other) */
@@ -49,13 +50,7 @@ struct server {
 	atomic_bool draining, gap_active;
 	atomic_int_fast64_t last_event_wall_us; /* when the last batch was fed; 0: never */
 	atomic_int active;			/* requests being answered */
-	/* the queue: batches, bounded by their events */
-	pthread_mutex_t qlock;
-	pthread_cond_t qcond;
-	struct live_batch **ring;
-	size_t rcap, rhead, rn;
-	size_t depth; /* events queued or being fed */
-	bool stop;    /* the worker ends once the queue is empty */
+	struct serve_queue q;
 };
 
 /* The /metrics exposition (Prometheus text format 0.0.4). */
