@@ -11,6 +11,7 @@
 #include "checks/audit_live.h"
 #include "core/strbuf.h"
 #include "serve/alerts.h"
+#include "serve/deadline.h"
 #include "serve/queue.h"
 #include "serve/serve.h"
 
@@ -51,6 +52,7 @@ struct server {
 	atomic_int_fast64_t last_event_wall_us; /* when the last batch was fed; 0: never */
 	atomic_int active;			/* requests being answered */
 	struct serve_queue q;
+	struct deadlines dl; /* slow-loris guard: see deadline.h */
 };
 
 /* The /metrics exposition (Prometheus text format 0.0.4). */
