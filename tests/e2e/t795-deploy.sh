@@ -112,3 +112,42 @@ y2j deploy/kanon-audit-policy.yaml | jq -e '.[0] | .apiVersion == "audit.k8s.io/
 	(.rules | last | .level == "Metadata" and (keys | length) == 1) and
 	any(.rules[]; .level == "Request" and any(.resources[]; .group == "rbac.authorization.k8s.io"))' >/dev/null
 check "the audit policy logs every request's metadata and the RBAC binding bodies" $?
+# every flag the Deployment passes is one kanon serve knows, and kanon serve accepts the whole
+# command line (with the Secret's files made locally; --listen on loopback port 0, stopped at once)
+jq -r '.[] | select(.kind == "Deployment") | .spec.template.spec.containers[0].command[] |
+	select(startswith("--"))' "$tmp/serve.json" >"$tmp/flags"
+"$KANON" serve --help >"$tmp/serve-help" 2>&1
+bad=0
+while read -r f; do grep -q -- "$f " "$tmp/serve-help" || { echo "# unknown flag $f"; bad=1; }; done <"$tmp/flags"
+[ -s "$tmp/flags" ] && [ "$bad" = 0 ]
+check "every flag of the serve Deployment is in kanon serve --help" $?
+. tests/e2e/serve-pki.sh
+serve_pki "$tmp/pki" >/dev/null 2>&1
+mkdir -p "$tmp/tls"
+cp "$tmp/pki/server.pem" "$tmp/tls/tls.crt"
+cp "$tmp/pki/server.key" "$tmp/tls/tls.key"
+cp "$tmp/pki/ca.pem" "$tmp/tls/client-ca.crt"
+jq -r '.[] | select(.kind == "Deployment") | .spec.template.spec.containers[0].command[2:][]' "$tmp/serve.json" |
+	sed "s#^/etc/kanon/tls/#$tmp/tls/#; s#^0.0.0.0:8443\$#127.0.0.1:0#" >"$tmp/args"
+mapfile -t args <"$tmp/args"
+"$KANON" serve "${args[@]}" --port-file "$tmp/port" >/dev/null 2>"$tmp/serve.err" &
+sp=$!
+pids+=("$sp")
+for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+code=$(curl -s --max-time 5 --cacert "$tmp/pki/ca.pem" -o /dev/null -w '%{http_code}' \
+	"https://127.0.0.1:$(cat "$tmp/port" 2>/dev/null)/readyz")
+kill -TERM "$sp" 2>/dev/null
+wait "$sp"
+rc=$?
+[ "$code" = 200 ] && [ "$rc" = 0 ]
+check "kanon serve runs with the Deployment's command line and answers its readiness probe" $?
+# the example webhook kubeconfig is what kanon serve --print-webhook-config prints for its values
+# (but for the CA, which kanon embeds as certificate-authority-data)
+y2j deploy/kanon-audit-webhook.yaml >"$tmp/wh.json"
+"$KANON" serve --print-webhook-config --server-url "$(jq -r '.[0].clusters[0].cluster.server' "$tmp/wh.json")" \
+	--ca-file "$tmp/pki/ca.pem" --client-cert "$(jq -r '.[0].users[0].user["client-certificate"]' "$tmp/wh.json")" \
+	--client-key "$(jq -r '.[0].users[0].user["client-key"]' "$tmp/wh.json")" >"$tmp/printed.yaml" &&
+	y2j "$tmp/printed.yaml" | jq -e --slurpfile w "$tmp/wh.json" '.[0] as $p | $w[0][0] as $e |
+	$p.kind == $e.kind and $p.clusters[0].cluster.server == $e.clusters[0].cluster.server and
+	$p.users[0].user == $e.users[0].user and ($p.clusters[0].cluster["certificate-authority-data"] | length) > 0' >/dev/null
+check "deploy/kanon-audit-webhook.yaml matches kanon serve --print-webhook-config for the same values" $?
