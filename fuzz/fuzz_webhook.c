@@ -5,6 +5,7 @@
  * server keeps one (stage dedup, the bounded tables). A refused body must
  * say why and keep nothing; an accepted one is counted whole.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +28,48 @@ static void judged(void *ctx, const struct live_request *r)
 		(void)strlen(r->subjects[i]);
 }
 
+/*
+ * The byte-at-a-time reference for live_json_end(). A backslash escapes
+ * the next byte wherever it is: outside a string it is not JSON, and the
+ * event is refused by the scanner whichever way its end was found.
+ */
+static const char *ref_end(const char *p, const char *end)
+{
+	char stack[64];
+	int depth = 0;
+	bool in_str = false, esc = false;
+
+	if (p >= end || (*p != '{' && *p != '['))
+		return NULL;
+	for (; p < end; p++) {
+		char c = *p;
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '\\') {
+			p++;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			if (depth == 64)
+				return (const char *)1; /* deeper: not compared */
+			stack[depth++] = c;
+		} else if (c == '}' || c == ']') {
+			if (!depth || stack[depth - 1] != (c == '}' ? '{' : '['))
+				return NULL;
+			if (--depth == 0)
+				return p + 1;
+		}
+	}
+	return NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct audit_opts o;
@@ -39,6 +82,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!live) {
 		audit_opts_init(&o);
 		live = audit_live_create(&o, judged, NULL);
+	}
+	/* the 64-byte splitter agrees with the byte-wise reference */
+	{
+		const char *p = (const char *)data, *end = p + size;
+		const char *want = ref_end(p, end);
+		if (want != (const char *)1 && live_json_end(p, end) != want)
+			abort();
 	}
 	audit_live_counts(live, &before);
 	if (live_batch_parse((const char *)data, size, &b, &why) < 0) {

@@ -134,57 +134,124 @@ static const char *str_end(const char *p, const char *end)
 	}
 }
 
-/* Past the object or array at p (p[0] is '{' or '['), or NULL. */
+/* Of 64 bytes: the quotes, the backslashes and the brackets, a bit each. */
+static inline void masks64(const char *b, uint64_t *q, uint64_t *bs, uint64_t *br)
+{
+#ifdef __SSE2__
+	const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'), vo = _mm_set1_epi8('{'),
+		      vc = _mm_set1_epi8('}'), low = _mm_set1_epi8(0x20);
+
+	*q = *bs = *br = 0;
+	for (int i = 0; i < 4; i++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * i));
+		/* '[' | 0x20 == '{' and ']' | 0x20 == '}' */
+		__m128i f = _mm_or_si128(x, low);
+		*q |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq)) << (16 * i);
+		*bs |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) << (16 * i);
+		*br |= (uint64_t)(unsigned)_mm_movemask_epi8(
+			   _mm_or_si128(_mm_cmpeq_epi8(f, vo), _mm_cmpeq_epi8(f, vc)))
+		       << (16 * i);
+	}
+#else
+	*q = *bs = *br = 0;
+	for (int i = 0; i < 64; i++) {
+		*q |= (uint64_t)(b[i] == '"') << i;
+		*bs |= (uint64_t)(b[i] == '\\') << i;
+		*br |= (uint64_t)((b[i] | 0x20) == '{' || (b[i] | 0x20) == '}') << i;
+	}
+#endif
+}
+
+/* The bytes escaped by a backslash in a 64-byte block; *carry: the first one is. */
+static uint64_t escaped64(uint64_t bs, bool *carry)
+{
+	uint64_t esc = 0;
+
+	if (*carry) {
+		esc = 1;
+		bs &= ~UINT64_C(1);
+	}
+	*carry = false;
+	while (bs) {
+		int i = __builtin_ctzll(bs);
+		if (i == 63) {
+			*carry = true;
+			break;
+		}
+		esc |= UINT64_C(1) << (i + 1);
+		bs &= ~(UINT64_C(3) << i); /* the backslash and the byte it escapes */
+	}
+	return esc;
+}
+
+/* 1 from each quote up to the next, exclusive: x ^ x<<1 ^ x<<2 ... */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/*
+ * Past the object or array at p (p[0] is '{' or '['), or NULL. 64 bytes at
+ * a time: the quotes not escaped give the string mask, the brackets
+ * outside it are the structure; only those are looked at one by one. The
+ * last partial block is copied into a padded one.
+ */
 static const char *container_end(const char *p, const char *end)
 {
 	const char *start = p;
 	uint64_t stack = 0; /* bit per level: 1 object, 0 array */
 	int depth = 0;
+	bool esc_carry = false;
+	uint64_t in_str = 0; /* all ones when a block starts inside a string */
+	char pad[64];
 
 	while (p < end) {
-		char c;
-#ifdef __SSE2__
-		const __m128i q = _mm_set1_epi8('"'), o = _mm_set1_epi8('{'),
-			      cl = _mm_set1_epi8('}'), low = _mm_set1_epi8(0x20);
-		while (end - p >= 16) {
-			/* '[' | 0x20 == '{' and ']' | 0x20 == '}' */
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-			__m128i f = _mm_or_si128(v, low);
-			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-			    _mm_cmpeq_epi8(v, q),
-			    _mm_or_si128(_mm_cmpeq_epi8(f, o), _mm_cmpeq_epi8(f, cl))));
-			if (m) {
-				p += __builtin_ctz(m);
-				break;
+		const char *blk = p;
+		uint64_t q, bs, br, esc, strs;
+		size_t left = (size_t)(end - p);
+
+		if (left < 64) {
+			memset(pad, ' ', sizeof(pad));
+			memcpy(pad, p, left);
+			blk = pad;
+		}
+		masks64(blk, &q, &bs, &br);
+		esc = bs || esc_carry ? escaped64(bs, &esc_carry) : 0;
+		strs = prefix_xor(q & ~esc) ^ in_str;
+		in_str = (uint64_t)0 - (strs >> 63);
+		br &= ~(strs | esc);
+		while (br) {
+			int i = __builtin_ctzll(br);
+			char c = blk[i];
+
+			br &= br - 1;
+			if (c == '{' || c == '[') {
+				if (depth == 64)
+					return jsonl_skip_value(start, end);
+				stack = stack << 1 | (c == '{');
+				depth++;
+				continue;
 			}
-			p += 16;
-		}
-#endif
-		while (p < end && *p != '"' && (*p | 0x20) != '{' && (*p | 0x20) != '}')
-			p++;
-		if (p >= end)
-			return NULL;
-		c = *p;
-		if (c == '"') {
-			if (!(p = str_end(p, end)))
-				return NULL;
-			continue;
-		}
-		if (c == '{' || c == '[') {
-			if (depth == 64)
-				return jsonl_skip_value(start, end);
-			stack = stack << 1 | (c == '{');
-			depth++;
-		} else {
 			if (!depth || (stack & 1) != (c == '}'))
 				return NULL;
 			stack >>= 1;
 			if (--depth == 0)
-				return p + 1;
+				return (size_t)i < left ? p + i + 1 : NULL;
 		}
-		p++;
+		p += left < 64 ? left : 64;
 	}
 	return NULL;
+}
+
+const char *live_json_end(const char *p, const char *end)
+{
+	return p < end && (*p == '{' || *p == '[') ? container_end(p, end) : NULL;
 }
 
 static const char *value_end(const char *p, const char *end)

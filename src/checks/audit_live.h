@@ -32,6 +32,12 @@ struct live_batch;
  */
 int live_batch_parse(const char *body, size_t len, struct live_batch **out, struct strbuf *why);
 size_t live_batch_events(const struct live_batch *b);
+/*
+ * Past the JSON object or array at p (64 bytes at a time; brackets must
+ * match, strings and escapes are followed, scalars are not looked at), or
+ * NULL when it does not end before end. Exposed for the tests and the fuzzer.
+ */
+const char *live_json_end(const char *p, const char *end);
 void live_batch_destroy(struct live_batch *b);
 
 enum live_outcome { LO_ALLOWED, LO_DENIED, LO_OTHER, LO__COUNT };

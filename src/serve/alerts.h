@@ -3,7 +3,7 @@
 
 /*
  * Alerts of `kanon serve`: one JSON object a line, to a file (rotated by
- * size, fsync'd at each flush, reopened on SIGHUP) or standard output, and
+ * size, fsync'd within 100 ms, reopened on SIGHUP) or standard output, and
  * optionally POSTed to a webhook from a thread of its own through a
  * bounded buffer (a full buffer drops and counts: the server never waits).
  */
@@ -21,8 +21,10 @@ struct alerts *alerts_create(const char *path, uint64_t max_size, const char *we
 			     struct err *e);
 /* One alert: line is a JSON object without the newline. Any thread. */
 void alerts_emit(struct alerts *a, enum alert_kind kind, const char *line, size_t len);
-/* Write what is buffered and fsync the file. */
+/* Write what is buffered (no fsync). */
 void alerts_flush(struct alerts *a);
+/* fsync what was written since the last call (without holding up alerts_emit). */
+void alerts_sync(struct alerts *a);
 /* SIGHUP: close and open the file again (after logrotate moved it). 0 or -1. */
 int alerts_reopen(struct alerts *a);
 

@@ -380,10 +380,11 @@ static void gap_alert(struct server *s, enum alert_kind kind, int64_t last_us)
 	jsonw_object_end(&w);
 	alerts_emit(s->alerts, kind, out.buf, out.len);
 	alerts_flush(s->alerts);
+	alerts_sync(s->alerts);
 	strbuf_release(&out);
 }
 
-/* Called about once a second: no batch for --gap after batches were coming. */
+/* Called every 100 ms: no batch for --gap after batches were coming. */
 static void gap_check(struct server *s)
 {
 	int64_t last = s->last_event_wall_us;
@@ -733,7 +734,10 @@ static void drain(struct server *s, struct MHD_Daemon *d, pthread_t worker)
 	pthread_join(worker, NULL);
 }
 
-/* Wait for signals; SIGHUP reopens the alert file, the gap is checked each second. */
+/*
+ * Wait for signals; SIGHUP reopens the alert file. Every 100 ms the alerts
+ * written are fsync'd and the gap is checked.
+ */
 static void wait_signals(struct server *s)
 {
 	sigset_t set;
@@ -743,13 +747,14 @@ static void wait_signals(struct server *s)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	for (;;) {
-		struct timespec ts = {1, 0};
+		struct timespec ts = {0, 100 * 1000 * 1000};
 		int sig = sigtimedwait(&set, NULL, &ts);
 
 		if (sig == SIGTERM || sig == SIGINT)
 			return;
 		if (sig == SIGHUP)
 			alerts_reopen(s->alerts);
+		alerts_sync(s->alerts);
 		gap_check(s);
 		deadlines_reap(&s->dl, mono_us());
 	}

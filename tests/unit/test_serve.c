@@ -18,7 +18,8 @@
 #include "serve/serve.h"
 #include "serve/serve_int.h"
 
-#define ANON "\"user\":{\"username\":\"system:anonymous\",\"groups\":[\"system:unauthenticated\"]}"
+#define LIT(s) s, s + sizeof(s) - 1
+#define ANON   "\"user\":{\"username\":\"system:anonymous\",\"groups\":[\"system:unauthenticated\"]}"
 
 /* an Event of request ID at STAGE, anonymous or not */
 static void event(struct strbuf *sb, const char *id, const char *stage, bool anon, int code)
@@ -119,6 +120,41 @@ static void test_bodies(void **state)
 	strbuf_release(&ev);
 	strbuf_release(&sb);
 	strbuf_release(&why);
+}
+
+/* The 64-byte splitter at every alignment: escapes and brackets in strings across blocks. */
+static void test_json_end(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	static const char *const tails[] = {
+	    "\\\"}]\"}",   /* an escaped quote, then brackets, in the string */
+	    "\\\\\"}",	   /* an escaped backslash: the quote closes */
+	    "\\\\\\\"\"}", /* three backslashes: the quote is escaped */
+	    "[{]}\"}",	   /* brackets in a string */
+	};
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++)
+		for (size_t k = 0; k < 200; k++) {
+			strbuf_reset(&sb);
+			strbuf_addstr(&sb, "{\"k\":\"");
+			for (size_t i = 0; i < k; i++)
+				strbuf_addch(&sb, 'x');
+			strbuf_addstr(&sb, tails[t]);
+			/* the value ends exactly at the end; one byte less is not a value */
+			if (live_json_end(sb.buf, sb.buf + sb.len) != sb.buf + sb.len)
+				fail_msg("tail %zu, %zu bytes: %s", t, k, sb.buf);
+			assert_null(live_json_end(sb.buf, sb.buf + sb.len - 1));
+			strbuf_addstr(&sb, " ]");
+			assert_ptr_equal(live_json_end(sb.buf, sb.buf + sb.len),
+					 sb.buf + sb.len - 2);
+		}
+	/* mismatched brackets, an escaped bracket outside a string (fuzz_webhook) */
+	assert_null(live_json_end(LIT("{]")));
+	assert_null(live_json_end(LIT("[}")));
+	assert_null(live_json_end(LIT("{\"a\":\\}")));
+	assert_null(live_json_end(LIT("{\"a\":\"}")));
+	strbuf_release(&sb);
 }
 
 struct seen {
@@ -291,6 +327,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bodies),
+	    cmocka_unit_test(test_json_end),
 	    cmocka_unit_test(test_dedup_across_batches),
 	    cmocka_unit_test(test_open_table_bounded),
 	    cmocka_unit_test(test_queue_all_or_nothing),
