@@ -945,9 +945,19 @@ int main(int argc, char **argv)
 	}
 	elapsed = now() - t_start;
 	print_summary(&all, elapsed);
+	fflush(stdout);
 	if (dump_fp && fclose(dump_fp))
 		die("cannot write '%s'", o.dump);
 	if (cred)
 		gnutls_certificate_free_credentials(cred);
+	for (int i = 0; i < ntmpl; i++) {
+		free(tmpls[i].body);
+		free(tmpls[i].off);
+		free(tmpls[i].grp);
+	}
+	free(tmpls);
+	free(st);
+	free(th);
+	free((char *)o.token);
 	return all.unknown || all.refused_other || all.connect_errors ? 1 : 0;
 }

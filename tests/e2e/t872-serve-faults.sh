@@ -59,9 +59,13 @@ echo "# counted $counted; acknowledged: $good (the well-behaved client) + 10"
 [ "$counted" = $((good + 10)) ]
 check "nothing acknowledged is lost and nothing of the cut bodies is counted" $?
 rss=$(hwm_mb "$serve_pid")
-echo "# peak RSS ${rss} MB"
-[ -n "$rss" ] && [ "$rss" -lt 100 ]
-check "peak RSS under 100 MB ($rss MB)" $?
+# AddressSanitizer's shadow memory and quarantine (256 MB by default) are no part of kanon's
+# footprint: under ASan the bound only shows that the memory does not grow without limit
+bound=100
+grep -qa __asan_init "$KANON" && bound=400
+echo "# peak RSS ${rss} MB (bound $bound MB)"
+[ -n "$rss" ] && [ "$rss" -lt "$bound" ]
+check "peak RSS under $bound MB ($rss MB)" $?
 serve_stop
 [ "$serve_rc" = 0 ]
 check "SIGTERM: exit 0" $?
