@@ -351,6 +351,8 @@ static const char *walk_top(const char *p, const char *end, struct top *t, struc
 
 static int scan_items(struct block *b, const struct spans *items, struct strbuf *why)
 {
+	/* one record an event: sized once, not doubled up to it */
+	ALLOC_GROW(b->recs, items->n, b->arec);
 	for (size_t i = 0; i < items->n; i++)
 		if (scan_item(b, &items->v[i], i, why) < 0)
 			return -1;

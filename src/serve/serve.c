@@ -32,7 +32,8 @@
 
 const int serve_codes[SERVE_CODES] = {200, 400, 401, 404, 405, 413, 429, 500, 503, 0};
 const char *const serve_reasons[RJ__COUNT] = {
-    "malformed", "unauthenticated", "method", "not_found", "too_large", "queue_full", "draining"};
+    "malformed", "unauthenticated", "method",	"not_found",
+    "too_large", "queue_full",	    "draining", "busy"};
 const double serve_buckets[SERVE_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
 					     0.25,  0.5,    1,	   2.5,	 5,	10};
 
@@ -106,9 +107,38 @@ bool serve_addr_loopback(const struct sockaddr_storage *ss)
 
 struct req {
 	struct strbuf body;
+	size_t reserved; /* of s->body_bytes */
 	uint64_t start_us;
 	bool counted_active;
 };
+
+/*
+ * Bodies are held whole until scanned: --max-connections bodies of
+ * --max-body each would be gigabytes, so all of them together stay within
+ * a budget (4 x --max-body, at least 64 MiB). Reserve more for r, or false.
+ */
+static bool body_reserve(struct server *s, struct req *r, size_t total)
+{
+	size_t need, cur;
+
+	if (total <= r->reserved)
+		return true;
+	need = total - r->reserved;
+	cur = atomic_load(&s->body_bytes);
+	do {
+		if (cur + need > s->body_budget)
+			return false;
+	} while (!atomic_compare_exchange_weak(&s->body_bytes, &cur, cur + need));
+	r->reserved = total;
+	return true;
+}
+
+static void body_release(struct server *s, struct req *r)
+{
+	strbuf_release(&r->body);
+	atomic_fetch_sub(&s->body_bytes, r->reserved);
+	r->reserved = 0;
+}
 
 static void count_code(struct server *s, int code)
 {
@@ -322,9 +352,16 @@ static void emit_request(void *ctx, const struct live_request *q)
 	char t[32];
 	enum alert_kind kind;
 
+	/*
+	 * With --allow-ip, a health check from elsewhere is reported too, as kanon
+	 * audit lists it (health_unlisted_sources): the expected prober is known.
+	 */
 	if (q->grant)
 		kind = AK_GRANT;
-	else if (q->anonymous && q->outcome == LO_ALLOWED && q->cls != CL_HEALTH)
+	else if (q->anonymous && q->outcome == LO_ALLOWED &&
+		 (q->cls != CL_HEALTH ||
+		  (s->o->audit.nallow &&
+		   !cidr_match(s->o->audit.allow, s->o->audit.nallow, q->src))))
 		kind = AK_ANON;
 	else
 		return;
@@ -442,7 +479,7 @@ static enum MHD_Result post_done(struct server *s, struct MHD_Connection *c, str
 		ret = refuse(s, c, r, MHD_HTTP_BAD_REQUEST, RJ_MALFORMED, 0, msg.buf);
 		goto out;
 	}
-	strbuf_release(&r->body); /* the records hold what is needed */
+	body_release(s, r); /* the records hold what is needed */
 	n = live_batch_events(b);
 	if (n) {
 		q = serve_queue_push(&s->q, b, n);
@@ -490,6 +527,9 @@ static enum MHD_Result post_start(struct server *s, struct MHD_Connection *c, st
 	    (parse_int(cl, 0, LLONG_MAX, &len) < 0 || (unsigned long long)len > s->o->max_body))
 		return refuse(s, c, r, MHD_HTTP_CONTENT_TOO_LARGE, RJ_TOO_LARGE, 0,
 			      "body larger than --max-body");
+	if (!body_reserve(s, r, (size_t)len))
+		return refuse(s, c, r, MHD_HTTP_TOO_MANY_REQUESTS, RJ_BUSY, 0,
+			      "busy: too many large bodies being read at once");
 	if (len > 0)
 		strbuf_grow(&r->body, (size_t)len + 1);
 	*go_on = true;
@@ -534,6 +574,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			s->st.rejected[RJ_TOO_LARGE]++;
 			return MHD_NO;
 		}
+		if (!body_reserve(s, r, r->body.len + *upload_size)) {
+			s->st.rejected[RJ_BUSY]++; /* a chunked body: closed, as above */
+			return MHD_NO;
+		}
 		strbuf_add(&r->body, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
@@ -554,7 +598,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	if (r->counted_active)
 		s->active--;
-	strbuf_release(&r->body);
+	body_release(s, r);
 	free(r);
 	*con_cls = NULL;
 }
@@ -635,7 +679,8 @@ static struct MHD_Daemon *start(struct server *s, struct pem *p)
 	struct sockaddr_storage ss;
 	unsigned flags =
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	unsigned threads = o->threads > 0 ? (unsigned)o->threads : 2;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = o->threads > 0 ? (unsigned)o->threads : cpus > 0 ? (unsigned)cpus : 2;
 	struct MHD_OptionItem opts[16];
 	size_t n = 0;
 	struct err e;
@@ -676,6 +721,9 @@ static int server_init(struct server *s, const struct serve_opts *o, struct pem 
 	serve_queue_init(&s->q, o->queue);
 	strbuf_init(&s->token);
 	s->need_auth = o->client_ca || o->token_file;
+	s->body_budget = o->max_body > (SIZE_MAX / 4) ? SIZE_MAX : o->max_body * 4;
+	if (s->body_budget < (64u << 20))
+		s->body_budget = 64u << 20;
 	if (!o->insecure_http && (read_pem(o->tls_cert, "--tls-cert", &p->cert) < 0 ||
 				  read_pem(o->tls_key, "--tls-key", &p->key) < 0))
 		return -1;

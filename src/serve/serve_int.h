@@ -27,6 +27,7 @@ enum reject_reason {
 	RJ_TOO_LARGE,
 	RJ_QUEUE_FULL,
 	RJ_DRAINING,
+	RJ_BUSY, /* the bodies being read would pass the memory budget */
 	RJ__COUNT
 };
 extern const char *const serve_reasons[RJ__COUNT];
@@ -51,6 +52,9 @@ struct server {
 	atomic_bool draining, gap_active;
 	atomic_int_fast64_t last_event_wall_us; /* when the last batch was fed; 0: never */
 	atomic_int active;			/* requests being answered */
+	/* bytes of request bodies held at once, all connections: at most body_budget */
+	atomic_size_t body_bytes;
+	size_t body_budget;
 	struct serve_queue q;
 	struct deadlines dl; /* slow-loris guard: see deadline.h */
 };

@@ -91,6 +91,15 @@ check "no batch for --gap: kanon_audit_gap_active 1 and a gap alert" $?
 [ "$(post "$tmp/one.json")" = 200 ] && settle
 grep -qx 'kanon_audit_gap_active 0' "$tmp/metrics" && grep -q '"kind":"gap_end"' "$tmp/a.jsonl"
 check "batches again: the gap ends (gap_end alert)" $?
+# hostile strings from an event (ESC, C1 NEL, a bidi override) are escaped in the alert
+jq -c '.auditID = "hostile" | .requestURI = "/api/v1/namespaces/\u001b[31m\u0085\u202ex"
+	| .userAgent = "ua\u202e\u0007"' "$anon_src" |
+	jq -c -s '{kind: "EventList", apiVersion: "audit.k8s.io/v1", items: .}' >"$tmp/hostile.json"
+[ "$(post "$tmp/hostile.json")" = 200 ] && settle
+line=$(grep '"hostile"' "$tmp/a.jsonl")
+echo "$line" | grep -qF '\u001b[31m\u0085\u202ex' && echo "$line" | grep -qF 'ua\u202e\u0007' &&
+	! echo "$line" | LC_ALL=C grep -qP '[\x00-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]'
+check "control characters, C1 and bidi overrides from the events are escaped in alerts" $?
 kill -TERM $pid
 wait $pid
 check "SIGTERM: exit 0" $?
