@@ -35,9 +35,9 @@ BIN      := $(BUILD)/kanon
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-HELPERS  := $(BUILD)/tests/kubelet $(BUILD)/tests/fakeapi
+HELPERS  := $(BUILD)/tests/kubelet $(BUILD)/tests/fakeapi $(BUILD)/tests/serve-load
 
-.PHONY: all check test unit clean fuzz format install uninstall
+.PHONY: all check test unit clean fuzz format install uninstall bench-tools
 
 all: $(BIN)
 
@@ -74,6 +74,13 @@ $(BUILD)/tests/fakeapi: tests/helpers/fakeapi.c tests/helpers/fakeapi_cluster.c 
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libmicrohttpd gnutls) $(LDFLAGS) -o $@ \
 		$(filter %.c,$^) \
 		$(shell pkg-config --libs libmicrohttpd gnutls)
+
+# the load generator for kanon serve (bench/serve-bench.sh and the serve e2e tests)
+$(BUILD)/tests/serve-load: bench/serve-load.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs gnutls libcjson) -lpthread
+
+bench-tools: $(BUILD)/tests/serve-load
 
 unit: $(UNIT_BIN) $(HELPERS)
 

@@ -251,16 +251,27 @@ static bool token_ok(const struct server *s, struct MHD_Connection *c)
 /* The verdict on a connection's certificate, kept for its later requests. */
 enum { PEER_UNKNOWN, PEER_OK, PEER_BAD };
 
+/* The socket context is the connection's deadline, whose first member is the peer cache. */
 static void notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
 			enum MHD_ConnectionNotificationCode toe)
 {
-	(void)cls, (void)c;
+	struct server *s = cls;
+
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = xcalloc(1, sizeof(int));
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = deadline_add(&s->dl, ci ? ci->connect_fd : -1, mono_us());
 	} else {
-		free(*socket_context);
+		deadline_remove(&s->dl, *socket_context);
 		*socket_context = NULL;
 	}
+}
+
+static struct conn_deadline *conn_deadline(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
 }
 
 /*
@@ -541,6 +552,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		r->counted_active = true;
 		s->active++;
 		*con_cls = r;
+		/* read whole, but a POST's body: no deadline while it is answered */
+		if (strcmp(method, MHD_HTTP_METHOD_POST))
+			deadline_disarm(conn_deadline(c));
 		if (!strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD))
 			return get(s, c, r, url);
 		if (strcmp(method, MHD_HTTP_METHOD_POST))
@@ -568,6 +582,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	deadline_disarm(conn_deadline(c));
 	return post_done(s, c, r);
 }
 
@@ -577,7 +592,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct server *s = cls;
 	struct req *r = *con_cls;
 
-	(void)c, (void)toe;
+	(void)toe;
+	deadline_rearm(&s->dl, conn_deadline(c), mono_us());
 	if (!r)
 		return;
 	if (r->counted_active)
@@ -681,7 +697,7 @@ static struct MHD_Daemon *start(struct server *s, struct pem *p)
 	OPT(MHD_OPTION_CONNECTION_LIMIT, o->max_connections, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, o->timeout, NULL);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, completed, s);
-	OPT(MHD_OPTION_NOTIFY_CONNECTION, notify_conn, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, notify_conn, s);
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL);
 	if (!o->insecure_http) {
@@ -731,6 +747,7 @@ static void free_batch(void *b)
 
 static void server_release(struct server *s, struct pem *p)
 {
+	deadlines_release(&s->dl);
 	serve_queue_release(&s->q, free_batch);
 	audit_live_destroy(s->live);
 	alerts_destroy(s->alerts, 5000);
@@ -787,6 +804,7 @@ static void wait_signals(struct server *s)
 			alerts_reopen(s->alerts);
 		alerts_sync(s->alerts);
 		gap_check(s);
+		deadlines_reap(&s->dl, mono_us());
 	}
 }
 
@@ -801,6 +819,8 @@ int serve_run(const struct serve_opts *o)
 	int ret = 1;
 
 	memset(&s, 0, sizeof(s));
+	/* each request gets at least --timeout: a longer pause than that is MHD's idle timeout */
+	deadlines_init(&s.dl, 2 * (uint64_t)o->timeout * 1000000u);
 	memset(&p, 0, sizeof(p));
 	strbuf_init(&p.cert);
 	strbuf_init(&p.key);

@@ -11,6 +11,7 @@
 #include "checks/audit_live.h"
 #include "core/strbuf.h"
 #include "serve/alerts.h"
+#include "serve/deadline.h"
 #include "serve/queue.h"
 #include "serve/serve.h"
 
@@ -55,6 +56,7 @@ struct server {
 	atomic_size_t body_bytes;
 	size_t body_budget;
 	struct serve_queue q;
+	struct deadlines dl; /* slow-loris guard: see deadline.h */
 };
 
 /* The /metrics exposition (Prometheus text format 0.0.4). */

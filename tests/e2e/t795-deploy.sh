@@ -61,3 +61,93 @@ check "a CronJob whose schedule is a number is rejected" $?
 printf 'apiVersion: batch/v1\nkind: Jobb\nmetadata: {name: x}\n' >"$tmp/bad4.yaml"
 ! v "$tmp/bad4.yaml" >/dev/null
 check "an unknown kind is an error, not a pass" $?
+
+# kanon serve in the cluster (deploy/kanon-serve.yaml: Deployment, Service, PodDisruptionBudget;
+# the Secret example; the apiserver's webhook kubeconfig and audit policy, which are files on the
+# control-plane node, not cluster objects)
+v deploy/kanon-serve.yaml deploy/kanon-serve-secret.example.yaml >"$tmp/vs.out"
+check "kanon serve's Deployment, Service, PodDisruptionBudget and Secret example validate" $?
+grep -v ": valid$" "$tmp/vs.out"
+y2j deploy/kanon-serve.yaml >"$tmp/serve.json"
+jq -e '(.[] | select(.kind == "Deployment")) as $d | $d.spec.template.spec as $s |
+	$d.metadata.namespace == "kanon" and $d.spec.replicas >= 2 and
+	$s.automountServiceAccountToken == false and
+	($s.containers[0].command[0:2] | join(" ")) == "kanon serve" and
+	($s.containers[0].command | index("--client-ca")) != null and
+	($s.containers[0].command | index("--insecure-http")) == null and
+	$s.containers[0].readinessProbe.httpGet.path == "/readyz" and
+	$s.containers[0].readinessProbe.httpGet.scheme == "HTTPS" and
+	$s.containers[0].livenessProbe.httpGet.path == "/healthz" and
+	$s.containers[0].securityContext.readOnlyRootFilesystem == true and
+	($s.containers[0].volumeMounts | all(.readOnly == true)) and
+	$s.volumes[0].secret.secretName == "kanon-serve-tls" and
+	$s.terminationGracePeriodSeconds >= 10' "$tmp/serve.json" >/dev/null
+check "serve Deployment: kanon serve with mTLS (--client-ca), HTTPS probes on /readyz and /healthz, no API token, read-only" $?
+jq -e '(.[] | select(.kind == "Deployment")) as $d | (.[] | select(.kind == "Service")) as $svc |
+	(.[] | select(.kind == "PodDisruptionBudget")) as $pdb |
+	($svc.spec.selector | to_entries | all(. as $e | $d.spec.template.metadata.labels[$e.key] == $e.value)) and
+	($pdb.spec.selector.matchLabels | to_entries | all(. as $e | $d.spec.template.metadata.labels[$e.key] == $e.value)) and
+	$svc.spec.ports[0].targetPort == $d.spec.template.spec.containers[0].ports[0].name and
+	($d.spec.template.spec.containers[0].command | join(" ") | test("--listen 0.0.0.0:" + ($d.spec.template.spec.containers[0].ports[0].containerPort | tostring)))' \
+	"$tmp/serve.json" >/dev/null
+check "the Service and the PodDisruptionBudget select the Deployment's pods; the Service targets the port kanon listens on" $?
+# every key the Deployment's command reads from the Secret is in the example Secret
+y2j deploy/kanon-serve-secret.example.yaml | jq -r '.[0].stringData | keys[]' | sort >"$tmp/keys"
+jq -r '.[] | select(.kind == "Deployment") | .spec.template.spec.containers[0].command[] |
+	select(startswith("/etc/kanon/tls/")) | ltrimstr("/etc/kanon/tls/")' "$tmp/serve.json" | sort >"$tmp/used"
+[ -s "$tmp/used" ] && [ -z "$(comm -13 "$tmp/keys" "$tmp/used")" ]
+check "every file the Deployment reads from /etc/kanon/tls is a key of the Secret example" $?
+
+# the webhook kubeconfig points at the Service's ClusterIP and port, path /audit, with a CA and a
+# client certificate; kanon reads it as a kubeconfig
+y2j deploy/kanon-audit-webhook.yaml | jq -e --slurpfile s "$tmp/serve.json" '
+	($s[0][] | select(.kind == "Service")) as $svc | .[0] as $k |
+	$k.kind == "Config" and
+	$k.clusters[0].cluster.server == "https://\($svc.spec.clusterIP):\($svc.spec.ports[0].port)/audit" and
+	($k.clusters[0].cluster["certificate-authority"] | length) > 0 and
+	($k.users[0].user["client-certificate"] | length) > 0 and ($k.users[0].user["client-key"] | length) > 0 and
+	$k.contexts[0].context.cluster == $k.clusters[0].name and $k["current-context"] == $k.contexts[0].name' >/dev/null
+check "the webhook kubeconfig sends to https://<Service ClusterIP>:<port>/audit with a CA and a client certificate" $?
+y2j deploy/kanon-audit-policy.yaml | jq -e '.[0] | .apiVersion == "audit.k8s.io/v1" and .kind == "Policy" and
+	(.rules | last | .level == "Metadata" and (keys | length) == 1) and
+	any(.rules[]; .level == "Request" and any(.resources[]; .group == "rbac.authorization.k8s.io"))' >/dev/null
+check "the audit policy logs every request's metadata and the RBAC binding bodies" $?
+# every flag the Deployment passes is one kanon serve knows, and kanon serve accepts the whole
+# command line (with the Secret's files made locally; --listen on loopback port 0, stopped at once)
+jq -r '.[] | select(.kind == "Deployment") | .spec.template.spec.containers[0].command[] |
+	select(startswith("--"))' "$tmp/serve.json" >"$tmp/flags"
+"$KANON" serve --help >"$tmp/serve-help" 2>&1
+bad=0
+while read -r f; do grep -q -- "$f " "$tmp/serve-help" || { echo "# unknown flag $f"; bad=1; }; done <"$tmp/flags"
+[ -s "$tmp/flags" ] && [ "$bad" = 0 ]
+check "every flag of the serve Deployment is in kanon serve --help" $?
+. tests/e2e/serve-pki.sh
+serve_pki "$tmp/pki" >/dev/null 2>&1
+mkdir -p "$tmp/tls"
+cp "$tmp/pki/server.pem" "$tmp/tls/tls.crt"
+cp "$tmp/pki/server.key" "$tmp/tls/tls.key"
+cp "$tmp/pki/ca.pem" "$tmp/tls/client-ca.crt"
+jq -r '.[] | select(.kind == "Deployment") | .spec.template.spec.containers[0].command[2:][]' "$tmp/serve.json" |
+	sed "s#^/etc/kanon/tls/#$tmp/tls/#; s#^0.0.0.0:8443\$#127.0.0.1:0#" >"$tmp/args"
+mapfile -t args <"$tmp/args"
+"$KANON" serve "${args[@]}" --port-file "$tmp/port" >/dev/null 2>"$tmp/serve.err" &
+sp=$!
+pids+=("$sp")
+for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+code=$(curl -s --max-time 5 --cacert "$tmp/pki/ca.pem" -o /dev/null -w '%{http_code}' \
+	"https://127.0.0.1:$(cat "$tmp/port" 2>/dev/null)/readyz")
+kill -TERM "$sp" 2>/dev/null
+wait "$sp"
+rc=$?
+[ "$code" = 200 ] && [ "$rc" = 0 ]
+check "kanon serve runs with the Deployment's command line and answers its readiness probe" $?
+# the example webhook kubeconfig is what kanon serve --print-webhook-config prints for its values
+# (but for the CA, which kanon embeds as certificate-authority-data)
+y2j deploy/kanon-audit-webhook.yaml >"$tmp/wh.json"
+"$KANON" serve --print-webhook-config --server-url "$(jq -r '.[0].clusters[0].cluster.server' "$tmp/wh.json")" \
+	--ca-file "$tmp/pki/ca.pem" --client-cert "$(jq -r '.[0].users[0].user["client-certificate"]' "$tmp/wh.json")" \
+	--client-key "$(jq -r '.[0].users[0].user["client-key"]' "$tmp/wh.json")" >"$tmp/printed.yaml" &&
+	y2j "$tmp/printed.yaml" | jq -e --slurpfile w "$tmp/wh.json" '.[0] as $p | $w[0][0] as $e |
+	$p.kind == $e.kind and $p.clusters[0].cluster.server == $e.clusters[0].cluster.server and
+	$p.users[0].user == $e.users[0].user and ($p.clusters[0].cluster["certificate-authority-data"] | length) > 0' >/dev/null
+check "deploy/kanon-audit-webhook.yaml matches kanon serve --print-webhook-config for the same values" $?
