@@ -261,7 +261,14 @@ def main():
                 threading.Thread(target=noread, args=(nr,))]
     threads[0].start()
     time.sleep(0.5)  # the good client holds its connection before the flood
-    for t in threads[1:]:
+    # the slow-loris clients next, before the flood: a connection the flood
+    # keeps in the listen backlog is not the server's yet, and its deadline
+    # starts when the server accepts it (the flood's slots free up at 2 x
+    # --timeout), which the client cannot see
+    for t in threads[1:7]:
+        t.start()
+    time.sleep(0.5)
+    for t in threads[7:]:
         t.start()
     threads[0].join()
     stop.set()
