@@ -4,6 +4,7 @@
 # then the fuzz targets. The last line is "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
+. tests/counts.sh
 pass=0
 fail=0
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -21,12 +22,7 @@ for san in 0 1; do
 	out=$(tests/run-suite.sh "$b" 2>&1)
 	# a skipped test stays visible (ok ... # SKIP why)
 	printf '%s\n' "$out" | awk '!/^ok / || /# SKIP/' | grep -v '^[0-9]* passed, [0-9]* failed$'
-	last=$(printf '%s\n' "$out" | tail -n 1)
-	p=${last%% passed*}
-	f=${last#*passed, }
-	f=${f%% failed*}
-	pass=$((pass + p))
-	fail=$((fail + f))
+	add_counts "$out"
 	echo "$b: $last"
 done
 # A subset under valgrind's memcheck, on the normal build (VALGRIND=0 skips it
@@ -35,13 +31,7 @@ if [ "${VALGRIND:-1}" = 1 ] && [ -x build/kanon ]; then
 	echo "== valgrind"
 	out=$(tests/valgrind.sh build 2>&1)
 	printf '%s\n' "$out" | awk '!/^ok /' | grep -v '^[0-9]* passed, [0-9]* failed$'
-	last=$(printf '%s\n' "$out" | tail -n 1)
-	case "$last" in *" passed, "*" failed") ;; *) last="0 passed, 1 failed" ;; esac
-	p=${last%% passed*}
-	f=${last#*passed, }
-	f=${f%% failed*}
-	pass=$((pass + p))
-	fail=$((fail + f))
+	add_counts "$out"
 	echo "valgrind: $last"
 fi
 # Every fuzz target (fuzz/, clang libFuzzer with ASan+UBSan): the inputs that

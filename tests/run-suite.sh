@@ -3,6 +3,7 @@
 # "ok"/"not ok" lines and ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
+. tests/counts.sh
 b=${1:-build}
 pass=0
 fail=0
@@ -31,14 +32,5 @@ done
 
 out=$(KANON="$b/kanon" HELPERS="$b/tests" tests/e2e/run.sh 2>&1)
 printf '%s\n' "$out" | grep -v '^[0-9]* passed, [0-9]* failed$'
-last=$(printf '%s\n' "$out" | tail -n 1)
-case "$last" in
-*" passed, "*" failed") ;;
-*) last="0 passed, 1 failed" ;;
-esac
-p=${last%% passed*}
-f=${last#*passed, }
-f=${f%% failed*}
-pass=$((pass + p))
-fail=$((fail + f))
+add_counts "$out"
 echo "$pass passed, $fail failed"

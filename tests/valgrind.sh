@@ -9,6 +9,7 @@
 #   tests/valgrind.sh [BUILD_DIR]      (default build; after `make all unit`)
 set -u
 cd "$(dirname "$0")/.."
+. tests/counts.sh
 b=${1:-build}
 case "$b" in /*) ;; *) b="$PWD/$b" ;; esac
 pass=0
@@ -63,16 +64,7 @@ chmod +x "$logs/kanon"
 out=$(E2E_EVERY=${VG_EVERY:-3} E2E_SCRIPTS='^$' KANON="$logs/kanon" HELPERS="$b/tests" \
 	tests/e2e/run.sh 2>&1)
 printf '%s\n' "$out" | grep -v '^[0-9]* passed, [0-9]* failed$' | sed 's/^\(not \)\{0,1\}ok - /&valgrind /'
-last=$(printf '%s\n' "$out" | tail -n 1)
-case "$last" in
-*" passed, "*" failed") ;;
-*) last="0 passed, 1 failed" ;;
-esac
-p=${last%% passed*}
-f=${last#*passed, }
-f=${f%% failed*}
-pass=$((pass + p))
-fail=$((fail + f))
+add_counts "$out"
 # a memcheck report that did not change an exit code (a child process, or a
 # leak at exit) still fails
 for log in $(vg_errors "$logs"/e2e/*.log); do

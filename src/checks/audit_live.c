@@ -184,18 +184,6 @@ static uint64_t escaped64(uint64_t bs, bool *carry)
 	return esc;
 }
 
-/* 1 from each quote up to the next, exclusive: x ^ x<<1 ^ x<<2 ... */
-static inline uint64_t prefix_xor(uint64_t x)
-{
-	x ^= x << 1;
-	x ^= x << 2;
-	x ^= x << 4;
-	x ^= x << 8;
-	x ^= x << 16;
-	x ^= x << 32;
-	return x;
-}
-
 /*
  * Past the object or array at p (p[0] is '{' or '['), or NULL. 64 bytes at
  * a time: the quotes not escaped give the string mask, the brackets
@@ -223,7 +211,7 @@ static const char *container_end(const char *p, const char *end)
 		}
 		masks64(blk, &q, &bs, &br);
 		esc = bs || esc_carry ? escaped64(bs, &esc_carry) : 0;
-		strs = prefix_xor(q & ~esc) ^ in_str;
+		strs = jsonl_prefix_xor(q & ~esc) ^ in_str;
 		in_str = (uint64_t)0 - (strs >> 63);
 		br &= ~(strs | esc);
 		while (br) {

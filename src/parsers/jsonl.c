@@ -564,17 +564,6 @@ static uint64_t rare_split(const char *c, uint64_t rare, bool *ctl)
 	return bs;
 }
 
-static inline uint64_t prefix_xor(uint64_t x)
-{
-	x ^= x << 1;
-	x ^= x << 2;
-	x ^= x << 4;
-	x ^= x << 8;
-	x ^= x << 16;
-	x ^= x << 32;
-	return x;
-}
-
 /* The escape at e (e[0] == '\\'): one the tree parser decodes as JSON does. */
 static bool strict_escape(const char *e, const char *end)
 {
@@ -851,7 +840,7 @@ int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT]
 			esc_carry = 0;
 		}
 		q = k.q & ~escaped & valid;
-		x = prefix_xor(q) ^ instr;
+		x = jsonl_prefix_xor(q) ^ instr;
 		instr = (uint64_t)((int64_t)x >> 63);
 		opq = q & x;
 		clq = q & ~x;

@@ -215,4 +215,20 @@ void jsonl_reduce_feed(struct jsonl_reduce *r, const char *p, size_t n);
 bool jsonl_reduce_finish(struct jsonl_reduce *r, struct strbuf *out, uint32_t drop);
 void jsonl_reduce_release(struct jsonl_reduce *r);
 
+/*
+ * The carry-less prefix XOR of a 64-bit mask: bit i is the XOR of bits 0..i.
+ * From the quotes of a block (escaped ones removed), the bytes inside
+ * strings: 1 from each quote up to the next, exclusive.
+ */
+static inline uint64_t jsonl_prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
 #endif

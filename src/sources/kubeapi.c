@@ -237,17 +237,11 @@ out:
 	return ret;
 }
 
-struct kubeapi *kubeapi_create(const struct kc_target *t, const struct kubeapi_opts *o,
-			       struct err *e)
+/* The defaults (10 s, 32 in flight) and nothing to free yet. */
+static struct kubeapi *kubeapi_alloc(const struct kubeapi_opts *o)
 {
 	struct kubeapi *k = xcalloc(1, sizeof(*k));
-	const struct kc_cluster *c = t->cluster;
 
-	if (!curl_ready) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		curl_ready = true;
-	}
-	k->t = t;
 	k->o = *o;
 	if (!k->o.timeout_ms)
 		k->o.timeout_ms = 10000;
@@ -256,6 +250,20 @@ struct kubeapi *kubeapi_create(const struct kc_target *t, const struct kubeapi_o
 	k->run = xcalloc(k->o.concurrency, sizeof(*k->run));
 	k->ca_mem.fd = k->cert_mem.fd = k->key_mem.fd = -1;
 	execcred_init(&k->cred);
+	return k;
+}
+
+struct kubeapi *kubeapi_create(const struct kc_target *t, const struct kubeapi_opts *o,
+			       struct err *e)
+{
+	struct kubeapi *k = kubeapi_alloc(o);
+	const struct kc_cluster *c = t->cluster;
+
+	if (!curl_ready) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		curl_ready = true;
+	}
+	k->t = t;
 	k->m = curl_multi_init();
 	curl_multi_setopt(k->m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)k->o.concurrency);
 	curl_multi_setopt(k->m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)k->o.concurrency);
@@ -280,16 +288,8 @@ fail:
 struct kubeapi *kubeapi_create_replay(kubeapi_replay_fn *fn, void *ctx,
 				      const struct kubeapi_opts *o)
 {
-	struct kubeapi *k = xcalloc(1, sizeof(*k));
+	struct kubeapi *k = kubeapi_alloc(o);
 
-	k->o = *o;
-	if (!k->o.timeout_ms)
-		k->o.timeout_ms = 10000;
-	if (!k->o.concurrency)
-		k->o.concurrency = 32;
-	k->run = xcalloc(k->o.concurrency, sizeof(*k->run));
-	k->ca_mem.fd = k->cert_mem.fd = k->key_mem.fd = -1;
-	execcred_init(&k->cred);
 	k->server = xstrdup("https://replay.invalid");
 	k->base = xstrdup(k->server);
 	k->replay = fn;
