@@ -650,7 +650,13 @@ struct agg {
 	size_t amalf, adis, agrant, aunk, aimp;
 	bool *file_bad;       /* inputs not read to their end */
 	uint64_t *line_base;  /* lines consumed so far, per input */
+	struct part_state *part; /* --part-out: audit_part_agg.inc */
 };
+
+/* Partial results (--part-out, --merge): audit_part_agg.inc, included at the end. */
+static bool part_defer(struct agg *a, struct arec *r, int file, uint64_t line);
+static void part_seen(struct agg *a, const struct tent *e, const struct arec *r);
+static void part_state_free(struct part_state *p);
 
 /*
  * The table is read before it is written (a lookup, the prefetch of
@@ -1128,9 +1134,13 @@ static void agg_record(struct agg *a, int fileno, struct arec *r, uint64_t line)
 	 * completes (WithFailedAuthenticationAudit,
 	 * staging/src/k8s.io/apiserver/pkg/endpoints/filters/authn_audit.go).
 	 */
+	if (a->part && part_defer(a, r, fileno, line))
+		return; /* maybe a stage of a request seen in another part */
 	final = r->stage == ST_RC || r->stage == ST_PANIC || r->stage == ST_OTHER ||
 		(r->stage == ST_RS && r->code == 401);
 	e = table_find(a, r->hi, r->lo, &created);
+	if (a->part)
+		part_seen(a, e, r);
 	if (created) {
 		rep->requests++;
 	} else {
@@ -1555,6 +1565,7 @@ void agg_destroy(struct agg *a)
 	}
 	free(a->pend);
 	free(a->pend_free);
+	part_state_free(a->part);
 	free(a->table);
 	free(a->file_bad);
 	free(a->line_base);
@@ -1650,7 +1661,7 @@ static void run_scan(void *ctx, struct audit_block *in)
 {
 	struct run *r = ctx;
 
-	audit_scan_block(in, r->a->o->format);
+	audit_scan_block(in, r->a->o->format | (r->a->part ? AF_WANT_RRTS : 0));
 }
 
 static void run_consume(void *ctx, struct audit_block *in)
@@ -1703,3 +1714,10 @@ int audit_run(char *const *files, size_t nfiles, const struct audit_opts *o,
 {
 	return audit_run_from(NULL, NULL, files, nfiles, o, res);
 }
+
+/*
+ * Partial results. The code reads and writes the aggregation's internals
+ * above, so it is part of this file; it lives apart to keep the hot paths
+ * here readable.
+ */
+#include "checks/audit_part_agg.inc"
