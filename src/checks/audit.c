@@ -597,6 +597,8 @@ struct access {
 	uint64_t line;
 	char *sources[5];
 	size_t nsources;
+	const char *src_file[5]; /* where each source was first seen (--merge orders them) */
+	uint64_t src_line[5];
 };
 
 static void access_free(void *p)
@@ -754,13 +756,15 @@ static void add_example(char ***v, size_t *n, size_t *alloc, const char *fmt, ..
 	(*v)[(*n)++] = strbuf_detach(&sb);
 }
 
-static void add_source(struct access *x, const char *ip)
+static void add_source(struct access *x, const char *ip, const char *file, uint64_t line)
 {
 	if (!ip || x->nsources >= ARRAY_SIZE(x->sources))
 		return;
 	for (size_t i = 0; i < x->nsources; i++)
 		if (!strcmp(x->sources[i], ip))
 			return;
+	x->src_file[x->nsources] = file;
+	x->src_line[x->nsources] = line;
 	x->sources[x->nsources++] = xstrdup(ip);
 }
 
@@ -784,7 +788,7 @@ static struct access *access_new(const struct adetail *d, enum audit_class cls, 
 	x->file = file;
 	x->line = line;
 	x->count = 1;
-	add_source(x, d->src_last);
+	add_source(x, d->src_last, file, line);
 	return x;
 }
 
@@ -878,7 +882,7 @@ static void judge_anon(struct agg *a, struct audit_bucket *bk, const struct adet
 				x->count++;
 				if (ts > x->last)
 					x->last = ts;
-				add_source(x, d->src_last);
+				add_source(x, d->src_last, file, line);
 			}
 		}
 		strbuf_release(&key);
