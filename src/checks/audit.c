@@ -657,7 +657,7 @@ struct agg {
 
 /* Partial results (--part-out, --merge): audit_part_agg.inc, included at the end. */
 static bool part_defer(struct agg *a, struct arec *r, int file, uint64_t line);
-static void part_seen(struct agg *a, const struct tent *e, const struct arec *r);
+static void part_seen(struct agg *a, const struct tent *e, const struct arec *r, int file);
 static void part_state_free(struct part_state *p);
 
 /*
@@ -1144,7 +1144,7 @@ static void agg_record(struct agg *a, int fileno, struct arec *r, uint64_t line)
 		(r->stage == ST_RS && r->code == 401);
 	e = table_find(a, r->hi, r->lo, &created);
 	if (a->part)
-		part_seen(a, e, r);
+		part_seen(a, e, r, fileno);
 	if (created) {
 		rep->requests++;
 	} else {
