@@ -18,7 +18,7 @@
 #include "sources/file.h"
 #include "core/banned.h"
 
-#define JSON_INT_MAX 9007199254740992.0 /* 2^53: larger numbers are not exact in JSON */
+#define JSON_EXACT_BOUND 9007199254740992.0 /* 2^53: larger numbers are not exact in JSON */
 
 int audit_part_load(const char *path, cJSON **out, struct err *e)
 {
@@ -129,7 +129,7 @@ bool jrd_integral(const cJSON *v, double lo, double hi)
 uint64_t jrd_u64(struct jrd *j, const cJSON *o, const char *k, uint64_t max)
 {
 	const cJSON *v = member(j, o, k);
-	double hi = (double)max < JSON_INT_MAX ? (double)max : JSON_INT_MAX;
+	double hi = (double)max < JSON_EXACT_BOUND ? (double)max : JSON_EXACT_BOUND;
 
 	if (!v)
 		return 0;
@@ -146,7 +146,7 @@ int64_t jrd_ts(struct jrd *j, const cJSON *o, const char *k)
 
 	if (!v || cJSON_IsNull(v))
 		return TS_NONE;
-	if (!jrd_integral(v, -JSON_INT_MAX, JSON_INT_MAX)) {
+	if (!jrd_integral(v, -JSON_EXACT_BOUND, JSON_EXACT_BOUND)) {
 		jrd_fail(j, "\"%s\" is not a time in microseconds or null", k);
 		return TS_NONE;
 	}

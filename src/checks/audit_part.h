@@ -21,6 +21,9 @@
 #define AUDIT_PART_MAX_BYTES (256u << 20) /* one part file, as read by --merge */
 #define AUDIT_PART_MAX_PARTS 4096	  /* parts of one --merge */
 #define AUDIT_PART_MAX_FILES 65535	  /* log files of all the parts of one --merge */
+#define AUDIT_PART_MAX_DEFERRED 1000000	  /* stage lines of one part left to the merge */
+/* a request received this long after its file's first event is judged in the part */
+#define AUDIT_PART_HORIZON_US (5 * 60 * 1000000LL)
 
 /*
  * Read the logs as audit_run() does and write the partial result to `out`
