@@ -65,6 +65,9 @@ t "the run has findings of every kind (the comparison compares something)" \
 	"$(jq -e '([.findings[].rule] | unique) == ["audit-anonymous-access","audit-log-gap","audit-rbac-anonymous-grant"]
 	    and .audit.anonymous.requests > 0 and (.audit.gaps | length) > 0' "$tmp/merged.json" >/dev/null; echo $?)"
 
+/usr/bin/python3 tests/tools/json_schema.py docs/kanon-report.schema.json "$tmp/merged.json" >/dev/null 2>&1
+t "the merged JSON report validates against docs/kanon-report.schema.json" $?
+
 # against the concatenated log: the same once file:line is mapped to the concatenation
 A -f json "$tmp/all.log" >"$tmp/concat.json" 2>/dev/null
 python3 - "$tmp" <<'EOF' >"$tmp/norm.out"
