@@ -152,9 +152,17 @@ jq '.open[0].hi = "xyz"' "$tmp/p2.part" >"$tmp/bad.part"
 bad "hex digits" || { echo "    id: $(cat "$tmp/err")"; rc=1; }
 jq '.maps.uris = {}' "$tmp/p2.part" >"$tmp/bad.part"
 bad '"uris" is not an array' || { echo "    map: $(cat "$tmp/err")"; rc=1; }
+jq '.open[0].acls = 135' "$tmp/p2.part" >"$tmp/bad.part"
+bad '"acls" 135' || { echo "    acls: $(cat "$tmp/err")"; rc=1; }
+jq '.deferred[0].flags = 1' "$tmp/p2.part" >"$tmp/bad.part"
+bad '"flags" 1' || { echo "    flags: $(cat "$tmp/err")"; rc=1; }
+jq '.files = []' "$tmp/p2.part" >"$tmp/bad.part"
+bad 'names a file of a part that has none' || { echo "    no files: $(cat "$tmp/err")"; rc=1; }
+cp "$tmp/p1.part" "$tmp/bad.part"
+bad 'both hold the log' || { echo "    same log twice: $(cat "$tmp/err")"; rc=1; }
 A --gap 10m --part-out "$tmp/bad.part" "$tmp/p2.log"
 bad "other options" || { echo "    options: $(cat "$tmp/err")"; rc=1; }
-t "hostile parts (cut, other version or kind, indexes, numbers, types, options): one line naming the part, exit 2" $rc
+t "hostile parts (cut, other version or kind, indexes, numbers, types, class and flag bits, no files, the same log twice, options): one line naming the part, exit 2" $rc
 A --merge --gap 10m "$tmp/p1.part" >/dev/null 2>"$tmp/err"
 t "--gap with --merge is a usage error (the parts fix it)" \
 	"$([ $? = 2 ] && grep -q "set when the parts are made" "$tmp/err"; echo $?)"
