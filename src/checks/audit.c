@@ -597,6 +597,8 @@ struct access {
 	uint64_t line;
 	char *sources[5];
 	size_t nsources;
+	const char *src_file[5]; /* where each source was first seen (--merge orders them) */
+	uint64_t src_line[5];
 };
 
 static void access_free(void *p)
@@ -653,7 +655,13 @@ struct agg {
 	/* `kanon serve` (audit_live.c) is told of each request judged; NULL: none */
 	void (*judged)(void *ctx, const struct audit_judged *j);
 	void *judged_ctx;
+	struct part_state *part; /* --part-out: audit_part_agg.inc */
 };
+
+/* Partial results (--part-out, --merge): audit_part_agg.inc, included at the end. */
+static bool part_defer(struct agg *a, struct arec *r, int file, uint64_t line);
+static void part_seen(struct agg *a, const struct tent *e, const struct arec *r, int file);
+static void part_state_free(struct part_state *p);
 
 /*
  * The table is read before it is written (a lookup, the prefetch of
@@ -751,13 +759,15 @@ static void add_example(char ***v, size_t *n, size_t *alloc, const char *fmt, ..
 	(*v)[(*n)++] = strbuf_detach(&sb);
 }
 
-static void add_source(struct access *x, const char *ip)
+static void add_source(struct access *x, const char *ip, const char *file, uint64_t line)
 {
 	if (!ip || x->nsources >= ARRAY_SIZE(x->sources))
 		return;
 	for (size_t i = 0; i < x->nsources; i++)
 		if (!strcmp(x->sources[i], ip))
 			return;
+	x->src_file[x->nsources] = file;
+	x->src_line[x->nsources] = line;
 	x->sources[x->nsources++] = xstrdup(ip);
 }
 
@@ -781,7 +791,7 @@ static struct access *access_new(const struct adetail *d, enum audit_class cls, 
 	x->file = file;
 	x->line = line;
 	x->count = 1;
-	add_source(x, d->src_last);
+	add_source(x, d->src_last, file, line);
 	return x;
 }
 
@@ -875,7 +885,7 @@ static void judge_anon(struct agg *a, struct audit_bucket *bk, const struct adet
 				x->count++;
 				if (ts > x->last)
 					x->last = ts;
-				add_source(x, d->src_last);
+				add_source(x, d->src_last, file, line);
 			}
 		}
 		strbuf_release(&key);
@@ -1138,9 +1148,13 @@ static void agg_record(struct agg *a, int fileno, struct arec *r, uint64_t line)
 	 * completes (WithFailedAuthenticationAudit,
 	 * staging/src/k8s.io/apiserver/pkg/endpoints/filters/authn_audit.go).
 	 */
+	if (a->part && part_defer(a, r, fileno, line))
+		return; /* maybe a stage of a request seen in another part */
 	final = r->stage == ST_RC || r->stage == ST_PANIC || r->stage == ST_OTHER ||
 		(r->stage == ST_RS && r->code == 401);
 	e = table_find(a, r->hi, r->lo, &created);
+	if (a->part)
+		part_seen(a, e, r, fileno);
 	if (created) {
 		rep->requests++;
 	} else {
@@ -1582,6 +1596,7 @@ void agg_destroy(struct agg *a)
 	}
 	free(a->pend);
 	free(a->pend_free);
+	part_state_free(a->part);
 	free(a->table);
 	free(a->file_bad);
 	free(a->line_base);
@@ -1677,7 +1692,7 @@ static void run_scan(void *ctx, struct audit_block *in)
 {
 	struct run *r = ctx;
 
-	audit_scan_block(in, r->a->o->format);
+	audit_scan_block(in, r->a->o->format | (r->a->part ? AF_WANT_RRTS : 0));
 }
 
 static void run_consume(void *ctx, struct audit_block *in)
@@ -1730,3 +1745,10 @@ int audit_run(char *const *files, size_t nfiles, const struct audit_opts *o,
 {
 	return audit_run_from(NULL, NULL, files, nfiles, o, res);
 }
+
+/*
+ * Partial results. The code reads and writes the aggregation's internals
+ * above, so it is part of this file; it lives apart to keep the hot paths
+ * here readable.
+ */
+#include "checks/audit_part_agg.inc"

@@ -123,6 +123,9 @@ struct audit_report {
 	uint64_t anon_no_detail;    /* open anonymous requests judged without their details */
 	uint64_t inputs_incomplete; /* inputs not read, or not to their end (errors say why) */
 	int threads;
+	/* --merge (docs/audit.md, "Beyond one machine"), 0 otherwise */
+	uint64_t top_error_bound; /* requests a part's full top list could not count */
+	uint64_t merge_unchecked; /* open requests whose other stages could not be checked */
 };
 
 void audit_report_destroy(void *rep);

@@ -67,6 +67,7 @@ struct arec {
 	uint8_t stage;
 	uint8_t flags;
 	uint8_t fmt; /* enum audit_format the event was read from (0: native) */
+	int64_t rrts; /* requestReceivedTimestamp, only with AF_WANT_RRTS (else TS_NONE) */
 };
 
 /* The records of one input block (struct audit_block.data), reused with its slot. */
@@ -81,7 +82,11 @@ struct block {
 	uint64_t cri_line; /* the line of the first of them */
 	bool cri_over;	   /* they were longer than a block: not read */
 	bool markers; /* lines may start with the reader's markers (audit_stream.h) */
+	bool want_rrts; /* AF_WANT_RRTS was given */
 };
+
+/* or'ed into audit_scan_block's format: parse requestReceivedTimestamp (partial results) */
+#define AF_WANT_RRTS 0x10000
 
 /* Phase 1: turn a block of complete lines into records (any thread). */
 void audit_scan_block(struct audit_block *in, int format);

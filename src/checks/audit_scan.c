@@ -93,6 +93,7 @@ static struct arec *rec_new(struct block *b, uint64_t line)
 	memset(r, 0, sizeof(*r));
 	r->line = line;
 	r->ts = TS_NONE;
+	r->rrts = TS_NONE;
 	r->stage = ST_OTHER;
 	r->fmt = b->fmt;
 	return r;
@@ -423,8 +424,11 @@ void audit_scan_event(struct block *b, const cJSON *ev, uint64_t line)
 	}
 	r = rec_new(b, line);
 	audit_id(id, strlen(id), &r->hi, &r->lo);
-	if ((rrts = jstr(ev, "requestReceivedTimestamp")) != NULL)
+	if ((rrts = jstr(ev, "requestReceivedTimestamp")) != NULL) {
 		id_fold(&r->hi, &r->lo, rrts, strlen(rrts));
+		if (b->want_rrts) /* only for partial results (audit_part.c) */
+			r->rrts = ts_parse(rrts, strlen(rrts));
+	}
 	r->stage = (uint8_t)stage_of(stage, strlen(stage));
 	if (!ts)
 		ts = jstr(ev, "timestamp"); /* audit.k8s.io/v1beta1 */
@@ -747,8 +751,11 @@ record:
 	r->flags = flags;
 	r->d = d;
 	audit_id(s, n, &r->hi, &r->lo);
-	if (jsonl_str(&f[JK_RRTS], &s, &n))
+	if (jsonl_str(&f[JK_RRTS], &s, &n)) {
 		id_fold(&r->hi, &r->lo, s, n);
+		if (b->want_rrts) /* only for partial results (audit_part.c) */
+			r->rrts = ts_parse(s, n);
+	}
 	if (jsonl_str(&f[JK_STAGE], &s, &n))
 		r->stage = (uint8_t)stage_of(s, n);
 	if (jsonl_str(&f[JK_STAGETS], &s, &n) || jsonl_str(&f[JK_TIMESTAMP], &s, &n))
@@ -785,7 +792,8 @@ void audit_scan_block(struct audit_block *in, int format)
 		b = in->data = xcalloc(1, sizeof(*b));
 	b->nrec = 0;
 	b->nlines = 0;
-	b->format = format;
+	b->format = format & ~AF_WANT_RRTS;
+	b->want_rrts = (format & AF_WANT_RRTS) != 0;
 	b->markers = in->doc || in->reduced;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -160,6 +160,14 @@ static void timeline(struct section *root, const struct audit_report *r)
 		sec_label(sec_uint(row, "unauthorized_401", b->u401), "401");
 	}
 	sec_flag(sec_bool(root, "timeline_truncated", r->timeline_truncated), SEC_HIDE_ZERO);
+	/* --merge: what a part's bounds left uncertain (docs/audit.md, "Beyond one machine") */
+	sec_flag(sec_label(sec_uint(root, "top_lists_error_bound", r->top_error_bound),
+			   "merged parts: top list counts may be low by at most"),
+		 SEC_HIDE_ZERO);
+	sec_flag(sec_label(sec_uint(root, "merge_open_unchecked", r->merge_unchecked),
+			   "merged parts: open requests whose other stages could not be "
+			   "checked (overlapping parts)"),
+		 SEC_HIDE_ZERO);
 }
 
 static void window(struct section *root, const struct audit_report *r)

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "checks/audit.h"
+#include "checks/audit_part.h"
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "core/strbuf.h"
@@ -14,6 +15,8 @@
 
 static const char help[] =
     "usage: kanon audit [options] FILE...\n"
+    "       kanon audit [options] --part-out PART FILE...\n"
+    "       kanon audit [options] --merge PART...\n"
     "\n"
     "Find, count and classify anonymous access in Kubernetes API server audit\n"
     "logs (audit.k8s.io/v1 and v1beta1 Events). FILE is a JSON-lines log, a\n"
@@ -46,17 +49,24 @@ static const char help[] =
     "                         counted unread: " AUDIT_FORMAT_NAMES "\n"
     "                         (default auto: each record's own)\n"
     "      --no-progress      no progress bar (it is drawn only when stderr is a\n"
-    "                         terminal and the input is large)\n";
+    "                         terminal and the input is large)\n"
+    "      --part-out PART    write a partial result (JSON, kind kanon.audit.part)\n"
+    "                         to PART instead of a report, for --merge\n"
+    "      --merge            FILEs are parts: report as one run over all their\n"
+    "                         logs (window, bucket, gap and --allow-ip come from\n"
+    "                         the parts)\n";
 
 struct audit_args {
 	struct audit_opts ao;
 	struct progress prog;
 	struct cidr *allow;
 	size_t nallow, aallow;
-	bool no_progress;
+	bool no_progress, merge;
+	const char *part_out;
+	bool window_set; /* --since, --until, --bucket, --gap, --allow-ip, --input-format */
 };
 
-enum { O_ALLOW_IP, O_SINCE, O_UNTIL, O_BUCKET, O_GAP, O_TOP, O_THREADS, O_FORMAT };
+enum { O_ALLOW_IP, O_SINCE, O_UNTIL, O_BUCKET, O_GAP, O_TOP, O_THREADS, O_FORMAT, O_PART_OUT };
 
 static const struct cli_opt opts[] = {
     CLI_ARG("allow-ip", O_ALLOW_IP),
@@ -68,6 +78,8 @@ static const struct cli_opt opts[] = {
     CLI_ARG("threads", O_THREADS),
     CLI_ARG("input-format", O_FORMAT),
     CLI_FLAG("no-progress", struct audit_args, no_progress),
+    CLI_ARG("part-out", O_PART_OUT),
+    CLI_FLAG("merge", struct audit_args, merge),
     {NULL, 0, 0, 0, 0},
 };
 
@@ -132,7 +144,12 @@ static int set_opt(void *ctx, int id, const char *arg)
 	struct audit_args *a = ctx;
 	long long v;
 
+	if (id != O_TOP && id != O_THREADS && id != O_PART_OUT)
+		a->window_set = true;
 	switch (id) {
+	case O_PART_OUT:
+		a->part_out = arg;
+		break;
 	case O_ALLOW_IP:
 		if (add_cidrs(arg, &a->allow, &a->nallow, &a->aallow) < 0)
 			return usage_error("audit",
@@ -184,6 +201,35 @@ static int check_files(char **files, int n, uint64_t *total)
 	return 0;
 }
 
+/* --merge PART...: the report of one run over all the parts' logs */
+static int merge(struct audit_args *a, char **files, int n, struct result *res)
+{
+	struct err e = {0};
+
+	if (a->part_out)
+		return usage_error("audit", "--merge and --part-out cannot be given together");
+	if (a->window_set)
+		return usage_error("audit", "--since, --until, --bucket, --gap, --allow-ip and "
+					    "--input-format are set when the parts are made, not "
+					    "with --merge");
+	for (int i = 0; i < n; i++)
+		if (!strcmp(files[i], "-"))
+			return usage_error("audit", "--merge reads parts from files, not stdin");
+	if (audit_merge(files, (size_t)n, &a->ao, res, &e) < 0)
+		return cli_error("%s", e.msg);
+	return CLI_REPORT;
+}
+
+/* --part-out PART FILE...: the partial result instead of a report */
+static int part_out(struct audit_args *a, char **files, int n, struct result *res)
+{
+	struct err e = {0};
+
+	if (audit_part_write(files, (size_t)n, &a->ao, a->part_out, res, &e) < 0)
+		return cli_error("%s", e.msg);
+	return 0;
+}
+
 static int run(void *ctx, char **files, int n, const struct common_opts *co, struct result *res)
 {
 	struct audit_args *a = ctx;
@@ -192,6 +238,8 @@ static int run(void *ctx, char **files, int n, const struct common_opts *co, str
 	int code;
 
 	(void)co;
+	if (a->merge)
+		return merge(a, files, n, res);
 	if (a->ao.since != TS_NONE && a->ao.until != TS_NONE && a->ao.until <= a->ao.since)
 		return usage_error("audit", "--until must be later than --since");
 	if ((code = check_files(files, n, &total)))
@@ -203,6 +251,8 @@ static int run(void *ctx, char **files, int n, const struct common_opts *co, str
 		a->ao.progress = progress_update;
 		a->ao.progress_ctx = &a->prog;
 	}
+	if (a->part_out)
+		return part_out(a, files, n, res);
 	in.src = NULL; /* paths the user named, pipes included */
 	in.paths = NULL;
 	in.files = files;

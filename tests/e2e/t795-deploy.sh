@@ -151,3 +151,53 @@ y2j deploy/kanon-audit-webhook.yaml >"$tmp/wh.json"
 	$p.kind == $e.kind and $p.clusters[0].cluster.server == $e.clusters[0].cluster.server and
 	$p.users[0].user == $e.users[0].user and ($p.clusters[0].cluster["certificate-authority-data"] | length) > 0' >/dev/null
 check "deploy/kanon-audit-webhook.yaml matches kanon serve --print-webhook-config for the same values" $?
+
+# the indexed Job that splits an archive of audit logs, and its merge Job
+v deploy/kanon-audit-parts.yaml deploy/kanon-audit-merge.yaml >"$tmp/va.out"
+check "the audit parts Job (with its volume claim) and the merge Job validate" $?
+grep -v ": valid$" "$tmp/va.out"
+y2j deploy/kanon-audit-parts.yaml | jq -e '.[0].kind == "PersistentVolumeClaim" and
+	.[0].spec.accessModes == ["ReadWriteMany"] and .[1].spec as $j | $j.template.spec as $s |
+	$j.completionMode == "Indexed" and $j.completions == $j.parallelism and
+	($s.containers[0].env[] | select(.name == "KANON_SHARDS") | .value) == ($j.completions | tostring) and
+	($s.containers[0].volumeMounts[] | select(.mountPath == "/archive") | .readOnly) == true and
+	$s.automountServiceAccountToken == false' >/dev/null &&
+	y2j deploy/kanon-audit-merge.yaml | jq -e --argjson n "$(y2j deploy/kanon-audit-parts.yaml | jq '.[1].spec.completions')" \
+		'.[0].spec.template.spec.containers[0].env[] | select(.name == "KANON_SHARDS") | .value == ($n | tostring)' >/dev/null
+check "Indexed, completions = parallelism = KANON_SHARDS (in both Jobs), archive read-only" $?
+
+# the pods' scripts run here: 4 shards of an archive (nested, some gzip'ed), then the merge;
+# the report is the single run's over all the files
+SHARED=${SHARED:-../shared}
+if [ -f "$SHARED/bench/gen_audit.py" ]; then
+	mkdir -p "$tmp/archive/2025/06" "$tmp/archive/old" "$tmp/parts"
+	python3 "$SHARED/bench/gen_audit.py" --out "$tmp/all.log" --size-mb 3 --hours 3 --seed 5 >/dev/null 2>&1
+	split -n l/7 -d "$tmp/all.log" "$tmp/archive/2025/06/audit-"
+	mv "$tmp/archive/2025/06/audit-06" "$tmp/archive/old/audit-06"
+	gzip "$tmp/archive/2025/06/audit-01" "$tmp/archive/old/audit-06"
+	script() { y2j "$1" | jq -r ".[$2].spec.template.spec.containers[0].command[2]" |
+		sed "s#/tmp/#$tmp/w/#g; s#/archive#$tmp/archive#g; s#/parts/#$tmp/parts/#g"; }
+	script deploy/kanon-audit-parts.yaml 1 >"$tmp/shard.sh"
+	script deploy/kanon-audit-merge.yaml 0 >"$tmp/merge.sh"
+	rc=0
+	for i in 0 1 2 3; do
+		mkdir -p "$tmp/w"
+		KANON_SHARDS=4 JOB_COMPLETION_INDEX=$i PATH="$(dirname "$KANON"):$PATH" \
+			sh "$tmp/shard.sh" 2>>"$tmp/shard.err" || rc=1
+	done
+	[ $rc = 0 ] && [ "$(ls "$tmp/parts" | wc -l)" = 4 ] && grep -q "part 3 of 4: 1 of 7 files" "$tmp/shard.err"
+	check "the shard script: 4 parts, files split by index mod 4 (part 3: 1 of 7 files)" $?
+	KANON_SHARDS=4 PATH="$(dirname "$KANON"):$PATH" sh "$tmp/merge.sh" >"$tmp/merged.json" 2>/dev/null
+	rc=$?
+	mapfile -t all < <(find "$tmp/archive" -type f | LC_ALL=C sort)
+	"$KANON" audit --no-progress -f json --fail-on none "${all[@]}" >"$tmp/single.json" 2>/dev/null
+	[ $rc = 0 ] && cmp -s <(jq -S '.audit.files |= sort' "$tmp/merged.json") \
+		<(jq -S '.audit.files |= sort' "$tmp/single.json")
+	check "the merge Job's script: exit 0, the report of one run over the 7 files" $?
+	rm "$tmp/parts/part-2.json"
+	KANON_SHARDS=4 PATH="$(dirname "$KANON"):$PATH" sh "$tmp/merge.sh" >/dev/null 2>"$tmp/merge.err"
+	[ $? = 2 ] && grep -q "part-2.json" "$tmp/merge.err"
+	check "a missing part stops the merge Job with an error naming it" $?
+else
+	notok "- gen_audit.py missing ($SHARED/bench)"
+fi
