@@ -105,36 +105,12 @@ static int scan_item(struct block *b, const struct span *ev, size_t idx, struct 
  * walking it twice (find the items, then each item) cost more than
  * scanning the events. Brackets must match (up to 64 levels: deeper ones
  * go to the byte-wise jsonl_skip_value); scalars are left to the scanner,
- * which reads each event as it reads a log line.
+ * which reads each event as it reads a log line. Strings are skipped by
+ * jsonl_skip_string(), the log scanner's own.
+ *
+ * masks64(): of 64 bytes, the quotes, the backslashes and the brackets, a
+ * bit each.
  */
-static const char *str_end(const char *p, const char *end)
-{
-	p++;
-	for (;;) {
-#ifdef __SSE2__
-		const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-		while (end - p >= 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-			unsigned m = (unsigned)_mm_movemask_epi8(
-			    _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
-			if (m) {
-				p += __builtin_ctz(m);
-				break;
-			}
-			p += 16;
-		}
-#endif
-		while (p < end && *p != '"' && *p != '\\')
-			p++;
-		if (p >= end)
-			return NULL;
-		if (*p == '"')
-			return p + 1;
-		p += 2; /* the escaped byte */
-	}
-}
-
-/* Of 64 bytes: the quotes, the backslashes and the brackets, a bit each. */
 static inline void masks64(const char *b, uint64_t *q, uint64_t *bs, uint64_t *br)
 {
 #ifdef __SSE2__
@@ -249,7 +225,7 @@ static const char *value_end(const char *p, const char *end)
 	if (*p == '{' || *p == '[')
 		return container_end(p, end);
 	if (*p == '"')
-		return str_end(p, end);
+		return jsonl_skip_string(p, end);
 	return jsonl_skip_value(p, end);
 }
 
@@ -300,7 +276,7 @@ static const char *walk_top(const char *p, const char *end, struct top *t, struc
 	if (p < end && *p == '}')
 		return p + 1;
 	while (p < end && *p == '"') {
-		const char *k = p, *ke = str_end(p, end), *v, *ve;
+		const char *k = p, *ke = jsonl_skip_string(p, end), *v, *ve;
 		if (!ke)
 			return NULL;
 		v = skip_ws(ke, end);

@@ -206,6 +206,12 @@ static void restart(struct pager *p)
 	submit_page(p, NULL);
 }
 
+/* The limit of the page asked for now: halved (p->limit), else --page-limit, else 500. */
+static unsigned page_limit(const struct pager *p)
+{
+	return p->limit ? p->limit : p->f->o->page_limit ? p->f->o->page_limit : 500;
+}
+
 /*
  * A page larger than the client keeps (KUBEAPI_MAX_BODY) or parses
  * (PAGE_MAX_VALUES): ask for the same page with half the limit (a continue
@@ -214,7 +220,7 @@ static void restart(struct pager *p)
  */
 static bool page_too_big(struct pager *p, struct kubeapi_req *r)
 {
-	unsigned cur = p->limit ? p->limit : p->f->o->page_limit ? p->f->o->page_limit : 500;
+	unsigned cur = page_limit(p);
 	bool big = r->code == 200 && !r->error &&
 		   (r->truncated || json_value_bound(r->body.buf, r->body.len) > PAGE_MAX_VALUES);
 
@@ -278,7 +284,7 @@ static void page_done(struct kubeapi *k, struct kubeapi_req *r)
 static void submit_page(struct pager *p, const char *cont)
 {
 	struct strbuf sb = STRBUF_INIT;
-	unsigned limit = p->limit ? p->limit : p->f->o->page_limit ? p->f->o->page_limit : 500;
+	unsigned limit = page_limit(p);
 	char *keep = cont ? xstrdup(cont) : NULL; /* cont may be p->cont */
 
 	free(p->cont);
