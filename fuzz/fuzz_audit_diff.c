@@ -154,10 +154,19 @@ static void block_clear(struct block *b)
  */
 static void strict_only_json(const char *p, const char *end, const cJSON *o)
 {
-	struct span f[JK__COUNT];
-	bool bs;
+	struct span f[JK__COUNT], g[JK__COUNT];
+	bool bs, bs2;
+	int r;
 
-	if (jsonl_walk_strict(p, end, f, &bs) != 0)
+	/* the SSE2 and AVX-512 walks (where the CPU has it) are the same function */
+	jsonl_simd_force(0);
+	r = jsonl_walk_strict(p, end, f, &bs);
+	jsonl_simd_force(1);
+	if (jsonl_walk_strict(p, end, g, &bs2) != r ||
+	    (!r && (bs != bs2 || memcmp(f, g, sizeof(f)))))
+		differ("the SSE2 and AVX-512 strict walks differ", 0);
+	jsonl_simd_force(-1);
+	if (r != 0)
 		return;
 	if (!o)
 		differ("the strict walk took a line cJSON refuses", 0);

@@ -118,6 +118,8 @@ void audit_malformed(struct block *b, uint64_t loc, const char *why)
 
 static signed char hex_tab[256];
 
+static pthread_once_t hex_once = PTHREAD_ONCE_INIT;
+
 static void hex_init(void)
 {
 	for (int i = 0; i < 256; i++)
@@ -664,53 +666,23 @@ void audit_scan_object(struct block *b, const cJSON *o, uint64_t loc)
 		malformed(b, loc, "not an audit Event (no auditID or stage)");
 }
 
-void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line)
+/*
+ * An event line proven JSON by the strict walk (f, bs; p..end is the object):
+ * its record, from the spans where it can, else from cJSON (slow_path).
+ */
+static void scan_walked(struct block *b, const char *p, const char *end, const struct span *f,
+			bool bs, uint64_t line)
 {
-	struct span f[JK__COUNT], code;
+	struct span code;
 	const char *s, *v;
 	size_t n, vn;
 	struct arec *r;
 	struct adetail *d = NULL;
-	bool bs = true, esc;
+	bool esc;
 	uint8_t flags = 0;
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-	pthread_once(&once, hex_init);
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
-		p++;
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		end--;
-	if (p == end)
-		return;
-	if (!b->markers) {
-		/* the log's own line: a marker byte is just a byte (not JSON) */
-	} else if (*p == AUDIT_LINE_REDUCED) {
-		/* the audit keys of a line longer than a block, found by the reader */
-		if (++p == end)
-			return;
-	} else if (*p == AUDIT_LINE_UNREAD) {
-		malformed(b, line, audit_unread_reason(p + 1 < end ? p[1] : 0));
-		return;
-	}
-	/* docker json-file, CloudWatch pages: their long strings are better not walked twice */
-	if (wrapper_start(p, end, "\"log\"") &&
-	    audit_fmt_docker_line(b, p, (size_t)(end - p), line))
-		return;
-	if (wrapper_start(p, end, "\"events\"") &&
-	    audit_fmt_cloudwatch_page(b, p, (size_t)(end - p), line))
-		return;
-	if (wrapper_start(p, end, "\"records\"") &&
-	    audit_fmt_azure_records(b, p, (size_t)(end - p), line))
-		return;
-	/*
-	 * The fast path takes only what it proves to be JSON (jsonl_walk_strict):
-	 * anything else is read by cJSON, which decides, so both paths take and
-	 * refuse the same lines ({"a":g""} was an event here, not JSON there).
-	 */
-	if (*p != '{' || end[-1] != '}' ||
-	    (b->format > AF_NATIVE && b->format != AF_FORCED_NATIVE && !b->depth) ||
-	    jsonl_walk_strict(p, end, f, &bs) < 0 || !f[JK_AUDITID].n || !f[JK_STAGE].n ||
-	    !jsonl_str(&f[JK_AUDITID], &s, &n) || f[JK_STAGE].p[0] != '"' || (bs && escaped(f))) {
+	if (!f[JK_AUDITID].n || !f[JK_STAGE].n || !jsonl_str(&f[JK_AUDITID], &s, &n) ||
+	    f[JK_STAGE].p[0] != '"' || (bs && escaped(f))) {
 		/* a stage that is not a string is not an Event either: the tree
 		 * side says so ("stage":{} was an event of no stage; fuzz_audit_diff) */
 		slow_path(b, p, (size_t)(end - p), line);
@@ -732,8 +704,8 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	/* the request's key is made of the decoded auditID and requestReceivedTimestamp,
 	 * as the tree side makes it: escaped ones go there ("8\u000e" was hashed as
 	 * written here; found by fuzz_audit_diff) */
-	esc = bs && (memchr(s, '\\', n) ||
-		     (f[JK_RRTS].n && memchr(f[JK_RRTS].p, '\\', f[JK_RRTS].n)));
+	esc = bs &&
+	      (memchr(s, '\\', n) || (f[JK_RRTS].n && memchr(f[JK_RRTS].p, '\\', f[JK_RRTS].n)));
 	if (flags == R_ANON && !esc) {
 		/* anonymous: the details from the spans, without building a tree */
 		if ((d = span_detail(f)) != NULL)
@@ -771,6 +743,52 @@ record:
 		r->code = span_code(&code);
 }
 
+void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line)
+{
+	struct span f[JK__COUNT];
+	bool bs = true;
+
+	pthread_once(&hex_once, hex_init);
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	if (p == end)
+		return;
+	if (!b->markers) {
+		/* the log's own line: a marker byte is just a byte (not JSON) */
+	} else if (*p == AUDIT_LINE_REDUCED) {
+		/* the audit keys of a line longer than a block, found by the reader */
+		if (++p == end)
+			return;
+	} else if (*p == AUDIT_LINE_UNREAD) {
+		malformed(b, line, audit_unread_reason(p + 1 < end ? p[1] : 0));
+		return;
+	}
+	/* docker json-file, CloudWatch pages: their long strings are better not walked twice */
+	if (wrapper_start(p, end, "\"log\"") &&
+	    audit_fmt_docker_line(b, p, (size_t)(end - p), line))
+		return;
+	if (wrapper_start(p, end, "\"events\"") &&
+	    audit_fmt_cloudwatch_page(b, p, (size_t)(end - p), line))
+		return;
+	if (wrapper_start(p, end, "\"records\"") &&
+	    audit_fmt_azure_records(b, p, (size_t)(end - p), line))
+		return;
+	/*
+	 * The fast path takes only what it proves to be JSON (jsonl_walk_strict):
+	 * anything else is read by cJSON, which decides, so both paths take and
+	 * refuse the same lines ({"a":g""} was an event here, not JSON there).
+	 */
+	if (*p != '{' || end[-1] != '}' ||
+	    (b->format > AF_NATIVE && b->format != AF_FORCED_NATIVE && !b->depth) ||
+	    jsonl_walk_strict(p, end, f, &bs) < 0) {
+		slow_path(b, p, (size_t)(end - p), line);
+		return;
+	}
+	scan_walked(b, p, end, f, bs, line);
+}
+
 void audit_block_free(struct block *b)
 {
 	if (!b)
@@ -782,11 +800,41 @@ void audit_block_free(struct block *b)
 	free(b);
 }
 
+/* {"log", {"events", {"records": the wrappers audit_scan_line() looks for first */
+static bool wrapper_key(const char *p, const char *end)
+{
+	size_t n = (size_t)(end - p);
+
+	return (n > 6 && !memcmp(p + 1, "\"log\"", 5)) ||
+	       (n > 9 && !memcmp(p + 1, "\"events\"", 8)) ||
+	       (n > 10 && !memcmp(p + 1, "\"records\"", 9));
+}
+
+/*
+ * The line at p (in the block p..end) as audit_scan_line() reads it, with
+ * the search for its end folded into the walk: past its newline, or NULL
+ * when the strict walk does not take it (the caller then reads it the
+ * usual way, which decides the same).
+ */
+static const char *scan_fast(struct block *b, const char *p, const char *end, uint64_t line)
+{
+	struct span f[JK__COUNT];
+	const char *close, *eol;
+	bool bs;
+
+	if (*p != '{' || wrapper_key(p, end) ||
+	    jsonl_walk_strict_line(p, end, f, &bs, &close, &eol) < 0)
+		return NULL;
+	scan_walked(b, p, close, f, bs, line);
+	return eol < end ? eol + 1 : end;
+}
+
 void audit_scan_block(struct audit_block *in, int format)
 {
 	const char *p = in->buf, *end = in->buf + in->len;
 	uint64_t line = 0;
 	struct block *b = in->data;
+	bool fast;
 
 	if (!b)
 		b = in->data = xcalloc(1, sizeof(*b));
@@ -795,11 +843,19 @@ void audit_scan_block(struct audit_block *in, int format)
 	b->format = format & ~AF_WANT_RRTS;
 	b->want_rrts = (format & AF_WANT_RRTS) != 0;
 	b->markers = in->doc || in->reduced;
+	/* lines of the log's own events: the walk finds where each one ends */
+	fast = !b->markers && !(b->format > AF_NATIVE && b->format != AF_FORCED_NATIVE);
+	pthread_once(&hex_once, hex_init);
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
+		const char *nl, *le, *next;
 
 		line++;
+		if (fast && (next = scan_fast(b, p, end, line)) != NULL) {
+			p = next;
+			continue;
+		}
+		nl = memchr(p, '\n', (size_t)(end - p));
+		le = nl ? nl : end;
 		if (in->doc) {
 			/* document mode: the reader put the object's first line number in front */
 			uint64_t l = 0;

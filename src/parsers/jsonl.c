@@ -8,6 +8,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "core/util.h"
 #include "core/banned.h"
@@ -143,8 +146,10 @@ static inline bool has_backslash(const char *p, const char *end)
 }
 
 /*
- * The candidates are a quote followed by the key's first byte, 16 positions
- * at a time (much cheaper than memmem on the short spans of an event).
+ * The candidates are a quote followed by the key's first byte and, a key's
+ * length further, by a quote, 16 positions at a time (much cheaper than
+ * memmem on the short spans of an event, where most strings start alike:
+ * "system:...").
  */
 bool jsonl_has_quoted(const char *p, const char *end, const char *key, size_t kl)
 {
@@ -155,11 +160,13 @@ bool jsonl_has_quoted(const char *p, const char *end, const char *key, size_t kl
 #ifdef __SSE2__
 	{
 		const __m128i q = _mm_set1_epi8('"'), f = _mm_set1_epi8(first);
-		while (end - p >= 17) {
+		while (end - p >= (ptrdiff_t)(kl + 17)) {
 			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
 			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+			__m128i e = _mm_loadu_si128((const __m128i *)(const void *)(p + kl + 1));
 			unsigned m = (unsigned)_mm_movemask_epi8(
-			    _mm_and_si128(_mm_cmpeq_epi8(a, q), _mm_cmpeq_epi8(b, f)));
+			    _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(a, q), _mm_cmpeq_epi8(b, f)),
+					  _mm_cmpeq_epi8(e, q)));
 			while (m) {
 				const char *c = p + __builtin_ctz(m);
 				/* the closing quote and the last byte first: cheaper than memcmp */
@@ -507,46 +514,6 @@ int jsonl_walk_until_bs(const char *p, const char *end, struct span out[JK__COUN
  * one token: two strings, or a string and a scalar, side by side are caught
  * by the masks; each scalar is parsed.
  */
-struct sblk {
-	uint64_t q, ev, rare; /* quotes; brackets, colons, commas; backslashes and controls */
-};
-
-static inline __attribute__((always_inline)) void classify64(const char *c, struct sblk *k)
-{
-#ifdef __SSE2__
-	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), lb = _mm_set1_epi8('{'),
-		      rb = _mm_set1_epi8('}'), co = _mm_set1_epi8(':'), cm = _mm_set1_epi8(','),
-		      bit = _mm_set1_epi8(0x20), c1f = _mm_set1_epi8(0x1f);
-	unsigned mq[4], me[4], mr[4];
-
-	for (int i = 0; i < 4; i++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * i));
-		__m128i f = _mm_or_si128(v, bit); /* '[' | 0x20 == '{', ']' | 0x20 == '}' */
-		mq[i] = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q));
-		me[i] = (unsigned)_mm_movemask_epi8(
-		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(f, lb), _mm_cmpeq_epi8(f, rb)),
-				 _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, cm))));
-		mr[i] = (unsigned)_mm_movemask_epi8(
-		    _mm_or_si128(_mm_cmpeq_epi8(v, bs), _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f)));
-	}
-	k->q = mq[0] | (uint64_t)mq[1] << 16 | (uint64_t)mq[2] << 32 | (uint64_t)mq[3] << 48;
-	k->ev = me[0] | (uint64_t)me[1] << 16 | (uint64_t)me[2] << 32 | (uint64_t)me[3] << 48;
-	k->rare = mr[0] | (uint64_t)mr[1] << 16 | (uint64_t)mr[2] << 32 | (uint64_t)mr[3] << 48;
-#else
-	memset(k, 0, sizeof(*k));
-	for (int i = 0; i < 64; i++) {
-		unsigned char ch = (unsigned char)c[i];
-		uint64_t b = UINT64_C(1) << i;
-		if (ch == '"')
-			k->q |= b;
-		else if (ch == '{' || ch == '}' || ch == '[' || ch == ']' || ch == ':' || ch == ',')
-			k->ev |= b;
-		else if (ch == '\\' || ch < 0x20)
-			k->rare |= b;
-	}
-#endif
-}
-
 /* Of the rare bytes of a block: the backslashes, and whether a control byte is among them. */
 static uint64_t rare_split(const char *c, uint64_t rare, bool *ctl)
 {
@@ -652,6 +619,7 @@ static inline bool value_end(char c)
 struct strict {
 	const char *start, *end;
 	const char *item, *vstart; /* depth 1: after the '{' or ',' of the member, its value */
+	const char *close;	   /* past the event's closing '}' */
 	struct span *out;
 	uint64_t arr; /* bit d: the container at depth d is an array */
 	int depth, id;
@@ -704,19 +672,27 @@ static inline int strict_close(struct strict *s, const char *pos)
 	s->want_colon = false;
 	if (--s->depth == 0) {
 		strict_member(s, pos);
-		return pos + 1 == s->end ? 1 : -1;
+		s->close = pos + 1;
+		return 1;
 	}
 	return next == ',' || next == '}' || next == ']' ? 0 : -1;
 }
 
-static inline int strict_colon(struct strict *s, const char *pos)
+/*
+ * The event's own members between two brackets, the order of their colons
+ * and commas already checked (strict_segment): a colon names the member (its
+ * key, from the '{' or ',' before it), a comma ends it.
+ */
+static inline int strict_members(struct strict *s, const char *c, uint64_t co, uint64_t cm)
 {
-	if ((s->arr >> s->depth & 1) || !s->want_colon || pos[-1] != '"' || pos + 1 >= s->end ||
-	    !value_start(pos[1]))
-		return -1;
-	s->want_colon = false;
-	if (s->depth == 1) {
-		const char *k = s->item + 1;
+	for (uint64_t all = co | cm; all; all &= all - 1) {
+		int i = __builtin_ctzll(all);
+		const char *pos = c + i, *k = s->item + 1;
+
+		if (cm >> i & 1) {
+			strict_member(s, pos);
+			continue;
+		}
 		s->id = key_id(k, (size_t)(pos - 1 - k));
 		/* an escaped key ("\u0075ser") is decoded by Go: leave it to a full parser */
 		if (s->id < 0 && has_backslash(k, pos - 1))
@@ -726,37 +702,10 @@ static inline int strict_colon(struct strict *s, const char *pos)
 	return 0;
 }
 
-static inline int strict_comma(struct strict *s, const char *pos)
+/* A bracket: 1 the event's closing '}', 0 go on, -1 refused. */
+static inline __attribute__((always_inline)) int strict_bracket(struct strict *s, const char *pos)
 {
-	bool arr = s->arr >> s->depth & 1;
-	char next = pos + 1 < s->end ? pos[1] : 0;
-
-	if (!value_end(pos[-1]))
-		return -1;
-	if (arr)
-		return value_start(next) ? 0 : -1;
-	if (s->want_colon || next != '"')
-		return -1;
-	s->want_colon = true;
-	if (s->depth == 1)
-		strict_member(s, pos);
-	return 0;
-}
-
-static inline __attribute__((always_inline)) int strict_event(struct strict *s, const char *pos)
-{
-	switch (*pos) {
-	case '{':
-	case '[':
-		return strict_open(s, pos);
-	case '}':
-	case ']':
-		return strict_close(s, pos);
-	case ':':
-		return strict_colon(s, pos);
-	default:
-		return strict_comma(s, pos);
-	}
+	return *pos == '{' || *pos == '[' ? strict_open(s, pos) : strict_close(s, pos);
 }
 
 /* The escapes of a block: which bytes they escape (bit 0 may come from the block before). */
@@ -794,75 +743,115 @@ static int strict_scalars(const char *c, const char *end, uint64_t starts)
 	return 0;
 }
 
+/*
+ * The colons and commas between two brackets below the event's own members
+ * (depth 2 and more): each one's neighbours were checked by the masks of the
+ * block; what is left is their order. An array has no colon; an object
+ * alternates colon, comma, colon... starting with a colon after its '{' or a
+ * comma (want_colon), with a comma after a nested value: the odd ones of the
+ * run (the running parity, a prefix XOR) must be the colons, or the commas.
+ */
+static inline int strict_segment(struct strict *s, uint64_t co, uint64_t cm)
+{
+	uint64_t all = co | cm;
+
+	if (s->arr >> s->depth & 1)
+		return co ? -1 : 0;
+	if ((all & jsonl_prefix_xor(all)) != (s->want_colon ? co : cm))
+		return -1;
+	s->want_colon = (cm >> (63 - __builtin_clzll(all))) & 1;
+	return 0;
+}
+
+static void strict_init(struct strict *s, const char *p, const char *end, struct span *out)
+{
+	memset(s, 0, sizeof(*s));
+	s->start = p;
+	s->end = end;
+	s->item = p + 1;
+	s->out = out;
+	s->depth = 1;
+	s->id = -1;
+	s->want_colon = true;
+}
+
+/*
+ * One version of the walk per instruction set: SSE2 (every x86-64) and, on
+ * CPUs that have it, AVX-512BW, which classifies the 64 bytes of a block in
+ * one compare per character class.
+ */
+#define STRICT_WALK strict_walk_sse2
+#include "parsers/jsonl_strict.inc"
+#undef STRICT_WALK
+
+#if defined(__x86_64__) && !defined(__AVX512BW__) && (defined(__clang__) || defined(__GNUC__))
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,bmi,bmi2,popcnt"))),          \
+			     apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,bmi,bmi2,popcnt")
+#endif
+#define STRICT_AVX512 1
+#define STRICT_WALK   strict_walk_avx512
+#include "parsers/jsonl_strict.inc"
+#undef STRICT_WALK
+#undef STRICT_AVX512
+#ifdef __clang__
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#define HAVE_STRICT_AVX512 1
+#endif
+
+static int simd_level = -1; /* 0: SSE2 (or portable), 1: AVX-512BW; -1: not known yet */
+
+/* KANON_SIMD=sse2 keeps the SSE2 walk (the tests run both). */
+static int simd_detect(void)
+{
+#ifdef HAVE_STRICT_AVX512
+	const char *env = getenv("KANON_SIMD");
+
+	__builtin_cpu_init();
+	if (env && !strcmp(env, "sse2"))
+		return 0;
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+#else
+	return 0;
+#endif
+}
+
+void jsonl_simd_force(int level)
+{
+	int have = simd_detect();
+
+	__atomic_store_n(&simd_level, level < 0 || level > have ? have : level, __ATOMIC_RELAXED);
+}
+
+int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
+			   bool *backslash, const char **close, const char **eol)
+{
+	int level = __atomic_load_n(&simd_level, __ATOMIC_RELAXED);
+
+	if (level < 0) {
+		level = simd_detect();
+		__atomic_store_n(&simd_level, level, __ATOMIC_RELAXED);
+	}
+#ifdef HAVE_STRICT_AVX512
+	if (level > 0)
+		return strict_walk_avx512(p, end, out, backslash, close, eol);
+#endif
+	return strict_walk_sse2(p, end, out, backslash, close, eol);
+}
+
 int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT], bool *backslash)
 {
-	struct strict s;
-	uint64_t instr = 0, esc_carry = 0, prev_clq = 0, prev_sc = 0, any_bs = 0;
-	char tmp[64];
+	const char *close, *eol;
 
-	memset(out, 0, sizeof(struct span) * JK__COUNT);
-	*backslash = false;
-	if (p >= end || *p != '{')
+	if (jsonl_walk_strict_line(p, end, out, backslash, &close, &eol) < 0 || eol != end)
 		return -1;
-	memset(&s, 0, sizeof(s));
-	s.start = p;
-	s.end = end;
-	s.item = p + 1;
-	s.out = out;
-	s.depth = 1;
-	s.id = -1;
-	s.want_colon = true;
-	if (p + 1 < end && p[1] != '"' && p[1] != '}')
-		return -1;
-	for (const char *c = p + 1; c < end; c += 64) {
-		size_t n = end - c >= 64 ? 64 : (size_t)(end - c);
-		uint64_t valid = n == 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
-		uint64_t x, q, sc, ev, escaped = 0, opq, clq;
-		struct sblk k;
-
-		if (n == 64) {
-			classify64(c, &k);
-		} else {
-			memset(tmp, 'x', sizeof(tmp));
-			memcpy(tmp, c, n);
-			classify64(tmp, &k);
-		}
-		if (k.rare & valid) {
-			bool ctl;
-			uint64_t bs = rare_split(c, k.rare & valid, &ctl);
-			if (ctl)
-				return -1; /* a raw control byte: the full parser decides */
-			any_bs |= bs;
-			if (strict_escapes(c, end, bs, &escaped, &esc_carry) < 0)
-				return -1;
-		} else if (esc_carry) {
-			escaped = 1;
-			esc_carry = 0;
-		}
-		q = k.q & ~escaped & valid;
-		x = jsonl_prefix_xor(q) ^ instr;
-		instr = (uint64_t)((int64_t)x >> 63);
-		opq = q & x;
-		clq = q & ~x;
-		sc = ~x & ~q & ~k.ev & valid;
-		if ((opq & ((clq << 1) | prev_clq)) || (opq & ((sc << 1) | prev_sc)) ||
-		    (sc & ((clq << 1) | prev_clq)))
-			return -1; /* two tokens side by side: "a""b", g"", "a"1, "a" : */
-		if (strict_scalars(c, end, sc & ~((sc << 1) | prev_sc)) < 0)
-			return -1;
-		prev_clq = clq >> 63;
-		prev_sc = sc >> 63;
-		ev = k.ev & ~x & valid;
-		while (ev) {
-			int r = strict_event(&s, c + __builtin_ctzll(ev));
-			if (r) {
-				*backslash = any_bs != 0;
-				return r > 0 ? 0 : -1;
-			}
-			ev &= ev - 1;
-		}
-	}
-	return -1; /* the object does not end */
+	return 0;
 }
 
 int jsonl_walk(const char *p, const char *end, struct span out[JK__COUNT])

@@ -65,6 +65,17 @@ int jsonl_walk_until_bs(const char *p, const char *end, struct span out[JK__COUN
  * *backslash tells whether the line has an escape.
  */
 int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT], bool *backslash);
+/*
+ * The same on the line at p in [p, end): the line ends at the first '\n' or
+ * at end. 0 when it is one such object, then maybe blanks (' ', '\t', '\r')
+ * before its newline: *close is past the object's '}' and *eol at the '\n'
+ * (or end). Folding the search for the newline into the walk saves a pass
+ * over the log.
+ */
+int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
+			   bool *backslash, const char **close, const char **eol);
+/* Tests: 0 forces the SSE2 walk, 1 the AVX-512BW one where the CPU has it, -1 the default. */
+void jsonl_simd_force(int level);
 /* The same, one token at a time (the reference for the SSE2 version). */
 int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT], int stop);
 

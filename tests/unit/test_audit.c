@@ -122,7 +122,7 @@ static void test_walk_same(void **state)
  * refuses never becomes an event on the fast path (issue 16: {"a":g""} did),
  * and what it does not take goes to cJSON, which decides.
  */
-static void test_walk_strict(void **state)
+static void walk_strict_cases(void)
 {
 	static const char *const ok[] = {
 		"{}", "{\"a\":1}", "{\"a\":[]}", "{\"a\":{}}", "{\"a\":[1,-0.5e+3,true,false,null,\"x\"]}",
@@ -141,7 +141,6 @@ static void test_walk_strict(void **state)
 	bool bs;
 	char buf[256];
 
-	(void)state;
 	for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++)
 		if (jsonl_walk_strict(LINE(ok[k]), f, &bs) != 0)
 			fail_msg("refused: %s", ok[k]);
@@ -168,6 +167,187 @@ static void test_walk_strict(void **state)
 		assert_true(b.recs[0].flags & R_MALFORMED);
 		free(b.recs);
 	}
+}
+
+/* both versions of the walk: SSE2, and AVX-512BW where the CPU has it */
+static void test_walk_strict(void **state)
+{
+	(void)state;
+	jsonl_simd_force(0);
+	walk_strict_cases();
+	jsonl_simd_force(1);
+	walk_strict_cases();
+	jsonl_simd_force(-1);
+}
+
+/*
+ * Below the event's own members the walk checks the colons and commas
+ * between two brackets at once (their neighbours by masks, their order by a
+ * running parity): every misplaced one is refused wherever it falls in the
+ * 64-byte blocks, in both versions of the walk (SSE2 and AVX-512BW).
+ */
+static void test_walk_strict_nested(void **state)
+{
+	static const char *const ok[] = {
+		"{\"a\":{\"b\":1,\"c\":[1,2,{\"d\":\"e\"}],\"f\":{}},\"g\":[[],{}]}",
+		"{\"a\":{\"b\":{\"c\":{\"d\":[\"x:y\",\",\",\"{\"]}}},\"e\":[true,null]}",
+		"{\"a\":[{\"b\":1},{\"c\":2,\"d\":3}],\"e\":{\"f\":-1.5e3,\"g\":\"\\\"\"}}",
+	};
+	static const char *const no[] = {
+		"{\"a\":{\"b\":1,\"c\"}}", "{\"a\":{\"b\",\"c\":1}}", "{\"a\":[1:2]}",
+		"{\"a\":{\"b\":1,,\"c\":2}}", "{\"a\":{,\"b\":1}}", "{\"a\":{\"b\":1},}",
+		"{\"a\":{\"b\":1:2}}", "{\"a\":{\"b\"::1}}", "{\"a\":[1,,2]}", "{\"a\":[,1]}",
+		"{\"a\":{\"b\":{\"c\":1}\"d\":2}}", "{\"a\":{\"b\":[1]:2}}", "{\"a\":{1:2}}",
+		"{\"a\":{\"b\":1,2:3}}", "{\"a\":[\"b\":1]}", "{\"a\":{\"b\":1,{}}}",
+		"{\"a\":{\"b\":{}:1}}", "{\"a\":{\"b\":1,\"c\":}}", "{\"a\":[1,]}",
+		"{\"a\":{\"b\":[1,2],\"c\"},\"d\":1}", "{\"a\":{\"b\":\"x\",\"c\":\"y\",}}",
+	};
+	struct span f[JK__COUNT];
+	bool bs;
+	char buf[512];
+
+	(void)state;
+	for (int level = 0; level <= 1; level++) {
+		jsonl_simd_force(level);
+		for (int pad = 0; pad < 70; pad++) {
+			for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++) {
+				snprintf(buf, sizeof(buf), "{\"p\":\"%.*s\",%s", pad,
+					 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+					 ok[k] + 1);
+				if (jsonl_walk_strict(LINE(buf), f, &bs) != 0)
+					fail_msg("refused (simd %d): %s", level, buf);
+			}
+			for (size_t k = 0; k < sizeof(no) / sizeof(no[0]); k++) {
+				snprintf(buf, sizeof(buf), "{\"p\":\"%.*s\",%s", pad,
+					 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+					 no[k] + 1);
+				if (jsonl_walk_strict(LINE(buf), f, &bs) == 0)
+					fail_msg("taken (simd %d): %s", level, buf);
+			}
+		}
+	}
+	jsonl_simd_force(-1);
+}
+
+/*
+ * A block of lines is read with the search for each line's end folded into
+ * the strict walk (jsonl_walk_strict_line): it must make the records, line
+ * numbers included, that audit_scan_line() makes of each line cut at its
+ * newline: blank and CRLF lines, blanks around the object, text after it,
+ * a newline inside a string, an object that does not end on its line,
+ * wrappers, and a last line without a newline.
+ */
+static void test_block_lines(void **state)
+{
+	static const char *const lines[] = {
+		"{\"auditID\":\"a1\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":\"2025-06-01T00:00:00Z\"}",
+		"",
+		"{\"auditID\":\"a2\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":\"2025-06-01T00:00:01Z\"}\r",
+		"  {\"auditID\":\"a3\",\"stage\":\"RequestReceived\",\"stageTimestamp\":\"2025-06-01T00:00:02Z\"} \t",
+		"{\"auditID\":\"a4\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":\"2025-06-01T00:00:03Z\"}x",
+		"{\"auditID\":\"a5\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":\"2025-06-01T00:00:04Z\"",
+		"\"}",
+		"{\"auditID\":\"a6\",\"stage\":\"ResponseComplete\",\"user\":{\"username\":\"system:anonymous\"},"
+		"\"stageTimestamp\":\"2025-06-01T00:00:05Z\"}",
+		"{\"log\":\"{\\\"auditID\\\":\\\"a7\\\",\\\"stage\\\":\\\"ResponseComplete\\\",\\\"stageTimestamp\\\":"
+		"\\\"2025-06-01T00:00:06Z\\\"}\\n\",\"stream\":\"stdout\"}",
+		"{\"auditID\":\"a8\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":\"2025-06-01T00:00:07Z\"} {}",
+		"{}",
+		"{\"auditID\":\"a9\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":\"2025-06-01T00:00:08Z\"}",
+	};
+	/* objects whose '}' ends a 64-byte block of the walk, then text or blanks */
+	static const char *const after[] = {"x", " \r", "", " x"};
+	struct strbuf text = STRBUF_INIT, l = STRBUF_INIT, padded = STRBUF_INIT;
+	struct block ref;
+	struct audit_block in;
+	uint64_t n = 0;
+
+	(void)state;
+	memset(&ref, 0, sizeof(ref));
+	for (size_t k = 0; k < sizeof(lines) / sizeof(lines[0]); k++) {
+		if (k)
+			strbuf_addch(&text, '\n');
+		strbuf_addstr(&text, lines[k]);
+		audit_scan_line(&ref, LINE(lines[k]), ++n);
+	}
+	for (size_t k = 0; k < sizeof(after) / sizeof(after[0]); k++) {
+		strbuf_reset(&l);
+		strbuf_addstr(&l, "{\"p\":\"");
+		while (l.len < 129 - strlen("\",\"auditID\":\"b\",\"stage\":\"ResponseComplete\","
+					    "\"stageTimestamp\":\"2025-06-01T00:00:09Z\"}"))
+			strbuf_addch(&l, 'x');
+		strbuf_addstr(&l, "\",\"auditID\":\"b\",\"stage\":\"ResponseComplete\","
+				  "\"stageTimestamp\":\"2025-06-01T00:00:09Z\"}");
+		assert_int_equal(l.len, 129); /* 1 + 2 blocks of 64: '}' ends the second */
+		strbuf_reset(&padded);
+		strbuf_add(&padded, l.buf, l.len);
+		strbuf_addstr(&l, after[k]);
+		strbuf_addch(&text, '\n');
+		strbuf_addstr(&text, l.buf);
+		audit_scan_line(&ref, l.buf, l.buf + l.len, ++n);
+	}
+	audit_fmt_block_end(&ref);
+	for (int level = 0; level <= 1; level++) {
+		struct block *b;
+
+		jsonl_simd_force(level);
+		memset(&in, 0, sizeof(in));
+		in.buf = text.buf;
+		in.len = text.len;
+		audit_scan_block(&in, AF_AUTO);
+		b = in.data;
+		assert_int_equal(b->nlines, n);
+		assert_int_equal(b->nrec, ref.nrec);
+		for (size_t i = 0; i < ref.nrec; i++) {
+			assert_int_equal(b->recs[i].line, ref.recs[i].line);
+			assert_int_equal(b->recs[i].flags, ref.recs[i].flags);
+			assert_int_equal(b->recs[i].hi, ref.recs[i].hi);
+			assert_int_equal(b->recs[i].lo, ref.recs[i].lo);
+			assert_int_equal(b->recs[i].ts, ref.recs[i].ts);
+			assert_int_equal(b->recs[i].stage, ref.recs[i].stage);
+			assert_true((b->recs[i].d == NULL) == (ref.recs[i].d == NULL));
+		}
+		audit_block_free(b);
+	}
+	jsonl_simd_force(-1);
+	/*
+	 * What the lines are (as cJSON reads them, text after the object is
+	 * ignored): a1-a4, a6, a7 (in its docker record), a8, a9 and the four
+	 * padded ones events; a5, its tail and "{}" malformed; the blank line
+	 * nothing.
+	 */
+	assert_int_equal(ref.nrec, 15);
+	for (size_t i = 0; i < ref.nrec; i++)
+		assert_int_equal(ref.recs[i].flags & R_MALFORMED, i == 4 || i == 5 || i == 9);
+	/* the walk itself: blanks may follow the object on its line, nothing else */
+	for (size_t k = 0; k < sizeof(after) / sizeof(after[0]); k++) {
+		struct span f[JK__COUNT];
+		const char *close, *eol;
+		bool bs;
+		int rc;
+
+		for (int pad = 0; pad < 2; pad++) {
+			const char *obj = pad ? padded.buf : lines[0];
+
+			strbuf_reset(&l);
+			strbuf_addstr(&l, obj);
+			strbuf_addstr(&l, after[k]);
+			strbuf_addstr(&l, "\n{}");
+			rc = jsonl_walk_strict_line(l.buf, l.buf + l.len, f, &bs, &close, &eol);
+			assert_int_equal(rc, strchr(after[k], 'x') ? -1 : 0);
+			if (!rc) {
+				assert_ptr_equal(close, l.buf + strlen(obj));
+				assert_ptr_equal(eol, l.buf + l.len - 3);
+			}
+		}
+	}
+	for (size_t i = 0; i < ref.nrec; i++)
+		adetail_free(ref.recs[i].d);
+	free(ref.recs);
+	strbuf_release(&ref.cri);
+	strbuf_release(&text);
+	strbuf_release(&l);
+	strbuf_release(&padded);
 }
 
 /* responseStatus.code: an integral number, as cJSON reads it, on both paths (fuzz_audit_diff) */
@@ -827,6 +1007,8 @@ int main(void)
 		cmocka_unit_test(test_walk_same),
 		cmocka_unit_test(test_walk_fuzz),
 		cmocka_unit_test(test_walk_strict),
+		cmocka_unit_test(test_walk_strict_nested),
+		cmocka_unit_test(test_block_lines),
 		cmocka_unit_test(test_status_code),
 		cmocka_unit_test(test_records_cut),
 		cmocka_unit_test(test_unescape),
