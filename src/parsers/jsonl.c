@@ -145,42 +145,46 @@ static inline bool has_backslash(const char *p, const char *end)
 	return false;
 }
 
+#ifdef __SSE2__
+/* The 16 candidates at p (16 + kl + 1 bytes readable): a quote, the key, a quote. */
+static inline bool quoted16(const char *p, const char *key, size_t kl)
+{
+	const __m128i q = _mm_set1_epi8('"'), f = _mm_set1_epi8(key[0]);
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+	__m128i e = _mm_loadu_si128((const __m128i *)(const void *)(p + kl + 1));
+	unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+	    _mm_and_si128(_mm_cmpeq_epi8(a, q), _mm_cmpeq_epi8(b, f)), _mm_cmpeq_epi8(e, q)));
+
+	for (; m; m &= m - 1) {
+		const char *c = p + __builtin_ctz(m);
+		if (c[kl] == key[kl - 1] && !memcmp(c + 1, key, kl))
+			return true;
+	}
+	return false;
+}
+#endif
+
 /*
  * The candidates are a quote followed by the key's first byte and, a key's
  * length further, by a quote, 16 positions at a time (much cheaper than
  * memmem on the short spans of an event, where most strings start alike:
- * "system:...").
+ * "system:..."); the last 16 overlap the ones before.
  */
 bool jsonl_has_quoted(const char *p, const char *end, const char *key, size_t kl)
 {
-	const char first = key[0];
-
 	if (!kl)
 		return false;
 #ifdef __SSE2__
-	{
-		const __m128i q = _mm_set1_epi8('"'), f = _mm_set1_epi8(first);
-		while (end - p >= (ptrdiff_t)(kl + 17)) {
-			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
-			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
-			__m128i e = _mm_loadu_si128((const __m128i *)(const void *)(p + kl + 1));
-			unsigned m = (unsigned)_mm_movemask_epi8(
-			    _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(a, q), _mm_cmpeq_epi8(b, f)),
-					  _mm_cmpeq_epi8(e, q)));
-			while (m) {
-				const char *c = p + __builtin_ctz(m);
-				/* the closing quote and the last byte first: cheaper than memcmp */
-				if ((size_t)(end - c) >= kl + 2 && c[kl + 1] == '"' &&
-				    c[kl] == key[kl - 1] && !memcmp(c + 1, key, kl))
-					return true;
-				m &= m - 1;
-			}
-			p += 16;
-		}
+	if (end - p >= (ptrdiff_t)(kl + 17)) {
+		for (; end - p >= (ptrdiff_t)(kl + 17); p += 16)
+			if (quoted16(p, key, kl))
+				return true;
+		return end - p > (ptrdiff_t)(kl + 1) && quoted16(end - kl - 17, key, kl);
 	}
 #endif
 	for (; end - p >= (ptrdiff_t)(kl + 2); p++)
-		if (p[0] == '"' && p[1] == first && !memcmp(p + 1, key, kl) && p[kl + 1] == '"')
+		if (p[0] == '"' && p[1] == key[0] && !memcmp(p + 1, key, kl) && p[kl + 1] == '"')
 			return true;
 	return false;
 }

@@ -350,6 +350,46 @@ static void test_block_lines(void **state)
 	strbuf_release(&padded);
 }
 
+/* jsonl_has_quoted() against the obvious loop: every length, every position, near misses */
+static bool quoted_naive(const char *p, const char *end, const char *key, size_t kl)
+{
+	for (; end - p >= (ptrdiff_t)(kl + 2); p++)
+		if (p[0] == '"' && !memcmp(p + 1, key, kl) && p[kl + 1] == '"')
+			return true;
+	return false;
+}
+
+static void test_has_quoted(void **state)
+{
+	static const char *const keys[] = {"system:unauthenticated", "a", "groups"};
+	static const char *const fill[] = {"\"system:authenticated\"", "\"system:unauthenticatedX\"",
+					   "x\"", "\"\"", "\"system:unauthenticate\""};
+	char buf[160];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		size_t kl = strlen(keys[k]);
+		for (size_t len = 0; len < 100; len++) {
+			for (size_t at = 0; at + kl + 2 <= len + 1; at++) {
+				for (size_t fi = 0; fi < sizeof(fill) / sizeof(fill[0]); fi++) {
+					size_t fl = strlen(fill[fi]);
+					for (size_t i = 0; i < len; i++)
+						buf[i] = fill[fi][i % fl];
+					/* the key quoted at `at`, when it fits; else only the filling */
+					if (at + kl + 2 <= len && fi % 2 == 0) {
+						buf[at] = '"';
+						memcpy(buf + at + 1, keys[k], kl);
+						buf[at + kl + 1] = '"';
+					}
+					if (jsonl_has_quoted(buf, buf + len, keys[k], kl) !=
+					    quoted_naive(buf, buf + len, keys[k], kl))
+						fail_msg("key %s len %zu at %zu fill %zu", keys[k], len, at, fi);
+				}
+			}
+		}
+	}
+}
+
 /* responseStatus.code: an integral number, as cJSON reads it, on both paths (fuzz_audit_diff) */
 static void test_status_code(void **state)
 {
@@ -1009,6 +1049,7 @@ int main(void)
 		cmocka_unit_test(test_walk_strict),
 		cmocka_unit_test(test_walk_strict_nested),
 		cmocka_unit_test(test_block_lines),
+		cmocka_unit_test(test_has_quoted),
 		cmocka_unit_test(test_status_code),
 		cmocka_unit_test(test_records_cut),
 		cmocka_unit_test(test_unescape),
