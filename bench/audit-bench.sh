@@ -77,24 +77,27 @@ echo "input: $LOG, $mb MB, $(wc -l <"$LOG") lines; $(nproc) CPUs; median of $RUN
 
 # old build vs this one, interleaved run by run so that a noisy moment hits all three
 compare_old() {
-	local tg=() to=() tn=() a b c d
+	local tg=() to=() tn=() ts=() a b c d e
 	for _ in $(seq "$RUNS"); do
 		a=$(date +%s%N); grep -c system:anonymous "$LOG" >"$OUT/.grep-count"; b=$(date +%s%N)
 		"$KANON_OLD" audit -f json --no-progress "$LOG" >/dev/null 2>&1; c=$(date +%s%N)
 		"$KANON" audit -f json --no-progress "$LOG" >/dev/null 2>&1; d=$(date +%s%N)
+		KANON_SIMD=sse2 "$KANON" audit -f json --no-progress "$LOG" >/dev/null 2>&1; e=$(date +%s%N)
 		tg+=("$(( (b - a) / 1000 ))"); to+=("$(( (c - b) / 1000 ))"); tn+=("$(( (d - c) / 1000 ))")
+		ts+=("$(( (e - d) / 1000 ))")
 	done
 	med() { printf '%s\n' "$@" | sort -n | awk '{ x[NR] = $1 } END { printf "%.3f", x[int((NR + 1) / 2)] / 1e6 }'; }
-	local g o n ro rn
-	g=$(med "${tg[@]}"); o=$(med "${to[@]}"); n=$(med "${tn[@]}")
+	local g o n s ro rn
+	g=$(med "${tg[@]}"); o=$(med "${to[@]}"); n=$(med "${tn[@]}"); s=$(med "${ts[@]}")
 	ro=$( { /usr/bin/time -f '%M' "$KANON_OLD" audit -f json --no-progress "$LOG" >/dev/null; } 2>&1 | tail -n 1)
 	rn=$( { /usr/bin/time -f '%M' "$KANON" audit -f json --no-progress "$LOG" >/dev/null; } 2>&1 | tail -n 1)
 	echo "old vs new (median of $RUNS interleaved runs each):"
 	row "grep -c system:anonymous" "$g"
 	row "old kanon audit -f json ($KANON_OLD)" "$o"
 	row "new kanon audit -f json ($KANON)" "$n"
-	awk -v g="$g" -v o="$o" -v n="$n" -v ro="$ro" -v rn="$rn" 'BEGIN {
-		printf "ratio to grep -c: old %.2fx, new %.2fx; new / old: %.2fx the time\n", o / g, n / g, n / o
+	row "new kanon, KANON_SIMD=sse2 (no AVX-512)" "$s"
+	awk -v g="$g" -v o="$o" -v n="$n" -v s="$s" -v ro="$ro" -v rn="$rn" 'BEGIN {
+		printf "ratio to grep -c: old %.2fx, new %.2fx, new SSE2 only %.2fx; new / old: %.2fx the time\n", o / g, n / g, s / g, n / o
 		printf "peak RSS: old %d MB, new %d MB\n", ro / 1024, rn / 1024 }'
 }
 # med_of LIST...: the median of microsecond times, in seconds
