@@ -95,7 +95,7 @@ compare_old() {
 	row "grep -c system:anonymous" "$g"
 	row "old kanon audit -f json ($KANON_OLD)" "$o"
 	row "new kanon audit -f json ($KANON)" "$n"
-	row "new kanon, KANON_SIMD=sse2 (no AVX-512)" "$s"
+	row "new kanon, KANON_SIMD=sse2 (no AVX2, no AVX-512)" "$s"
 	awk -v g="$g" -v o="$o" -v n="$n" -v s="$s" -v ro="$ro" -v rn="$rn" 'BEGIN {
 		printf "ratio to grep -c: old %.2fx, new %.2fx, new SSE2 only %.2fx; new / old: %.2fx the time\n", o / g, n / g, s / g, n / o
 		printf "peak RSS: old %d MB, new %d MB\n", ro / 1024, rn / 1024 }'

@@ -74,7 +74,7 @@ int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT]
  */
 int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
 			   bool *backslash, const char **close, const char **eol);
-/* Tests: 0 forces the SSE2 walk, 1 the AVX-512BW one where the CPU has it, -1 the default. */
+/* Tests: the walk of 0 SSE2, 1 AVX2, 2 AVX-512BW (at most what the CPU has), -1 the best. */
 void jsonl_simd_force(int level);
 /* The same, one token at a time (the reference for the SSE2 version). */
 int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT], int stop);

@@ -169,14 +169,14 @@ static void walk_strict_cases(void)
 	}
 }
 
-/* both versions of the walk: SSE2, and AVX-512BW where the CPU has it */
+/* every version of the walk: SSE2, and AVX2 and AVX-512BW where the CPU has them */
 static void test_walk_strict(void **state)
 {
 	(void)state;
-	jsonl_simd_force(0);
-	walk_strict_cases();
-	jsonl_simd_force(1);
-	walk_strict_cases();
+	for (int level = 0; level <= 2; level++) {
+		jsonl_simd_force(level);
+		walk_strict_cases();
+	}
 	jsonl_simd_force(-1);
 }
 
@@ -184,7 +184,7 @@ static void test_walk_strict(void **state)
  * Below the event's own members the walk checks the colons and commas
  * between two brackets at once (their neighbours by masks, their order by a
  * running parity): every misplaced one is refused wherever it falls in the
- * 64-byte blocks, in both versions of the walk (SSE2 and AVX-512BW).
+ * 64-byte blocks, in every version of the walk (SSE2, AVX2, AVX-512BW).
  */
 static void test_walk_strict_nested(void **state)
 {
@@ -207,7 +207,7 @@ static void test_walk_strict_nested(void **state)
 	char buf[512];
 
 	(void)state;
-	for (int level = 0; level <= 1; level++) {
+	for (int level = 0; level <= 2; level++) {
 		jsonl_simd_force(level);
 		for (int pad = 0; pad < 70; pad++) {
 			for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++) {
@@ -287,7 +287,7 @@ static void test_block_lines(void **state)
 		audit_scan_line(&ref, l.buf, l.buf + l.len, ++n);
 	}
 	audit_fmt_block_end(&ref);
-	for (int level = 0; level <= 1; level++) {
+	for (int level = 0; level <= 2; level++) {
 		struct block *b;
 
 		jsonl_simd_force(level);
