@@ -1454,10 +1454,9 @@ static void judge_open(struct agg *a)
 		judge(a, e->ts, e->code, e->flags & 0x3f, e->pend ? a->pend[e->pend - 1] : NULL,
 		      false, file_name(a, e->file), e->line, e->acls);
 		e->flags |= T_JUDGED;
+		pend_drop(a, e); /* details are only kept for open requests: no other has any */
 	}
 	free(v);
-	for (size_t i = 0; i < (size_t)TABLE_SETS * TABLE_WAYS; i++)
-		pend_drop(a, &a->table[i]);
 }
 
 void agg_finish(struct agg *a, struct result *res)
