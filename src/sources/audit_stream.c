@@ -47,11 +47,16 @@
 #define MAX_WORKERS 16
 /* blocks in flight: with the request table (20 MB), peak RSS stays under 64 MB */
 #define MAX_BLOCKS 10
-/* reading ahead (lanes): readers at most, records kept, slots, text buffers per reader */
-#define MAX_LANES    4
+/*
+ * Reading ahead (lanes): readers at most, the records of blocks read ahead,
+ * slots, text buffers of a reader ahead, and of all the readers: with the
+ * auditID table and the second and third inflater, peak RSS stays under 64 MB
+ */
+#define MAX_LANES    3
 #define AHEAD_BUDGET (8u << 20)
 #define MAX_SLOTS    256
 #define AHEAD_TEXT   2
+#define LANES_TEXT   6
 /* a block's seq in lanes mode: its input's position in read order, then its index */
 #define SEQ_SHIFT 40
 
@@ -126,7 +131,7 @@ struct pipe {
 	size_t *rank; /* per file: its position in order */
 	/* lanes mode (lanes > 1): several readers, see the top of this file */
 	int lanes;
-	size_t cur_max;	 /* slots the input being consumed may hold */
+	size_t cur_text; /* text buffers the input being consumed may hold */
 	uint64_t *nsub;	 /* per position: blocks submitted */
 	bool *fdone;	 /* per position: read to its end (or not opened) */
 	size_t next_pos; /* the next position a reader takes */
@@ -155,8 +160,9 @@ static void pipe_error(struct pipe *pp, size_t f, const char *msg)
 
 /*
  * Lanes mode, mu held: a free slot for input f, or NULL while it must wait.
- * The input being consumed may hold cur_max slots; one read ahead
- * AHEAD_TEXT slots with text (being filled or scanned), and all of them
+ * The input being consumed may hold cur_text slots with text (being filled
+ * or scanned) and twice ntext in all (scanned records waiting for their
+ * turn); one read ahead AHEAD_TEXT slots with text, and all of them
  * together AHEAD_BUDGET bytes of scanned records and the slots the input
  * being consumed cannot take.
  */
@@ -187,8 +193,8 @@ static struct audit_block *lane_slot(const struct pipe *pp, size_t f)
 	if (!fr)
 		return NULL;
 	if (k == pp->cur)
-		return mine < pp->cur_max ? fr : NULL;
-	if (text >= AHEAD_TEXT || wt >= pp->budget || ahead >= pp->nblocks - pp->cur_max)
+		return text < pp->cur_text && mine < 2 * pp->ntext ? fr : NULL;
+	if (text >= AHEAD_TEXT || wt >= pp->budget || ahead >= pp->nblocks - 2 * pp->ntext)
 		return NULL;
 	return fr;
 }
@@ -967,7 +973,7 @@ static void lanes_init(struct pipe *pp, int lanes)
 	size_t ahead = (size_t)AHEAD_TEXT * (size_t)(lanes - 1);
 
 	pp->lanes = lanes;
-	pp->cur_max = pp->ntext > ahead + 2 ? pp->ntext - ahead : 2;
+	pp->cur_text = LANES_TEXT > ahead + 2 ? LANES_TEXT - ahead : 2;
 	pp->nblocks = MAX_SLOTS;
 	pp->nsub = xcalloc(pp->nfiles + 1, sizeof(*pp->nsub));
 	pp->fdone = xcalloc(pp->nfiles + 1, sizeof(*pp->fdone));
@@ -1082,8 +1088,15 @@ int audit_stream_run(char *const *files, size_t nfiles, const struct audit_strea
 	pp.ntext = (size_t)want * 2 + 2 > MAX_BLOCKS ? MAX_BLOCKS : (size_t)want * 2 + 2;
 	pp.nblocks = pp.ntext;
 	lanes = lanes_wanted(&pp, ops->threads);
-	if (lanes > 1)
+	if (lanes > 1) {
+		/*
+		 * inflating (~400 MB/s a reader) is the bottleneck, a worker scans
+		 * 1 GB/s: more workers would only hold more memory (their malloc arenas)
+		 */
+		if (want > lanes + 1)
+			want = lanes + 1;
 		lanes_init(&pp, lanes);
+	}
 	pp.blocks = xcalloc(pp.nblocks, sizeof(*pp.blocks));
 
 	used = run_threads(&pp, want);
