@@ -53,7 +53,7 @@
  * auditID table and the second and third inflater, peak RSS stays under 64 MB
  */
 #define MAX_LANES    3
-#define AHEAD_BUDGET (8u << 20)
+#define AHEAD_BUDGET (6u << 20)
 #define MAX_SLOTS    256
 #define AHEAD_TEXT   2
 #define LANES_TEXT   6
@@ -131,11 +131,11 @@ struct pipe {
 	size_t *rank; /* per file: its position in order */
 	/* lanes mode (lanes > 1): several readers, see the top of this file */
 	int lanes;
-	size_t cur_text; /* text buffers the input being consumed may hold */
-	uint64_t *nsub;	 /* per position: blocks submitted */
-	bool *fdone;	 /* per position: read to its end (or not opened) */
-	size_t next_pos; /* the next position a reader takes */
-	size_t cur;	 /* the position being consumed */
+	size_t cur_slots; /* slots the input being consumed may hold */
+	uint64_t *nsub;	  /* per position: blocks submitted */
+	bool *fdone;	  /* per position: read to its end (or not opened) */
+	size_t next_pos;  /* the next position a reader takes */
+	size_t cur;	  /* the position being consumed */
 	uint64_t cur_idx;
 	uint64_t done_base; /* raw bytes of the inputs consumed (progress) */
 	size_t ntext;	    /* text buffers: the pool of one reader */
@@ -160,11 +160,12 @@ static void pipe_error(struct pipe *pp, size_t f, const char *msg)
 
 /*
  * Lanes mode, mu held: a free slot for input f, or NULL while it must wait.
- * The input being consumed may hold cur_text slots with text (being filled
- * or scanned) and twice ntext in all (scanned records waiting for their
- * turn); one read ahead AHEAD_TEXT slots with text, and all of them
- * together AHEAD_BUDGET bytes of scanned records and the slots the input
- * being consumed cannot take.
+ * The input being consumed may hold cur_slots slots (text being filled or
+ * scanned, or records waiting for their turn), a reader ahead AHEAD_TEXT
+ * slots with text: LANES_TEXT in all, one reader's pool on two CPUs. A
+ * reader ahead goes on only while all the scanned records waiting, its own
+ * and the input being consumed's, weigh less than the budget: records as
+ * large as their text (anonymous lines with long URIs) leave no room ahead.
  */
 static struct audit_block *lane_slot(const struct pipe *pp, size_t f)
 {
@@ -185,16 +186,14 @@ static struct audit_block *lane_slot(const struct pipe *pp, size_t f)
 			mine++;
 			text += b->state != B_SCANNED; /* a scanned block gave its text back */
 		}
-		if (bk > pp->cur) {
-			ahead++;
-			wt += pp->wt[i];
-		}
+		ahead += bk > pp->cur;
+		wt += pp->wt[i];
 	}
 	if (!fr)
 		return NULL;
 	if (k == pp->cur)
-		return text < pp->cur_text && mine < 2 * pp->ntext ? fr : NULL;
-	if (text >= AHEAD_TEXT || wt >= pp->budget || ahead >= pp->nblocks - 2 * pp->ntext)
+		return mine < pp->cur_slots ? fr : NULL;
+	if (text >= AHEAD_TEXT || wt >= pp->budget || ahead >= pp->nblocks - LANES_TEXT)
 		return NULL;
 	return fr;
 }
@@ -973,7 +972,7 @@ static void lanes_init(struct pipe *pp, int lanes)
 	size_t ahead = (size_t)AHEAD_TEXT * (size_t)(lanes - 1);
 
 	pp->lanes = lanes;
-	pp->cur_text = LANES_TEXT > ahead + 2 ? LANES_TEXT - ahead : 2;
+	pp->cur_slots = LANES_TEXT > ahead + 2 ? LANES_TEXT - ahead : 2;
 	pp->nblocks = MAX_SLOTS;
 	pp->nsub = xcalloc(pp->nfiles + 1, sizeof(*pp->nsub));
 	pp->fdone = xcalloc(pp->nfiles + 1, sizeof(*pp->fdone));
