@@ -1709,6 +1709,13 @@ static void run_release(void *ctx, void *data)
 	audit_block_free(data);
 }
 
+/* several .gz read at once: what a block read ahead holds (audit_ahead.c) */
+static size_t run_weight(void *ctx, const void *data)
+{
+	(void)ctx;
+	return audit_block_weight(data);
+}
+
 static void run_error(void *ctx, int file, const char *msg)
 {
 	struct run *r = ctx;
@@ -1723,6 +1730,7 @@ int audit_run_from(const struct provider *src, char *const *paths, char *const *
 	    .scan = run_scan,
 	    .consume = run_consume,
 	    .release = run_release,
+	    .weight = run_weight,
 	    .error = run_error,
 	    .open = src ? run_open : NULL,
 	    .progress = o->progress,

@@ -93,6 +93,8 @@ void audit_scan_block(struct audit_block *in, int format);
 /* Scan one line/object; appends records to b. Exposed for unit tests. */
 void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line);
 void audit_block_free(struct block *b);
+/* bytes a scanned block holds (records and details), for reading ahead (audit_ahead.c) */
+size_t audit_block_weight(const struct block *b);
 
 /* ---- phase 1 helpers shared with the format readers (audit_formats.c) ---- */
 struct cJSON;

@@ -6,6 +6,17 @@
  * bounded by the block pool: 2 * workers + 2 (at most 10) blocks of 2 MB.
  * When threads cannot be started (a process limit), fewer are used, down
  * to reading and scanning on the calling thread.
+ *
+ * Inflating is slower than scanning and aggregating, so with several
+ * compressed inputs one reader was the bottleneck. Then ("lanes") up to one
+ * reader per thread takes the next input in read order, and blocks are
+ * ordered by (input, block): the calling thread still consumes the same
+ * blocks in the same order, so results are those of one reader. A scanned
+ * block gives its text buffer back at once; the blocks of inputs read
+ * ahead of the one being consumed wait as records, within AHEAD_BUDGET
+ * bytes (what ops->weight says they hold) and AHEAD_TEXT text buffers per
+ * reader, so memory stays bounded whatever the input sizes: a reader ahead
+ * waits when the budget is spent.
  */
 #include "sources/audit_stream.h"
 
@@ -36,6 +47,18 @@
 #define MAX_WORKERS 16
 /* blocks in flight: with the request table (20 MB), peak RSS stays under 64 MB */
 #define MAX_BLOCKS 10
+/*
+ * Reading ahead (lanes): readers at most, the records of blocks read ahead,
+ * slots, text buffers of a reader ahead, and of all the readers: with the
+ * auditID table and the second and third inflater, peak RSS stays under 64 MB
+ */
+#define MAX_LANES    3
+#define AHEAD_BUDGET (6u << 20)
+#define MAX_SLOTS    256
+#define AHEAD_TEXT   2
+#define LANES_TEXT   6
+/* a block's seq in lanes mode: its input's position in read order, then its index */
+#define SEQ_SHIFT 40
 
 /* a + b + c, or abort: sizes here come from input lengths */
 static size_t size_add(size_t a, size_t b, size_t c)
@@ -83,6 +106,7 @@ struct input {
 	struct strbuf pre; /* bytes already read from s */
 	bool open;
 	bool peek_failed; /* a read error while peeking: reported by the reader */
+	bool gz;	  /* seen compressed while peeking */
 	struct err peek_err;
 	int64_t ts;
 };
@@ -104,24 +128,85 @@ struct pipe {
 	uint64_t raw_total;
 	struct strbuf errs; /* "<file index> <message>\0" from the reader */
 	size_t nerrs;
+	size_t *rank; /* per file: its position in order */
+	/* lanes mode (lanes > 1): several readers, see the top of this file */
+	int lanes;
+	size_t cur_slots; /* slots the input being consumed may hold */
+	uint64_t *nsub;	  /* per position: blocks submitted */
+	bool *fdone;	  /* per position: read to its end (or not opened) */
+	size_t next_pos;  /* the next position a reader takes */
+	size_t cur;	  /* the position being consumed */
+	uint64_t cur_idx;
+	uint64_t done_base; /* raw bytes of the inputs consumed (progress) */
+	size_t ntext;	    /* text buffers: the pool of one reader */
+	size_t *wt;	    /* per slot: the weight of its scanned data */
+	size_t budget;
+	struct spare {
+		char *buf;
+		size_t cap;
+	} * spare; /* text buffers given back by scanned blocks */
+	size_t nspare;
 };
 
 static void pipe_error(struct pipe *pp, size_t f, const char *msg)
 {
 	pthread_mutex_lock(&pp->mu);
-	strbuf_addf(&pp->errs, "%zu %s", f, msg);
+	/* by position: readers of several inputs may fail in any order */
+	strbuf_addf(&pp->errs, "%zu %zu %s", pp->rank[f], f, msg);
 	strbuf_addch(&pp->errs, '\0');
 	pp->nerrs++;
 	pthread_mutex_unlock(&pp->mu);
 }
 
-static struct audit_block *get_free(struct pipe *pp)
+/*
+ * Lanes mode, mu held: a free slot for input f, or NULL while it must wait.
+ * The input being consumed may hold cur_slots slots (text being filled or
+ * scanned, or records waiting for their turn), a reader ahead AHEAD_TEXT
+ * slots with text: LANES_TEXT in all, one reader's pool on two CPUs. A
+ * reader ahead goes on only while all the scanned records waiting, its own
+ * and the input being consumed's, weigh less than the budget: records as
+ * large as their text (anonymous lines with long URIs) leave no room ahead.
+ */
+static struct audit_block *lane_slot(const struct pipe *pp, size_t f)
+{
+	uint64_t k = pp->rank[f];
+	size_t mine = 0, text = 0, ahead = 0, wt = 0;
+	struct audit_block *fr = NULL;
+
+	for (size_t i = 0; i < pp->nblocks; i++) {
+		struct audit_block *b = &pp->blocks[i];
+		uint64_t bk = b->seq >> SEQ_SHIFT;
+
+		if (b->state == B_FREE) {
+			if (!fr)
+				fr = b;
+			continue;
+		}
+		if (bk == k) {
+			mine++;
+			text += b->state != B_SCANNED; /* a scanned block gave its text back */
+		}
+		ahead += bk > pp->cur;
+		wt += pp->wt[i];
+	}
+	if (!fr)
+		return NULL;
+	if (k == pp->cur)
+		return mine < pp->cur_slots ? fr : NULL;
+	if (text >= AHEAD_TEXT || wt >= pp->budget || ahead >= pp->nblocks - LANES_TEXT)
+		return NULL;
+	return fr;
+}
+
+static struct audit_block *get_free(struct pipe *pp, size_t f)
 {
 	struct audit_block *b = NULL;
 
 	pthread_mutex_lock(&pp->mu);
 	for (;;) {
-		for (size_t i = 0; i < pp->nblocks && !b; i++)
+		if (pp->lanes > 1)
+			b = lane_slot(pp, f);
+		for (size_t i = 0; pp->lanes <= 1 && i < pp->nblocks && !b; i++)
 			if (pp->blocks[i].state == B_FREE)
 				b = &pp->blocks[i];
 		if (b)
@@ -129,6 +214,14 @@ static struct audit_block *get_free(struct pipe *pp)
 		pthread_cond_wait(&pp->cv, &pp->mu);
 	}
 	b->state = B_BUSY;
+	if (pp->lanes > 1) {
+		b->seq = (uint64_t)pp->rank[f] << SEQ_SHIFT; /* counted as f's from now on */
+		if (!b->buf && pp->nspare) {
+			pp->nspare--;
+			b->buf = pp->spare[pp->nspare].buf;
+			b->cap = pp->spare[pp->nspare].cap;
+		}
+	}
 	pthread_mutex_unlock(&pp->mu);
 	if (!b->buf) {
 		b->cap = BLOCK_SIZE;
@@ -147,6 +240,12 @@ static void consume(struct pipe *pp, struct audit_block *b)
 {
 	uint64_t done = b->raw_done;
 
+	if (pp->lanes > 1) {
+		/* readers of several inputs count each input's bytes from 0 */
+		done += pp->done_base;
+		if (b->last_of_file)
+			pp->done_base = done;
+	}
 	pp->ops->consume(pp->ops->ctx, b);
 	/* a file that grows while read: never more than 100 % */
 	if (done > pp->raw_total)
@@ -172,7 +271,12 @@ static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t ra
 		return;
 	}
 	pthread_mutex_lock(&pp->mu);
-	b->seq = pp->nseq++;
+	if (pp->lanes > 1) {
+		size_t k = pp->rank[file];
+		b->seq = (uint64_t)k << SEQ_SHIFT | pp->nsub[k]++;
+	} else {
+		b->seq = pp->nseq++;
+	}
 	b->state = B_FILLED;
 	pthread_cond_broadcast(&pp->cv);
 	pthread_mutex_unlock(&pp->mu);
@@ -228,7 +332,7 @@ static void long_line_out(struct audit_block *b, struct jsonl_reduce *r)
 static int long_line(struct pipe *pp, size_t f, struct instream *s, struct audit_block *b,
 		     struct strbuf *carry, bool *eof)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	struct jsonl_reduce r;
 	int rc = 0;
 
@@ -265,12 +369,12 @@ static int long_line(struct pipe *pp, size_t f, struct instream *s, struct audit
 static int read_lines(struct pipe *pp, size_t f, struct instream *s, struct strbuf *carry,
 		      uint64_t base)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	bool eof = false;
 	int rc = 0;
 
 	while (!eof || carry->len) {
-		struct audit_block *b = get_free(pp);
+		struct audit_block *b = get_free(pp, f);
 		const char *nl;
 
 		/* the carry is the start of a line and never longer than a block */
@@ -342,7 +446,7 @@ static void doc_emit(void *ctx, const char *obj, size_t n, uint64_t line)
 
 	if (c->b->len + need > c->b->cap && c->b->len) {
 		submit(c->pp, c->b, c->f, c->raw);
-		c->b = get_free(c->pp);
+		c->b = get_free(c->pp, (size_t)c->f);
 		c->b->doc = true;
 	}
 	grow_block(c->b, need);
@@ -371,7 +475,7 @@ static void doc_emit_sized(void *ctx, const char *obj, size_t n, uint64_t line)
 static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf *pre,
 		    uint64_t base)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	struct jsplit sp;
 	struct audit_doc c = {pp, &sp, NULL, (int)f, 0, s, base};
 	char *in = xmalloc(1u << 20);
@@ -381,7 +485,7 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 	jsplit_init(&sp, MAX_OBJECT);
 	if (pre->len)
 		last = pre->buf[pre->len - 1];
-	c.b = get_free(pp);
+	c.b = get_free(pp, f);
 	c.b->doc = true;
 	jsplit_feed(&sp, pre->buf ? pre->buf : "", pre->len, doc_emit_sized, &c);
 	for (;;) {
@@ -422,7 +526,7 @@ void audit_doc_unread(struct audit_doc *d, int code, uint64_t line)
 
 	if (d->b->len + (size_t)k + 3 > d->b->cap) {
 		submit(d->pp, d->b, d->f, d->raw);
-		d->b = get_free(d->pp);
+		d->b = get_free(d->pp, (size_t)d->f);
 		d->b->doc = true;
 	}
 	memcpy(d->b->buf + d->b->len, num, (size_t)k);
@@ -443,7 +547,7 @@ static void read_container(struct pipe *pp, size_t f, struct instream *s, struct
 {
 	struct audit_doc c = {pp, NULL, NULL, (int)f, base, s, base};
 
-	c.b = get_free(pp);
+	c.b = get_free(pp, f);
 	c.b->doc = true;
 	c.b->doc_lines = avro ? audit_avro_read(&c, s, pre) : audit_csv_read(&c, s, pre);
 	c.b->last_of_file = true;
@@ -521,7 +625,7 @@ static int detect_format(const char *p, size_t n, bool at_eof)
 /* Reads into pre until the format is known; returns FMT_LINES or FMT_DOC. */
 static int peek_format(struct pipe *pp, size_t f, struct instream *s, struct strbuf *pre)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	int fmt;
 
 	while ((fmt = detect_format(pre->buf ? pre->buf : "", pre->len, false)) == FMT_UNDECIDED) {
@@ -555,43 +659,71 @@ static int input_open(const struct pipe *pp, size_t f, struct instream *s, struc
 	return instream_open_fd(s, fd, pp->files[f], e);
 }
 
+/* The input at position k of the read order, into blocks; returns its raw bytes read. */
+static uint64_t read_input(struct pipe *pp, size_t k, uint64_t base)
+{
+	size_t f = pp->order[k];
+	struct input *in = &pp->in[f];
+	struct err e = {0};
+	uint64_t raw;
+	int fmt;
+
+	if (!in->open) {
+		if (input_open(pp, f, &in->s, &e) < 0) {
+			pipe_error(pp, f, e.msg);
+			return 0;
+		}
+		in->open = true;
+	}
+	if (in->peek_failed)
+		pipe_error(pp, f, in->peek_err.msg);
+	fmt = peek_format(pp, f, &in->s, &in->pre);
+	if (fmt == FMT_DOC)
+		read_doc(pp, f, &in->s, &in->pre, base);
+	else if (fmt == FMT_CSV || fmt == FMT_AVRO)
+		read_container(pp, f, &in->s, &in->pre, base, fmt == FMT_AVRO);
+	else
+		read_lines(pp, f, &in->s, &in->pre, base);
+	raw = in->s.raw_read;
+	instream_close(&in->s);
+	in->open = false;
+	strbuf_release(&in->pre);
+	return raw;
+}
+
 static void *reader_main(void *arg)
 {
 	struct pipe *pp = arg;
 	uint64_t base = 0;
 
-	for (size_t k = 0; k < pp->nfiles; k++) {
-		size_t f = pp->order[k];
-		struct input *in = &pp->in[f];
-		struct err e = { 0 };
-		int fmt;
-
-		if (!in->open) {
-			if (input_open(pp, f, &in->s, &e) < 0) {
-				pipe_error(pp, f, e.msg);
-				continue;
-			}
-			in->open = true;
-		}
-		if (in->peek_failed)
-			pipe_error(pp, f, in->peek_err.msg);
-		fmt = peek_format(pp, f, &in->s, &in->pre);
-		if (fmt == FMT_DOC)
-			read_doc(pp, f, &in->s, &in->pre, base);
-		else if (fmt == FMT_CSV || fmt == FMT_AVRO)
-			read_container(pp, f, &in->s, &in->pre, base, fmt == FMT_AVRO);
-		else
-			read_lines(pp, f, &in->s, &in->pre, base);
-		base += in->s.raw_read;
-		instream_close(&in->s);
-		in->open = false;
-		strbuf_release(&in->pre);
-	}
+	for (size_t k = 0; k < pp->nfiles; k++)
+		base += read_input(pp, k, base);
 	pthread_mutex_lock(&pp->mu);
 	pp->reader_done = true;
 	pthread_cond_broadcast(&pp->cv);
 	pthread_mutex_unlock(&pp->mu);
 	return NULL;
+}
+
+/* Lanes mode: one of the readers, taking the next input in read order. */
+static void *lane_main(void *arg)
+{
+	struct pipe *pp = arg;
+
+	for (;;) {
+		size_t k;
+
+		pthread_mutex_lock(&pp->mu);
+		k = pp->next_pos < pp->nfiles ? pp->next_pos++ : pp->nfiles;
+		pthread_mutex_unlock(&pp->mu);
+		if (k == pp->nfiles)
+			return NULL;
+		read_input(pp, k, 0);
+		pthread_mutex_lock(&pp->mu);
+		pp->fdone[k] = true;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+	}
 }
 
 static void *worker_main(void *arg)
@@ -600,6 +732,7 @@ static void *worker_main(void *arg)
 
 	for (;;) {
 		struct audit_block *b = NULL;
+		size_t wt;
 
 		pthread_mutex_lock(&pp->mu);
 		for (;;) {
@@ -618,8 +751,17 @@ static void *worker_main(void *arg)
 		b->state = B_SCANNING;
 		pthread_mutex_unlock(&pp->mu);
 		pp->ops->scan(pp->ops->ctx, b);
+		wt = pp->lanes > 1 ? pp->ops->weight(pp->ops->ctx, b->data) : 0;
 		pthread_mutex_lock(&pp->mu);
 		b->state = B_SCANNED;
+		if (pp->lanes > 1) {
+			/* the records are all that is left to consume: the text goes back */
+			pp->wt[b - pp->blocks] = wt;
+			pp->spare[pp->nspare].buf = b->buf;
+			pp->spare[pp->nspare++].cap = b->cap;
+			b->buf = NULL;
+			b->cap = 0;
+		}
 		pthread_cond_broadcast(&pp->cv);
 		pthread_mutex_unlock(&pp->mu);
 	}
@@ -637,12 +779,13 @@ static void input_peek(const struct pipe *pp, size_t f)
 	struct input *in = &pp->in[f];
 	const char *path = pp->files[f];
 	struct stat st;
-	struct err e = { 0 };
+	struct err e = {0};
 	bool keep;
 
 	in->ts = TS_NONE;
 	if (!strcmp(path, "-") || input_open(pp, f, &in->s, &e) < 0)
 		return; /* stdin comes last; an open error is reported by the reader */
+	in->gz = in->s.gz;
 	keep = !(fstat(in->s.fd, &st) == 0 && S_ISREG(st.st_mode));
 	strbuf_grow(&in->pre, PEEK_SIZE);
 	while (in->pre.len < PEEK_SIZE) {
@@ -707,8 +850,10 @@ static void plan_order(struct pipe *pp)
 			pp->raw_total += (uint64_t)st.st_size;
 	}
 	qsort(ord, pp->nfiles, sizeof(*ord), ord_cmp);
-	for (size_t i = 0; i < pp->nfiles; i++)
+	for (size_t i = 0; i < pp->nfiles; i++) {
 		pp->order[i] = ord[i].i;
+		pp->rank[ord[i].i] = i;
+	}
 	free(ord);
 }
 
@@ -757,6 +902,85 @@ static void consume_loop(struct pipe *pp)
 	pthread_mutex_unlock(&pp->mu);
 }
 
+/*
+ * Lanes mode: the calling thread consumes the inputs' blocks in order, each
+ * input's once it is read to its end and its blocks consumed.
+ */
+static void lanes_consume(struct pipe *pp)
+{
+	pthread_mutex_lock(&pp->mu);
+	while (pp->cur < pp->nfiles) {
+		uint64_t want = (uint64_t)pp->cur << SEQ_SHIFT | pp->cur_idx;
+		struct audit_block *b = NULL;
+		void *drop = NULL;
+
+		for (size_t i = 0; i < pp->nblocks && !b; i++)
+			if (pp->blocks[i].state == B_SCANNED && pp->blocks[i].seq == want)
+				b = &pp->blocks[i];
+		if (!b) {
+			if (pp->fdone[pp->cur] && pp->cur_idx == pp->nsub[pp->cur]) {
+				pp->cur++;
+				pp->cur_idx = 0;
+				pthread_cond_broadcast(&pp->cv); /* readers ahead may go on */
+			} else {
+				pthread_cond_wait(&pp->cv, &pp->mu);
+			}
+			continue;
+		}
+		pthread_mutex_unlock(&pp->mu);
+		consume(pp, b);
+		/* records of the slots past the text pool are not kept for reuse */
+		if ((size_t)(b - pp->blocks) >= pp->ntext) {
+			drop = b->data;
+			b->data = NULL;
+		}
+		if (drop && pp->ops->release)
+			pp->ops->release(pp->ops->ctx, drop);
+		pthread_mutex_lock(&pp->mu);
+		b->state = B_FREE;
+		pp->wt[b - pp->blocks] = 0;
+		pp->cur_idx++;
+		pthread_cond_broadcast(&pp->cv);
+	}
+	pthread_mutex_unlock(&pp->mu);
+}
+
+/* Lanes mode's readers: one per thread, for two compressed inputs or more. */
+static int lanes_wanted(const struct pipe *pp, int n)
+{
+	size_t ngz = 0;
+
+	if (!pp->ops->weight)
+		return 0;
+	for (size_t i = 0; i < pp->nfiles; i++)
+		ngz += pp->in[i].gz;
+	if (n <= 0) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		n = c > 0 ? (int)c : 1;
+	}
+	if (n > MAX_LANES)
+		n = MAX_LANES;
+	if (ngz < 2 || n < 2)
+		return 0;
+	return (size_t)n > ngz ? (int)ngz : n;
+}
+
+/* Lanes mode's state; the pool grows to MAX_SLOTS slots, the text stays ntext buffers. */
+static void lanes_init(struct pipe *pp, int lanes)
+{
+	const char *b = getenv("KANON_TEST_AHEAD_BUDGET"); /* the tests' small budget */
+	size_t ahead = (size_t)AHEAD_TEXT * (size_t)(lanes - 1);
+
+	pp->lanes = lanes;
+	pp->cur_slots = LANES_TEXT > ahead + 2 ? LANES_TEXT - ahead : 2;
+	pp->nblocks = MAX_SLOTS;
+	pp->nsub = xcalloc(pp->nfiles + 1, sizeof(*pp->nsub));
+	pp->fdone = xcalloc(pp->nfiles + 1, sizeof(*pp->fdone));
+	pp->wt = xcalloc(MAX_SLOTS, sizeof(*pp->wt));
+	pp->spare = xcalloc(MAX_SLOTS, sizeof(*pp->spare));
+	pp->budget = b && *b ? (size_t)strtoull(b, NULL, 10) : AHEAD_BUDGET;
+}
+
 static int workers_wanted(const struct pipe *pp, int n)
 {
 	if (n <= 0) {
@@ -772,11 +996,28 @@ static int workers_wanted(const struct pipe *pp, int n)
 
 static int run_threads(struct pipe *pp, int want)
 {
-	pthread_t reader, workers[MAX_WORKERS];
-	int nw = 0;
+	pthread_t reader, workers[MAX_WORKERS], lanes[MAX_LANES];
+	int nw = 0, nl = 0;
 
 	while (nw < want && thread_start(&workers[nw], worker_main, pp) == 0)
 		nw++;
+	while (nw && nl < pp->lanes && thread_start(&lanes[nl], lane_main, pp) == 0)
+		nl++;
+	if (nl) {
+		lanes_consume(pp);
+		for (int i = 0; i < nl; i++)
+			pthread_join(lanes[i], NULL);
+		pthread_mutex_lock(&pp->mu);
+		pp->reader_done = true; /* the workers may stop */
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+		goto out;
+	}
+	/* no reader of several inputs could be started: one reader, as without lanes */
+	pthread_mutex_lock(&pp->mu);
+	pp->lanes = 0;
+	pp->nblocks = pp->ntext;
+	pthread_mutex_unlock(&pp->mu);
 	if (nw == 0 || thread_start(&reader, reader_main, pp) != 0) {
 		/* no reader thread: read, scan and consume here, in order */
 		pp->inline_mode = true;
@@ -785,16 +1026,51 @@ static int run_threads(struct pipe *pp, int want)
 		consume_loop(pp);
 		pthread_join(reader, NULL);
 	}
+out:
 	for (int i = 0; i < nw; i++)
 		pthread_join(workers[i], NULL);
 	return pp->inline_mode ? 0 : nw;
 }
 
+struct perr {
+	size_t rank, n, f;
+	const char *msg;
+};
+
+static int perr_cmp(const void *a, const void *b)
+{
+	const struct perr *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* The readers' errors, input by input in read order, as one reader meets them. */
+static void report_errors(struct pipe *pp)
+{
+	struct perr *v = xcalloc(pp->nerrs + 1, sizeof(*v));
+	const char *msg = pp->errs.buf;
+
+	for (size_t i = 0; i < pp->nerrs; i++) {
+		char *sp;
+
+		v[i].rank = strtoul(msg, &sp, 10);
+		v[i].f = strtoul(sp + 1, &sp, 10);
+		v[i].msg = sp + 1;
+		v[i].n = i;
+		msg += strlen(msg) + 1;
+	}
+	qsort(v, pp->nerrs, sizeof(*v), perr_cmp);
+	for (size_t i = 0; i < pp->nerrs; i++)
+		pp->ops->error(pp->ops->ctx, (int)v[i].f, v[i].msg);
+	free(v);
+}
+
 int audit_stream_run(char *const *files, size_t nfiles, const struct audit_stream_ops *ops)
 {
 	struct pipe pp;
-	int want, used;
-	const char *msg;
+	int want, used, lanes;
 
 	memset(&pp, 0, sizeof(pp));
 	pthread_mutex_init(&pp.mu, NULL);
@@ -804,22 +1080,30 @@ int audit_stream_run(char *const *files, size_t nfiles, const struct audit_strea
 	pp.nfiles = nfiles;
 	pp.order = xcalloc(nfiles + 1, sizeof(size_t));
 	pp.in = xcalloc(nfiles + 1, sizeof(*pp.in));
+	pp.rank = xcalloc(nfiles + 1, sizeof(*pp.rank));
 	strbuf_init(&pp.errs);
 	plan_order(&pp);
 	want = workers_wanted(&pp, ops->threads);
-	pp.nblocks = (size_t)want * 2 + 2 > MAX_BLOCKS ? MAX_BLOCKS : (size_t)want * 2 + 2;
+	pp.ntext = (size_t)want * 2 + 2 > MAX_BLOCKS ? MAX_BLOCKS : (size_t)want * 2 + 2;
+	pp.nblocks = pp.ntext;
+	lanes = lanes_wanted(&pp, ops->threads);
+	if (lanes > 1) {
+		/*
+		 * inflating (~400 MB/s a reader) is the bottleneck, a worker scans
+		 * 1 GB/s: more workers would only hold more memory (their malloc arenas)
+		 */
+		if (want > lanes + 1)
+			want = lanes + 1;
+		lanes_init(&pp, lanes);
+	}
 	pp.blocks = xcalloc(pp.nblocks, sizeof(*pp.blocks));
 
 	used = run_threads(&pp, want);
 	if (ops->progress)
 		ops->progress(ops->progress_ctx, pp.raw_total, pp.raw_total, true);
-	msg = pp.errs.buf;
-	for (size_t i = 0; i < pp.nerrs; i++) {
-		char *sp;
-		unsigned long f = strtoul(msg, &sp, 10);
-		ops->error(ops->ctx, (int)f, sp + 1);
-		msg += strlen(msg) + 1;
-	}
+	report_errors(&pp);
+	for (size_t i = 0; i < pp.nspare; i++)
+		free(pp.spare[i].buf);
 	for (size_t i = 0; i < pp.nblocks; i++) {
 		free(pp.blocks[i].buf);
 		if (pp.blocks[i].data && ops->release)
@@ -833,6 +1117,11 @@ int audit_stream_run(char *const *files, size_t nfiles, const struct audit_strea
 	free(pp.in);
 	free(pp.blocks);
 	free(pp.order);
+	free(pp.rank);
+	free(pp.nsub);
+	free(pp.fdone);
+	free(pp.wt);
+	free(pp.spare);
 	strbuf_release(&pp.errs);
 	pthread_mutex_destroy(&pp.mu);
 	pthread_cond_destroy(&pp.cv);

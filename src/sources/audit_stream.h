@@ -68,6 +68,13 @@ struct audit_stream_ops {
 	void (*consume)(void *ctx, struct audit_block *b);
 	/* frees b->data at the end */
 	void (*release)(void *ctx, void *data);
+	/*
+	 * The bytes b->data holds after scan(). Given, several compressed
+	 * inputs are read at once (one reader each, up to the threads), their
+	 * blocks scanned and kept as data, within a budget, until consumed in
+	 * order; NULL: one reader.
+	 */
+	size_t (*weight)(void *ctx, const void *data);
 	/* an input that could not be read, or not to its end (calling thread) */
 	void (*error)(void *ctx, int file, const char *msg);
 	/*
