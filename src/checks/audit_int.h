@@ -117,6 +117,8 @@ bool audit_fmt_cloudwatch_page(struct block *b, const char *p, size_t n, uint64_
 bool audit_fmt_azure_records(struct block *b, const char *p, size_t n, uint64_t loc);
 /* an AKSAudit row (CSV or JSON export, string values) without cJSON; false: not read so */
 bool audit_fmt_aks_row(struct block *b, const char *p, size_t n, uint64_t loc);
+/* The Event the CSV reader made of an AKSAudit row (AUDIT_LINE_AKS), read as that row. */
+void audit_fmt_aks_event(struct block *b, const char *p, size_t n, uint64_t loc);
 void audit_fmt_block_end(struct block *b);
 /* audit_gcp.c: a GKE Cloud Logging entry, mapped to an Event */
 void audit_gcp_entry(struct block *b, const struct cJSON *entry, uint64_t loc);
