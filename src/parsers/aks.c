@@ -154,6 +154,8 @@ bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], struc
 	for (size_t i = 0; i < AKS_NCOLS; i++) {
 		const struct aks_text *v = &col[i][0];
 		bool utc = false;
+		char key[32];
+		size_t kn;
 
 		if (!v->n) {
 			v = &col[i][1];
@@ -164,11 +166,13 @@ bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], struc
 		/* a NUL: the reader's decoded string would end there */
 		if (memchr(v->p, '\0', v->n))
 			return false;
-		if (ev->len > 1)
-			strbuf_addch(ev, ',');
-		strbuf_addch(ev, '"');
-		strbuf_addstr(ev, aks_columns[i][1]);
-		strbuf_add(ev, "\":", 2);
+		/* ,"key": at once (longest key: 24 bytes) */
+		key[0] = ',';
+		key[1] = '"';
+		kn = strlen(aks_columns[i][1]);
+		memcpy(key + 2, aks_columns[i][1], kn);
+		memcpy(key + 2 + kn, "\":", 2);
+		strbuf_add(ev, key + (ev->len > 1 ? 0 : 1), kn + (ev->len > 1 ? 4 : 3));
 		if (!aks_value(ev, v, utc, tmp))
 			return false;
 	}

@@ -16,6 +16,7 @@
 #endif
 
 #include "parsers/aks.h"
+#include "parsers/jsonl_fast.h"
 #include "sources/audit_doc.h"
 #include "sources/audit_stream.h"
 #include "core/util.h"
@@ -96,7 +97,7 @@ struct csv {
 	bool over, bad, cr;
 	uint64_t line, row_line;
 	/*
-	 * An AKSAudit table (aks_header()): each row's fields are kept in row
+	 * An AKSAudit table (aks_header()): each row's fields are read into row
 	 * as they are (field i at fofs[i], flen[i] bytes) and the row made into
 	 * its Event here (aks_event()), not escaped into a JSON object of
 	 * strings that the scanning threads took apart again (8.8x the native
@@ -105,7 +106,7 @@ struct csv {
 	bool aks;
 	int aks_col[AKS_NCOLS][2];
 	struct strbuf row, ev, tmp;
-	size_t fofs[CSV_MAX_COLS], flen[CSV_MAX_COLS];
+	size_t fstart, fofs[CSV_MAX_COLS], flen[CSV_MAX_COLS];
 };
 
 /* Field i (n bytes at p) into the row's JSON object, as long as the row fits in a block. */
@@ -125,20 +126,11 @@ static void obj_field(struct csv *c, size_t i, const char *p, size_t n)
 	aks_json_string(&c->obj, p, n);
 }
 
-/* An AKSAudit row's field, kept as it is (a row longer than a block is not kept) */
-static void aks_keep(struct csv *c, const struct strbuf *f)
+/* An AKSAudit row's field: where its bytes are in c->row (field_put() put them there) */
+static void aks_keep(struct csv *c)
 {
-	c->fofs[c->nfield] = c->row.len;
-	c->flen[c->nfield] = 0;
-	if (!f->len || c->over)
-		return;
-	/* its JSON object would be at least as long: over there too */
-	if (c->row.len + f->len > CSV_MAX_ROW) {
-		c->over = true;
-		return;
-	}
-	strbuf_add(&c->row, f->buf, f->len);
-	c->flen[c->nfield] = f->len;
+	c->fofs[c->nfield] = c->fstart;
+	c->flen[c->nfield] = c->over ? 0 : c->row.len - c->fstart;
 }
 
 static void field_end(struct csv *c)
@@ -152,11 +144,12 @@ static void field_end(struct csv *c)
 	} else if (c->nfield >= c->ncols || c->nfield >= CSV_MAX_COLS) {
 		c->bad = true;
 	} else if (c->aks) {
-		aks_keep(c, f);
+		aks_keep(c);
 	} else if (f->len && !c->over) {
 		obj_field(c, c->nfield, f->buf, f->len);
 	}
 	c->nfield++;
+	c->fstart = c->row.len;
 	strbuf_reset(f);
 }
 
@@ -254,6 +247,7 @@ static void row_start(struct csv *c)
 	strbuf_reset(&c->obj);
 	strbuf_addch(&c->obj, '{');
 	strbuf_reset(&c->row);
+	c->fstart = 0;
 	c->nfield = 0;
 	c->over = c->bad = false;
 	c->row_line = c->line;
@@ -282,13 +276,29 @@ static void row_end(struct csv *c)
 	row_start(c);
 }
 
-static void field_add(struct csv *c, char ch)
+/*
+ * n bytes of the current field: into c->field, or for an AKSAudit table's
+ * row straight into c->row (not copied there at its end). A field longer
+ * than a row, or such a row, is not kept: the row is then too large.
+ */
+static void field_put(struct csv *c, const char *p, size_t n)
 {
-	/* a field that cannot fit in a row is not kept, only its end looked for */
-	if (c->field.len < CSV_MAX_ROW)
-		strbuf_addch(&c->field, ch);
+	if (c->aks && c->header) {
+		if (c->row.len + n <= CSV_MAX_ROW)
+			strbuf_add(&c->row, p, n);
+		else
+			c->over = true;
+		return;
+	}
+	if (c->field.len + n <= CSV_MAX_ROW)
+		strbuf_add(&c->field, p, n);
 	else
 		c->over = true;
+}
+
+static void field_add(struct csv *c, char ch)
+{
+	field_put(c, &ch, 1);
 }
 
 /* One byte of the file (RFC 4180 section 2; a CR outside quotes is dropped). */
@@ -337,26 +347,6 @@ static void csv_byte(struct csv *c, char ch)
 	}
 }
 
-/* Bytes of a field, at once (the newlines of a quoted field counted). */
-static void field_run(struct csv *c, const char *p, size_t n)
-{
-	for (const char *q = p, *e = p + n; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
-		c->line++;
-	if (c->field.len + n <= CSV_MAX_ROW)
-		strbuf_add(&c->field, p, n);
-	else
-		c->over = true;
-}
-
-/* n bytes of a field (a field longer than a row is not kept: the row is then too large) */
-static void field_bytes(struct csv *c, const char *p, size_t n)
-{
-	if (c->field.len + n <= CSV_MAX_ROW)
-		strbuf_add(&c->field, p, n);
-	else
-		c->over = true;
-}
-
 /* the first '"' or newline at or after p, or end */
 static const char *quote_or_newline(const char *p, const char *end)
 {
@@ -378,32 +368,184 @@ static const char *quote_or_newline(const char *p, const char *end)
 	return p;
 }
 
+/* the end of an unquoted field's run: the first ',', newline, CR or '"' at or after p, or end */
+static const char *plain_end(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i kc = _mm_set1_epi8(','), kn = _mm_set1_epi8('\n'), kr = _mm_set1_epi8('\r'),
+		      kq = _mm_set1_epi8('"');
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, kc), _mm_cmpeq_epi8(v, kn)),
+				 _mm_or_si128(_mm_cmpeq_epi8(v, kr), _mm_cmpeq_epi8(v, kq))));
+
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != ',' && *p != '\n' && *p != '\r' && *p != '"')
+		p++;
+	return p;
+}
+
+/*
+ * The first '"' or newline in the 16 bytes at p (stored at o), or 16;
+ * fewer than 16 bytes left: how many when there is none.
+ */
+static inline size_t qn16(const char *p, const char *end, char *o)
+{
+	size_t i = 0, n = end - p < 16 ? (size_t)(end - p) : 16;
+
+#ifdef __SSE2__
+	if (n == 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+
+		_mm_storeu_si128((__m128i *)(void *)o, v);
+		return m ? (size_t)__builtin_ctz(m) : 16;
+	}
+#endif
+	while (i < n && p[i] != '"' && p[i] != '\n') {
+		o[i] = p[i];
+		i++;
+	}
+	return i;
+}
+
+#ifdef __SSE2__
+/* bit i: byte i of the 64 at p is c */
+static inline uint64_t eq64(const char *p, char c)
+{
+	const __m128i k = _mm_set1_epi8(c);
+	uint64_t m = 0;
+
+	for (int i = 0; i < 4; i++)
+		m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			 _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)), k))
+		     << (16 * i);
+	return m;
+}
+
+/* n bytes from p to o, 16 at a time (up to 15 more written and read) */
+static inline void copy16s(char *o, const char *p, int n)
+{
+	for (int j = 0; j < n; j += 16)
+		_mm_storeu_si128((__m128i *)(void *)(o + j),
+				 _mm_loadu_si128((const __m128i *)(const void *)(p + j)));
+}
+
+/*
+ * 64 bytes of a quoted field at p (80 readable) into o + *k at once, the
+ * doubled quotes undone (a run of quotes pairs up from its first, as
+ * backslashes do in JSON: jsonl_escaping()), newlines counted into *lines.
+ * Returns the bytes taken: up to the closing quote (then *closed), 63 when
+ * a pair is cut by the 64th byte, else 64. o has room for 80 bytes more.
+ */
+static int quoted64(const char *p, char *o, size_t *k, uint64_t *lines, bool *closed)
+{
+	uint64_t q = eq64(p, '"'), first = jsonl_escaping(q), closing, m;
+	int lim = 64, seg = 0;
+
+	/* a first quote not followed by another closes the field (the 64th: not known yet) */
+	closing = first & ~(q >> 1) & ~(1ull << 63);
+	if (closing) {
+		lim = __builtin_ctzll(closing);
+		*closed = true;
+	} else if (first >> 63) {
+		lim = 63;
+	}
+	m = lim == 64 ? first : first & ((1ull << lim) - 1);
+	while (m) {
+		int i = __builtin_ctzll(m);
+
+		m &= m - 1;
+		copy16s(o + *k, p + seg, i + 1 - seg);
+		*k += (size_t)(i + 1 - seg);
+		seg = i + 2;
+	}
+	if (lim > seg) {
+		copy16s(o + *k, p + seg, lim - seg);
+		*k += (size_t)(lim - seg);
+	}
+	m = eq64(p, '\n');
+	*lines += (uint64_t)__builtin_popcountll(lim == 64 ? m : m & ((1ull << lim) - 1));
+	return lim;
+}
+#endif
+
 /*
  * A quoted field's bytes up to its closing quote, doubled quotes undone
- * and newlines counted, a run at a time (the JSON of an AKSAudit dynamic
- * column doubles a quote every few bytes: byte by byte, that was a third
- * of the reading). Returns at the closing quote (or a quote that ends the
- * input so far: csv_byte() decides), or at end.
+ * and newlines counted (the JSON of an AKSAudit dynamic column doubles a
+ * quote every few bytes: byte by byte, then a strbuf_add() per quote, that
+ * was half of the reading). Returns at the closing quote (or a quote that
+ * ends the input so far: csv_byte() decides), or at end.
  */
 static const char *quoted_run(struct csv *c, const char *p, const char *end)
 {
-	for (;;) {
-		const char *q = quote_or_newline(p, end);
+	struct strbuf *f = c->aks && c->header ? &c->row : &c->field;
+	size_t k;
+	char *o;
 
-		if (q >= end) {
-			field_bytes(c, p, (size_t)(q - p));
-			return end;
+	/* what could pass the row's limit goes by field_put(), which stops there */
+	if (c->over || f->len + (size_t)(end - p) > CSV_MAX_ROW) {
+		for (;;) {
+			const char *q = quote_or_newline(p, end);
+
+			if (q >= end) {
+				field_put(c, p, (size_t)(q - p));
+				return end;
+			}
+			if (*q == '\n') {
+				c->line++;
+			} else if (q + 1 >= end || q[1] != '"') {
+				field_put(c, p, (size_t)(q - p));
+				return q;
+			}
+			/* the newline, or the first quote of two */
+			field_put(c, p, (size_t)(q + 1 - p));
+			p = q + 1 + (*q == '"');
 		}
-		if (*q == '\n') {
-			c->line++;
-		} else if (q + 1 >= end || q[1] != '"') {
-			field_bytes(c, p, (size_t)(q - p));
-			return q;
-		}
-		/* the newline, or the first quote of two */
-		field_bytes(c, p, (size_t)(q + 1 - p));
-		p = q + 1 + (*q == '"');
 	}
+	/* the field never grows more than the input: room for all of it and 80 bytes of stores */
+	strbuf_grow(f, (size_t)(end - p) + 80);
+	o = f->buf;
+	k = f->len;
+#ifdef __SSE2__
+	while (end - p >= 80) {
+		bool closed = false;
+
+		p += quoted64(p, o, &k, &c->line, &closed);
+		if (closed) {
+			o[k] = '\0';
+			f->len = k;
+			return p;
+		}
+	}
+#endif
+	for (;;) {
+		size_t i = qn16(p, end, o + k);
+
+		p += i;
+		k += i;
+		if (p >= end)
+			break;
+		if (i == 16)
+			continue;
+		if (*p == '\n') {
+			c->line++;
+		} else if (p + 1 >= end || p[1] != '"') {
+			break;
+		}
+		o[k++] = *p;
+		p += 1 + (*p == '"');
+	}
+	o[k] = '\0';
+	f->len = k;
+	return p;
 }
 
 /* The runs of plain bytes are taken at once, what ends them byte by byte. */
@@ -420,12 +562,10 @@ static void csv_feed(struct csv *c, const char *p, size_t n)
 				csv_byte(c, *p++);
 			continue;
 		}
-		if (c->state == F_PLAIN) {
-			while (e < end && *e != ',' && *e != '\n' && *e != '\r' && *e != '"')
-				e++;
-		}
+		if (c->state == F_PLAIN)
+			e = plain_end(p, end);
 		if (e > p) {
-			field_run(c, p, (size_t)(e - p));
+			field_put(c, p, (size_t)(e - p)); /* no newline: plain_end() stops there */
 			p = e;
 			continue;
 		}

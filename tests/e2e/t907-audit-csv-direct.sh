@@ -115,3 +115,81 @@ check "the direct path was taken (its text is the Events, shorter than JSON rows
 check "the rows it must read are read, the others counted unread" \
 	"$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]
 sys.exit(0 if a["events"] >= 60 and a["malformed"] >= 5 and a["formats"].get("azure", 0) >= 60 else 1)' "$tmp/direct/report.json"; echo $?)"
+
+# The CSV reading itself (quoted fields 64 bytes at a time): Events whose requestURI and
+# userAgent hold runs of 1 to 7 quotes and newlines at every offset around the 64-byte
+# steps, as a native log and as an AKSAudit CSV export (Python's csv writer): the same
+# URIs (all listed), the same counts, and the unread rows at the lines Python counts.
+python3 - "$tmp" <<'EOF2'
+import csv, json, sys
+
+tmp = sys.argv[1]
+evs = []
+for i in range(600):
+    run = '"' * (1 + i % 7)
+    pre = "p" * (i % 131)
+    nl = "\n" if i % 5 == 0 else ""
+    uri = "/api/v1/namespaces/%s%s%s/secrets/%d%s" % (pre, run, nl, i % 97, run[: i % 3])
+    evs.append({"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata",
+                "auditID": "q-%d" % i, "stage": "ResponseComplete", "requestURI": uri,
+                "verb": "get", "user": {"username": "system:anonymous",
+                                        "groups": ["system:unauthenticated"]},
+                "sourceIPs": ["10.9.%d.%d" % (i % 7, i % 200)],
+                "userAgent": 'ua "%s"%s' % (run, nl * 2),
+                "objectRef": {"resource": "secrets", "namespace": "n", "apiVersion": "v1"},
+                "responseStatus": {"code": 403 if i % 4 else 200},
+                "requestReceivedTimestamp": "2025-06-01T10:%02d:00.000000Z" % (i % 60),
+                "stageTimestamp": "2025-06-01T10:%02d:00.100000Z" % (i % 60),
+                "annotations": {"authorization.k8s.io/decision": "forbid" if i % 4 else
+                                "allow"}})
+with open(tmp + "/quotes.jsonl", "w") as f:
+    for e in evs:
+        f.write(json.dumps(e, separators=(",", ":")) + "\n")
+cols = [("AuditId", "auditID"), ("Stage", "stage"), ("RequestUri", "requestURI"),
+        ("Verb", "verb"), ("User", "user"), ("SourceIps", "sourceIPs"),
+        ("UserAgent", "userAgent"), ("ObjectRef", "objectRef"),
+        ("ResponseStatus", "responseStatus"), ("RequestReceivedTime",
+                                               "requestReceivedTimestamp"),
+        ("StageReceivedTime", "stageTimestamp"), ("Annotations", "annotations"),
+        ("Level", "level")]
+bad = []
+with open(tmp + "/quotes.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\r\n")
+    w.writerow(["TimeGenerated"] + [c for c, _ in cols])
+    line = 2
+    for i, e in enumerate(evs):
+        r = [e["stageTimestamp"]] + [json.dumps(e[k], separators=(",", ":"))
+                                      if isinstance(e[k], (dict, list)) else e[k]
+                                      for _, k in cols]
+        w.writerow(r)
+        line += sum(v.count("\n") for v in r) + 1
+        if i % 150 == 149:
+            w.writerow(["a", "b"])  # too few fields
+            bad.append(line)
+            line += 1
+open(tmp + "/quotes.bad", "w").write(" ".join(map(str, bad)))
+EOF2
+(cd "$tmp" && "$KANON" audit --no-progress -f json --top 1000 quotes.jsonl >qn.json 2>/dev/null)
+(cd "$tmp" && "$KANON" audit --no-progress -f json --top 1000 quotes.csv >qc.json 2>/dev/null)
+res=$(python3 - "$tmp" <<'EOF2'
+import json, sys
+tmp = sys.argv[1]
+n, c = (json.load(open(tmp + p))["audit"] for p in ("/qn.json", "/qc.json"))
+why = []
+if n["anonymous"]["top_uris"] != c["anonymous"]["top_uris"] or len(n["anonymous"]["top_uris"]) < 500:
+    why.append("top_uris")
+if n["anonymous"]["top_user_agents"] != c["anonymous"]["top_user_agents"]:
+    why.append("top_user_agents")
+for k in ("requests", "events"):
+    if n[k] != c[k]:
+        why.append(k)
+lines = sorted(int(x.split(":")[1]) for x in c["malformed_examples"])
+want = list(map(int, open(tmp + "/quotes.bad").read().split()))
+if lines != want:
+    why.append("unread at lines %s, not %s" % (lines, want))
+print("same" if not why else "differ: " + ", ".join(why))
+EOF2
+)
+[ "$res" = same ] || echo "    $res"
+check "quotes and newlines at every offset: the CSV export gives the native URIs, counts, lines" \
+	"$([ "$res" = same ]; echo $?)"
