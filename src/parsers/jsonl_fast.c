@@ -156,6 +156,7 @@ static inline __attribute__((always_inline)) int chunk64(const char *p, char *o,
 {
 	uint64_t bs, q, esc, m;
 	int lim = 64, seg = 0;
+	size_t kk = o ? *k : 0;
 
 	masks64(p, &bs, &q);
 	esc = jsonl_escaping(bs);
@@ -181,16 +182,18 @@ static inline __attribute__((always_inline)) int chunk64(const char *p, char *o,
 			break;
 		}
 		if (o) {
-			copy16s(o + *k, p + seg, i - seg);
-			*k += (size_t)(i - seg);
-			o[(*k)++] = d;
+			copy16s(o + kk, p + seg, i - seg);
+			kk += (size_t)(i - seg);
+			o[kk++] = d;
 		}
 		seg = i + 2;
 	}
 	if (o && lim > seg) {
-		copy16s(o + *k, p + seg, lim - seg);
-		*k += (size_t)(lim - seg);
+		copy16s(o + kk, p + seg, lim - seg);
+		kk += (size_t)(lim - seg);
 	}
+	if (o)
+		*k = kk; /* a local meanwhile: the stores through o could alias *k */
 	return lim;
 }
 #endif

@@ -430,10 +430,11 @@ static inline uint64_t eq64(const char *p, char c)
 	return m;
 }
 
-/* n bytes from p to o, 16 at a time (up to 15 more written and read) */
+/* n bytes from p to o, 16 at a time (up to 16 more written and read) */
 static inline void copy16s(char *o, const char *p, int n)
 {
-	for (int j = 0; j < n; j += 16)
+	_mm_storeu_si128((__m128i *)(void *)o, _mm_loadu_si128((const __m128i *)(const void *)p));
+	for (int j = 16; j < n; j += 16)
 		_mm_storeu_si128((__m128i *)(void *)(o + j),
 				 _mm_loadu_si128((const __m128i *)(const void *)(p + j)));
 }
@@ -449,6 +450,7 @@ static int quoted64(const char *p, char *o, size_t *k, uint64_t *lines, bool *cl
 {
 	uint64_t q = eq64(p, '"'), first = jsonl_escaping(q), closing, m;
 	int lim = 64, seg = 0;
+	size_t kk;
 
 	/* a first quote not followed by another closes the field (the 64th: not known yet) */
 	closing = first & ~(q >> 1) & ~(1ull << 63);
@@ -459,20 +461,23 @@ static int quoted64(const char *p, char *o, size_t *k, uint64_t *lines, bool *cl
 		lim = 63;
 	}
 	m = lim == 64 ? first : first & ((1ull << lim) - 1);
+	kk = *k; /* a local: the stores through o could alias *k */
 	while (m) {
 		int i = __builtin_ctzll(m);
 
 		m &= m - 1;
-		copy16s(o + *k, p + seg, i + 1 - seg);
-		*k += (size_t)(i + 1 - seg);
+		copy16s(o + kk, p + seg, i + 1 - seg);
+		kk += (size_t)(i + 1 - seg);
 		seg = i + 2;
 	}
 	if (lim > seg) {
-		copy16s(o + *k, p + seg, lim - seg);
-		*k += (size_t)(lim - seg);
+		copy16s(o + kk, p + seg, lim - seg);
+		kk += (size_t)(lim - seg);
 	}
-	m = eq64(p, '\n');
-	*lines += (uint64_t)__builtin_popcountll(lim == 64 ? m : m & ((1ull << lim) - 1));
+	*k = kk;
+	/* newlines are rare (popcount is a call without -mpopcnt) */
+	if ((m = eq64(p, '\n')) != 0)
+		*lines += (uint64_t)__builtin_popcountll(lim == 64 ? m : m & ((1ull << lim) - 1));
 	return lim;
 }
 #endif
