@@ -83,6 +83,7 @@ struct block {
 	bool cri_over;	   /* they were longer than a block: not read */
 	bool markers; /* lines may start with the reader's markers (audit_stream.h) */
 	bool want_rrts; /* AF_WANT_RRTS was given */
+	struct strbuf scratch; /* audit_formats.c: a record's log text, at depth 0 */
 };
 
 /* or'ed into audit_scan_block's format: parse requestReceivedTimestamp (partial results) */

@@ -803,6 +803,7 @@ void audit_block_free(struct block *b)
 		adetail_free(b->recs[i].d);
 	free(b->recs);
 	strbuf_release(&b->cri);
+	strbuf_release(&b->scratch);
 	free(b);
 }
 
