@@ -122,7 +122,8 @@ void aks_json_string(struct strbuf *o, const char *p, size_t n)
 }
 
 /* One column's value; false as aks_event() says. */
-static bool aks_value(struct strbuf *ev, const struct aks_text *v, bool utc, struct strbuf *tmp)
+static bool aks_value(struct strbuf *ev, const struct aks_text *v, bool utc, bool clean,
+		      struct strbuf *tmp)
 {
 	char t[40];
 
@@ -141,13 +142,15 @@ static bool aks_value(struct strbuf *ev, const struct aks_text *v, bool utc, str
 		return true;
 	}
 	/* cJSON_Parse would also take one value followed by anything: only exactly one */
-	if (jsonl_valid_value(v->p, v->p + v->n) != v->p + v->n || memchr(v->p, '\n', v->n))
+	if (jsonl_valid_value(v->p, v->p + v->n) != v->p + v->n ||
+	    (!clean && memchr(v->p, '\n', v->n)))
 		return false;
 	strbuf_add(ev, v->p, v->n);
 	return true;
 }
 
-bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], struct strbuf *tmp)
+bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], bool clean,
+	       struct strbuf *tmp)
 {
 	strbuf_reset(ev);
 	strbuf_addch(ev, '{');
@@ -164,7 +167,7 @@ bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], struc
 		if (!v->n)
 			continue;
 		/* a NUL: the reader's decoded string would end there */
-		if (memchr(v->p, '\0', v->n))
+		if (!clean && memchr(v->p, '\0', v->n))
 			return false;
 		/* ,"key": at once (longest key: 24 bytes) */
 		key[0] = ',';
@@ -173,7 +176,7 @@ bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], struc
 		memcpy(key + 2, aks_columns[i][1], kn);
 		memcpy(key + 2 + kn, "\":", 2);
 		strbuf_add(ev, key + (ev->len > 1 ? 0 : 1), kn + (ev->len > 1 ? 4 : 3));
-		if (!aks_value(ev, v, utc, tmp))
+		if (!aks_value(ev, v, utc, clean, tmp))
 			return false;
 	}
 	strbuf_addch(ev, '}');

@@ -51,8 +51,10 @@ struct aks_text {
  * strings makes (audit_fmt_aks_row: the columns renamed back, a [UTC]
  * time in RFC 3339, a dynamic column's JSON put in as it is). False when
  * that reader would not take the row (a NUL; a dynamic column that is not
- * exactly one JSON value) or when the text would hold a newline.
+ * exactly one JSON value) or when the text would hold a newline. clean:
+ * the caller knows that no text holds a NUL or a newline.
  */
-bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], struct strbuf *tmp);
+bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], bool clean,
+	       struct strbuf *tmp);
 
 #endif

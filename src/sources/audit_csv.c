@@ -214,7 +214,10 @@ static bool aks_row_event(struct csv *c)
 	/* the row reader's "AuditId" and "Stage" members: present when not empty */
 	if (!col[0][0].n || !col[1][0].n)
 		return false;
-	return aks_event(&c->ev, col, &c->tmp);
+	/* no newline in the row's fields (none counted), no NUL: once for the row, not per column
+	 */
+	return aks_event(&c->ev, col,
+			 c->line == c->row_line && !memchr(c->row.buf, '\0', c->row.len), &c->tmp);
 }
 
 /* An AKSAudit row, as row_end() reads the others. */
