@@ -454,7 +454,8 @@ static void doc_emit(void *ctx, const char *obj, size_t n, uint64_t line)
 	c->b->len += (size_t)k;
 	/* a value that starts with a marker byte is not JSON: never a marker */
 	if (obj && n &&
-	    (obj[0] == AUDIT_LINE_UNREAD || obj[0] == AUDIT_LINE_REDUCED || obj[0] == AUDIT_LINE_AKS))
+	    (obj[0] == AUDIT_LINE_UNREAD || obj[0] == AUDIT_LINE_REDUCED ||
+	     obj[0] == AUDIT_LINE_AKS))
 		obj = NULL, n = 0;
 	if (obj) {
 		memcpy(c->b->buf + c->b->len, obj, n);
@@ -537,8 +538,7 @@ void audit_doc_unread(struct audit_doc *d, int code, uint64_t line)
 	d->b->buf[d->b->len++] = '\n';
 }
 
-void audit_doc_marked(struct audit_doc *d, char marker, const char *text, size_t n,
-		      uint64_t line)
+void audit_doc_marked(struct audit_doc *d, char marker, const char *text, size_t n, uint64_t line)
 {
 	char num[24];
 	int k = line_prefix(num, line);
