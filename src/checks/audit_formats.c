@@ -734,6 +734,11 @@ bool audit_fmt_cloudwatch_page(struct block *b, const char *p, size_t n, uint64_
 	bool ok;
 
 	memset(v, 0, sizeof(v));
+	/*
+	 * The messages decoded are shorter than the page: room for them at once
+	 * (grown as they came, the buffer was copied over and over)
+	 */
+	strbuf_grow(&pg.msgs, n + 4096);
 	q = plain_object(p, end, cw_page_keys, ARRAY_SIZE(cw_page_keys), &pg, -1, v, NULL);
 	ok = q && blank(q, end) == end && v[0].n;
 	if (ok && accept(b, AF_CLOUDWATCH, loc))
@@ -911,9 +916,13 @@ static const char *az_msg_member(const char *k, size_t kn, const char *p, const 
 bool audit_fmt_azure_records(struct block *b, const char *p, size_t n, uint64_t loc)
 {
 	struct az_msg m = {STRBUF_INIT, STRBUF_INIT, NULL, 0, 0, 0};
-	const char *end = p + n, *q = az_members(p, end, az_msg_member, &m);
+	const char *end = p + n, *q;
 	uint8_t saved = b->fmt;
-	bool ok = q && m.seen && blank(q, end) == end;
+	bool ok;
+
+	strbuf_grow(&m.logs, n + 4096); /* the logs are shorter than the message: room at once */
+	q = az_members(p, end, az_msg_member, &m);
+	ok = q && m.seen && blank(q, end) == end;
 
 	if (ok && accept(b, AF_AZURE, loc)) {
 		for (size_t i = 0; i < m.n; i++) {
