@@ -8,7 +8,7 @@
 # [UTC] portal times good and bad, empty AuditId, wrong field counts, blank lines, a field
 # too large for a row, and a quoted field cut by the end of the file.
 . "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || { notok "- t907: python3 missing"; exit 0; }
+command -v python3 >/dev/null || { notok "- t908: python3 missing"; exit 0; }
 
 mkdir -p "$tmp/direct" "$tmp/old"
 python3 - "$tmp" <<'EOF'
