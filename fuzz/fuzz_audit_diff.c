@@ -146,6 +146,7 @@ static void block_clear(struct block *b)
 		adetail_free(b->recs[i].d);
 	free(b->recs);
 	strbuf_release(&b->cri);
+	strbuf_release(&b->scratch);
 }
 
 /*

@@ -42,5 +42,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(b.recs);
 	strbuf_release(&b.cri);
+	strbuf_release(&b.scratch);
 	return 0;
 }

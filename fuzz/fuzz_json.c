@@ -1,4 +1,7 @@
-/* libFuzzer target: the JSON tree parser, the audit-line field scanner and the long-line reducer.
+/*
+ * libFuzzer target: the JSON tree parser, the audit-line field scanner, the
+ * long-line reducer, and the decoders of the wrapped formats' strings
+ * (jsonl_decode_fast, jsonl_check_string) against jsonl_decode_string.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -7,6 +10,7 @@
 
 #include "parsers/json.h"
 #include "parsers/jsonl.h"
+#include "parsers/jsonl_fast.h"
 
 static int drop(struct node *n, bool is_item, void *ctx)
 {
@@ -53,6 +57,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)jsonl_walk(out.buf, out.buf + out.len, f);
 		jsonl_reduce_release(&r);
 		strbuf_release(&out);
+	}
+	{
+		/* the input as a string's text (a quote in front): all three agree */
+		struct strbuf in = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+		const char *ea, *eb, *ec;
+
+		strbuf_addch(&in, '"');
+		strbuf_add(&in, p, size);
+		ea = jsonl_decode_string(in.buf, in.buf + in.len, &a);
+		eb = jsonl_decode_fast(in.buf, in.buf + in.len, &b);
+		ec = jsonl_check_string(in.buf, in.buf + in.len);
+		if (ea != eb || ea != ec || a.len != b.len ||
+		    (a.len && memcmp(a.buf, b.buf, a.len)))
+			abort();
+		(void)jsonl_valid_value(p, end);
+		strbuf_release(&in);
+		strbuf_release(&a);
+		strbuf_release(&b);
 	}
 	(void)ts_parse(p, size > 64 ? 64 : size);
 	if (size < 64) {

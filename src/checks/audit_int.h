@@ -83,6 +83,7 @@ struct block {
 	bool cri_over;	   /* they were longer than a block: not read */
 	bool markers; /* lines may start with the reader's markers (audit_stream.h) */
 	bool want_rrts; /* AF_WANT_RRTS was given */
+	struct strbuf scratch; /* audit_formats.c: a record's log text, at depth 0 */
 };
 
 /* or'ed into audit_scan_block's format: parse requestReceivedTimestamp (partial results) */
@@ -117,6 +118,8 @@ bool audit_fmt_cloudwatch_page(struct block *b, const char *p, size_t n, uint64_
 bool audit_fmt_azure_records(struct block *b, const char *p, size_t n, uint64_t loc);
 /* an AKSAudit row (CSV or JSON export, string values) without cJSON; false: not read so */
 bool audit_fmt_aks_row(struct block *b, const char *p, size_t n, uint64_t loc);
+/* The Event the CSV reader made of an AKSAudit row (AUDIT_LINE_AKS), read as that row. */
+void audit_fmt_aks_event(struct block *b, const char *p, size_t n, uint64_t loc);
 void audit_fmt_block_end(struct block *b);
 /* audit_gcp.c: a GKE Cloud Logging entry, mapped to an Event */
 void audit_gcp_entry(struct block *b, const struct cJSON *entry, uint64_t loc);

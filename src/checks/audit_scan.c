@@ -766,6 +766,10 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	} else if (*p == AUDIT_LINE_UNREAD) {
 		malformed(b, line, audit_unread_reason(p + 1 < end ? p[1] : 0));
 		return;
+	} else if (*p == AUDIT_LINE_AKS) {
+		/* an AKSAudit row's Event, made by the CSV reader */
+		audit_fmt_aks_event(b, p + 1, (size_t)(end - p - 1), line);
+		return;
 	}
 	/* docker json-file, CloudWatch pages: their long strings are better not walked twice */
 	if (wrapper_start(p, end, "\"log\"") &&
@@ -799,6 +803,7 @@ void audit_block_free(struct block *b)
 		adetail_free(b->recs[i].d);
 	free(b->recs);
 	strbuf_release(&b->cri);
+	strbuf_release(&b->scratch);
 	free(b);
 }
 

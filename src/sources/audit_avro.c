@@ -24,6 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "sources/audit_doc.h"
 #include "sources/audit_stream.h"
@@ -101,7 +104,7 @@ static bool fail(struct av *a, const char *why)
 
 static bool file_fill(struct av *a)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	ssize_t n;
 
 	a->rpos = a->rlen = 0;
@@ -147,11 +150,12 @@ static bool file_get(struct av *a, void *dst, uint64_t n)
 	return true;
 }
 
-/* More inflated bytes of the block into out; false at its end or on an error. */
-static bool inflate_more(struct av *a)
+/* Inflated bytes of the block into dst (at most cap); 0 at its end or on an error. */
+static size_t inflate_into(struct av *a, unsigned char *dst, size_t cap)
 {
-	a->opos = a->olen = 0;
-	while (!a->zend && !a->olen && !a->failed) {
+	size_t got = 0;
+
+	while (!a->zend && !got && !a->failed) {
 		int r;
 
 		if (!a->z.avail_in && a->left) {
@@ -166,17 +170,25 @@ static bool inflate_more(struct av *a)
 			a->rpos += k;
 			a->left -= k;
 		}
-		a->z.next_out = a->out;
-		a->z.avail_out = AV_BUF;
+		a->z.next_out = dst;
+		a->z.avail_out = (uInt)cap;
 		r = inflate(&a->z, Z_NO_FLUSH);
-		a->olen = AV_BUF - a->z.avail_out;
+		got = cap - a->z.avail_out;
 		if (r == Z_STREAM_END)
 			a->zend = true;
-		else if (r == Z_BUF_ERROR && !a->olen && !a->z.avail_in && !a->left)
+		else if (r == Z_BUF_ERROR && !got && !a->z.avail_in && !a->left)
 			return fail(a, "a block's deflate data is cut short");
 		else if (r != Z_OK && r != Z_BUF_ERROR)
 			return fail(a, "a block's deflate data is corrupt");
 	}
+	return got;
+}
+
+/* More inflated bytes of the block into out; false at its end or on an error. */
+static bool inflate_more(struct av *a)
+{
+	a->opos = 0;
+	a->olen = inflate_into(a, a->out, AV_BUF);
 	return a->olen > 0;
 }
 
@@ -196,6 +208,14 @@ static bool get(struct av *a, void *dst, uint64_t n)
 	while (n) {
 		size_t k;
 
+		if (a->opos == a->olen && o && n >= 1024) {
+			/* a body: inflated where it is kept, not copied there from out */
+			if (!(k = inflate_into(a, o, n > AV_BUF * 16 ? AV_BUF * 16 : (size_t)n)))
+				return fail(a, "a value runs past the end of its block");
+			o += k;
+			n -= k;
+			continue;
+		}
 		if (a->opos == a->olen && !inflate_more(a))
 			return fail(a, "a value runs past the end of its block");
 		k = a->olen - a->opos;
@@ -558,6 +578,43 @@ static bool read_body(struct av *a, const struct avtype *t, int *got)
 	return true;
 }
 
+/*
+ * Newlines (blanks outside JSON strings, not allowed inside them) made
+ * spaces; false at a NUL. One pass, 16 bytes at a time: a byte loop and a
+ * memchr() were a tenth of the time of an Event Hub Capture file.
+ */
+static bool flatten_bytes(char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!p[i])
+			return false;
+		if (p[i] == '\n' || p[i] == '\r')
+			p[i] = ' ';
+	}
+	return true;
+}
+
+static bool flatten(char *p, size_t n)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	const __m128i kn = _mm_set1_epi8('\n'), kr = _mm_set1_epi8('\r'), kz = _mm_setzero_si128();
+
+	while (n - i >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i hit =
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, kn), _mm_cmpeq_epi8(v, kr)),
+				 _mm_cmpeq_epi8(v, kz));
+
+		if (_mm_movemask_epi8(hit) && !flatten_bytes(p + i, 16))
+			return false;
+		i += 16;
+	}
+#endif
+	return flatten_bytes(p + i, n - i);
+}
+
 /* A body as a document line: JSON text, its newlines (blanks outside strings) made spaces. */
 static void emit_body(struct av *a, int got)
 {
@@ -576,13 +633,10 @@ static void emit_body(struct av *a, int got)
 		p++;
 		n--;
 	}
-	if (!n || (*p != '{' && *p != '[') || memchr(p, '\0', n)) {
+	if (!n || (*p != '{' && *p != '[') || !flatten(p, n)) {
 		audit_doc_unread(a->d, AU_AVRO_NOTTEXT, a->msgs);
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (p[i] == '\n' || p[i] == '\r')
-			p[i] = ' ';
 	audit_doc_object(a->d, p, n, a->msgs);
 }
 

@@ -19,6 +19,8 @@ struct audit_doc;
 
 /* One object (n bytes, no newline) found at line (or record) `line`. */
 void audit_doc_object(struct audit_doc *d, const char *obj, size_t n, uint64_t line);
+/* A line the reader made (n bytes, no newline) behind a marker (audit_stream.h). */
+void audit_doc_marked(struct audit_doc *d, char marker, const char *text, size_t n, uint64_t line);
 /* Something at `line` that cannot be read: enum audit_unread `code`. */
 void audit_doc_unread(struct audit_doc *d, int code, uint64_t line);
 /* The input cannot be read further: msg says why (the input is incomplete). */

@@ -453,7 +453,9 @@ static void doc_emit(void *ctx, const char *obj, size_t n, uint64_t line)
 	memcpy(c->b->buf + c->b->len, num, (size_t)k);
 	c->b->len += (size_t)k;
 	/* a value that starts with a marker byte is not JSON: never a marker */
-	if (obj && n && (obj[0] == AUDIT_LINE_UNREAD || obj[0] == AUDIT_LINE_REDUCED))
+	if (obj && n &&
+	    (obj[0] == AUDIT_LINE_UNREAD || obj[0] == AUDIT_LINE_REDUCED ||
+	     obj[0] == AUDIT_LINE_AKS))
 		obj = NULL, n = 0;
 	if (obj) {
 		memcpy(c->b->buf + c->b->len, obj, n);
@@ -533,6 +535,27 @@ void audit_doc_unread(struct audit_doc *d, int code, uint64_t line)
 	d->b->len += (size_t)k;
 	d->b->buf[d->b->len++] = AUDIT_LINE_UNREAD;
 	d->b->buf[d->b->len++] = (char)code;
+	d->b->buf[d->b->len++] = '\n';
+}
+
+void audit_doc_marked(struct audit_doc *d, char marker, const char *text, size_t n, uint64_t line)
+{
+	char num[24];
+	int k = line_prefix(num, line);
+	size_t need = size_add((size_t)k, n, 2);
+
+	d->raw = d->base + d->s->raw_read;
+	if (d->b->len + need > d->b->cap && d->b->len) {
+		submit(d->pp, d->b, d->f, d->raw);
+		d->b = get_free(d->pp, (size_t)d->f);
+		d->b->doc = true;
+	}
+	grow_block(d->b, need);
+	memcpy(d->b->buf + d->b->len, num, (size_t)k);
+	d->b->len += (size_t)k;
+	d->b->buf[d->b->len++] = marker;
+	memcpy(d->b->buf + d->b->len, text, n);
+	d->b->len += n;
 	d->b->buf[d->b->len++] = '\n';
 }
 

@@ -29,6 +29,12 @@ struct err;
 
 #define AUDIT_LINE_UNREAD  '\x01'
 #define AUDIT_LINE_REDUCED '\x02'
+/*
+ *   AUDIT_LINE_AKS      then the audit Event a CSV export's AKSAudit row
+ *                       holds, made by the CSV reader (aks_event()): read
+ *                       as that row would be (format azure)
+ */
+#define AUDIT_LINE_AKS '\x03'
 
 enum audit_unread {
 	AU_DOC_ELEMENT = 'd',	  /* document: not an object, or text outside any value */

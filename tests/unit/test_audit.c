@@ -345,6 +345,7 @@ static void test_block_lines(void **state)
 		adetail_free(ref.recs[i].d);
 	free(ref.recs);
 	strbuf_release(&ref.cri);
+	strbuf_release(&ref.scratch);
 	strbuf_release(&text);
 	strbuf_release(&l);
 	strbuf_release(&padded);
