@@ -206,25 +206,23 @@ static bool is_rbac_write(const char *verb, size_t vn, const char *res, size_t r
 }
 
 /*
- * user / impersonatedUser object span: anonymous by name or group (an
- * element of "groups", not the username, nor a value under "extra"). One
- * pass over the members; a key given twice counts as its last, as in Go.
+ * user / impersonatedUser object span: anonymous by name or group. The
+ * quoted group name anywhere in the object is only a prefilter: it must be
+ * an element of "groups" (not the username, nor a value under "extra").
  */
 static bool span_user_anon(const struct span *u)
 {
-	struct span k, v, name = {0}, groups = {0}, g;
+	struct span name, groups, g;
 	size_t it = 0;
 
-	while (jsonl_obj_next(u, &it, &k, &v)) {
-		if (jsonl_str_eq(&k, "username"))
-			name = v;
-		else if (jsonl_str_eq(&k, "groups"))
-			groups = v;
-	}
-	if (name.n && jsonl_str_eq(&name, "system:anonymous"))
+	if (!u->n)
+		return false;
+	if (jsonl_obj_get(u, "username", &name) && jsonl_str_eq(&name, "system:anonymous"))
 		return true;
-	it = 0;
-	while (groups.n && jsonl_array_next(&groups, &it, &g))
+	if (!jsonl_has_quoted(u->p, u->p + u->n, "system:unauthenticated", 22) ||
+	    !jsonl_obj_get(u, "groups", &groups))
+		return false;
+	while (jsonl_array_next(&groups, &it, &g))
 		if (jsonl_str_eq(&g, "system:unauthenticated"))
 			return true;
 	return false;

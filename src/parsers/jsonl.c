@@ -1205,33 +1205,6 @@ bool jsonl_array_next(const struct span *arr, size_t *it, struct span *elem)
 	return true;
 }
 
-bool jsonl_obj_next(const struct span *obj, size_t *it, struct span *key, struct span *val)
-{
-	const char *p, *end, *v, *ve;
-
-	if (obj->n < 2 || obj->p[0] != '{')
-		return false;
-	end = obj->p + obj->n;
-	p = skip_ws(*it ? obj->p + *it : obj->p + 1, end);
-	if (*it && p < end && *p == ',')
-		p = skip_ws(p + 1, end);
-	if (p >= end || *p != '"' || !(v = jsonl_skip_string(p, end)))
-		return false;
-	key->p = p;
-	key->n = (size_t)(v - p);
-	v = skip_ws(v, end);
-	if (v >= end || *v != ':')
-		return false;
-	v = skip_ws(v + 1, end);
-	ve = skip_val(v, end);
-	if (!ve || ve == v)
-		return false;
-	val->p = v;
-	val->n = (size_t)(ve - v);
-	*it = (size_t)(ve - obj->p);
-	return true;
-}
-
 bool jsonl_int(const struct span *s, long long *out)
 {
 	long long v = 0;

@@ -134,8 +134,6 @@ const char *jsonl_decode_string(const char *p, const char *end, struct strbuf *o
  * next element and returns true, false at the end or on bad input.
  */
 bool jsonl_array_next(const struct span *arr, size_t *it, struct span *elem);
-/* The same for the members of an object span: *key is the key as written (quoted). */
-bool jsonl_obj_next(const struct span *obj, size_t *it, struct span *key, struct span *val);
 
 /* Integer value of a number span; false when not an integer. */
 bool jsonl_int(const struct span *s, long long *out);

@@ -391,33 +391,6 @@ static void test_has_quoted(void **state)
 	}
 }
 
-/* jsonl_obj_next(): every member in order, duplicates too; nothing past bad input */
-static void test_obj_next(void **state)
-{
-	const char *obj = "{\"a\":1, \"b\" : {\"c\":[1,\"}\"]},\"a\":\"x\"}";
-	const struct span o = {obj, strlen(obj)}, bad = {"{\"a\":1,2}", 9}, arr = {"[1]", 3};
-	static const char *const want[][2] = {{"\"a\"", "1"}, {"\"b\"", "{\"c\":[1,\"}\"]}"},
-					      {"\"a\"", "\"x\""}};
-	struct span k, v;
-	size_t it = 0, n = 0;
-
-	(void)state;
-	while (jsonl_obj_next(&o, &it, &k, &v)) {
-		assert_true(n < 3);
-		assert_int_equal(k.n, strlen(want[n][0]));
-		assert_memory_equal(k.p, want[n][0], k.n);
-		assert_int_equal(v.n, strlen(want[n][1]));
-		assert_memory_equal(v.p, want[n][1], v.n);
-		n++;
-	}
-	assert_int_equal(n, 3);
-	it = 0;
-	assert_true(jsonl_obj_next(&bad, &it, &k, &v));
-	assert_false(jsonl_obj_next(&bad, &it, &k, &v));
-	it = 0;
-	assert_false(jsonl_obj_next(&arr, &it, &k, &v));
-}
-
 /* responseStatus.code: an integral number, as cJSON reads it, on both paths (fuzz_audit_diff) */
 static void test_status_code(void **state)
 {
@@ -1078,7 +1051,6 @@ int main(void)
 		cmocka_unit_test(test_walk_strict_nested),
 		cmocka_unit_test(test_block_lines),
 		cmocka_unit_test(test_has_quoted),
-		cmocka_unit_test(test_obj_next),
 		cmocka_unit_test(test_status_code),
 		cmocka_unit_test(test_records_cut),
 		cmocka_unit_test(test_unescape),
