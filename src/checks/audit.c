@@ -59,7 +59,7 @@ const struct check check_audit = {
 #define MAX_TL_PAGES 256
 #define TL_PAGE 1024
 #define TABLE_WAYS 4
-#define TABLE_SETS (1u << 17)   /* 512k auditIDs remembered, 20 MB */
+#define TABLE_SETS (1u << 16)   /* 256k auditIDs remembered, 12 MB (the 64 MB bound) */
 #define MAX_PENDING 4096        /* open interesting requests kept with details (< 3 KB each) */
 
 void audit_opts_init(struct audit_opts *o)

@@ -1107,7 +1107,7 @@ int audit_stream_run(char *const *files, size_t nfiles, const struct audit_strea
 	strbuf_init(&pp.errs);
 	plan_order(&pp);
 	want = workers_wanted(&pp, ops->threads);
-	pp.ntext = (size_t)want * 2 + 2 > MAX_BLOCKS ? MAX_BLOCKS : (size_t)want * 2 + 2;
+	pp.ntext = (size_t)want * 2 + 1 > MAX_BLOCKS ? MAX_BLOCKS : (size_t)want * 2 + 1;
 	pp.nblocks = pp.ntext;
 	lanes = lanes_wanted(&pp, ops->threads);
 	if (lanes > 1) {
