@@ -47,7 +47,7 @@ const struct check check_audit = {
 
 #define MAX_EXAMPLES 5
 #define MAX_SMAP 32768          /* distinct keys per top list */
-#define MAX_SMAP_BYTES (4u << 20) /* and their bytes (keys are at most 512 bytes) */
+#define MAX_SMAP_BYTES (2u << 20) /* and their bytes (keys are at most 512 bytes) */
 #define MAX_RAW_BYTES (2u << 20)  /* raw URI forms kept beside the top URIs, in all */
 #define MAX_ACCESS 1000         /* individual sensitive-access findings */
 #define MAX_GROUPS 1000         /* grouped discovery/other findings */
