@@ -638,6 +638,12 @@ static const char *skip_blank(const char *q, const char *end)
 	return q;
 }
 
+/* May a line be walked as a native Event: no other format forced, or inside a wrapper? */
+static bool native_walk(const struct block *b)
+{
+	return b->format <= AF_NATIVE || b->format == AF_FORCED_NATIVE || b->depth;
+}
+
 /* Does the object at p start with the key `key` (quoted)? */
 static bool wrapper_start(const char *p, const char *end, const char *key)
 {
@@ -784,8 +790,7 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	 * anything else is read by cJSON, which decides, so both paths take and
 	 * refuse the same lines ({"a":g""} was an event here, not JSON there).
 	 */
-	if (*p != '{' || end[-1] != '}' ||
-	    (b->format > AF_NATIVE && b->format != AF_FORCED_NATIVE && !b->depth) ||
+	if (*p != '{' || end[-1] != '}' || !native_walk(b) ||
 	    jsonl_walk_strict(p, end, f, &bs) < 0) {
 		slow_path(b, p, (size_t)(end - p), line);
 		return;
@@ -805,16 +810,6 @@ void audit_block_free(struct block *b)
 	free(b);
 }
 
-/* {"log", {"events", {"records": the wrappers audit_scan_line() looks for first */
-static bool wrapper_key(const char *p, const char *end)
-{
-	size_t n = (size_t)(end - p);
-
-	return (n > 6 && !memcmp(p + 1, "\"log\"", 5)) ||
-	       (n > 9 && !memcmp(p + 1, "\"events\"", 8)) ||
-	       (n > 10 && !memcmp(p + 1, "\"records\"", 9));
-}
-
 /*
  * The line at p (in the block p..end) as audit_scan_line() reads it, with
  * the search for its end folded into the walk: past its newline, or NULL
@@ -827,7 +822,9 @@ static const char *scan_fast(struct block *b, const char *p, const char *end, ui
 	const char *close, *eol;
 	bool bs;
 
-	if (*p != '{' || wrapper_key(p, end) ||
+	/* the wrappers audit_scan_line() looks for first are left to it */
+	if (*p != '{' || wrapper_start(p, end, "\"log\"") || wrapper_start(p, end, "\"events\"") ||
+	    wrapper_start(p, end, "\"records\"") ||
 	    jsonl_walk_strict_line(p, end, f, &bs, &close, &eol) < 0)
 		return NULL;
 	scan_walked(b, p, close, f, bs, line);
@@ -849,7 +846,7 @@ void audit_scan_block(struct audit_block *in, int format)
 	b->want_rrts = (format & AF_WANT_RRTS) != 0;
 	b->markers = in->doc || in->reduced;
 	/* lines of the log's own events: the walk finds where each one ends */
-	fast = !b->markers && !(b->format > AF_NATIVE && b->format != AF_FORCED_NATIVE);
+	fast = !b->markers && native_walk(b);
 	pthread_once(&hex_once, hex_init);
 	while (p < end) {
 		const char *nl, *le, *next;

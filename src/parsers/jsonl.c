@@ -621,7 +621,7 @@ static inline bool value_end(char c)
 #define STRICT_MAX_DEPTH 63
 
 struct strict {
-	const char *start, *end;
+	const char *end;
 	const char *item, *vstart; /* depth 1: after the '{' or ',' of the member, its value */
 	const char *close;	   /* past the event's closing '}' */
 	struct span *out;
@@ -770,7 +770,6 @@ static inline int strict_segment(struct strict *s, uint64_t co, uint64_t cm)
 static void strict_init(struct strict *s, const char *p, const char *end, struct span *out)
 {
 	memset(s, 0, sizeof(*s));
-	s->start = p;
 	s->end = end;
 	s->item = p + 1;
 	s->out = out;
