@@ -202,6 +202,9 @@ static void test_walk_strict_nested(void **state)
 		"{\"a\":{\"b\":{}:1}}", "{\"a\":{\"b\":1,\"c\":}}", "{\"a\":[1,]}",
 		"{\"a\":{\"b\":[1,2],\"c\"},\"d\":1}", "{\"a\":{\"b\":\"x\",\"c\":\"y\",}}",
 	};
+	static const char xs[] =
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+	const size_t n_ok = sizeof(ok) / sizeof(ok[0]), n_no = sizeof(no) / sizeof(no[0]);
 	struct span f[JK__COUNT];
 	bool bs;
 	char buf[512];
@@ -210,19 +213,13 @@ static void test_walk_strict_nested(void **state)
 	for (int level = 0; level <= 2; level++) {
 		jsonl_simd_force(level);
 		for (int pad = 0; pad < 70; pad++) {
-			for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++) {
-				snprintf(buf, sizeof(buf), "{\"p\":\"%.*s\",%s", pad,
-					 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-					 ok[k] + 1);
-				if (jsonl_walk_strict(LINE(buf), f, &bs) != 0)
-					fail_msg("refused (simd %d): %s", level, buf);
-			}
-			for (size_t k = 0; k < sizeof(no) / sizeof(no[0]); k++) {
-				snprintf(buf, sizeof(buf), "{\"p\":\"%.*s\",%s", pad,
-					 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-					 no[k] + 1);
-				if (jsonl_walk_strict(LINE(buf), f, &bs) == 0)
-					fail_msg("taken (simd %d): %s", level, buf);
+			for (size_t k = 0; k < n_ok + n_no; k++) {
+				const char *line = k < n_ok ? ok[k] : no[k - n_ok];
+				int want = k < n_ok ? 0 : -1;
+
+				snprintf(buf, sizeof(buf), "{\"p\":\"%.*s\",%s", pad, xs, line + 1);
+				if (jsonl_walk_strict(LINE(buf), f, &bs) != want)
+					fail_msg("%s (simd %d): %s", want ? "taken" : "refused", level, buf);
 			}
 		}
 	}
