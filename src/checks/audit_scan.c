@@ -217,6 +217,14 @@ static bool span_user_anon(const struct span *u)
 
 	if (!u->n)
 		return false;
+	/*
+	 * Neither name quoted in it, as written: not anonymous (most lines). The
+	 * caller gives lines whose user has a backslash (an escape could spell
+	 * either name) to cJSON.
+	 */
+	if (!jsonl_has_quoted2(u->p, u->p + u->n, "system:anonymous", 16, "system:unauthenticated",
+			       22))
+		return false;
 	if (jsonl_obj_get(u, "username", &name) && jsonl_str_eq(&name, "system:anonymous"))
 		return true;
 	if (!jsonl_has_quoted(u->p, u->p + u->n, "system:unauthenticated", 22) ||

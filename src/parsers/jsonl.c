@@ -189,6 +189,58 @@ bool jsonl_has_quoted(const char *p, const char *end, const char *key, size_t kl
 	return false;
 }
 
+static inline bool quoted_at(const char *c, const char *s, size_t n)
+{
+	return c[n + 1] == '"' && !memcmp(c + 1, s, n);
+}
+
+#ifdef __SSE2__
+/* quoted16 for two strings of one first byte (16 + max(an, bn) + 1 bytes readable) */
+static inline bool quoted16_2(const char *p, const char *a, size_t an, const char *b, size_t bn)
+{
+	const __m128i q = _mm_set1_epi8('"'), f = _mm_set1_epi8(a[0]);
+	__m128i c0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i c1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+	__m128i ea = _mm_loadu_si128((const __m128i *)(const void *)(p + an + 1));
+	__m128i eb = _mm_loadu_si128((const __m128i *)(const void *)(p + bn + 1));
+	__m128i e = _mm_or_si128(_mm_cmpeq_epi8(ea, q), _mm_cmpeq_epi8(eb, q));
+	unsigned m = (unsigned)_mm_movemask_epi8(
+	    _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(c0, q), _mm_cmpeq_epi8(c1, f)), e));
+
+	for (; m; m &= m - 1) {
+		const char *c = p + __builtin_ctz(m);
+		if (quoted_at(c, a, an) || quoted_at(c, b, bn))
+			return true;
+	}
+	return false;
+}
+#endif
+
+bool jsonl_has_quoted2(const char *p, const char *end, const char *a, size_t an, const char *b,
+		       size_t bn)
+{
+	size_t kl = an > bn ? an : bn, ks = an < bn ? an : bn;
+
+	if (!an || !bn || a[0] != b[0])
+		return jsonl_has_quoted(p, end, a, an) || jsonl_has_quoted(p, end, b, bn);
+#ifdef __SSE2__
+	if (end - p >= (ptrdiff_t)(kl + 17)) {
+		for (; end - p >= (ptrdiff_t)(kl + 17); p += 16)
+			if (quoted16_2(p, a, an, b, bn))
+				return true;
+		/* the last positions, one at a time: a short string may end at the very end */
+	}
+#endif
+	for (; end - p >= (ptrdiff_t)(ks + 2); p++) {
+		if (p[0] != '"' || p[1] != a[0])
+			continue;
+		if ((end - p >= (ptrdiff_t)(an + 2) && quoted_at(p, a, an)) ||
+		    (end - p >= (ptrdiff_t)(bn + 2) && quoted_at(p, b, bn)))
+			return true;
+	}
+	return false;
+}
+
 #define KEY_IS(lit) (kn == sizeof(lit) - 1 && !memcmp(k, lit, sizeof(lit) - 1))
 
 static int key_id(const char *k, size_t kn)

@@ -96,6 +96,9 @@ int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__
  * [p,end)? A cheap prefilter, e.g. whether a key comes again.
  */
 bool jsonl_has_quoted(const char *p, const char *end, const char *s, size_t n);
+/* Either of two strings (one pass when they start alike, "system:..."). */
+bool jsonl_has_quoted2(const char *p, const char *end, const char *a, size_t an, const char *b,
+		       size_t bn);
 
 /* Past the closing quote of a string starting at p (p[0] == '"'), or NULL. */
 const char *jsonl_skip_string(const char *p, const char *end);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -36,6 +37,7 @@
 #include "core/util.h"
 #include "parsers/jsonl.h"
 #include "sources/audit_doc.h"
+#include "sources/filemap.h"
 #include "sources/gzstream.h"
 #include "core/banned.h"
 
@@ -110,6 +112,7 @@ struct input {
 	bool open;
 	bool peek_failed; /* a read error while peeking: reported by the reader */
 	bool gz;	  /* seen compressed while peeking */
+	bool read_err;	  /* read() failed or found it shrunk after its map (mu) */
 	struct err peek_err;
 	int64_t ts;
 };
@@ -239,6 +242,41 @@ static struct audit_block *get_free(struct pipe *pp, size_t f)
 	return b;
 }
 
+/* A map given back by the reader or a block: the last one unmaps it. */
+static void map_put(struct pipe *pp, size_t f, struct filemap *m)
+{
+	char msg[320];
+
+	bool told;
+
+	if (!filemap_put(m))
+		return;
+	pthread_mutex_lock(&pp->mu);
+	told = pp->in[f].read_err;
+	pthread_mutex_unlock(&pp->mu);
+	/* a cut map, unless read() went on after it and said so (the reader puts its ref last) */
+	if (filemap_cut(m) && !told) {
+		snprintf(msg, sizeof(msg),
+			 "'%.160s' shrank while read (truncated, e.g. by copytruncate rotation): "
+			 "what it held past that was not read",
+			 pp->files[f]);
+		pipe_error(pp, f, msg);
+	}
+	filemap_destroy(m);
+}
+
+/* A block read from a map, consumed: its pages go back, the slot gets its own buffer again. */
+static void block_unmap(struct pipe *pp, struct audit_block *b)
+{
+	filemap_drop(b->map, (uint64_t)(b->buf + b->len - filemap_data(b->map)));
+	map_put(pp, (size_t)b->file, b->map);
+	b->map = NULL;
+	b->buf = b->own;
+	b->cap = b->own_cap;
+	b->own = NULL;
+	b->own_cap = 0;
+}
+
 static void consume(struct pipe *pp, struct audit_block *b)
 {
 	uint64_t done = b->raw_done;
@@ -250,6 +288,8 @@ static void consume(struct pipe *pp, struct audit_block *b)
 			pp->done_base = done;
 	}
 	pp->ops->consume(pp->ops->ctx, b);
+	if (b->map)
+		block_unmap(pp, b);
 	/* a file that grows while read: never more than 100 % */
 	if (done > pp->raw_total)
 		pp->raw_total = done;
@@ -369,13 +409,81 @@ static int long_line(struct pipe *pp, size_t f, struct instream *s, struct audit
 	return rc;
 }
 
+/*
+ * The bytes of a regular file are its pages (filemap.h), mapped if nothing
+ * but the peeked start was taken from it yet (KANON_TEST_NO_MMAP: never,
+ * for the tests that compare both ways).
+ */
+static struct filemap *map_input(const struct pipe *pp, const struct instream *s,
+				 const struct strbuf *carry)
+{
+	struct stat st;
+
+	/* carry: all that was taken from the stream, its buffer holds the bytes after it */
+	if (pp->lanes > 1 || s->gz || s->fd < 0 || s->eof || s->in_len < s->in_pos ||
+	    carry->len != s->raw_read - (s->in_len - s->in_pos) || fstat(s->fd, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || lseek(s->fd, 0, SEEK_CUR) != (off_t)s->raw_read ||
+	    getenv("KANON_TEST_NO_MMAP"))
+		return NULL;
+	return filemap_create(s->fd, (uint64_t)st.st_size);
+}
+
+/*
+ * Blocks of whole lines pointing into the map, nothing copied. Where the
+ * map cannot go on (a line longer than a block, the file's last line
+ * without its newline), the stream is put there and read() goes on from
+ * it, as for a file never mapped: a file still being written is read to
+ * its end then. A file that shrank is read no further (its map is cut,
+ * which the last block of it reports).
+ */
+static void read_mapped(struct pipe *pp, size_t f, struct instream *s, struct strbuf *carry,
+			uint64_t base, struct filemap *m)
+{
+	const char *d = filemap_data(m);
+	uint64_t size = filemap_size(m), pos = 0;
+
+	while (pos < size) {
+		size_t n = size - pos > BLOCK_SIZE ? BLOCK_SIZE : (size_t)(size - pos);
+		const char *nl;
+		struct audit_block *b;
+
+		if (filemap_populate(m, pos, n) < 0)
+			break;
+		nl = memrchr(d + pos, '\n', n);
+		if (!nl || filemap_cut(m))
+			break;
+		b = get_free(pp, f);
+		b->own = b->buf;
+		b->own_cap = b->cap;
+		b->buf = (char *)d + pos;
+		b->len = b->cap = (size_t)(nl + 1 - (d + pos));
+		b->map = m;
+		filemap_hold(m);
+		pos += b->len;
+		submit(pp, b, (int)f, base + pos);
+	}
+	/* from pos on, read(): the stream's buffer and carry are bytes before it */
+	if (filemap_cut(m))
+		s->eof = true;
+	if (pos) {
+		strbuf_reset(carry);
+		s->in_pos = s->in_len = 0;
+		s->raw_read = pos;
+		if (lseek(s->fd, (off_t)pos, SEEK_SET) < 0)
+			s->eof = true; /* cannot happen to a regular file: nothing more is read */
+	}
+}
+
 static int read_lines(struct pipe *pp, size_t f, struct instream *s, struct strbuf *carry,
 		      uint64_t base)
 {
+	struct filemap *m = map_input(pp, s, carry);
 	struct err e = {0};
 	bool eof = false;
 	int rc = 0;
 
+	if (m)
+		read_mapped(pp, f, s, carry, base, m);
 	while (!eof || carry->len) {
 		struct audit_block *b = get_free(pp, f);
 		const char *nl;
@@ -408,6 +516,12 @@ static int read_lines(struct pipe *pp, size_t f, struct instream *s, struct strb
 		}
 		b->last_of_file = eof && !carry->len;
 		submit(pp, b, (int)f, base + s->raw_read);
+	}
+	if (m) {
+		pthread_mutex_lock(&pp->mu);
+		pp->in[f].read_err = rc < 0;
+		pthread_mutex_unlock(&pp->mu);
+		map_put(pp, f, m);
 	}
 	return rc;
 }

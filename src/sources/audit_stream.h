@@ -65,6 +65,10 @@ struct audit_block {
 	uint64_t doc_lines;  /* document mode: lines of the file, on its last block */
 	int state;
 	void *data; /* the caller's, per slot, kept across reuse */
+	/* the reader's: buf points into this map of the file (own: the slot's buffer) */
+	struct filemap *map;
+	char *own;
+	size_t own_cap;
 };
 
 struct audit_stream_ops {

@@ -361,6 +361,7 @@ static void test_has_quoted(void **state)
 {
 	static const char *const keys[] = {"system:unauthenticated", "a", "groups"};
 	static const char *const fill[] = {"\"system:authenticated\"", "\"system:unauthenticatedX\"",
+					   "\"system:anonymous\"", "\"system:anonymousY\"",
 					   "x\"", "\"\"", "\"system:unauthenticate\""};
 	char buf[160];
 
@@ -382,6 +383,12 @@ static void test_has_quoted(void **state)
 					if (jsonl_has_quoted(buf, buf + len, keys[k], kl) !=
 					    quoted_naive(buf, buf + len, keys[k], kl))
 						fail_msg("key %s len %zu at %zu fill %zu", keys[k], len, at, fi);
+					/* either of two names: what span_user_anon() asks */
+					if (jsonl_has_quoted2(buf, buf + len, "system:anonymous", 16,
+							      keys[k], kl) !=
+					    (quoted_naive(buf, buf + len, "system:anonymous", 16) ||
+					     quoted_naive(buf, buf + len, keys[k], kl)))
+						fail_msg("2: key %s len %zu at %zu fill %zu", keys[k], len, at, fi);
 				}
 			}
 		}

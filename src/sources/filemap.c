@@ -1,0 +1,204 @@
+#include "sources/filemap.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "core/banned.h"
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14 */
+#endif
+
+struct filemap {
+	char *base;
+	uint64_t size;
+	size_t len;	/* mapped: the file's pages and the zero page after them */
+	size_t dropped; /* pages before this are given back */
+	int slot;
+	atomic_int refs;
+};
+
+/* The live maps, as the SIGBUS handler sees them (lock-free: it runs in a signal). */
+static struct guard {
+	atomic_int used;
+	atomic_uintptr_t lo, hi;
+	atomic_int cut;
+} guards[FILEMAP_MAX];
+
+static size_t page;
+static struct sigaction old_bus;
+static pthread_mutex_t install_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * A page of a live map past the file's end (it shrank): the rest of the
+ * map becomes zero pages, which the faulting read then sees. Anything else
+ * is not ours: the handler that was there before is put back and the fault
+ * repeats into it (by default, the process ends with SIGBUS as it would
+ * have without us).
+ */
+static void bus_handler(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+
+	(void)sig;
+	(void)uc;
+	/* sent by kill(): not a fault, so returning would not repeat it */
+	if (si->si_code <= 0) {
+		sigaction(SIGBUS, &old_bus, NULL);
+		raise(SIGBUS);
+		return;
+	}
+	for (int i = 0; i < FILEMAP_MAX; i++) {
+		uintptr_t lo = atomic_load(&guards[i].lo), hi = atomic_load(&guards[i].hi);
+		uintptr_t pg = a & ~(uintptr_t)(page - 1);
+
+		if (!lo || a < lo || a >= hi)
+			continue;
+		if (mmap((void *)pg, hi - pg, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+			break;
+		atomic_store(&guards[i].cut, 1);
+		return;
+	}
+	sigaction(SIGBUS, &old_bus, NULL);
+}
+
+/*
+ * The handler, unless it is there already: checked at each map, since
+ * someone may have put theirs since (a test framework does, per test).
+ */
+static bool guard_install(void)
+{
+	struct sigaction sa, cur;
+	long p = sysconf(_SC_PAGESIZE);
+	bool ok = true;
+
+	pthread_mutex_lock(&install_mu);
+	page = p > 0 ? (size_t)p : 4096;
+	if (sigaction(SIGBUS, NULL, &cur) < 0) {
+		ok = false;
+	} else if (!(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != bus_handler) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = bus_handler;
+		sa.sa_flags = SA_SIGINFO | SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		old_bus = cur;
+		ok = sigaction(SIGBUS, &sa, NULL) == 0;
+	}
+	pthread_mutex_unlock(&install_mu);
+	return ok;
+}
+
+static int slot_claim(char *base, size_t len)
+{
+	for (int i = 0; i < FILEMAP_MAX; i++) {
+		int free_ = 0;
+
+		if (!atomic_compare_exchange_strong(&guards[i].used, &free_, 1))
+			continue;
+		atomic_store(&guards[i].cut, 0);
+		atomic_store(&guards[i].hi, (uintptr_t)base + len);
+		atomic_store(&guards[i].lo, (uintptr_t)base);
+		return i;
+	}
+	return -1;
+}
+
+struct filemap *filemap_create(int fd, uint64_t size)
+{
+	struct filemap *m;
+	size_t flen, len;
+	char *base;
+	int slot;
+
+	/* without the guard a shrinking file would kill us: read() it instead */
+	if (!size || !guard_install() || size > SIZE_MAX - 2 * page)
+		return NULL;
+	flen = ((size_t)size + page - 1) & ~(page - 1);
+	len = flen + page;
+	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		    -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	if (mmap(base, flen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0) ==
+		MAP_FAILED ||
+	    (slot = slot_claim(base, len)) < 0) {
+		munmap(base, len);
+		return NULL;
+	}
+	madvise(base, flen, MADV_SEQUENTIAL); /* a file not cached yet: read ahead */
+	m = xcalloc(1, sizeof(*m));
+	m->base = base;
+	m->size = size;
+	m->len = len;
+	m->slot = slot;
+	atomic_init(&m->refs, 1);
+	return m;
+}
+
+const char *filemap_data(const struct filemap *m)
+{
+	return m->base;
+}
+
+uint64_t filemap_size(const struct filemap *m)
+{
+	return m->size;
+}
+
+int filemap_populate(struct filemap *m, uint64_t off, size_t len)
+{
+	size_t lo = (size_t)off & ~(page - 1), hi;
+
+	if (off > m->size || len > m->size - off)
+		return -1; /* the caller's mistake: not a cut */
+	hi = ((size_t)(off + len) + page - 1) & ~(page - 1);
+	if (hi > lo && madvise(m->base + lo, hi - lo, MADV_POPULATE_READ) < 0 && errno == EFAULT) {
+		atomic_store(&guards[m->slot].cut, 1);
+		return -1;
+	}
+	return 0;
+}
+
+void filemap_drop(struct filemap *m, uint64_t upto)
+{
+	size_t to = (size_t)(upto < m->size ? upto : m->size) & ~(page - 1);
+
+	if (to <= m->dropped)
+		return;
+	madvise(m->base + m->dropped, to - m->dropped, MADV_DONTNEED);
+	m->dropped = to;
+}
+
+bool filemap_cut(const struct filemap *m)
+{
+	return atomic_load(&guards[m->slot].cut) != 0;
+}
+
+void filemap_hold(struct filemap *m)
+{
+	atomic_fetch_add(&m->refs, 1);
+}
+
+bool filemap_put(struct filemap *m)
+{
+	return atomic_fetch_sub(&m->refs, 1) == 1;
+}
+
+void filemap_destroy(struct filemap *m)
+{
+	if (!m)
+		return;
+	atomic_store(&guards[m->slot].lo, 0);
+	atomic_store(&guards[m->slot].hi, 0);
+	atomic_store(&guards[m->slot].used, 0);
+	munmap(m->base, m->len);
+	free(m);
+}

@@ -1,0 +1,159 @@
+/* A regular file read through its pages (src/sources/filemap.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sources/filemap.h"
+
+#define FILE_BYTES (256 * 1024 + 100) /* not a whole number of pages */
+
+static int make_file(char *path)
+{
+	int fd = mkstemp(path);
+	char buf[4096];
+
+	assert_true(fd >= 0);
+	for (size_t off = 0; off < FILE_BYTES; off += sizeof(buf)) {
+		size_t n = FILE_BYTES - off < sizeof(buf) ? FILE_BYTES - off : sizeof(buf);
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (char)('a' + (off + i) % 26);
+		assert_int_equal(write(fd, buf, n), (ssize_t)n);
+	}
+	return fd;
+}
+
+/* The bytes are the file's, and the byte after its end reads 0 (the zero page after it). */
+static void test_map_reads_file(void **state)
+{
+	char path[] = "/tmp/kanon-filemap-XXXXXX";
+	int fd = make_file(path);
+	struct filemap *m = filemap_create(fd, FILE_BYTES);
+	const char *d;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(filemap_size(m), FILE_BYTES);
+	assert_int_equal(filemap_populate(m, 0, FILE_BYTES), 0);
+	assert_int_equal(filemap_populate(m, FILE_BYTES - 1, 2), -1); /* past the end */
+	d = filemap_data(m);
+	for (size_t i = 0; i < FILE_BYTES; i += 997)
+		assert_int_equal(d[i], 'a' + i % 26);
+	assert_int_equal(d[FILE_BYTES], 0);
+	assert_int_equal(d[FILE_BYTES + 1], 0);
+	/* pages given back read the file again if touched (they never are) */
+	filemap_drop(m, 100000);
+	filemap_drop(m, 50000); /* behind what was dropped: nothing */
+	assert_int_equal(d[200000], 'a' + 200000 % 26);
+	assert_false(filemap_cut(m));
+	/* references: the last put says so */
+	filemap_hold(m);
+	assert_false(filemap_put(m));
+	assert_true(filemap_put(m));
+	filemap_destroy(m);
+	filemap_destroy(NULL);
+	assert_null(filemap_create(fd, 0));
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * The file shrinks under the map (copytruncate): its pages past the new end
+ * read zeros instead of killing the process with SIGBUS, and the map is cut.
+ */
+static void test_map_file_shrinks(void **state)
+{
+	char path[] = "/tmp/kanon-filemap-XXXXXX";
+	int fd = make_file(path);
+	struct filemap *m = filemap_create(fd, FILE_BYTES);
+	const volatile char *d;
+
+	(void)state;
+	assert_non_null(m);
+	d = filemap_data(m);
+	assert_int_equal(d[150000], 'a' + 150000 % 26);
+	assert_int_equal(ftruncate(fd, 5000), 0);
+	assert_int_equal(d[100], 'a' + 100 % 26); /* before the new end: the file */
+	assert_false(filemap_cut(m));
+	assert_int_equal(d[150000], 0); /* SIGBUS, caught: zeros from here */
+	assert_int_equal(d[FILE_BYTES - 1], 0);
+	assert_true(filemap_cut(m));
+	filemap_destroy(m);
+	/* populating past the new end finds it too */
+	m = filemap_create(fd, FILE_BYTES);
+	assert_non_null(m);
+	assert_int_equal(filemap_populate(m, 100000, 4096), -1);
+	assert_true(filemap_cut(m));
+	filemap_destroy(m);
+	/* a new map of the same slot starts whole */
+	m = filemap_create(fd, 5000);
+	assert_non_null(m);
+	assert_false(filemap_cut(m));
+	filemap_destroy(m);
+	close(fd);
+	unlink(path);
+}
+
+/* At most FILEMAP_MAX maps at once: more are refused (the caller reads instead). */
+static void test_map_limit(void **state)
+{
+	char path[] = "/tmp/kanon-filemap-XXXXXX";
+	int fd = make_file(path);
+	struct filemap *m[FILEMAP_MAX + 1];
+
+	(void)state;
+	for (int i = 0; i < FILEMAP_MAX; i++)
+		assert_non_null(m[i] = filemap_create(fd, FILE_BYTES));
+	assert_null(filemap_create(fd, FILE_BYTES));
+	filemap_destroy(m[0]);
+	assert_non_null(m[FILEMAP_MAX] = filemap_create(fd, FILE_BYTES));
+	for (int i = 1; i <= FILEMAP_MAX; i++)
+		filemap_destroy(m[i]);
+	close(fd);
+	unlink(path);
+}
+
+/* A SIGBUS that is not a map's (sent, or a fault elsewhere) still ends the process. */
+static void test_foreign_sigbus(void **state)
+{
+	char path[] = "/tmp/kanon-filemap-XXXXXX";
+	int fd = make_file(path), st;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct filemap *m;
+		/* what the handler was before the map's (not the test framework's) */
+		signal(SIGBUS, SIG_DFL);
+		m = filemap_create(fd, FILE_BYTES);
+		if (!m)
+			_exit(3);
+		kill(getpid(), SIGBUS);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGBUS);
+	close(fd);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_map_reads_file),
+	    cmocka_unit_test(test_map_file_shrinks),
+	    cmocka_unit_test(test_map_limit),
+	    cmocka_unit_test(test_foreign_sigbus),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
