@@ -807,13 +807,13 @@ static int strict_scalars(const char *c, const char *end, uint64_t starts)
  * comma (want_colon), with a comma after a nested value: the odd ones of the
  * run (the running parity, a prefix XOR) must be the colons, or the commas.
  */
-static inline int strict_segment(struct strict *s, uint64_t co, uint64_t cm)
+static inline int strict_segment(struct strict *s, uint64_t co, uint64_t cm, uint64_t px)
 {
 	uint64_t all = co | cm;
 
 	if (s->arr >> s->depth & 1)
 		return co ? -1 : 0;
-	if ((all & jsonl_prefix_xor(all)) != (s->want_colon ? co : cm))
+	if ((all & px) != (s->want_colon ? co : cm))
 		return -1;
 	s->want_colon = (cm >> (63 - __builtin_clzll(all))) & 1;
 	return 0;
@@ -843,10 +843,11 @@ static void strict_init(struct strict *s, const char *p, const char *end, struct
 #if defined(__x86_64__) && !defined(__AVX512BW__) && (defined(__clang__) || defined(__GNUC__))
 #define HAVE_STRICT_SIMD 1
 #ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx2,bmi,bmi2,popcnt"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx2,bmi,bmi2,popcnt,pclmul"))),               \
+			     apply_to = function)
 #else
 #pragma GCC push_options
-#pragma GCC target("avx2,bmi,bmi2,popcnt")
+#pragma GCC target("avx2,bmi,bmi2,popcnt,pclmul")
 #endif
 #define STRICT_AVX2 1
 #define STRICT_WALK strict_walk_avx2
@@ -855,12 +856,12 @@ static void strict_init(struct strict *s, const char *p, const char *end, struct
 #undef STRICT_AVX2
 #ifdef __clang__
 #pragma clang attribute pop
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,bmi,bmi2,popcnt"))),          \
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,bmi,bmi2,popcnt,pclmul"))),   \
 			     apply_to = function)
 #else
 #pragma GCC pop_options
 #pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,bmi,bmi2,popcnt")
+#pragma GCC target("avx512f,avx512bw,bmi,bmi2,popcnt,pclmul")
 #endif
 #define STRICT_AVX512 1
 #define STRICT_WALK   strict_walk_avx512
@@ -885,6 +886,9 @@ static int simd_detect(void)
 	int cap = env && !strcmp(env, "sse2") ? 0 : env && !strcmp(env, "avx2") ? 1 : 2;
 
 	__builtin_cpu_init();
+	/* both use PCLMULQDQ for the prefix XOR (every AVX2 CPU has it, but ask) */
+	if (!__builtin_cpu_supports("pclmul"))
+		return 0;
 	if (cap >= 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
 		return 2;
 	if (cap >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2"))
