@@ -996,6 +996,35 @@ bool jsonl_obj_get(const struct span *obj, const char *key, struct span *out)
 	return found;
 }
 
+bool jsonl_obj_keys_escaped(const struct span *obj)
+{
+	const char *p, *end;
+
+	if (!obj->n || obj->p[0] != '{')
+		return true;
+	end = obj->p + obj->n;
+	p = skip_ws(obj->p + 1, end);
+	while (p < end && *p == '"') {
+		const char *v = jsonl_skip_string(p, end);
+
+		if (!v || memchr(p + 1, '\\', (size_t)(v - 1 - (p + 1))))
+			return true;
+		v = skip_ws(v, end);
+		if (v >= end || *v != ':')
+			return true;
+		v = jsonl_skip_value(skip_ws(v + 1, end), end);
+		if (!v)
+			return true;
+		p = skip_ws(v, end);
+		if (p < end && *p == '}')
+			return false;
+		if (p >= end || *p != ',')
+			return true;
+		p = skip_ws(p + 1, end);
+	}
+	return !(p < end && *p == '}');
+}
+
 static void put_utf8(char *o, size_t *k, unsigned cp)
 {
 	if (cp < 0x80) {

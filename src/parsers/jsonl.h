@@ -114,6 +114,12 @@ bool jsonl_str_eq(const struct span *s, const char *lit);
  * when absent or when sp is not an object.
  */
 bool jsonl_obj_get(const struct span *obj, const char *key, struct span *out);
+/*
+ * Has a key of the object (one level deep) an escape, so that a lookup by
+ * its raw bytes could miss it ("\u0063ode")? True also when obj is not an
+ * object that ends within its span.
+ */
+bool jsonl_obj_keys_escaped(const struct span *obj);
 
 /*
  * A string span decoded (escapes, \uXXXX with surrogate pairs, to UTF-8),

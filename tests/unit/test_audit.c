@@ -421,6 +421,52 @@ static void test_status_code(void **state)
 	}
 }
 
+/*
+ * responseStatus with escapes: in its message (a 403's, read by the spans
+ * now) or in a key, which may spell "code" (read by cJSON): the same code.
+ */
+static void test_status_escapes(void **state)
+{
+	static const struct {
+		const char *rs;
+		int want;
+		bool keys_escaped;
+	} cases[] = {
+	    {"{\"message\":\"User \\\"system:anonymous\\\" cannot\",\"code\":403}", 403, false},
+	    {"{\"\\u0063ode\":401}", 401, true},
+	    {"{\"code\":200,\"\\u0063ode\":401}", 401, true},
+	    {"{\"\\u0063ode\":401,\"code\":200}", 200, true},
+	    {"{\"details\":{\"\\u0063ode\":1},\"code\":403}", 403, false},
+	    {"{\"m\":[\"\\\"\",{\"a\\n\":1}],\"code\":404}", 404, false},
+	};
+	char line[512];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct block b;
+		struct span sp = {cases[k].rs, strlen(cases[k].rs)};
+
+		assert_int_equal(jsonl_obj_keys_escaped(&sp), cases[k].keys_escaped);
+		memset(&b, 0, sizeof(b));
+		snprintf(line, sizeof(line),
+			 "{\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":"
+			 "\"2025-06-01T00:00:00Z\",\"responseStatus\":%s}",
+			 cases[k].rs);
+		audit_scan_line(&b, LINE(line), 1);
+		assert_int_equal(b.nrec, 1);
+		if (b.recs[0].code != cases[k].want)
+			fail_msg("%s: %d, want %d", cases[k].rs, b.recs[0].code, cases[k].want);
+		free(b.recs);
+	}
+	/* not an object, or one cut short: as escaped (the full parser decides) */
+	{
+		struct span a = {"[1]", 3}, c = {"{\"code\":4", 9}, e = {"{}", 2};
+		assert_true(jsonl_obj_keys_escaped(&a));
+		assert_true(jsonl_obj_keys_escaped(&c));
+		assert_false(jsonl_obj_keys_escaped(&e));
+	}
+}
+
 /* An Event Hub records line cut after "properties": (read past its end before; fuzz_audit_diff) */
 static void test_records_cut(void **state)
 {
@@ -1048,30 +1094,31 @@ static void test_provider_inputs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_walk),
-		cmocka_unit_test(test_walk_same),
-		cmocka_unit_test(test_walk_fuzz),
-		cmocka_unit_test(test_walk_strict),
-		cmocka_unit_test(test_walk_strict_nested),
-		cmocka_unit_test(test_block_lines),
-		cmocka_unit_test(test_has_quoted),
-		cmocka_unit_test(test_status_code),
-		cmocka_unit_test(test_records_cut),
-		cmocka_unit_test(test_unescape),
-		cmocka_unit_test(test_decode_string),
-		cmocka_unit_test(test_array),
-		cmocka_unit_test(test_timestamps),
-		cmocka_unit_test(test_durations),
-		cmocka_unit_test(test_splitter),
-		cmocka_unit_test(test_gzip_multimember),
-		cmocka_unit_test(test_classes),
-		cmocka_unit_test(test_classes_issue10),
-		cmocka_unit_test(test_cidr),
-		cmocka_unit_test(test_scan_lines),
-		cmocka_unit_test(test_requests),
-		cmocka_unit_test(test_anon_user),
-		cmocka_unit_test(test_auditid_reuse),
-		cmocka_unit_test(test_provider_inputs),
+	    cmocka_unit_test(test_walk),
+	    cmocka_unit_test(test_walk_same),
+	    cmocka_unit_test(test_walk_fuzz),
+	    cmocka_unit_test(test_walk_strict),
+	    cmocka_unit_test(test_walk_strict_nested),
+	    cmocka_unit_test(test_block_lines),
+	    cmocka_unit_test(test_has_quoted),
+	    cmocka_unit_test(test_status_code),
+	    cmocka_unit_test(test_status_escapes),
+	    cmocka_unit_test(test_records_cut),
+	    cmocka_unit_test(test_unescape),
+	    cmocka_unit_test(test_decode_string),
+	    cmocka_unit_test(test_array),
+	    cmocka_unit_test(test_timestamps),
+	    cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_splitter),
+	    cmocka_unit_test(test_gzip_multimember),
+	    cmocka_unit_test(test_classes),
+	    cmocka_unit_test(test_classes_issue10),
+	    cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_scan_lines),
+	    cmocka_unit_test(test_requests),
+	    cmocka_unit_test(test_anon_user),
+	    cmocka_unit_test(test_auditid_reuse),
+	    cmocka_unit_test(test_provider_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
