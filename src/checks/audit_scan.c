@@ -7,6 +7,9 @@
  */
 #include <cjson/cJSON.h>
 #include <pthread.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,12 +133,51 @@ static void hex_init(void)
 		hex_tab['a' + i] = hex_tab['A' + i] = (signed char)(10 + i);
 }
 
+#ifdef __SSE2__
+/* 16 hex digits as written, first one highest; false if one is not a hex digit */
+static inline bool hex16(const char *s, uint64_t *out)
+{
+	const __m128i c = _mm_loadu_si128((const __m128i *)(const void *)s);
+	const __m128i d = _mm_sub_epi8(c, _mm_set1_epi8('0'));
+	const __m128i a = _mm_sub_epi8(_mm_or_si128(c, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+	const __m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	const __m128i isa = _mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(5)), a);
+	__m128i v = _mm_or_si128(_mm_and_si128(isd, d),
+				 _mm_and_si128(isa, _mm_add_epi8(a, _mm_set1_epi8(10))));
+
+	if (_mm_movemask_epi8(_mm_or_si128(isd, isa)) != 0xffff)
+		return false;
+	/* a 16-bit lane holds two digits, the first in its low byte: first << 4 | second */
+	v = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v, _mm_set1_epi16(0xff)), 4),
+			 _mm_srli_epi16(v, 8));
+	*out = __builtin_bswap64((uint64_t)_mm_cvtsi128_si64(_mm_packus_epi16(v, v)));
+	return true;
+}
+#endif
+
 /* A UUID is its 128 bits; any other auditID string is hashed to 128 bits. */
 static void audit_id(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
 {
 	uint64_t h = 0, l = 0;
 	int nd = 0;
 
+#ifdef __SSE2__
+	if (n == 36 && p[8] == '-' && p[13] == '-' && p[18] == '-' && p[23] == '-') {
+		char d[32];
+
+		memcpy(d, p, 8);
+		memcpy(d + 8, p + 9, 4);
+		memcpy(d + 12, p + 14, 4);
+		memcpy(d + 16, p + 19, 4);
+		memcpy(d + 20, p + 24, 12);
+		if (hex16(d, &h) && hex16(d + 16, &l)) {
+			*hi = h;
+			*lo = l;
+			return;
+		}
+		goto hash;
+	}
+#endif
 	if (n == 36 && p[8] == '-' && p[13] == '-' && p[18] == '-' && p[23] == '-') {
 		static const unsigned char pos[32] = {0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11,
 						      12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25,

@@ -986,6 +986,61 @@ static void test_auditid_reuse(void **state)
 	unlink(path);
 }
 
+/*
+ * A UUID auditID is its 128 bits, as written (first digit highest, either
+ * case); anything else is hashed: one digit off a UUID is another key.
+ */
+static void test_auditid_bits(void **state)
+{
+	static const struct {
+		const char *id;
+		uint64_t hi, lo;
+	} cases[] = {
+	    {"01234567-89ab-cdef-0123-456789ABCDEF", 0x0123456789abcdefULL, 0x0123456789abcdefULL},
+	    {"ffffffff-ffff-ffff-ffff-ffffffffffff", ~0ULL, ~0ULL},
+	    {"00000000-0000-0000-0000-000000000001", 0, 1},
+	    {"daf61a26-146d-4f31-9c37-7a4c4a15544d", 0xdaf61a26146d4f31ULL, 0x9c377a4c4a15544dULL},
+	};
+	static const char *const not_uuid[] = {
+	    "01234567-89ab-cdef-0123-456789ABCDEg", "01234567-89ab-cdef-0123-456789ABCDE:",
+	    "01234567-89ab-cdef-0123-456789ABCDE/", "01234567-89ab-cdef-0123-456789ABCDE`",
+	    "01234567-89ab-cdef-0123-456789ABCDE@", "01234567-89ab-cdef-0123-456789ABCDEG",
+	    "0123456-789ab-cdef-0123-456789ABCDEF", "g1234567-89ab-cdef-0123-456789abcdef",
+	};
+	char line[256];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct block b;
+		memset(&b, 0, sizeof(b));
+		snprintf(line, sizeof(line),
+			 "{\"auditID\":\"%s\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":"
+			 "\"2025-06-01T00:00:00Z\"}",
+			 cases[k].id);
+		audit_scan_line(&b, LINE(line), 1);
+		assert_int_equal(b.nrec, 1);
+		if (b.recs[0].hi != cases[k].hi || b.recs[0].lo != cases[k].lo)
+			fail_msg("%s: %016llx %016llx", cases[k].id,
+				 (unsigned long long)b.recs[0].hi,
+				 (unsigned long long)b.recs[0].lo);
+		free(b.recs);
+	}
+	for (size_t k = 0; k < sizeof(not_uuid) / sizeof(not_uuid[0]); k++) {
+		struct block b;
+		memset(&b, 0, sizeof(b));
+		snprintf(line, sizeof(line),
+			 "{\"auditID\":\"%s\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":"
+			 "\"2025-06-01T00:00:00Z\"}",
+			 not_uuid[k]);
+		audit_scan_line(&b, LINE(line), 1);
+		assert_int_equal(b.nrec, 1);
+		/* the digits as a UUID would be 0x0123456789abcdef... : a hash is not */
+		assert_false(b.recs[0].hi == 0x0123456789abcdefULL &&
+			     (b.recs[0].lo >> 8) == 0x0123456789abcdULL);
+		free(b.recs);
+	}
+}
+
 #define EV(id, stage, t, extra)                                                              \
 	"{\"auditID\":\"" id "\",\"stage\":\"" stage "\",\"verb\":\"create\",\"requestURI\":"    \
 	"\"/api/v1/namespaces/d/pods/p/exec\",\"user\":{\"username\":\"system:anonymous\"},"     \
@@ -1103,6 +1158,7 @@ int main(void)
 	    cmocka_unit_test(test_has_quoted),
 	    cmocka_unit_test(test_status_code),
 	    cmocka_unit_test(test_status_escapes),
+	    cmocka_unit_test(test_auditid_bits),
 	    cmocka_unit_test(test_records_cut),
 	    cmocka_unit_test(test_unescape),
 	    cmocka_unit_test(test_decode_string),
