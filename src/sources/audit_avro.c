@@ -29,6 +29,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#endif
 
 #include "sources/audit_doc.h"
 #include "sources/audit_stream.h"
@@ -658,10 +661,49 @@ static bool flatten_bytes(char *p, size_t n)
 	return true;
 }
 
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define HAVE_FLATTEN512 1
+/*
+ * The same, 64 bytes at a time (AVX-512BW): after the inflating, this pass
+ * was most of the reader's own time on an Event Hub Capture file (SSE2:
+ * 12 ms for 90 MB of bodies, here about a third of that). *done: the bytes
+ * looked at (a multiple of 64); false at a NUL in them.
+ */
+__attribute__((target("avx512f,avx512bw"))) static bool flatten512(char *p, size_t n, size_t *done)
+{
+	const __m512i kn = _mm512_set1_epi8('\n'), kr = _mm512_set1_epi8('\r');
+	size_t i = 0;
+
+	for (; n - i >= 64; i += 64) {
+		__m512i v = _mm512_loadu_si512((const void *)(p + i));
+		/* a newline, a carriage return or a NUL (a byte that tests zero) */
+		uint64_t hit = _mm512_cmpeq_epi8_mask(v, kn) | _mm512_cmpeq_epi8_mask(v, kr) |
+			       ~(uint64_t)_mm512_test_epi8_mask(v, v);
+
+		if (hit && !flatten_bytes(p + i, 64))
+			return false;
+	}
+	*done = i;
+	return true;
+}
+#endif
+
 static bool flatten(char *p, size_t n)
 {
 	size_t i = 0;
 
+#ifdef HAVE_FLATTEN512
+	static int avx512 = -1; /* several readers (lanes): atomic */
+	int have = __atomic_load_n(&avx512, __ATOMIC_RELAXED);
+
+	if (have < 0) {
+		__builtin_cpu_init();
+		have = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+		__atomic_store_n(&avx512, have, __ATOMIC_RELAXED);
+	}
+	if (have && !flatten512(p, n, &i))
+		return false;
+#endif
 #ifdef __SSE2__
 	const __m128i kn = _mm_set1_epi8('\n'), kr = _mm_set1_epi8('\r'), kz = _mm_setzero_si128();
 

@@ -91,6 +91,17 @@ first, second = block(msgs(events[:half])), block(msgs(events[half:]))
 cut = second[1][:len(second[1]) * 3 // 5]
 write("cutdeflate.avro", container([first, (second[0], cut)]))
 write("corrupt.avro", container([first, (second[0], b"\x07" + second[1][1:])]))
+# bodies pretty-printed (newlines on both sides of a 64-byte step), one with a NUL at byte 100
+def pretty(evs):
+    global seq
+    seq += 1
+    body = json.dumps({"records": [{"category": "kube-audit", "properties": {"log": e}}
+                                   for e in evs]}, indent=1).encode()
+    return zz(seq) + s(b"") + zz(1) + s(body)
+nul = json.dumps({"records": [{"category": "kube-audit", "properties": {"log": events[0]}}]},
+                 indent=1).encode()
+nul = zz(99) + s(b"") + zz(1) + s(nul[:100] + b"\0" + nul[101:])
+write("pretty.avro", container([block([pretty(events[:half]), nul, pretty(events[half:])])]))
 whole = container([first, second])
 write("cutfile.avro", whole[:len(whole) - len(SYNC) - len(second[1]) * 2 // 5])
 PY
@@ -107,6 +118,13 @@ for f in many big bomb; do
 		t "$f.avro: peak RSS under 64 MB ($rss KB)" "$([ "$rss" -lt 65536 ]; echo $?)"
 	fi
 done
+
+run "$tmp/pretty.avro"
+res=$(python3 $F/same.py "$tmp/native.json" "$tmp/w.json")
+[ "$res" = "differ: malformed 0 != 1" ] || echo "    pretty.avro: $res"
+t "pretty-printed bodies: the native log's counts; the body with a NUL unread, its reason" \
+	"$([ "$res" = "differ: malformed 0 != 1" ] &&
+		field "$tmp/w.json" 'r["audit"]["unread_by_reason"]' | grep -q "not JSON text"; echo $?)"
 
 # damaged: every message before the damage read, the input incomplete, the reason given
 events_of() { field "$tmp/w.json" '"%d %d" % (r["audit"]["events"], r["audit"]["inputs_incomplete"])'; }
