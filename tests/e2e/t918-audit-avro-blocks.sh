@@ -50,10 +50,11 @@ SCHEMA = {"type": "record", "name": "EventData", "namespace": "Microsoft.Service
                      {"name": "Body", "type": ["null", "bytes"]}]}
 SYNC = bytes(range(16))
 
-def container(blocks):
+def container(blocks, bad_sync=-1):
     h = b"Obj\x01" + zz(2) + s(b"avro.schema") + s(json.dumps(SCHEMA).encode()) + \
         s(b"avro.codec") + s(b"deflate") + zz(0)
-    return h + SYNC + b"".join(zz(c) + zz(len(data)) + data + SYNC for c, data in blocks)
+    return h + SYNC + b"".join(zz(c) + zz(len(data)) + data + (b"X" * 16 if i == bad_sync else SYNC)
+                               for i, (c, data) in enumerate(blocks))
 
 seq = 0
 def message(evs, pad=b""):
@@ -75,7 +76,10 @@ def write(name, data):
 # 5 blocks of 4 messages of 3 events; 4 bytes after each deflate stream (a zlib checksum, as
 # Apache Avro's Python writer leaves)
 m = msgs(events)
-write("many.avro", container([block(m[i:i + 4], b"\x01\x02\x03\x04") for i in range(0, 20, 4)]))
+five = [block(m[i:i + 4], b"\x01\x02\x03\x04") for i in range(0, 20, 4)]
+write("many.avro", container(five))
+# the sync marker after the second block wrong: its records read, then the reason
+write("sync.avro", container(five, bad_sync=1))
 # one block of 2 MB of deflate data (incompressible padding): streamed
 rnd = random.Random(918)
 big = msgs(events, pad=lambda: rnd.randbytes(110000))
@@ -125,6 +129,11 @@ res=$(python3 $F/same.py "$tmp/native.json" "$tmp/w.json")
 t "pretty-printed bodies: the native log's counts; the body with a NUL unread, its reason" \
 	"$([ "$res" = "differ: malformed 0 != 1" ] &&
 		field "$tmp/w.json" 'r["audit"]["unread_by_reason"]' | grep -q "not JSON text"; echo $?)"
+
+run "$tmp/sync.avro"
+set -- $(field "$tmp/w.json" '"%d %d" % (r["audit"]["events"], r["audit"]["inputs_incomplete"])')
+t "a wrong sync marker after the second of 5 blocks: its records read (24 events), incomplete" \
+	"$([ "$1" = 24 ] && [ "$2" = 1 ] && grep -q "a block does not end with the file's sync marker (read up to there)" "$tmp/err"; echo $?)"
 
 # damaged: every message before the damage read, the input incomplete, the reason given
 events_of() { field "$tmp/w.json" '"%d %d" % (r["audit"]["events"], r["audit"]["inputs_incomplete"])'; }
