@@ -5,7 +5,7 @@
 #   make fuzz       libFuzzer targets (clang)
 
 CC       ?= cc
-PKGS     := yaml-0.1 libcjson zlib libcurl gnutls libmicrohttpd
+PKGS     := yaml-0.1 libcjson zlib libisal libcurl gnutls libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -2,7 +2,7 @@
 # Install the Debian packages kanon needs to build and test, when missing.
 # Safe to run again; uses sudo when not root.
 set -eu
-PKGS="build-essential pkg-config libyaml-dev libcjson-dev zlib1g-dev libcurl4-gnutls-dev
+PKGS="build-essential pkg-config libyaml-dev libcjson-dev zlib1g-dev libisal-dev libcurl4-gnutls-dev
 libmicrohttpd-dev libgnutls28-dev libcmocka-dev libyajl-dev python3 gzip jq procps diffutils
 openssl curl clang libclang-rt-dev
 python3-yaml

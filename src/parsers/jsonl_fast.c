@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -198,78 +199,131 @@ static inline __attribute__((always_inline)) int chunk64(const char *p, char *o,
 }
 #endif
 
+#define DECODE_FAST decode_sse2
+#define CHUNK64	    chunk64
+#include "parsers/jsonl_fast_decode.inc"
+#undef CHUNK64
+#undef DECODE_FAST
+
+#if defined(__x86_64__) && defined(__SSE2__) && (defined(__clang__) || defined(__GNUC__))
+#define HAVE_FAST_VBMI2 1
+#ifdef __clang__
+#pragma clang attribute push(                                                                      \
+    __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi,bmi2,popcnt"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vbmi2,bmi,bmi2,popcnt")
+#endif
+#include <immintrin.h>
+
+/* bytes of v equal to c, a bit each */
+#define EQ(v, c) ((uint64_t)_mm512_cmpeq_epi8_mask((v), _mm512_set1_epi8(c)))
+
+/*
+ * chunk64() without a loop over the escapes (one every 8 bytes or so of a
+ * wrapped Event: each of its quotes is \"): the escaped letters replaced
+ * at once by what they stand for, then the escaping backslashes squeezed
+ * out by one VPCOMPRESSB (AVX-512 VBMI2) and the 64 bytes stored. The same
+ * bytes taken and refused as chunk64() (tests/unit/test_jsonl_fast.c runs
+ * both against jsonl_decode_string()).
+ */
+static inline __attribute__((always_inline)) int chunk64_vbmi2(const char *p, char *o, size_t *k,
+							       bool *closed)
+{
+	__m512i v = _mm512_loadu_si512((const void *)p);
+	uint64_t esc = jsonl_escaping(EQ(v, '\\')), q = EQ(v, '"'), escd, lm, ok, u, bad;
+	int lim = 64;
+
+	/* a quote after an escaping backslash is text; the first other one closes */
+	q &= ~(esc << 1);
+	if (q) {
+		lim = __builtin_ctzll(q);
+		*closed = true;
+	} else if (esc >> 63) {
+		lim = 63; /* the escape is completed by the next 64 bytes */
+	}
+	lm = lim == 64 ? ~0ull : (1ull << lim) - 1;
+	escd = (esc << 1) & lm; /* the escaped bytes before lim */
+	ok = EQ(v, '"') | EQ(v, '\\') | EQ(v, '/') | EQ(v, 'b') | EQ(v, 'f') | EQ(v, 'n') |
+	     EQ(v, 'r') | EQ(v, 't');
+	u = escd & EQ(v, 'u');
+	bad = escd & ~ok & ~u;
+	if (u) {
+		/* \u at j - 1: the caller's, unless a bad escape comes first */
+		int j = __builtin_ctzll(u);
+
+		if (bad & ((1ull << j) - 1))
+			return -1;
+		lim = j - 1;
+		*closed = false;
+		lm = (1ull << lim) - 1;
+		escd &= lm;
+	} else if (bad) {
+		return -1;
+	}
+	v = _mm512_mask_mov_epi8(v, escd & EQ(v, 'n'), _mm512_set1_epi8('\n'));
+	v = _mm512_mask_mov_epi8(v, escd & EQ(v, 't'), _mm512_set1_epi8('\t'));
+	v = _mm512_mask_mov_epi8(v, escd & EQ(v, 'r'), _mm512_set1_epi8('\r'));
+	v = _mm512_mask_mov_epi8(v, escd & EQ(v, 'b'), _mm512_set1_epi8('\b'));
+	v = _mm512_mask_mov_epi8(v, escd & EQ(v, 'f'), _mm512_set1_epi8('\f'));
+	/* the text up to lim but the escaping backslashes, to the front; 64 bytes stored */
+	_mm512_storeu_si512((void *)(o + *k), _mm512_maskz_compress_epi8(lm & ~esc, v));
+	*k += (size_t)__builtin_popcountll(lm & ~esc);
+	return lim;
+}
+#undef EQ
+
+#define DECODE_FAST decode_vbmi2
+#define CHUNK64	    chunk64_vbmi2
+#include "parsers/jsonl_fast_decode.inc"
+#undef CHUNK64
+#undef DECODE_FAST
+#ifdef __clang__
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#endif
+
+/* 0: SSE2 (or portable C), 1: AVX-512 VBMI2; -1: not known yet */
+static int fast_level = -1;
+
+/* The best the CPU has; SSE2 with KANON_SIMD=sse2 or avx2 (as jsonl.c's simd_detect()). */
+static int fast_detect(void)
+{
+#ifdef HAVE_FAST_VBMI2
+	const char *env = getenv("KANON_SIMD");
+
+	__builtin_cpu_init();
+	if (!(env && (!strcmp(env, "sse2") || !strcmp(env, "avx2"))) &&
+	    __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi2"))
+		return 1;
+#endif
+	return 0;
+}
+
+int jsonl_fast_force(int level)
+{
+	int have = fast_detect();
+
+	level = level < 0 || level > have ? have : level;
+	__atomic_store_n(&fast_level, level, __ATOMIC_RELAXED);
+	return level;
+}
+
 const char *jsonl_decode_fast(const char *p, const char *end, struct strbuf *out)
 {
-	size_t start = out->len, k = out->len, cap = out->alloc;
-	char *o = out->buf;
+	int level = __atomic_load_n(&fast_level, __ATOMIC_RELAXED);
 
-	if (p >= end || *p != '"')
-		return NULL;
-	p++;
-	for (;;) {
-		size_t i;
-		unsigned cp;
-		int n;
-
-#ifdef __SSE2__
-		if (end - p >= 80) {
-			bool closed = false;
-			int got;
-
-			if (cap - k < 160) {
-				out->len = k;
-				strbuf_grow(out, 4096);
-				o = out->buf;
-				cap = out->alloc;
-			}
-			if ((got = chunk64(p, o, &k, &closed)) < 0)
-				goto bad;
-			p += got;
-			if (closed)
-				break;
-			if (got)
-				continue;
-			/* a \u escape at p: below */
-		}
-#endif
-		/* room for 16 stored bytes, an escape (4 bytes) and the NUL */
-		if (cap - k < 32) {
-			out->len = k;
-			strbuf_grow(out, 4096);
-			o = out->buf;
-			cap = out->alloc;
-		}
-		i = run16(p, end, o + k);
-		p += i;
-		k += i;
-		if (p >= end)
-			goto bad;
-		if (i == 16)
-			continue;
-		if (*p == '"')
-			break;
-		if (p + 1 >= end)
-			goto bad;
-		if (p[1] != 'u') {
-			if (!(o[k] = simple[(unsigned char)p[1]]))
-				goto bad;
-			k++;
-			p += 2;
-			continue;
-		}
-		if (!(n = u_escape(p, end, &cp)))
-			goto bad;
-		k = put_utf8(o, k, cp);
-		p += n;
+	if (level < 0) {
+		level = fast_detect();
+		__atomic_store_n(&fast_level, level, __ATOMIC_RELAXED);
 	}
-	o[k] = '\0';
-	out->len = k;
-	return p + 1;
-bad:
-	out->len = start;
-	if (out->buf)
-		out->buf[start] = '\0';
-	return NULL;
+#ifdef HAVE_FAST_VBMI2
+	if (level == 1)
+		return decode_vbmi2(p, end, out);
+#endif
+	return decode_sse2(p, end, out);
 }
 
 const char *jsonl_check_string(const char *p, const char *end)

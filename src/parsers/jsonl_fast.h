@@ -22,6 +22,13 @@
  */
 const char *jsonl_decode_fast(const char *p, const char *end, struct strbuf *out);
 
+/*
+ * Which decoder jsonl_decode_fast() uses: 0 SSE2, 1 AVX-512 VBMI2 (when the
+ * CPU has it; the default), -1 the best; returns the one taken (the tests
+ * run each).
+ */
+int jsonl_fast_force(int level);
+
 /* Past the string at p when jsonl_decode_fast() would take it, else NULL; nothing copied. */
 const char *jsonl_check_string(const char *p, const char *end);
 
