@@ -84,6 +84,7 @@ struct block {
 	bool markers; /* lines may start with the reader's markers (audit_stream.h) */
 	bool want_rrts; /* AF_WANT_RRTS was given */
 	struct strbuf scratch; /* audit_formats.c: a record's log text, at depth 0 */
+	struct audit_csv_scan *csv; /* audit_csv_scan.c: the CSV export's header read */
 };
 
 /* or'ed into audit_scan_block's format: parse requestReceivedTimestamp (partial results) */
@@ -121,6 +122,10 @@ bool audit_fmt_aks_row(struct block *b, const char *p, size_t n, uint64_t loc);
 /* The Event the CSV reader made of an AKSAudit row (AUDIT_LINE_AKS), read as that row. */
 void audit_fmt_aks_event(struct block *b, const char *p, size_t n, uint64_t loc);
 void audit_fmt_block_end(struct block *b);
+/* audit_csv_scan.c: a CSV export's header or row line (AUDIT_LINE_CSV_*), n bytes */
+struct audit_csv_scan;
+void audit_csv_scan_line(struct block *b, const char *p, size_t n, uint64_t line);
+void audit_csv_scan_free(struct audit_csv_scan *s);
 /* audit_gcp.c: a GKE Cloud Logging entry, mapped to an Event */
 void audit_gcp_entry(struct block *b, const struct cJSON *entry, uint64_t loc);
 

@@ -830,6 +830,10 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 		/* an AKSAudit row's Event, made by the CSV reader */
 		audit_fmt_aks_event(b, p + 1, (size_t)(end - p - 1), line);
 		return;
+	} else if (*p == AUDIT_LINE_CSV_ROW || *p == AUDIT_LINE_CSV_HEAD) {
+		/* a CSV export's row as it is, or its header (audit_csv_scan.c) */
+		audit_csv_scan_line(b, p, (size_t)(end - p), line);
+		return;
 	}
 	/* docker json-file, CloudWatch pages: their long strings are better not walked twice */
 	if (wrapper_start(p, end, "\"log\"") &&
@@ -863,6 +867,7 @@ void audit_block_free(struct block *b)
 	free(b->recs);
 	strbuf_release(&b->cri);
 	strbuf_release(&b->scratch);
+	audit_csv_scan_free(b->csv);
 	free(b);
 }
 

@@ -21,6 +21,16 @@ struct audit_doc;
 void audit_doc_object(struct audit_doc *d, const char *obj, size_t n, uint64_t line);
 /* A line the reader made (n bytes, no newline) behind a marker (audit_stream.h). */
 void audit_doc_marked(struct audit_doc *d, char marker, const char *text, size_t n, uint64_t line);
+/*
+ * A CSV row of one line (n bytes, no newline) handed on as it is, behind
+ * AUDIT_LINE_CSV_ROW, for the scanning threads to decode.
+ */
+void audit_doc_csv_row(struct audit_doc *d, const char *row, size_t n, uint64_t line);
+/*
+ * A line (marker, the n bytes at text, the marker again) put first in
+ * every block from this one on: the scanning threads read a block alone.
+ */
+void audit_doc_preamble(struct audit_doc *d, char marker, const char *text, size_t n);
 /* Something at `line` that cannot be read: enum audit_unread `code`. */
 void audit_doc_unread(struct audit_doc *d, int code, uint64_t line);
 /* The input cannot be read further: msg says why (the input is incomplete). */

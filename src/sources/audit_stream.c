@@ -536,7 +536,21 @@ struct audit_doc {
 	uint64_t raw;
 	const struct instream *s; /* the container readers': progress from it */
 	uint64_t base;
+	struct strbuf pre; /* a line put in front of every block (audit_doc_preamble()) */
 };
+
+/* The document's next block (the one filled so far submitted), its preamble first. */
+static void doc_next(struct audit_doc *c)
+{
+	submit(c->pp, c->b, c->f, c->raw);
+	c->b = get_free(c->pp, (size_t)c->f);
+	c->b->doc = true;
+	if (c->pre.len) {
+		grow_block(c->b, c->pre.len);
+		memcpy(c->b->buf, c->pre.buf, c->pre.len);
+		c->b->len = c->pre.len;
+	}
+}
 
 /* "<line> " into num (24 bytes): snprintf was a tenth of reading a CSV export */
 static int line_prefix(char num[24], uint64_t line)
@@ -561,18 +575,16 @@ static void doc_emit(void *ctx, const char *obj, size_t n, uint64_t line)
 	int k = line_prefix(num, line);
 	size_t need = size_add((size_t)k, obj ? n : 2, 1);
 
-	if (c->b->len + need > c->b->cap && c->b->len) {
-		submit(c->pp, c->b, c->f, c->raw);
-		c->b = get_free(c->pp, (size_t)c->f);
-		c->b->doc = true;
-	}
-	grow_block(c->b, need);
+	if (c->b->len + need > c->b->cap && c->b->len)
+		doc_next(c);
+	grow_block(c->b, size_add(c->b->len, need, 0));
 	memcpy(c->b->buf + c->b->len, num, (size_t)k);
 	c->b->len += (size_t)k;
 	/* a value that starts with a marker byte is not JSON: never a marker */
 	if (obj && n &&
 	    (obj[0] == AUDIT_LINE_UNREAD || obj[0] == AUDIT_LINE_REDUCED ||
-	     obj[0] == AUDIT_LINE_AKS))
+	     obj[0] == AUDIT_LINE_AKS || obj[0] == AUDIT_LINE_CSV_HEAD ||
+	     obj[0] == AUDIT_LINE_CSV_ROW))
 		obj = NULL, n = 0;
 	if (obj) {
 		memcpy(c->b->buf + c->b->len, obj, n);
@@ -596,7 +608,7 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 {
 	struct err e = {0};
 	struct jsplit sp;
-	struct audit_doc c = {pp, &sp, NULL, (int)f, 0, s, base};
+	struct audit_doc c = {pp, &sp, NULL, (int)f, 0, s, base, STRBUF_INIT};
 	char *in = xmalloc(1u << 20);
 	int rc = 0;
 	char last = '\n';
@@ -643,11 +655,9 @@ void audit_doc_unread(struct audit_doc *d, int code, uint64_t line)
 	char num[24];
 	int k = line_prefix(num, line);
 
-	if (d->b->len + (size_t)k + 3 > d->b->cap) {
-		submit(d->pp, d->b, d->f, d->raw);
-		d->b = get_free(d->pp, (size_t)d->f);
-		d->b->doc = true;
-	}
+	if (d->b->len + (size_t)k + 3 > d->b->cap)
+		doc_next(d);
+	grow_block(d->b, size_add(d->b->len, (size_t)k, 3));
 	memcpy(d->b->buf + d->b->len, num, (size_t)k);
 	d->b->len += (size_t)k;
 	d->b->buf[d->b->len++] = AUDIT_LINE_UNREAD;
@@ -655,25 +665,54 @@ void audit_doc_unread(struct audit_doc *d, int code, uint64_t line)
 	d->b->buf[d->b->len++] = '\n';
 }
 
-void audit_doc_marked(struct audit_doc *d, char marker, const char *text, size_t n, uint64_t line)
+/* "<line> " marker, the n bytes at text, tail (0: none) and a newline */
+static void doc_marked(struct audit_doc *d, char marker, const char *text, size_t n, char tail,
+		       uint64_t line)
 {
 	char num[24];
 	int k = line_prefix(num, line);
-	size_t need = size_add((size_t)k, n, 2);
+	size_t need = size_add((size_t)k, n, 3);
 
 	d->raw = d->base + d->s->raw_read;
-	if (d->b->len + need > d->b->cap && d->b->len) {
-		submit(d->pp, d->b, d->f, d->raw);
-		d->b = get_free(d->pp, (size_t)d->f);
-		d->b->doc = true;
-	}
-	grow_block(d->b, need);
+	if (d->b->len + need > d->b->cap && d->b->len)
+		doc_next(d);
+	grow_block(d->b, size_add(d->b->len, need, 0));
 	memcpy(d->b->buf + d->b->len, num, (size_t)k);
 	d->b->len += (size_t)k;
 	d->b->buf[d->b->len++] = marker;
 	memcpy(d->b->buf + d->b->len, text, n);
 	d->b->len += n;
+	if (tail)
+		d->b->buf[d->b->len++] = tail;
 	d->b->buf[d->b->len++] = '\n';
+}
+
+void audit_doc_marked(struct audit_doc *d, char marker, const char *text, size_t n, uint64_t line)
+{
+	doc_marked(d, marker, text, n, 0, line);
+}
+
+void audit_doc_csv_row(struct audit_doc *d, const char *row, size_t n, uint64_t line)
+{
+	/* the marker after it too: the scanning thread strips blanks at a line's end */
+	doc_marked(d, AUDIT_LINE_CSV_ROW, row, n, AUDIT_LINE_CSV_ROW, line);
+}
+
+void audit_doc_preamble(struct audit_doc *d, char marker, const char *text, size_t n)
+{
+	strbuf_reset(&d->pre);
+	strbuf_add(&d->pre, "0 ", 2);
+	strbuf_addch(&d->pre, marker);
+	strbuf_add(&d->pre, text, n);
+	strbuf_addch(&d->pre, marker);
+	strbuf_addch(&d->pre, '\n');
+	if (d->b->len + d->pre.len > d->b->cap && d->b->len) {
+		doc_next(d);
+		return;
+	}
+	grow_block(d->b, size_add(d->b->len, d->pre.len, 0));
+	memcpy(d->b->buf + d->b->len, d->pre.buf, d->pre.len);
+	d->b->len += d->pre.len;
 }
 
 void audit_doc_error(struct audit_doc *d, const char *msg)
@@ -685,13 +724,14 @@ void audit_doc_error(struct audit_doc *d, const char *msg)
 static void read_container(struct pipe *pp, size_t f, struct instream *s, struct strbuf *pre,
 			   uint64_t base, bool avro)
 {
-	struct audit_doc c = {pp, NULL, NULL, (int)f, base, s, base};
+	struct audit_doc c = {pp, NULL, NULL, (int)f, base, s, base, STRBUF_INIT};
 
 	c.b = get_free(pp, f);
 	c.b->doc = true;
 	c.b->doc_lines = avro ? audit_avro_read(&c, s, pre) : audit_csv_read(&c, s, pre);
 	c.b->last_of_file = true;
 	submit(pp, c.b, (int)f, base + s->raw_read);
+	strbuf_release(&c.pre);
 }
 
 /* ------------------------------------------------------------ format */

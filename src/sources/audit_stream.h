@@ -35,6 +35,15 @@ struct err;
  *                       as that row would be (format azure)
  */
 #define AUDIT_LINE_AKS '\x03'
+/*
+ *   AUDIT_LINE_CSV_HEAD then a CSV export's header as a line of CSV, and
+ *                       the marker again: first in each block of the export
+ *   AUDIT_LINE_CSV_ROW  then one row of that export as it is in the file
+ *                       (one line), and the marker again: decoded by the
+ *                       scanning thread as the reader would (csvrows.h)
+ */
+#define AUDIT_LINE_CSV_HEAD '\x1f'
+#define AUDIT_LINE_CSV_ROW  '\x1e'
 
 enum audit_unread {
 	AU_DOC_ELEMENT = 'd',	  /* document: not an object, or text outside any value */
