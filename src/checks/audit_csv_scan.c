@@ -74,6 +74,8 @@ void audit_csv_scan_line(struct block *b, const char *p, size_t n, uint64_t line
 	}
 	csvrows_set_ctx(s->rows, b);
 	csvrows_set_line(s->rows, line);
+	if (csvrows_one_line(s->rows, p + 1, n - 2))
+		return;
 	csvrows_feed(s->rows, p + 1, n - 2, false);
 	csvrows_feed(s->rows, "\n", 1, false);
 	if (!csvrows_at_row_start(s->rows)) {

@@ -426,6 +426,7 @@ static int simd_level(void);
 #define HAVE_CSV512 1
 static const char *quoted_loop512(const char *p, const char *end, char *o, size_t *k,
 				  uint64_t *lines, bool *closed);
+static const char *plain_end512(const char *p, const char *end);
 #endif
 
 /*
@@ -512,6 +513,69 @@ static const char *quoted_run(struct csvrows *c, const char *p, const char *end)
 }
 
 /* The runs of plain bytes are taken at once, what ends them byte by byte. */
+/*
+ * The fields of a row of one line of an AKSAudit table into c->row, as
+ * csvrows_feed() puts them there, without its byte by byte state: each
+ * quoted field by quoted_run(), each unquoted one copied at once. False
+ * (nothing decided, c->row to be reset) for what only the byte by byte
+ * reading says the same of: a quote or a CR in an unquoted field, text
+ * after a closing quote, a field more than the header has.
+ */
+static bool aks_fields(struct csvrows *c, const char *p, const char *e)
+{
+	const char *s = p;
+
+	/* a CR at the end outside quotes (a CRLF export) is dropped, as csv_byte() does */
+	if (e > p && e[-1] == '\r')
+		e--;
+	for (;;) {
+		size_t start = c->row.len;
+
+		if (c->nfield >= c->ncols)
+			return false;
+		if (s < e && *s == '"') {
+			s = quoted_run(c, s + 1, e);
+			if (s >= e || c->over)
+				return false;
+			s++; /* the closing quote */
+		} else {
+			const char *f = s;
+
+#ifdef HAVE_CSV512
+			if (simd_level() == 1)
+				f = plain_end512(s, e);
+			else
+#endif
+				f = plain_end(s, e);
+			if (f < e && *f != ',')
+				return false;
+			strbuf_add(&c->row, s, (size_t)(f - s));
+			s = f;
+		}
+		c->fofs[c->nfield] = start;
+		c->flen[c->nfield] = c->row.len - start;
+		c->nfield++;
+		if (s >= e)
+			return true;
+		if (*s++ != ',')
+			return false;
+	}
+}
+
+bool csvrows_one_line(struct csvrows *c, const char *p, size_t n)
+{
+	if (!c->header || !c->aks || !csvrows_at_row_start(c) || n > CSV_MAX_ROW / 8)
+		return false;
+	strbuf_grow(&c->row, n + 80);
+	if (!aks_fields(c, p, p + n)) {
+		row_start(c);
+		return false;
+	}
+	/* the row's end, as the newline after it makes it */
+	row_end(c);
+	return true;
+}
+
 size_t csvrows_feed(struct csvrows *c, const char *p, size_t n, bool one_row)
 {
 	const char *start = p, *end = p + n;
@@ -857,6 +921,23 @@ static const char *quoted_loop512(const char *p, const char *end, char *o, size_
 	}
 	*k = kk;
 	return p;
+}
+
+/* plain_end() 64 bytes at a time */
+static const char *plain_end512(const char *p, const char *end)
+{
+	while (end - p >= 64) {
+		const __m512i v = _mm512_loadu_si512((const void *)p);
+		uint64_t m = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(',')) |
+			     _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
+			     _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')) |
+			     _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+
+		if (m)
+			return p + __builtin_ctzll(m);
+		p += 64;
+	}
+	return plain_end(p, end);
 }
 
 /*

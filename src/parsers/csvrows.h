@@ -43,6 +43,14 @@ void csvrows_set_ctx(struct csvrows *c, void *ctx);
  * after the end of a row (its newline). Returns the bytes taken.
  */
 size_t csvrows_feed(struct csvrows *c, const char *p, size_t n, bool one_row);
+/*
+ * A row of one line (n bytes, no newline: csvrows_line_end() found it) at
+ * the start of a row,
+ * read as csvrows_feed() of it and its newline would: true when it is (the
+ * rows of an AKSAudit table whose fields are plain RFC 4180); false and
+ * nothing done for the others, which csvrows_feed() then reads.
+ */
+bool csvrows_one_line(struct csvrows *c, const char *p, size_t n);
 /* The end of the input: a row without its newline, or a quoted field cut. */
 void csvrows_finish(struct csvrows *c);
 

@@ -84,7 +84,7 @@ bool audit_csv_header(const char *p, size_t n, bool at_eof, bool *more)
  * newline, and the header are decoded here (the same decoder, streamed).
  */
 #define CSV_RAW_MAX (128u << 10)
-#define CSV_IN	    (1u << 20)
+#define CSV_IN	    (128u << 10)
 #define CSV_HEAD    (64u << 10)
 
 struct reader {

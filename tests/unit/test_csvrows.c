@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/strbuf.h"
+#include "parsers/aks.h"
 #include "parsers/csvrows.h"
 
 static const char *const pieces[] = {
@@ -231,6 +232,138 @@ static void test_decode_levels(void **state)
 	strbuf_release(&b);
 }
 
+/*
+ * A row of one line of an AKSAudit table read at once (csvrows_one_line(),
+ * the scanning threads' way) against the decoder fed the row and its
+ * newline: the same Event, object or unread row, or not taken.
+ */
+static void test_one_line(void **state)
+{
+	static const char head[] = "TimeGenerated,AuditId,Stage,User,RequestUri,Other\r\n";
+	static const char *const fields[] = {
+	    "",
+	    "id",
+	    "ResponseComplete",
+	    "\"{\"\"username\"\":\"\"system:anonymous\"\"}\"",
+	    "\"{\"\"a\"\":1} x\"",
+	    "/api/v1/pods?a=1",
+	    "\"a,b\"",
+	    "\"\"",
+	    "\"\"\"\"",
+	    "x\"y",
+	    "\"a\"b",
+	    "\"a\"\r",
+	    "a\rb",
+	    "\"[1,2]\"",
+	    "{\"\"x\"\":2}",
+	    "\"{\"\"k\"\":\"\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab\"\"}\"",
+	    "\"6/1/2025, 10:00:00 AM\"",
+	    " ",
+	    "\"\r\"",
+	};
+	struct strbuf row = STRBUF_INIT;
+	struct out a = {STRBUF_INIT}, b = {STRBUF_INIT};
+	struct csvrows *ca = csvrows_create(keep, &a), *cb = csvrows_create(keep, &b);
+	int taken = 0;
+	bool multi;
+
+	(void)state;
+	csvrows_feed(ca, head, strlen(head), false);
+	csvrows_feed(cb, head, strlen(head), false);
+	for (int t = 0; t < 100000; t++) {
+		unsigned nf = 4 + next(4);
+
+		strbuf_reset(&row);
+		for (unsigned i = 0; i < nf; i++) {
+			if (i)
+				strbuf_addch(&row, ',');
+			if (i == 1 || i == 2)
+				strbuf_addstr(&row, next(8) ? fields[1 + i - 1] : fields[next(19)]);
+			else
+				strbuf_addstr(&row,
+					      fields[next(sizeof(fields) / sizeof(fields[0]))]);
+		}
+		if (next(3) == 0)
+			strbuf_addch(&row, '\r');
+		if (next(16) == 0)
+			row.buf[next((unsigned)row.len)] = '\0';
+		/* only rows of one line, as the reader hands them on */
+		strbuf_addch(&row, '\n');
+		if (csvrows_line_end(row.buf, row.buf + row.len, &multi) != row.buf + row.len - 1)
+			continue;
+		row.len--;
+		strbuf_reset(&a.text);
+		strbuf_reset(&b.text);
+		csvrows_set_line(ca, (uint64_t)t + 2);
+		csvrows_set_line(cb, (uint64_t)t + 2);
+		csvrows_feed(ca, row.buf, row.len, false);
+		csvrows_feed(ca, "\n", 1, false);
+		if (csvrows_one_line(cb, row.buf, row.len)) {
+			taken++;
+		} else {
+			csvrows_feed(cb, row.buf, row.len, false);
+			csvrows_feed(cb, "\n", 1, false);
+		}
+		assert_true(csvrows_at_row_start(ca));
+		assert_true(csvrows_at_row_start(cb));
+		assert_int_equal(csvrows_line(ca), csvrows_line(cb));
+		assert_int_equal(a.text.len, b.text.len);
+		if (a.text.len)
+			assert_memory_equal(a.text.buf, b.text.buf, a.text.len);
+	}
+	assert_true(taken > 30000);
+	csvrows_destroy(ca);
+	csvrows_destroy(cb);
+	strbuf_release(&row);
+	strbuf_release(&a.text);
+	strbuf_release(&b.text);
+}
+
+/* aks_json_string() (64 bytes at a time, the last ones by a masked load) against escaping byte by
+ * byte */
+static void test_json_string(void **state)
+{
+	static const char special[] = {'"',  '\\', '\n', '\r',	     '\t',	 '\0', 1,
+				       0x1f, 0x20, 0x7f, (char)0x80, (char)0xff, 'a',  '/'};
+	struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;
+	char in[300];
+
+	(void)state;
+	for (int t = 0; t < 100000; t++) {
+		size_t n = next(t % 4 ? 80 : 300);
+
+		for (size_t i = 0; i < n; i++)
+			in[i] = next(4) ? 'x' : special[next(sizeof(special))];
+		strbuf_reset(&got);
+		strbuf_reset(&want);
+		strbuf_addstr(&got, "pre");
+		strbuf_addstr(&want, "pre\"");
+		aks_json_string(&got, in, n);
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)in[i];
+			char e[8];
+
+			if (c == '"' || c == '\\')
+				snprintf(e, sizeof(e), "\\%c", c);
+			else if (c == '\n' || c == '\r' || c == '\t')
+				snprintf(e, sizeof(e), "\\%c",
+					 c == '\n'   ? 'n'
+					 : c == '\r' ? 'r'
+						     : 't');
+			else if (c < 0x20)
+				snprintf(e, sizeof(e), "\\u%04x", c);
+			else
+				e[0] = (char)c, e[1] = '\0';
+			strbuf_addstr(&want, e);
+		}
+		strbuf_addch(&want, '"');
+		assert_int_equal(got.len, want.len);
+		assert_memory_equal(got.buf, want.buf, want.len);
+	}
+	strbuf_release(&got);
+	strbuf_release(&want);
+}
+
 /* A header on two lines (a quoted newline in a name) is not handed on. */
 static void test_header_two_lines(void **state)
 {
@@ -249,7 +382,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_line_end_sse2), cmocka_unit_test(test_line_end_best),
 	    cmocka_unit_test(test_header_line),	  cmocka_unit_test(test_header_two_lines),
-	    cmocka_unit_test(test_decode_levels),
+	    cmocka_unit_test(test_decode_levels), cmocka_unit_test(test_one_line),
+	    cmocka_unit_test(test_json_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
