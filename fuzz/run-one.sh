@@ -38,7 +38,7 @@ if [ "$secs" = det ]; then
 	case $t in
 	fuzz_tree) runs=2000 ;;
 	fuzz_cli) runs=1500 ;;
-	fuzz_audit_diff | fuzz_audit_formats | fuzz_json) runs=20000 ;;
+	fuzz_audit_diff | fuzz_audit_formats | fuzz_json | fuzz_csv) runs=20000 ;;
 	*) runs=50000 ;;
 	esac
 	limit="-runs=$runs -seed=1"
