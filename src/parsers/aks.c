@@ -208,8 +208,28 @@ void aks_json_string(struct strbuf *o, const char *p, size_t n)
 	o->buf[o->len] = '\0';
 }
 
+/* Is v exactly one JSON value (jsonl_valid_value()), column i's text seen before or checked? */
+static bool one_value(const struct aks_text *v, size_t i, struct aks_seen *seen)
+{
+	unsigned k;
+
+	if (seen && v->n <= AKS_SEEN_MAX)
+		for (k = 0; k < AKS_SEEN; k++)
+			if (seen->len[i][k] == v->n && !memcmp(seen->text[i][k], v->p, v->n))
+				return true;
+	if (jsonl_valid_value(v->p, v->p + v->n) != v->p + v->n)
+		return false;
+	if (seen && v->n <= AKS_SEEN_MAX) {
+		k = seen->next[i]++ % AKS_SEEN;
+		memcpy(seen->text[i][k], v->p, v->n);
+		seen->len[i][k] = v->n;
+	}
+	return true;
+}
+
 /* One column's value at o (room for 6 * v->n + 2 bytes); NULL as aks_event() says. */
-static char *aks_value(char *o, const struct aks_text *v, bool utc, bool clean, struct strbuf *tmp)
+static char *aks_value(char *o, const struct aks_text *v, size_t i, bool utc, bool clean,
+		       struct strbuf *tmp, struct aks_seen *seen)
 {
 	char t[40];
 
@@ -229,8 +249,7 @@ static char *aks_value(char *o, const struct aks_text *v, bool utc, bool clean, 
 	if (v->p[0] != '{' && v->p[0] != '[')
 		return json_string_at(o, v->p, v->n);
 	/* cJSON_Parse would also take one value followed by anything: only exactly one */
-	if (jsonl_valid_value(v->p, v->p + v->n) != v->p + v->n ||
-	    (!clean && memchr(v->p, '\n', v->n)))
+	if (!one_value(v, i, seen) || (!clean && memchr(v->p, '\n', v->n)))
 		return NULL;
 	memcpy(o, v->p, v->n);
 	return o + v->n;
@@ -249,7 +268,7 @@ static void key_init(void)
 }
 
 bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], bool clean,
-	       struct strbuf *tmp)
+	       struct strbuf *tmp, struct aks_seen *seen)
 {
 	const struct aks_text *val[AKS_NCOLS];
 	size_t room = 2;
@@ -281,7 +300,7 @@ bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], bool 
 		/* all 32 bytes at once (the room counts 40 per key) */
 		memcpy(o, key_text[i], sizeof(key_text[i]));
 		o += key_len[i];
-		o = aks_value(o, v, v == &col[i][1], clean, tmp);
+		o = aks_value(o, v, i, v == &col[i][1], clean, tmp, seen);
 		if (!o) {
 			ev->buf[0] = '\0';
 			return false;

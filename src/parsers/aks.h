@@ -39,6 +39,8 @@ bool aks_portal_time(const char *s, char *out, size_t n);
  */
 void aks_json_string(struct strbuf *o, const char *p, size_t n);
 
+struct aks_seen;
+
 struct aks_text {
 	const char *p;
 	size_t n; /* 0: the column is absent or empty */
@@ -55,6 +57,20 @@ struct aks_text {
  * the caller knows that no text holds a NUL or a newline.
  */
 bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], bool clean,
-	       struct strbuf *tmp);
+	       struct strbuf *tmp, struct aks_seen *seen);
+
+/*
+ * The last JSON texts of each dynamic column found to be exactly one JSON
+ * value, not checked again (rows repeat their user, object and
+ * annotations: the check was a tenth of reading an AKSAudit export). NULL:
+ * none kept. The caller's, zeroed at first (xcalloc()).
+ */
+#define AKS_SEEN     4
+#define AKS_SEEN_MAX 512
+struct aks_seen {
+	char text[AKS_NCOLS][AKS_SEEN][AKS_SEEN_MAX];
+	size_t len[AKS_NCOLS][AKS_SEEN]; /* 0: none */
+	unsigned next[AKS_NCOLS];
+};
 
 #endif

@@ -41,6 +41,7 @@ struct csvrows {
 	bool aks;
 	int aks_col[AKS_NCOLS][2];
 	struct strbuf row, ev, tmp;
+	struct aks_seen *seen; /* dynamic columns' JSON found valid (AKSAudit tables) */
 	size_t fstart, fofs[CSV_MAX_COLS], flen[CSV_MAX_COLS];
 };
 
@@ -124,6 +125,8 @@ static void aks_header(struct csvrows *c)
 		c->aks_col[i][1] = column(c, utc, (size_t)n);
 	}
 	c->aks = c->aks_col[0][0] >= 0 && c->aks_col[1][0] >= 0;
+	if (c->aks && !c->seen)
+		c->seen = xcalloc(1, sizeof(*c->seen));
 }
 
 /* The row's Event into c->ev; false when the row is to be made into a JSON object instead. */
@@ -152,7 +155,8 @@ static bool aks_row_event(struct csvrows *c)
 	/* no newline in the row's fields (none counted), no NUL: once for the row, not per column
 	 */
 	return aks_event(&c->ev, col,
-			 c->line == c->row_line && !memchr(c->row.buf, '\0', c->row.len), &c->tmp);
+			 c->line == c->row_line && !memchr(c->row.buf, '\0', c->row.len), &c->tmp,
+			 c->seen);
 }
 
 /* An AKSAudit row, as row_end() reads the others. */
@@ -629,6 +633,7 @@ void csvrows_destroy(struct csvrows *c)
 	strbuf_release(&c->row);
 	strbuf_release(&c->ev);
 	strbuf_release(&c->tmp);
+	free(c->seen);
 	free(c);
 }
 
