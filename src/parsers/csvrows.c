@@ -881,10 +881,11 @@ static const char *line_end_parity(const char *p, const char *end, bool *multi, 
 #ifdef HAVE_CSV512
 #ifdef __clang__
 #pragma clang attribute push(                                                                      \
-    __attribute__((target("avx512f,avx512bw,avx512vbmi2,pclmul,popcnt"))), apply_to = function)
+    __attribute__((target("avx512f,avx512bw,avx512vbmi2,pclmul,popcnt,bmi,bmi2"))),                \
+    apply_to = function)
 #else
 #pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vbmi2,pclmul,popcnt")
+#pragma GCC target("avx512f,avx512bw,avx512vbmi2,pclmul,popcnt,bmi,bmi2")
 #endif
 #include <immintrin.h>
 
@@ -900,16 +901,19 @@ static const char *quoted_loop512(const char *p, const char *end, char *o, size_
 {
 	size_t kk = *k;
 
-	while (end - p >= 80) {
-		const __m512i v = _mm512_loadu_si512((const void *)p);
-		uint64_t q = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+	while (p < end) {
+		/* the last bytes by a masked load: a quote that ends them is returned at */
+		size_t left = (size_t)(end - p);
+		uint64_t in = left >= 64 ? ~0ull : _bzhi_u64(~0ull, (unsigned)left);
+		const __m512i v = _mm512_maskz_loadu_epi8(in, (const void *)p);
+		uint64_t q = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) & in;
 		uint64_t first = jsonl_escaping(q), closing, lm, keep, nl;
-		int lim = 64;
+		int lim = left >= 64 ? 64 : (int)left;
 
-		closing = first & ~(q >> 1) & ~(1ull << 63);
+		closing = first & ~(q >> 1) & (left > 64 ? ~(1ull << 63) : ~0ull);
 		if (closing)
 			lim = __builtin_ctzll(closing);
-		else if (first >> 63)
+		else if (left > 64 && first >> 63)
 			lim = 63;
 		lm = lim == 64 ? ~0ull : (1ull << lim) - 1;
 		keep = lm & ~(first << 1);
@@ -931,18 +935,21 @@ static const char *quoted_loop512(const char *p, const char *end, char *o, size_
 /* plain_end() 64 bytes at a time */
 static const char *plain_end512(const char *p, const char *end)
 {
-	while (end - p >= 64) {
-		const __m512i v = _mm512_loadu_si512((const void *)p);
-		uint64_t m = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(',')) |
-			     _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
-			     _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')) |
-			     _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+	while (p < end) {
+		size_t left = (size_t)(end - p);
+		uint64_t in = left >= 64 ? ~0ull : _bzhi_u64(~0ull, (unsigned)left);
+		const __m512i v = _mm512_maskz_loadu_epi8(in, (const void *)p);
+		uint64_t m = (_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(',')) |
+			      _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) |
+			      _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')) |
+			      _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'))) &
+			     in;
 
 		if (m)
 			return p + __builtin_ctzll(m);
-		p += 64;
+		p += left >= 64 ? 64 : left;
 	}
-	return plain_end(p, end);
+	return end;
 }
 
 /*
@@ -1010,7 +1017,7 @@ static int simd_detect(void)
 	if (!(env && (!strcmp(env, "sse2") || !strcmp(env, "avx2"))) &&
 	    __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 	    __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("pclmul") &&
-	    __builtin_cpu_supports("popcnt"))
+	    __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi2"))
 		return 1;
 #endif
 	return 0;
