@@ -173,31 +173,13 @@ t "--input-format native on Event Hub Capture: its 12 messages unread" \
 /usr/bin/python3 - "$F" "$tmp" <<'PY'
 import json, sys
 f, d = sys.argv[1], sys.argv[2]
+sys.path.insert(0, f)
+from avro_raw import zz, s, container
 raw = open(f + "/eventhub-null.avro", "rb").read()
 open(d + "/cut.avro", "wb").write(raw[:len(raw) * 2 // 3])           # cut short
 sync = raw[raw.index(b"\x00", raw.index(b"avro.codec")) + 1:][:0]     # (unused)
 bad = bytearray(raw); bad[-1] ^= 0xff                                 # last sync marker wrong
 open(d + "/sync.avro", "wb").write(bytes(bad))
-
-def zz(n):
-    n = (n << 1) ^ (n >> 63)
-    out = b""
-    while True:
-        b = n & 0x7f
-        n >>= 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-def s(b):
-    return zz(len(b)) + b
-
-def container(schema, blocks, codec=b"null"):
-    h = b"Obj\x01" + zz(2) + s(b"avro.schema") + s(json.dumps(schema).encode()) + \
-        s(b"avro.codec") + s(codec) + zz(0)
-    m = b"S" * 16
-    return h + m + b"".join(zz(c) + zz(len(data)) + data + m for c, data in blocks)
 
 eh = {"type": "record", "name": "EventData", "fields": [
     {"name": "SequenceNumber", "type": "long"}, {"name": "Body", "type": ["null", "bytes"]}]}

@@ -24,21 +24,10 @@ case "$KANON" in *build-san*) san=1 ;; esac
 python3 - "$F/native.jsonl" "$tmp" <<'PY'
 import json, os, random, sys, zlib
 src, d = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.dirname(src))
+import avro_raw
+from avro_raw import zz, s
 events = [l.rstrip("\n") for l in open(src) if l.strip()]
-
-def zz(n):
-    n = (n << 1) ^ (n >> 63)
-    out = b""
-    while True:
-        b = n & 0x7f
-        n >>= 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-def s(b):
-    return zz(len(b)) + b
 
 def deflate(data):
     c = zlib.compressobj(6, zlib.DEFLATED, -15)
@@ -51,10 +40,7 @@ SCHEMA = {"type": "record", "name": "EventData", "namespace": "Microsoft.Service
 SYNC = bytes(range(16))
 
 def container(blocks, bad_sync=-1):
-    h = b"Obj\x01" + zz(2) + s(b"avro.schema") + s(json.dumps(SCHEMA).encode()) + \
-        s(b"avro.codec") + s(b"deflate") + zz(0)
-    return h + SYNC + b"".join(zz(c) + zz(len(data)) + data + (b"X" * 16 if i == bad_sync else SYNC)
-                               for i, (c, data) in enumerate(blocks))
+    return avro_raw.container(SCHEMA, blocks, b"deflate", SYNC, bad_sync)
 
 seq = 0
 def message(evs, pad=b""):

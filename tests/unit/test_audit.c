@@ -396,6 +396,25 @@ static void test_has_quoted(void **state)
 }
 
 /* responseStatus.code: an integral number, as cJSON reads it, on both paths (fuzz_audit_diff) */
+/* The record of one event line: auditID id, a final stage, responseStatus rs (or none). */
+static struct arec scan_event(const char *id, const char *rs)
+{
+	char line[512];
+	struct block b;
+	struct arec r;
+
+	memset(&b, 0, sizeof(b));
+	snprintf(line, sizeof(line),
+		 "{\"auditID\":\"%s\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":"
+		 "\"2025-06-01T00:00:00Z\"%s%s}",
+		 id, rs ? ",\"responseStatus\":" : "", rs ? rs : "");
+	audit_scan_line(&b, LINE(line), 1);
+	assert_int_equal(b.nrec, 1);
+	r = b.recs[0];
+	free(b.recs);
+	return r;
+}
+
 static void test_status_code(void **state)
 {
 	static const struct {
@@ -403,21 +422,15 @@ static void test_status_code(void **state)
 		int want;
 	} cases[] = { { "401", 401 }, { "401.0", 401 }, { "4.01e2", 401 }, { "401.5", 0 },
 		      { "-1", 0 }, { "65536", 0 }, { "\"401\"", 0 }, { "1e400", 0 } };
-	char line[256];
+	char rs[64];
 
 	(void)state;
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		struct block b;
-		memset(&b, 0, sizeof(b));
-		snprintf(line, sizeof(line),
-			 "{\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":"
-			 "\"2025-06-01T00:00:00Z\",\"responseStatus\":{\"code\":%s}}",
-			 cases[k].code);
-		audit_scan_line(&b, LINE(line), 1);
-		assert_int_equal(b.nrec, 1);
-		if (b.recs[0].code != cases[k].want)
-			fail_msg("code %s: %d, want %d", cases[k].code, b.recs[0].code, cases[k].want);
-		free(b.recs);
+		struct arec r;
+		snprintf(rs, sizeof(rs), "{\"code\":%s}", cases[k].code);
+		r = scan_event("a", rs);
+		if (r.code != cases[k].want)
+			fail_msg("code %s: %d, want %d", cases[k].code, r.code, cases[k].want);
 	}
 }
 
@@ -439,24 +452,16 @@ static void test_status_escapes(void **state)
 	    {"{\"details\":{\"\\u0063ode\":1},\"code\":403}", 403, false},
 	    {"{\"m\":[\"\\\"\",{\"a\\n\":1}],\"code\":404}", 404, false},
 	};
-	char line[512];
 
 	(void)state;
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		struct block b;
 		struct span sp = {cases[k].rs, strlen(cases[k].rs)};
+		struct arec r;
 
 		assert_int_equal(jsonl_obj_keys_escaped(&sp), cases[k].keys_escaped);
-		memset(&b, 0, sizeof(b));
-		snprintf(line, sizeof(line),
-			 "{\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":"
-			 "\"2025-06-01T00:00:00Z\",\"responseStatus\":%s}",
-			 cases[k].rs);
-		audit_scan_line(&b, LINE(line), 1);
-		assert_int_equal(b.nrec, 1);
-		if (b.recs[0].code != cases[k].want)
-			fail_msg("%s: %d, want %d", cases[k].rs, b.recs[0].code, cases[k].want);
-		free(b.recs);
+		r = scan_event("a", cases[k].rs);
+		if (r.code != cases[k].want)
+			fail_msg("%s: %d, want %d", cases[k].rs, r.code, cases[k].want);
 	}
 	/* not an object, or one cut short: as escaped (the full parser decides) */
 	{
@@ -1007,37 +1012,17 @@ static void test_auditid_bits(void **state)
 	    "01234567-89ab-cdef-0123-456789ABCDE@", "01234567-89ab-cdef-0123-456789ABCDEG",
 	    "0123456-789ab-cdef-0123-456789ABCDEF", "g1234567-89ab-cdef-0123-456789abcdef",
 	};
-	char line[256];
-
 	(void)state;
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		struct block b;
-		memset(&b, 0, sizeof(b));
-		snprintf(line, sizeof(line),
-			 "{\"auditID\":\"%s\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":"
-			 "\"2025-06-01T00:00:00Z\"}",
-			 cases[k].id);
-		audit_scan_line(&b, LINE(line), 1);
-		assert_int_equal(b.nrec, 1);
-		if (b.recs[0].hi != cases[k].hi || b.recs[0].lo != cases[k].lo)
-			fail_msg("%s: %016llx %016llx", cases[k].id,
-				 (unsigned long long)b.recs[0].hi,
-				 (unsigned long long)b.recs[0].lo);
-		free(b.recs);
+		struct arec r = scan_event(cases[k].id, NULL);
+		if (r.hi != cases[k].hi || r.lo != cases[k].lo)
+			fail_msg("%s: %016llx %016llx", cases[k].id, (unsigned long long)r.hi,
+				 (unsigned long long)r.lo);
 	}
 	for (size_t k = 0; k < sizeof(not_uuid) / sizeof(not_uuid[0]); k++) {
-		struct block b;
-		memset(&b, 0, sizeof(b));
-		snprintf(line, sizeof(line),
-			 "{\"auditID\":\"%s\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":"
-			 "\"2025-06-01T00:00:00Z\"}",
-			 not_uuid[k]);
-		audit_scan_line(&b, LINE(line), 1);
-		assert_int_equal(b.nrec, 1);
+		struct arec r = scan_event(not_uuid[k], NULL);
 		/* the digits as a UUID would be 0x0123456789abcdef... : a hash is not */
-		assert_false(b.recs[0].hi == 0x0123456789abcdefULL &&
-			     (b.recs[0].lo >> 8) == 0x0123456789abcdULL);
-		free(b.recs);
+		assert_false(r.hi == 0x0123456789abcdefULL && (r.lo >> 8) == 0x0123456789abcdULL);
 	}
 }
 

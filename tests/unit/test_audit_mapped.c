@@ -23,6 +23,7 @@ struct seen {
 	size_t len;
 	uint64_t hash;
 	bool last;
+	bool doc;
 };
 
 struct log {
@@ -58,6 +59,7 @@ static void scan(void *ctx, struct audit_block *b)
 	s->len = b->len;
 	s->hash = fnv(b->buf, b->len);
 	s->last = b->last_of_file;
+	s->doc = b->doc;
 }
 
 static void consume(void *ctx, struct audit_block *b)
@@ -177,11 +179,45 @@ static void test_mapped_file_shrinks(void **state)
 	}
 }
 
+/*
+ * JSON lines or a document, from the first object: a newline inside one of
+ * its strings makes a document, an escaped quote does not end the string
+ * (at every offset around the 16 bytes looked at at once).
+ */
+static void test_detect_strings(void **state)
+{
+	(void)state;
+	for (int pad = 0; pad < 40; pad++) {
+		for (int kind = 0; kind < 3; kind++) {
+			char path[] = "/tmp/kanon-detect-XXXXXX";
+			int fd = mkstemp(path);
+			FILE *f = fdopen(fd, "w");
+			static struct log l;
+
+			assert_non_null(f);
+			/* kind 0: "x...\"}\n" stays a string; 1: a raw newline in it; 2: \\ then "
+			 * ends it */
+			fprintf(f, "{\"m\":\"%*s%s\",\"auditID\":\"a\"}\n{\"auditID\":\"b\"}\n",
+				pad, "",
+				kind == 0   ? "x\\\"}\\n"
+				: kind == 1 ? "x\n}"
+					    : "x\\\\");
+			assert_int_equal(fclose(f), 0);
+			run(path, 1, true, &l);
+			assert_true(l.n >= 1);
+			if (l.v[0].doc != (kind == 1))
+				fail_msg("pad %d kind %d: doc %d", pad, kind, l.v[0].doc);
+			unlink(path);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mapped_same_blocks),
 	    cmocka_unit_test(test_mapped_file_shrinks),
+	    cmocka_unit_test(test_detect_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
