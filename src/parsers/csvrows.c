@@ -840,6 +840,38 @@ static const char *line_end_tail(const char *p, const char *s, const char *end, 
 	return NULL;
 }
 
+/*
+ * One 64-byte step of the row's end (s: the 64 bytes of the row at p, q and
+ * n: their quotes and newlines, x: the bytes inside quotes): where the row
+ * ends, or NULL, with *multi or *odd set when it cannot be told this way
+ * (neither: go on with the next 64 bytes).
+ */
+static inline __attribute__((always_inline)) const char *
+parity_step(const char *p, const char *s, uint64_t q, uint64_t n, uint64_t x, bool *multi,
+	    bool *odd)
+{
+	uint64_t out = n & ~x;
+	/* the bytes before the first newline outside quotes, or all */
+	uint64_t stop = out ? (out & (0 - out)) - 1 : ~0ull;
+	/* the quotes that make the parity odd, not after a quote: after a comma? */
+	uint64_t opens = q & x & ~((q << 1) | (uint64_t)(s != p && s[-1] == '"')) & stop;
+
+	while (opens) {
+		int i = __builtin_ctzll(opens);
+
+		opens &= opens - 1;
+		if (i ? s[i - 1] != ',' : s != p && s[-1] != ',') {
+			*odd = true;
+			return NULL;
+		}
+	}
+	if (n & x & stop) {
+		*multi = true;
+		return NULL;
+	}
+	return out ? s + __builtin_ctzll(out) : NULL;
+}
+
 static const char *line_end_parity(const char *p, const char *end, bool *multi, bool *odd)
 {
 	const char *s = p;
@@ -847,30 +879,13 @@ static const char *line_end_parity(const char *p, const char *end, bool *multi, 
 
 #ifdef __SSE2__
 	while (end - s >= 64) {
-		uint64_t q, n, x, stop, out, opens;
+		uint64_t q, n, x;
+		const char *r;
 
 		masks64(s, &q, &n);
 		x = jsonl_prefix_xor(q) ^ (in ? ~0ull : 0);
-		out = n & ~x;
-		/* the bytes before the first newline outside quotes, or all */
-		stop = out ? (out & (0 - out)) - 1 : ~0ull;
-		/* the quotes that make the parity odd, not after a quote: after a comma? */
-		opens = q & x & ~((q << 1) | (uint64_t)(s != p && s[-1] == '"')) & stop;
-		while (opens) {
-			int i = __builtin_ctzll(opens);
-
-			opens &= opens - 1;
-			if (i ? s[i - 1] != ',' : s != p && s[-1] != ',') {
-				*odd = true;
-				return NULL;
-			}
-		}
-		if (n & x & stop) {
-			*multi = true;
-			return NULL;
-		}
-		if (out)
-			return s + __builtin_ctzll(out);
+		if ((r = parity_step(p, s, q, n, x, multi, odd)) != NULL || *multi || *odd)
+			return r;
 		in = x >> 63;
 		s += 64;
 	}
@@ -966,29 +981,14 @@ static const char *line_end_parity512(const char *p, const char *end, bool *mult
 		const __m512i v = _mm512_loadu_si512((const void *)s);
 		uint64_t q = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
 		uint64_t n = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n'));
-		uint64_t x, stop, out, opens;
+		uint64_t x;
+		const char *r;
 
 		x = (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(
 			_mm_cvtsi64_si128((long long)q), _mm_set1_epi8((char)0xff), 0)) ^
 		    in;
-		out = n & ~x;
-		stop = out ? (out & (0 - out)) - 1 : ~0ull;
-		opens = q & x & ~((q << 1) | (uint64_t)(s != p && s[-1] == '"')) & stop;
-		while (opens) {
-			int i = __builtin_ctzll(opens);
-
-			opens &= opens - 1;
-			if (i ? s[i - 1] != ',' : s != p && s[-1] != ',') {
-				*odd = true;
-				return NULL;
-			}
-		}
-		if (n & x & stop) {
-			*multi = true;
-			return NULL;
-		}
-		if (out)
-			return s + __builtin_ctzll(out);
+		if ((r = parity_step(p, s, q, n, x, multi, odd)) != NULL || *multi || *odd)
+			return r;
 		in = 0 - (x >> 63);
 		s += 64;
 	}
@@ -1011,11 +1011,7 @@ static int csv_simd = -1;
 static int simd_detect(void)
 {
 #ifdef HAVE_CSV512
-	const char *env = getenv("KANON_SIMD");
-
-	__builtin_cpu_init();
-	if (!(env && (!strcmp(env, "sse2") || !strcmp(env, "avx2"))) &&
-	    __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+	if (jsonl_simd_cap() >= 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 	    __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("pclmul") &&
 	    __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi2"))
 		return 1;

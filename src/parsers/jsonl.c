@@ -879,13 +879,21 @@ static void strict_init(struct strict *s, const char *p, const char *end, struct
 static int simd_level = -1;
 
 /* The best the CPU has, or less with KANON_SIMD=sse2 or avx2 (the tests run each). */
+int jsonl_simd_cap(void)
+{
+	const char *env = getenv("KANON_SIMD");
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+	__builtin_cpu_init();
+#endif
+	return env && !strcmp(env, "sse2") ? 0 : env && !strcmp(env, "avx2") ? 1 : 2;
+}
+
 static int simd_detect(void)
 {
 #ifdef HAVE_STRICT_SIMD
-	const char *env = getenv("KANON_SIMD");
-	int cap = env && !strcmp(env, "sse2") ? 0 : env && !strcmp(env, "avx2") ? 1 : 2;
+	int cap = jsonl_simd_cap();
 
-	__builtin_cpu_init();
 	/* both use PCLMULQDQ for the prefix XOR (every AVX2 CPU has it, but ask) */
 	if (!__builtin_cpu_supports("pclmul"))
 		return 0;

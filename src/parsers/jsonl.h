@@ -240,6 +240,13 @@ void jsonl_reduce_release(struct jsonl_reduce *r);
  * From the quotes of a block (escaped ones removed), the bytes inside
  * strings: 1 from each quote up to the next, exclusive.
  */
+/*
+ * The instruction sets the SIMD code may use, as KANON_SIMD caps them (the
+ * tests run each): 0 SSE2 only (KANON_SIMD=sse2), 1 up to AVX2
+ * (KANON_SIMD=avx2), 2 anything the CPU has. __builtin_cpu_init() is done.
+ */
+int jsonl_simd_cap(void);
+
 static inline uint64_t jsonl_prefix_xor(uint64_t x)
 {
 	x ^= x << 1;

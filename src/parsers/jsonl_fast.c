@@ -7,6 +7,7 @@
  */
 #include "parsers/jsonl_fast.h"
 #include "parsers/json.h"
+#include "parsers/jsonl.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -292,11 +293,8 @@ static int fast_level = -1;
 static int fast_detect(void)
 {
 #ifdef HAVE_FAST_VBMI2
-	const char *env = getenv("KANON_SIMD");
-
-	__builtin_cpu_init();
-	if (!(env && (!strcmp(env, "sse2") || !strcmp(env, "avx2"))) &&
-	    __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi2"))
+	if (jsonl_simd_cap() >= 2 && __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("avx512vbmi2"))
 		return 1;
 #endif
 	return 0;
