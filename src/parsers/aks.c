@@ -9,6 +9,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "parsers/jsonl.h"
 #include "parsers/jsonl_fast.h"
 #include "core/util.h"
 #include "core/banned.h"
@@ -135,17 +136,11 @@ static size_t run_of_plain(const char *p, size_t i, size_t n)
 	int level = __atomic_load_n(&aks_simd, __ATOMIC_RELAXED);
 
 	if (level < 0) {
-		const char *env = getenv("KANON_SIMD");
-
 		level = 0;
 #ifdef HAVE_AKS512
-		__builtin_cpu_init();
-		if (!(env && (!strcmp(env, "sse2") || !strcmp(env, "avx2"))) &&
-		    __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-		    __builtin_cpu_supports("bmi2"))
+		if (jsonl_simd_cap() >= 2 && __builtin_cpu_supports("avx512f") &&
+		    __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi2"))
 			level = 1;
-#else
-		(void)env;
 #endif
 		__atomic_store_n(&aks_simd, level, __ATOMIC_RELAXED);
 	}
