@@ -962,6 +962,9 @@ static void *worker_main(void *arg)
 		b->state = B_SCANNING;
 		pthread_mutex_unlock(&pp->mu);
 		pp->ops->scan(pp->ops->ctx, b);
+		/* the text is not read again: a map's pages go back now, not when consumed */
+		if (b->map)
+			filemap_drop_range(b->map, (uint64_t)(b->buf - filemap_data(b->map)), b->len);
 		wt = pp->lanes > 1 ? pp->ops->weight(pp->ops->ctx, b->data) : 0;
 		pthread_mutex_lock(&pp->mu);
 		b->state = B_SCANNED;

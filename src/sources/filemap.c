@@ -177,6 +177,20 @@ void filemap_drop(struct filemap *m, uint64_t upto)
 	m->dropped = to;
 }
 
+void filemap_drop_range(struct filemap *m, uint64_t off, size_t len)
+{
+	size_t lo, hi;
+
+	if (off >= m->size)
+		return;
+	if (len > m->size - off)
+		len = (size_t)(m->size - off);
+	lo = ((size_t)off + page - 1) & ~(page - 1);
+	hi = (size_t)(off + len) & ~(page - 1);
+	if (hi > lo)
+		madvise(m->base + lo, hi - lo, MADV_DONTNEED);
+}
+
 bool filemap_cut(const struct filemap *m)
 {
 	return atomic_load(&guards[m->slot].cut) != 0;

@@ -39,6 +39,12 @@ uint64_t filemap_size(const struct filemap *m);
 int filemap_populate(struct filemap *m, uint64_t off, size_t len);
 /* Gives back the pages wholly before byte upto (read, never read again). */
 void filemap_drop(struct filemap *m, uint64_t upto);
+/*
+ * Gives back the pages wholly inside [off, off + len), read and not needed
+ * any more, while the bytes around them may still be read (by another
+ * thread: a page given back is read from the file again if touched).
+ */
+void filemap_drop_range(struct filemap *m, uint64_t off, size_t len);
 /* The file shrank: a page faulted past its end (from there on the map reads zeros), or
  * filemap_populate found it. */
 bool filemap_cut(const struct filemap *m);

@@ -52,6 +52,12 @@ static void test_map_reads_file(void **state)
 	filemap_drop(m, 100000);
 	filemap_drop(m, 50000); /* behind what was dropped: nothing */
 	assert_int_equal(d[200000], 'a' + 200000 % 26);
+	/* a range's inner pages go back; its edges and what is around it read the same */
+	filemap_drop_range(m, 150001, 20000);
+	filemap_drop_range(m, FILE_BYTES - 10, 100); /* past the end: cut to it */
+	filemap_drop_range(m, FILE_BYTES + 10, 1);
+	for (size_t i = 140000; i < FILE_BYTES; i += 613)
+		assert_int_equal(d[i], 'a' + i % 26);
 	assert_false(filemap_cut(m));
 	/* references: the last put says so */
 	filemap_hold(m);
