@@ -155,14 +155,16 @@ static inline bool hex16(const char *s, uint64_t *out)
 }
 #endif
 
-/* A UUID is its 128 bits; any other auditID string is hashed to 128 bits. */
+/*
+ * A UUID is its 128 bits; any other auditID string is hashed to 128 bits
+ * (also 36 bytes with a dash elsewhere or a byte that is not a hex digit).
+ */
 static void audit_id(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
 {
 	uint64_t h = 0, l = 0;
-	int nd = 0;
 
-#ifdef __SSE2__
 	if (n == 36 && p[8] == '-' && p[13] == '-' && p[18] == '-' && p[23] == '-') {
+#ifdef __SSE2__
 		char d[32];
 
 		memcpy(d, p, 8);
@@ -175,10 +177,7 @@ static void audit_id(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
 			*lo = l;
 			return;
 		}
-		goto hash;
-	}
-#endif
-	if (n == 36 && p[8] == '-' && p[13] == '-' && p[18] == '-' && p[23] == '-') {
+#else
 		static const unsigned char pos[32] = {0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11,
 						      12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25,
 						      26, 27, 28, 29, 30, 31, 32, 33, 34, 35};
@@ -195,28 +194,8 @@ static void audit_id(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
 			*lo = l;
 			return;
 		}
-		h = l = 0;
+#endif
 	}
-	if (n == 36) {
-		for (size_t i = 0; i < n; i++) {
-			int v = hex_value(p[i]);
-			if (p[i] == '-' && (i == 8 || i == 13 || i == 18 || i == 23))
-				continue;
-			if (v < 0)
-				goto hash;
-			if (nd < 16)
-				h = h << 4 | (uint64_t)v;
-			else
-				l = l << 4 | (uint64_t)v;
-			nd++;
-		}
-		if (nd == 32) {
-			*hi = h;
-			*lo = l;
-			return;
-		}
-	}
-hash:
 	/*
 	 * Keyed (audit_hash.h): the client sets its Audit-ID, and two ids with
 	 * one unkeyed hash would be one request (the second one hidden).
