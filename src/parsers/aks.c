@@ -131,19 +131,20 @@ static size_t plain_run512(const char *p, size_t i, size_t n)
 /* 1: plain_run512(); 0: plain_run(); -1: not known yet (KANON_SIMD=sse2 or avx2: 0) */
 static int aks_simd = -1;
 
+static int aks_detect(void)
+{
+#ifdef HAVE_AKS512
+	if (jsonl_simd_cap() >= 2 && __builtin_cpu_supports("avx512f") &&
+	    __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi2"))
+		return 1;
+#endif
+	return 0;
+}
+
 static size_t run_of_plain(const char *p, size_t i, size_t n)
 {
-	int level = __atomic_load_n(&aks_simd, __ATOMIC_RELAXED);
+	int level = jsonl_simd_once(&aks_simd, aks_detect);
 
-	if (level < 0) {
-		level = 0;
-#ifdef HAVE_AKS512
-		if (jsonl_simd_cap() >= 2 && __builtin_cpu_supports("avx512f") &&
-		    __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi2"))
-			level = 1;
-#endif
-		__atomic_store_n(&aks_simd, level, __ATOMIC_RELAXED);
-	}
 #ifdef HAVE_AKS512
 	if (level == 1)
 		return plain_run512(p, i, n);

@@ -1021,13 +1021,7 @@ static int simd_detect(void)
 
 static int simd_level(void)
 {
-	int level = __atomic_load_n(&csv_simd, __ATOMIC_RELAXED);
-
-	if (level < 0) {
-		level = simd_detect();
-		__atomic_store_n(&csv_simd, level, __ATOMIC_RELAXED);
-	}
-	return level;
+	return jsonl_simd_once(&csv_simd, simd_detect);
 }
 
 void csvrows_simd_force(int level)

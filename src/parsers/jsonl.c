@@ -915,12 +915,8 @@ void jsonl_simd_force(int level)
 int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
 			   bool *backslash, const char **close, const char **eol)
 {
-	int level = __atomic_load_n(&simd_level, __ATOMIC_RELAXED);
+	int level = jsonl_simd_once(&simd_level, simd_detect);
 
-	if (level < 0) {
-		level = simd_detect();
-		__atomic_store_n(&simd_level, level, __ATOMIC_RELAXED);
-	}
 #ifdef HAVE_STRICT_SIMD
 	if (level == 2)
 		return strict_walk_avx512(p, end, out, backslash, close, eol);

@@ -247,6 +247,21 @@ void jsonl_reduce_release(struct jsonl_reduce *r);
  */
 int jsonl_simd_cap(void);
 
+/*
+ * A SIMD path's level, detected once: *cache is -1 until detect() is run
+ * (threads may race to run it; each finds the same level).
+ */
+static inline int jsonl_simd_once(int *cache, int (*detect)(void))
+{
+	int level = __atomic_load_n(cache, __ATOMIC_RELAXED);
+
+	if (level < 0) {
+		level = detect();
+		__atomic_store_n(cache, level, __ATOMIC_RELAXED);
+	}
+	return level;
+}
+
 static inline uint64_t jsonl_prefix_xor(uint64_t x)
 {
 	x ^= x << 1;

@@ -311,12 +311,8 @@ int jsonl_fast_force(int level)
 
 const char *jsonl_decode_fast(const char *p, const char *end, struct strbuf *out)
 {
-	int level = __atomic_load_n(&fast_level, __ATOMIC_RELAXED);
+	int level = jsonl_simd_once(&fast_level, fast_detect);
 
-	if (level < 0) {
-		level = fast_detect();
-		__atomic_store_n(&fast_level, level, __ATOMIC_RELAXED);
-	}
 #ifdef HAVE_FAST_VBMI2
 	if (level == 1)
 		return decode_vbmi2(p, end, out);

@@ -249,7 +249,6 @@ static struct audit_block *get_free(struct pipe *pp, size_t f)
 static void map_put(struct pipe *pp, size_t f, struct filemap *m)
 {
 	char msg[320];
-
 	bool told;
 
 	if (!filemap_put(m))
@@ -742,15 +741,6 @@ static void read_container(struct pipe *pp, size_t f, struct instream *s, struct
 enum { FMT_UNDECIDED, FMT_LINES, FMT_DOC, FMT_CSV, FMT_AVRO };
 
 /*
- * JSON lines or a document, from the structure of the start, however long
- * the first event is: a '[' is a document; a first object that has a
- * newline inside (pretty-printed) or another value after it on the same
- * line (concatenated) is a document; one that ends its line is JSON lines.
- * Needs the bytes up to the end of the first line; past one block the first
- * line is taken as a long JSON line (a document object that long could not
- * be read either).
- */
-/*
  * In a string at p: the first quote, backslash or newline at or after it,
  * 16 bytes at a time (a CloudWatch page is one object of megabytes of
  * escaped messages, looked at to its end before this), or end.
@@ -775,6 +765,15 @@ static size_t str_stop(const char *p, size_t i, size_t n)
 	return n;
 }
 
+/*
+ * JSON lines or a document, from the structure of the start, however long
+ * the first event is: a '[' is a document; a first object that has a
+ * newline inside (pretty-printed) or another value after it on the same
+ * line (concatenated) is a document; one that ends its line is JSON lines.
+ * Needs the bytes up to the end of the first line; past one block the first
+ * line is taken as a long JSON line (a document object that long could not
+ * be read either).
+ */
 static int detect_format(const char *p, size_t n, bool at_eof)
 {
 	size_t i = 0;
