@@ -878,7 +878,7 @@ static void strict_init(struct strict *s, const char *p, const char *end, struct
 /* 0: SSE2 (or portable C), 1: AVX2, 2: AVX-512BW; -1: not known yet */
 static int simd_level = -1;
 
-/* The best the CPU has, or less with KANON_SIMD=sse2 or avx2 (the tests run each). */
+/* KANON_SIMD's cap (jsonl.h), read for every SIMD path */
 int jsonl_simd_cap(void)
 {
 	const char *env = getenv("KANON_SIMD");
@@ -889,6 +889,7 @@ int jsonl_simd_cap(void)
 	return env && !strcmp(env, "sse2") ? 0 : env && !strcmp(env, "avx2") ? 1 : 2;
 }
 
+/* The best walk the CPU has, or less with KANON_SIMD=sse2 or avx2 (the tests run each). */
 static int simd_detect(void)
 {
 #ifdef HAVE_STRICT_SIMD
