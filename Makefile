@@ -7,7 +7,11 @@
 CC       ?= cc
 PKGS     := yaml-0.1 libcjson zlib libisal libcurl gnutls libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcurl is not linked: src/sources/curl_lazy.c opens it at the first request (its ~30
+# libraries cost 6-7 ms of every start); the soname is the one pkg-config's libcurl has
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
+CURL_SONAME := $(shell objdump -p "$$(pkg-config --variable=libdir libcurl)/libcurl.so" 2>/dev/null | \
+		 awk '$$1 == "SONAME" { print $$2 }')
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral
@@ -27,6 +31,9 @@ endif
 PREFIX   ?= /usr/local
 DOC_URL  ?= file://$(PREFIX)/share/doc/kanon/rules/
 ALL_CFLAGS += -DKANON_EMBED_DOCS -I$(BUILD)/gen -DKANON_DOC_URL='"$(DOC_URL)"'
+ifneq ($(CURL_SONAME),)
+ALL_CFLAGS += -DKANON_CURL_SONAME='"$(CURL_SONAME)"'
+endif
 
 SRC      := $(sort $(wildcard src/*/*.c))
 OBJ      := $(SRC:%.c=$(BUILD)/%.o)
