@@ -604,8 +604,9 @@ bool audit_fmt_docker_line(struct block *b, const char *p, size_t n, uint64_t lo
  */
 static int key_index(const char *k, size_t n, const char *const *keys, int nkeys)
 {
+	/* the first byte first: an event's keys all differ there (no strlen for each) */
 	for (int i = 0; i < nkeys; i++)
-		if (strlen(keys[i]) == n && !memcmp(k, keys[i], n))
+		if (n && keys[i][0] == k[0] && strlen(keys[i]) == n && !memcmp(k, keys[i], n))
 			return i;
 	return -1;
 }
@@ -708,19 +709,24 @@ static const char *cw_page_events(const char *p, const char *end, struct cw_page
 	}
 }
 
-/* The messages of a page, in order: as cw_event() reads them. */
-static void cw_page_emit(struct block *b, const char *msgs, const size_t *offs, size_t n,
+/*
+ * The messages of a page, in order: as cw_event() reads them. Each one's
+ * length is where the next begins (each ends with a NUL): the fast decoder
+ * never writes a NUL into one (it refuses \u0000), so this is its strlen.
+ */
+static void cw_page_emit(struct block *b, const struct strbuf *msgs, const size_t *offs, size_t n,
 			 uint64_t loc)
 {
 	for (size_t i = 0; i < n; i++) {
-		const char *m = msgs + offs[i];
+		const char *m = msgs->buf + offs[i];
+		size_t len = (i + 1 < n ? offs[i + 1] : msgs->len) - offs[i] - 1;
 
 		if (!strncmp(m, "CWL CONTROL MESSAGE", 19)) {
 			struct arec *r = audit_rec_new(b, loc_make(loc, i + 1));
 			r->flags = R_SKIPPED;
 			r->why = "a CloudWatch Logs CONTROL_MESSAGE (no log event)";
 		} else {
-			inner_text(b, m, loc_make(loc, i + 1), AF_CLOUDWATCH, cw_notjson);
+			inner_span(b, m, len, loc_make(loc, i + 1), AF_CLOUDWATCH, cw_notjson);
 		}
 	}
 }
@@ -742,7 +748,7 @@ bool audit_fmt_cloudwatch_page(struct block *b, const char *p, size_t n, uint64_
 	q = plain_object(p, end, cw_page_keys, ARRAY_SIZE(cw_page_keys), &pg, -1, v, NULL);
 	ok = q && blank(q, end) == end && v[0].n;
 	if (ok && accept(b, AF_CLOUDWATCH, loc))
-		cw_page_emit(b, pg.msgs.buf, pg.offs, pg.nmsg, loc);
+		cw_page_emit(b, &pg.msgs, pg.offs, pg.nmsg, loc);
 	b->fmt = saved;
 	free(pg.offs);
 	strbuf_release(&pg.msgs);
