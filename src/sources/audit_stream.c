@@ -130,6 +130,8 @@ struct pipe {
 	uint64_t next; /* next block to consume */
 	bool reader_done;
 	bool inline_mode; /* no reader thread: submit() scans and consumes */
+	bool combine;	  /* one reader: the scanning threads consume (consume_ready()) */
+	bool consuming;	  /* one of them is consuming */
 	char *const *files;
 	size_t nfiles;
 	size_t *order;
@@ -936,6 +938,34 @@ static void *lane_main(void *arg)
 	}
 }
 
+/*
+ * mu held: the scanned blocks that are next in order, consumed by the
+ * calling scanning thread, one thread at a time (consuming). A third busy
+ * thread that only consumed made the two cores of a small machine take
+ * turns between three threads, and either scanner waited on it.
+ */
+static void consume_ready(struct pipe *pp)
+{
+	if (pp->consuming)
+		return; /* the thread consuming takes this block after its own */
+	pp->consuming = true;
+	for (;;) {
+		struct audit_block *b = NULL;
+		for (size_t i = 0; i < pp->nblocks && !b; i++)
+			if (pp->blocks[i].state == B_SCANNED && pp->blocks[i].seq == pp->next)
+				b = &pp->blocks[i];
+		if (!b)
+			break;
+		pthread_mutex_unlock(&pp->mu);
+		consume(pp, b);
+		pthread_mutex_lock(&pp->mu);
+		b->state = B_FREE;
+		pp->next++;
+		pthread_cond_broadcast(&pp->cv);
+	}
+	pp->consuming = false;
+}
+
 static void *worker_main(void *arg)
 {
 	struct pipe *pp = arg;
@@ -975,6 +1005,8 @@ static void *worker_main(void *arg)
 			b->buf = NULL;
 			b->cap = 0;
 		}
+		if (pp->combine)
+			consume_ready(pp);
 		pthread_cond_broadcast(&pp->cv);
 		pthread_mutex_unlock(&pp->mu);
 	}
@@ -1090,27 +1122,19 @@ static int thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	return 0;
 }
 
-/* The calling thread: consume scanned blocks in order until the reader is done. */
-static void consume_loop(struct pipe *pp)
+/*
+ * The calling thread, until the reader is done and every block consumed:
+ * the scanning threads consume (consume_ready()); this one takes a turn
+ * when it wakes and none of them is at it.
+ */
+static void consume_wait(struct pipe *pp)
 {
 	pthread_mutex_lock(&pp->mu);
 	for (;;) {
-		struct audit_block *b = NULL;
-		for (size_t i = 0; i < pp->nblocks; i++)
-			if (pp->blocks[i].state == B_SCANNED && pp->blocks[i].seq == pp->next)
-				b = &pp->blocks[i];
-		if (!b) {
-			if (pp->reader_done && pp->next == pp->nseq)
-				break;
-			pthread_cond_wait(&pp->cv, &pp->mu);
-			continue;
-		}
-		pthread_mutex_unlock(&pp->mu);
-		consume(pp, b);
-		pthread_mutex_lock(&pp->mu);
-		b->state = B_FREE;
-		pp->next++;
-		pthread_cond_broadcast(&pp->cv);
+		consume_ready(pp);
+		if (pp->reader_done && pp->next == pp->nseq && !pp->consuming)
+			break;
+		pthread_cond_wait(&pp->cv, &pp->mu);
 	}
 	pthread_mutex_unlock(&pp->mu);
 }
@@ -1230,13 +1254,14 @@ static int run_threads(struct pipe *pp, int want)
 	pthread_mutex_lock(&pp->mu);
 	pp->lanes = 0;
 	pp->nblocks = pp->ntext;
+	pp->combine = nw > 0;
 	pthread_mutex_unlock(&pp->mu);
 	if (nw == 0 || thread_start(&reader, reader_main, pp) != 0) {
 		/* no reader thread: read, scan and consume here, in order */
 		pp->inline_mode = true;
 		reader_main(pp);
 	} else {
-		consume_loop(pp);
+		consume_wait(pp);
 		pthread_join(reader, NULL);
 	}
 out:
