@@ -7,11 +7,17 @@
 CC       ?= cc
 PKGS     := yaml-0.1 libcjson zlib libisal libcurl gnutls libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libcurl is not linked: src/sources/curl_lazy.c opens it at the first request (its ~30
-# libraries cost 6-7 ms of every start); the soname is the one pkg-config's libcurl has
-PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
-CURL_SONAME := $(shell objdump -p "$$(pkg-config --variable=libdir libcurl)/libcurl.so" 2>/dev/null | \
-		 awk '$$1 == "SONAME" { print $$2 }')
+# libcurl, GnuTLS and libmicrohttpd are not linked: src/sources/curl_lazy.c, gnutls_lazy.c
+# and src/serve/mhd_lazy.c open them at their first use (their ~35 libraries cost 7-9 ms of
+# every start, and most commands never need them); each soname is the one of the library
+# pkg-config names
+LAZY_PKGS  := libcurl gnutls libmicrohttpd
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null)
+soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1))/$(2)" 2>/dev/null | \
+	 awk '$$1 == "SONAME" { print $$2 }')
+CURL_SONAME   := $(call soname,libcurl,libcurl.so)
+GNUTLS_SONAME := $(call soname,gnutls,libgnutls.so)
+MHD_SONAME    := $(call soname,libmicrohttpd,libmicrohttpd.so)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral
@@ -33,6 +39,12 @@ DOC_URL  ?= file://$(PREFIX)/share/doc/kanon/rules/
 ALL_CFLAGS += -DKANON_EMBED_DOCS -I$(BUILD)/gen -DKANON_DOC_URL='"$(DOC_URL)"'
 ifneq ($(CURL_SONAME),)
 ALL_CFLAGS += -DKANON_CURL_SONAME='"$(CURL_SONAME)"'
+endif
+ifneq ($(GNUTLS_SONAME),)
+ALL_CFLAGS += -DKANON_GNUTLS_SONAME='"$(GNUTLS_SONAME)"'
+endif
+ifneq ($(MHD_SONAME),)
+ALL_CFLAGS += -DKANON_MHD_SONAME='"$(MHD_SONAME)"'
 endif
 
 SRC      := $(sort $(wildcard src/*/*.c))

@@ -17,11 +17,10 @@
  */
 #define CURL_DISABLE_TYPECHECK 1 /* the setopt macros would rename the functions below */
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdio.h>
 
+#include "core/dynlib.h"
 #include "core/banned.h"
 
 /* curl_url_get() took a const handle from 8.0.0 (include/curl/urlapi.h) */
@@ -63,53 +62,42 @@
 	X(curl_multi_info_read, CURLMsg *, (CURLM *, int *))                                       \
 	X(curl_multi_cleanup, CURLMcode, (CURLM *))
 
-#define CURL_FIELD(name, ret, args) ret(*name) args;
-static struct {
-	CURL_FUNCS(CURL_FIELD)
-} lib;
-#undef CURL_FIELD
+#define CURL_INDEX(name, ret, args) F_##name,
+enum { CURL_FUNCS(CURL_INDEX) F__COUNT };
+#undef CURL_INDEX
+#define CURL_TYPE(name, ret, args) typedef ret(*name##_fn) args;
+CURL_FUNCS(CURL_TYPE)
+#undef CURL_TYPE
+#define CURL_NAME(name, ret, args) #name,
+static const char *const names[] = {CURL_FUNCS(CURL_NAME)};
+#undef CURL_NAME
 
+static void *fns[F__COUNT];
+static struct dynlib lib = {KANON_CURL_SONAME, names, fns, F__COUNT, 0, ""};
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
-static char lib_error[256];
-static int lib_ok;
+
+/* the library's own function (void * to a function pointer: POSIX dlsym) */
+#define REAL(name) ((name##_fn)fns[F_##name])
 
 static void lib_load(void)
 {
-	void *h = dlopen(KANON_CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-	const char *why;
-
-	if (!h) {
-		why = dlerror();
-		snprintf(lib_error, sizeof(lib_error), "cannot load %s: %s", KANON_CURL_SONAME,
-			 why ? why : "unknown error");
-		return;
-	}
-	/* POSIX: a data pointer read as the function's (dlsym has no other way) */
-#define CURL_SYM(name, ret, args)                                                                  \
-	*(void **)(&lib.name) = dlsym(h, #name);                                                   \
-	if (!lib.name) {                                                                           \
-		snprintf(lib_error, sizeof(lib_error), "%s has no %s", KANON_CURL_SONAME, #name);  \
-		return;                                                                            \
-	}
-	CURL_FUNCS(CURL_SYM)
-#undef CURL_SYM
-	lib_ok = 1; /* the handle stays open: the functions are used until exit */
+	dynlib_open(&lib);
 }
 
 static int loaded(void)
 {
 	pthread_once(&lib_once, lib_load);
-	return lib_ok;
+	return lib.ok;
 }
 
 CURLcode curl_global_init(long flags)
 {
-	return loaded() ? lib.curl_global_init(flags) : CURLE_FAILED_INIT;
+	return loaded() ? REAL(curl_global_init)(flags) : CURLE_FAILED_INIT;
 }
 
 CURL *curl_easy_init(void)
 {
-	return loaded() ? lib.curl_easy_init() : NULL;
+	return loaded() ? REAL(curl_easy_init)() : NULL;
 }
 
 /*
@@ -125,28 +113,28 @@ CURLcode curl_easy_setopt(CURL *h, CURLoption o, ...)
 		return CURLE_FAILED_INIT;
 	va_start(ap, o);
 	if (o < CURLOPTTYPE_OBJECTPOINT)
-		r = lib.curl_easy_setopt(h, o, va_arg(ap, long));
+		r = REAL(curl_easy_setopt)(h, o, va_arg(ap, long));
 	else if (o < CURLOPTTYPE_FUNCTIONPOINT)
-		r = lib.curl_easy_setopt(h, o, va_arg(ap, void *));
+		r = REAL(curl_easy_setopt)(h, o, va_arg(ap, void *));
 	else if (o < CURLOPTTYPE_OFF_T)
-		r = lib.curl_easy_setopt(h, o, va_arg(ap, void (*)(void)));
+		r = REAL(curl_easy_setopt)(h, o, va_arg(ap, void (*)(void)));
 	else if (o < CURLOPTTYPE_BLOB)
-		r = lib.curl_easy_setopt(h, o, va_arg(ap, curl_off_t));
+		r = REAL(curl_easy_setopt)(h, o, va_arg(ap, curl_off_t));
 	else
-		r = lib.curl_easy_setopt(h, o, va_arg(ap, void *));
+		r = REAL(curl_easy_setopt)(h, o, va_arg(ap, void *));
 	va_end(ap);
 	return r;
 }
 
 CURLcode curl_easy_perform(CURL *h)
 {
-	return loaded() ? lib.curl_easy_perform(h) : CURLE_FAILED_INIT;
+	return loaded() ? REAL(curl_easy_perform)(h) : CURLE_FAILED_INIT;
 }
 
 void curl_easy_cleanup(CURL *h)
 {
 	if (loaded())
-		lib.curl_easy_cleanup(h);
+		REAL(curl_easy_cleanup)(h);
 }
 
 /* Every CURLINFO's argument is a pointer to where the value goes. */
@@ -158,73 +146,73 @@ CURLcode curl_easy_getinfo(CURL *h, CURLINFO i, ...)
 	if (!loaded())
 		return CURLE_FAILED_INIT;
 	va_start(ap, i);
-	r = lib.curl_easy_getinfo(h, i, va_arg(ap, void *));
+	r = REAL(curl_easy_getinfo)(h, i, va_arg(ap, void *));
 	va_end(ap);
 	return r;
 }
 
 const char *curl_easy_strerror(CURLcode c)
 {
-	return loaded() ? lib.curl_easy_strerror(c) : lib_error;
+	return loaded() ? REAL(curl_easy_strerror)(c) : lib.err;
 }
 
 char *curl_easy_escape(CURL *h, const char *s, int n)
 {
-	return loaded() ? lib.curl_easy_escape(h, s, n) : NULL;
+	return loaded() ? REAL(curl_easy_escape)(h, s, n) : NULL;
 }
 
 void curl_easy_reset(CURL *h)
 {
 	if (loaded())
-		lib.curl_easy_reset(h);
+		REAL(curl_easy_reset)(h);
 }
 
 CURLcode curl_easy_pause(CURL *h, int bits)
 {
-	return loaded() ? lib.curl_easy_pause(h, bits) : CURLE_FAILED_INIT;
+	return loaded() ? REAL(curl_easy_pause)(h, bits) : CURLE_FAILED_INIT;
 }
 
 void curl_free(void *p)
 {
 	if (loaded())
-		lib.curl_free(p);
+		REAL(curl_free)(p);
 }
 
 struct curl_slist *curl_slist_append(struct curl_slist *l, const char *s)
 {
-	return loaded() ? lib.curl_slist_append(l, s) : NULL;
+	return loaded() ? REAL(curl_slist_append)(l, s) : NULL;
 }
 
 void curl_slist_free_all(struct curl_slist *l)
 {
 	if (loaded())
-		lib.curl_slist_free_all(l);
+		REAL(curl_slist_free_all)(l);
 }
 
 CURLU *curl_url(void)
 {
-	return loaded() ? lib.curl_url() : NULL;
+	return loaded() ? REAL(curl_url)() : NULL;
 }
 
 void curl_url_cleanup(CURLU *u)
 {
 	if (loaded())
-		lib.curl_url_cleanup(u);
+		REAL(curl_url_cleanup)(u);
 }
 
 CURLUcode curl_url_get(URL_GET_HANDLE *u, CURLUPart what, char **part, unsigned int flags)
 {
-	return loaded() ? lib.curl_url_get(u, what, part, flags) : CURLUE_OUT_OF_MEMORY;
+	return loaded() ? REAL(curl_url_get)(u, what, part, flags) : CURLUE_OUT_OF_MEMORY;
 }
 
 CURLUcode curl_url_set(CURLU *u, CURLUPart what, const char *part, unsigned int flags)
 {
-	return loaded() ? lib.curl_url_set(u, what, part, flags) : CURLUE_OUT_OF_MEMORY;
+	return loaded() ? REAL(curl_url_set)(u, what, part, flags) : CURLUE_OUT_OF_MEMORY;
 }
 
 CURLM *curl_multi_init(void)
 {
-	return loaded() ? lib.curl_multi_init() : NULL;
+	return loaded() ? REAL(curl_multi_init)() : NULL;
 }
 
 /* CURLMOPT_* numbers follow the same types as the easy options. */
@@ -237,43 +225,43 @@ CURLMcode curl_multi_setopt(CURLM *m, CURLMoption o, ...)
 		return CURLM_BAD_HANDLE;
 	va_start(ap, o);
 	if (o < CURLOPTTYPE_OBJECTPOINT)
-		r = lib.curl_multi_setopt(m, o, va_arg(ap, long));
+		r = REAL(curl_multi_setopt)(m, o, va_arg(ap, long));
 	else if (o < CURLOPTTYPE_FUNCTIONPOINT)
-		r = lib.curl_multi_setopt(m, o, va_arg(ap, void *));
+		r = REAL(curl_multi_setopt)(m, o, va_arg(ap, void *));
 	else if (o < CURLOPTTYPE_OFF_T)
-		r = lib.curl_multi_setopt(m, o, va_arg(ap, void (*)(void)));
+		r = REAL(curl_multi_setopt)(m, o, va_arg(ap, void (*)(void)));
 	else
-		r = lib.curl_multi_setopt(m, o, va_arg(ap, curl_off_t));
+		r = REAL(curl_multi_setopt)(m, o, va_arg(ap, curl_off_t));
 	va_end(ap);
 	return r;
 }
 
 CURLMcode curl_multi_add_handle(CURLM *m, CURL *h)
 {
-	return loaded() ? lib.curl_multi_add_handle(m, h) : CURLM_BAD_HANDLE;
+	return loaded() ? REAL(curl_multi_add_handle)(m, h) : CURLM_BAD_HANDLE;
 }
 
 CURLMcode curl_multi_remove_handle(CURLM *m, CURL *h)
 {
-	return loaded() ? lib.curl_multi_remove_handle(m, h) : CURLM_BAD_HANDLE;
+	return loaded() ? REAL(curl_multi_remove_handle)(m, h) : CURLM_BAD_HANDLE;
 }
 
 CURLMcode curl_multi_perform(CURLM *m, int *running)
 {
-	return loaded() ? lib.curl_multi_perform(m, running) : CURLM_BAD_HANDLE;
+	return loaded() ? REAL(curl_multi_perform)(m, running) : CURLM_BAD_HANDLE;
 }
 
 CURLMcode curl_multi_poll(CURLM *m, struct curl_waitfd *fds, unsigned int nfds, int ms, int *ret)
 {
-	return loaded() ? lib.curl_multi_poll(m, fds, nfds, ms, ret) : CURLM_BAD_HANDLE;
+	return loaded() ? REAL(curl_multi_poll)(m, fds, nfds, ms, ret) : CURLM_BAD_HANDLE;
 }
 
 CURLMsg *curl_multi_info_read(CURLM *m, int *left)
 {
-	return loaded() ? lib.curl_multi_info_read(m, left) : NULL;
+	return loaded() ? REAL(curl_multi_info_read)(m, left) : NULL;
 }
 
 CURLMcode curl_multi_cleanup(CURLM *m)
 {
-	return loaded() ? lib.curl_multi_cleanup(m) : CURLM_BAD_HANDLE;
+	return loaded() ? REAL(curl_multi_cleanup)(m) : CURLM_BAD_HANDLE;
 }

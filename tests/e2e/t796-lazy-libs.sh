@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# libcurl is loaded at the first request (src/sources/curl_lazy.c), not at
-# every start: commands that never talk HTTP must not load it, and those that
-# do must load it and get libcurl's own answers through the forwarders (an
-# error text from curl, a TLS request to a test server that answers).
+# libcurl, GnuTLS and libmicrohttpd are loaded at their first use
+# (src/sources/curl_lazy.c, gnutls_lazy.c, src/serve/mhd_lazy.c), not at
+# every start: commands that never talk HTTP must not load them, and those
+# that do must load them and get the libraries' own answers through the
+# forwarders (an error text from curl, a TLS request to a test server that
+# answers; kanon serve's own tests, t81x, run its server through them).
 # glibc's loader says which files it maps under LD_DEBUG=files.
 . "$(dirname "$0")/probe/lib.sh"
 
 log=tests/fixtures/audit/formats/native.jsonl
 
 LD_DEBUG=files "$KANON" --version >/dev/null 2>"$tmp/ld.version"
-! grep -q libcurl "$tmp/ld.version"
-check "kanon --version does not load libcurl" $?
+! grep -qE 'libcurl|libgnutls|libmicrohttpd' "$tmp/ld.version"
+check "kanon --version loads none of libcurl, GnuTLS, libmicrohttpd" $?
 
 LD_DEBUG=files "$KANON" audit "$log" >/dev/null 2>"$tmp/ld.audit"
-! grep -q libcurl "$tmp/ld.audit"
-check "kanon audit of a file does not load libcurl" $?
+! grep -qE 'libcurl|libgnutls|libmicrohttpd' "$tmp/ld.audit"
+check "kanon audit of a file loads none of libcurl, GnuTLS, libmicrohttpd" $?
 
 LD_DEBUG=files "$KANON" probe --server https://127.0.0.1:1 --kubelet 127.0.0.1:1 \
 	>"$tmp/out.refused" 2>"$tmp/ld.probe"
