@@ -18,6 +18,9 @@ soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1))/$(2)" 2>/dev/
 CURL_SONAME   := $(call soname,libcurl,libcurl.so)
 GNUTLS_SONAME := $(call soname,gnutls,libgnutls.so)
 MHD_SONAME    := $(call soname,libmicrohttpd,libmicrohttpd.so)
+ifeq ($(and $(CURL_SONAME),$(GNUTLS_SONAME),$(MHD_SONAME)),)
+$(error cannot read the sonames of libcurl, GnuTLS and libmicrohttpd (objdump, pkg-config; scripts/install-deps.sh installs them))
+endif
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral

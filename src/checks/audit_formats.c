@@ -710,9 +710,10 @@ static const char *cw_page_events(const char *p, const char *end, struct cw_page
 }
 
 /*
- * The messages of a page, in order: as cw_event() reads them. Each one's
- * length is where the next begins (each ends with a NUL): the fast decoder
- * never writes a NUL into one (it refuses \u0000), so this is its strlen.
+ * The messages of a page, in order: as cw_event() reads them. Each one ends
+ * at its first NUL, as cJSON's strings do: the fast decoder refuses \u0000
+ * but takes a raw NUL byte as it is (an Event cut there was malformed, the
+ * whole message is not; cw-edge.json has both).
  */
 static void cw_page_emit(struct block *b, const struct strbuf *msgs, const size_t *offs, size_t n,
 			 uint64_t loc)
@@ -720,6 +721,10 @@ static void cw_page_emit(struct block *b, const struct strbuf *msgs, const size_
 	for (size_t i = 0; i < n; i++) {
 		const char *m = msgs->buf + offs[i];
 		size_t len = (i + 1 < n ? offs[i + 1] : msgs->len) - offs[i] - 1;
+		const char *z = memchr(m, '\0', len);
+
+		if (z)
+			len = (size_t)(z - m);
 
 		if (!strncmp(m, "CWL CONTROL MESSAGE", 19)) {
 			struct arec *r = audit_rec_new(b, loc_make(loc, i + 1));

@@ -705,7 +705,9 @@ static void probe_run(const void *input, const char *target, struct result *res)
 		o.max_requests = probe_count(in);
 	c.http = http_client_create(&o);
 	if (!c.http) {
-		result_diag(res, DIAG_ERROR, "cannot start the HTTP client (libcurl)");
+		const char *why = http_unavailable();
+		result_diag(res, DIAG_ERROR, "cannot start the HTTP client (libcurl)%s%s",
+			    why ? ": " : "", why ? why : "");
 		res->input_error = true;
 		return;
 	}

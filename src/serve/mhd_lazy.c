@@ -85,7 +85,7 @@ MHD_socket MHD_quiesce_daemon(struct MHD_Daemon *d)
 
 void MHD_stop_daemon(struct MHD_Daemon *d)
 {
-	if (loaded())
+	if (d && loaded())
 		REAL(MHD_stop_daemon)(d);
 }
 
@@ -123,7 +123,7 @@ struct MHD_Response *MHD_create_response_from_buffer(size_t n, void *buf,
 
 void MHD_destroy_response(struct MHD_Response *r)
 {
-	if (loaded())
+	if (r && loaded())
 		REAL(MHD_destroy_response)(r);
 }
 

@@ -1307,7 +1307,8 @@ static void report_errors(struct pipe *pp)
 
 /*
  * The scanning threads allocate the details of anonymous lines and the
- * calling thread frees them: glibc's arena per thread would keep each one's
+ * thread aggregating frees them (any scanning thread, or the calling one:
+ * consume_ready()): glibc's arena per thread would keep each one's
  * high-water mark (100 MB peak RSS at --threads 16 on anonymous reads with
  * long URIs, 61 MB with two arenas). Two arenas keep the 64 MB bound
  * whatever the thread count, at no measured cost in speed.

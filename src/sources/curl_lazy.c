@@ -21,6 +21,7 @@
 #include <stdarg.h>
 
 #include "core/dynlib.h"
+#include "sources/curl_lazy.h"
 #include "core/banned.h"
 
 /* curl_url_get() took a const handle from 8.0.0 (include/curl/urlapi.h) */
@@ -90,6 +91,11 @@ static int loaded(void)
 	return lib.ok;
 }
 
+const char *curl_lazy_error(void)
+{
+	return loaded() ? NULL : lib.err;
+}
+
 CURLcode curl_global_init(long flags)
 {
 	return loaded() ? REAL(curl_global_init)(flags) : CURLE_FAILED_INIT;
@@ -133,7 +139,7 @@ CURLcode curl_easy_perform(CURL *h)
 
 void curl_easy_cleanup(CURL *h)
 {
-	if (loaded())
+	if (h && loaded())
 		REAL(curl_easy_cleanup)(h);
 }
 
@@ -174,7 +180,7 @@ CURLcode curl_easy_pause(CURL *h, int bits)
 
 void curl_free(void *p)
 {
-	if (loaded())
+	if (p && loaded())
 		REAL(curl_free)(p);
 }
 
@@ -185,7 +191,7 @@ struct curl_slist *curl_slist_append(struct curl_slist *l, const char *s)
 
 void curl_slist_free_all(struct curl_slist *l)
 {
-	if (loaded())
+	if (l && loaded())
 		REAL(curl_slist_free_all)(l);
 }
 
@@ -196,7 +202,7 @@ CURLU *curl_url(void)
 
 void curl_url_cleanup(CURLU *u)
 {
-	if (loaded())
+	if (u && loaded())
 		REAL(curl_url_cleanup)(u);
 }
 

@@ -80,7 +80,7 @@ int gnutls_x509_crt_init(gnutls_x509_crt_t *c)
 
 void gnutls_x509_crt_deinit(gnutls_x509_crt_t c)
 {
-	if (loaded())
+	if (c && loaded())
 		REAL(gnutls_x509_crt_deinit)(c);
 }
 

@@ -6,6 +6,7 @@
  * which one carried each request.
  */
 #include "sources/http.h"
+#include "sources/curl_lazy.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -65,6 +66,11 @@ void http_response_release(struct http_response *r)
 }
 
 static bool curl_ready;
+
+const char *http_unavailable(void)
+{
+	return curl_lazy_error();
+}
 
 struct http_client *http_client_create(const struct http_opts *opts)
 {

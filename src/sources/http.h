@@ -80,6 +80,8 @@ void http_response_release(struct http_response *r);
 
 struct http_client;
 
+/* NULL, or why there is no HTTP client (libcurl could not be loaded) */
+const char *http_unavailable(void);
 /* A client; opts is copied (cacert is borrowed). destroy accepts NULL. */
 struct http_client *http_client_create(const struct http_opts *opts);
 void http_client_destroy(struct http_client *c);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "sources/curl_lazy.h"
 #include "core/version.h"
 #include "parsers/k8s_body.h"
 #include "sources/file.h"
@@ -206,8 +207,10 @@ static int server_setup(struct kubeapi *k, struct err *e)
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-		ret = err_set(e, NULL, 0, "cluster '%s': server '%s' is not a URL", c->name,
-			      c->server);
+		const char *why = curl_lazy_error(); /* no libcurl, no URL parser */
+		ret = why ? err_set(e, NULL, 0, "cluster '%s': %s", c->name, why)
+			  : err_set(e, NULL, 0, "cluster '%s': server '%s' is not a URL", c->name,
+				    c->server);
 		goto out;
 	}
 	if (strcmp(scheme, "https") && strcmp(scheme, "http")) {
