@@ -410,20 +410,20 @@ static void test_seen(void **state)
 		bool r1, r2;
 
 		memset(col, 0, sizeof(col));
-		col[0][0] = (struct aks_text){"id", 2};
-		col[1][0] = (struct aks_text){"ResponseComplete", 16};
+		col[0][0] = (struct aks_text){.p = "id", .n = 2};
+		col[1][0] = (struct aks_text){.p = "ResponseComplete", .n = 16};
 		for (int c = 4; c < 12; c++) {
 			unsigned k = next(sizeof(dyn) / sizeof(dyn[0]) + 2);
 
 			if (k < sizeof(dyn) / sizeof(dyn[0]))
-				col[c][0] = (struct aks_text){dyn[k], strlen(dyn[k])};
+				col[c][0] = (struct aks_text){.p = dyn[k], .n = strlen(dyn[k])};
 			else if (k == sizeof(dyn) / sizeof(dyn[0]))
-				col[c][0] = (struct aks_text){big.buf, big.len};
+				col[c][0] = (struct aks_text){.p = big.buf, .n = big.len};
 			else
-				col[c][0] = (struct aks_text){big.buf, big.len - 1};
+				col[c][0] = (struct aks_text){.p = big.buf, .n = big.len - 1};
 		}
-		r1 = aks_event(&e1, col, true, &tmp, NULL);
-		r2 = aks_event(&e2, col, true, &tmp, seen);
+		r1 = aks_event(&e1, col, true, &tmp, NULL, NULL);
+		r2 = aks_event(&e2, col, true, &tmp, seen, NULL);
 		assert_int_equal(r1, r2);
 		if (r1)
 			assert_string_equal(e1.buf, e2.buf);
