@@ -122,6 +122,21 @@ static size_t plain_run512(const char *p, size_t i, size_t n)
 	}
 	return n - i;
 }
+
+/* bit i of m[i / 64]: byte i of the n at p ends a string's run of plain bytes */
+static void stops512(const char *p, size_t n, uint64_t *m)
+{
+	for (size_t j = 0; j < n; j += 64) {
+		size_t left = n - j;
+		__mmask64 in = left >= 64 ? ~0ull : _bzhi_u64(~0ull, (unsigned)left);
+		const __m512i v = _mm512_maskz_loadu_epi8(in, (const void *)(p + j));
+
+		m[j / 64] = (_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) |
+			     _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\')) |
+			     _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1f))) &
+			    in;
+	}
+}
 #ifdef __clang__
 #pragma clang attribute pop
 #else
@@ -217,13 +232,46 @@ void aks_json_string(struct strbuf *o, const char *p, size_t n)
  */
 #define COMPACT_MAX_DEPTH 48
 
+/*
+ * Where the strings' runs of plain bytes end in a value of at most
+ * COMPACT_STOPS bytes, found for all of it at once (base NULL: not found,
+ * each run is looked for): a call per run was most of the check.
+ */
+#define COMPACT_STOPS 512
+struct stops {
+	const char *base;
+	uint64_t m[COMPACT_STOPS / 64];
+};
+
+/* the first byte at or after p that ends a run of plain bytes, or end */
+static inline const char *run_end(const struct stops *st, const char *p, const char *end)
+{
+	size_t i, k;
+	uint64_t w;
+
+	if (!st->base)
+		return p + run_of_plain(p, 0, (size_t)(end - p));
+	if (p >= end)
+		return end;
+	i = (size_t)(p - st->base);
+	k = i / 64;
+	w = st->m[k] >> (i % 64);
+	if (w)
+		return p + __builtin_ctzll(w);
+	/* the bits past the value are clear: none found means end */
+	for (k++; k * 64 < (size_t)(end - st->base); k++)
+		if (st->m[k])
+			return st->base + k * 64 + (size_t)__builtin_ctzll(st->m[k]);
+	return end;
+}
+
 /* Past the string whose opening quote is before p, or NULL. */
-static const char *compact_string(const char *p, const char *end, bool *bs)
+static const char *compact_string(const struct stops *st, const char *p, const char *end, bool *bs)
 {
 	for (;;) {
 		unsigned v;
 
-		p += run_of_plain(p, 0, (size_t)(end - p));
+		p = run_end(st, p, end);
 		if (p >= end)
 			return NULL;
 		if (*p == '"')
@@ -280,9 +328,10 @@ static const char *compact_scalar(const char *p, const char *end)
 }
 
 /* An object's key and its colon at p: past them, or NULL. */
-static const char *compact_key(const char *p, const char *end, bool *bs)
+static inline const char *compact_key(const struct stops *st, const char *p, const char *end,
+				      bool *bs)
 {
-	if (p >= end || *p != '"' || !(p = compact_string(p + 1, end, bs)))
+	if (p >= end || *p != '"' || !(p = compact_string(st, p + 1, end, bs)))
 		return NULL;
 	return p < end && *p == ':' ? p + 1 : NULL;
 }
@@ -292,7 +341,8 @@ static const char *compact_key(const char *p, const char *end, bool *bs)
  * array): the commas and closing brackets, up to where the next value
  * starts (past its key in an object) or the outermost value ends.
  */
-static const char *compact_after(const char *p, const char *end, int *depth, uint64_t arr, bool *bs)
+static inline const char *compact_after(const struct stops *st, const char *p, const char *end,
+					int *depth, uint64_t arr, bool *bs)
 {
 	while (*depth) {
 		bool in_arr = arr >> *depth & 1;
@@ -300,7 +350,7 @@ static const char *compact_after(const char *p, const char *end, int *depth, uin
 		if (p >= end)
 			return NULL;
 		if (*p == ',')
-			return in_arr ? p + 1 : compact_key(p + 1, end, bs);
+			return in_arr ? p + 1 : compact_key(st, p + 1, end, bs);
 		if (*p != (in_arr ? ']' : '}'))
 			return NULL;
 		p++;
@@ -311,8 +361,17 @@ static const char *compact_after(const char *p, const char *end, int *depth, uin
 
 const char *aks_compact(const char *p, const char *end, bool *bs)
 {
+	struct stops st = {NULL, {0}};
 	uint64_t arr = 0;
 	int depth = 0;
+
+#ifdef HAVE_AKS512
+	if (p < end && (size_t)(end - p) <= COMPACT_STOPS &&
+	    jsonl_simd_once(&aks_simd, aks_detect) == 1) {
+		stops512(p, (size_t)(end - p), st.m);
+		st.base = p;
+	}
+#endif
 
 	for (;;) {
 		/* a value starts at p */
@@ -326,14 +385,15 @@ const char *aks_compact(const char *p, const char *end, bool *bs)
 			arr = a ? arr | UINT64_C(1) << depth : arr & ~(UINT64_C(1) << depth);
 			if (p < end && *p == (a ? ']' : '}')) {
 				depth--;
-				p = compact_after(p + 1, end, &depth, arr, bs);
+				p = compact_after(&st, p + 1, end, &depth, arr, bs);
 			} else if (!a) {
-				p = compact_key(p, end, bs);
+				p = compact_key(&st, p, end, bs);
 			}
 		} else {
-			p = *p == '"' ? compact_string(p + 1, end, bs) : compact_scalar(p, end);
+			p = *p == '"' ? compact_string(&st, p + 1, end, bs)
+				      : compact_scalar(p, end);
 			if (p)
-				p = compact_after(p, end, &depth, arr, bs);
+				p = compact_after(&st, p, end, &depth, arr, bs);
 		}
 		if (!p || !depth)
 			return p;

@@ -137,6 +137,8 @@ static void aks_header(struct csvrows *c)
 static bool aks_row_event(struct csvrows *c)
 {
 	struct aks_text col[AKS_NCOLS][2];
+	/* a row of empty fields read byte by byte never grew the buffer (found by fuzz_csv) */
+	const char *row = c->row.buf ? c->row.buf : "";
 	size_t room = 1;
 
 	/* a row whose object field_end() could have found too long is made into it (and told so) */
@@ -149,7 +151,7 @@ static bool aks_row_event(struct csvrows *c)
 		for (int u = 0; u < 2; u++) {
 			int k = c->aks_col[i][u];
 
-			col[i][u].p = k >= 0 ? c->row.buf + c->fofs[k] : NULL;
+			col[i][u].p = k >= 0 ? row + c->fofs[k] : NULL;
 			col[i][u].n = k >= 0 ? c->flen[k] : 0;
 			col[i][u].safe = k >= 0 && c->fsafe[k];
 		}
