@@ -401,49 +401,36 @@ const char *aks_compact(const char *p, const char *end, bool *bs)
 }
 
 /*
- * Is v exactly one JSON value (jsonl_valid_value()), column i's text seen
- * before or checked? *flags: AKS_SEEN_COMPACT when aks_compact() takes it
- * (then jsonl_valid_value() need not be asked), AKS_SEEN_BS.
+ * Is v exactly one JSON value (jsonl_valid_value())? *flags: AKS_COMPACT
+ * when aks_compact() takes it (then jsonl_valid_value() need not be
+ * asked), AKS_BS. (The last texts of each column were kept, not checked
+ * again: with aks_compact() looking at a value about as fast as comparing
+ * it, keeping them cost more than it saved.)
  */
-static bool one_value(const struct aks_text *v, size_t i, struct aks_seen *seen,
-		      unsigned char *flags)
+static bool one_value(const struct aks_text *v, unsigned char *flags)
 {
-	unsigned k;
 	bool bs = false;
-	const char *q;
+	const char *q = aks_compact(v->p, v->p + v->n, &bs);
 
-	if (seen && v->n <= AKS_SEEN_MAX)
-		for (k = 0; k < AKS_SEEN; k++)
-			if (seen->len[i][k] == v->n && !memcmp(seen->text[i][k], v->p, v->n)) {
-				*flags = seen->flags[i][k];
-				return true;
-			}
-	q = aks_compact(v->p, v->p + v->n, &bs);
-	*flags = q == v->p + v->n ? AKS_SEEN_COMPACT : 0;
-	if (!*flags && jsonl_valid_value(v->p, v->p + v->n) != v->p + v->n)
-		return false;
-	if (*flags && bs)
-		*flags |= AKS_SEEN_BS;
-	if (seen && v->n <= AKS_SEEN_MAX) {
-		k = seen->next[i]++ % AKS_SEEN;
-		memcpy(seen->text[i][k], v->p, v->n);
-		seen->len[i][k] = v->n;
-		seen->flags[i][k] = *flags;
-	}
+	*flags = q == v->p + v->n ? AKS_COMPACT : 0;
+	if (!*flags)
+		return jsonl_valid_value(v->p, v->p + v->n) == v->p + v->n;
+	if (bs)
+		*flags |= AKS_BS;
 	return true;
 }
 
 /*
  * One column's value at o (room for 6 * v->n + 2 bytes); NULL as aks_event()
- * says. *flags: AKS_SEEN_COMPACT when the strict walk takes it as written,
- * AKS_SEEN_BS when it holds a backslash.
+ * says. *flags: AKS_COMPACT when the strict walk takes it as written,
+ * AKS_BS when it holds a backslash.
  */
-static char *aks_value(char *o, const struct aks_text *v, size_t i, bool utc, bool clean,
-		       struct strbuf *tmp, struct aks_seen *seen, unsigned char *flags)
+static char *aks_value(char *o, const struct aks_text *v, bool utc, bool clean, struct strbuf *tmp,
+		       unsigned char *flags)
 {
 	char t[40], *e;
 
-	*flags = AKS_SEEN_COMPACT;
+	*flags = AKS_COMPACT;
 	if (utc) {
 		strbuf_reset(tmp);
 		strbuf_add(tmp, v->p, v->n);
@@ -468,11 +455,11 @@ static char *aks_value(char *o, const struct aks_text *v, size_t i, bool utc, bo
 		/* every byte that is escaped makes it longer */
 		e = json_string_at(o, v->p, v->n);
 		if ((size_t)(e - o) != v->n + 2)
-			*flags |= AKS_SEEN_BS;
+			*flags |= AKS_BS;
 		return e;
 	}
 	/* cJSON_Parse would also take one value followed by anything: only exactly one */
-	if (!one_value(v, i, seen, flags) || (!clean && memchr(v->p, '\n', v->n)))
+	if (!one_value(v, flags) || (!clean && memchr(v->p, '\n', v->n)))
 		return NULL;
 	memcpy(o, v->p, v->n);
 	return o + v->n;
@@ -498,7 +485,7 @@ static const int walk_key[AKS_NCOLS] = {
 };
 
 bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], bool clean,
-	       struct strbuf *tmp, struct aks_seen *seen, struct aks_walk *w)
+	       struct strbuf *tmp, struct aks_walk *w)
 {
 	unsigned char flags;
 	bool compact = true, bs = false;
@@ -535,13 +522,13 @@ bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], bool 
 		/* all 32 bytes at once (the room counts 40 per key) */
 		memcpy(o, key_text[i], sizeof(key_text[i]));
 		o += key_len[i];
-		e = aks_value(o, v, i, v == &col[i][1], clean, tmp, seen, &flags);
+		e = aks_value(o, v, v == &col[i][1], clean, tmp, &flags);
 		if (!e) {
 			ev->buf[0] = '\0';
 			return false;
 		}
-		compact = compact && (flags & AKS_SEEN_COMPACT);
-		bs = bs || (flags & AKS_SEEN_BS);
+		compact = compact && (flags & AKS_COMPACT);
+		bs = bs || (flags & AKS_BS);
 		if (w && walk_key[i] >= 0)
 			w->f[walk_key[i]] = (struct span){o, (size_t)(e - o)};
 		o = e;

@@ -40,7 +40,6 @@ bool aks_portal_time(const char *s, char *out, size_t n);
  */
 void aks_json_string(struct strbuf *o, const char *p, size_t n);
 
-struct aks_seen;
 struct aks_walk;
 
 struct aks_text {
@@ -60,7 +59,7 @@ struct aks_text {
  * the caller knows that no text holds a NUL or a newline.
  */
 bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], bool clean,
-	       struct strbuf *tmp, struct aks_seen *seen, struct aks_walk *w);
+	       struct strbuf *tmp, struct aks_walk *w);
 
 /*
  * What the strict walk of an Event made by aks_event() would find, known
@@ -85,21 +84,8 @@ struct aks_walk {
  */
 const char *aks_compact(const char *p, const char *end, bool *bs);
 
-/*
- * The last JSON texts of each dynamic column found to be exactly one JSON
- * value, not checked again (rows repeat their user, object and
- * annotations: the check was a tenth of reading an AKSAudit export). NULL:
- * none kept. The caller's, zeroed at first (xcalloc()).
- */
-#define AKS_SEEN     4
-#define AKS_SEEN_MAX 512
-struct aks_seen {
-	char text[AKS_NCOLS][AKS_SEEN][AKS_SEEN_MAX];
-	size_t len[AKS_NCOLS][AKS_SEEN];	  /* 0: none */
-	unsigned char flags[AKS_NCOLS][AKS_SEEN]; /* AKS_SEEN_COMPACT, AKS_SEEN_BS */
-	unsigned next[AKS_NCOLS];
-};
-#define AKS_SEEN_COMPACT 1 /* aks_compact() takes it */
-#define AKS_SEEN_BS	 2 /* it holds a backslash */
+/* what aks_value() tells of a column's text */
+#define AKS_COMPACT 1 /* the strict walk takes it as written */
+#define AKS_BS	    2 /* it holds a backslash */
 
 #endif

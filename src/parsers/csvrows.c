@@ -41,8 +41,7 @@ struct csvrows {
 	bool aks;
 	int aks_col[AKS_NCOLS][2];
 	struct strbuf row, ev, tmp;
-	struct aks_seen *seen; /* dynamic columns' JSON found valid (AKSAudit tables) */
-	bool want_walk;	       /* CSVROWS_AKS_WALKED wanted (csvrows_want_walk()) */
+	bool want_walk; /* CSVROWS_AKS_WALKED wanted (csvrows_want_walk()) */
 	struct aks_walk walk;
 	size_t fstart, fofs[CSV_MAX_COLS], flen[CSV_MAX_COLS];
 	bool fsafe[CSV_MAX_COLS]; /* no byte a JSON string escapes (aks_fields() knows) */
@@ -129,8 +128,6 @@ static void aks_header(struct csvrows *c)
 		c->aks_col[i][1] = column(c, utc, (size_t)n);
 	}
 	c->aks = c->aks_col[0][0] >= 0 && c->aks_col[1][0] >= 0;
-	if (c->aks && !c->seen)
-		c->seen = xcalloc(1, sizeof(*c->seen));
 }
 
 /* The row's Event into c->ev; false when the row is to be made into a JSON object instead. */
@@ -163,7 +160,7 @@ static bool aks_row_event(struct csvrows *c)
 	 */
 	return aks_event(&c->ev, col,
 			 c->line == c->row_line && !memchr(c->row.buf, '\0', c->row.len), &c->tmp,
-			 c->seen, c->want_walk ? &c->walk : NULL);
+			 c->want_walk ? &c->walk : NULL);
 }
 
 /* An AKSAudit row, as row_end() reads the others. */
@@ -648,7 +645,6 @@ void csvrows_destroy(struct csvrows *c)
 	strbuf_release(&c->row);
 	strbuf_release(&c->ev);
 	strbuf_release(&c->tmp);
-	free(c->seen);
 	free(c);
 }
 
