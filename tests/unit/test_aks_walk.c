@@ -126,6 +126,54 @@ static void test_cases(void **state)
 	assert_false(bs);
 }
 
+/*
+ * Values around the 512 bytes whose string ends are found at once (and past
+ * them), strings ending on each side of the 64-byte words: the valid ones
+ * taken, each with a control byte or an unpaired quote put anywhere refused.
+ */
+static void test_long(void **state)
+{
+	struct strbuf v = STRBUF_INIT;
+	bool bs;
+
+	(void)state;
+	for (size_t total = 440; total <= 600; total++) {
+		for (size_t first = 1; first <= 70; first += 3) {
+			/* ["x...x","y...y"] of `total` bytes, the first string `first` long */
+			size_t second;
+
+			if (total < first + 8)
+				continue;
+			second = total - first - 7;
+			strbuf_reset(&v);
+			strbuf_addstr(&v, "[\"");
+			for (size_t i = 0; i < first; i++)
+				strbuf_addch(&v, 'x');
+			strbuf_addstr(&v, "\",\"");
+			for (size_t i = 0; i < second; i++)
+				strbuf_addch(&v, 'y');
+			strbuf_addstr(&v, "\"]");
+			assert_int_equal(v.len, total);
+			if (!compact(v.buf, v.len, &bs) || bs)
+				fail_msg("refused %zu/%zu", total, first);
+			for (size_t at = 2; at + 2 < v.len; at += 7) {
+				char was = v.buf[at];
+
+				if (was == '"' || was == ',')
+					continue;
+				v.buf[at] = '\x01';
+				if (compact(v.buf, v.len, &bs))
+					fail_msg("a control byte at %zu of %zu taken", at, total);
+				v.buf[at] = '"';
+				if (compact(v.buf, v.len, &bs))
+					fail_msg("a quote at %zu of %zu taken", at, total);
+				v.buf[at] = was;
+			}
+		}
+	}
+	strbuf_release(&v);
+}
+
 static const char *const toks[] = {
     "{",    "}",       "[",	      "]",	     ",",	    ":",	  "\"k\"",
     "\"\"", "1",       "-0.5",	      "1e+9",	     "true",	    "null",	  "false",
@@ -281,6 +329,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_long),
 	    cmocka_unit_test(test_property),
 	    cmocka_unit_test(test_event),
 	};
