@@ -5,7 +5,9 @@
  * the decoder does, and each row of one line read at once by the scanning
  * threads' way (csvrows_one_line()) against the decoder fed it and its
  * newline: the same Events, objects and unread rows at the same lines,
- * with SSE2 or the best the CPU has (the option byte).
+ * with SSE2 or the best the CPU has (the option byte). The scanning
+ * threads' decoder says which Events need no walk (csvrows_want_walk()):
+ * each of them is walked here, and must give the spans it said.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,15 +16,42 @@
 #include <string.h>
 
 #include "core/strbuf.h"
+#include "parsers/aks.h"
 #include "parsers/csvrows.h"
+#include "parsers/jsonl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+struct out {
+	struct strbuf o;
+	struct csvrows *c;
+};
+
+/* an Event said to need no walk: the walk's spans are the ones said */
+static void walked(const struct csvrows *c, const char *text, size_t n)
+{
+	const struct aks_walk *w = csvrows_walk(c);
+	struct span f[JK__COUNT];
+	bool bs;
+
+	if (jsonl_walk_strict(text, text + n, f, &bs) < 0 || (bs && !w->bs))
+		abort();
+	for (int k = 0; k < JK__COUNT; k++)
+		if (f[k].n != w->f[k].n || (f[k].n && f[k].p != w->f[k].p))
+			abort();
+}
+
 static void keep(void *ctx, int kind, const char *text, size_t n, uint64_t line)
 {
-	struct strbuf *o = ctx;
+	struct out *out = ctx;
+	struct strbuf *o = &out->o;
 	char t[32];
 	int k = 0;
+
+	if (kind == CSVROWS_AKS_WALKED) {
+		walked(out->c, text, n);
+		kind = CSVROWS_AKS;
+	}
 
 	t[k++] = (char)('0' + kind);
 	for (int s = 56; s >= 0; s -= 8)
@@ -36,7 +65,8 @@ static void keep(void *ctx, int kind, const char *text, size_t n, uint64_t line)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char head[] = "AuditId,Stage,User,RequestUri,TimeGenerated\r\n";
-	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	struct out oa = {STRBUF_INIT, NULL}, ob = {STRBUF_INIT, NULL};
+	struct strbuf *a = &oa.o, *b = &ob.o;
 	struct csvrows *ca, *cb;
 	const char *p, *end;
 
@@ -45,8 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	csvrows_simd_force(data[0] & 1);
 	p = (const char *)data + 1;
 	end = (const char *)data + size;
-	ca = csvrows_create(keep, &a);
-	cb = csvrows_create(keep, &b);
+	ca = oa.c = csvrows_create(keep, &oa);
+	cb = ob.c = csvrows_create(keep, &ob);
+	csvrows_want_walk(cb);
 	csvrows_feed(ca, head, strlen(head), false);
 	csvrows_feed(cb, head, strlen(head), false);
 	while (p < end) {
@@ -72,18 +103,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		csvrows_set_line(cb, line);
 		if (!csvrows_one_line(cb, p, (size_t)(nl - p)))
 			csvrows_feed(cb, p, (size_t)(nl + 1 - p), false);
-		if (!csvrows_at_row_start(cb) || csvrows_line(cb) != line + 1 || a.len != b.len ||
-		    memcmp(a.buf ? a.buf : "", b.buf ? b.buf : "", a.len))
+		if (!csvrows_at_row_start(cb) || csvrows_line(cb) != line + 1 || a->len != b->len ||
+		    memcmp(a->buf ? a->buf : "", b->buf ? b->buf : "", a->len))
 			abort();
 		p = nl + 1;
 	}
 	csvrows_finish(ca);
 	csvrows_finish(cb);
-	if (a.len != b.len || memcmp(a.buf ? a.buf : "", b.buf ? b.buf : "", a.len))
+	if (a->len != b->len || memcmp(a->buf ? a->buf : "", b->buf ? b->buf : "", a->len))
 		abort();
 	csvrows_destroy(ca);
 	csvrows_destroy(cb);
-	strbuf_release(&a);
-	strbuf_release(&b);
+	strbuf_release(a);
+	strbuf_release(b);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "checks/audit_int.h"
+#include "parsers/aks.h"
 #include "parsers/csvrows.h"
 #include "sources/audit_stream.h"
 #include "core/strbuf.h"
@@ -30,6 +31,8 @@ static void row_read(void *ctx, int kind, const char *text, size_t n, uint64_t l
 		audit_scan_line(b, text, text + n, line);
 	else if (kind == CSVROWS_AKS)
 		audit_fmt_aks_event(b, text, n, line);
+	else if (kind == CSVROWS_AKS_WALKED)
+		audit_fmt_aks_walked(b, text, n, csvrows_walk(b->csv->rows), line);
 	else
 		audit_malformed(b, line,
 				audit_unread_reason(kind == CSVROWS_LARGE ? AU_CSV_LARGE
@@ -44,6 +47,7 @@ static void header(struct audit_csv_scan *s, struct block *b, const char *p, siz
 		return;
 	csvrows_destroy(s->rows);
 	s->rows = csvrows_create(row_read, b);
+	csvrows_want_walk(s->rows);
 	strbuf_reset(&s->head);
 	strbuf_add(&s->head, p, n);
 	csvrows_feed(s->rows, p, n, false);

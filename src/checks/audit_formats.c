@@ -1065,6 +1065,24 @@ void audit_fmt_aks_event(struct block *b, const char *p, size_t n, uint64_t loc)
 	b->fmt = saved;
 }
 
+void audit_fmt_aks_walked(struct block *b, const char *p, size_t n, const struct aks_walk *w,
+			  uint64_t loc)
+{
+	uint8_t saved = b->fmt;
+
+	/* what inner_span() and audit_scan_line() do with it, but its walk */
+	if (!accept(b, AF_AZURE, loc)) {
+		/* counted unread */
+	} else if (b->depth >= MAX_WRAP_DEPTH) {
+		audit_malformed(b, loc, "wrappers nested more than 4 deep: not read");
+	} else {
+		b->depth++;
+		audit_scan_walked(b, p, p + n, w->f, w->bs, loc);
+		b->depth--;
+	}
+	b->fmt = saved;
+}
+
 /* The partial lines a block ends with never got their last part here. */
 void audit_fmt_block_end(struct block *b)
 {

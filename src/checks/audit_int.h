@@ -121,6 +121,17 @@ bool audit_fmt_azure_records(struct block *b, const char *p, size_t n, uint64_t 
 bool audit_fmt_aks_row(struct block *b, const char *p, size_t n, uint64_t loc);
 /* The Event the CSV reader made of an AKSAudit row (AUDIT_LINE_AKS), read as that row. */
 void audit_fmt_aks_event(struct block *b, const char *p, size_t n, uint64_t loc);
+/* The same, its strict walk known (aks_event(), struct aks_walk): not walked again */
+struct aks_walk;
+void audit_fmt_aks_walked(struct block *b, const char *p, size_t n, const struct aks_walk *w,
+			  uint64_t loc);
+/*
+ * The Event p..end (an object) as audit_scan_line() reads it once the strict
+ * walk took it with these spans (f[JK__COUNT], jsonl.h) and backslash flag
+ */
+struct span;
+void audit_scan_walked(struct block *b, const char *p, const char *end, const struct span *f,
+		       bool bs, uint64_t line);
 void audit_fmt_block_end(struct block *b);
 /* audit_csv_scan.c: a CSV export's header or row line (AUDIT_LINE_CSV_*), n bytes */
 struct audit_csv_scan;

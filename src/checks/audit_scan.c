@@ -784,6 +784,13 @@ record:
 		r->code = span_code(&code);
 }
 
+void audit_scan_walked(struct block *b, const char *p, const char *end, const struct span *f,
+		       bool bs, uint64_t line)
+{
+	pthread_once(&hex_once, hex_init);
+	scan_walked(b, p, end, f, bs, line);
+}
+
 void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line)
 {
 	struct span f[JK__COUNT];

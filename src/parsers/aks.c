@@ -9,6 +9,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "parsers/json.h"
 #include "parsers/jsonl.h"
 #include "parsers/jsonl_fast.h"
 #include "core/util.h"
@@ -121,6 +122,21 @@ static size_t plain_run512(const char *p, size_t i, size_t n)
 	}
 	return n - i;
 }
+
+/* bit i of m[i / 64]: byte i of the n at p ends a string's run of plain bytes */
+static void stops512(const char *p, size_t n, uint64_t *m)
+{
+	for (size_t j = 0; j < n; j += 64) {
+		size_t left = n - j;
+		__mmask64 in = left >= 64 ? ~0ull : _bzhi_u64(~0ull, (unsigned)left);
+		const __m512i v = _mm512_maskz_loadu_epi8(in, (const void *)(p + j));
+
+		m[j / 64] = (_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) |
+			     _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\')) |
+			     _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1f))) &
+			    in;
+	}
+}
 #ifdef __clang__
 #pragma clang attribute pop
 #else
@@ -204,31 +220,228 @@ void aks_json_string(struct strbuf *o, const char *p, size_t n)
 	o->buf[o->len] = '\0';
 }
 
-/* Is v exactly one JSON value (jsonl_valid_value()), column i's text seen before or checked? */
-static bool one_value(const struct aks_text *v, size_t i, struct aks_seen *seen)
-{
-	unsigned k;
+/*
+ * ------------------------------------------------------------ compact JSON
+ *
+ * aks_compact(): the grammar of RFC 8259 without blanks, each check one of
+ * those the strict walk makes (jsonl_strict.inc: strict_escape(),
+ * strict_scalar(), no raw control byte, STRICT_MAX_DEPTH) or stricter, and
+ * none that jsonl_valid_value() does not make (it refuses \u0000 and lone
+ * surrogates: here every \u escape of a surrogate). What it takes, both
+ * take, with the value's span as its text; the rest is left to them.
+ */
+#define COMPACT_MAX_DEPTH 48
 
-	if (seen && v->n <= AKS_SEEN_MAX)
-		for (k = 0; k < AKS_SEEN; k++)
-			if (seen->len[i][k] == v->n && !memcmp(seen->text[i][k], v->p, v->n))
-				return true;
-	if (jsonl_valid_value(v->p, v->p + v->n) != v->p + v->n)
-		return false;
-	if (seen && v->n <= AKS_SEEN_MAX) {
-		k = seen->next[i]++ % AKS_SEEN;
-		memcpy(seen->text[i][k], v->p, v->n);
-		seen->len[i][k] = v->n;
+/*
+ * Where the strings' runs of plain bytes end in a value of at most
+ * COMPACT_STOPS bytes, found for all of it at once (base NULL: not found,
+ * each run is looked for): a call per run was most of the check.
+ */
+#define COMPACT_STOPS 512
+struct stops {
+	const char *base;
+	uint64_t m[COMPACT_STOPS / 64];
+};
+
+/* the first byte at or after p that ends a run of plain bytes, or end */
+static inline const char *run_end(const struct stops *st, const char *p, const char *end)
+{
+	size_t i, k;
+	uint64_t w;
+
+	if (!st->base)
+		return p + run_of_plain(p, 0, (size_t)(end - p));
+	if (p >= end)
+		return end;
+	i = (size_t)(p - st->base);
+	k = i / 64;
+	w = st->m[k] >> (i % 64);
+	if (w)
+		return p + __builtin_ctzll(w);
+	/* the bits past the value are clear: none found means end */
+	for (k++; k * 64 < (size_t)(end - st->base); k++)
+		if (st->m[k])
+			return st->base + k * 64 + (size_t)__builtin_ctzll(st->m[k]);
+	return end;
+}
+
+/* Past the escape at p (p[0] == '\\') when the strict walk takes it, or NULL. */
+static const char *compact_escape(const char *p, const char *end)
+{
+	unsigned v;
+
+	if (end - p < 2)
+		return NULL;
+	if (p[1] && strchr("\"\\/bfnrt", p[1]))
+		return p + 2;
+	if (p[1] != 'u' || end - p < 6 || json_hex4(p + 2, &v) || !v ||
+	    (v >= 0xd800 && v <= 0xdfff))
+		return NULL;
+	return p + 6;
+}
+
+/*
+ * Past the string whose opening quote is before p, or NULL. Inline, the
+ * escapes apart: saving registers for a call per string was a third of it.
+ */
+static inline const char *compact_string(const struct stops *st, const char *p, const char *end,
+					 bool *bs)
+{
+	for (;;) {
+		p = run_end(st, p, end);
+		if (p >= end)
+			return NULL;
+		if (*p == '"')
+			return p + 1;
+		if (*p != '\\')
+			return NULL; /* a raw control byte */
+		*bs = true;
+		if (!(p = compact_escape(p, end)))
+			return NULL;
 	}
+}
+
+/* Past the number or literal at p (strict_scalar()), or NULL. */
+static const char *compact_scalar(const char *p, const char *end)
+{
+	static const char *const lit[] = {"true", "false", "null"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(lit); i++) {
+		size_t n = strlen(lit[i]);
+
+		if (*p == lit[i][0])
+			return (size_t)(end - p) >= n && !memcmp(p, lit[i], n) ? p + n : NULL;
+	}
+	if (*p == '-')
+		p++;
+	if (p >= end || *p < '0' || *p > '9')
+		return NULL;
+	if (*p == '0')
+		p++;
+	else
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	if (p < end && *p == '.') {
+		if (++p >= end || *p < '0' || *p > '9')
+			return NULL;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			return NULL;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	return p;
+}
+
+/* An object's key and its colon at p: past them, or NULL. */
+static inline const char *compact_key(const struct stops *st, const char *p, const char *end,
+				      bool *bs)
+{
+	if (p >= end || *p != '"' || !(p = compact_string(st, p + 1, end, bs)))
+		return NULL;
+	return p < end && *p == ':' ? p + 1 : NULL;
+}
+
+/*
+ * After a value at depth *depth (arr: bit d, the container at depth d is an
+ * array): the commas and closing brackets, up to where the next value
+ * starts (past its key in an object) or the outermost value ends.
+ */
+static inline const char *compact_after(const struct stops *st, const char *p, const char *end,
+					int *depth, uint64_t arr, bool *bs)
+{
+	while (*depth) {
+		bool in_arr = arr >> *depth & 1;
+
+		if (p >= end)
+			return NULL;
+		if (*p == ',')
+			return in_arr ? p + 1 : compact_key(st, p + 1, end, bs);
+		if (*p != (in_arr ? ']' : '}'))
+			return NULL;
+		p++;
+		--*depth;
+	}
+	return p;
+}
+
+const char *aks_compact(const char *p, const char *end, bool *bs)
+{
+	struct stops st = {NULL, {0}};
+	uint64_t arr = 0;
+	int depth = 0;
+
+#ifdef HAVE_AKS512
+	if (p < end && (size_t)(end - p) <= COMPACT_STOPS &&
+	    jsonl_simd_once(&aks_simd, aks_detect) == 1) {
+		stops512(p, (size_t)(end - p), st.m);
+		st.base = p;
+	}
+#endif
+
+	for (;;) {
+		/* a value starts at p */
+		if (p >= end)
+			return NULL;
+		if (*p == '{' || *p == '[') {
+			bool a = *p++ == '[';
+
+			if (++depth > COMPACT_MAX_DEPTH)
+				return NULL;
+			arr = a ? arr | UINT64_C(1) << depth : arr & ~(UINT64_C(1) << depth);
+			if (p < end && *p == (a ? ']' : '}')) {
+				depth--;
+				p = compact_after(&st, p + 1, end, &depth, arr, bs);
+			} else if (!a) {
+				p = compact_key(&st, p, end, bs);
+			}
+		} else {
+			p = *p == '"' ? compact_string(&st, p + 1, end, bs)
+				      : compact_scalar(p, end);
+			if (p)
+				p = compact_after(&st, p, end, &depth, arr, bs);
+		}
+		if (!p || !depth)
+			return p;
+	}
+}
+
+/*
+ * Is v exactly one JSON value (jsonl_valid_value())? *flags: AKS_COMPACT
+ * when aks_compact() takes it (then jsonl_valid_value() need not be
+ * asked), AKS_BS. (The last texts of each column were kept, not checked
+ * again: with aks_compact() looking at a value about as fast as comparing
+ * it, keeping them cost more than it saved.)
+ */
+static bool one_value(const struct aks_text *v, unsigned char *flags)
+{
+	bool bs = false;
+	const char *q = aks_compact(v->p, v->p + v->n, &bs);
+
+	*flags = q == v->p + v->n ? AKS_COMPACT : 0;
+	if (!*flags)
+		return jsonl_valid_value(v->p, v->p + v->n) == v->p + v->n;
+	if (bs)
+		*flags |= AKS_BS;
 	return true;
 }
 
-/* One column's value at o (room for 6 * v->n + 2 bytes); NULL as aks_event() says. */
-static char *aks_value(char *o, const struct aks_text *v, size_t i, bool utc, bool clean,
-		       struct strbuf *tmp, struct aks_seen *seen)
+/*
+ * One column's value at o (room for 6 * v->n + 2 bytes); NULL as aks_event()
+ * says. *flags: AKS_COMPACT when the strict walk takes it as written,
+ * AKS_BS when it holds a backslash.
+ */
+static char *aks_value(char *o, const struct aks_text *v, bool utc, bool clean, struct strbuf *tmp,
+		       unsigned char *flags)
 {
-	char t[40];
+	char t[40], *e;
 
+	*flags = AKS_COMPACT;
 	if (utc) {
 		strbuf_reset(tmp);
 		strbuf_add(tmp, v->p, v->n);
@@ -242,10 +455,22 @@ static char *aks_value(char *o, const struct aks_text *v, size_t i, bool utc, bo
 			return o;
 		}
 	}
-	if (v->p[0] != '{' && v->p[0] != '[')
-		return json_string_at(o, v->p, v->n);
+	if (v->p[0] != '{' && v->p[0] != '[') {
+		if (v->safe) {
+			*o++ = '"';
+			memcpy(o, v->p, v->n);
+			o += v->n;
+			*o++ = '"';
+			return o;
+		}
+		/* every byte that is escaped makes it longer */
+		e = json_string_at(o, v->p, v->n);
+		if ((size_t)(e - o) != v->n + 2)
+			*flags |= AKS_BS;
+		return e;
+	}
 	/* cJSON_Parse would also take one value followed by anything: only exactly one */
-	if (!one_value(v, i, seen) || (!clean && memchr(v->p, '\n', v->n)))
+	if (!one_value(v, flags) || (!clean && memchr(v->p, '\n', v->n)))
 		return NULL;
 	memcpy(o, v->p, v->n);
 	return o + v->n;
@@ -263,14 +488,26 @@ static void key_init(void)
 					      "\"%s\":", aks_columns[i][1]);
 }
 
+/* the key of the strict walk's spans (jsonl.h) of each of aks_columns; -1: none */
+static const int walk_key[AKS_NCOLS] = {
+    JK_AUDITID,	    JK_STAGE,	  JK_REQUESTURI, JK_VERB,   JK_USER,	JK_IMPUSER, JK_SOURCEIPS,
+    JK_USERAGENT,   JK_OBJECTREF, JK_RESPSTATUS, JK_REQOBJ, JK_RESPOBJ, JK_RRTS,    JK_STAGETS,
+    JK_ANNOTATIONS, -1,
+};
+
 bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], bool clean,
-	       struct strbuf *tmp, struct aks_seen *seen)
+	       struct strbuf *tmp, struct aks_walk *w)
 {
+	unsigned char flags;
+	bool compact = true, bs = false;
+
 	const struct aks_text *val[AKS_NCOLS];
 	size_t room = 2;
-	char *o;
+	char *o, *e;
 
 	pthread_once(&key_once, key_init);
+	if (w)
+		memset(w, 0, sizeof(*w));
 	/* the room it can take at most: then written in place */
 	for (size_t i = 0; i < AKS_NCOLS; i++) {
 		const struct aks_text *v = col[i][0].n ? &col[i][0] : &col[i][1];
@@ -296,14 +533,24 @@ bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], bool 
 		/* all 32 bytes at once (the room counts 40 per key) */
 		memcpy(o, key_text[i], sizeof(key_text[i]));
 		o += key_len[i];
-		o = aks_value(o, v, i, v == &col[i][1], clean, tmp, seen);
-		if (!o) {
+		e = aks_value(o, v, v == &col[i][1], clean, tmp, &flags);
+		if (!e) {
 			ev->buf[0] = '\0';
 			return false;
 		}
+		compact = compact && (flags & AKS_COMPACT);
+		bs = bs || (flags & AKS_BS);
+		if (w && walk_key[i] >= 0)
+			w->f[walk_key[i]] = (struct span){o, (size_t)(e - o)};
+		o = e;
 	}
 	*o++ = '}';
 	*o = '\0';
 	ev->len = (size_t)(o - ev->buf);
+	if (w) {
+		/* clean: no raw NUL, which the walk would refuse as a control byte */
+		w->proven = clean && compact;
+		w->bs = bs;
+	}
 	return true;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "core/strbuf.h"
+#include "parsers/jsonl.h"
 
 #define AKS_NCOLS 16
 /* columns of a row that the readers take (audit_fmt_aks_row; more: cJSON's way) */
@@ -39,11 +40,12 @@ bool aks_portal_time(const char *s, char *out, size_t n);
  */
 void aks_json_string(struct strbuf *o, const char *p, size_t n);
 
-struct aks_seen;
+struct aks_walk;
 
 struct aks_text {
 	const char *p;
-	size_t n; /* 0: the column is absent or empty */
+	size_t n;  /* 0: the column is absent or empty */
+	bool safe; /* no byte a JSON string escapes ('"', '\\', below 0x20): not looked for */
 };
 
 /*
@@ -57,20 +59,33 @@ struct aks_text {
  * the caller knows that no text holds a NUL or a newline.
  */
 bool aks_event(struct strbuf *ev, const struct aks_text col[AKS_NCOLS][2], bool clean,
-	       struct strbuf *tmp, struct aks_seen *seen);
+	       struct strbuf *tmp, struct aks_walk *w);
 
 /*
- * The last JSON texts of each dynamic column found to be exactly one JSON
- * value, not checked again (rows repeat their user, object and
- * annotations: the check was a tenth of reading an AKSAudit export). NULL:
- * none kept. The caller's, zeroed at first (xcalloc()).
+ * What the strict walk of an Event made by aks_event() would find, known
+ * without walking it (the walk of the text just written was a sixth of
+ * reading an AKSAudit export): when aks_event() returns true with
+ * proven set, jsonl_walk_strict() of ev takes it, with these spans (into
+ * ev) and a backslash somewhere in it if bs (bs may also be set when there
+ * is none). Not proven: a dynamic column that is not compact JSON as the
+ * strict walk takes it (aks_compact()); the caller then walks the text.
  */
-#define AKS_SEEN     4
-#define AKS_SEEN_MAX 512
-struct aks_seen {
-	char text[AKS_NCOLS][AKS_SEEN][AKS_SEEN_MAX];
-	size_t len[AKS_NCOLS][AKS_SEEN]; /* 0: none */
-	unsigned next[AKS_NCOLS];
+struct aks_walk {
+	struct span f[JK__COUNT];
+	bool proven, bs;
 };
+
+/*
+ * Past the JSON value at p when it is exactly what jsonl_walk_strict() takes
+ * as a member's value (compact: no blank outside strings; no raw control
+ * byte; JSON escapes, no \u0000 and no surrogate; at most 48 levels) and
+ * jsonl_valid_value() too, else NULL (the caller decides another way).
+ * *bs: a backslash was seen.
+ */
+const char *aks_compact(const char *p, const char *end, bool *bs);
+
+/* what aks_value() tells of a column's text */
+#define AKS_COMPACT 1 /* the strict walk takes it as written */
+#define AKS_BS	    2 /* it holds a backslash */
 
 #endif

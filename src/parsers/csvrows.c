@@ -41,8 +41,10 @@ struct csvrows {
 	bool aks;
 	int aks_col[AKS_NCOLS][2];
 	struct strbuf row, ev, tmp;
-	struct aks_seen *seen; /* dynamic columns' JSON found valid (AKSAudit tables) */
+	bool want_walk; /* CSVROWS_AKS_WALKED wanted (csvrows_want_walk()) */
+	struct aks_walk walk;
 	size_t fstart, fofs[CSV_MAX_COLS], flen[CSV_MAX_COLS];
+	bool fsafe[CSV_MAX_COLS]; /* no byte a JSON string escapes (aks_fields() knows) */
 };
 
 /* Field i (n bytes at p) into the row's JSON object, as long as the row fits in a block. */
@@ -67,6 +69,7 @@ static void aks_keep(struct csvrows *c)
 {
 	c->fofs[c->nfield] = c->fstart;
 	c->flen[c->nfield] = c->over ? 0 : c->row.len - c->fstart;
+	c->fsafe[c->nfield] = false;
 }
 
 static void field_end(struct csvrows *c)
@@ -125,14 +128,14 @@ static void aks_header(struct csvrows *c)
 		c->aks_col[i][1] = column(c, utc, (size_t)n);
 	}
 	c->aks = c->aks_col[0][0] >= 0 && c->aks_col[1][0] >= 0;
-	if (c->aks && !c->seen)
-		c->seen = xcalloc(1, sizeof(*c->seen));
 }
 
 /* The row's Event into c->ev; false when the row is to be made into a JSON object instead. */
 static bool aks_row_event(struct csvrows *c)
 {
 	struct aks_text col[AKS_NCOLS][2];
+	/* a row of empty fields read byte by byte never grew the buffer (found by fuzz_csv) */
+	const char *row = c->row.buf ? c->row.buf : "";
 	size_t room = 1;
 
 	/* a row whose object field_end() could have found too long is made into it (and told so) */
@@ -145,8 +148,9 @@ static bool aks_row_event(struct csvrows *c)
 		for (int u = 0; u < 2; u++) {
 			int k = c->aks_col[i][u];
 
-			col[i][u].p = k >= 0 ? c->row.buf + c->fofs[k] : NULL;
+			col[i][u].p = k >= 0 ? row + c->fofs[k] : NULL;
 			col[i][u].n = k >= 0 ? c->flen[k] : 0;
+			col[i][u].safe = k >= 0 && c->fsafe[k];
 		}
 	}
 	/* the row reader's "AuditId" and "Stage" members: present when not empty */
@@ -156,7 +160,7 @@ static bool aks_row_event(struct csvrows *c)
 	 */
 	return aks_event(&c->ev, col,
 			 c->line == c->row_line && !memchr(c->row.buf, '\0', c->row.len), &c->tmp,
-			 c->seen);
+			 c->want_walk ? &c->walk : NULL);
 }
 
 /* An AKSAudit row, as row_end() reads the others. */
@@ -169,7 +173,8 @@ static void aks_row_end(struct csvrows *c)
 		return;
 	}
 	if (!c->over && aks_row_event(c)) {
-		c->fn(c->ctx, CSVROWS_AKS, c->ev.buf, c->ev.len, c->row_line);
+		c->fn(c->ctx, c->want_walk && c->walk.proven ? CSVROWS_AKS_WALKED : CSVROWS_AKS,
+		      c->ev.buf, c->ev.len, c->row_line);
 		return;
 	}
 	/* the JSON object field_end() would have made */
@@ -430,7 +435,7 @@ static int simd_level(void);
 #define HAVE_CSV512 1
 static const char *quoted_loop512(const char *p, const char *end, char *o, size_t *k,
 				  uint64_t *lines, bool *closed);
-static const char *plain_end512(const char *p, const char *end);
+static const char *plain_end512(const char *p, const char *end, bool *esc);
 #endif
 
 /*
@@ -534,6 +539,7 @@ static bool aks_fields(struct csvrows *c, const char *p, const char *e)
 		e--;
 	for (;;) {
 		size_t start = c->row.len;
+		bool esc = true;
 
 		if (c->nfield >= c->ncols)
 			return false;
@@ -545,17 +551,23 @@ static bool aks_fields(struct csvrows *c, const char *p, const char *e)
 		} else {
 			const char *f = s;
 
+			/* not known without AVX-512: json_string_at() looks */
+			esc = true;
 #ifdef HAVE_CSV512
-			if (simd_level() == 1)
-				f = plain_end512(s, e);
-			else
+			if (simd_level() == 1) {
+				esc = false;
+				f = plain_end512(s, e, &esc);
+			} else
 #endif
 				f = plain_end(s, e);
 			if (f < e && *f != ',')
 				return false;
-			strbuf_add(&c->row, s, (size_t)(f - s));
+			/* csvrows_one_line() made room for the whole line */
+			memcpy(c->row.buf + c->row.len, s, (size_t)(f - s));
+			c->row.len += (size_t)(f - s);
 			s = f;
 		}
+		c->fsafe[c->nfield] = !esc;
 		c->fofs[c->nfield] = start;
 		c->flen[c->nfield] = c->row.len - start;
 		c->nfield++;
@@ -633,13 +645,22 @@ void csvrows_destroy(struct csvrows *c)
 	strbuf_release(&c->row);
 	strbuf_release(&c->ev);
 	strbuf_release(&c->tmp);
-	free(c->seen);
 	free(c);
 }
 
 void csvrows_set_ctx(struct csvrows *c, void *ctx)
 {
 	c->ctx = ctx;
+}
+
+void csvrows_want_walk(struct csvrows *c)
+{
+	c->want_walk = true;
+}
+
+const struct aks_walk *csvrows_walk(const struct csvrows *c)
+{
+	return &c->walk;
 }
 
 void csvrows_finish(struct csvrows *c)
@@ -846,9 +867,10 @@ static const char *line_end_tail(const char *p, const char *s, const char *end, 
  * ends, or NULL, with *multi or *odd set when it cannot be told this way
  * (neither: go on with the next 64 bytes).
  */
-static inline __attribute__((always_inline)) const char *
-parity_step(const char *p, const char *s, uint64_t q, uint64_t n, uint64_t x, bool *multi,
-	    bool *odd)
+static inline __attribute__((always_inline)) const char *parity_step(const char *p, const char *s,
+								     uint64_t q, uint64_t n,
+								     uint64_t x, bool *multi,
+								     bool *odd)
 {
 	uint64_t out = n & ~x;
 	/* the bytes before the first newline outside quotes, or all */
@@ -947,8 +969,11 @@ static const char *quoted_loop512(const char *p, const char *end, char *o, size_
 	return p;
 }
 
-/* plain_end() 64 bytes at a time */
-static const char *plain_end512(const char *p, const char *end)
+/*
+ * plain_end() 64 bytes at a time; *esc set when a byte before it is one
+ * that a JSON string escapes (a backslash or a control byte)
+ */
+static const char *plain_end512(const char *p, const char *end, bool *esc)
 {
 	while (p < end) {
 		size_t left = (size_t)(end - p);
@@ -959,9 +984,15 @@ static const char *plain_end512(const char *p, const char *end)
 			      _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')) |
 			      _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'))) &
 			     in;
+		uint64_t x = (_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\')) |
+			      _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1f))) &
+			     in;
 
-		if (m)
+		if (m) {
+			*esc = *esc || (x & ((m & (0 - m)) - 1));
 			return p + __builtin_ctzll(m);
+		}
+		*esc = *esc || x;
 		p += left >= 64 ? 64 : left;
 	}
 	return end;
@@ -1011,9 +1042,10 @@ static int csv_simd = -1;
 static int simd_detect(void)
 {
 #ifdef HAVE_CSV512
-	if (jsonl_simd_cap() >= 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-	    __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("pclmul") &&
-	    __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi2"))
+	if (jsonl_simd_cap() >= 2 && __builtin_cpu_supports("avx512f") &&
+	    __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi2") &&
+	    __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("popcnt") &&
+	    __builtin_cpu_supports("bmi2"))
 		return 1;
 #endif
 	return 0;

@@ -21,22 +21,31 @@
 #include <stdint.h>
 
 enum csvrows_kind {
-	CSVROWS_OBJECT,	 /* a JSON object of the row's fields */
-	CSVROWS_AKS,	 /* the audit Event of an AKSAudit row (aks_event()) */
-	CSVROWS_BAD_ROW, /* fields that do not match the header */
-	CSVROWS_LARGE,	 /* a row larger than 2 MB of JSON */
-	CSVROWS_CUT,	 /* a quoted field never closed (the end of the input) */
+	CSVROWS_OBJECT,	    /* a JSON object of the row's fields */
+	CSVROWS_AKS,	    /* the audit Event of an AKSAudit row (aks_event()) */
+	CSVROWS_BAD_ROW,    /* fields that do not match the header */
+	CSVROWS_LARGE,	    /* a row larger than 2 MB of JSON */
+	CSVROWS_CUT,	    /* a quoted field never closed (the end of the input) */
+	CSVROWS_AKS_WALKED, /* CSVROWS_AKS, its strict walk known (csvrows_want_walk()) */
 };
 
 /* what a row became (text: n bytes, none for the unread kinds), found at `line` */
 typedef void (*csvrows_fn)(void *ctx, int kind, const char *text, size_t n, uint64_t line);
 
 struct csvrows;
+struct aks_walk;
 
 struct csvrows *csvrows_create(csvrows_fn fn, void *ctx);
 void csvrows_destroy(struct csvrows *c);
 /* a new emitter context (the scanning side sets its block per row) */
 void csvrows_set_ctx(struct csvrows *c, void *ctx);
+/*
+ * The Events of AKSAudit rows that aks_event() proves the strict walk takes
+ * are CSVROWS_AKS_WALKED from now on, the walk's result csvrows_walk()
+ * while the emitter runs (the scanning side: it need not walk them).
+ */
+void csvrows_want_walk(struct csvrows *c);
+const struct aks_walk *csvrows_walk(const struct csvrows *c);
 
 /*
  * Decodes the n bytes at p (the input's next bytes). one_row: stops right

@@ -106,7 +106,7 @@ static void emit(void *ctx, int kind, const char *text, size_t n, uint64_t line)
 
 	if (kind == CSVROWS_OBJECT)
 		audit_doc_object(d, text, n, line);
-	else if (kind == CSVROWS_AKS)
+	else if (kind == CSVROWS_AKS || kind == CSVROWS_AKS_WALKED)
 		audit_doc_marked(d, AUDIT_LINE_AKS, text, n, line);
 	else
 		audit_doc_unread(d, unread_code(kind), line);
