@@ -6,7 +6,6 @@
  * server does not start (MHD_start_daemon() gives NULL, as on any failure).
  */
 #include <microhttpd.h>
-#include <pthread.h>
 #include <stdarg.h>
 
 #include "core/dynlib.h"
@@ -36,32 +35,7 @@
 	X(MHD_add_response_header, enum MHD_Result,                                                \
 	  (struct MHD_Response *, const char *, const char *))
 
-#define MHD_INDEX(name, ret, args) F_##name,
-enum { MHD_FUNCS(MHD_INDEX) F__COUNT };
-#undef MHD_INDEX
-#define MHD_TYPE(name, ret, args) typedef ret(*name##_fn) args;
-MHD_FUNCS(MHD_TYPE)
-#undef MHD_TYPE
-#define MHD_NAME(name, ret, args) #name,
-static const char *const names[] = {MHD_FUNCS(MHD_NAME)};
-#undef MHD_NAME
-
-static void *fns[F__COUNT];
-static struct dynlib lib = {KANON_MHD_SONAME, names, fns, F__COUNT, 0, ""};
-static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
-
-#define REAL(name) ((name##_fn)fns[F_##name])
-
-static void lib_load(void)
-{
-	dynlib_open(&lib);
-}
-
-static int loaded(void)
-{
-	pthread_once(&lib_once, lib_load);
-	return lib.ok;
-}
+DYNLIB_DEFINE(MHD_FUNCS, KANON_MHD_SONAME)
 
 /* Its options, whatever they are, go on as a va_list (the library's own _va entry). */
 struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,

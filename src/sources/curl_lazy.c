@@ -17,7 +17,6 @@
  */
 #define CURL_DISABLE_TYPECHECK 1 /* the setopt macros would rename the functions below */
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdarg.h>
 
 #include "core/dynlib.h"
@@ -63,33 +62,7 @@
 	X(curl_multi_info_read, CURLMsg *, (CURLM *, int *))                                       \
 	X(curl_multi_cleanup, CURLMcode, (CURLM *))
 
-#define CURL_INDEX(name, ret, args) F_##name,
-enum { CURL_FUNCS(CURL_INDEX) F__COUNT };
-#undef CURL_INDEX
-#define CURL_TYPE(name, ret, args) typedef ret(*name##_fn) args;
-CURL_FUNCS(CURL_TYPE)
-#undef CURL_TYPE
-#define CURL_NAME(name, ret, args) #name,
-static const char *const names[] = {CURL_FUNCS(CURL_NAME)};
-#undef CURL_NAME
-
-static void *fns[F__COUNT];
-static struct dynlib lib = {KANON_CURL_SONAME, names, fns, F__COUNT, 0, ""};
-static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
-
-/* the library's own function (void * to a function pointer: POSIX dlsym) */
-#define REAL(name) ((name##_fn)fns[F_##name])
-
-static void lib_load(void)
-{
-	dynlib_open(&lib);
-}
-
-static int loaded(void)
-{
-	pthread_once(&lib_once, lib_load);
-	return lib.ok;
-}
+DYNLIB_DEFINE(CURL_FUNCS, KANON_CURL_SONAME)
 
 const char *curl_lazy_error(void)
 {

@@ -9,7 +9,6 @@
  */
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
-#include <pthread.h>
 #include <stdlib.h>
 
 #include "core/dynlib.h"
@@ -34,35 +33,10 @@
 	X(gnutls_certificate_get_peers, const gnutls_datum_t *,                                    \
 	  (gnutls_session_t, unsigned int *))                                                      \
 	X(gnutls_certificate_verify_peers, int,                                                    \
-	  (gnutls_session_t, gnutls_typed_vdata_st *, unsigned int, unsigned int *))
+	  (gnutls_session_t, gnutls_typed_vdata_st *, unsigned int, unsigned int *))               \
+	X(gnutls_free, void, (void *)) /* a variable: its address (lazy_free()) */
 
-#define TLS_INDEX(name, ret, args) F_##name,
-enum { TLS_FUNCS(TLS_INDEX) F_gnutls_free, F__COUNT };
-#undef TLS_INDEX
-#define TLS_TYPE(name, ret, args) typedef ret(*name##_fn) args;
-TLS_FUNCS(TLS_TYPE)
-#undef TLS_TYPE
-#define TLS_NAME(name, ret, args) #name,
-/* gnutls_free is a variable holding the library's free function: its address is looked up */
-static const char *const names[] = {TLS_FUNCS(TLS_NAME) "gnutls_free"};
-#undef TLS_NAME
-
-static void *fns[F__COUNT];
-static struct dynlib lib = {KANON_GNUTLS_SONAME, names, fns, F__COUNT, 0, ""};
-static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
-
-#define REAL(name) ((name##_fn)fns[F_##name])
-
-static void lib_load(void)
-{
-	dynlib_open(&lib);
-}
-
-static int loaded(void)
-{
-	pthread_once(&lib_once, lib_load);
-	return lib.ok;
-}
+DYNLIB_DEFINE(TLS_FUNCS, KANON_GNUTLS_SONAME)
 
 /* What GnuTLS allocated goes back through the library's own gnutls_free. */
 static void lazy_free(void *p)
