@@ -46,6 +46,11 @@ static const char *const pieces[] = {
     "\x01\x1f",
     "\\u00",
     "\\",
+    /* a backslash then a byte of 0x80 or more whose low 7 bits are an escape's letter */
+    "\\\xee",
+    "\\\xa2",
+    "\\\xdc",
+    "\\\xf5",
     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",
 };
 
@@ -100,7 +105,8 @@ static void test_random_pieces(void **state)
 static void test_every_offset(void **state)
 {
 	static const char *const esc[] = {"\\\"",	    "\\\\",    "\\\\\\\"", "\\n", "\\u00e9",
-					  "\\ud83d\\ude00", "\\u0000", "\\q",	   "\"",  "\\"};
+					  "\\ud83d\\ude00", "\\u0000", "\\q",	   "\"",  "\\",
+					  "\\\xee",	    "\\\xaf"};
 
 	(void)state;
 	for (size_t e = 0; e < sizeof(esc) / sizeof(*esc); e++) {
