@@ -19,6 +19,15 @@ struct audit_doc;
 
 /* One object (n bytes, no newline) found at line (or record) `line`. */
 void audit_doc_object(struct audit_doc *d, const char *obj, size_t n, uint64_t line);
+/*
+ * Room for an object of n bytes at `line` in the block being filled (its
+ * "<line> " before, its newline after), for a reader that writes the object
+ * there itself rather than copying it from elsewhere; the caller writes
+ * all n bytes (no newline, no marker byte first) before the next call, or
+ * takes the room back with audit_doc_unroom().
+ */
+char *audit_doc_room(struct audit_doc *d, size_t n, uint64_t line);
+void audit_doc_unroom(struct audit_doc *d);
 /* A line the reader made (n bytes, no newline) behind a marker (audit_stream.h). */
 void audit_doc_marked(struct audit_doc *d, char marker, const char *text, size_t n, uint64_t line);
 /*

@@ -541,6 +541,7 @@ struct audit_doc {
 	const struct instream *s; /* the container readers': progress from it */
 	uint64_t base;
 	struct strbuf pre; /* a line put in front of every block (audit_doc_preamble()) */
+	size_t room;	   /* audit_doc_room(): where its line starts in the block */
 };
 
 /* The document's next block (the one filled so far submitted), its preamble first. */
@@ -612,7 +613,7 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 {
 	struct err e = {0};
 	struct jsplit sp;
-	struct audit_doc c = {pp, &sp, NULL, (int)f, 0, s, base, STRBUF_INIT};
+	struct audit_doc c = {pp, &sp, NULL, (int)f, 0, s, base, STRBUF_INIT, 0};
 	char *in = xmalloc(1u << 20);
 	int rc = 0;
 	char last = '\n';
@@ -652,6 +653,28 @@ void audit_doc_object(struct audit_doc *d, const char *obj, size_t n, uint64_t l
 {
 	d->raw = d->base + d->s->raw_read;
 	doc_emit(d, obj, n, line);
+}
+
+char *audit_doc_room(struct audit_doc *d, size_t n, uint64_t line)
+{
+	char num[24];
+	int k = line_prefix(num, line);
+	size_t need = size_add((size_t)k, n, 1);
+
+	d->raw = d->base + d->s->raw_read;
+	if (d->b->len + need > d->b->cap && d->b->len)
+		doc_next(d);
+	grow_block(d->b, size_add(d->b->len, need, 0));
+	d->room = d->b->len;
+	memcpy(d->b->buf + d->b->len, num, (size_t)k);
+	d->b->len += need;
+	d->b->buf[d->b->len - 1] = '\n';
+	return d->b->buf + d->room + k;
+}
+
+void audit_doc_unroom(struct audit_doc *d)
+{
+	d->b->len = d->room;
 }
 
 void audit_doc_unread(struct audit_doc *d, int code, uint64_t line)
@@ -728,7 +751,7 @@ void audit_doc_error(struct audit_doc *d, const char *msg)
 static void read_container(struct pipe *pp, size_t f, struct instream *s, struct strbuf *pre,
 			   uint64_t base, bool avro)
 {
-	struct audit_doc c = {pp, NULL, NULL, (int)f, base, s, base, STRBUF_INIT};
+	struct audit_doc c = {pp, NULL, NULL, (int)f, base, s, base, STRBUF_INIT, 0};
 
 	c.b = get_free(pp, f);
 	c.b->doc = true;
@@ -993,7 +1016,8 @@ static void *worker_main(void *arg)
 		pp->ops->scan(pp->ops->ctx, b);
 		/* the text is not read again: a map's pages go back now, not when consumed */
 		if (b->map)
-			filemap_drop_range(b->map, (uint64_t)(b->buf - filemap_data(b->map)), b->len);
+			filemap_drop_range(b->map, (uint64_t)(b->buf - filemap_data(b->map)),
+					   b->len);
 		wt = pp->lanes > 1 ? pp->ops->weight(pp->ops->ctx, b->data) : 0;
 		pthread_mutex_lock(&pp->mu);
 		b->state = B_SCANNED;
