@@ -774,7 +774,14 @@ enum { AZ_ABSENT, AZ_TEXT, AZ_OTHER };
 struct az_msg {
 	struct strbuf logs; /* logs: each record's log text with a NUL */
 	struct strbuf ls;   /* the record's log_s, until it is known to be the one */
-	size_t *offs, n, a; /* per record: offset into logs, or SIZE_MAX: not a log */
+	/*
+	 * per record: offset into logs (SIZE_MAX: not a log) and length
+	 * (SIZE_MAX: the text may hold a NUL, where inner_text() stops)
+	 */
+	struct az_log {
+		size_t off, len;
+	} * offs;
+	size_t n, a;
 	int seen;
 };
 
@@ -794,9 +801,12 @@ static const char *az_key(const char *p, const char *end, const char **k, size_t
 	return blank(p, end);
 }
 
-/* A member's value: a first string under `want` decoded into out (*state AZ_TEXT). */
+/*
+ * A member's value: a first string under `want` decoded into out (*state
+ * AZ_TEXT, *nul: it may hold a NUL).
+ */
 static const char *az_value(const char *p, const char *end, bool want, int *state,
-			    struct strbuf *out)
+			    struct strbuf *out, bool *nul)
 {
 	if (!want || *state != AZ_ABSENT)
 		return jsonl_valid_value(p, end);
@@ -804,7 +814,7 @@ static const char *az_value(const char *p, const char *end, bool want, int *stat
 		return NULL; /* an Event as an object: cJSON's way */
 	if (p < end && *p == '"') {
 		*state = AZ_TEXT;
-		return jsonl_decode_fast(p, end, out);
+		return jsonl_decode_fast_nul(p, end, out, nul);
 	}
 	*state = AZ_OTHER;
 	return jsonl_valid_value(p, end);
@@ -842,13 +852,14 @@ static const char *az_members(const char *p, const char *end, az_member_fn fn, v
 struct az_rec {
 	struct az_msg *m;
 	int props, plog, slog;
+	bool pnul, snul; /* the log, the log_s may hold a NUL */
 };
 
 static const char *az_prop_member(const char *k, size_t kn, const char *p, const char *end,
 				  void *ctx)
 {
 	struct az_rec *r = ctx;
-	return az_value(p, end, KEY("log"), &r->plog, &r->m->logs);
+	return az_value(p, end, KEY("log"), &r->plog, &r->m->logs, &r->pnul);
 }
 
 static const char *az_rec_member(const char *k, size_t kn, const char *p, const char *end,
@@ -862,14 +873,15 @@ static const char *az_rec_member(const char *k, size_t kn, const char *p, const 
 		return r->props == AZ_TEXT ? az_members(p, end, az_prop_member, r)
 					   : jsonl_valid_value(p, end);
 	}
-	return az_value(p, end, KEY("log_s"), &r->slog, &r->m->ls);
+	return az_value(p, end, KEY("log_s"), &r->slog, &r->m->ls, &r->snul);
 }
 
 /* One record: its log appended to m->logs with a NUL, or SIZE_MAX in m->offs (as az_record). */
 static const char *az_fast_record(const char *p, const char *end, struct az_msg *m)
 {
-	struct az_rec r = {m, AZ_ABSENT, AZ_ABSENT, AZ_ABSENT};
+	struct az_rec r = {m, AZ_ABSENT, AZ_ABSENT, AZ_ABSENT, true, true};
 	size_t off = m->logs.len;
+	bool nul;
 	int got;
 
 	strbuf_reset(&m->ls);
@@ -877,12 +889,14 @@ static const char *az_fast_record(const char *p, const char *end, struct az_msg 
 		return NULL;
 	/* properties.log, else log_s */
 	got = r.props == AZ_TEXT && r.plog != AZ_ABSENT ? r.plog : r.slog;
+	nul = r.plog == AZ_TEXT ? r.pnul : r.snul;
 	if (got == AZ_TEXT && r.plog != AZ_TEXT)
 		strbuf_add(&m->logs, m->ls.buf, m->ls.len);
+	ALLOC_GROW(m->offs, m->n + 1, m->a);
+	m->offs[m->n].off = got == AZ_TEXT ? off : SIZE_MAX;
+	m->offs[m->n++].len = got == AZ_TEXT && !nul ? m->logs.len - off : SIZE_MAX;
 	if (got == AZ_TEXT)
 		strbuf_addch(&m->logs, '\0');
-	ALLOC_GROW(m->offs, m->n + 1, m->a);
-	m->offs[m->n++] = got == AZ_TEXT ? off : SIZE_MAX;
 	return p;
 }
 
@@ -898,7 +912,8 @@ static const char *az_fast_records(const char *p, const char *end, struct az_msg
 			p = az_fast_record(p, end, m);
 		} else {
 			ALLOC_GROW(m->offs, m->n + 1, m->a);
-			m->offs[m->n++] = SIZE_MAX;
+			m->offs[m->n].off = SIZE_MAX;
+			m->offs[m->n++].len = SIZE_MAX;
 			p = jsonl_valid_value(p, end);
 		}
 		if (!p)
@@ -937,11 +952,17 @@ bool audit_fmt_azure_records(struct block *b, const char *p, size_t n, uint64_t 
 
 	if (ok && accept(b, AF_AZURE, loc)) {
 		for (size_t i = 0; i < m.n; i++) {
-			if (m.offs[i] == SIZE_MAX)
+			const struct az_log *g = &m.offs[i];
+
+			/* no strlen() over the Event when it is known to hold no NUL */
+			if (g->off == SIZE_MAX)
 				audit_malformed(b, loc_make(loc, i + 1), az_notjson);
-			else
-				inner_text(b, m.logs.buf + m.offs[i], loc_make(loc, i + 1),
+			else if (g->len != SIZE_MAX)
+				inner_span(b, m.logs.buf + g->off, g->len, loc_make(loc, i + 1),
 					   AF_AZURE, az_notjson);
+			else
+				inner_text(b, m.logs.buf + g->off, loc_make(loc, i + 1), AF_AZURE,
+					   az_notjson);
 		}
 	}
 	b->fmt = saved;

@@ -154,7 +154,7 @@ uint64_t jsonl_escaping(uint64_t bs)
  */
 #ifdef __SSE2__
 static inline __attribute__((always_inline)) int chunk64(const char *p, char *o, size_t *k,
-							 bool *closed)
+							 bool *closed, uint64_t *nul)
 {
 	uint64_t bs, q, esc, m;
 	int lim = 64, seg = 0;
@@ -196,6 +196,7 @@ static inline __attribute__((always_inline)) int chunk64(const char *p, char *o,
 	}
 	if (o)
 		*k = kk; /* a local meanwhile: the stores through o could alias *k */
+	*nul = 1;	 /* not looked for: maybe */
 	return lim;
 }
 #endif
@@ -232,7 +233,7 @@ static inline __attribute__((always_inline)) int chunk64(const char *p, char *o,
  * runs both against jsonl_decode_string()).
  */
 static inline __attribute__((always_inline)) int chunk64_vbmi2(const char *p, char *o, size_t *k,
-							       bool *closed)
+							       bool *closed, uint64_t *nul)
 {
 	__m512i v = _mm512_loadu_si512((const void *)p);
 	/* simple[] as two 64-byte halves: a byte's low 7 bits pick its entry */
@@ -273,6 +274,7 @@ static inline __attribute__((always_inline)) int chunk64_vbmi2(const char *p, ch
 	/* the text up to lim but the escaping backslashes, to the front; 64 bytes stored */
 	_mm512_storeu_si512((void *)(o + *k), _mm512_maskz_compress_epi8(lm & ~esc, v));
 	*k += (size_t)__builtin_popcountll(lm & ~esc);
+	*nul |= _mm512_testn_epi8_mask(v, v) & lm; /* a NUL among the bytes taken */
 	return lim;
 }
 #undef EQ
@@ -312,15 +314,27 @@ int jsonl_fast_force(int level)
 	return level;
 }
 
-const char *jsonl_decode_fast(const char *p, const char *end, struct strbuf *out)
+const char *jsonl_decode_fast_nul(const char *p, const char *end, struct strbuf *out, bool *nul)
 {
 	int level = jsonl_simd_once(&fast_level, fast_detect);
+	uint64_t z = 1;
+	const char *q;
 
 #ifdef HAVE_FAST_VBMI2
 	if (level == 1)
-		return decode_vbmi2(p, end, out);
+		q = decode_vbmi2(p, end, out, &z);
+	else
 #endif
-	return decode_sse2(p, end, out);
+		q = decode_sse2(p, end, out, &z);
+	*nul = z != 0;
+	return q;
+}
+
+const char *jsonl_decode_fast(const char *p, const char *end, struct strbuf *out)
+{
+	bool nul;
+
+	return jsonl_decode_fast_nul(p, end, out, &nul);
 }
 
 const char *jsonl_check_string(const char *p, const char *end)
@@ -336,7 +350,8 @@ const char *jsonl_check_string(const char *p, const char *end)
 #ifdef __SSE2__
 		if (end - p >= 80) {
 			bool closed = false;
-			int got = chunk64(p, NULL, NULL, &closed);
+			uint64_t nul;
+			int got = chunk64(p, NULL, NULL, &closed, &nul);
 
 			if (got < 0)
 				return NULL;

@@ -1,6 +1,7 @@
 #ifndef KANON_JSONL_FAST_H
 #define KANON_JSONL_FAST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,12 @@
  * a string of the above.
  */
 const char *jsonl_decode_fast(const char *p, const char *end, struct strbuf *out);
+/*
+ * The same; *nul false when the text appended holds no NUL for sure (a
+ * reader that has its length then needs no strlen() to stop where a C
+ * string would), true when it may (the SSE2 decoder does not look).
+ */
+const char *jsonl_decode_fast_nul(const char *p, const char *end, struct strbuf *out, bool *nul);
 
 /*
  * Which decoder jsonl_decode_fast() uses: 0 SSE2, 1 AVX-512 VBMI2 (when the

@@ -180,20 +180,61 @@ static void test_escaping(void **state)
 	assert_true(jsonl_escaping(~0ull << 1) == 0xaaaaaaaaaaaaaaaaull);
 }
 
+/*
+ * jsonl_decode_fast_nul(): a raw NUL at every offset (the 64-byte steps and
+ * the bytes after them) is said to be there; without one, the AVX-512
+ * decoder says so (the SSE2 one may say maybe). The decoded text is the
+ * same as jsonl_decode_fast()'s.
+ */
+static int cur_level; /* the decoder being tested */
+
+static void test_nul_flag(void **state)
+{
+	(void)state;
+	for (int at = -1; at < 200; at++) {
+		struct strbuf in = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+		const char *ea, *eb;
+		bool nul = false;
+
+		strbuf_addch(&in, '"');
+		for (int j = 0; j < 200; j++) {
+			if (j == at)
+				strbuf_addch(&in, '\0');
+			else if (j % 7)
+				strbuf_addch(&in, (char)('a' + j % 26));
+			else
+				strbuf_addstr(&in, "\\n"); /* an escape: the 64-byte steps move */
+		}
+		strbuf_addstr(&in, "\"tail");
+		ea = jsonl_decode_fast(in.buf, in.buf + in.len, &a);
+		eb = jsonl_decode_fast_nul(in.buf, in.buf + in.len, &b, &nul);
+		assert_non_null(ea);
+		assert_ptr_equal(ea, eb);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.buf, b.buf, a.len);
+		if (at >= 0)
+			assert_true(nul);
+		else if (cur_level == 1)
+			assert_false(nul);
+		strbuf_release(&in);
+		strbuf_release(&a);
+		strbuf_release(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_random_pieces),
-	    cmocka_unit_test(test_every_offset),
-	    cmocka_unit_test(test_backslash_runs),
-	    cmocka_unit_test(test_escaping),
+	    cmocka_unit_test(test_random_pieces),  cmocka_unit_test(test_every_offset),
+	    cmocka_unit_test(test_backslash_runs), cmocka_unit_test(test_escaping),
+	    cmocka_unit_test(test_nul_flag),
 	};
 	int rc;
 
 	/* each decoder: SSE2 everywhere, AVX-512 VBMI2 where the CPU has it */
-	jsonl_fast_force(0);
+	cur_level = jsonl_fast_force(0);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	if (jsonl_fast_force(1) == 1)
+	if ((cur_level = jsonl_fast_force(1)) == 1)
 		rc |= cmocka_run_group_tests(tests, NULL, NULL);
 	else
 		printf("# no AVX-512 VBMI2 on this CPU: its decoder not tested here\n");
