@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # kanon audit on Azure diagnostic records ({"records":[...]}, as Event Hub Capture bodies hold
-# them): a log string decoded without a strlen() (src/checks/audit_formats.c, az_fast_record;
-# jsonl_decode_fast_nul() says whether it may hold a NUL) is read as the C string it was read
-# as before: a raw NUL byte in a log ends the Event there, whether it is inside one of the
-# Event's strings (the Event then cut short: malformed) or after its closing brace (read).
+# them; src/checks/audit_formats.c, audit_fmt_azure_records):
+# - a log string decoded without a strlen() (jsonl_decode_fast_nul() says whether it may hold
+#   a NUL) is read as the C string it was read as before: a raw NUL byte in a log ends the
+#   Event there, whether it is inside one of the Event's strings (the Event then cut short:
+#   malformed) or after its closing brace (read);
+# - the logs are decoded into the block's buffer at depth 0 only: a message inside a docker
+#   json-file record (whose log text is in that buffer) is read as the native log.
 . "$(dirname "$0")/lib.sh"
 F=tests/fixtures/audit/formats
 command -v python3 >/dev/null || { notok "- t919: python3 missing"; exit 0; }
@@ -32,9 +35,21 @@ lines = [
     msg([longer, anon[3]]),  # the first malformed, the second read
 ]
 open(d + "/nul.json", "wb").write(b"\n".join(l.replace(b"NULMARK", b"\0") for l in lines) + b"\n")
+# the native events as messages of 7 records, each message the log of a docker json-file line
+with open(d + "/docker-azure.log", "w") as f:
+    for i in range(0, len(evs), 7):
+        f.write(json.dumps({"log": msg(evs[i:i + 7]).decode() + "\n", "stream": "stdout",
+                            "time": "2025-06-01T00:00:00Z"}) + "\n")
 PY
 
 "$KANON" audit --no-progress -f json "$tmp/nul.json" >"$tmp/w.json" 2>"$tmp/err"
 set -- $(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["audit"]; print(a["events"], a["malformed"])' "$tmp/w.json")
 t "a raw NUL in a record's log ends the Event there: 2 read, 2 cut short ($1 read, $2 malformed)" \
 	"$([ "$1" = 2 ] && [ "$2" = 2 ]; echo $?)"
+
+"$KANON" audit --no-progress -f json "$F/native.jsonl" >"$tmp/native.json" 2>/dev/null
+"$KANON" audit --no-progress -f json "$tmp/docker-azure.log" >"$tmp/w.json" 2>"$tmp/err"
+res=$(python3 $F/same.py "$tmp/native.json" "$tmp/w.json")
+[ "$res" = same ] || echo "    docker-azure.log: $res"
+t "Azure messages inside docker json-file records: the native log's counts" \
+	"$([ "$res" = same ]; echo $?)"
