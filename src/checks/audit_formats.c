@@ -621,7 +621,8 @@ struct cw_page;
 static const char *cw_page_events(const char *p, const char *end, struct cw_page *pg);
 
 static const char *plain_object(const char *p, const char *end, const char *const *keys, int nkeys,
-				struct cw_page *lazy, int keep, struct span *v, struct strbuf *kept)
+				struct cw_page *lazy, int keep, struct span *v, struct strbuf *kept,
+				bool *kept_nul)
 {
 	p = blank(p, end);
 	if (p >= end || *p++ != '{')
@@ -647,8 +648,10 @@ static const char *plain_object(const char *p, const char *end, const char *cons
 			q = cw_page_events(p, end, lazy); /* the events, read once */
 		} else if (k == keep && *p == '"') {
 			/* the kept string decoded where it is kept, not copied there */
-			if ((q = jsonl_decode_fast(p, end, kept)) != NULL)
+			bool nul;
+			if ((q = jsonl_decode_fast_nul(p, end, kept, &nul)) != NULL)
 				strbuf_addch(kept, '\0');
+			*kept_nul |= nul;
 		} else {
 			q = jsonl_valid_value(p, end);
 		}
@@ -674,6 +677,7 @@ static const char *const cw_event_keys[] = {"message", "logStreamName", "timesta
 struct cw_page {
 	struct strbuf msgs; /* msgs: the messages one after the other, each with a NUL */
 	size_t *offs, nmsg, amsg;
+	bool nul; /* a message may hold a raw NUL (jsonl_decode_fast_nul()) */
 };
 
 /*
@@ -695,7 +699,7 @@ static const char *cw_page_events(const char *p, const char *end, struct cw_page
 
 		memset(v, 0, sizeof(v));
 		if (!(p = plain_object(p, end, cw_event_keys, ARRAY_SIZE(cw_event_keys), NULL, 0, v,
-				       &pg->msgs)) ||
+				       &pg->msgs, &pg->nul)) ||
 		    !v[0].n || *v[0].p != '"')
 			return NULL;
 		ALLOC_GROW(pg->offs, pg->nmsg + 1, pg->amsg);
@@ -713,15 +717,15 @@ static const char *cw_page_events(const char *p, const char *end, struct cw_page
  * The messages of a page, in order: as cw_event() reads them. Each one ends
  * at its first NUL, as cJSON's strings do: the fast decoder refuses \u0000
  * but takes a raw NUL byte as it is (an Event cut there was malformed, the
- * whole message is not; cw-edge.json has both).
+ * whole message is not; cw-edge.json has both). The decoder says when a
+ * page's messages may hold one: only then are they searched.
  */
-static void cw_page_emit(struct block *b, const struct strbuf *msgs, const size_t *offs, size_t n,
-			 uint64_t loc)
+static void cw_page_emit(struct block *b, const struct cw_page *pg, uint64_t loc)
 {
-	for (size_t i = 0; i < n; i++) {
-		const char *m = msgs->buf + offs[i];
-		size_t len = (i + 1 < n ? offs[i + 1] : msgs->len) - offs[i] - 1;
-		const char *z = memchr(m, '\0', len);
+	for (size_t i = 0, n = pg->nmsg; i < n; i++) {
+		const char *m = pg->msgs.buf + pg->offs[i];
+		size_t len = (i + 1 < n ? pg->offs[i + 1] : pg->msgs.len) - pg->offs[i] - 1;
+		const char *z = pg->nul ? memchr(m, '\0', len) : NULL;
 
 		if (z)
 			len = (size_t)(z - m);
@@ -739,7 +743,7 @@ static void cw_page_emit(struct block *b, const struct strbuf *msgs, const size_
 bool audit_fmt_cloudwatch_page(struct block *b, const char *p, size_t n, uint64_t loc)
 {
 	struct span v[ARRAY_SIZE(cw_page_keys)];
-	struct cw_page pg = {STRBUF_INIT, NULL, 0, 0};
+	struct cw_page pg = {STRBUF_INIT, NULL, 0, 0, false};
 	const char *end = p + n, *q;
 	uint8_t saved = b->fmt;
 	bool ok;
@@ -750,10 +754,10 @@ bool audit_fmt_cloudwatch_page(struct block *b, const char *p, size_t n, uint64_
 	 * (grown as they came, the buffer was copied over and over)
 	 */
 	strbuf_grow(&pg.msgs, n + 4096);
-	q = plain_object(p, end, cw_page_keys, ARRAY_SIZE(cw_page_keys), &pg, -1, v, NULL);
+	q = plain_object(p, end, cw_page_keys, ARRAY_SIZE(cw_page_keys), &pg, -1, v, NULL, NULL);
 	ok = q && blank(q, end) == end && v[0].n;
 	if (ok && accept(b, AF_CLOUDWATCH, loc))
-		cw_page_emit(b, &pg.msgs, pg.offs, pg.nmsg, loc);
+		cw_page_emit(b, &pg, loc);
 	b->fmt = saved;
 	free(pg.offs);
 	strbuf_release(&pg.msgs);
