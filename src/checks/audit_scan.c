@@ -546,11 +546,21 @@ char *audit_nul_escapes_replaced(const char *p, size_t n)
 	return copy;
 }
 
+/* Whether anything but JSON's blanks is left from p to end. */
+static bool trailing_text(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p < end;
+}
+
 static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 {
 	char *fixed;
 	cJSON *root, *it;
 	const cJSON *items;
+	const char *after = NULL;
+	bool rest = false;
 
 	/* CRI, export-task, tail and CSV lines: a number first would parse as JSON */
 	if (n && *p != '{' && *p != '[' && audit_fmt_text(b, p, n, line))
@@ -565,13 +575,21 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 	     audit_fmt_aks_row(b, p, n, line)))
 		return;
 	fixed = audit_nul_escapes_replaced(p, n);
-	root = cJSON_ParseWithLength(fixed ? fixed : p, n);
+	root = cJSON_ParseWithLengthOpts(fixed ? fixed : p, n, &after, false);
+	if (root && after)
+		rest = trailing_text(after, (fixed ? fixed : p) + n);
 	free(fixed);
 
 	if (!root) {
 		malformed(b, line, "not valid JSON");
 		return;
 	}
+	/*
+	 * cJSON stops after the value: what follows on the line is counted, as
+	 * the document reader counts text outside any value (it went unseen)
+	 */
+	if (rest)
+		malformed(b, line, "text after the JSON value on its line: not read");
 	if (cJSON_IsArray(root)) {
 		cJSON_ArrayForEach(it, root)
 		{
