@@ -203,13 +203,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct block fast, tree;
 	cJSON *o;
 	char *fixed;
+	const char *after = NULL;
+	bool rest = false;
 
 	if (memchr(p, '\n', size))
 		return 0; /* one line */
 	/* the tree side as the scanner runs it (slow_path): cJSON would end a
 	 * string at an escaped NUL, "system:anonymous\u0000x" read as system:anonymous */
 	fixed = audit_nul_escapes_replaced(p, size);
-	o = cJSON_ParseWithLength(fixed ? fixed : p, size);
+	o = cJSON_ParseWithLengthOpts(fixed ? fixed : p, size, &after, false);
+	/* and it counts what cJSON left after the value as unread (AUDIT_TEXT_AFTER) */
+	if (o && after)
+		for (const char *q = after, *e = (fixed ? fixed : p) + size; q < e && !rest; q++)
+			rest = *q != ' ' && *q != '\t' && *q != '\r' && *q != '\n';
 	free(fixed);
 	/*
 	 * The walkers agree on every valid JSON text. On invalid text they may
@@ -236,6 +242,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * another format (an object with an auditID but no stage can carry an
 	 * Event under some key, a log shipper's record) */
 	audit_scan_object(&tree, o, 1);
+	if (rest)
+		audit_malformed(&tree, 1, AUDIT_TEXT_AFTER);
 	audit_fmt_block_end(&tree);
 	same_records(&fast, &tree);
 	block_clear(&fast);

@@ -102,6 +102,8 @@ size_t audit_block_weight(const struct block *b);
 struct cJSON;
 struct arec *audit_rec_new(struct block *b, uint64_t loc);
 void audit_malformed(struct block *b, uint64_t loc, const char *why);
+/* why text after the JSON value on a line went unread (the slow path; fuzz_audit_diff) */
+#define AUDIT_TEXT_AFTER "text after the JSON value on its line: not read"
 /* an object that is an Event, or one of the wrappers audit_formats.c knows */
 void audit_scan_object(struct block *b, const struct cJSON *o, uint64_t loc);
 /* the line with every escaped NUL as U+FFFD, for cJSON (a copy), or NULL when it has none */

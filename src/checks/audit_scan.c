@@ -584,12 +584,6 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 		malformed(b, line, "not valid JSON");
 		return;
 	}
-	/*
-	 * cJSON stops after the value: what follows on the line is counted, as
-	 * the document reader counts text outside any value (it went unseen)
-	 */
-	if (rest)
-		malformed(b, line, "text after the JSON value on its line: not read");
 	if (cJSON_IsArray(root)) {
 		cJSON_ArrayForEach(it, root)
 		{
@@ -619,6 +613,12 @@ static void slow_path(struct block *b, const char *p, size_t n, uint64_t line)
 	/* an Event, or a record of one of the formats of audit_formats.c */
 	audit_scan_object(b, root, line);
 out:
+	/*
+	 * cJSON stops after the value: what follows on the line is counted, as
+	 * the document reader counts text outside any value (it went unseen)
+	 */
+	if (rest)
+		malformed(b, line, AUDIT_TEXT_AFTER);
 	cJSON_Delete(root);
 }
 
