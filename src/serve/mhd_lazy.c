@@ -9,6 +9,7 @@
 #include <stdarg.h>
 
 #include "core/dynlib.h"
+#include "serve/mhd_lazy.h"
 #include "core/banned.h"
 
 #ifndef KANON_MHD_SONAME
@@ -36,6 +37,11 @@
 	  (struct MHD_Response *, const char *, const char *))
 
 DYNLIB_DEFINE(MHD_FUNCS, KANON_MHD_SONAME)
+
+const char *mhd_lazy_error(void)
+{
+	return loaded() ? NULL : lib.err;
+}
 
 /* Its options, whatever they are, go on as a va_list (the library's own _va entry). */
 struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,

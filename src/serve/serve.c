@@ -26,6 +26,7 @@
 #include "core/jsonw.h"
 #include "core/util.h"
 #include "parsers/jsonl.h"
+#include "serve/mhd_lazy.h"
 #include "serve/serve_int.h"
 #include "sources/file.h"
 #include "core/banned.h"
@@ -840,10 +841,15 @@ int serve_run(const struct serve_opts *o)
 	}
 	d = start(&s, &p);
 	if (!d) {
-		fprintf(stderr,
-			"kanon serve: cannot listen on %s (in use, not an address of "
-			"this machine, or a bad certificate or key)\n",
-			o->listen);
+		if (mhd_lazy_error())
+			fprintf(stderr,
+				"kanon serve: cannot start the HTTP server (libmicrohttpd): %s\n",
+				mhd_lazy_error());
+		else
+			fprintf(stderr,
+				"kanon serve: cannot listen on %s (in use, not an address of "
+				"this machine, or a bad certificate or key)\n",
+				o->listen);
 		serve_queue_stop(&s.q);
 		pthread_join(worker, NULL);
 		goto out;

@@ -38,3 +38,32 @@ st = [f["status"] for f in d["findings"] if f["rule"] == "probe-apiserver-anonym
 sys.exit(0 if "FAIL" in st and "UNKNOWN" not in st else 1)
 ' "$tmp/out.json"
 check "a probe of an open test API server gets its answers (FAIL, exit 1)" $?
+
+# A library that cannot be loaded (here: a file that is not one, under its
+# soname, first in LD_LIBRARY_PATH) stops the command with one line naming
+# the library and the loader's reason, not a crash, a PASS or a wrong reason.
+mkdir -p "$tmp/badlib"
+sonames=$(strings "$KANON" | grep -E '^lib(curl[a-z-]*|microhttpd)\.so\.[0-9]+$' | sort -u)
+for s in $sonames; do echo "not a library" >"$tmp/badlib/$s"; done
+[ "$(echo "$sonames" | grep -c .)" = 2 ]
+check "the binary names libcurl's and libmicrohttpd's sonames ($(echo $sonames))" $?
+
+LD_LIBRARY_PATH="$tmp/badlib" "$KANON" probe --server https://127.0.0.1:1 -f json \
+	>"$tmp/bad.json" 2>"$tmp/bad.err"
+rc=$?
+[ "$rc" = 2 ] && grep -q '^kanon: error: cannot start the HTTP client (libcurl): cannot load libcurl' "$tmp/bad.err" &&
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = not d["findings"] and d["summary"]["pass"] == 0 and any(
+    x["level"] == "error" and "cannot load libcurl" in x["message"] for x in d["diagnostics"])
+sys.exit(0 if ok else 1)
+' "$tmp/bad.json"
+check "libcurl not loadable: kanon probe exits 2, says why, reports no PASS" $?
+
+LD_LIBRARY_PATH="$tmp/badlib" timeout 10 "$KANON" serve --listen 127.0.0.1:0 --insecure-http \
+	>"$tmp/serve.out" 2>"$tmp/serve.err"
+rc=$?
+[ "$rc" = 1 ] && grep -q '^kanon serve: cannot start the HTTP server (libmicrohttpd): cannot load libmicrohttpd' "$tmp/serve.err" &&
+	! grep -q 'cannot listen' "$tmp/serve.err"
+check "libmicrohttpd not loadable: kanon serve exits 1 naming the library, not the address" $?
