@@ -82,7 +82,22 @@ CURL *curl_easy_init(void)
 /*
  * The option's number says what its argument is (CURLOPTTYPE_*, curl.h):
  * a long, an object or function pointer, a curl_off_t or a blob pointer.
+ * The CURLMOPT_* numbers follow the same types. r = fn(h, o, the argument).
  */
+#define SETOPT_FORWARD(r, fn, h, o, ap)                                                            \
+	do {                                                                                       \
+		if ((o) < CURLOPTTYPE_OBJECTPOINT)                                                 \
+			r = fn(h, o, va_arg(ap, long));                                            \
+		else if ((o) < CURLOPTTYPE_FUNCTIONPOINT)                                          \
+			r = fn(h, o, va_arg(ap, void *));                                          \
+		else if ((o) < CURLOPTTYPE_OFF_T)                                                  \
+			r = fn(h, o, va_arg(ap, void (*)(void)));                                  \
+		else if ((o) < CURLOPTTYPE_BLOB)                                                   \
+			r = fn(h, o, va_arg(ap, curl_off_t));                                      \
+		else                                                                               \
+			r = fn(h, o, va_arg(ap, void *));                                          \
+	} while (0)
+
 CURLcode curl_easy_setopt(CURL *h, CURLoption o, ...)
 {
 	va_list ap;
@@ -91,16 +106,7 @@ CURLcode curl_easy_setopt(CURL *h, CURLoption o, ...)
 	if (!loaded())
 		return CURLE_FAILED_INIT;
 	va_start(ap, o);
-	if (o < CURLOPTTYPE_OBJECTPOINT)
-		r = REAL(curl_easy_setopt)(h, o, va_arg(ap, long));
-	else if (o < CURLOPTTYPE_FUNCTIONPOINT)
-		r = REAL(curl_easy_setopt)(h, o, va_arg(ap, void *));
-	else if (o < CURLOPTTYPE_OFF_T)
-		r = REAL(curl_easy_setopt)(h, o, va_arg(ap, void (*)(void)));
-	else if (o < CURLOPTTYPE_BLOB)
-		r = REAL(curl_easy_setopt)(h, o, va_arg(ap, curl_off_t));
-	else
-		r = REAL(curl_easy_setopt)(h, o, va_arg(ap, void *));
+	SETOPT_FORWARD(r, REAL(curl_easy_setopt), h, o, ap);
 	va_end(ap);
 	return r;
 }
@@ -194,7 +200,6 @@ CURLM *curl_multi_init(void)
 	return loaded() ? REAL(curl_multi_init)() : NULL;
 }
 
-/* CURLMOPT_* numbers follow the same types as the easy options. */
 CURLMcode curl_multi_setopt(CURLM *m, CURLMoption o, ...)
 {
 	va_list ap;
@@ -203,14 +208,7 @@ CURLMcode curl_multi_setopt(CURLM *m, CURLMoption o, ...)
 	if (!loaded())
 		return CURLM_BAD_HANDLE;
 	va_start(ap, o);
-	if (o < CURLOPTTYPE_OBJECTPOINT)
-		r = REAL(curl_multi_setopt)(m, o, va_arg(ap, long));
-	else if (o < CURLOPTTYPE_FUNCTIONPOINT)
-		r = REAL(curl_multi_setopt)(m, o, va_arg(ap, void *));
-	else if (o < CURLOPTTYPE_OFF_T)
-		r = REAL(curl_multi_setopt)(m, o, va_arg(ap, void (*)(void)));
-	else
-		r = REAL(curl_multi_setopt)(m, o, va_arg(ap, curl_off_t));
+	SETOPT_FORWARD(r, REAL(curl_multi_setopt), m, o, ap);
 	va_end(ap);
 	return r;
 }

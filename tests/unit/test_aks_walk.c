@@ -19,15 +19,13 @@
 #include "parsers/aks.h"
 #include "parsers/jsonl.h"
 #include "parsers/jsonl_fast.h"
+#include "xorshift.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static unsigned next(unsigned n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
+	return (unsigned)(xorshift64(&rng) % n);
 }
 
 /* Does the strict walk take {"user":V} with V as the span of "user"? Its backslash flag. */

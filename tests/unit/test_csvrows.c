@@ -19,6 +19,7 @@
 #include "parsers/aks.h"
 #include "parsers/csvrows.h"
 #include "parsers/jsonl_fast.h"
+#include "xorshift.h"
 
 static const char *const pieces[] = {
     "\"",
@@ -45,10 +46,7 @@ static uint64_t rng = 88172645463325252ull;
 
 static unsigned next(unsigned n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
+	return (unsigned)(xorshift64(&rng) % n);
 }
 
 static void ignore(void *ctx, int kind, const char *text, size_t n, uint64_t line)

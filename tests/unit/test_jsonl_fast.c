@@ -19,6 +19,7 @@
 #include "core/strbuf.h"
 #include "parsers/jsonl.h"
 #include "parsers/jsonl_fast.h"
+#include "xorshift.h"
 
 static const char *const pieces[] = {
     "a",
@@ -169,9 +170,7 @@ static void test_escaping(void **state)
 	for (int i = 0; i < 1000000; i++) {
 		uint64_t bs;
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		xorshift64(&x);
 		/* dense and sparse masks, long runs */
 		bs = i % 3 == 0 ? x : i % 3 == 1 ? x & (x >> 1) & (x >> 2) : x | (x << 1);
 		assert_true(jsonl_escaping(bs) == escaping_slow(bs));
