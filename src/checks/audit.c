@@ -659,12 +659,14 @@ struct agg {
 	void (*judged)(void *ctx, const struct audit_judged *j);
 	void *judged_ctx;
 	struct part_state *part; /* --part-out: audit_part_agg.inc */
+	bool replaying;		 /* --merge replays a line a part deferred (replay()) */
 };
 
 /* Partial results (--part-out, --merge): audit_part_agg.inc, included at the end. */
 static bool part_defer(struct agg *a, struct arec *r, int file, uint64_t line);
 static void part_seen(struct agg *a, const struct tent *e, const struct arec *r, int file);
 static void part_state_free(struct part_state *p);
+static void group_join(struct agg *a, struct sment *g, struct access *x);
 
 /*
  * The table is read before it is written (a lookup, the prefetch of
@@ -897,6 +899,9 @@ static void judge_anon(struct agg *a, struct audit_bucket *bk, const struct adet
 				g->data = access_new(d, cls, code, ts, file, line);
 				if (cls == CL_SENSITIVE)
 					a->nsens_groups++;
+			} else if (a->replaying) {
+				/* judged late, by --merge: its place is where it was read */
+				group_join(a, g, access_new(d, cls, code, ts, file, line));
 			} else {
 				x->count++;
 				if (ts > x->last)

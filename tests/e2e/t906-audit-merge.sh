@@ -108,6 +108,28 @@ A --part-out "$tmp/odd.part" "$tmp/p3.log" "$tmp/p1.log" &&
 t "parts of several files each (files 1,3 and 2,4): the same JSON as the single run" \
 	"$(cmp -s "$tmp/m2.json" "$tmp/single.json"; echo $?)"
 
+# Requests a part defers (received in its files' first 5 minutes) are judged by --merge
+# after the groups it imports: they take their place in read order (the group's first
+# request, its first five sources), as the single run judged them where they were read.
+# Half the requests anonymous, 4 files cut anywhere, one part of them all, and 4 parts.
+python3 "$GEN" --out "$tmp/h.log" --size-mb 6 --hours 3 --seed 12 --anon-frac 0.5 >/dev/null 2>&1
+split -n l/4 -d "$tmp/h.log" "$tmp/h"
+hs="$tmp/h00 $tmp/h01 $tmp/h02 $tmp/h03"
+A -f json $hs >"$tmp/h.single" 2>/dev/null
+rc=0
+A --part-out "$tmp/h.part" $hs || rc=1
+A --merge -f json "$tmp/h.part" >"$tmp/h.one" 2>/dev/null
+for i in 0 1 2 3; do A --part-out "$tmp/h$i.part" "$tmp/h0$i" || rc=1; done
+A --merge -f json "$tmp/h2.part" "$tmp/h0.part" "$tmp/h3.part" "$tmp/h1.part" >"$tmp/h.four" 2>/dev/null
+for m in one four; do
+	cmp -s "$tmp/h.single" "$tmp/h.$m" || {
+		diff <(jq -c '.findings[]' "$tmp/h.single") <(jq -c '.findings[]' "$tmp/h.$m") | head -4 | cut -c1-300 | sed 's/^/    /'
+		rc=1
+	}
+done
+t "deferred lines judged by --merge in read order (one part of 4 files, 4 parts): the single run's JSON" \
+	"$([ $rc = 0 ] && [ "$(jq '[.findings[] | select(.message | test("discovery requests"))] | length' "$tmp/h.single")" -ge 3 ]; echo $?)"
+
 # the corpus: a part per file, merged, equals the single run over them
 C=$SHARED/corpus/auditlogs
 mapfile -t cf < <(ls "$C"/*.json "$C"/*.jsonl "$C"/*.log 2>/dev/null | head -40)
