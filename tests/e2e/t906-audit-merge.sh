@@ -130,6 +130,51 @@ done
 t "deferred lines judged by --merge in read order (one part of 4 files, 4 parts): the single run's JSON" \
 	"$([ $rc = 0 ] && [ "$(jq '[.findings[] | select(.message | test("discovery requests"))] | length' "$tmp/h.single")" -ge 3 ]; echo $?)"
 
+# The same log with anonymous exec sessions that never complete (open at the end) and more
+# successful secret reads than the single findings' limit (1000; the rest grouped).
+python3 - "$tmp/h.log" "$tmp/x.log" <<'EOF'
+import json, random, sys, uuid
+random.seed(5)
+out = open(sys.argv[1]).read().splitlines()
+def ev(stage, res, sub, name, verb, ts, aid, code=None):
+    uri = "/api/v1/namespaces/default/%s/%s%s" % (res, name, "/exec?command=sh" if sub else "")
+    e = {"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": aid,
+         "stage": stage, "requestURI": uri, "verb": verb,
+         "user": {"username": "system:anonymous", "groups": ["system:unauthenticated"]},
+         "sourceIPs": ["203.0.113.%d" % random.randint(1, 200)], "userAgent": "kubectl/v1.30.0",
+         "objectRef": {"resource": res, "namespace": "default", "name": name, "apiVersion": "v1"},
+         "requestReceivedTimestamp": ts, "stageTimestamp": ts,
+         "annotations": {"authorization.k8s.io/decision": "allow",
+                         "authorization.k8s.io/reason": "RBAC: allowed"}}
+    if sub:
+        e["objectRef"]["subresource"] = sub
+    if code:
+        e["responseStatus"] = {"metadata": {}, "code": code}
+    return json.dumps(e, separators=(",", ":"))
+for k in range(1400):
+    i = random.randrange(1, len(out))
+    ts = json.loads(out[i - 1])["stageTimestamp"]
+    aid = str(uuid.UUID(int=random.getrandbits(128)))
+    if k < 300:
+        stages = [("RequestReceived", None), ("ResponseStarted", 101)]
+        out[i:i] = [ev(s, "pods", "exec", "web-%d" % k, "create", ts, aid, c) for s, c in stages]
+    else:
+        stages = [("RequestReceived", None), ("ResponseComplete", 200)]
+        out[i:i] = [ev(s, "secrets", None, "s-%d" % k, "get", ts, aid, c) for s, c in stages]
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+EOF
+split -n l/4 -d "$tmp/x.log" "$tmp/x"
+xs="$tmp/x00 $tmp/x01 $tmp/x02 $tmp/x03"
+A -f json $xs >"$tmp/x.single" 2>/dev/null
+rc=0
+A --part-out "$tmp/x.part" $xs || rc=1
+A --merge -f json "$tmp/x.part" >"$tmp/x.one" 2>/dev/null
+for i in 0 1 2 3; do A --part-out "$tmp/x$i.part" "$tmp/x0$i" || rc=1; done
+A --merge -f json "$tmp/x3.part" "$tmp/x1.part" "$tmp/x0.part" "$tmp/x2.part" >"$tmp/x.four" 2>/dev/null
+for m in one four; do cmp -s "$tmp/x.single" "$tmp/x.$m" || rc=1; done
+t "300 exec sessions never complete, 1100 secret reads (past the 1000 single findings): merged == single run" \
+	"$([ $rc = 0 ] && jq -e '.findings | length > 1000' "$tmp/x.single" >/dev/null; echo $?)"
+
 # the corpus: a part per file, merged, equals the single run over them
 C=$SHARED/corpus/auditlogs
 mapfile -t cf < <(ls "$C"/*.json "$C"/*.jsonl "$C"/*.log 2>/dev/null | head -40)
