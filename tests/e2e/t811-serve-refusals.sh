@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kanon serve refuses what it must, with the right code, counted by reason:
 # no/untrusted/wrong-purpose client certificate and wrong token -> 401,
-# bodies past --max-body -> 413 before they are read, malformed -> 400 (and
+# bodies past --max-body -> 413 (dropped, not kept), malformed -> 400 (and
 # nothing of the batch counted), other methods -> 405; /metrics passes
 # `promtool check metrics`; --insecure-http only on loopback; bad start -> 1.
 . "$(dirname "$0")/lib.sh"
@@ -65,11 +65,17 @@ check "a wrong token: 401" $?
 check "a prefix of the token: 401" $?
 auth=(--cert "$P/client.pem" --key "$P/client.key")
 
-# 413: refused from Content-Length, before the body is read
+# 413: refused from Content-Length; up to 4 x --max-body the body is read and dropped
+# first, so that the client gets the 413 and not a reset (it came 1-3 % of the time
+# over TLS when the connection was closed with the body unread)
 head -c 200000 /dev/zero | tr '\0' ' ' >"$tmp/big"
 body=$tmp/big
 [ "$(code "${auth[@]}")" = 413 ]
 check "a body past --max-body: 413" $?
+n413=0
+for _ in $(seq 100); do [ "$(code "${auth[@]}")" = 413 ] && n413=$((n413 + 1)); done
+[ "$n413" = 100 ]
+check "100 bodies of 3 x --max-body over TLS: 100 answers 413, no reset ($n413)" $?
 # malformed bodies: 400 with the reason, nothing counted
 nbad=0
 for b in 'not json' '{"kind":"EventList","items":[' '[{"auditID":"x"}]' \
@@ -107,7 +113,7 @@ cat "$tmp/pt"
 # 200s: the two good batches, /healthz and /readyz
 want() { grep -qx "$1" "$tmp/metrics" || { echo "# missing: $1"; return 1; }; }
 want 'kanon_webhook_rejected_total{reason="unauthenticated"} 5' &&
-	want 'kanon_webhook_rejected_total{reason="too_large"} 1' &&
+	want 'kanon_webhook_rejected_total{reason="too_large"} 101' &&
 	want 'kanon_webhook_rejected_total{reason="malformed"} 9' &&
 	want 'kanon_webhook_rejected_total{reason="method"} 1' &&
 	want 'kanon_webhook_requests_total{code="200"} 4' &&
