@@ -112,21 +112,29 @@ t "parts of several files each (files 1,3 and 2,4): the same JSON as the single 
 # after the groups it imports: they take their place in read order (the group's first
 # request, its first five sources), as the single run judged them where they were read.
 # Half the requests anonymous, 4 files cut anywhere, one part of them all, and 4 parts.
-python3 "$GEN" --out "$tmp/h.log" --size-mb 6 --hours 3 --seed 12 --anon-frac 0.5 >/dev/null 2>&1
-split -n l/4 -d "$tmp/h.log" "$tmp/h"
-hs="$tmp/h00 $tmp/h01 $tmp/h02 $tmp/h03"
-A -f json $hs >"$tmp/h.single" 2>/dev/null
-rc=0
-A --part-out "$tmp/h.part" $hs || rc=1
-A --merge -f json "$tmp/h.part" >"$tmp/h.one" 2>/dev/null
-for i in 0 1 2 3; do A --part-out "$tmp/h$i.part" "$tmp/h0$i" || rc=1; done
-A --merge -f json "$tmp/h2.part" "$tmp/h0.part" "$tmp/h3.part" "$tmp/h1.part" >"$tmp/h.four" 2>/dev/null
-for m in one four; do
-	cmp -s "$tmp/h.single" "$tmp/h.$m" || {
-		diff <(jq -c '.findings[]' "$tmp/h.single") <(jq -c '.findings[]' "$tmp/h.$m") | head -4 | cut -c1-300 | sed 's/^/    /'
+# cut4 NAME: $tmp/NAME.log cut anywhere into 4 files, audited at once ($tmp/NAME.single),
+# as one part of the 4 and as 4 parts merged in another order: 0 when both merges give
+# the single run's JSON
+cut4() {
+	local n=$1 rc=0 m
+	split -n l/4 -d "$tmp/$n.log" "$tmp/$n"
+	A -f json "$tmp/${n}0"[0-3] >"$tmp/$n.single" 2>/dev/null
+	A --part-out "$tmp/$n.part" "$tmp/${n}0"[0-3] || rc=1
+	A --merge -f json "$tmp/$n.part" >"$tmp/$n.one" 2>/dev/null
+	for i in 0 1 2 3; do A --part-out "$tmp/$n$i.part" "$tmp/${n}0$i" || rc=1; done
+	A --merge -f json "$tmp/${n}2.part" "$tmp/${n}0.part" "$tmp/${n}3.part" "$tmp/${n}1.part" \
+		>"$tmp/$n.four" 2>/dev/null
+	for m in one four; do
+		cmp -s "$tmp/$n.single" "$tmp/$n.$m" && continue
+		diff <(jq -c '.findings[]' "$tmp/$n.single") <(jq -c '.findings[]' "$tmp/$n.$m") |
+			head -4 | cut -c1-300 | sed 's/^/    /'
 		rc=1
-	}
-done
+	done
+	return $rc
+}
+python3 "$GEN" --out "$tmp/h.log" --size-mb 6 --hours 3 --seed 12 --anon-frac 0.5 >/dev/null 2>&1
+cut4 h
+rc=$?
 t "deferred lines judged by --merge in read order (one part of 4 files, 4 parts): the single run's JSON" \
 	"$([ $rc = 0 ] && [ "$(jq '[.findings[] | select(.message | test("discovery requests"))] | length' "$tmp/h.single")" -ge 3 ]; echo $?)"
 
@@ -163,15 +171,8 @@ for k in range(1400):
         out[i:i] = [ev(s, "secrets", None, "s-%d" % k, "get", ts, aid, c) for s, c in stages]
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 EOF
-split -n l/4 -d "$tmp/x.log" "$tmp/x"
-xs="$tmp/x00 $tmp/x01 $tmp/x02 $tmp/x03"
-A -f json $xs >"$tmp/x.single" 2>/dev/null
-rc=0
-A --part-out "$tmp/x.part" $xs || rc=1
-A --merge -f json "$tmp/x.part" >"$tmp/x.one" 2>/dev/null
-for i in 0 1 2 3; do A --part-out "$tmp/x$i.part" "$tmp/x0$i" || rc=1; done
-A --merge -f json "$tmp/x3.part" "$tmp/x1.part" "$tmp/x0.part" "$tmp/x2.part" >"$tmp/x.four" 2>/dev/null
-for m in one four; do cmp -s "$tmp/x.single" "$tmp/x.$m" || rc=1; done
+cut4 x
+rc=$?
 t "300 exec sessions never complete, 1100 secret reads (past the 1000 single findings): merged == single run" \
 	"$([ $rc = 0 ] && jq -e '.findings | length > 1000' "$tmp/x.single" >/dev/null; echo $?)"
 
