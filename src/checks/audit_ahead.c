@@ -38,7 +38,9 @@ size_t audit_block_weight(const struct block *b)
 
 	if (!b)
 		return 0;
-	n = sizeof(*b) + ALLOC_OVERHEAD + b->arec * sizeof(*b->recs) + b->cri.alloc;
+	/* scratch: a docker record's or an Azure message's logs, kept until the block is freed */
+	n = sizeof(*b) + ALLOC_OVERHEAD + b->arec * sizeof(*b->recs) + b->cri.alloc +
+	    b->scratch.alloc;
 	for (size_t i = 0; i < b->nrec; i++)
 		if (b->recs[i].d)
 			n += adetail_weight(b->recs[i].d);

@@ -896,6 +896,9 @@ static const char *scan_fast(struct block *b, const char *p, const char *end, ui
 	return eol < end ? eol + 1 : end;
 }
 
+/* the scratch kept for the block's next scan: the logs of most messages and records */
+#define SCRATCH_KEEP (64u << 10)
+
 void audit_scan_block(struct audit_block *in, int format)
 {
 	const char *p = in->buf, *end = in->buf + in->len;
@@ -939,4 +942,11 @@ void audit_scan_block(struct audit_block *in, int format)
 	if (b->cri.len || b->cri_over)
 		audit_fmt_block_end(b);
 	b->nlines = in->doc ? 0 : line;
+	/*
+	 * A large scratch (an Azure message's logs) is given back: a block
+	 * read ahead of the one aggregated keeps it until then, and counted in
+	 * its weight it held the readers back (audit_block_weight())
+	 */
+	if (b->scratch.alloc > SCRATCH_KEEP)
+		strbuf_release(&b->scratch);
 }
