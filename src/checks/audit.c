@@ -1122,7 +1122,7 @@ static void stash(struct agg *a, struct tent *e, struct arec *r, int file, uint6
 }
 
 /* unread and skipped lines per reason (the reasons are static strings) */
-static void reason_count(struct agg *a, const char *why, bool skipped)
+static void reason_count(struct agg *a, const char *why, bool skipped, uint64_t n)
 {
 	struct audit_report *rep = a->rep;
 	size_t i;
@@ -1137,7 +1137,7 @@ static void reason_count(struct agg *a, const char *why, bool skipped)
 			rep->reasons[rep->nreasons++] =
 			    (struct audit_reason){why, 0, skipped};
 	}
-	rep->reasons[i].count++;
+	rep->reasons[i].count += n;
 }
 
 static void agg_record(struct agg *a, int fileno, struct arec *r, uint64_t line)
@@ -1148,16 +1148,17 @@ static void agg_record(struct agg *a, int fileno, struct arec *r, uint64_t line)
 	bool created, final;
 	struct tent *e;
 
-	rep->by_format[r->fmt < AF__COUNT ? r->fmt : 0]++;
+	rep->by_format[r->fmt < AF__COUNT ? r->fmt : 0] += 1u + r->more;
 	if (r->flags & (R_MALFORMED | R_SKIPPED)) {
-		reason_count(a, r->why, (r->flags & R_SKIPPED) != 0);
+		reason_count(a, r->why, (r->flags & R_SKIPPED) != 0, 1u + r->more);
 		if (r->flags & R_SKIPPED) {
-			rep->skipped++;
+			rep->skipped += 1u + r->more;
 			return;
 		}
-		rep->malformed++;
-		add_example(&rep->malformed_examples, &rep->nmalformed_examples, &a->amalf,
-			    "%s:%s: %s", file, loc_str(lb, line), r->why);
+		rep->malformed += 1u + r->more;
+		for (unsigned k = 0; k <= r->more && rep->nmalformed_examples < MAX_EXAMPLES; k++)
+			add_example(&rep->malformed_examples, &rep->nmalformed_examples, &a->amalf,
+				    "%s:%s: %s", file, loc_str(lb, loc_next(line, k)), r->why);
 		return;
 	}
 	if ((a->o->since != TS_NONE && r->ts < a->o->since) ||

@@ -163,9 +163,7 @@ static void cw_event(struct block *b, const cJSON *ev, uint64_t loc)
 	const char *m = str(ev, "message");
 
 	if (m && !strncmp(m, "CWL CONTROL MESSAGE", 19)) {
-		struct arec *r = audit_rec_new(b, loc);
-		r->flags = R_SKIPPED;
-		r->why = "a CloudWatch Logs CONTROL_MESSAGE (no log event)";
+		audit_skipped(b, loc, "a CloudWatch Logs CONTROL_MESSAGE (no log event)");
 		return;
 	}
 	inner_value(b, get(ev, "message"), loc, AF_CLOUDWATCH, cw_notjson);
@@ -226,9 +224,7 @@ static bool cw_object(struct block *b, const cJSON *o, uint64_t loc)
 		if (!accept(b, AF_CLOUDWATCH, loc))
 			return true;
 		if (!strcmp(mt, "CONTROL_MESSAGE")) {
-			struct arec *r = audit_rec_new(b, loc);
-			r->flags = R_SKIPPED;
-			r->why = "a CloudWatch Logs CONTROL_MESSAGE (no log event)";
+			audit_skipped(b, loc, "a CloudWatch Logs CONTROL_MESSAGE (no log event)");
 		} else if (cJSON_IsArray(get(o, "logEvents"))) {
 			cw_events(b, get(o, "logEvents"), loc);
 		} else {
@@ -731,9 +727,8 @@ static void cw_page_emit(struct block *b, const struct cw_page *pg, uint64_t loc
 			len = (size_t)(z - m);
 
 		if (!strncmp(m, "CWL CONTROL MESSAGE", 19)) {
-			struct arec *r = audit_rec_new(b, loc_make(loc, i + 1));
-			r->flags = R_SKIPPED;
-			r->why = "a CloudWatch Logs CONTROL_MESSAGE (no log event)";
+			audit_skipped(b, loc_make(loc, i + 1),
+				      "a CloudWatch Logs CONTROL_MESSAGE (no log event)");
 		} else {
 			inner_span(b, m, len, loc_make(loc, i + 1), AF_CLOUDWATCH, cw_notjson);
 		}
@@ -1185,9 +1180,7 @@ static bool fmt_text(struct block *b, const char *p, size_t n, uint64_t loc)
 		return true;
 	}
 	if (n && p[0] == '@' && !memchr(p, '{', n)) {
-		struct arec *r = audit_rec_new(b, loc);
-		r->flags = R_SKIPPED;
-		r->why = "a CSV header line";
+		audit_skipped(b, loc, "a CSV header line");
 		return true;
 	}
 	if (!ts)

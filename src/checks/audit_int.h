@@ -67,8 +67,17 @@ struct arec {
 	uint8_t stage;
 	uint8_t flags;
 	uint8_t fmt; /* enum audit_format the event was read from (0: native) */
+	/* R_MALFORMED: so many lines after this one (records of its line, if it is one)
+	 * unread for the same reason: a block of tiny bad lines holds few records */
+	uint16_t more;
 	int64_t rrts; /* requestReceivedTimestamp, only with AF_WANT_RRTS (else TS_NONE) */
 };
+
+/* The location k lines after loc, or k records after it in its line if it is a record. */
+static inline uint64_t loc_next(uint64_t loc, uint64_t k)
+{
+	return loc_rec(loc) ? loc + (k << LOC_REC_SHIFT) : loc + k;
+}
 
 /* The records of one input block (struct audit_block.data), reused with its slot. */
 struct block {
@@ -102,6 +111,8 @@ size_t audit_block_weight(const struct block *b);
 struct cJSON;
 struct arec *audit_rec_new(struct block *b, uint64_t loc);
 void audit_malformed(struct block *b, uint64_t loc, const char *why);
+/* a record skipped for a reason (R_SKIPPED), e.g. a CloudWatch CONTROL_MESSAGE */
+void audit_skipped(struct block *b, uint64_t loc, const char *why);
 /* why text after the JSON value on a line went unread (the slow path; fuzz_audit_diff) */
 #define AUDIT_TEXT_AFTER "text after the JSON value on its line: not read"
 /* an object that is an Event, or one of the wrappers audit_formats.c knows */

@@ -107,16 +107,38 @@ struct arec *audit_rec_new(struct block *b, uint64_t loc)
 	return rec_new(b, loc);
 }
 
+/*
+ * An unread (R_MALFORMED) or skipped (R_SKIPPED) line, or record of a line.
+ * The one after one of the same kind and reason lengthens its run: 16 MB of
+ * "1" lines held 8 million records, 340 MB, for one count and five examples.
+ */
+static void unread(struct block *b, uint64_t line, const char *why, uint8_t flag)
+{
+	struct arec *r = b->nrec ? &b->recs[b->nrec - 1] : NULL;
+
+	if (r && r->flags == flag && r->why == why && r->fmt == b->fmt && r->more < UINT16_MAX &&
+	    line == loc_next(r->line, r->more + 1u)) {
+		r->more++;
+		return;
+	}
+	r = rec_new(b, line);
+	r->flags = flag;
+	r->why = why;
+}
+
 static void malformed(struct block *b, uint64_t line, const char *why)
 {
-	struct arec *r = rec_new(b, line);
-	r->flags = R_MALFORMED;
-	r->why = why;
+	unread(b, line, why, R_MALFORMED);
 }
 
 void audit_malformed(struct block *b, uint64_t loc, const char *why)
 {
-	malformed(b, loc, why);
+	unread(b, loc, why, R_MALFORMED);
+}
+
+void audit_skipped(struct block *b, uint64_t loc, const char *why)
+{
+	unread(b, loc, why, R_SKIPPED);
 }
 
 static signed char hex_tab[256];

@@ -302,6 +302,7 @@ static void test_block_lines(void **state)
 			assert_int_equal(b->recs[i].lo, ref.recs[i].lo);
 			assert_int_equal(b->recs[i].ts, ref.recs[i].ts);
 			assert_int_equal(b->recs[i].stage, ref.recs[i].stage);
+			assert_int_equal(b->recs[i].more, ref.recs[i].more);
 			assert_true((b->recs[i].d == NULL) == (ref.recs[i].d == NULL));
 		}
 		audit_block_free(b);
@@ -311,13 +312,16 @@ static void test_block_lines(void **state)
 	 * What the lines are (the object as cJSON reads it, then the text
 	 * after it, if any, unread): a1-a4, a6, a7 (in its docker record), a8,
 	 * a9 and the four padded ones events; the text after a4, a8 and two of
-	 * the padded ones, a5, its tail and "{}" malformed; the blank line
-	 * nothing.
+	 * the padded ones, a5 with its tail (one record of two lines, both not
+	 * valid JSON) and "{}" malformed; the blank line nothing.
 	 */
-	assert_int_equal(ref.nrec, 19);
-	for (size_t i = 0; i < ref.nrec; i++)
+	assert_int_equal(ref.nrec, 18);
+	for (size_t i = 0; i < ref.nrec; i++) {
 		assert_int_equal(ref.recs[i].flags & R_MALFORMED,
-				 i == 4 || i == 5 || i == 6 || i == 10 || i == 11 || i == 14 || i == 18);
+				 i == 4 || i == 5 || i == 9 || i == 10 || i == 13 || i == 17);
+		assert_int_equal(ref.recs[i].more, i == 5);
+	}
+	assert_int_equal(ref.recs[5].line, 6);
 	/* the walk itself: blanks may follow the object on its line, nothing else */
 	for (size_t k = 0; k < sizeof(after) / sizeof(after[0]); k++) {
 		struct span f[JK__COUNT];
