@@ -157,6 +157,10 @@ struct pipe {
 		size_t cap;
 	} * spare; /* text buffers given back by scanned blocks */
 	size_t nspare;
+	/* consuming: the blocks of this input and epoch are void (a batch stopped) */
+	bool cut_on;
+	int cut_file;
+	uint32_t cut_epoch;
 };
 
 static void pipe_error(struct pipe *pp, size_t f, const char *msg)
@@ -244,6 +248,9 @@ static struct audit_block *get_free(struct pipe *pp, size_t f)
 	b->reduced = false;
 	b->last_of_file = false;
 	b->doc_lines = 0;
+	b->batch = NULL;
+	b->stop = false;
+	b->epoch = 0;
 	return b;
 }
 
@@ -281,6 +288,22 @@ static void block_unmap(struct pipe *pp, struct audit_block *b)
 	b->own_cap = 0;
 }
 
+/*
+ * In input order: is b void, handed on by a reader before it knew that a
+ * batch before it stopped (it redid them from there, in a new epoch)?
+ */
+static bool block_void(struct pipe *pp, const struct audit_block *b)
+{
+	if (pp->cut_on && b->file == pp->cut_file && b->epoch == pp->cut_epoch)
+		return true;
+	if (b->stop) {
+		pp->cut_on = true;
+		pp->cut_file = b->file;
+		pp->cut_epoch = b->epoch;
+	}
+	return false;
+}
+
 static void consume(struct pipe *pp, struct audit_block *b)
 {
 	uint64_t done = b->raw_done;
@@ -291,7 +314,13 @@ static void consume(struct pipe *pp, struct audit_block *b)
 		if (b->last_of_file)
 			pp->done_base = done;
 	}
-	pp->ops->consume(pp->ops->ctx, b);
+	if (!block_void(pp, b)) {
+		pp->ops->consume(pp->ops->ctx, b);
+	} else if (pp->ops->release) {
+		/* scanned but never aggregated: what it holds goes */
+		pp->ops->release(pp->ops->ctx, b->data);
+		b->data = NULL;
+	}
 	if (b->map)
 		block_unmap(pp, b);
 	/* a file that grows while read: never more than 100 % */
@@ -301,6 +330,8 @@ static void consume(struct pipe *pp, struct audit_block *b)
 		pp->ops->progress(pp->ops->progress_ctx, done, pp->raw_total, false);
 }
 
+static void block_prepare(struct pipe *pp, struct audit_block *b);
+
 static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t raw)
 {
 	b->file = file;
@@ -309,6 +340,7 @@ static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t ra
 		b->text_bytes = b->len;
 	if (pp->inline_mode) {
 		b->seq = pp->nseq++;
+		block_prepare(pp, b);
 		pp->ops->scan(pp->ops->ctx, b);
 		consume(pp, b);
 		pthread_mutex_lock(&pp->mu);
@@ -542,11 +574,16 @@ struct audit_doc {
 	uint64_t base;
 	struct strbuf pre; /* a line put in front of every block (audit_doc_preamble()) */
 	size_t room;	   /* audit_doc_room(): where its line starts in the block */
+	uint32_t epoch;	   /* of the blocks handed on (struct audit_block) */
+	bool fixed;	   /* a scanning thread's block: it grows, never handed on */
 };
 
 /* The document's next block (the one filled so far submitted), its preamble first. */
 static void doc_next(struct audit_doc *c)
 {
+	if (c->fixed)
+		return; /* it grows: grow_block() after this */
+	c->b->epoch = c->epoch;
 	submit(c->pp, c->b, c->f, c->raw);
 	c->b = get_free(c->pp, (size_t)c->f);
 	c->b->doc = true;
@@ -613,7 +650,7 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 {
 	struct err e = {0};
 	struct jsplit sp;
-	struct audit_doc c = {pp, &sp, NULL, (int)f, 0, s, base, STRBUF_INIT, 0};
+	struct audit_doc c = {pp, &sp, NULL, (int)f, 0, s, base, STRBUF_INIT, 0, 0, false};
 	char *in = xmalloc(1u << 20);
 	int rc = 0;
 	char last = '\n';
@@ -651,7 +688,8 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 
 void audit_doc_object(struct audit_doc *d, const char *obj, size_t n, uint64_t line)
 {
-	d->raw = d->base + d->s->raw_read;
+	if (d->s)
+		d->raw = d->base + d->s->raw_read;
 	doc_emit(d, obj, n, line);
 }
 
@@ -661,7 +699,8 @@ char *audit_doc_room(struct audit_doc *d, size_t n, uint64_t line)
 	int k = line_prefix(num, line);
 	size_t need = size_add((size_t)k, n, 1);
 
-	d->raw = d->base + d->s->raw_read;
+	if (d->s)
+		d->raw = d->base + d->s->raw_read;
 	if (d->b->len + need > d->b->cap && d->b->len)
 		doc_next(d);
 	grow_block(d->b, size_add(d->b->len, need, 0));
@@ -700,7 +739,8 @@ static void doc_marked(struct audit_doc *d, char marker, const char *text, size_
 	int k = line_prefix(num, line);
 	size_t need = size_add((size_t)k, n, 3);
 
-	d->raw = d->base + d->s->raw_read;
+	if (d->s)
+		d->raw = d->base + d->s->raw_read;
 	if (d->b->len + need > d->b->cap && d->b->len)
 		doc_next(d);
 	grow_block(d->b, size_add(d->b->len, need, 0));
@@ -747,18 +787,83 @@ void audit_doc_error(struct audit_doc *d, const char *msg)
 	pipe_error(d->pp, (size_t)d->f, msg);
 }
 
+void audit_doc_batch(struct audit_doc *d, struct audit_batch *bt)
+{
+	if (d->s)
+		d->raw = d->base + d->s->raw_read;
+	if (d->b->len)
+		doc_next(d);
+	d->b->batch = bt;
+	doc_next(d);
+}
+
+bool audit_doc_done(struct audit_doc *d, struct audit_batch *bt, bool wait)
+{
+	bool done;
+
+	pthread_mutex_lock(&d->pp->mu);
+	while (wait && !bt->done)
+		pthread_cond_wait(&d->pp->cv, &d->pp->mu);
+	done = bt->done;
+	pthread_mutex_unlock(&d->pp->mu);
+	return done;
+}
+
+void audit_doc_epoch(struct audit_doc *d)
+{
+	d->epoch++;
+}
+
+size_t audit_doc_len(const struct audit_doc *d)
+{
+	return d->b->len;
+}
+
+void audit_doc_cut(struct audit_doc *d, size_t len)
+{
+	if (len < d->b->len)
+		d->b->len = len;
+}
+
+/*
+ * A scanning thread, before it scans b: the lines of b's batch made into
+ * b, then the reader told (it waits on the batches it handed on).
+ */
+static void block_prepare(struct pipe *pp, struct audit_block *b)
+{
+	struct audit_doc d = {pp, NULL, b, b->file, b->raw_done, NULL, 0, STRBUF_INIT, 0, 0, true};
+	struct audit_batch *bt = b->batch;
+	bool stop;
+
+	if (!bt)
+		return;
+	b->len = 0;
+	stop = audit_avro_expand(&d, bt);
+	b->text_bytes = b->len;
+	pthread_mutex_lock(&pp->mu);
+	b->stop = stop;
+	b->batch = NULL; /* the reader's: it may free it once done */
+	bt->stopped = stop;
+	bt->text = b->len;
+	bt->done = true;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+}
+
 /* A CSV export or an Avro file: objects out of a container that is not JSON text. */
 static void read_container(struct pipe *pp, size_t f, struct instream *s, struct strbuf *pre,
 			   uint64_t base, bool avro)
 {
-	struct audit_doc c = {pp, NULL, NULL, (int)f, base, s, base, STRBUF_INIT, 0};
+	struct audit_doc c = {pp, NULL, NULL, (int)f, base, s, base, STRBUF_INIT, 0, 0, false};
 
 	c.b = get_free(pp, f);
 	c.b->doc = true;
 	c.b->doc_lines = avro ? audit_avro_read(&c, s, pre) : audit_csv_read(&c, s, pre);
 	c.b->last_of_file = true;
+	c.b->epoch = c.epoch;
 	submit(pp, c.b, (int)f, base + s->raw_read);
 	strbuf_release(&c.pre);
+	audit_avro_thread_end(); /* this thread's, when no other scanned (inline) */
 }
 
 /* ------------------------------------------------------------ format */
@@ -1009,10 +1114,12 @@ static void *worker_main(void *arg)
 		}
 		if (!b) {
 			pthread_mutex_unlock(&pp->mu);
+			audit_avro_thread_end();
 			return NULL;
 		}
 		b->state = B_SCANNING;
 		pthread_mutex_unlock(&pp->mu);
+		block_prepare(pp, b);
 		pp->ops->scan(pp->ops->ctx, b);
 		/* the text is not read again: a map's pages go back now, not when consumed */
 		if (b->map)
