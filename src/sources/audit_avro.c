@@ -1139,9 +1139,11 @@ static bool batch_redo(struct av *a, const char *tail, size_t tailn)
 	}
 	if (stop)
 		a->msgs = stop->blk[stop->stop].msgs;
-	strbuf_add(&r, tail, tailn);
+	if (tailn)
+		strbuf_add(&r, tail, tailn);
 	strbuf_add(&r, (const char *)a->raw + a->rpos, a->rlen - a->rpos);
-	strbuf_add(&r, a->rep.buf + a->rep_pos, a->rep.len - a->rep_pos);
+	if (a->rep_pos < a->rep.len)
+		strbuf_add(&r, a->rep.buf + a->rep_pos, a->rep.len - a->rep_pos);
 	a->rpos = a->rlen = 0;
 	strbuf_release(&a->rep);
 	a->rep = r;
@@ -1236,7 +1238,8 @@ static void frame_block(struct av *a)
 	/* its bytes go back in front of the file's, read_block() reads them */
 	{
 		struct strbuf t = STRBUF_INIT;
-		strbuf_add(&t, bt->raw.buf + start, bt->raw.len - start);
+		if (bt->raw.len > start)
+			strbuf_add(&t, bt->raw.buf + start, bt->raw.len - start);
 		bt->raw.len = start;
 		batch_redo(a, t.buf, t.len);
 		strbuf_release(&t);
