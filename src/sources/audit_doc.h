@@ -74,6 +74,8 @@ bool audit_doc_done(struct audit_doc *d, struct audit_batch *bt, bool wait);
 /* The blocks handed on from now are of a new epoch: those before it from a stopped batch on are
  * void. */
 void audit_doc_epoch(struct audit_doc *d);
+/* The scanning threads (0: the reader scans what it hands on itself). */
+int audit_doc_workers(const struct audit_doc *d);
 /* The bytes of lines in the block being filled; audit_doc_cut(): back to len bytes. */
 size_t audit_doc_len(const struct audit_doc *d);
 void audit_doc_cut(struct audit_doc *d, size_t len);

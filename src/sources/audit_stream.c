@@ -161,6 +161,7 @@ struct pipe {
 	bool cut_on;
 	int cut_file;
 	uint32_t cut_epoch;
+	int nworkers; /* scanning threads started */
 };
 
 static void pipe_error(struct pipe *pp, size_t f, const char *msg)
@@ -814,6 +815,11 @@ void audit_doc_epoch(struct audit_doc *d)
 	d->epoch++;
 }
 
+int audit_doc_workers(const struct audit_doc *d)
+{
+	return d->pp->inline_mode ? 0 : d->pp->nworkers;
+}
+
 size_t audit_doc_len(const struct audit_doc *d)
 {
 	return d->b->len;
@@ -1094,6 +1100,18 @@ static void consume_ready(struct pipe *pp)
 	pp->consuming = false;
 }
 
+/*
+ * A text buffer grown past a block (an Avro batch's lines, a long object)
+ * is not kept for the next block: five such slots kept the bound of 64 MB
+ * only just. The text is not read after the scan (consume() reads b->data).
+ */
+static void block_shrink(struct audit_block *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+	b->cap = 0;
+}
+
 static void *worker_main(void *arg)
 {
 	struct pipe *pp = arg;
@@ -1125,6 +1143,8 @@ static void *worker_main(void *arg)
 		if (b->map)
 			filemap_drop_range(b->map, (uint64_t)(b->buf - filemap_data(b->map)),
 					   b->len);
+		else if (b->cap > BLOCK_SIZE)
+			block_shrink(b);
 		wt = pp->lanes > 1 ? pp->ops->weight(pp->ops->ctx, b->data) : 0;
 		pthread_mutex_lock(&pp->mu);
 		b->state = B_SCANNED;
@@ -1369,6 +1389,7 @@ static int run_threads(struct pipe *pp, int want)
 
 	while (nw < want && thread_start(&workers[nw], worker_main, pp) == 0)
 		nw++;
+	pp->nworkers = nw; /* before any reader starts */
 	while (nw && nl < pp->lanes && thread_start(&lanes[nl], lane_main, pp) == 0)
 		nl++;
 	if (nl) {

@@ -93,6 +93,25 @@ write("more.avro", more)
 union = list(one)
 union[33] = block([message(b"", branch=5)])
 write("union.avro", union)
+# six bombs: after four batches stopped the reader reads the rest itself
+bombs = list(one)
+for k in (5, 10, 15, 20, 25, 30):
+    bombs[k] = block([message(body([events[k]]), b"\0" * (5 << 20))])
+write("bombs.avro", bombs)
+# blocks inflating to 3.5 MB of lines (more than a batch may make) from 600 KB (read by the
+# reader: 16 threads each keeping 4 MB for them made 98 MB) and from 80 KB, and to 1.75 MB
+# from 75 KB, 40 of them (more than 4 MB: two threads and more scan it): the same counts in
+# bounded memory whatever the thread count
+for name, rand, per in (("fat", 75000, 500000), ("fat2", 8000, 500000), ("fat3", 8000, 250000)):
+    fat = []
+    for b in range(40):
+        m = []
+        for i in range(7):
+            e = json.loads(events[(b * 7 + i) % 60])
+            e["x"] = rnd.randbytes(rand).hex() + " " * (per - 2 * rand)
+            m.append(message(body([json.dumps(e)])))
+        fat.append(block(m))
+    write(name + ".avro", fat)
 PY
 gzip -c "$tmp/corrupt.avro" >"$tmp/corrupt.avro.gz"
 gzip -c "$tmp/many.avro" >"$tmp/many.avro.gz"
@@ -106,7 +125,7 @@ way() {
 }
 
 "$KANON" audit --no-progress -f json "$F/native.jsonl" >"$tmp/native.json" 2>/dev/null
-for f in many corrupt cutdeflate bomb bombbad big sync cutfile odd more union gz; do
+for f in many corrupt cutdeflate bomb bombbad bombs big sync cutfile odd more union fat fat2 fat3 gz; do
 	files="$tmp/$f.avro"
 	[ $f = gz ] && files="$tmp/corrupt.avro.gz $tmp/many.avro.gz"
 	way "$tmp/ref" KANON_TEST_AVRO_SERIAL=1 "$KANON" audit
@@ -133,8 +152,25 @@ for f in many corrupt cutdeflate bomb bombbad big sync cutfile odd more union gz
 	cp "$tmp/ref.err" "$tmp/$f.err"
 done
 
+san=0
+"$KANON" --version 2>/dev/null | grep -qi sanit && san=1
+case "$KANON" in *build-san*) san=1 ;; esac
+for f in fat fat2 fat3; do
+	for n in 2 16; do
+		/usr/bin/time -f '%M' -o "$tmp/rss" "$KANON" audit --threads $n --no-progress -f json \
+			"$tmp/$f.avro" >"$tmp/w.json" 2>/dev/null
+		rss=$(tail -n 1 "$tmp/rss")
+		if [ "$san" = 1 ]; then
+			t "$f, --threads $n: $rss KB under the sanitizers (not kanon's bound)" 0
+		else
+			t "$f, --threads $n: peak RSS under 64 MB ($rss KB)" "$([ "$rss" -lt 65536 ]; echo $?)"
+		fi
+		t "$f, --threads $n: the reader alone's report" "$(cmp -s "$tmp/$f.json" "$tmp/w.json"; echo $?)"
+	done
+done
+
 # what the reader alone gives, checked: the same as t918's rules
-for f in many bomb big; do
+for f in many bomb bombs big; do
 	res=$(python3 $F/same.py "$tmp/native.json" "$tmp/$f.json")
 	t "$f: the native log's counts ($res)" "$([ "$res" = same ]; echo $?)"
 done
