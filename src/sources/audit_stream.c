@@ -587,13 +587,14 @@ struct audit_doc {
 	bool fixed;	   /* a scanning thread's block: it grows, never handed on */
 };
 
-/* The document's next block (the one filled so far submitted), its preamble first. */
-static void doc_next(struct audit_doc *c)
+/*
+ * The block being filled, taken when first needed (its preamble first): a
+ * container's reader that hands on batches holds no slot between them.
+ */
+static void doc_open(struct audit_doc *c)
 {
-	if (c->fixed)
-		return; /* it grows: grow_block() after this */
-	c->b->epoch = c->epoch;
-	submit(c->pp, c->b, c->f, c->raw);
+	if (c->b)
+		return;
 	c->b = get_free(c->pp, (size_t)c->f);
 	c->b->doc = true;
 	if (c->pre.len) {
@@ -601,6 +602,22 @@ static void doc_next(struct audit_doc *c)
 		memcpy(c->b->buf, c->pre.buf, c->pre.len);
 		c->b->len = c->pre.len;
 	}
+}
+
+static void doc_submit(struct audit_doc *c)
+{
+	c->b->epoch = c->epoch;
+	submit(c->pp, c->b, c->f, c->raw);
+	c->b = NULL;
+}
+
+/* The document's next block (the one filled so far submitted), its preamble first. */
+static void doc_next(struct audit_doc *c)
+{
+	if (c->fixed)
+		return; /* it grows: grow_block() after this */
+	doc_submit(c);
+	doc_open(c);
 }
 
 /* "<line> " into num (24 bytes): snprintf was a tenth of reading a CSV export */
@@ -626,6 +643,7 @@ static void doc_emit(void *ctx, const char *obj, size_t n, uint64_t line)
 	int k = line_prefix(num, line);
 	size_t need = size_add((size_t)k, obj ? n : 2, 1);
 
+	doc_open(c);
 	if (c->b->len + need > c->b->cap && c->b->len)
 		doc_next(c);
 	grow_block(c->b, size_add(c->b->len, need, 0));
@@ -710,6 +728,7 @@ char *audit_doc_room(struct audit_doc *d, size_t n, uint64_t line)
 
 	if (d->s)
 		d->raw = d->base + d->s->raw_read;
+	doc_open(d);
 	if (d->b->len + need > d->b->cap && d->b->len)
 		doc_next(d);
 	grow_block(d->b, size_add(d->b->len, need, 0));
@@ -730,6 +749,7 @@ void audit_doc_unread(struct audit_doc *d, int code, uint64_t line)
 	char num[24];
 	int k = line_prefix(num, line);
 
+	doc_open(d);
 	if (d->b->len + (size_t)k + 3 > d->b->cap)
 		doc_next(d);
 	grow_block(d->b, size_add(d->b->len, (size_t)k, 3));
@@ -750,6 +770,7 @@ static void doc_marked(struct audit_doc *d, char marker, const char *text, size_
 
 	if (d->s)
 		d->raw = d->base + d->s->raw_read;
+	doc_open(d);
 	if (d->b->len + need > d->b->cap && d->b->len)
 		doc_next(d);
 	grow_block(d->b, size_add(d->b->len, need, 0));
@@ -782,6 +803,10 @@ void audit_doc_preamble(struct audit_doc *d, char marker, const char *text, size
 	strbuf_add(&d->pre, text, n);
 	strbuf_addch(&d->pre, marker);
 	strbuf_addch(&d->pre, '\n');
+	if (!d->b) {
+		doc_open(d); /* the preamble first in it */
+		return;
+	}
 	if (d->b->len + d->pre.len > d->b->cap && d->b->len) {
 		doc_next(d);
 		return;
@@ -800,10 +825,12 @@ void audit_doc_batch(struct audit_doc *d, struct audit_batch *bt)
 {
 	if (d->s)
 		d->raw = d->base + d->s->raw_read;
-	if (d->b->len)
-		doc_next(d);
+	if (d->b && d->b->len)
+		doc_submit(d);
+	doc_open(d);
+	d->b->len = 0; /* its lines are the batch's */
 	d->b->batch = bt;
-	doc_next(d);
+	doc_submit(d);
 }
 
 bool audit_doc_done(struct audit_doc *d, struct audit_batch *bt, bool wait)
@@ -875,10 +902,11 @@ static void read_container(struct pipe *pp, size_t f, struct instream *s, struct
 			   uint64_t base, bool avro)
 {
 	struct audit_doc c = {pp, NULL, NULL, (int)f, base, s, base, STRBUF_INIT, 0, 0, false};
+	/* read before c.b is named: the reader hands blocks on and takes others */
+	uint64_t n = avro ? audit_avro_read(&c, s, pre) : audit_csv_read(&c, s, pre);
 
-	c.b = get_free(pp, f);
-	c.b->doc = true;
-	c.b->doc_lines = avro ? audit_avro_read(&c, s, pre) : audit_csv_read(&c, s, pre);
+	doc_open(&c);
+	c.b->doc_lines = n;
 	c.b->last_of_file = true;
 	c.b->epoch = c.epoch;
 	submit(pp, c.b, (int)f, base + s->raw_read);
