@@ -104,6 +104,30 @@ def cluster_answers(paged):
     return out
 
 
+def avro_seeds():
+    """Event Hub Capture files of many small deflate blocks (fuzz_audit_avro:
+    batches of one block), clean and with a damaged block."""
+    import json
+    import zlib
+    sys.path.insert(0, os.path.join(TOP, "tests", "fixtures", "audit", "formats"))
+    import avro_raw
+    evs = list(lines(os.path.join(TOP, "tests", "fixtures", "audit", "formats", "native.jsonl"), 8))
+    schema = {"type": "record", "name": "EventData",
+              "fields": [{"name": "SequenceNumber", "type": "long"},
+                         {"name": "Body", "type": ["null", "bytes"]}]}
+
+    def block(e):
+        body = json.dumps({"records": [{"category": "kube-audit",
+                                        "properties": {"log": e.decode()}}]}).encode()
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        return (1, c.compress(avro_raw.zz(1) + avro_raw.zz(1) + avro_raw.s(body)) + c.flush())
+
+    blocks = [block(e) for e in evs]
+    put("fuzz_audit_avro", avro_raw.container(schema, blocks, b"deflate"))
+    blocks[3] = (1, b"\x07" + blocks[3][1][1:])
+    put("fuzz_audit_avro", avro_raw.container(schema, blocks, b"deflate"))
+
+
 def main():
     fx = "tests/fixtures/"
     kubelet_cfg = files(fx + "kubelet/*.yaml", fx + "kubelet/*.json", fx + "nodes/**/config.yaml",
@@ -124,7 +148,10 @@ def main():
     for f in cmdlines:
         put("fuzz_cmdline", read(f, 1024))
     put("fuzz_cmdline", b"kubelet --anonymous-auth=false --config=/var/lib/kubelet/config.yaml")
+    avro_seeds()
     for f in audit:
+        if f.endswith(".avro"):
+            put("fuzz_audit_avro", read(f))
         if f.endswith(".csv"):
             # the rows after the header, SSE2 (0) and the best the CPU has (1)
             rows = read(f, 8192).split(b"\n", 1)[-1]

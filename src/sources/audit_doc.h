@@ -54,9 +54,42 @@ bool audit_csv_header(const char *p, size_t n, bool at_eof, bool *more);
 /* Reads a CSV export (pre: the bytes read so far); returns the lines read. */
 uint64_t audit_csv_read(struct audit_doc *d, struct instream *s, struct strbuf *pre);
 
+/*
+ * A batch of a container's data handed on to the scanning threads, which
+ * make its lines (into a block of its own) before scanning them: the
+ * inflating of Avro blocks, one reader's work before, is then shared by
+ * the threads. The reader owns the batch; done, stopped and text are set
+ * under the pipe's lock once the lines are made.
+ */
+struct audit_batch {
+	bool done;
+	bool stopped; /* not made to its end: the reader redoes the rest itself */
+	size_t text;  /* bytes of lines made */
+};
+
+/* Hands bt on in a block of its own (the block being filled is handed on first if not empty). */
+void audit_doc_batch(struct audit_doc *d, struct audit_batch *bt);
+/* Waits until bt is done (wait), or says whether it is. */
+bool audit_doc_done(struct audit_doc *d, struct audit_batch *bt, bool wait);
+/* The blocks handed on from now are of a new epoch: those before it from a stopped batch on are
+ * void. */
+void audit_doc_epoch(struct audit_doc *d);
+/* The scanning threads (0: the reader scans what it hands on itself). */
+int audit_doc_workers(const struct audit_doc *d);
+/* The bytes of lines in the block being filled; audit_doc_cut(): back to len bytes. */
+size_t audit_doc_len(const struct audit_doc *d);
+void audit_doc_cut(struct audit_doc *d, size_t len);
+
 /* Does p start an Avro object container file ("Obj" 1)? */
 bool audit_avro_magic(const char *p, size_t n);
 /* Reads an Avro file of Event Hub Capture messages; returns the messages read. */
 uint64_t audit_avro_read(struct audit_doc *d, struct instream *s, struct strbuf *pre);
+/*
+ * A scanning thread: the lines of bt into d (a block that is never handed
+ * on from here: it grows); true when it stopped before bt's end.
+ */
+bool audit_avro_expand(struct audit_doc *d, struct audit_batch *bt);
+/* The calling thread's inflater (audit_avro_expand()) freed. */
+void audit_avro_thread_end(void);
 
 #endif

@@ -123,6 +123,13 @@ struct input {
 struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	/*
+	 * The calling thread's, with one reader (consume_wait()): told when the
+	 * reader is done and when a consuming turn ends after that; the
+	 * scanning threads consume all before, and a wake-up at every block
+	 * (hundreds for a file of small Avro batches) only cost the cores time.
+	 */
+	pthread_cond_t end_cv;
 	const struct audit_stream_ops *ops;
 	struct audit_block *blocks;
 	size_t nblocks;
@@ -157,6 +164,12 @@ struct pipe {
 		size_t cap;
 	} * spare; /* text buffers given back by scanned blocks */
 	size_t nspare;
+	/* consuming: the blocks of this input and epoch are void (a batch stopped) */
+	bool cut_on;
+	int cut_file;
+	uint32_t cut_epoch;
+	int nworkers;	 /* scanning threads started */
+	bool batch_wait; /* a reader waits for a batch (audit_doc_done()) */
 };
 
 static void pipe_error(struct pipe *pp, size_t f, const char *msg)
@@ -244,6 +257,9 @@ static struct audit_block *get_free(struct pipe *pp, size_t f)
 	b->reduced = false;
 	b->last_of_file = false;
 	b->doc_lines = 0;
+	b->batch = NULL;
+	b->stop = false;
+	b->epoch = 0;
 	return b;
 }
 
@@ -281,6 +297,22 @@ static void block_unmap(struct pipe *pp, struct audit_block *b)
 	b->own_cap = 0;
 }
 
+/*
+ * In input order: is b void, handed on by a reader before it knew that a
+ * batch before it stopped (it redid them from there, in a new epoch)?
+ */
+static bool block_void(struct pipe *pp, const struct audit_block *b)
+{
+	if (pp->cut_on && b->file == pp->cut_file && b->epoch == pp->cut_epoch)
+		return true;
+	if (b->stop) {
+		pp->cut_on = true;
+		pp->cut_file = b->file;
+		pp->cut_epoch = b->epoch;
+	}
+	return false;
+}
+
 static void consume(struct pipe *pp, struct audit_block *b)
 {
 	uint64_t done = b->raw_done;
@@ -291,7 +323,13 @@ static void consume(struct pipe *pp, struct audit_block *b)
 		if (b->last_of_file)
 			pp->done_base = done;
 	}
-	pp->ops->consume(pp->ops->ctx, b);
+	if (!block_void(pp, b)) {
+		pp->ops->consume(pp->ops->ctx, b);
+	} else if (pp->ops->release) {
+		/* scanned but never aggregated: what it holds goes */
+		pp->ops->release(pp->ops->ctx, b->data);
+		b->data = NULL;
+	}
 	if (b->map)
 		block_unmap(pp, b);
 	/* a file that grows while read: never more than 100 % */
@@ -301,6 +339,8 @@ static void consume(struct pipe *pp, struct audit_block *b)
 		pp->ops->progress(pp->ops->progress_ctx, done, pp->raw_total, false);
 }
 
+static void block_prepare(struct pipe *pp, struct audit_block *b);
+
 static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t raw)
 {
 	b->file = file;
@@ -309,6 +349,7 @@ static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t ra
 		b->text_bytes = b->len;
 	if (pp->inline_mode) {
 		b->seq = pp->nseq++;
+		block_prepare(pp, b);
 		pp->ops->scan(pp->ops->ctx, b);
 		consume(pp, b);
 		pthread_mutex_lock(&pp->mu);
@@ -542,12 +583,18 @@ struct audit_doc {
 	uint64_t base;
 	struct strbuf pre; /* a line put in front of every block (audit_doc_preamble()) */
 	size_t room;	   /* audit_doc_room(): where its line starts in the block */
+	uint32_t epoch;	   /* of the blocks handed on (struct audit_block) */
+	bool fixed;	   /* a scanning thread's block: it grows, never handed on */
 };
 
-/* The document's next block (the one filled so far submitted), its preamble first. */
-static void doc_next(struct audit_doc *c)
+/*
+ * The block being filled, taken when first needed (its preamble first): a
+ * container's reader that hands on batches holds no slot between them.
+ */
+static void doc_open(struct audit_doc *c)
 {
-	submit(c->pp, c->b, c->f, c->raw);
+	if (c->b)
+		return;
 	c->b = get_free(c->pp, (size_t)c->f);
 	c->b->doc = true;
 	if (c->pre.len) {
@@ -555,6 +602,22 @@ static void doc_next(struct audit_doc *c)
 		memcpy(c->b->buf, c->pre.buf, c->pre.len);
 		c->b->len = c->pre.len;
 	}
+}
+
+static void doc_submit(struct audit_doc *c)
+{
+	c->b->epoch = c->epoch;
+	submit(c->pp, c->b, c->f, c->raw);
+	c->b = NULL;
+}
+
+/* The document's next block (the one filled so far submitted), its preamble first. */
+static void doc_next(struct audit_doc *c)
+{
+	if (c->fixed)
+		return; /* it grows: grow_block() after this */
+	doc_submit(c);
+	doc_open(c);
 }
 
 /* "<line> " into num (24 bytes): snprintf was a tenth of reading a CSV export */
@@ -580,6 +643,7 @@ static void doc_emit(void *ctx, const char *obj, size_t n, uint64_t line)
 	int k = line_prefix(num, line);
 	size_t need = size_add((size_t)k, obj ? n : 2, 1);
 
+	doc_open(c);
 	if (c->b->len + need > c->b->cap && c->b->len)
 		doc_next(c);
 	grow_block(c->b, size_add(c->b->len, need, 0));
@@ -613,7 +677,7 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 {
 	struct err e = {0};
 	struct jsplit sp;
-	struct audit_doc c = {pp, &sp, NULL, (int)f, 0, s, base, STRBUF_INIT, 0};
+	struct audit_doc c = {pp, &sp, NULL, (int)f, 0, s, base, STRBUF_INIT, 0, 0, false};
 	char *in = xmalloc(1u << 20);
 	int rc = 0;
 	char last = '\n';
@@ -651,7 +715,8 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 
 void audit_doc_object(struct audit_doc *d, const char *obj, size_t n, uint64_t line)
 {
-	d->raw = d->base + d->s->raw_read;
+	if (d->s)
+		d->raw = d->base + d->s->raw_read;
 	doc_emit(d, obj, n, line);
 }
 
@@ -661,7 +726,9 @@ char *audit_doc_room(struct audit_doc *d, size_t n, uint64_t line)
 	int k = line_prefix(num, line);
 	size_t need = size_add((size_t)k, n, 1);
 
-	d->raw = d->base + d->s->raw_read;
+	if (d->s)
+		d->raw = d->base + d->s->raw_read;
+	doc_open(d);
 	if (d->b->len + need > d->b->cap && d->b->len)
 		doc_next(d);
 	grow_block(d->b, size_add(d->b->len, need, 0));
@@ -682,6 +749,7 @@ void audit_doc_unread(struct audit_doc *d, int code, uint64_t line)
 	char num[24];
 	int k = line_prefix(num, line);
 
+	doc_open(d);
 	if (d->b->len + (size_t)k + 3 > d->b->cap)
 		doc_next(d);
 	grow_block(d->b, size_add(d->b->len, (size_t)k, 3));
@@ -700,7 +768,9 @@ static void doc_marked(struct audit_doc *d, char marker, const char *text, size_
 	int k = line_prefix(num, line);
 	size_t need = size_add((size_t)k, n, 3);
 
-	d->raw = d->base + d->s->raw_read;
+	if (d->s)
+		d->raw = d->base + d->s->raw_read;
+	doc_open(d);
 	if (d->b->len + need > d->b->cap && d->b->len)
 		doc_next(d);
 	grow_block(d->b, size_add(d->b->len, need, 0));
@@ -733,6 +803,10 @@ void audit_doc_preamble(struct audit_doc *d, char marker, const char *text, size
 	strbuf_add(&d->pre, text, n);
 	strbuf_addch(&d->pre, marker);
 	strbuf_addch(&d->pre, '\n');
+	if (!d->b) {
+		doc_open(d); /* the preamble first in it */
+		return;
+	}
 	if (d->b->len + d->pre.len > d->b->cap && d->b->len) {
 		doc_next(d);
 		return;
@@ -747,18 +821,97 @@ void audit_doc_error(struct audit_doc *d, const char *msg)
 	pipe_error(d->pp, (size_t)d->f, msg);
 }
 
+void audit_doc_batch(struct audit_doc *d, struct audit_batch *bt)
+{
+	if (d->s)
+		d->raw = d->base + d->s->raw_read;
+	if (d->b && d->b->len)
+		doc_submit(d);
+	doc_open(d);
+	d->b->len = 0; /* its lines are the batch's */
+	d->b->batch = bt;
+	doc_submit(d);
+}
+
+bool audit_doc_done(struct audit_doc *d, struct audit_batch *bt, bool wait)
+{
+	bool done;
+
+	pthread_mutex_lock(&d->pp->mu);
+	while (wait && !bt->done) {
+		d->pp->batch_wait = true;
+		pthread_cond_wait(&d->pp->cv, &d->pp->mu);
+	}
+	done = bt->done;
+	pthread_mutex_unlock(&d->pp->mu);
+	return done;
+}
+
+void audit_doc_epoch(struct audit_doc *d)
+{
+	d->epoch++;
+}
+
+int audit_doc_workers(const struct audit_doc *d)
+{
+	return d->pp->inline_mode ? 0 : d->pp->nworkers;
+}
+
+size_t audit_doc_len(const struct audit_doc *d)
+{
+	return d->b->len;
+}
+
+void audit_doc_cut(struct audit_doc *d, size_t len)
+{
+	if (len < d->b->len)
+		d->b->len = len;
+}
+
+/*
+ * A scanning thread, before it scans b: the lines of b's batch made into
+ * b, then the reader told (it waits on the batches it handed on).
+ */
+static void block_prepare(struct pipe *pp, struct audit_block *b)
+{
+	struct audit_doc d = {pp, NULL, b, b->file, b->raw_done, NULL, 0, STRBUF_INIT, 0, 0, true};
+	struct audit_batch *bt = b->batch;
+	bool stop;
+
+	if (!bt)
+		return;
+	b->len = 0;
+	stop = audit_avro_expand(&d, bt);
+	b->text_bytes = b->len;
+	pthread_mutex_lock(&pp->mu);
+	b->stop = stop;
+	b->batch = NULL; /* the reader's: it may free it once done */
+	bt->stopped = stop;
+	bt->text = b->len;
+	bt->done = true;
+	/* only a reader waiting is told: a wake-up per batch of every thread cost 2-4% */
+	if (pp->batch_wait) {
+		pp->batch_wait = false;
+		pthread_cond_broadcast(&pp->cv);
+	}
+	pthread_mutex_unlock(&pp->mu);
+}
+
 /* A CSV export or an Avro file: objects out of a container that is not JSON text. */
 static void read_container(struct pipe *pp, size_t f, struct instream *s, struct strbuf *pre,
 			   uint64_t base, bool avro)
 {
-	struct audit_doc c = {pp, NULL, NULL, (int)f, base, s, base, STRBUF_INIT, 0};
+	struct audit_doc c = {pp, NULL, NULL, (int)f, base, s, base, STRBUF_INIT, 0, 0, false};
+	/* read before c.b is named: the reader hands blocks on and takes others */
+	uint64_t n = avro ? audit_avro_read(&c, s, pre) : audit_csv_read(&c, s, pre);
 
-	c.b = get_free(pp, f);
-	c.b->doc = true;
-	c.b->doc_lines = avro ? audit_avro_read(&c, s, pre) : audit_csv_read(&c, s, pre);
+	doc_open(&c);
+	c.b->doc_lines = n;
 	c.b->last_of_file = true;
+	c.b->epoch = c.epoch;
 	submit(pp, c.b, (int)f, base + s->raw_read);
 	strbuf_release(&c.pre);
+	audit_avro_thread_end(); /* this thread's, when no other scanned (inline) */
 }
 
 /* ------------------------------------------------------------ format */
@@ -936,6 +1089,7 @@ static void *reader_main(void *arg)
 	pthread_mutex_lock(&pp->mu);
 	pp->reader_done = true;
 	pthread_cond_broadcast(&pp->cv);
+	pthread_cond_broadcast(&pp->end_cv);
 	pthread_mutex_unlock(&pp->mu);
 	return NULL;
 }
@@ -987,6 +1141,20 @@ static void consume_ready(struct pipe *pp)
 		pthread_cond_broadcast(&pp->cv);
 	}
 	pp->consuming = false;
+	if (pp->reader_done)
+		pthread_cond_broadcast(&pp->end_cv);
+}
+
+/*
+ * A text buffer grown past a block (an Avro batch's lines, a long object)
+ * is not kept for the next block: five such slots kept the bound of 64 MB
+ * only just. The text is not read after the scan (consume() reads b->data).
+ */
+static void block_shrink(struct audit_block *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+	b->cap = 0;
 }
 
 static void *worker_main(void *arg)
@@ -1009,15 +1177,19 @@ static void *worker_main(void *arg)
 		}
 		if (!b) {
 			pthread_mutex_unlock(&pp->mu);
+			audit_avro_thread_end();
 			return NULL;
 		}
 		b->state = B_SCANNING;
 		pthread_mutex_unlock(&pp->mu);
+		block_prepare(pp, b);
 		pp->ops->scan(pp->ops->ctx, b);
 		/* the text is not read again: a map's pages go back now, not when consumed */
 		if (b->map)
 			filemap_drop_range(b->map, (uint64_t)(b->buf - filemap_data(b->map)),
 					   b->len);
+		else if (b->cap > BLOCK_SIZE)
+			block_shrink(b);
 		wt = pp->lanes > 1 ? pp->ops->weight(pp->ops->ctx, b->data) : 0;
 		pthread_mutex_lock(&pp->mu);
 		b->state = B_SCANNED;
@@ -1158,7 +1330,7 @@ static void consume_wait(struct pipe *pp)
 		consume_ready(pp);
 		if (pp->reader_done && pp->next == pp->nseq && !pp->consuming)
 			break;
-		pthread_cond_wait(&pp->cv, &pp->mu);
+		pthread_cond_wait(&pp->end_cv, &pp->mu);
 	}
 	pthread_mutex_unlock(&pp->mu);
 }
@@ -1262,6 +1434,7 @@ static int run_threads(struct pipe *pp, int want)
 
 	while (nw < want && thread_start(&workers[nw], worker_main, pp) == 0)
 		nw++;
+	pp->nworkers = nw; /* before any reader starts */
 	while (nw && nl < pp->lanes && thread_start(&lanes[nl], lane_main, pp) == 0)
 		nl++;
 	if (nl) {
@@ -1352,6 +1525,7 @@ int audit_stream_run(char *const *files, size_t nfiles, const struct audit_strea
 	memset(&pp, 0, sizeof(pp));
 	pthread_mutex_init(&pp.mu, NULL);
 	pthread_cond_init(&pp.cv, NULL);
+	pthread_cond_init(&pp.end_cv, NULL);
 	pp.ops = ops;
 	pp.files = files;
 	pp.nfiles = nfiles;
@@ -1403,5 +1577,6 @@ int audit_stream_run(char *const *files, size_t nfiles, const struct audit_strea
 	strbuf_release(&pp.errs);
 	pthread_mutex_destroy(&pp.mu);
 	pthread_cond_destroy(&pp.cv);
+	pthread_cond_destroy(&pp.end_cv);
 	return used;
 }

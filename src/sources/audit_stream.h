@@ -78,6 +78,16 @@ struct audit_block {
 	struct filemap *map;
 	char *own;
 	size_t own_cap;
+	/*
+	 * A container's data whose lines a scanning thread makes before it
+	 * scans them (Avro blocks inflated there: audit_doc.h), else NULL. Its
+	 * reader's blocks are numbered by epoch: a batch that stops before its
+	 * end (stop) makes the blocks of its epoch handed on after it void, the
+	 * reader having gone back to redo them in the next epoch.
+	 */
+	struct audit_batch *batch;
+	uint32_t epoch;
+	bool stop;
 };
 
 struct audit_stream_ops {
