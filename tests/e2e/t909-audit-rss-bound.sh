@@ -65,14 +65,19 @@ for l in gz2 gz16; do
 	check "4 .gz parts ($l): the counts of the plain log ($(counts "$tmp/$l.json"))" \
 		"$([ "$(counts "$tmp/$l.json")" = "$(counts "$tmp/t1.json")" ] && echo 0 || echo 1)"
 done
-for l in t1 t2 t16 gz2 gz16; do
-	rss=$(tail -n 1 "$tmp/$l.rss")
-	if [ "$san" = 1 ]; then
-		check "$l: $rss KB under the sanitizers (not kanon's bound)" 0
-	else
-		check "$l: peak RSS under 64 MB ($rss KB)" "$([ "$rss" -lt 65536 ] && echo 0 || echo 1)"
-	fi
-done
+# rss_check LABEL...: each run's peak RSS under 64 MB (not checked under the sanitizers)
+rss_check() {
+	local l rss
+	for l in "$@"; do
+		rss=$(tail -n 1 "$tmp/$l.rss")
+		if [ "$san" = 1 ]; then
+			check "$l: $rss KB under the sanitizers (not kanon's bound)" 0
+		else
+			check "$l: peak RSS under 64 MB ($rss KB)" "$([ "$rss" -lt 65536 ] && echo 0 || echo 1)"
+		fi
+	done
+}
+rss_check t1 t2 t16 gz2 gz16
 
 # Inputs of tiny unread lines: each was a record until the block was consumed (16 MB of "1"
 # lines: 8 million records, 210-340 MB; a 2 MB line of Azure records that are not events:
@@ -90,11 +95,4 @@ check "8,000,000 lines of \"1\": each unread, counted, five examples ($(unread "
 	"$([ "$(unread "$tmp/ones.json")" = "8000000 8000000 5" ] && echo 0 || echo 1)"
 check "a line of 999,990 Azure records that are not events: each counted ($(unread "$tmp/records.json"))" \
 	"$([ "$(unread "$tmp/records.json")" = "999990 999990 5" ] && echo 0 || echo 1)"
-for l in ones records; do
-	rss=$(tail -n 1 "$tmp/$l.rss")
-	if [ "$san" = 1 ]; then
-		check "$l: $rss KB under the sanitizers (not kanon's bound)" 0
-	else
-		check "$l: peak RSS under 64 MB ($rss KB)" "$([ "$rss" -lt 65536 ] && echo 0 || echo 1)"
-	fi
-done
+rss_check ones records

@@ -29,18 +29,8 @@ import avro_raw
 from avro_raw import zz, s
 events = [l.rstrip("\n") for l in open(src) if l.strip()]
 
-def deflate(data):
-    c = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return c.compress(data) + c.flush()
-
-SCHEMA = {"type": "record", "name": "EventData", "namespace": "Microsoft.ServiceBus.Messaging",
-          "fields": [{"name": "SequenceNumber", "type": "long"},
-                     {"name": "Pad", "type": "bytes"},
-                     {"name": "Body", "type": ["null", "bytes"]}]}
-SYNC = bytes(range(16))
-
-def container(blocks, bad_sync=-1):
-    return avro_raw.container(SCHEMA, blocks, b"deflate", SYNC, bad_sync)
+from avro_raw import deflate, SYNC
+container = avro_raw.capture
 
 seq = 0
 def message(evs, pad=b""):

@@ -22,18 +22,8 @@ import avro_raw
 from avro_raw import zz, s
 events = [l.rstrip("\n") for l in open(src) if l.strip()]
 
-def deflate(data):
-    c = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return c.compress(data) + c.flush()
-
-SCHEMA = {"type": "record", "name": "EventData", "namespace": "Microsoft.ServiceBus.Messaging",
-          "fields": [{"name": "SequenceNumber", "type": "long"},
-                     {"name": "Pad", "type": "bytes"},
-                     {"name": "Body", "type": ["null", "bytes"]}]}
-SYNC = bytes(range(16))
-
-def container(blocks, bad_sync=-1):
-    return avro_raw.container(SCHEMA, blocks, b"deflate", SYNC, bad_sync)
+from avro_raw import deflate, SYNC
+container = avro_raw.capture
 
 def body(evs):
     return json.dumps({"records": [{"category": "kube-audit", "properties": {"log": e}}
@@ -176,27 +166,24 @@ for f in many bomb bombs big; do
 done
 events_of() { field "$tmp/$1.json" '"%d %d" % (r["audit"]["events"], r["audit"]["inputs_incomplete"])'; }
 reason() { grep -c "as an Avro container to its end: $2 (read up to there)" "$tmp/$1.err"; }
-set -- $(events_of corrupt)
-t "corrupt: 20 events before the damaged block, incomplete, one reason" \
-	"$([ "$1" = 20 ] && [ "$2" = 1 ] && [ "$(reason corrupt "a block's deflate data is corrupt")" = 1 ]; echo $?)"
-set -- $(events_of cutdeflate)
-t "cutdeflate: the first messages of the cut block read ($1 events), incomplete, the reason" \
-	"$([ "$1" -gt 20 ] && [ "$1" -lt 25 ] && [ "$2" = 1 ] && [ "$(reason cutdeflate "a block's deflate data is cut short")" = 1 ]; echo $?)"
-set -- $(events_of bombbad)
-t "bombbad: the bomb read, 50 events before the damage, the reason" \
-	"$([ "$1" = 50 ] && [ "$2" = 1 ] && [ "$(reason bombbad "a block's deflate data is corrupt")" = 1 ]; echo $?)"
-set -- $(events_of sync)
-t "sync: 31 events, incomplete, the reason" \
-	"$([ "$1" = 31 ] && [ "$2" = 1 ] && [ "$(reason sync "a block does not end with the file's sync marker")" = 1 ]; echo $?)"
-set -- $(events_of cutfile)
-t "cutfile: 45 events, incomplete, the reason" \
-	"$([ "$1" = 45 ] && [ "$2" = 1 ] && [ "$(reason cutfile "the file ends inside a block")" = 1 ]; echo $?)"
-set -- $(events_of more)
-t "more: 26 events (the block's record read), incomplete, the reason" \
-	"$([ "$1" = 26 ] && [ "$2" = 1 ] && [ "$(reason more "a block holds more than its records")" = 1 ]; echo $?)"
-set -- $(events_of union)
-t "union: 33 events, incomplete, the reason" \
-	"$([ "$1" = 33 ] && [ "$2" = 1 ] && [ "$(reason union "a union branch out of range")" = 1 ]; echo $?)"
+# damaged NAME LO HI REASON LABEL: NAME read to its damage: LO to HI events, incomplete, REASON once
+damaged() {
+	local name=$1 lo=$2 hi=$3 why=$4 label=$5
+	set -- $(events_of "$name")
+	t "$label ($1 events)" "$([ "$1" -ge "$lo" ] && [ "$1" -le "$hi" ] && [ "$2" = 1 ] &&
+		[ "$(reason "$name" "$why")" = 1 ]; echo $?)"
+}
+damaged corrupt 20 20 "a block's deflate data is corrupt" \
+	"corrupt: 20 events before the damaged block, incomplete, one reason"
+damaged cutdeflate 21 24 "a block's deflate data is cut short" \
+	"cutdeflate: the first messages of the cut block read, incomplete, the reason"
+damaged bombbad 50 50 "a block's deflate data is corrupt" \
+	"bombbad: the bomb read, 50 events before the damage, the reason"
+damaged sync 31 31 "a block does not end with the file's sync marker" "sync: 31 events, incomplete, the reason"
+damaged cutfile 45 45 "the file ends inside a block" "cutfile: 45 events, incomplete, the reason"
+damaged more 26 26 "a block holds more than its records" \
+	"more: 26 events (the block's record read), incomplete, the reason"
+damaged union 33 33 "a union branch out of range" "union: 33 events, incomplete, the reason"
 # the unread messages of several blocks: counted by reason, the reasons in the file's order
 u=$(field "$tmp/odd.json" '" ".join(x["reason"][-12:].replace(" ", "_") + "=" + str(x["count"]) for x in r["audit"]["unread_by_reason"])')
 t "odd: 55 events, 4 unread messages by reason ($u)" \
