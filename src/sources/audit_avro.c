@@ -177,30 +177,31 @@ static bool fail(struct av *a, const char *why)
 
 /* ------------------------------------------------------------ bytes */
 
+/* Up to AV_BUF bytes of src[*pos..len) into raw; false when none are left. */
+static bool fill_from(struct av *a, const char *src, size_t *pos, size_t len)
+{
+	size_t k = len - *pos;
+
+	if (*pos >= len)
+		return false;
+	if (k > AV_BUF)
+		k = AV_BUF;
+	memcpy(a->raw, src + *pos, k);
+	*pos += k;
+	a->rlen = k;
+	return true;
+}
+
 static bool file_fill(struct av *a)
 {
 	struct err e = {0};
 	ssize_t n;
 
 	a->rpos = a->rlen = 0;
-	if (a->rep_pos < a->rep.len) {
-		size_t k = a->rep.len - a->rep_pos;
-		if (k > AV_BUF)
-			k = AV_BUF;
-		memcpy(a->raw, a->rep.buf + a->rep_pos, k);
-		a->rep_pos += k;
-		a->rlen = k;
+	/* bytes read again (a batch stopped), then those peeked at, then the file's */
+	if (fill_from(a, a->rep.buf, &a->rep_pos, a->rep.len) ||
+	    fill_from(a, a->pre, &a->pre_pos, a->pre_len))
 		return true;
-	}
-	if (a->pre_pos < a->pre_len) {
-		size_t k = a->pre_len - a->pre_pos;
-		if (k > AV_BUF)
-			k = AV_BUF;
-		memcpy(a->raw, a->pre + a->pre_pos, k);
-		a->pre_pos += k;
-		a->rlen = k;
-		return true;
-	}
 	/* once met, the end or an error stays (the file is not read again after it) */
 	if (a->eof)
 		return false;
