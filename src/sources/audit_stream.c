@@ -620,6 +620,13 @@ static void doc_next(struct audit_doc *c)
 	doc_open(c);
 }
 
+/* How far the input was read: the block being filled stands for that much (progress). */
+static void doc_at_input(struct audit_doc *d)
+{
+	if (d->s) /* a scanning thread's block of a batch has none */
+		d->raw = d->base + d->s->raw_read;
+}
+
 /* "<line> " into num (24 bytes): snprintf was a tenth of reading a CSV export */
 static int line_prefix(char num[24], uint64_t line)
 {
@@ -715,8 +722,7 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 
 void audit_doc_object(struct audit_doc *d, const char *obj, size_t n, uint64_t line)
 {
-	if (d->s)
-		d->raw = d->base + d->s->raw_read;
+	doc_at_input(d);
 	doc_emit(d, obj, n, line);
 }
 
@@ -726,8 +732,7 @@ char *audit_doc_room(struct audit_doc *d, size_t n, uint64_t line)
 	int k = line_prefix(num, line);
 	size_t need = size_add((size_t)k, n, 1);
 
-	if (d->s)
-		d->raw = d->base + d->s->raw_read;
+	doc_at_input(d);
 	doc_open(d);
 	if (d->b->len + need > d->b->cap && d->b->len)
 		doc_next(d);
@@ -768,8 +773,7 @@ static void doc_marked(struct audit_doc *d, char marker, const char *text, size_
 	int k = line_prefix(num, line);
 	size_t need = size_add((size_t)k, n, 3);
 
-	if (d->s)
-		d->raw = d->base + d->s->raw_read;
+	doc_at_input(d);
 	doc_open(d);
 	if (d->b->len + need > d->b->cap && d->b->len)
 		doc_next(d);
@@ -823,8 +827,7 @@ void audit_doc_error(struct audit_doc *d, const char *msg)
 
 void audit_doc_batch(struct audit_doc *d, struct audit_batch *bt)
 {
-	if (d->s)
-		d->raw = d->base + d->s->raw_read;
+	doc_at_input(d);
 	if (d->b && d->b->len)
 		doc_submit(d);
 	doc_open(d);
