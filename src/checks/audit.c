@@ -640,7 +640,7 @@ struct agg {
 	char *const *files;
 	size_t nfiles;
 	struct tent *table;
-	bool table_faulted; /* table_advise(2) done */
+	bool table_faulted; /* MADV_POPULATE_WRITE done */
 	uint32_t seq;
 	uint64_t open; /* entries not judged yet */
 	uint8_t *set_open; /* per set: its entries not judged yet (judge_open reads only those sets) */
@@ -673,35 +673,24 @@ static void group_join(struct agg *a, struct sment *g, struct access *x);
  * agg_block): each page is first the shared zero page, and its first write
  * then replaces it, which flushes the TLB of every CPU the threads run on:
  * 5000 such faults took 12 % of all CPU time. Huge pages make them 10.
- * 1: the advice is for the table's pages (huge), 2: fault them all in now,
- * writable (MADV_POPULATE_WRITE, Linux 5.14): one call of about 2 ms
+ * agg_create() asks for huge pages; agg_block() faults them all in at
+ * once, writable (MADV_POPULATE_WRITE, Linux 5.14): one call of about 2 ms
  * instead of a zero page, a write fault and a TLB flush of both CPUs per
  * page, which were still 5 % of the CPU time of a 223 MB log.
  */
-static void table_advise(void *p, size_t n, int what)
+#if defined(MADV_HUGEPAGE) || defined(MADV_POPULATE_WRITE)
+static void table_advise(void *p, size_t n, int advice)
 {
-#ifdef MADV_HUGEPAGE
 	long pg = sysconf(_SC_PAGESIZE);
 	uintptr_t a = (uintptr_t)p, b = a + n;
 
 	if (pg <= 0)
 		return;
 	a = (a + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
-	if (b <= a)
-		return;
-	/* advice: nothing to do when refused (an older kernel: EINVAL) */
-	if (what == 1)
-		madvise((void *)a, b - a, MADV_HUGEPAGE);
-#ifdef MADV_POPULATE_WRITE
-	if (what == 2)
-		madvise((void *)a, b - a, MADV_POPULATE_WRITE);
-#endif
-#else
-	(void)p;
-	(void)n;
-	(void)what;
-#endif
+	if (b > a) /* advice: nothing to do when refused (an older kernel: EINVAL) */
+		madvise((void *)a, b - a, advice);
 }
+#endif
 
 struct agg *agg_create(const struct audit_opts *o, char *const *files, size_t nfiles)
 {
@@ -713,7 +702,9 @@ struct agg *agg_create(const struct audit_opts *o, char *const *files, size_t nf
 	a->files = files;
 	a->nfiles = nfiles;
 	a->table = xcalloc((size_t)TABLE_SETS * TABLE_WAYS, sizeof(*a->table));
-	table_advise(a->table, (size_t)TABLE_SETS * TABLE_WAYS * sizeof(*a->table), 1);
+#ifdef MADV_HUGEPAGE
+	table_advise(a->table, (size_t)TABLE_SETS * TABLE_WAYS * sizeof(*a->table), MADV_HUGEPAGE);
+#endif
 	a->set_open = xcalloc(TABLE_SETS, sizeof(*a->set_open));
 	a->file_bad = xcalloc(nfiles + 1, sizeof(*a->file_bad));
 	a->line_base = xcalloc(nfiles + 1, sizeof(*a->line_base));
@@ -1221,10 +1212,13 @@ void agg_block(struct agg *a, const struct audit_block *in, uint64_t line_base)
 	struct block *b = in->data;
 
 	/* a log big enough to spread over the whole table: fault it in at once */
+#ifdef MADV_POPULATE_WRITE
 	if (!a->table_faulted && a->seq >= TABLE_PREFAULT) {
-		table_advise(a->table, (size_t)TABLE_SETS * TABLE_WAYS * sizeof(*a->table), 2);
+		table_advise(a->table, (size_t)TABLE_SETS * TABLE_WAYS * sizeof(*a->table),
+			     MADV_POPULATE_WRITE);
 		a->table_faulted = true;
 	}
+#endif
 	for (size_t i = 0; i < b->nrec; i++) {
 		struct arec *r = &b->recs[i];
 		if (i + 8 < b->nrec) {
