@@ -67,8 +67,8 @@ struct arec {
 	uint8_t stage;
 	uint8_t flags;
 	uint8_t fmt; /* enum audit_format the event was read from (0: native) */
-	/* R_MALFORMED: so many lines after this one (records of its line, if it is one)
-	 * unread for the same reason: a block of tiny bad lines holds few records */
+	/* R_MALFORMED, R_SKIPPED: so many lines after this one (records of its line, if it
+	 * is one) unread or skipped for the same reason: tiny bad lines make few records */
 	uint16_t more;
 	int64_t rrts; /* requestReceivedTimestamp, only with AF_WANT_RRTS (else TS_NONE) */
 };
