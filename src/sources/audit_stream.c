@@ -345,7 +345,8 @@ static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t ra
 {
 	b->file = file;
 	b->raw_done = raw;
-	if (!b->text_bytes)
+	/* a document's input bytes come with its last block (read_doc, read_container) */
+	if (!b->text_bytes && !b->doc)
 		b->text_bytes = b->len;
 	if (pp->inline_mode) {
 		b->seq = pp->nseq++;
@@ -712,6 +713,7 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 		doc_emit(&c, NULL, sp.overflow ? 1 : 0, sp.cap_line ? sp.cap_line : sp.line);
 	c.b->doc_lines = sp.line - 1 + (last != '\n');
 	c.b->last_of_file = true;
+	c.b->text_bytes = s->out_read;
 	submit(pp, c.b, (int)f, base + s->raw_read);
 	jsplit_release(&sp);
 	free(in);
@@ -885,7 +887,6 @@ static void block_prepare(struct pipe *pp, struct audit_block *b)
 		return;
 	b->len = 0;
 	stop = audit_avro_expand(&d, bt);
-	b->text_bytes = b->len;
 	pthread_mutex_lock(&pp->mu);
 	b->stop = stop;
 	b->batch = NULL; /* the reader's: it may free it once done */
@@ -911,6 +912,7 @@ static void read_container(struct pipe *pp, size_t f, struct instream *s, struct
 	doc_open(&c);
 	c.b->doc_lines = n;
 	c.b->last_of_file = true;
+	c.b->text_bytes = s->out_read;
 	c.b->epoch = c.epoch;
 	submit(pp, c.b, (int)f, base + s->raw_read);
 	strbuf_release(&c.pre);

@@ -70,7 +70,12 @@ struct audit_block {
 	bool reduced;
 	bool last_of_file;
 	uint64_t raw_done;   /* input bytes consumed when the block was filled */
-	uint64_t text_bytes; /* log text it stands for (a reduced long line: all of it) */
+	/*
+	 * the input's bytes it stands for, gzip inflated (a reduced long line: all
+	 * of it; a document's, CSV export's or Avro file's: all of them, on its
+	 * last block, and 0 on the others: the lines made of them are longer)
+	 */
+	uint64_t text_bytes;
 	uint64_t doc_lines;  /* document mode: lines of the file, on its last block */
 	int state;
 	void *data; /* the caller's, per slot, kept across reuse */

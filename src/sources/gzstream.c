@@ -160,9 +160,8 @@ int instream_open_fd(struct instream *s, int fd, const char *name, struct err *e
 
 static ssize_t gz_read(struct instream *s, char *buf, size_t cap, struct err *e);
 
-ssize_t instream_read(struct instream *s, char *buf, size_t cap, struct err *e)
+static ssize_t stream_read(struct instream *s, char *buf, size_t cap, struct err *e)
 {
-
 	if (s->eof && s->has_perr) {
 		s->has_perr = false;
 		if (e)
@@ -193,12 +192,21 @@ ssize_t instream_read(struct instream *s, char *buf, size_t cap, struct err *e)
 				s->eof = true;
 				check_shrunk(s, s->raw_read);
 				if (s->has_perr)
-					return instream_read(s, buf, cap, e);
+					return stream_read(s, buf, cap, e);
 			}
 			return got;
 		}
 	}
 	return gz_read(s, buf, cap, e);
+}
+
+ssize_t instream_read(struct instream *s, char *buf, size_t cap, struct err *e)
+{
+	ssize_t n = stream_read(s, buf, cap, e);
+
+	if (n > 0)
+		s->out_read += (uint64_t)n;
+	return n;
 }
 
 /* The end of the inflated bytes of this call; errors are deferred when data came first. */

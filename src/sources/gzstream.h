@@ -21,6 +21,7 @@ struct instream {
 	bool raw_eof; /* the file is exhausted */
 	const char *name;
 	uint64_t raw_read; /* bytes read from the file (progress) */
+	uint64_t out_read; /* bytes instream_read() returned (inflated) */
 	uint64_t raw_size; /* file size when known, else 0 */
 	void *z;	   /* z_stream */
 	unsigned char *in;

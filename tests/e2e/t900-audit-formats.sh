@@ -19,6 +19,11 @@ for f in cloudwatch-filter.json cloudwatch-get.json firehose.gz cw-export.gz cw-
 	res=$(python3 $F/same.py "$tmp/native.json" "$tmp/w.json")
 	[ "$res" = same ] || echo "    $f: $res"
 	t "$f: same counts as the native log" "$([ "$res" = same ]; echo $?)"
+	# bytes: the input's, gzip inflated (not the lines a document's reader made of it)
+	want=$(case $f in *.gz) gzip -dc "$F/$f" ;; *) cat "$F/$f" ;; esac | wc -c)
+	got=$(field "$tmp/w.json" 'r["audit"]["bytes"]')
+	[ "$got" = "$want" ] || echo "    $f: bytes $got, the input has $want"
+	t "$f: bytes is the input's size" "$([ "$got" = "$want" ]; echo $?)"
 done
 for f in gcp.json gcp-router.jsonl; do
 	run "$F/$f" >"$tmp/w.json"

@@ -99,8 +99,7 @@ check "the same exit code both ways" "$(cmp -s "$tmp/direct/rc" "$tmp/old/rc"; e
 res=$(python3 - "$tmp/direct/report.json" "$tmp/old/report.json" <<'EOF'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
-# bytes: the size of the text the reader made of the rows (the rows as they are both ways,
-# one column more there)
+# bytes: each file's size (one column more there)
 a["audit"].pop("bytes"), b["audit"].pop("bytes")
 print("same" if a == b else "differ")
 au = a["audit"]
