@@ -15,19 +15,27 @@
 
 #define FILE_BYTES (256 * 1024 + 100) /* not a whole number of pages */
 
-static int make_file(char *path)
+#define BIG_BYTES ((size_t)(7u << 20) + 333) /* over three 2 MB units, and a part of one */
+#define UNIT	  ((uintptr_t)2 << 20)
+
+static int make_file_of(char *path, size_t bytes)
 {
 	int fd = mkstemp(path);
 	char buf[4096];
 
 	assert_true(fd >= 0);
-	for (size_t off = 0; off < FILE_BYTES; off += sizeof(buf)) {
-		size_t n = FILE_BYTES - off < sizeof(buf) ? FILE_BYTES - off : sizeof(buf);
+	for (size_t off = 0; off < bytes; off += sizeof(buf)) {
+		size_t n = bytes - off < sizeof(buf) ? bytes - off : sizeof(buf);
 		for (size_t i = 0; i < n; i++)
 			buf[i] = (char)('a' + (off + i) % 26);
 		assert_int_equal(write(fd, buf, n), (ssize_t)n);
 	}
 	return fd;
+}
+
+static int make_file(char *path)
+{
+	return make_file_of(path, FILE_BYTES);
 }
 
 /* The bytes are the file's, and the byte after its end reads 0 (the zero page after it). */
@@ -66,6 +74,47 @@ static void test_map_reads_file(void **state)
 	filemap_destroy(m);
 	filemap_destroy(NULL);
 	assert_null(filemap_create(fd, 0));
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * A file of 2 MB or more is mapped at a multiple of 2 MB (so that the
+ * kernel can map its large folios whole) and given back in whole 2 MB
+ * units: every byte reads the same wherever the drops fall, and the byte
+ * after the end is still the zero page's.
+ */
+static void test_map_aligned(void **state)
+{
+	char path[] = "/tmp/kanon-filemap-XXXXXX";
+	int fd = make_file_of(path, BIG_BYTES);
+	struct filemap *m = filemap_create(fd, BIG_BYTES);
+	const char *d;
+
+	(void)state;
+	assert_non_null(m);
+	d = filemap_data(m);
+	assert_int_equal((uintptr_t)d % UNIT, 0);
+	assert_int_equal(filemap_populate(m, 0, BIG_BYTES), 0);
+	assert_int_equal(d[BIG_BYTES], 0);
+	filemap_drop_range(m, 100, UNIT + 5000);       /* holds no whole unit: nothing */
+	filemap_drop_range(m, UNIT - 1, 2 * UNIT + 2); /* the unit from 2 MB to 4 MB */
+	for (size_t i = 0; i < BIG_BYTES; i += 4093)
+		assert_int_equal(d[i], 'a' + i % 26);
+	filemap_drop(m, 3 * UNIT - 1); /* up to 2 MB */
+	filemap_drop(m, BIG_BYTES);    /* all but the last part of a unit */
+	for (size_t i = 0; i < BIG_BYTES; i += 4091)
+		assert_int_equal(d[i], 'a' + i % 26);
+	assert_int_equal(d[BIG_BYTES - 1], 'a' + (BIG_BYTES - 1) % 26);
+	assert_int_equal(d[BIG_BYTES], 0);
+	assert_false(filemap_cut(m));
+	filemap_destroy(m);
+	/* a file under 2 MB needs no more than a page's alignment */
+	m = filemap_create(fd, UNIT - 1);
+	assert_non_null(m);
+	d = filemap_data(m);
+	assert_int_equal(d[UNIT - 2], 'a' + (UNIT - 2) % 26);
+	filemap_destroy(m);
 	close(fd);
 	unlink(path);
 }
@@ -156,9 +205,8 @@ static void test_foreign_sigbus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_map_reads_file),
-	    cmocka_unit_test(test_map_file_shrinks),
-	    cmocka_unit_test(test_map_limit),
+	    cmocka_unit_test(test_map_reads_file),   cmocka_unit_test(test_map_aligned),
+	    cmocka_unit_test(test_map_file_shrinks), cmocka_unit_test(test_map_limit),
 	    cmocka_unit_test(test_foreign_sigbus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
