@@ -8,7 +8,8 @@
 #                                    COMPARE_ONLY=1 stops after that comparison
 #
 # Generates bench/out/big-audit.jsonl with ../shared/bench/gen_audit.py once (cached, with its
-# ground-truth file), then times, warm cache, the median of RUNS runs (default 5):
+# ground-truth file), then times, warm cache (each input dropped from the page cache and read
+# once: see recache() below), the median of RUNS runs (default 5):
 #   kanon audit (all CPUs), kanon audit --threads 1, on one core (taskset), grep -c,
 #   cat >/dev/null, the grep|jq|sort|uniq pipeline, and once jq over every line;
 #   kanon on the gzip'ed log vs zcat and zlib's own inflate (bench/audit-zinflate.c).
@@ -51,7 +52,19 @@ HAVE_JQ=$(command -v jq >/dev/null && echo 1 || echo 0)
 
 bytes=$(stat -c %s "$LOG")
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
-cat "$LOG" "$LOG.gz" >/dev/null # warm the page cache
+# Warm cache, in a known state: each input is dropped from the page cache and read once, so
+# that its pages are what readahead makes of a file read in order (large folios on ext4 since
+# Linux 6.16, which kanon maps 2 MB at a time: src/sources/filemap.c), not what the writes of
+# its generator left (a file written by small appends and still cached is mostly 4 KB pages:
+# RECACHE=0 keeps that state). grep and zcat read() and do not depend on it.
+recache() {
+	local f
+	for f in "$@"; do
+		[ "${RECACHE:-1}" = 1 ] && dd if="$f" iflag=nocache count=0 status=none 2>/dev/null
+		cat "$f" >/dev/null
+	done
+}
+recache "$LOG" "$LOG.gz"
 
 # median wall time in seconds of RUNS runs of "$@" (stdout discarded)
 median() {
@@ -130,6 +143,8 @@ wrapped() {
 		[ -s "$OUT/wrap-$f.log" ] && [ "$OUT/wrap-$f.log" -nt "$nat" ] ||
 			$py bench/audit-wrap.py "$f" "$nat" "$OUT/wrap-$f.log" || exit 2
 	done
+	# shellcheck disable=SC2086
+	recache "$nat" $(for f in $WRAPS; do echo "$OUT/wrap-$f.log"; done)
 	"$KANON" audit -f json --no-progress "$nat" >"$OUT/.native.json"
 	echo "wrapped formats: the same 80000 events (median of $RUNS interleaved runs)"
 	for f in $WRAPS; do
@@ -157,6 +172,8 @@ wrapped() {
 		for k in 0 1 2 3; do gzip -f "$OUT/part-0$k.jsonl"; done
 	fi
 	local parts="$OUT/part-00.jsonl.gz $OUT/part-01.jsonl.gz $OUT/part-02.jsonl.gz $OUT/part-03.jsonl.gz"
+	# shellcheck disable=SC2086
+	recache $parts
 	"$KANON" audit -f json --no-progress "$LOG.gz" | python3 -c 'import json,sys; a=json.load(sys.stdin)["audit"]; print(a["requests"], a["anonymous"]["requests"], a["unauthorized_401"])' >"$OUT/.one"
 	# shellcheck disable=SC2086
 	"$KANON" audit -f json --no-progress $parts | python3 -c 'import json,sys; a=json.load(sys.stdin)["audit"]; print(a["requests"], a["anonymous"]["requests"], a["unauthorized_401"])' >"$OUT/.four"

@@ -482,11 +482,24 @@ static struct filemap *map_input(const struct pipe *pp, const struct instream *s
  * its end then. A file that shrank is read no further (its map is cut,
  * which the last block of it reports).
  */
+/*
+ * The unit whose mapping tells small folios from large ones (its end, in
+ * units): readahead makes a file's first megabytes small folios and grows
+ * them to 2 MB as it goes on (the first 30 MB of a 223 MB log read once by
+ * cat, on Linux 6.18 and ext4), so an earlier unit would say small of any
+ * file. A file up to 48 MB stays mapped.
+ */
+#define MAP_ASK_UNIT 24
+
 static void read_mapped(struct pipe *pp, size_t f, struct instream *s, struct strbuf *carry,
 			uint64_t base, struct filemap *m)
 {
 	const char *d = filemap_data(m);
 	uint64_t size = filemap_size(m), pos = 0;
+	/* the tests: ask at this unit (and hear "small", filemap_large_pages()) */
+	const char *t = getenv("KANON_TEST_MAP_SMALL");
+	uint64_t ask = (uint64_t)filemap_unit(m) * (t ? strtoull(t, NULL, 10) : MAP_ASK_UNIT);
+	bool asked = false;
 
 	while (pos < size) {
 		size_t n = size - pos > BLOCK_SIZE ? BLOCK_SIZE : (size_t)(size - pos);
@@ -495,6 +508,18 @@ static void read_mapped(struct pipe *pp, size_t f, struct instream *s, struct st
 
 		if (filemap_populate(m, pos, n) < 0)
 			break;
+		/*
+		 * The 24th unit resident (and not given back yet: the blocks before
+		 * this one are not all consumed), and not mapped 2 MB at a time: the
+		 * file's pages are small folios (a log written by appends, still
+		 * cached), which cost more to map than to copy: read() from here (on
+		 * this machine 0.17 s instead of 0.20 s for 223 MB).
+		 */
+		if (!asked && pos + n >= ask) {
+			asked = true;
+			if (filemap_large_pages(m) == 0)
+				break;
+		}
 		nl = memrchr(d + pos, '\n', n);
 		if (!nl || filemap_cut(m))
 			break;

@@ -1,6 +1,7 @@
 #include "sources/filemap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -222,6 +223,36 @@ void filemap_drop_range(struct filemap *m, uint64_t off, size_t len)
 	hi = (size_t)(off + len) & ~(m->unit - 1);
 	if (hi > lo)
 		madvise(m->base + lo, hi - lo, MADV_DONTNEED);
+}
+
+size_t filemap_unit(const struct filemap *m)
+{
+	return m->unit;
+}
+
+/* "FilePmdMapped:  N kB" of the process's maps: what is mapped 2 MB at a time */
+int filemap_large_pages(const struct filemap *m)
+{
+	char buf[2048], *p;
+	ssize_t n;
+	int fd;
+
+	if (m->unit != MAP_UNIT)
+		return -1;
+	if (getenv("KANON_TEST_MAP_SMALL"))
+		return 0;
+	fd = open("/proc/self/smaps_rollup", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "\nFilePmdMapped:");
+	if (!p)
+		return -1;
+	return strtoull(p + 15, NULL, 10) > 0;
 }
 
 bool filemap_cut(const struct filemap *m)

@@ -106,6 +106,14 @@ static void run(const char *path, int threads, bool mapped, struct log *l)
 	unsetenv("KANON_TEST_NO_MMAP");
 }
 
+/* Mapped to the map's second 2 MB unit, then read() as for small folios (read_mapped). */
+static void run_switched(const char *path, int threads, struct log *l)
+{
+	setenv("KANON_TEST_MAP_SMALL", "2", 1);
+	run(path, threads, true, l);
+	unsetenv("KANON_TEST_MAP_SMALL");
+}
+
 /*
  * ~9 MB of lines: short ones, CRLF ones, one longer than a block (the map
  * hands it to read()), and a last line without its newline.
@@ -132,7 +140,7 @@ static void make_input(char *path)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* Mapped or read, the blocks are the same text, in the same order. */
+/* Mapped, read, or mapped and then read, the blocks are the same text, in the same order. */
 static void test_mapped_same_blocks(void **state)
 {
 	char path[] = "/tmp/kanon-mapped-XXXXXX";
@@ -145,6 +153,11 @@ static void test_mapped_same_blocks(void **state)
 		run(path, threads, true, &a);
 		run(path, threads, false, &b);
 		assert_int_equal(a.nerr, 0);
+		assert_int_equal(b.nerr, 0);
+		assert_int_equal(a.n, b.n);
+		assert_memory_equal(a.v, b.v, a.n * sizeof(a.v[0]));
+		/* mapped, then read() from a block on: the same blocks too */
+		run_switched(path, threads, &b);
 		assert_int_equal(b.nerr, 0);
 		assert_int_equal(a.n, b.n);
 		assert_memory_equal(a.v, b.v, a.n * sizeof(a.v[0]));
