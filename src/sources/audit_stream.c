@@ -475,14 +475,6 @@ static struct filemap *map_input(const struct pipe *pp, const struct instream *s
 }
 
 /*
- * Blocks of whole lines pointing into the map, nothing copied. Where the
- * map cannot go on (a line longer than a block, the file's last line
- * without its newline), the stream is put there and read() goes on from
- * it, as for a file never mapped: a file still being written is read to
- * its end then. A file that shrank is read no further (its map is cut,
- * which the last block of it reports).
- */
-/*
  * The unit whose mapping tells small folios from large ones (its end, in
  * units): readahead makes a file's first megabytes small folios and grows
  * them to 2 MB as it goes on (the first 30 MB of a 223 MB log read once by
@@ -491,12 +483,20 @@ static struct filemap *map_input(const struct pipe *pp, const struct instream *s
  */
 #define MAP_ASK_UNIT 24
 
+/*
+ * Blocks of whole lines pointing into the map, nothing copied. Where the
+ * map cannot go on (a line longer than a block, the file's last line
+ * without its newline), the stream is put there and read() goes on from
+ * it, as for a file never mapped: a file still being written is read to
+ * its end then. A file that shrank is read no further (its map is cut,
+ * which the last block of it reports).
+ */
 static void read_mapped(struct pipe *pp, size_t f, struct instream *s, struct strbuf *carry,
 			uint64_t base, struct filemap *m)
 {
 	const char *d = filemap_data(m);
 	uint64_t size = filemap_size(m), pos = 0;
-	/* the tests: ask at this unit (and hear "small", filemap_large_pages()) */
+	/* the tests: ask at this unit, and take the answer as "small" */
 	const char *t = getenv("KANON_TEST_MAP_SMALL");
 	uint64_t ask = (uint64_t)filemap_unit(m) * (t ? strtoull(t, NULL, 10) : MAP_ASK_UNIT);
 	bool asked = false;
@@ -517,7 +517,7 @@ static void read_mapped(struct pipe *pp, size_t f, struct instream *s, struct st
 		 */
 		if (!asked && pos + n >= ask) {
 			asked = true;
-			if (filemap_large_pages(m) == 0)
+			if (t || filemap_large_pages(m) == 0)
 				break;
 		}
 		nl = memrchr(d + pos, '\n', n);

@@ -239,8 +239,6 @@ int filemap_large_pages(const struct filemap *m)
 
 	if (m->unit != MAP_UNIT)
 		return -1;
-	if (getenv("KANON_TEST_MAP_SMALL"))
-		return 0;
 	fd = open("/proc/self/smaps_rollup", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;

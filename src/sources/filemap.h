@@ -48,10 +48,10 @@ void filemap_drop_range(struct filemap *m, uint64_t off, size_t len);
 /*
  * Whether the kernel maps the file's pages 2 MB at a time (they are in
  * large folios): 1 yes, 0 no (4 KB at a time), -1 not known (no
- * /proc/self/smaps_rollup, a file under 2 MB). Asked once the map's second
- * unit was made resident: mapping 4 KB pages costs more than read()'s copy
- * on some machines (virtual ones whose page-table updates are expensive).
- * KANON_TEST_MAP_SMALL makes the answer 0, for the tests.
+ * /proc/self/smaps_rollup, a file under 2 MB). It reads what the whole
+ * process has mapped that way, so ask while a resident unit of this map is not
+ * given back yet: mapping 4 KB pages costs more than read()'s copy on some
+ * machines (virtual ones whose page-table updates are expensive).
  */
 int filemap_large_pages(const struct filemap *m);
 /* What the map gives back at once: the first byte of its second unit is at this offset. */
