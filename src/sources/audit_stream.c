@@ -230,7 +230,8 @@ static struct audit_block *lane_slot(const struct pipe *pp, size_t f)
  * into it), each of the pool's buffers faulted in 4 KB at a time cost 512
  * faults: 2700 faults, a sixth of the CPU time of a 60 MB AKSAudit CSV
  * export on a virtual machine, where a fault is dear. It is still an
- * ordinary malloc() block (realloc(), free()).
+ * ordinary malloc() block (realloc(), free()). Not for a buffer that is
+ * mostly left empty (audit_doc_batch()): its huge page is cleared whole.
  */
 static char *block_buf_new(void)
 {
@@ -244,7 +245,7 @@ static char *block_buf_new(void)
 	return p;
 }
 
-static struct audit_block *get_free(struct pipe *pp, size_t f)
+static struct audit_block *get_free(struct pipe *pp, size_t f, bool huge)
 {
 	struct audit_block *b = NULL;
 
@@ -271,7 +272,7 @@ static struct audit_block *get_free(struct pipe *pp, size_t f)
 	pthread_mutex_unlock(&pp->mu);
 	if (!b->buf) {
 		b->cap = BLOCK_SIZE;
-		b->buf = block_buf_new();
+		b->buf = huge ? block_buf_new() : xmalloc(b->cap);
 	}
 	b->len = 0;
 	b->text_bytes = 0;
@@ -545,7 +546,7 @@ static void read_mapped(struct pipe *pp, size_t f, struct instream *s, struct st
 		nl = memrchr(d + pos, '\n', n);
 		if (!nl || filemap_cut(m))
 			break;
-		b = get_free(pp, f);
+		b = get_free(pp, f, true);
 		b->own = b->buf;
 		b->own_cap = b->cap;
 		b->buf = (char *)d + pos;
@@ -578,7 +579,7 @@ static int read_lines(struct pipe *pp, size_t f, struct instream *s, struct strb
 	if (m)
 		read_mapped(pp, f, s, carry, base, m);
 	while (!eof || carry->len) {
-		struct audit_block *b = get_free(pp, f);
+		struct audit_block *b = get_free(pp, f, true);
 		const char *nl;
 
 		/* the carry is the start of a line and never longer than a block */
@@ -639,17 +640,22 @@ struct audit_doc {
  * The block being filled, taken when first needed (its preamble first): a
  * container's reader that hands on batches holds no slot between them.
  */
-static void doc_open(struct audit_doc *c)
+static void doc_open_as(struct audit_doc *c, bool huge)
 {
 	if (c->b)
 		return;
-	c->b = get_free(c->pp, (size_t)c->f);
+	c->b = get_free(c->pp, (size_t)c->f, huge);
 	c->b->doc = true;
 	if (c->pre.len) {
 		grow_block(c->b, c->pre.len);
 		memcpy(c->b->buf, c->pre.buf, c->pre.len);
 		c->b->len = c->pre.len;
 	}
+}
+
+static void doc_open(struct audit_doc *c)
+{
+	doc_open_as(c, true);
 }
 
 static void doc_submit(struct audit_doc *c)
@@ -740,7 +746,7 @@ static int read_doc(struct pipe *pp, size_t f, struct instream *s, struct strbuf
 	jsplit_init(&sp, MAX_OBJECT);
 	if (pre->len)
 		last = pre->buf[pre->len - 1];
-	c.b = get_free(pp, f);
+	c.b = get_free(pp, f, true);
 	c.b->doc = true;
 	jsplit_feed(&sp, pre->buf ? pre->buf : "", pre->len, doc_emit_sized, &c);
 	for (;;) {
@@ -879,7 +885,9 @@ void audit_doc_batch(struct audit_doc *d, struct audit_batch *bt)
 	doc_at_input(d);
 	if (d->b && d->b->len)
 		doc_submit(d);
-	doc_open(d);
+	/* a batch's lines (AV_BATCH_AIM, 256 KB) fill an eighth of it: a huge page
+	 * would be cleared whole for them */
+	doc_open_as(d, false);
 	d->b->len = 0; /* its lines are the batch's */
 	d->b->batch = bt;
 	doc_submit(d);
