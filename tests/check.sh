@@ -5,6 +5,9 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/counts.sh
+pytmp=$(mktemp -d)
+trap 'rm -rf "$pytmp"' EXIT
+. tests/pypath.sh "$pytmp"
 pass=0
 fail=0
 jobs=$(nproc 2>/dev/null || echo 2)

@@ -25,6 +25,7 @@ lib_cleanup() {
 	rm -rf "$tmp"
 }
 trap lib_cleanup EXIT
+. tests/pypath.sh "$tmp"
 
 ok() { echo "ok $*"; }
 notok() { echo "not ok $*"; }

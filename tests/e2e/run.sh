@@ -26,6 +26,7 @@ pass=0
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+. tests/pypath.sh "$tmp"
 
 every=${E2E_EVERY:-1}
 i=0
