@@ -672,25 +672,15 @@ static void group_join(struct agg *a, struct sment *g, struct access *x);
  * The table is read before it is written (a lookup, the prefetch of
  * agg_block): each page is first the shared zero page, and its first write
  * then replaces it, which flushes the TLB of every CPU the threads run on:
- * 5000 such faults took 12 % of all CPU time. Huge pages make them 10.
- * agg_create() asks for huge pages; agg_block() faults them all in at
- * once, writable (MADV_POPULATE_WRITE, Linux 5.14): one call of about 2 ms
- * instead of a zero page, a write fault and a TLB flush of both CPUs per
- * page, which were still 5 % of the CPU time of a 223 MB log.
+ * 5000 such faults took 12 % of all CPU time. Huge pages make them 7:
+ * agg_create() takes the table at a 2 MB boundary (huge_zalloc(); calloc()'s
+ * unaligned head and tail were 4 KB pages, 200 faults in the first 256
+ * requests of a 223 MB log). Once it is used, agg_block() faults the table
+ * in at once, writable (MADV_POPULATE_WRITE, Linux 5.14): one call of
+ * about 2 ms instead of a zero page, a write fault and a TLB flush of both
+ * CPUs per page, which were still 5 % of the CPU time of a 223 MB log.
  */
-#if defined(MADV_HUGEPAGE) || defined(MADV_POPULATE_WRITE)
-static void table_advise(void *p, size_t n, int advice)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-	uintptr_t a = (uintptr_t)p, b = a + n;
-
-	if (pg <= 0)
-		return;
-	a = (a + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
-	if (b > a) /* advice: nothing to do when refused (an older kernel: EINVAL) */
-		madvise((void *)a, b - a, advice);
-}
-#endif
+#define TABLE_BYTES ((size_t)TABLE_SETS * TABLE_WAYS * sizeof(struct tent))
 
 struct agg *agg_create(const struct audit_opts *o, char *const *files, size_t nfiles)
 {
@@ -701,10 +691,7 @@ struct agg *agg_create(const struct audit_opts *o, char *const *files, size_t nf
 	a->rep = r;
 	a->files = files;
 	a->nfiles = nfiles;
-	a->table = xcalloc((size_t)TABLE_SETS * TABLE_WAYS, sizeof(*a->table));
-#ifdef MADV_HUGEPAGE
-	table_advise(a->table, (size_t)TABLE_SETS * TABLE_WAYS * sizeof(*a->table), MADV_HUGEPAGE);
-#endif
+	a->table = huge_zalloc(TABLE_BYTES);
 	a->set_open = xcalloc(TABLE_SETS, sizeof(*a->set_open));
 	a->file_bad = xcalloc(nfiles + 1, sizeof(*a->file_bad));
 	a->line_base = xcalloc(nfiles + 1, sizeof(*a->line_base));
@@ -1214,8 +1201,8 @@ void agg_block(struct agg *a, const struct audit_block *in, uint64_t line_base)
 	/* a log big enough to spread over the whole table: fault it in at once */
 #ifdef MADV_POPULATE_WRITE
 	if (!a->table_faulted && a->seq >= TABLE_PREFAULT) {
-		table_advise(a->table, (size_t)TABLE_SETS * TABLE_WAYS * sizeof(*a->table),
-			     MADV_POPULATE_WRITE);
+		/* advice: nothing to do when refused (an older kernel: EINVAL) */
+		madvise(a->table, TABLE_BYTES, MADV_POPULATE_WRITE);
 		a->table_faulted = true;
 	}
 #endif
@@ -1641,7 +1628,7 @@ void agg_destroy(struct agg *a)
 	free(a->pend);
 	free(a->pend_free);
 	part_state_free(a->part);
-	free(a->table);
+	huge_free(a->table, TABLE_BYTES);
 	free(a->set_open);
 	free(a->file_bad);
 	free(a->line_base);

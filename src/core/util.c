@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/banned.h"
 
@@ -41,6 +42,39 @@ void *xrealloc(void *p, size_t n)
 	if (!q)
 		oom(n);
 	return q;
+}
+
+static size_t huge_round(size_t n)
+{
+	return st_add(n ? n : 1, HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
+}
+
+void *huge_zalloc(size_t n)
+{
+	size_t len = huge_round(n), over = st_add(len, HUGE_ALIGN);
+	char *m = mmap(NULL, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+	size_t head;
+
+	if (m == MAP_FAILED)
+		oom(over);
+	/* keep the aligned len bytes inside the mapping, give back the rest */
+	a = ((uintptr_t)m + HUGE_ALIGN - 1) & ~(uintptr_t)(HUGE_ALIGN - 1);
+	head = (size_t)(a - (uintptr_t)m);
+	if (head)
+		munmap(m, head);
+	if (over - head - len)
+		munmap((char *)a + len, over - head - len);
+#ifdef MADV_HUGEPAGE
+	madvise((void *)a, len, MADV_HUGEPAGE); /* advice: refused (EINVAL) is fine */
+#endif
+	return (void *)a;
+}
+
+void huge_free(void *p, size_t n)
+{
+	if (p)
+		munmap(p, huge_round(n));
 }
 
 char *xstrdup(const char *s)
