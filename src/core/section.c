@@ -6,44 +6,127 @@
 #include "core/util.h"
 #include "core/banned.h"
 
-static struct section *node_new(enum sec_type type, const char *key)
-{
-	struct section *s = xcalloc(1, sizeof(*s));
+/*
+ * A tree's arena: chunks that double from 8 KB, then, once the tree holds
+ * 64 KB, chunks of 2 MB in huge pages (huge_zalloc()): one fault each where a
+ * 4 KB page at a time was 512. Nothing is freed before the tree is.
+ */
+#define CHUNK_FIRST ((size_t)8 << 10)
+#define HUGE_AFTER  ((size_t)64 << 10)
 
+struct chunk {
+	struct chunk *next;
+	size_t size; /* with this header */
+	bool huge;
+};
+
+#define CHUNK_HDR ((sizeof(struct chunk) + 15) & ~(size_t)15)
+
+struct sec_arena {
+	struct section *root;
+	struct chunk *head;
+	char *p, *end;
+	size_t total;
+};
+
+static void arena_grow(struct sec_arena *a, size_t n)
+{
+	bool huge = a->total >= HUGE_AFTER;
+	size_t size = huge ? HUGE_ALIGN : a->total ? a->total : CHUNK_FIRST;
+	struct chunk *c;
+
+	if (size < st_add(n, CHUNK_HDR))
+		size = st_add(n, CHUNK_HDR);
+	if (huge)
+		size = st_add(size, HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
+	c = huge ? huge_zalloc(size) : xmalloc(size);
+	c->next = a->head;
+	c->size = size;
+	c->huge = huge;
+	a->head = c;
+	a->total = st_add(a->total, size);
+	a->p = (char *)c + CHUNK_HDR;
+	a->end = (char *)c + size;
+}
+
+static void *arena_alloc(struct sec_arena *a, size_t n)
+{
+	void *r;
+
+	n = st_add(n, 7) & ~(size_t)7;
+	if ((size_t)(a->end - a->p) < n)
+		arena_grow(a, n);
+	r = a->p;
+	a->p += n;
+	return r;
+}
+
+static char *arena_strdup(struct sec_arena *a, const char *s)
+{
+	size_t n;
+	char *d;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	d = arena_alloc(a, st_add(n, 1));
+	memcpy(d, s, n + 1);
+	return d;
+}
+
+static struct section *node_new(struct sec_arena *a, enum sec_type type, const char *key)
+{
+	struct section *s = arena_alloc(a, sizeof(*s));
+
+	memset(s, 0, sizeof(*s));
+	s->arena = a;
 	s->type = type;
-	s->key = xstrdup_or_null(key);
+	s->key = arena_strdup(a, key);
 	s->json_indent = -1;
 	return s;
 }
 
 struct section *section_create(enum sec_type type, const char *key, const char *label)
 {
-	struct section *s = node_new(type, key);
+	struct sec_arena *a = xcalloc(1, sizeof(*a));
+	struct section *s = node_new(a, type, key);
 
-	s->label = xstrdup_or_null(label);
+	a->root = s;
+	s->label = arena_strdup(a, label);
 	return s;
 }
 
 void section_destroy(struct section *s)
 {
-	if (!s)
-		return;
-	for (size_t i = 0; i < s->n; i++)
-		section_destroy(s->kid[i]);
-	free(s->kid);
-	if (s->type == SEC_STRING)
-		free(s->v.s);
-	free(s->key);
-	free(s->label);
-	free(s->empty);
-	free(s);
+	struct sec_arena *a = s ? s->arena : NULL;
+	struct chunk *c, *next;
+
+	if (!a || a->root != s)
+		return; /* a node under a root goes with its root */
+	/* s is in a chunk: only a is used from here */
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		if (c->huge)
+			huge_free(c, c->size);
+		else
+			free(c);
+	}
+	free(a);
 }
 
 static struct section *add(struct section *p, enum sec_type type, const char *key)
 {
-	struct section *s = node_new(type, key);
+	struct section *s = node_new(p->arena, type, key);
 
-	ALLOC_GROW(p->kid, p->n + 1, p->alloc);
+	if (p->n == p->alloc) {
+		/* the old array stays in the arena: at most as much again */
+		size_t n = p->alloc ? st_mult(p->alloc, 2) : 4;
+		struct section **kid = arena_alloc(p->arena, st_mult(n, sizeof(*kid)));
+		if (p->n)
+			memcpy(kid, p->kid, p->n * sizeof(*kid));
+		p->kid = kid;
+		p->alloc = n;
+	}
 	p->kid[p->n++] = s;
 	return s;
 }
@@ -73,7 +156,7 @@ struct section *sec_str(struct section *p, const char *key, const char *str)
 	if (!str)
 		return add(p, SEC_NULL, key);
 	s = add(p, SEC_STRING, key);
-	s->v.s = xstrdup(str);
+	s->v.s = arena_strdup(s->arena, str);
 	return s;
 }
 
@@ -133,10 +216,8 @@ struct section *sec_null(struct section *p, const char *key)
 
 struct section *sec_label(struct section *s, const char *label)
 {
-	if (label) {
-		free(s->label);
-		s->label = xstrdup(label);
-	}
+	if (label)
+		s->label = arena_strdup(s->arena, label);
 	return s;
 }
 
@@ -154,8 +235,7 @@ struct section *sec_flag(struct section *s, unsigned flags)
 
 struct section *sec_empty(struct section *s, const char *text)
 {
-	free(s->empty);
-	s->empty = xstrdup_or_null(text);
+	s->empty = arena_strdup(s->arena, text);
 	return s;
 }
 

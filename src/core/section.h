@@ -42,7 +42,15 @@ enum {
 	SEC_INLINE = 1 << 2,	/* a group or list of scalars on one line */
 };
 
+struct sec_arena;
+
+/*
+ * A tree's nodes and strings come from one arena that its root owns: the
+ * audit timeline alone is ~8,500 nodes, and as separate mallocs on fresh
+ * heap pages its ~400 page faults were 4 ms at the end of a run here.
+ */
 struct section {
+	struct sec_arena *arena;
 	enum sec_type type;
 	char *key;   /* member name in a group; NULL for list elements */
 	char *label; /* text label, or NULL for the key */
@@ -66,6 +74,7 @@ struct section {
 
 /* A root section of any type: key is its name in the report, label its title. */
 struct section *section_create(enum sec_type type, const char *key, const char *label);
+/* Frees a root section's whole tree (NULL is fine; the nodes under it are not freed alone). */
 void section_destroy(struct section *s);
 
 /*

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/finding.h"
@@ -180,6 +181,50 @@ static void test_section_text(void **state)
 	result_release(&r);
 }
 
+/*
+ * A tree larger than the arena's first chunks and than a huge chunk: every
+ * node and string is still there, in order, after the chunks changed; a
+ * string longer than any chunk; a label set twice; a node under a root is
+ * not destroyed alone (ASan and valgrind check the memory).
+ */
+static void test_section_big_tree(void **state)
+{
+	struct section *root = section_create(SEC_GROUP, "big", "Big");
+	struct section *l = sec_series(root, "rows", NULL, 60000000);
+	static char longstr[3 << 20];
+	char key[32];
+	size_t i;
+
+	(void)state;
+	memset(longstr, 'x', sizeof(longstr) - 1);
+	for (i = 0; i < 20000; i++) {
+		struct section *row = sec_group(l, NULL, NULL);
+		sec_time(row, "start", (int64_t)i * 60000000);
+		snprintf(key, sizeof(key), "k%zu", i);
+		sec_str(row, key, key);
+		sec_uint(row, "n", i);
+	}
+	sec_label(sec_label(l, "first"), "second");
+	sec_str(root, "long", longstr);
+	sec_empty(l, "none");
+	section_destroy(l); /* not a root: nothing happens */
+	assert_int_equal(l->n, 20000);
+	for (i = 0; i < 20000; i += 997) {
+		const struct section *row = l->kid[i];
+		snprintf(key, sizeof(key), "k%zu", i);
+		assert_int_equal(row->n, 3);
+		assert_int_equal(row->kid[0]->v.i, (int64_t)i * 60000000);
+		assert_string_equal(row->kid[1]->key, key);
+		assert_string_equal(row->kid[1]->v.s, key);
+		assert_int_equal(row->kid[2]->v.u, i);
+	}
+	assert_string_equal(l->label, "second");
+	assert_string_equal(l->empty, "none");
+	assert_int_equal(strlen(sec_find(root, "long")->v.s), sizeof(longstr) - 1);
+	section_destroy(root);
+	section_destroy(NULL);
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -232,7 +277,7 @@ int main(void)
 	    cmocka_unit_test(test_clean),	 cmocka_unit_test(test_json_string),
 	    cmocka_unit_test(test_jsonw),	 cmocka_unit_test(test_section_json),
 	    cmocka_unit_test(test_section_text), cmocka_unit_test(test_reporter_names),
-	    cmocka_unit_test(test_fix_once),
+	    cmocka_unit_test(test_fix_once),	 cmocka_unit_test(test_section_big_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
