@@ -5,7 +5,7 @@
 # against 0.04 s here, and the suite calls python3 about a thousand times.
 # Children inherit the PATH, so only the outermost driver makes the link.
 if [ -n "${1:-}" ] && [ -x /usr/bin/python3 ] &&
-	[ "$(command -v python3)" != /usr/bin/python3 ]; then
+	[ "$(readlink -f "$(command -v python3)")" != "$(readlink -f /usr/bin/python3)" ]; then
 	mkdir -p "$1/pybin" && ln -sf /usr/bin/python3 "$1/pybin/python3" &&
 		export PATH="$1/pybin:$PATH"
 fi

@@ -672,7 +672,7 @@ static void group_join(struct agg *a, struct sment *g, struct access *x);
  * The table is read before it is written (a lookup, the prefetch of
  * agg_block): each page is first the shared zero page, and its first write
  * then replaces it, which flushes the TLB of every CPU the threads run on:
- * 5000 such faults took 12 % of all CPU time. Huge pages make them 7:
+ * 5000 such faults took 12 % of all CPU time. Huge pages make them 6:
  * agg_create() takes the table at a 2 MB boundary (huge_zalloc(); calloc()'s
  * unaligned head and tail were 4 KB pages, 200 faults in the first 256
  * requests of a 223 MB log). Once it is used, agg_block() faults the table

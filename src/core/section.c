@@ -7,12 +7,22 @@
 #include "core/banned.h"
 
 /*
- * A tree's arena: chunks that double from 8 KB, then, once the tree holds
- * 64 KB, chunks of 2 MB in huge pages (huge_zalloc()): one fault each where a
- * 4 KB page at a time was 512. Nothing is freed before the tree is.
+ * A tree's arena: chunks of 8 KB, then each the size of all before it (8,
+ * 16, 32 KB), then, once the tree holds 64 KB, chunks of 2 MB in huge pages
+ * (huge_zalloc()): one fault each where a 4 KB page at a time was 512.
+ * Nothing is freed before the tree is. Under AddressSanitizer every node and
+ * string is a chunk of its own, so that an overflow from one into the next
+ * is still caught.
  */
 #define CHUNK_FIRST ((size_t)8 << 10)
 #define HUGE_AFTER  ((size_t)64 << 10)
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_EACH 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_EACH 1
+#endif
+#endif
 
 struct chunk {
 	struct chunk *next;
@@ -35,6 +45,10 @@ static void arena_grow(struct sec_arena *a, size_t n)
 	size_t size = huge ? HUGE_ALIGN : a->total ? a->total : CHUNK_FIRST;
 	struct chunk *c;
 
+#ifdef ARENA_EACH
+	huge = false;
+	size = 0;
+#endif
 	if (size < st_add(n, CHUNK_HDR))
 		size = st_add(n, CHUNK_HDR);
 	if (huge)
@@ -53,8 +67,10 @@ static void *arena_alloc(struct sec_arena *a, size_t n)
 {
 	void *r;
 
+#ifndef ARENA_EACH /* (each in a chunk of its own is aligned, and ends where it ends) */
 	n = st_add(n, 7) & ~(size_t)7;
-	if ((size_t)(a->end - a->p) < n)
+#endif
+	if (!a->p || (size_t)(a->end - a->p) < n)
 		arena_grow(a, n);
 	r = a->p;
 	a->p += n;

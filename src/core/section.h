@@ -46,8 +46,9 @@ struct sec_arena;
 
 /*
  * A tree's nodes and strings come from one arena that its root owns: the
- * audit timeline alone is ~8,500 nodes, and as separate mallocs on fresh
- * heap pages its ~400 page faults were 4 ms at the end of a run here.
+ * audit timeline of a 223 MB log alone is ~8,500 nodes: as separate mallocs
+ * on fresh heap pages (over 300 page faults) the tree took 5.5 ms at the end
+ * of a run here, 1.0 ms now.
  */
 struct section {
 	struct sec_arena *arena;

@@ -14,14 +14,16 @@ if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 fi
 
 # 1. goldens that are JSON documents
-mapfile -t files < <(python3 -c '
+# (one python3 for all: a golden that is not JSON is left out, anything else fails the check)
+python3 -c '
 import json, sys
 for f in sys.argv[1:]:
     try:
         json.load(open(f))
         print(f)
     except ValueError:
-        pass' tests/e2e/cases/*/*/stdout)
+        pass' tests/e2e/cases/*/*/stdout >"$tmp/goldens" || : >"$tmp/goldens"
+mapfile -t files <"$tmp/goldens"
 [ ${#files[@]} -ge 10 ] && validate "${files[@]}" >"$tmp/golden.err"
 check "the ${#files[@]} JSON goldens validate against the schema" $?
 [ -s "$tmp/golden.err" ] && head -5 "$tmp/golden.err"
