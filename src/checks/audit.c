@@ -675,10 +675,11 @@ static void group_join(struct agg *a, struct sment *g, struct access *x);
  * 5000 such faults took 12 % of all CPU time. Huge pages make them 6:
  * agg_create() takes the table at a 2 MB boundary (huge_zalloc(); calloc()'s
  * unaligned head and tail were 4 KB pages, 200 faults in the first 256
- * requests of a 223 MB log). Once it is used, agg_block() faults the table
- * in at once, writable (MADV_POPULATE_WRITE, Linux 5.14): one call of
- * about 2 ms instead of a zero page, a write fault and a TLB flush of both
- * CPUs per page, which were still 5 % of the CPU time of a 223 MB log.
+ * requests of a 223 MB log; the first ten or so requests now fault in all 6).
+ * Where huge pages are off, the call of agg_block() once the table is used
+ * matters: it faults the table in at once, writable (MADV_POPULATE_WRITE,
+ * Linux 5.14), about 2 ms instead of a zero page, a write fault and a TLB
+ * flush of both CPUs per 4 KB page; with huge pages it finds them present.
  */
 #define TABLE_BYTES ((size_t)TABLE_SETS * TABLE_WAYS * sizeof(struct tent))
 

@@ -38,12 +38,13 @@ for d in tests/e2e/cases/*/*/; do
 	case "$c" in '$KANON '* | '"$KANON" '*) ;; *) continue ;; esac
 	# kanon fix writes a diff and its steps, not a report (docs/fix.md)
 	case "$c" in *'KANON fix '* | *'KANON" fix '*) continue ;; esac
-	bash -c "$c -f json" >"$tmp/out.$((i + 1)).json" 2>/dev/null </dev/null
-	[ -s "$tmp/out.$((i + 1)).json" ] || continue # a usage error: nothing reported
+	o="$tmp/out.$((i + 1)).json"
+	bash -c "$c -f json" >"$o" 2>/dev/null </dev/null
+	[ -s "$o" ] || continue # a usage error: nothing reported
 	i=$((i + 1))
 	cmdname=$(echo "$c" | awk '{print $2}')
 	echo "$cmdname" >>"$tmp/commands"
-	printf '%s\t%s\n' "$tmp/out.$i.json" "$c" >>"$tmp/outs"
+	printf '%s\t%s\n' "$o" "$c" >>"$tmp/outs"
 done
 # one validator for all of them (one per output took 3 of CI's minutes); each
 # error line names its output, which names its command
