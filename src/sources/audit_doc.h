@@ -79,6 +79,15 @@ int audit_doc_workers(const struct audit_doc *d);
 /* The bytes of lines in the block being filled; audit_doc_cut(): back to len bytes. */
 size_t audit_doc_len(const struct audit_doc *d);
 void audit_doc_cut(struct audit_doc *d, size_t len);
+/*
+ * A scanning thread's block (audit_avro_expand()): room for n bytes past
+ * its lines, where the caller makes lines itself (the pointer holds until
+ * the next call), then audit_doc_add() counts the n bytes it made.
+ */
+char *audit_doc_tail(struct audit_doc *d, size_t n);
+void audit_doc_add(struct audit_doc *d, size_t n);
+/* "<line> " into num; its length */
+int audit_doc_prefix(char num[24], uint64_t line);
 
 /* Does p start an Avro object container file ("Obj" 1)? */
 bool audit_avro_magic(const char *p, size_t n);

@@ -131,6 +131,12 @@ struct pipe {
 	 * (hundreds for a file of small Avro batches) only cost the cores time.
 	 */
 	pthread_cond_t end_cv;
+	/*
+	 * The scanning threads', waiting for a filled block: told by submit()
+	 * alone. On the one cv every block consumed, scanned or done woke them
+	 * too, for nothing.
+	 */
+	pthread_cond_t work_cv;
 	const struct audit_stream_ops *ops;
 	struct audit_block *blocks;
 	size_t nblocks;
@@ -171,6 +177,7 @@ struct pipe {
 	uint32_t cut_epoch;
 	int nworkers;	 /* scanning threads started */
 	bool batch_wait; /* a reader waits for a batch (audit_doc_done()) */
+	bool free_wait;	 /* the one reader waits for a free slot (get_free()) */
 };
 
 static void pipe_error(struct pipe *pp, size_t f, const char *msg)
@@ -258,6 +265,7 @@ static struct audit_block *get_free(struct pipe *pp, size_t f, bool huge)
 				b = &pp->blocks[i];
 		if (b)
 			break;
+		pp->free_wait = true;
 		pthread_cond_wait(&pp->cv, &pp->mu);
 	}
 	b->state = B_BUSY;
@@ -363,6 +371,8 @@ static void consume(struct pipe *pp, struct audit_block *b)
 }
 
 static void block_prepare(struct pipe *pp, struct audit_block *b);
+static void block_text_back(struct audit_block *b);
+static void block_batch_done(struct pipe *pp, struct audit_block *b);
 
 static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t raw)
 {
@@ -375,6 +385,10 @@ static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t ra
 		b->seq = pp->nseq++;
 		block_prepare(pp, b);
 		pp->ops->scan(pp->ops->ctx, b);
+		block_text_back(b);
+		pthread_mutex_lock(&pp->mu);
+		block_batch_done(pp, b);
+		pthread_mutex_unlock(&pp->mu);
 		consume(pp, b);
 		pthread_mutex_lock(&pp->mu);
 		b->state = B_FREE;
@@ -390,7 +404,7 @@ static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t ra
 		b->seq = pp->nseq++;
 	}
 	b->state = B_FILLED;
-	pthread_cond_broadcast(&pp->cv);
+	pthread_cond_signal(&pp->work_cv);
 	pthread_mutex_unlock(&pp->mu);
 }
 
@@ -682,7 +696,7 @@ static void doc_at_input(struct audit_doc *d)
 }
 
 /* "<line> " into num (24 bytes): snprintf was a tenth of reading a CSV export */
-static int line_prefix(char num[24], uint64_t line)
+int audit_doc_prefix(char num[24], uint64_t line)
 {
 	char t[24];
 	int k = 0, n = 0;
@@ -701,7 +715,7 @@ static void doc_emit(void *ctx, const char *obj, size_t n, uint64_t line)
 {
 	struct audit_doc *c = ctx;
 	char num[24];
-	int k = line_prefix(num, line);
+	int k = audit_doc_prefix(num, line);
 	size_t need = size_add((size_t)k, obj ? n : 2, 1);
 
 	doc_open(c);
@@ -784,7 +798,7 @@ void audit_doc_object(struct audit_doc *d, const char *obj, size_t n, uint64_t l
 char *audit_doc_room(struct audit_doc *d, size_t n, uint64_t line)
 {
 	char num[24];
-	int k = line_prefix(num, line);
+	int k = audit_doc_prefix(num, line);
 	size_t need = size_add((size_t)k, n, 1);
 
 	doc_at_input(d);
@@ -804,10 +818,21 @@ void audit_doc_unroom(struct audit_doc *d)
 	d->b->len = d->room;
 }
 
+char *audit_doc_tail(struct audit_doc *d, size_t n)
+{
+	grow_block(d->b, size_add(d->b->len, n, 0));
+	return d->b->buf + d->b->len;
+}
+
+void audit_doc_add(struct audit_doc *d, size_t n)
+{
+	d->b->len += n;
+}
+
 void audit_doc_unread(struct audit_doc *d, int code, uint64_t line)
 {
 	char num[24];
-	int k = line_prefix(num, line);
+	int k = audit_doc_prefix(num, line);
 
 	doc_open(d);
 	if (d->b->len + (size_t)k + 3 > d->b->cap)
@@ -825,7 +850,7 @@ static void doc_marked(struct audit_doc *d, char marker, const char *text, size_
 		       uint64_t line)
 {
 	char num[24];
-	int k = line_prefix(num, line);
+	int k = audit_doc_prefix(num, line);
 	size_t need = size_add((size_t)k, n, 3);
 
 	doc_at_input(d);
@@ -929,6 +954,52 @@ void audit_doc_cut(struct audit_doc *d, size_t len)
 }
 
 /*
+ * The text buffer of the thread that makes a batch's lines and scans them:
+ * a slot's buffer, last written by the other thread, was cold in this
+ * core's cache, where the thread's own still holds its last batch (256 KB,
+ * AV_BATCH_AIM): the lines are inflated into it, scanned, and forgotten
+ * (consume() reads the records only). Swapped with the slot's meanwhile.
+ */
+static _Thread_local struct text_buf {
+	char *buf;
+	size_t cap;
+	bool in_use;
+} tl_text;
+
+static void text_swap(struct audit_block *b)
+{
+	char *buf = b->buf;
+	size_t cap = b->cap;
+
+	b->buf = tl_text.buf;
+	b->cap = tl_text.cap;
+	tl_text.buf = buf;
+	tl_text.cap = cap;
+	tl_text.in_use = !tl_text.in_use;
+}
+
+/* b's text back to the slot after the scan (block_prepare() lent it the thread's). */
+static void block_text_back(struct audit_block *b)
+{
+	if (!tl_text.in_use)
+		return;
+	text_swap(b);
+	/* grown past a block (a large Avro block's lines): not kept (the 64 MB bound) */
+	if (tl_text.cap > BLOCK_SIZE) {
+		free(tl_text.buf);
+		tl_text.buf = NULL;
+		tl_text.cap = 0;
+	}
+}
+
+static void text_release(void)
+{
+	free(tl_text.buf);
+	tl_text.buf = NULL;
+	tl_text.cap = 0;
+}
+
+/*
  * A scanning thread, before it scans b: the lines of b's batch made into
  * b, then the reader told (it waits on the batches it handed on).
  */
@@ -936,16 +1007,30 @@ static void block_prepare(struct pipe *pp, struct audit_block *b)
 {
 	struct audit_doc d = {pp, NULL, b, b->file, b->raw_done, NULL, 0, STRBUF_INIT, 0, 0, true};
 	struct audit_batch *bt = b->batch;
-	bool stop;
 
 	if (!bt)
 		return;
+	text_swap(b);
+	if (!b->buf) {
+		b->cap = BLOCK_SIZE;
+		b->buf = xmalloc(b->cap);
+	}
 	b->len = 0;
-	stop = audit_avro_expand(&d, bt);
-	pthread_mutex_lock(&pp->mu);
-	b->stop = stop;
+	b->stop = audit_avro_expand(&d, bt);
+}
+
+/*
+ * mu held, b scanned: its batch is done (the reader waits on the batches
+ * it handed on), told with the lock the scanned block takes anyway.
+ */
+static void block_batch_done(struct pipe *pp, struct audit_block *b)
+{
+	struct audit_batch *bt = b->batch;
+
+	if (!bt)
+		return;
 	b->batch = NULL; /* the reader's: it may free it once done */
-	bt->stopped = stop;
+	bt->stopped = b->stop;
 	bt->text = b->len;
 	bt->done = true;
 	/* only a reader waiting is told: a wake-up per batch of every thread cost 2-4% */
@@ -953,7 +1038,6 @@ static void block_prepare(struct pipe *pp, struct audit_block *b)
 		pp->batch_wait = false;
 		pthread_cond_broadcast(&pp->cv);
 	}
-	pthread_mutex_unlock(&pp->mu);
 }
 
 /* A CSV export or an Avro file: objects out of a container that is not JSON text. */
@@ -1149,6 +1233,7 @@ static void *reader_main(void *arg)
 	pthread_mutex_lock(&pp->mu);
 	pp->reader_done = true;
 	pthread_cond_broadcast(&pp->cv);
+	pthread_cond_broadcast(&pp->work_cv);
 	pthread_cond_broadcast(&pp->end_cv);
 	pthread_mutex_unlock(&pp->mu);
 	return NULL;
@@ -1176,6 +1261,32 @@ static void *lane_main(void *arg)
 }
 
 /*
+ * mu held, a slot freed: one reader waiting for a slot is woken once two
+ * are free, or when nothing in flight is left to free one. Woken for each,
+ * it took one, handed on a batch and slept again: a wake-up per batch, an
+ * interrupt to the other CPU and the lock passed back and forth.
+ */
+static void slot_freed(struct pipe *pp)
+{
+	size_t nfree = 0, flight = 0;
+
+	if (pp->lanes > 1) {
+		pthread_cond_broadcast(&pp->cv);
+		return;
+	}
+	if (!pp->free_wait)
+		return;
+	for (size_t i = 0; i < pp->nblocks; i++) {
+		nfree += pp->blocks[i].state == B_FREE;
+		flight += pp->blocks[i].state != B_FREE && pp->blocks[i].state != B_BUSY;
+	}
+	if (nfree >= 2 || !flight) {
+		pp->free_wait = false;
+		pthread_cond_broadcast(&pp->cv);
+	}
+}
+
+/*
  * mu held: the scanned blocks that are next in order, consumed by the
  * calling scanning thread, one thread at a time (consuming). A third busy
  * thread that only consumed made the two cores of a small machine take
@@ -1198,7 +1309,7 @@ static void consume_ready(struct pipe *pp)
 		pthread_mutex_lock(&pp->mu);
 		b->state = B_FREE;
 		pp->next++;
-		pthread_cond_broadcast(&pp->cv);
+		slot_freed(pp);
 	}
 	pp->consuming = false;
 	if (pp->reader_done)
@@ -1217,33 +1328,41 @@ static void block_shrink(struct audit_block *b)
 	b->cap = 0;
 }
 
+/* mu held: the oldest block filled, waiting for one; NULL once the reader is done. */
+static struct audit_block *work_next(struct pipe *pp)
+{
+	for (;;) {
+		struct audit_block *b = NULL;
+
+		for (size_t i = 0; i < pp->nblocks; i++)
+			if (pp->blocks[i].state == B_FILLED && (!b || pp->blocks[i].seq < b->seq))
+				b = &pp->blocks[i];
+		if (b || pp->reader_done)
+			return b;
+		pthread_cond_wait(&pp->work_cv, &pp->mu);
+	}
+}
+
+/*
+ * A scanning thread. The lock is taken once per block: the block scanned,
+ * its batch done, the blocks next in order consumed and the next block
+ * taken in one go (it was three times, and a thread woken then waited on
+ * the mutex: half the futex calls of an Event Hub Capture file).
+ */
 static void *worker_main(void *arg)
 {
 	struct pipe *pp = arg;
+	struct audit_block *b;
 
-	for (;;) {
-		struct audit_block *b = NULL;
+	pthread_mutex_lock(&pp->mu);
+	while ((b = work_next(pp)) != NULL) {
 		size_t wt;
 
-		pthread_mutex_lock(&pp->mu);
-		for (;;) {
-			for (size_t i = 0; i < pp->nblocks; i++)
-				if (pp->blocks[i].state == B_FILLED &&
-				    (!b || pp->blocks[i].seq < b->seq))
-					b = &pp->blocks[i];
-			if (b || pp->reader_done)
-				break;
-			pthread_cond_wait(&pp->cv, &pp->mu);
-		}
-		if (!b) {
-			pthread_mutex_unlock(&pp->mu);
-			audit_avro_thread_end();
-			return NULL;
-		}
 		b->state = B_SCANNING;
 		pthread_mutex_unlock(&pp->mu);
 		block_prepare(pp, b);
 		pp->ops->scan(pp->ops->ctx, b);
+		block_text_back(b);
 		/* the text is not read again: a map's pages go back now, not when consumed */
 		if (b->map)
 			filemap_drop_range(b->map, (uint64_t)(b->buf - filemap_data(b->map)),
@@ -1252,6 +1371,7 @@ static void *worker_main(void *arg)
 			block_shrink(b);
 		wt = pp->lanes > 1 ? pp->ops->weight(pp->ops->ctx, b->data) : 0;
 		pthread_mutex_lock(&pp->mu);
+		block_batch_done(pp, b);
 		b->state = B_SCANNED;
 		if (pp->lanes > 1) {
 			/* the records are all that is left to consume: the text goes back */
@@ -1263,9 +1383,13 @@ static void *worker_main(void *arg)
 		}
 		if (pp->combine)
 			consume_ready(pp);
-		pthread_cond_broadcast(&pp->cv);
-		pthread_mutex_unlock(&pp->mu);
+		else
+			pthread_cond_broadcast(&pp->cv); /* lanes_consume() waits for it */
 	}
+	pthread_mutex_unlock(&pp->mu);
+	audit_avro_thread_end();
+	text_release();
+	return NULL;
 }
 
 /* ------------------------------------------------------------ order */
@@ -1503,7 +1627,7 @@ static int run_threads(struct pipe *pp, int want)
 			pthread_join(lanes[i], NULL);
 		pthread_mutex_lock(&pp->mu);
 		pp->reader_done = true; /* the workers may stop */
-		pthread_cond_broadcast(&pp->cv);
+		pthread_cond_broadcast(&pp->work_cv);
 		pthread_mutex_unlock(&pp->mu);
 		goto out;
 	}
@@ -1517,6 +1641,7 @@ static int run_threads(struct pipe *pp, int want)
 		/* no reader thread: read, scan and consume here, in order */
 		pp->inline_mode = true;
 		reader_main(pp);
+		text_release();
 	} else {
 		consume_wait(pp);
 		pthread_join(reader, NULL);
@@ -1568,12 +1693,15 @@ static void report_errors(struct pipe *pp)
  * consume_ready()): glibc's arena per thread would keep each one's
  * high-water mark (100 MB peak RSS at --threads 16 on anonymous reads with
  * long URIs, 61 MB with two arenas). Two arenas keep the 64 MB bound
- * whatever the thread count, at no measured cost in speed.
+ * whatever the thread count. Up to two scanning threads, four: the reader
+ * and the two scanning threads shared one arena's lock, a futex call every
+ * fourth batch of an Event Hub Capture file (and 2.5 MB more at 16 threads,
+ * too close to the bound: t909).
  */
-static void limit_arenas(void)
+static void limit_arenas(int workers)
 {
 #ifdef M_ARENA_MAX
-	mallopt(M_ARENA_MAX, 2);
+	mallopt(M_ARENA_MAX, workers <= 2 ? 4 : 2);
 #endif
 }
 
@@ -1586,6 +1714,7 @@ int audit_stream_run(char *const *files, size_t nfiles, const struct audit_strea
 	pthread_mutex_init(&pp.mu, NULL);
 	pthread_cond_init(&pp.cv, NULL);
 	pthread_cond_init(&pp.end_cv, NULL);
+	pthread_cond_init(&pp.work_cv, NULL);
 	pp.ops = ops;
 	pp.files = files;
 	pp.nfiles = nfiles;
@@ -1596,7 +1725,7 @@ int audit_stream_run(char *const *files, size_t nfiles, const struct audit_strea
 	plan_order(&pp);
 	want = workers_wanted(&pp, ops->threads);
 	pp.ntext = (size_t)want * 2 + 1 > MAX_BLOCKS ? MAX_BLOCKS : (size_t)want * 2 + 1;
-	limit_arenas();
+	limit_arenas(want);
 	pp.nblocks = pp.ntext;
 	lanes = lanes_wanted(&pp, ops->threads);
 	if (lanes > 1) {
@@ -1638,5 +1767,6 @@ int audit_stream_run(char *const *files, size_t nfiles, const struct audit_strea
 	pthread_mutex_destroy(&pp.mu);
 	pthread_cond_destroy(&pp.cv);
 	pthread_cond_destroy(&pp.end_cv);
+	pthread_cond_destroy(&pp.work_cv);
 	return used;
 }

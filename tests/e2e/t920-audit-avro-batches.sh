@@ -76,6 +76,14 @@ odd[13] = (0, deflate(b""))
 odd[27] = block([message(body([events[27]])[:40] + b"\0" + body([events[27]])[41:])])
 odd[33] = block([message(b"{" + b" " * (3 << 20) + b"}")])
 write("odd.avro", odd)
+# bodies made lines where the threads inflated them (line_inplace()): pretty-printed, with
+# CRLF newlines and blank lines before the JSON, several messages a block
+def pretty(evs, crlf=False):
+    t = json.dumps({"records": [{"category": "kube-audit", "properties": {"log": e}}
+                                for e in evs]}, indent=1)
+    return ("\n \r\n\t" + t.replace("\n", "\r\n") if crlf else t).encode()
+write("pretty.avro", [block([message(pretty(events[i:i + 2], i % 4 == 0), b"p" * (i % 3))
+                             for i in range(k, k + 6, 2)]) for k in range(0, 60, 6)])
 # bytes after the records of block 25; a union branch out of range in block 33
 more = list(one)
 more[25] = (1, deflate(message(body([events[25]])) + b"\x00"))
@@ -115,7 +123,7 @@ way() {
 }
 
 "$KANON" audit --no-progress -f json "$F/native.jsonl" >"$tmp/native.json" 2>/dev/null
-for f in many corrupt cutdeflate bomb bombbad bombs big sync cutfile odd more union fat fat2 fat3 gz; do
+for f in many corrupt cutdeflate bomb bombbad bombs big sync cutfile odd more union fat fat2 fat3 gz pretty; do
 	files="$tmp/$f.avro"
 	[ $f = gz ] && files="$tmp/corrupt.avro.gz $tmp/many.avro.gz"
 	way "$tmp/ref" KANON_TEST_AVRO_SERIAL=1 "$KANON" audit
@@ -160,7 +168,7 @@ for f in fat fat2 fat3; do
 done
 
 # what the reader alone gives, checked: the same as t918's rules
-for f in many bomb bombs big; do
+for f in many bomb bombs big pretty; do
 	res=$(python3 $F/same.py "$tmp/native.json" "$tmp/$f.json")
 	t "$f: the native log's counts ($res)" "$([ "$res" = same ]; echo $?)"
 done
