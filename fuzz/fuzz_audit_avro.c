@@ -49,7 +49,9 @@ static bool blank(char c)
  * The lines of a block, each as "<number> <text>" with the blanks around
  * the text and blank lines left out: the scanning threads make a block's
  * records lines where they were inflated, the Avro fields around a body
- * blanked (line_inplace()), the reader alone copies the bodies.
+ * blanked (line_inplace()), the reader alone copies the bodies. The
+ * blanks dropped are those the scanner skips (audit_scan_block(),
+ * audit_scan_line()): keep the two in step.
  */
 static void add_lines(struct strbuf *out, const char *p, size_t n)
 {

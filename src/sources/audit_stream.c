@@ -386,9 +386,11 @@ static void submit(struct pipe *pp, struct audit_block *b, int file, uint64_t ra
 		block_prepare(pp, b);
 		pp->ops->scan(pp->ops->ctx, b);
 		block_text_back(b);
-		pthread_mutex_lock(&pp->mu);
-		block_batch_done(pp, b);
-		pthread_mutex_unlock(&pp->mu);
+		if (b->batch) {
+			pthread_mutex_lock(&pp->mu);
+			block_batch_done(pp, b);
+			pthread_mutex_unlock(&pp->mu);
+		}
 		consume(pp, b);
 		pthread_mutex_lock(&pp->mu);
 		b->state = B_FREE;
@@ -978,14 +980,29 @@ static void text_swap(struct audit_block *b)
 	tl_text.in_use = !tl_text.in_use;
 }
 
-/* b's text back to the slot after the scan (block_prepare() lent it the thread's). */
+/*
+ * A thread keeps its text buffer when its batch made at most this much: a
+ * batch aims at 256 KB of lines (AV_BATCH_AIM), and 16 threads each keeping
+ * 2 MB of written pages would break the 64 MB bound.
+ */
+#define TEXT_KEEP (512u << 10)
+
+/*
+ * After the scan: the batch told how many bytes of lines it made (before
+ * the lock that tells it done), the slot's own buffer back in b (its text
+ * empty: the thread's text is not the slot's), the thread's kept or freed.
+ */
 static void block_text_back(struct audit_block *b)
 {
+	bool keep;
+
 	if (!tl_text.in_use)
 		return;
+	b->batch->text = b->len;
+	keep = b->len <= TEXT_KEEP && b->cap <= BLOCK_SIZE;
 	text_swap(b);
-	/* grown past a block (a large Avro block's lines): not kept (the 64 MB bound) */
-	if (tl_text.cap > BLOCK_SIZE) {
+	b->len = 0;
+	if (!keep) {
 		free(tl_text.buf);
 		tl_text.buf = NULL;
 		tl_text.cap = 0;
@@ -1031,7 +1048,6 @@ static void block_batch_done(struct pipe *pp, struct audit_block *b)
 		return;
 	b->batch = NULL; /* the reader's: it may free it once done */
 	bt->stopped = b->stop;
-	bt->text = b->len;
 	bt->done = true;
 	/* only a reader waiting is told: a wake-up per batch of every thread cost 2-4% */
 	if (pp->batch_wait) {
