@@ -726,19 +726,21 @@ static bool read_body(struct av *a, const struct avtype *t, int *got)
 }
 
 /*
- * The n bytes of a body at p made one line where they are: newlines
- * (blanks outside JSON strings, not allowed inside them) made spaces; false
- * at a NUL. Read only, but for the rare newline: a body used to be copied
- * into the block as it was flattened, 9 % of the CPU time of an Event Hub
- * Capture file with the faults of the pages it was copied to.
+ * The n bytes of a body at p made one line at o: newlines (blanks outside
+ * JSON strings, not allowed inside them) made spaces; false at a NUL. With
+ * o == p (a scanning thread's lines, line_inplace()) nothing is written but
+ * the rare newline: a body used to be copied into the block as it was
+ * flattened, 9 % of the CPU time of an Event Hub Capture file with the
+ * faults of the pages it was copied to. The reader copies (emit_body()).
  */
-static bool flat_bytes(char *p, size_t n)
+static bool flat_bytes(char *o, const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!p[i])
+		char c = p[i];
+
+		if (!c)
 			return false;
-		if (p[i] == '\n' || p[i] == '\r')
-			p[i] = ' ';
+		o[i] = c == '\n' || c == '\r' ? ' ' : c;
 	}
 	return true;
 }
@@ -746,7 +748,7 @@ static bool flat_bytes(char *p, size_t n)
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define HAVE_FLAT512 1
 /* the same, 64 bytes at a time (AVX-512BW), the last ones with a mask */
-__attribute__((target("avx512f,avx512bw"))) static bool flat512(char *p, size_t n)
+__attribute__((target("avx512f,avx512bw"))) static bool flat512(char *o, const char *p, size_t n)
 {
 	const __m512i nl = _mm512_set1_epi8('\n'), cr = _mm512_set1_epi8('\r'),
 		      sp = _mm512_set1_epi8(' ');
@@ -759,15 +761,18 @@ __attribute__((target("avx512f,avx512bw"))) static bool flat512(char *p, size_t 
 
 		if (_mm512_mask_testn_epi8_mask(m, v, v))
 			return false; /* a NUL */
-		if (hit)
-			_mm512_mask_storeu_epi8((void *)(p + i), hit, sp);
+		if (o != p)
+			_mm512_mask_storeu_epi8((void *)(o + i), m,
+						_mm512_mask_mov_epi8(v, hit, sp));
+		else if (hit)
+			_mm512_mask_storeu_epi8((void *)(o + i), hit, sp);
 		if (n - i <= 64)
 			return true;
 	}
 }
 #endif
 
-static bool flat(char *p, size_t n)
+static bool flat(char *o, const char *p, size_t n)
 {
 	size_t i = 0;
 
@@ -781,7 +786,7 @@ static bool flat(char *p, size_t n)
 		__atomic_store_n(&avx512, have, __ATOMIC_RELAXED);
 	}
 	if (have && n)
-		return flat512(p, n);
+		return flat512(o, p, n);
 #endif
 #ifdef __SSE2__
 	const __m128i kn = _mm_set1_epi8('\n'), kr = _mm_set1_epi8('\r'), kz = _mm_setzero_si128();
@@ -792,11 +797,15 @@ static bool flat(char *p, size_t n)
 		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, kn), _mm_cmpeq_epi8(v, kr)),
 				 _mm_cmpeq_epi8(v, kz));
 
-		if (_mm_movemask_epi8(hit) && !flat_bytes(p + i, 16))
+		if (!_mm_movemask_epi8(hit)) {
+			if (o != p)
+				_mm_storeu_si128((__m128i *)(void *)(o + i), v);
+		} else if (!flat_bytes(o + i, p + i, 16)) {
 			return false;
+		}
 	}
 #endif
-	return flat_bytes(p + i, n - i);
+	return flat_bytes(o + i, p + i, n - i);
 }
 
 /* Past the blanks a body may start with (newlines among them). */
@@ -828,9 +837,9 @@ static void emit_body(struct av *a, int got)
 		audit_doc_unread(a->d, AU_AVRO_NOTTEXT, a->msgs);
 		return;
 	}
+	/* copied into the block as it is made a line: one pass */
 	o = audit_doc_room(a->d, n, a->msgs);
-	memcpy(o, p, n);
-	if (!flat(o, n)) {
+	if (!flat(o, p, n)) {
 		audit_doc_unroom(a->d);
 		audit_doc_unread(a->d, AU_AVRO_NOTTEXT, a->msgs);
 	}
@@ -851,7 +860,7 @@ static bool line_inplace(struct av *a, int got, char *r, char *end)
 	if (got == BODY_TEXT && a->bp >= r && a->bp + a->bn <= end) {
 		be = a->bp + a->bn;
 		p = (char *)body_start(a->bp, be);
-		if (p == be || (*p != '{' && *p != '[') || !flat(p, (size_t)(be - p)))
+		if (p == be || (*p != '{' && *p != '[') || !flat(p, p, (size_t)(be - p)))
 			code = AU_AVRO_NOTTEXT;
 	} else if (got != BODY_TEXT) {
 		code = got == BODY_LARGE ? AU_AVRO_LARGE : AU_AVRO_NOBODY;
@@ -957,15 +966,46 @@ static void inflate_restart(struct av *a)
 	a->z.hist_bits = 0;
 }
 
-/* The n bytes at in inflated in one call into blk; false: too large or damaged. */
-static bool inflate_whole(struct av *a, const unsigned char *in, size_t n)
+/* The room first tried for a block inflated whole: JSON deflates to a tenth or so. */
+static size_t whole_first(size_t n)
 {
-	/* JSON deflates to a tenth or so; a retry (twice the room) when it was more */
 	size_t cap = n < AV_WHOLE_OUT / 16 ? n * 16 : AV_WHOLE_OUT;
 
-	if (cap < AV_BUF)
-		cap = AV_BUF;
-	for (;;) {
+	return cap < AV_BUF ? AV_BUF : cap;
+}
+
+/* The room tried after cap was too small: twice as much, up to AV_WHOLE_OUT. */
+static size_t whole_next(size_t cap)
+{
+	return cap * 2 < AV_WHOLE_OUT ? cap * 2 : AV_WHOLE_OUT;
+}
+
+/*
+ * The n bytes at in inflated in one call into o (cap bytes): ISA-L's
+ * result; when whole, o holds the block's bytes (cur, olen).
+ */
+static int inflate_at(struct av *a, const unsigned char *in, size_t n, unsigned char *o, size_t cap)
+{
+	int r;
+
+	inflate_restart(a);
+	a->z.next_in = (uint8_t *)(uintptr_t)in; /* ISA-L does not write it */
+	a->z.avail_in = (uint32_t)n;
+	a->z.next_out = o;
+	a->z.avail_out = (uint32_t)cap;
+	r = isal_inflate_stateless(&a->z);
+	if (r == ISAL_DECOMP_OK) {
+		a->cur = o;
+		a->olen = cap - a->z.avail_out;
+		a->zend = true;
+	}
+	return r;
+}
+
+/* The n bytes at in inflated whole into blk; false: too large or damaged. */
+static bool inflate_whole(struct av *a, const unsigned char *in, size_t n)
+{
+	for (size_t cap = whole_first(n);; cap = whole_next(a->blk_cap)) {
 		int r;
 
 		if (a->blk_cap < cap) {
@@ -973,21 +1013,11 @@ static bool inflate_whole(struct av *a, const unsigned char *in, size_t n)
 			a->blk = xmalloc(cap);
 			a->blk_cap = cap;
 		}
-		inflate_restart(a);
-		a->z.next_in = (uint8_t *)(uintptr_t)in; /* ISA-L does not write it */
-		a->z.avail_in = (uint32_t)n;
-		a->z.next_out = a->blk;
-		a->z.avail_out = (uint32_t)a->blk_cap;
-		r = isal_inflate_stateless(&a->z);
-		if (r == ISAL_DECOMP_OK) {
-			a->cur = a->blk;
-			a->olen = a->blk_cap - a->z.avail_out;
-			a->zend = true;
+		r = inflate_at(a, in, n, a->blk, a->blk_cap);
+		if (r == ISAL_DECOMP_OK)
 			return true;
-		}
 		if (r != ISAL_OUT_OVERFLOW || a->blk_cap >= AV_WHOLE_OUT)
 			return false;
-		cap = a->blk_cap * 2 < AV_WHOLE_OUT ? a->blk_cap * 2 : AV_WHOLE_OUT;
 	}
 }
 
@@ -999,31 +1029,17 @@ static bool inflate_whole(struct av *a, const unsigned char *in, size_t n)
  */
 static bool inflate_lines(struct av *a, const unsigned char *in, size_t n)
 {
-	size_t cap = n < AV_WHOLE_OUT / 16 ? n * 16 : AV_WHOLE_OUT;
-
-	if (cap < AV_BUF)
-		cap = AV_BUF;
-	for (;;) {
+	for (size_t cap = whole_first(n);; cap = whole_next(cap)) {
 		/* a byte more: the newline that ends the last record's line */
 		unsigned char *o = (unsigned char *)audit_doc_tail(a->d, cap + 1);
-		int r;
+		int r = inflate_at(a, in, n, o, cap);
 
-		inflate_restart(a);
-		a->z.next_in = (uint8_t *)(uintptr_t)in; /* ISA-L does not write it */
-		a->z.avail_in = (uint32_t)n;
-		a->z.next_out = o;
-		a->z.avail_out = (uint32_t)cap;
-		r = isal_inflate_stateless(&a->z);
 		if (r == ISAL_DECOMP_OK) {
-			a->cur = o;
-			a->olen = cap - a->z.avail_out;
-			a->zend = true;
 			a->inplace = true;
 			return true;
 		}
 		if (r != ISAL_OUT_OVERFLOW || cap >= AV_WHOLE_OUT)
 			return false;
-		cap = cap * 2 < AV_WHOLE_OUT ? cap * 2 : AV_WHOLE_OUT;
 	}
 }
 
@@ -1135,12 +1151,11 @@ static bool expand_block(struct av *w, const struct avbatch *bt, const struct av
 	w->left = 0;
 	w->opos = 0;
 	w->msgs = k->msgs;
-	w->inplace = false;
 	if (!inflate_lines(w, (const unsigned char *)bt->raw.buf + k->data, k->n))
 		return false;
 	for (int64_t i = 0; i < k->count && ok; i++)
 		ok = read_record(w);
-	w->inplace = false;
+	w->inplace = false; /* only while the records are made lines */
 	if (!ok || w->opos != w->olen || audit_doc_len(w->d) + w->olen > AV_BATCH_TEXT)
 		return false;
 	w->cur[w->olen] = '\n';

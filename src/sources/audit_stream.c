@@ -968,6 +968,13 @@ static _Thread_local struct text_buf {
 	bool in_use;
 } tl_text;
 
+static void text_release(void)
+{
+	free(tl_text.buf);
+	tl_text.buf = NULL;
+	tl_text.cap = 0;
+}
+
 static void text_swap(struct audit_block *b)
 {
 	char *buf = b->buf;
@@ -1002,18 +1009,8 @@ static void block_text_back(struct audit_block *b)
 	keep = b->len <= TEXT_KEEP && b->cap <= BLOCK_SIZE;
 	text_swap(b);
 	b->len = 0;
-	if (!keep) {
-		free(tl_text.buf);
-		tl_text.buf = NULL;
-		tl_text.cap = 0;
-	}
-}
-
-static void text_release(void)
-{
-	free(tl_text.buf);
-	tl_text.buf = NULL;
-	tl_text.cap = 0;
+	if (!keep)
+		text_release();
 }
 
 /*
