@@ -867,6 +867,39 @@ static bool quoted64_2(const char *p, const char *a, size_t an, const char *b, s
 	}
 	return false;
 }
+
+/* the first n bytes of a block (n may be out of 0..64) */
+static inline uint64_t first_bytes(ptrdiff_t n)
+{
+	return n >= 64 ? ~UINT64_C(0) : n <= 0 ? 0 : (UINT64_C(1) << n) - 1;
+}
+
+/*
+ * The same for 64 positions from p up to end (fewer than 64 + max(an, bn) + 1
+ * bytes left: at most two steps): masked loads read only the bytes before end (a masked-off
+ * byte never faults), so the 20 or so positions the steps leave are one
+ * step too, not a loop of a compare and a branch each.
+ */
+static bool quoted64_2_last(const char *p, const char *end, const char *a, size_t an, const char *b,
+			    size_t bn)
+{
+	const ptrdiff_t r = end - p;
+	const __m512i q = _mm512_set1_epi8('"'), f = _mm512_set1_epi8(a[0]);
+	__m512i c0 = _mm512_maskz_loadu_epi8(first_bytes(r), p);
+	__m512i c1 = _mm512_maskz_loadu_epi8(first_bytes(r - 1), p + 1);
+	__m512i ea = _mm512_maskz_loadu_epi8(first_bytes(r - (ptrdiff_t)an - 1), p + an + 1);
+	__m512i eb = _mm512_maskz_loadu_epi8(first_bytes(r - (ptrdiff_t)bn - 1), p + bn + 1);
+	uint64_t m = _mm512_cmpeq_epi8_mask(c0, q) & _mm512_cmpeq_epi8_mask(c1, f) &
+		     (_mm512_cmpeq_epi8_mask(ea, q) | _mm512_cmpeq_epi8_mask(eb, q));
+
+	for (; m; m &= m - 1) {
+		const char *c = p + __builtin_ctzll(m);
+		if ((end - c >= (ptrdiff_t)(an + 2) && quoted_at(c, a, an)) ||
+		    (end - c >= (ptrdiff_t)(bn + 2) && quoted_at(c, b, bn)))
+			return true;
+	}
+	return false;
+}
 #ifdef __clang__
 #pragma clang attribute pop
 #else
@@ -913,10 +946,16 @@ bool jsonl_has_quoted2(const char *p, const char *end, const char *a, size_t an,
 	if (!an || !bn || a[0] != b[0])
 		return jsonl_has_quoted(p, end, a, an) || jsonl_has_quoted(p, end, b, bn);
 #ifdef HAVE_STRICT_SIMD
-	if (jsonl_simd_once(&simd_level, simd_detect) == 2)
+	if (jsonl_simd_once(&simd_level, simd_detect) == 2) {
 		for (; end - p >= (ptrdiff_t)(kl + 65); p += 64)
 			if (quoted64_2(p, a, an, b, bn))
 				return true;
+		/* the last positions: two masked steps at most (the longer string's room) */
+		for (; p < end; p += 64)
+			if (quoted64_2_last(p, end, a, an, b, bn))
+				return true;
+		return false;
+	}
 #endif
 #ifdef __SSE2__
 	if (end - p >= (ptrdiff_t)(kl + 17)) {

@@ -37,8 +37,8 @@ rc=0
 for i in 1 2 3; do A --part-out "$tmp/p$i.part" "$tmp/p$i.log" || rc=1; done
 A --part-out "$tmp/p4.part" "$tmp/p4.log.gz" || rc=1
 t "a part of each of the 4 pieces (cut at lines $(cat "$tmp/cuts")), exit 0" $rc
-t "a part is versioned JSON: kind kanon.audit.part, version 1, mode 0600" \
-	"$(jq -e '.kind == "kanon.audit.part" and .version == 1' "$tmp/p2.part" >/dev/null &&
+t "a part is versioned JSON: kind kanon.audit.part, version 2, mode 0600" \
+	"$(jq -e '.kind == "kanon.audit.part" and .version == 2' "$tmp/p2.part" >/dev/null &&
 		[ "$(stat -c %a "$tmp/p2.part")" = 600 ]; echo $?)"
 t "requests cut between their stages: parts carry open requests and deferred lines" \
 	"$(jq -s -e '(map(.open | length) | add) > 0 and (map(.deferred | length) | add) > 0' \
@@ -204,7 +204,7 @@ bad() {
 rc=0
 head -c 5000 "$tmp/p2.part" >"$tmp/bad.part"
 bad "not a kanon audit part" || { echo "    truncated: $(cat "$tmp/err")"; rc=1; }
-jq '.version = 2' "$tmp/p2.part" >"$tmp/bad.part"
+jq '.version = 1' "$tmp/p2.part" >"$tmp/bad.part"
 bad "another version" || { echo "    version: $(cat "$tmp/err")"; rc=1; }
 jq '.kind = "kanon.report"' "$tmp/p2.part" >"$tmp/bad.part"
 bad "not a kanon audit part" || { echo "    kind: $(cat "$tmp/err")"; rc=1; }

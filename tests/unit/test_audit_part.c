@@ -231,8 +231,8 @@ static void test_hostile_parts(void **state)
 	(void)state;
 	merge_fails("", "not a kanon audit part");
 	merge_fails("[1,2]", "not a kanon audit part");
-	merge_fails("{\"kind\":\"kanon.audit.part\",\"version\":2}", "another version");
-	merge_fails("{\"kind\":\"kanon.audit.part\",\"version\":1}", "\"options\" is missing");
+	merge_fails("{\"kind\":\"kanon.audit.part\",\"version\":1}", "another version");
+	merge_fails("{\"kind\":\"kanon.audit.part\",\"version\":2}", "\"options\" is missing");
 	/* a real part, then broken in one place at a time */
 	put("ok.log", OTHER("k1", "00:00") EV("k2", "RequestReceived", "00:01", "00:01", ""));
 	parts[0] = strdup(path("ok.part"));
