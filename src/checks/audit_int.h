@@ -33,6 +33,12 @@ struct adetail {
 	char **subjects;
 	size_t nsubjects;
 	char *audit_id; /* the auditID as written: set by audit_live.c only (alerts) */
+	/*
+	 * One allocation with its text (audit_scan.c adetail_pack): only the
+	 * struct and audit_id are freed. A part's details (audit_part_agg.inc)
+	 * are not packed: each string is its own.
+	 */
+	bool packed;
 };
 
 void adetail_free(struct adetail *d);

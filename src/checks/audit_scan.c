@@ -26,6 +26,11 @@ void adetail_free(struct adetail *d)
 {
 	if (!d)
 		return;
+	if (d->packed) {
+		free(d->audit_id);
+		free(d);
+		return;
+	}
 	free(d->uri);
 	free(d->verb);
 	free(d->user);
@@ -71,6 +76,69 @@ static char *cap_str(char *s, size_t max)
 	return t;
 }
 
+/* the detail's strings, each packed after the struct */
+static const size_t detail_strs[] = {
+    offsetof(struct adetail, uri),	offsetof(struct adetail, verb),
+    offsetof(struct adetail, user),	offsetof(struct adetail, ua),
+    offsetof(struct adetail, srcs),	offsetof(struct adetail, src_last),
+    offsetof(struct adetail, resource), offsetof(struct adetail, ns),
+    offsetof(struct adetail, name),	offsetof(struct adetail, sub),
+    offsetof(struct adetail, decision),
+};
+
+static char **detail_str(struct adetail *d, size_t i)
+{
+	return (char **)(void *)((char *)d + detail_strs[i]);
+}
+
+/* Copy one string into the packed text at *t; NULL stays NULL. */
+static char *pack_str(char **t, const char *s)
+{
+	size_t n;
+	char *at = *t;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(at, s, n);
+	*t += n;
+	return at;
+}
+
+/*
+ * The details in one allocation, the pieces they were made of freed: an
+ * event's details are made on a scanning thread and freed on the thread
+ * that aggregates its block, and glibc frees a chunk of another thread's
+ * arena under that arena's lock. A dozen such frees a detail were a third
+ * of the CPU time of a log of anonymous requests only.
+ */
+static struct adetail *adetail_pack(struct adetail *d)
+{
+	size_t len = sizeof(*d), n = ARRAY_SIZE(detail_strs);
+	struct adetail *p;
+	char *t;
+
+	for (size_t i = 0; i < n; i++)
+		if (*detail_str(d, i))
+			len = st_add3(len, strlen(*detail_str(d, i)), 1);
+	len = st_add(len, st_mult(d->nsubjects, sizeof(char *)));
+	for (size_t i = 0; i < d->nsubjects; i++)
+		len = st_add3(len, strlen(d->subjects[i]), 1);
+	p = xmalloc(len);
+	*p = *d;
+	p->packed = true;
+	/* the subjects' pointers first, where a pointer is aligned (after the struct) */
+	p->subjects = d->nsubjects ? (char **)(void *)(p + 1) : NULL;
+	t = (char *)(p + 1) + d->nsubjects * sizeof(char *);
+	for (size_t i = 0; i < d->nsubjects; i++)
+		p->subjects[i] = pack_str(&t, d->subjects[i]);
+	for (size_t i = 0; i < n; i++)
+		*detail_str(p, i) = pack_str(&t, *detail_str(d, i));
+	d->audit_id = NULL; /* now p's */
+	adetail_free(d);
+	return p;
+}
+
 static struct adetail *adetail_bound(struct adetail *d)
 {
 	d->uri = cap_str(d->uri, MAX_URI_KEEP);
@@ -84,7 +152,7 @@ static struct adetail *adetail_bound(struct adetail *d)
 	d->name = cap_str(d->name, MAX_FIELD_KEEP);
 	d->sub = cap_str(d->sub, MAX_FIELD_KEEP);
 	d->decision = cap_str(d->decision, MAX_FIELD_KEEP);
-	return d;
+	return adetail_pack(d);
 }
 
 static struct arec *rec_new(struct block *b, uint64_t line)
