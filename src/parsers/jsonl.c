@@ -1453,7 +1453,6 @@ int64_t ts_parse(const char *s, size_t n)
 	int sec, oh, om;
 	int64_t us = 0, minute;
 	size_t i = 19;
-	int scale = 100000;
 
 	if (n < 19 || s[4] != '-' || s[7] != '-' ||
 	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
@@ -1463,14 +1462,20 @@ int64_t ts_parse(const char *s, size_t n)
 	if (minute == TS_NONE || digits(s + 17, 2, &sec) || sec > 59)
 		return TS_NONE;
 	if (i < n && s[i] == '.') {
+		/* 10^(6 - digits read): a table, not a division by ten per digit */
+		static const int pow10[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+		int k = 0;
+
 		i++;
 		if (i >= n || s[i] < '0' || s[i] > '9')
 			return TS_NONE;
-		while (i < n && s[i] >= '0' && s[i] <= '9') {
-			us += (s[i] - '0') * scale;
-			scale /= 10;
-			i++;
-		}
+		/* microseconds: the digits past the sixth are read and dropped */
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			if (k < 6) {
+				us = us * 10 + (s[i] - '0');
+				k++;
+			}
+		us *= pow10[k];
 	}
 	us += minute + sec * 1000000LL;
 	if (i == n)

@@ -656,6 +656,13 @@ static void test_timestamps(void **state)
 	assert_int_equal(ts_parse("2025-13-01T07:12:00Z", 20), TS_NONE);
 	assert_int_equal(ts_parse("yesterday", 9), TS_NONE);
 	assert_int_equal(ts_parse("2025-06-01T07:12:00.Z", 21), TS_NONE);
+	/* each count of fraction digits: the first six are the microseconds */
+	assert_int_equal(ts_parse("2025-06-01T07:12:00.12Z", 23), 1748761920120000LL);
+	assert_int_equal(ts_parse("2025-06-01T07:12:00.123Z", 24), 1748761920123000LL);
+	assert_int_equal(ts_parse("2025-06-01T07:12:00.123456Z", 27), 1748761920123456LL);
+	assert_int_equal(ts_parse("2025-06-01T07:12:00.1234567Z", 28), 1748761920123456LL);
+	assert_int_equal(ts_parse("2025-06-01T07:12:00.123456789123456789Z", 39),
+			 1748761920123456LL);
 }
 
 static void test_durations(void **state)
@@ -1039,10 +1046,23 @@ static void test_auditid_bits(void **state)
 	    {"daf61a26-146d-4f31-9c37-7a4c4a15544d", 0xdaf61a26146d4f31ULL, 0x9c377a4c4a15544dULL},
 	};
 	static const char *const not_uuid[] = {
-	    "01234567-89ab-cdef-0123-456789ABCDEg", "01234567-89ab-cdef-0123-456789ABCDE:",
-	    "01234567-89ab-cdef-0123-456789ABCDE/", "01234567-89ab-cdef-0123-456789ABCDE`",
-	    "01234567-89ab-cdef-0123-456789ABCDE@", "01234567-89ab-cdef-0123-456789ABCDEG",
-	    "0123456-789ab-cdef-0123-456789ABCDEF", "g1234567-89ab-cdef-0123-456789abcdef",
+	    "01234567-89ab-cdef-0123-456789ABCDEg",
+	    "01234567-89ab-cdef-0123-456789ABCDE:",
+	    "01234567-89ab-cdef-0123-456789ABCDE/",
+	    "01234567-89ab-cdef-0123-456789ABCDE`",
+	    "01234567-89ab-cdef-0123-456789ABCDE@",
+	    "01234567-89ab-cdef-0123-456789ABCDEG",
+	    "0123456-789ab-cdef-0123-456789ABCDEF",
+	    "g1234567-89ab-cdef-0123-456789abcdef",
+	    /* a bad digit where each piece of the digits is taken from */
+	    "0123456g-89ab-cdef-0123-456789abcdef",
+	    "01234567-g9ab-cdef-0123-456789abcdef",
+	    "01234567-89ag-cdef-0123-456789abcdef",
+	    "01234567-89ab-gdef-0123-456789abcdef",
+	    "01234567-89ab-cdeg-0123-456789abcdef",
+	    "01234567-89ab-cdef-g123-456789abcdef",
+	    "01234567-89ab-cdef-012g-456789abcdef",
+	    "01234567-89ab-cdef-0123-g56789abcdef",
 	};
 	(void)state;
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
