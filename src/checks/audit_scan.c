@@ -321,12 +321,16 @@ static int stage_of(const char *p, size_t n)
 	return ST_OTHER;
 }
 
+static bool rbac_verb(const char *verb, size_t vn)
+{
+	return (vn == 6 && (!memcmp(verb, "create", 6) || !memcmp(verb, "update", 6))) ||
+	       (vn == 5 && !memcmp(verb, "patch", 5));
+}
+
 static bool is_rbac_write(const char *verb, size_t vn, const char *res, size_t rn)
 {
-	bool write = (vn == 6 && (!memcmp(verb, "create", 6) || !memcmp(verb, "update", 6))) ||
-		     (vn == 5 && !memcmp(verb, "patch", 5));
-	return write && ((rn == 12 && !memcmp(res, "rolebindings", 12)) ||
-			 (rn == 19 && !memcmp(res, "clusterrolebindings", 19)));
+	return rbac_verb(verb, vn) && ((rn == 12 && !memcmp(res, "rolebindings", 12)) ||
+				       (rn == 19 && !memcmp(res, "clusterrolebindings", 19)));
 }
 
 /*
@@ -898,8 +902,17 @@ static void scan_walked(struct block *b, const char *p, const char *end, const s
 		flags |= R_ANON;
 	if (f[JK_IMPUSER].n && span_user_anon(&f[JK_IMPUSER]))
 		flags |= R_IMPANON;
-	/* the verb first: most lines are reads, and then objectRef need not be walked */
-	if (f[JK_OBJECTREF].n && jsonl_str(&f[JK_VERB], &v, &vn) && (vn == 5 || vn == 6)) {
+	/*
+	 * The verb first: most lines are reads, and then objectRef need not be
+	 * walked; of the writes (most are the kubelets' leases and node status)
+	 * only an objectRef that holds either resource name quoted, as written (a
+	 * backslash in it took the line to cJSON: escaped()).
+	 */
+	if (f[JK_OBJECTREF].n && jsonl_str(&f[JK_VERB], &v, &vn) && rbac_verb(v, vn) &&
+	    (jsonl_has_quoted(f[JK_OBJECTREF].p, f[JK_OBJECTREF].p + f[JK_OBJECTREF].n,
+			      "rolebindings", 12) ||
+	     jsonl_has_quoted(f[JK_OBJECTREF].p, f[JK_OBJECTREF].p + f[JK_OBJECTREF].n,
+			      "clusterrolebindings", 19))) {
 		struct span res;
 		const char *rp;
 		size_t rn;
