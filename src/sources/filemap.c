@@ -27,6 +27,7 @@
  * unit given back in part would be split into 4 KB entries again.
  */
 #define MAP_UNIT (2u << 20)
+#define DROP_UNITS 2 /* given back together (filemap_drop) */
 
 struct filemap {
 	char *base;
@@ -205,7 +206,12 @@ void filemap_drop(struct filemap *m, uint64_t upto)
 {
 	size_t to = (size_t)(upto < m->size ? upto : m->size) & ~(m->unit - 1);
 
-	if (to <= m->dropped)
+	/*
+	 * Two units at a time: each call flushes the other CPUs' TLBs (an
+	 * interrupt each, and on a virtual machine a trap), once per block it
+	 * was; the unit read last stays until the next one is read too.
+	 */
+	if (to <= m->dropped || (to - m->dropped < DROP_UNITS * m->unit && upto < m->size))
 		return;
 	madvise(m->base + m->dropped, to - m->dropped, MADV_DONTNEED);
 	m->dropped = to;
