@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/strbuf.h"
 #include "core/banned.h"
@@ -33,9 +34,30 @@ static void item(struct jsonw *w)
 	if (w->has[w->depth])
 		strbuf_addch(w->out, ',');
 	w->has[w->depth] = true;
-	if (w->brk >= 0)
-		strbuf_addf(w->out, "\n%*s", w->brk, "");
+	if (w->brk >= 0) {
+		/* a newline and the indent: no printf for each item of a report */
+		size_t n = (size_t)w->brk + 1;
+		strbuf_grow(w->out, n);
+		w->out->buf[w->out->len] = '\n';
+		memset(w->out->buf + w->out->len + 1, ' ', n - 1);
+		w->out->len += n;
+		w->out->buf[w->out->len] = '\0';
+	}
 	w->brk = -1;
+}
+
+/* A number's decimal digits, written from the end of buf (no printf per number) */
+static void add_uint(struct strbuf *out, uint64_t v, bool neg)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (neg)
+		*--p = '-';
+	strbuf_add(out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 static void begin(struct jsonw *w, char c)
@@ -108,13 +130,14 @@ void jsonw_string_or_null(struct jsonw *w, const char *s)
 void jsonw_int(struct jsonw *w, int64_t v)
 {
 	item(w);
-	strbuf_addf(w->out, "%" PRId64, v);
+	/* the magnitude of INT64_MIN as well: negated as unsigned */
+	add_uint(w->out, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void jsonw_uint(struct jsonw *w, uint64_t v)
 {
 	item(w);
-	strbuf_addf(w->out, "%" PRIu64, v);
+	add_uint(w->out, v, false);
 }
 
 void jsonw_double(struct jsonw *w, double v)

@@ -652,6 +652,17 @@ static void test_timestamps(void **state)
 	assert_string_equal(buf, "1969-12-31T23:59:59.500000Z");
 	ts_format(TS_NONE, buf);
 	assert_string_equal(buf, "-");
+	/* the date by arithmetic: leap days, a century that is not leap, the last of 9900 */
+	ts_format(951782400000000LL, buf);
+	assert_string_equal(buf, "2000-02-29T00:00:00.000000Z");
+	ts_format(4107542399999999LL, buf);
+	assert_string_equal(buf, "2100-02-28T23:59:59.999999Z");
+	ts_format(4107542400000000LL, buf);
+	assert_string_equal(buf, "2100-03-01T00:00:00.000000Z");
+	ts_format(250246627199000000LL, buf);
+	assert_string_equal(buf, "9899-12-31T23:59:59.000000Z");
+	ts_format(-62135596800000000LL, buf);
+	assert_string_equal(buf, "0001-01-01T00:00:00.000000Z");
 	assert_int_equal(ts_parse("0001-01-01T00:00:00Z", 20), -62135596800000000LL);
 	assert_int_equal(ts_parse("2025-13-01T07:12:00Z", 20), TS_NONE);
 	assert_int_equal(ts_parse("yesterday", 9), TS_NONE);

@@ -102,6 +102,10 @@ static void test_jsonw(void **state)
 	jsonw_int(&w, -1);
 	jsonw_break(&w, 2);
 	jsonw_uint(&w, 18446744073709551615ULL);
+	jsonw_int(&w, INT64_MIN);
+	jsonw_int(&w, INT64_MAX);
+	jsonw_int(&w, 0);
+	jsonw_uint(&w, 10);
 	jsonw_array_end(&w);
 	jsonw_break(&w, 1);
 	jsonw_key(&w, "b");
@@ -118,7 +122,8 @@ static void test_jsonw(void **state)
 	jsonw_key(&w, "g");
 	jsonw_bool(&w, true);
 	jsonw_object_end(&w);
-	assert_string_equal(sb.buf, "{\"a\":[-1,\n  18446744073709551615],\n \"b\":{},\"c\":null,"
+	assert_string_equal(sb.buf, "{\"a\":[-1,\n  18446744073709551615,-9223372036854775808,"
+				    "9223372036854775807,0,10],\n \"b\":{},\"c\":null,"
 				    "\"d\":0.5,\"e\":1.250,\"f\":null,\"g\":true}");
 	strbuf_release(&sb);
 }
