@@ -813,18 +813,24 @@ static struct adetail *span_detail(const struct span *f)
 	return adetail_bound(d);
 }
 
+/* May the value have a backslash: it ends past the line's first (bs_at, NULL: none), and has one */
+static bool span_bs(const struct span *v, const char *bs_at)
+{
+	return bs_at && v->n && v->p + v->n > bs_at && memchr(v->p, '\\', v->n);
+}
+
 /*
  * A backslash in a value the spans are matched against ("\u0075sername",
  * "system:anonym\u006fus"): Go decodes it, so the line goes to cJSON, which
  * decodes keys and strings alike.
  */
-static bool escaped(const struct span *f)
+static bool escaped(const struct span *f, const char *bs_at)
 {
 	static const int keys[] = {JK_USER, JK_IMPUSER, JK_OBJECTREF, JK_VERB, JK_STAGE};
 	const struct span *rs = &f[JK_RESPSTATUS];
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (f[keys[i]].n && memchr(f[keys[i]].p, '\\', f[keys[i]].n))
+		if (span_bs(&f[keys[i]], bs_at))
 			return true;
 	/*
 	 * Of responseStatus only the number under "code" is read: an escape in
@@ -832,7 +838,7 @@ static bool escaped(const struct span *f)
 	 * anonymous lines of a scanned cluster) changes nothing, one in a key
 	 * may spell "code".
 	 */
-	return rs->n && memchr(rs->p, '\\', rs->n) && jsonl_obj_keys_escaped(rs);
+	return span_bs(rs, bs_at) && jsonl_obj_keys_escaped(rs);
 }
 
 static const char *skip_blank(const char *q, const char *end)
@@ -877,11 +883,12 @@ void audit_scan_object(struct block *b, const cJSON *o, uint64_t loc)
 }
 
 /*
- * An event line proven JSON by the strict walk (f, bs; p..end is the object):
- * its record, from the spans where it can, else from cJSON (slow_path).
+ * An event line proven JSON by the strict walk (f; bs_at its first backslash,
+ * NULL: none; p..end is the object): its record, from the spans where it
+ * can, else from cJSON (slow_path).
  */
 static void scan_walked(struct block *b, const char *p, const char *end, const struct span *f,
-			bool bs, uint64_t line)
+			const char *bs_at, uint64_t line)
 {
 	struct span code;
 	const char *s, *v;
@@ -892,7 +899,7 @@ static void scan_walked(struct block *b, const char *p, const char *end, const s
 	uint8_t flags = 0;
 
 	if (!f[JK_AUDITID].n || !f[JK_STAGE].n || !jsonl_str(&f[JK_AUDITID], &s, &n) ||
-	    f[JK_STAGE].p[0] != '"' || (bs && escaped(f))) {
+	    f[JK_STAGE].p[0] != '"' || escaped(f, bs_at)) {
 		/* a stage that is not a string is not an Event either: the tree
 		 * side says so ("stage":{} was an event of no stage; fuzz_audit_diff) */
 		slow_path(b, p, (size_t)(end - p), line);
@@ -923,8 +930,7 @@ static void scan_walked(struct block *b, const char *p, const char *end, const s
 	/* the request's key is made of the decoded auditID and requestReceivedTimestamp,
 	 * as the tree side makes it: escaped ones go there ("8\u000e" was hashed as
 	 * written here; found by fuzz_audit_diff) */
-	esc = bs &&
-	      (memchr(s, '\\', n) || (f[JK_RRTS].n && memchr(f[JK_RRTS].p, '\\', f[JK_RRTS].n)));
+	esc = span_bs(&f[JK_AUDITID], bs_at) || span_bs(&f[JK_RRTS], bs_at);
 	if (flags == R_ANON && !esc) {
 		/* anonymous: the details from the spans, without building a tree */
 		if ((d = span_detail(f)) != NULL)
@@ -966,7 +972,7 @@ void audit_scan_walked(struct block *b, const char *p, const char *end, const st
 		       bool bs, uint64_t line)
 {
 	pthread_once(&hex_once, hex_init);
-	scan_walked(b, p, end, f, bs, line);
+	scan_walked(b, p, end, f, bs ? p : NULL, line);
 }
 
 void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line)
@@ -1019,7 +1025,7 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 		slow_path(b, p, (size_t)(end - p), line);
 		return;
 	}
-	scan_walked(b, p, end, f, bs, line);
+	scan_walked(b, p, end, f, bs ? p : NULL, line);
 }
 
 void audit_block_free(struct block *b)
@@ -1044,8 +1050,7 @@ void audit_block_free(struct block *b)
 static const char *scan_fast(struct block *b, const char *p, const char *end, uint64_t line)
 {
 	struct span f[JK__COUNT];
-	const char *close, *eol;
-	bool bs;
+	const char *close, *eol, *bs_at;
 
 	/*
 	 * The wrappers audit_scan_line() looks for first are left to it. An
@@ -1058,9 +1063,11 @@ static const char *scan_fast(struct block *b, const char *p, const char *end, ui
 	    (!(end - p > 2 && p[1] == '"' && p[2] != 'l' && p[2] != 'e' && p[2] != 'r') &&
 	     (wrapper_start(p, end, "\"log\"") || wrapper_start(p, end, "\"events\"") ||
 	      wrapper_start(p, end, "\"records\""))) ||
-	    jsonl_walk_strict_line(p, end, f, &bs, &close, &eol) < 0)
+	    jsonl_walk_strict_line_at(p, end, f, &bs_at, &close, &eol) < 0)
 		return NULL;
-	scan_walked(b, p, close, f, bs, line);
+	/* the first backslash: the values before it (most: an escaped quote is
+	 * in the annotations' reason, last) are not searched for one */
+	scan_walked(b, p, close, f, bs_at, line);
 	return eol < end ? eol + 1 : end;
 }
 

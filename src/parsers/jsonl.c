@@ -982,18 +982,28 @@ void jsonl_simd_force(int level)
 	__atomic_store_n(&simd_level, level < 0 || level > have ? have : level, __ATOMIC_RELAXED);
 }
 
-int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
-			   bool *backslash, const char **close, const char **eol)
+int jsonl_walk_strict_line_at(const char *p, const char *end, struct span out[JK__COUNT],
+			      const char **bs_at, const char **close, const char **eol)
 {
 	int level = jsonl_simd_once(&simd_level, simd_detect);
 
 #ifdef HAVE_STRICT_SIMD
 	if (level == 2)
-		return strict_walk_avx512(p, end, out, backslash, close, eol);
+		return strict_walk_avx512(p, end, out, bs_at, close, eol);
 	if (level == 1)
-		return strict_walk_avx2(p, end, out, backslash, close, eol);
+		return strict_walk_avx2(p, end, out, bs_at, close, eol);
 #endif
-	return strict_walk_sse2(p, end, out, backslash, close, eol);
+	return strict_walk_sse2(p, end, out, bs_at, close, eol);
+}
+
+int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
+			   bool *backslash, const char **close, const char **eol)
+{
+	const char *bs_at;
+	int r = jsonl_walk_strict_line_at(p, end, out, &bs_at, close, eol);
+
+	*backslash = bs_at != NULL;
+	return r;
 }
 
 int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT], bool *backslash)

@@ -74,6 +74,12 @@ int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT]
  */
 int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
 			   bool *backslash, const char **close, const char **eol);
+/*
+ * The same, with where the line's first backslash is (NULL: none) instead
+ * of whether it has one: a value that ends before it has no escape.
+ */
+int jsonl_walk_strict_line_at(const char *p, const char *end, struct span out[JK__COUNT],
+			      const char **bs_at, const char **close, const char **eol);
 /* Tests: the walk of 0 SSE2, 1 AVX2, 2 AVX-512BW (at most what the CPU has), -1 the best. */
 void jsonl_simd_force(int level);
 /* The same, one token at a time (the reference for the SSE2 version). */

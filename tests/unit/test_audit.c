@@ -354,6 +354,44 @@ static void test_block_lines(void **state)
 	strbuf_release(&padded);
 }
 
+/*
+ * Where the first backslash of a line is (jsonl_walk_strict_line_at): the
+ * values that end before it are not searched for an escape. At every SIMD
+ * level, with the backslash in each of the first 64-byte blocks.
+ */
+static void test_walk_first_backslash(void **state)
+{
+	struct span f[JK__COUNT];
+	struct strbuf l = STRBUF_INIT;
+	const char *close, *eol, *at;
+
+	(void)state;
+	for (int level = 0; level <= 2; level++) {
+		jsonl_simd_force(level);
+		strbuf_reset(&l);
+		strbuf_addstr(&l, "{\"auditID\":\"a\",\"stage\":\"ResponseComplete\"}\n");
+		assert_int_equal(
+		    jsonl_walk_strict_line_at(l.buf, l.buf + l.len, f, &at, &close, &eol), 0);
+		assert_null(at);
+		for (size_t pad = 0; pad < 200; pad += 7) {
+			size_t want;
+			strbuf_reset(&l);
+			strbuf_addstr(&l, "{\"auditID\":\"a\",\"x\":\"");
+			for (size_t i = 0; i < pad; i++)
+				strbuf_addch(&l, 'y');
+			want = l.len;
+			strbuf_addstr(&l, "\\\"q\\n\",\"stage\":\"ResponseComplete\"}\n");
+			assert_int_equal(
+			    jsonl_walk_strict_line_at(l.buf, l.buf + l.len, f, &at, &close, &eol),
+			    0);
+			assert_ptr_equal(at, l.buf + want);
+			assert_true(f[JK_AUDITID].p + f[JK_AUDITID].n <= at);
+		}
+	}
+	jsonl_simd_force(-1);
+	strbuf_release(&l);
+}
+
 /* jsonl_has_quoted() against the obvious loop: every length, every position, near misses */
 static bool quoted_naive(const char *p, const char *end, const char *key, size_t kl)
 {
@@ -1201,6 +1239,7 @@ int main(void)
 	    cmocka_unit_test(test_walk_same),
 	    cmocka_unit_test(test_walk_fuzz),
 	    cmocka_unit_test(test_walk_strict),
+	    cmocka_unit_test(test_walk_first_backslash),
 	    cmocka_unit_test(test_walk_strict_nested),
 	    cmocka_unit_test(test_block_lines),
 	    cmocka_unit_test(test_has_quoted),
