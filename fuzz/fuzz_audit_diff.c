@@ -26,6 +26,7 @@
 
 #include "checks/audit_int.h"
 #include "parsers/jsonl.h"
+#include "sources/audit_stream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -197,6 +198,23 @@ static void refused_by_both(const char *p, const char *end)
 	block_clear(&fast);
 }
 
+/*
+ * The line as one of a block's (audit_scan_block): its walk there also says
+ * where the first backslash is (scan_fast), and the values before it are not
+ * searched for an escape; audit_scan_line() only knows that there is one.
+ */
+static void same_as_block(const char *p, size_t size, const struct block *tree)
+{
+	struct audit_block in;
+
+	memset(&in, 0, sizeof(in));
+	in.buf = (char *)p;
+	in.len = in.cap = size;
+	audit_scan_block(&in, 0);
+	same_records(in.data, tree);
+	audit_block_free(in.data);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data, *end = p + size;
@@ -246,6 +264,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		audit_malformed(&tree, 1, AUDIT_TEXT_AFTER);
 	audit_fmt_block_end(&tree);
 	same_records(&fast, &tree);
+	same_as_block(p, size, &tree);
 	block_clear(&fast);
 	block_clear(&tree);
 	cJSON_Delete(o);

@@ -12,23 +12,26 @@
 /* malloc's own bookkeeping per allocation, on 64-bit glibc */
 #define ALLOC_OVERHEAD 16
 
-static size_t str_weight(const char *s)
+/* a string: its own allocation (each: ALLOC_OVERHEAD) or in a packed detail's (0) */
+static size_t str_weight(const char *s, size_t each)
 {
-	return s ? strlen(s) + 1 + ALLOC_OVERHEAD : 0;
+	return s ? strlen(s) + 1 + each : 0;
 }
 
 static size_t adetail_weight(const struct adetail *d)
 {
 	const char *const s[] = {d->uri,      d->verb, d->user, d->ua,	d->srcs,     d->src_last,
 				 d->resource, d->ns,   d->name, d->sub, d->decision, d->audit_id};
-	size_t n = sizeof(*d) + ALLOC_OVERHEAD;
+	/* packed (adetail_pack): the strings are in the struct's allocation, all but audit_id
+	 * (last) */
+	size_t each = d->packed ? 0 : ALLOC_OVERHEAD, n = sizeof(*d) + ALLOC_OVERHEAD;
 
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
-		n += str_weight(s[i]);
+		n += str_weight(s[i], i + 1 == sizeof(s) / sizeof(s[0]) ? ALLOC_OVERHEAD : each);
 	if (d->subjects)
-		n += d->nsubjects * sizeof(*d->subjects) + ALLOC_OVERHEAD;
+		n += d->nsubjects * sizeof(*d->subjects) + each;
 	for (size_t i = 0; i < d->nsubjects; i++)
-		n += str_weight(d->subjects[i]);
+		n += str_weight(d->subjects[i], each);
 	return n;
 }
 

@@ -826,7 +826,9 @@ static bool span_bs(const struct span *v, const char *bs_at)
  */
 static bool escaped(const struct span *f, const char *bs_at)
 {
-	static const int keys[] = {JK_USER, JK_IMPUSER, JK_OBJECTREF, JK_VERB, JK_STAGE};
+	/* the timestamps too: "07:12:01\u002e5Z" is a time to Go and cJSON, not as written */
+	static const int keys[] = {JK_USER,  JK_IMPUSER, JK_OBJECTREF, JK_VERB,
+				   JK_STAGE, JK_STAGETS, JK_TIMESTAMP};
 	const struct span *rs = &f[JK_RESPSTATUS];
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -931,6 +933,14 @@ static void scan_walked(struct block *b, const char *p, const char *end, const s
 	 * as the tree side makes it: escaped ones go there ("8\u000e" was hashed as
 	 * written here; found by fuzz_audit_diff) */
 	esc = span_bs(&f[JK_AUDITID], bs_at) || span_bs(&f[JK_RRTS], bs_at);
+	/*
+	 * An anonymous event's decision is looked up by its key as written: an
+	 * escaped key ("authorization.k8s.io\/decision") is cJSON's to decode
+	 * (a value's escapes, the reason's quotes, are decoded either way)
+	 */
+	if (flags == R_ANON && span_bs(&f[JK_ANNOTATIONS], bs_at) &&
+	    jsonl_obj_keys_escaped(&f[JK_ANNOTATIONS]))
+		esc = true;
 	if (flags == R_ANON && !esc) {
 		/* anonymous: the details from the spans, without building a tree */
 		if ((d = span_detail(f)) != NULL)

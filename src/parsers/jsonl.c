@@ -950,7 +950,7 @@ bool jsonl_has_quoted2(const char *p, const char *end, const char *a, size_t an,
 		for (; end - p >= (ptrdiff_t)(kl + 65); p += 64)
 			if (quoted64_2(p, a, an, b, bn))
 				return true;
-		/* the last positions: two masked steps at most (the longer string's room) */
+		/* the last positions in masked steps (two for strings shorter than 64 bytes) */
 		for (; p < end; p += 64)
 			if (quoted64_2_last(p, end, a, an, b, bn))
 				return true;

@@ -16,6 +16,7 @@
 #include "core/section.h"
 #include "core/strbuf.h"
 #include "parsers/jsonl.h"
+#include "sources/audit_stream.h"
 #include "sources/gzstream.h"
 #include "sources/provider.h"
 
@@ -1083,6 +1084,56 @@ static void test_auditid_reuse(void **state)
  * A UUID auditID is its 128 bits, as written (first digit highest, either
  * case); anything else is hashed: one digit off a UUID is another key.
  */
+/* One line's record, read as a block's line (audit_scan_block: the fast path's own walk). */
+static struct arec block_record(const char *line, struct audit_block *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->buf = (char *)line;
+	in->len = in->cap = strlen(line);
+	audit_scan_block(in, 0);
+	assert_int_equal(((struct block *)in->data)->nrec, 1);
+	return ((struct block *)in->data)->recs[0];
+}
+
+/*
+ * What an escape spells is read as Go and cJSON read it, however little of
+ * the line the fast path looks at: an escaped stageTimestamp is a time, an
+ * escaped annotation key is the decision's (both were read as written).
+ */
+static void test_escapes_decoded(void **state)
+{
+	struct audit_block in;
+	struct arec r;
+
+	(void)state;
+	r = block_record("{\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"stageTimestamp\":"
+			 "\"2025-06-01T07:12:01\\u002e5Z\"}\n",
+			 &in);
+	assert_false(r.flags & R_MALFORMED);
+	assert_int_equal(r.ts, ts_parse("2025-06-01T07:12:01.5Z", 22));
+	audit_block_free(in.data);
+	r = block_record(
+	    "{\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"get\","
+	    "\"user\":{\"username\":\"system:anonymous\"},\"responseStatus\":"
+	    "{\"metadata\":{},\"code\":200},\"stageTimestamp\":\"2025-06-01T07:12:01Z\","
+	    "\"annotations\":{\"authorization.k8s.io\\/decision\":\"forbid\"}}\n",
+	    &in);
+	assert_true(r.flags & R_ANON);
+	assert_non_null(r.d);
+	assert_string_equal(r.d->decision, "forbid");
+	audit_block_free(in.data);
+	/* a value's escape (the reason's quotes) leaves the fast path its own */
+	r = block_record(
+	    "{\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"get\","
+	    "\"user\":{\"username\":\"system:anonymous\"},\"stageTimestamp\":"
+	    "\"2025-06-01T07:12:01Z\",\"annotations\":{\"authorization.k8s.io/decision\":"
+	    "\"allow\",\"authorization.k8s.io/reason\":\"\\\"x\\\"\"}}\n",
+	    &in);
+	assert_non_null(r.d);
+	assert_string_equal(r.d->decision, "allow");
+	audit_block_free(in.data);
+}
+
 static void test_auditid_bits(void **state)
 {
 	static const struct {
@@ -1240,6 +1291,7 @@ int main(void)
 	    cmocka_unit_test(test_walk_fuzz),
 	    cmocka_unit_test(test_walk_strict),
 	    cmocka_unit_test(test_walk_first_backslash),
+	    cmocka_unit_test(test_escapes_decoded),
 	    cmocka_unit_test(test_walk_strict_nested),
 	    cmocka_unit_test(test_block_lines),
 	    cmocka_unit_test(test_has_quoted),
