@@ -157,7 +157,7 @@ static void block_clear(struct block *b)
 static void strict_only_json(const char *p, const char *end, const cJSON *o)
 {
 	struct span f[JK__COUNT], g[JK__COUNT];
-	bool bs, bs2;
+	const char *bs, *bs2; /* the first backslash: the same byte at every level */
 	int r;
 
 	/* the SSE2, AVX2 and AVX-512 walks (where the CPU has them) are one function */
@@ -199,9 +199,9 @@ static void refused_by_both(const char *p, const char *end)
 }
 
 /*
- * The line as one of a block's (audit_scan_block): its walk there also says
- * where the first backslash is (scan_fast), and the values before it are not
- * searched for an escape; audit_scan_line() only knows that there is one.
+ * The line as one of a block's (audit_scan_block): its walk there is
+ * scan_fast()'s, which finds the line's end itself (the values before the
+ * first backslash are not searched for an escape on either way).
  */
 static void same_as_block(const char *p, size_t size, const struct block *tree)
 {

@@ -32,7 +32,7 @@ static void walked(const struct csvrows *c, const char *text, size_t n)
 {
 	const struct aks_walk *w = csvrows_walk(c);
 	struct span f[JK__COUNT];
-	bool bs;
+	const char *bs;
 
 	if (jsonl_walk_strict(text, text + n, f, &bs) < 0 || (bs && !w->bs))
 		abort();

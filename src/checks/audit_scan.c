@@ -988,7 +988,7 @@ void audit_scan_walked(struct block *b, const char *p, const char *end, const st
 void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t line)
 {
 	struct span f[JK__COUNT];
-	bool bs = true;
+	const char *bs_at;
 
 	pthread_once(&hex_once, hex_init);
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
@@ -1031,11 +1031,11 @@ void audit_scan_line(struct block *b, const char *p, const char *end, uint64_t l
 	 * refuse the same lines ({"a":g""} was an event here, not JSON there).
 	 */
 	if (*p != '{' || end[-1] != '}' || !native_walk(b) ||
-	    jsonl_walk_strict(p, end, f, &bs) < 0) {
+	    jsonl_walk_strict(p, end, f, &bs_at) < 0) {
 		slow_path(b, p, (size_t)(end - p), line);
 		return;
 	}
-	scan_walked(b, p, end, f, bs ? p : NULL, line);
+	scan_walked(b, p, end, f, bs_at, line);
 }
 
 void audit_block_free(struct block *b)
@@ -1073,7 +1073,7 @@ static const char *scan_fast(struct block *b, const char *p, const char *end, ui
 	    (!(end - p > 2 && p[1] == '"' && p[2] != 'l' && p[2] != 'e' && p[2] != 'r') &&
 	     (wrapper_start(p, end, "\"log\"") || wrapper_start(p, end, "\"events\"") ||
 	      wrapper_start(p, end, "\"records\""))) ||
-	    jsonl_walk_strict_line_at(p, end, f, &bs_at, &close, &eol) < 0)
+	    jsonl_walk_strict_line(p, end, f, &bs_at, &close, &eol) < 0)
 		return NULL;
 	/* the first backslash: the values before it (most: an escaped quote is
 	 * in the annotations' reason, last) are not searched for one */

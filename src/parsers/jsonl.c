@@ -844,30 +844,6 @@ static void strict_init(struct strict *s, const char *p, const char *end, struct
 #undef STRICT_WALK
 #undef STRICT_AVX512
 
-/*
- * jsonl_has_quoted2()'s candidates 64 positions at a time (64 + max(an, bn) + 1
- * bytes readable): a node's or a service account's user object is about 100
- * bytes, 4 SSE2 steps and 20 positions one at a time before (the search was 4 %
- * of the CPU time of a native log here); one step and those 20 now.
- */
-static bool quoted64_2(const char *p, const char *a, size_t an, const char *b, size_t bn)
-{
-	const __m512i q = _mm512_set1_epi8('"'), f = _mm512_set1_epi8(a[0]);
-	__m512i c0 = _mm512_loadu_si512((const void *)p);
-	__m512i c1 = _mm512_loadu_si512((const void *)(p + 1));
-	__m512i ea = _mm512_loadu_si512((const void *)(p + an + 1));
-	__m512i eb = _mm512_loadu_si512((const void *)(p + bn + 1));
-	uint64_t m = _mm512_cmpeq_epi8_mask(c0, q) & _mm512_cmpeq_epi8_mask(c1, f) &
-		     (_mm512_cmpeq_epi8_mask(ea, q) | _mm512_cmpeq_epi8_mask(eb, q));
-
-	for (; m; m &= m - 1) {
-		const char *c = p + __builtin_ctzll(m);
-		if (quoted_at(c, a, an) || quoted_at(c, b, bn))
-			return true;
-	}
-	return false;
-}
-
 /* the first n bytes of a block (n may be out of 0..64) */
 static inline uint64_t first_bytes(ptrdiff_t n)
 {
@@ -875,13 +851,15 @@ static inline uint64_t first_bytes(ptrdiff_t n)
 }
 
 /*
- * The same for 64 positions from p up to end (fewer than 64 + max(an, bn) + 1
- * bytes left: at most two steps): masked loads read only the bytes before end (a masked-off
- * byte never faults), so the 20 or so positions the steps leave are one
- * step too, not a loop of a compare and a branch each.
+ * jsonl_has_quoted2()'s candidates at the 64 positions from p (p < end): a
+ * node's or a service account's user object is about 100 bytes, 4 SSE2
+ * steps and 20 positions one at a time before (the search was 4 % of the CPU
+ * time of a native log here), two steps now. The loads are masked to the
+ * bytes before end (a masked-off byte never faults), so the last positions
+ * are a step too, not a loop of a compare and a branch each.
  */
-static bool quoted64_2_last(const char *p, const char *end, const char *a, size_t an, const char *b,
-			    size_t bn)
+static bool quoted64_2(const char *p, const char *end, const char *a, size_t an, const char *b,
+		       size_t bn)
 {
 	const ptrdiff_t r = end - p;
 	const __m512i q = _mm512_set1_epi8('"'), f = _mm512_set1_epi8(a[0]);
@@ -947,12 +925,8 @@ bool jsonl_has_quoted2(const char *p, const char *end, const char *a, size_t an,
 		return jsonl_has_quoted(p, end, a, an) || jsonl_has_quoted(p, end, b, bn);
 #ifdef HAVE_STRICT_SIMD
 	if (jsonl_simd_once(&simd_level, simd_detect) == 2) {
-		for (; end - p >= (ptrdiff_t)(kl + 65); p += 64)
-			if (quoted64_2(p, a, an, b, bn))
-				return true;
-		/* the last positions in masked steps (two for strings shorter than 64 bytes) */
 		for (; p < end; p += 64)
-			if (quoted64_2_last(p, end, a, an, b, bn))
+			if (quoted64_2(p, end, a, an, b, bn))
 				return true;
 		return false;
 	}
@@ -982,8 +956,8 @@ void jsonl_simd_force(int level)
 	__atomic_store_n(&simd_level, level < 0 || level > have ? have : level, __ATOMIC_RELAXED);
 }
 
-int jsonl_walk_strict_line_at(const char *p, const char *end, struct span out[JK__COUNT],
-			      const char **bs_at, const char **close, const char **eol)
+int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
+			   const char **bs_at, const char **close, const char **eol)
 {
 	int level = jsonl_simd_once(&simd_level, simd_detect);
 
@@ -996,21 +970,12 @@ int jsonl_walk_strict_line_at(const char *p, const char *end, struct span out[JK
 	return strict_walk_sse2(p, end, out, bs_at, close, eol);
 }
 
-int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
-			   bool *backslash, const char **close, const char **eol)
-{
-	const char *bs_at;
-	int r = jsonl_walk_strict_line_at(p, end, out, &bs_at, close, eol);
-
-	*backslash = bs_at != NULL;
-	return r;
-}
-
-int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT], bool *backslash)
+int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT],
+		      const char **bs_at)
 {
 	const char *close, *eol;
 
-	if (jsonl_walk_strict_line(p, end, out, backslash, &close, &eol) < 0 || eol != end)
+	if (jsonl_walk_strict_line(p, end, out, bs_at, &close, &eol) < 0 || eol != end)
 		return -1;
 	return 0;
 }

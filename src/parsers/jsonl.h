@@ -62,9 +62,11 @@ int jsonl_walk_until_bs(const char *p, const char *end, struct span out[JK__COUN
  * form the API server writes (RFC 8259, no blank outside strings, no raw
  * control byte, no surrogate escape): 0 with out[] filled, or -1 and the line
  * is for a full parser (which then decides whether it is JSON at all).
- * *backslash tells whether the line has an escape.
+ * *bs_at is the line's first backslash, or NULL: a value that ends before it
+ * has no escape.
  */
-int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT], bool *backslash);
+int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT],
+		      const char **bs_at);
 /*
  * The same on the line at p in [p, end): the line ends at the first '\n' or
  * at end. 0 when it is one such object, then maybe blanks (' ', '\t', '\r')
@@ -73,13 +75,7 @@ int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT]
  * over the log.
  */
 int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
-			   bool *backslash, const char **close, const char **eol);
-/*
- * The same, with where the line's first backslash is (NULL: none) instead
- * of whether it has one: a value that ends before it has no escape.
- */
-int jsonl_walk_strict_line_at(const char *p, const char *end, struct span out[JK__COUNT],
-			      const char **bs_at, const char **close, const char **eol);
+			   const char **bs_at, const char **close, const char **eol);
 /* Tests: the walk of 0 SSE2, 1 AVX2, 2 AVX-512BW (at most what the CPU has), -1 the best. */
 void jsonl_simd_force(int level);
 /* The same, one token at a time (the reference for the SSE2 version). */
