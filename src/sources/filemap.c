@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -236,27 +237,64 @@ size_t filemap_unit(const struct filemap *m)
 	return m->unit;
 }
 
-/* "FilePmdMapped:  N kB" of the process's maps: what is mapped 2 MB at a time */
+/*
+ * The entry of the mapping at base in an smaps file (/proc/PID/smaps): its
+ * resident kB and, of them, the kB mapped 2 MB at a time. Lines are read in
+ * pieces: a header's path may be longer than the buffer, and only a piece
+ * that starts a line is looked at.
+ */
+int filemap_smaps_read(const char *path, uintptr_t base, unsigned long long *rss,
+		       unsigned long long *pmd)
+{
+	char line[256];
+	bool at_start = true, ours = false, found = false;
+	FILE *f = fopen(path, "re");
+
+	*rss = *pmd = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		bool start = at_start;
+		char *e;
+		unsigned long long a;
+
+		at_start = strchr(line, '\n') != NULL;
+		if (!start)
+			continue;
+		/* a header: "START-END perms offset dev inode path" (field names are not hex + '-')
+		 */
+		a = strtoull(line, &e, 16);
+		if (e != line && *e == '-') {
+			if (ours)
+				break;
+			ours = found = a == base;
+		} else if (ours && !strncmp(line, "Rss:", 4)) {
+			*rss = strtoull(line + 4, NULL, 10);
+		} else if (ours && !strncmp(line, "FilePmdMapped:", 14)) {
+			*pmd = strtoull(line + 14, NULL, 10);
+		}
+	}
+	fclose(f);
+	return found ? 0 : -1;
+}
+
+/*
+ * Mostly large: at least 7/8 of what the map holds resident is mapped 2 MB at
+ * a time. Readahead into memory that is fragmented (a machine up for hours)
+ * makes a file's folios a mix of 2 MB and smaller ones: mapped with a fifth
+ * of it in 2 MB units, the 223 MB benchmark log took 0.133 s here where
+ * read() took 0.103 s (0.089 s mapped and 0.093 s read() when all of it was).
+ * The share of the whole process (smaps_rollup) said "large" of any file with
+ * one 2 MB unit among its pages.
+ */
 int filemap_large_pages(const struct filemap *m)
 {
-	char buf[2048], *p;
-	ssize_t n;
-	int fd;
+	unsigned long long rss, pmd;
 
-	if (m->unit != MAP_UNIT)
+	if (m->unit != MAP_UNIT ||
+	    filemap_smaps_read("/proc/self/smaps", (uintptr_t)m->base, &rss, &pmd) < 0 || !rss)
 		return -1;
-	fd = open("/proc/self/smaps_rollup", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, "\nFilePmdMapped:");
-	if (!p)
-		return -1;
-	return strtoull(p + 15, NULL, 10) > 0;
+	return pmd * 8 >= rss * 7;
 }
 
 bool filemap_cut(const struct filemap *m)

@@ -47,13 +47,17 @@ void filemap_drop(struct filemap *m, uint64_t upto);
 void filemap_drop_range(struct filemap *m, uint64_t off, size_t len);
 /*
  * Whether the kernel maps the file's pages 2 MB at a time (they are in
- * large folios): 1 yes, 0 no (4 KB at a time), -1 not known (no
- * /proc/self/smaps_rollup, a file under 2 MB). It reads what the whole
- * process has mapped that way, so ask while a resident unit of this map is not
- * given back yet: mapping 4 KB pages costs more than read()'s copy on some
- * machines (virtual ones whose page-table updates are expensive).
+ * large folios): 1 yes (at least 7/8 of what the map holds resident), 0 no
+ * (4 KB and small folios at a time), -1 not known (no /proc/self/smaps, a
+ * file under 2 MB, nothing resident). Ask while a unit just made resident is
+ * not given back yet: mapping small pages costs more than read()'s copy on
+ * some machines (virtual ones whose page-table updates are expensive).
  */
 int filemap_large_pages(const struct filemap *m);
+/* The smaps entry (path: /proc/self/smaps) of the mapping at base: resident kB and those
+ * mapped 2 MB at a time; -1 if there is none. Exposed for the tests. */
+int filemap_smaps_read(const char *path, uintptr_t base, unsigned long long *rss,
+		       unsigned long long *pmd);
 /* What the map gives back at once: the first byte of its second unit is at this offset. */
 size_t filemap_unit(const struct filemap *m);
 /* The file shrank: a page faulted past its end (from there on the map reads zeros), or

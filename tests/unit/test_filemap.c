@@ -202,12 +202,75 @@ static void test_foreign_sigbus(void **state)
 	unlink(path);
 }
 
+/*
+ * The map's own entry of smaps, whatever comes before and after it: a header
+ * with a path longer than a line buffer, field names that start with hex
+ * letters ("AnonHugePages", "FilePmdMapped"), the same fields of other maps.
+ */
+static void test_smaps_read(void **state)
+{
+	char path[] = "/tmp/kanon-smaps-XXXXXX", longname[600];
+	int fd = mkstemp(path);
+	FILE *f;
+	unsigned long long rss = 1, pmd = 1;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	memset(longname, 'd', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	fprintf(f,
+		"55d0a0000000-55d0a0021000 r--p 00000000 fd:01 42   /usr/bin/kanon\n"
+		"Rss:                 132 kB\nFilePmdMapped:         0 kB\n"
+		"7f0000000000-7f0000400000 r--p 00000000 fd:01 43   /%s\n"
+		"Size:               4096 kB\nRss:                4096 kB\n"
+		"AnonHugePages:         0 kB\nFilePmdMapped:      2048 kB\n"
+		"VmFlags: rd mr mw me sd\n"
+		"7f0000400000-7f0000401000 rw-p 00000000 00:00 0 \n"
+		"Rss:                   4 kB\nFilePmdMapped:      9999 kB\n",
+		longname);
+	fclose(f);
+	assert_int_equal(filemap_smaps_read(path, 0x7f0000000000u, &rss, &pmd), 0);
+	assert_int_equal(rss, 4096);
+	assert_int_equal(pmd, 2048);
+	assert_int_equal(filemap_smaps_read(path, 0x55d0a0000000u, &rss, &pmd), 0);
+	assert_int_equal(rss, 132);
+	assert_int_equal(pmd, 0);
+	/* no such map; no such file */
+	assert_int_equal(filemap_smaps_read(path, 0x7f0000001000u, &rss, &pmd), -1);
+	unlink(path);
+	assert_int_equal(filemap_smaps_read(path, 0x7f0000000000u, &rss, &pmd), -1);
+}
+
+/* A live map: once a unit is resident, the kernel's smaps has its entry (an answer, 0 or 1). */
+static void test_large_pages_live(void **state)
+{
+	char path[] = "/tmp/kanon-filemap-XXXXXX";
+	int fd = make_file_of(path, BIG_BYTES);
+	struct filemap *m = filemap_create(fd, BIG_BYTES);
+	unsigned long long rss, pmd;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(filemap_populate(m, 0, UNIT), 0);
+	assert_int_equal(
+	    filemap_smaps_read("/proc/self/smaps", (uintptr_t)filemap_data(m), &rss, &pmd), 0);
+	assert_true(rss >= UNIT / 1024);
+	assert_true(pmd <= rss);
+	assert_int_equal(filemap_large_pages(m), pmd * 8 >= rss * 7);
+	filemap_destroy(m);
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_map_reads_file),   cmocka_unit_test(test_map_aligned),
 	    cmocka_unit_test(test_map_file_shrinks), cmocka_unit_test(test_map_limit),
-	    cmocka_unit_test(test_foreign_sigbus),
+	    cmocka_unit_test(test_foreign_sigbus),   cmocka_unit_test(test_smaps_read),
+	    cmocka_unit_test(test_large_pages_live),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
