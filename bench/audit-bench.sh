@@ -13,6 +13,8 @@
 #   kanon audit (all CPUs), kanon audit --threads 1, on one core (taskset), grep -c,
 #   cat >/dev/null, the grep|jq|sort|uniq pipeline, and once jq over every line;
 #   kanon on the gzip'ed log vs zcat and zlib's own inflate (bench/audit-zinflate.c).
+# Prints how the page cache holds the log (bench/audit-folios.c: how many 2 MB units are
+# 2 MB folios, which decides whether kanon maps it or reads it).
 # Prints MB/s and the ratios, the peak RSS of kanon, and checks kanon's counts against the truth.
 #
 #   WRAPPED=1 bench/audit-bench.sh [KANON]
@@ -87,6 +89,15 @@ row() { # label seconds
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other processes skew the timings)"
 echo "input: $LOG, $mb MB, $(wc -l <"$LOG") lines; $(nproc) CPUs; median of $RUNS runs, warm cache"
+# how readahead cached the log (fragmented free memory makes fewer 2 MB folios: kanon then
+# reads it with read() instead of mapping it, and the timings differ for that alone)
+FOLIOS=$OUT/audit-folios
+if [ ! -x "$FOLIOS" ] || [ "$FOLIOS" -ot bench/audit-folios.c ]; then
+	${CC:-cc} -O2 -o "$FOLIOS" bench/audit-folios.c || exit 2
+fi
+if fo=$("$FOLIOS" "$LOG"); then
+	echo "page cache: ${fo% *} of the log's ${fo#* } 2 MB units are 2 MB folios (bench/audit-folios.c)"
+fi
 
 # old build vs this one, interleaved run by run so that a noisy moment hits all three
 compare_old() {
