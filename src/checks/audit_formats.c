@@ -642,7 +642,7 @@ static const char *plain_object(const char *p, const char *end, const char *cons
 		p = blank(p, end);
 		if (lazy && k == 0) {
 			q = cw_page_events(p, end, lazy); /* the events, read once */
-		} else if (k == keep && *p == '"') {
+		} else if (k == keep && p < end && *p == '"') {
 			/* the kept string decoded where it is kept, not copied there */
 			bool nul;
 			if ((q = jsonl_decode_fast_nul(p, end, kept, &nul)) != NULL)
