@@ -1,6 +1,7 @@
 #include "parsers/jsonl.h"
 #include "parsers/json.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -842,6 +843,23 @@ static void strict_init(struct strict *s, const char *p, const char *end, struct
 #define STRICT_WALK   strict_walk_avx512
 #include "parsers/jsonl_strict.inc"
 #undef STRICT_WALK
+#ifdef __clang__
+#pragma clang attribute pop
+#pragma clang attribute push(                                                                      \
+    __attribute__((                                                                                \
+	target("avx512f,avx512bw,avx512vl,avx512vbmi2,bmi,bmi2,popcnt,pclmul,sse4.2"))),           \
+    apply_to = function)
+#else
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512vbmi2,bmi,bmi2,popcnt,pclmul,sse4.2")
+#endif
+/* and with VBMI2's byte compress: the line's shape (see jsonl_strict.inc) */
+#define STRICT_SHAPE 1
+#define STRICT_WALK  strict_walk_shape
+#include "parsers/jsonl_strict.inc"
+#undef STRICT_WALK
+#undef STRICT_SHAPE
 #undef STRICT_AVX512
 
 /* the first n bytes of a block (n may be out of 0..64) */
@@ -885,7 +903,7 @@ static bool quoted64_2(const char *p, const char *end, const char *a, size_t an,
 #endif
 #endif
 
-/* 0: SSE2 (or portable C), 1: AVX2, 2: AVX-512BW; -1: not known yet */
+/* 0: SSE2 (or portable C), 1: AVX2, 2: AVX-512BW, 3: and VBMI2 (shapes); -1: not known yet */
 static int simd_level = -1;
 
 /* KANON_SIMD's cap (jsonl.h), read for every SIMD path */
@@ -896,7 +914,9 @@ int jsonl_simd_cap(void)
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 	__builtin_cpu_init();
 #endif
-	return env && !strcmp(env, "sse2") ? 0 : env && !strcmp(env, "avx2") ? 1 : 2;
+	if (!env)
+		return 3;
+	return !strcmp(env, "sse2") ? 0 : !strcmp(env, "avx2") ? 1 : !strcmp(env, "avx512") ? 2 : 3;
 }
 
 /* The best walk the CPU has, or less with KANON_SIMD=sse2 or avx2 (the tests run each). */
@@ -909,7 +929,11 @@ static int simd_detect(void)
 	if (!__builtin_cpu_supports("pclmul"))
 		return 0;
 	if (cap >= 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
-		return 2;
+		return cap >= 3 && __builtin_cpu_supports("avx512vl") &&
+			       __builtin_cpu_supports("avx512vbmi2") &&
+			       __builtin_cpu_supports("sse4.2")
+			   ? 3
+			   : 2;
 	if (cap >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2"))
 		return 1;
 #endif
@@ -924,7 +948,7 @@ bool jsonl_has_quoted2(const char *p, const char *end, const char *a, size_t an,
 	if (!an || !bn || a[0] != b[0])
 		return jsonl_has_quoted(p, end, a, an) || jsonl_has_quoted(p, end, b, bn);
 #ifdef HAVE_STRICT_SIMD
-	if (jsonl_simd_once(&simd_level, simd_detect) == 2) {
+	if (jsonl_simd_once(&simd_level, simd_detect) >= 2) {
 		for (; p < end; p += 64)
 			if (quoted64_2(p, end, a, an, b, bn))
 				return true;
@@ -956,12 +980,22 @@ void jsonl_simd_force(int level)
 	__atomic_store_n(&simd_level, level < 0 || level > have ? have : level, __ATOMIC_RELAXED);
 }
 
+void jsonl_shapes_forget(void)
+{
+#ifdef HAVE_STRICT_SIMD
+	if (shapes)
+		memset(shapes, 0, sizeof(*shapes));
+#endif
+}
+
 int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
 			   const char **bs_at, const char **close, const char **eol)
 {
 	int level = jsonl_simd_once(&simd_level, simd_detect);
 
 #ifdef HAVE_STRICT_SIMD
+	if (level == 3)
+		return strict_walk_shape(p, end, out, bs_at, close, eol);
 	if (level == 2)
 		return strict_walk_avx512(p, end, out, bs_at, close, eol);
 	if (level == 1)

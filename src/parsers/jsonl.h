@@ -76,8 +76,13 @@ int jsonl_walk_strict(const char *p, const char *end, struct span out[JK__COUNT]
  */
 int jsonl_walk_strict_line(const char *p, const char *end, struct span out[JK__COUNT],
 			   const char **bs_at, const char **close, const char **eol);
-/* Tests: the walk of 0 SSE2, 1 AVX2, 2 AVX-512BW (at most what the CPU has), -1 the best. */
+/*
+ * Tests: the walk of 0 SSE2, 1 AVX2, 2 AVX-512BW, 3 AVX-512 with shapes (at most what the
+ * CPU has), -1 the best.
+ */
 void jsonl_simd_force(int level);
+/* Tests: the calling thread's walk with shapes forgets the shapes it kept. */
+void jsonl_shapes_forget(void);
 /* The same, one token at a time (the reference for the SSE2 version). */
 int jsonl_walk_until_scalar(const char *p, const char *end, struct span out[JK__COUNT], int stop);
 
@@ -245,7 +250,8 @@ void jsonl_reduce_release(struct jsonl_reduce *r);
 /*
  * The instruction sets the SIMD code may use, as KANON_SIMD caps them (the
  * tests run each): 0 SSE2 only (KANON_SIMD=sse2), 1 up to AVX2
- * (KANON_SIMD=avx2), 2 anything the CPU has. __builtin_cpu_init() is done.
+ * (KANON_SIMD=avx2), 2 up to AVX-512BW without the strict walk's shapes
+ * (KANON_SIMD=avx512), 3 anything the CPU has. __builtin_cpu_init() is done.
  */
 int jsonl_simd_cap(void);
 

@@ -170,11 +170,11 @@ static void walk_strict_cases(void)
 	}
 }
 
-/* every version of the walk: SSE2, and AVX2 and AVX-512BW where the CPU has them */
+/* every version of the walk: SSE2, and AVX2, AVX-512BW and its shapes where the CPU has them */
 static void test_walk_strict(void **state)
 {
 	(void)state;
-	for (int level = 0; level <= 2; level++) {
+	for (int level = 0; level <= 3; level++) {
 		jsonl_simd_force(level);
 		walk_strict_cases();
 	}
@@ -211,7 +211,7 @@ static void test_walk_strict_nested(void **state)
 	char buf[512];
 
 	(void)state;
-	for (int level = 0; level <= 2; level++) {
+	for (int level = 0; level <= 3; level++) {
 		jsonl_simd_force(level);
 		for (int pad = 0; pad < 70; pad++) {
 			for (size_t k = 0; k < n_ok + n_no; k++) {
@@ -225,6 +225,152 @@ static void test_walk_strict_nested(void **state)
 		}
 	}
 	jsonl_simd_force(-1);
+}
+
+/*
+ * One line through the SSE2 walk and twice through the walk with shapes (the
+ * second time its shape is kept: the bracket loop is skipped): one answer,
+ * the same members, the same first backslash.
+ */
+static void same_strict(const char *p, const char *end)
+{
+	struct span f[JK__COUNT], g[JK__COUNT];
+	const char *bs, *bs2, *cl = NULL, *cl2 = NULL, *eol = NULL, *eol2 = NULL;
+	int r;
+
+	jsonl_simd_force(0);
+	r = jsonl_walk_strict_line(p, end, f, &bs, &cl, &eol);
+	jsonl_simd_force(3);
+	for (int i = 0; i < 2; i++) {
+		if (jsonl_walk_strict_line(p, end, g, &bs2, &cl2, &eol2) != r ||
+		    (!r && (bs != bs2 || cl != cl2 || eol != eol2 || memcmp(f, g, sizeof(f)))))
+			fail_msg("the walk with shapes differs (walk %d): %.*s", i + 1,
+				 (int)(end - p), p);
+	}
+	jsonl_simd_force(-1);
+}
+
+/*
+ * The walk with shapes (AVX-512 VBMI2) takes a line whose shape, its items by
+ * class, is that of a line the bracket loop took. Lines of one shape that
+ * differ in their tokens or their keys, lines whose brackets alone match
+ * ({} and {"a"}), escaped keys, keys moved, lines too long for a shape,
+ * blanks after the event a block long, and more shapes than the cache holds:
+ * the same answers as the SSE2 walk.
+ */
+static void test_walk_shapes(void **state)
+{
+	static const char *const lines[] = {
+	    "{\"user\":1}",
+	    "{\"us\\u0065r\":1}",
+	    "{\"use\\u0072\":1}",
+	    "{\"kind\":\"Event\",\"auditID\":\"x\",\"stage\":\"RequestReceived\"}",
+	    "{\"stage\":\"ResponseComplete\",\"kind\":\"E\",\"auditID\":\"yy\"}",
+	    "{\"apiVersion\":\"v1\",\"verb\":\"get\"}",
+	    "{\"verb\":\"v1\",\"apiVersion\":\"get\"}",
+	    "{\"a\":1}",
+	    "{\"a\":tru}",
+	    "{\"a\":1x}",
+	    "{\"a\":-}",
+	    "{\"a\":\"\\q\"}",
+	    "{\"a\":\"x\x01\"}",
+	    "{\"a\":[1,2]}",
+	    "{\"a\":[true,null]}",
+	    "{\"a\":[\"1\",2]}",
+	    "{\"requestReceivedTimestamp\":1,\"b\":2}",
+	    "{\"requestReceivedTimestamX\":1,\"b\":2}",
+	    "{\"requestReceivedTimestamp1\":1,\"b\":2}",
+	    "{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":1}",
+	    "{\"user\":1}",
+	    "{\"x\":1}",
+	    "{\"user\":1}",
+	    "{\"\":1}",
+	    "{\"user\":1}",
+	    "{\"use\":1}",
+	    "{\"user\":1}",
+	    "{\"users\":1}",
+	    "{\"verb\":1,\"user\":2}",
+	    "{\"verb\":1,\"use\":2}",
+	    "{}",
+	    "{\"a\"}",
+	    "{\"a\":{}}",
+	    "{\"a\":{\"b\"}}",
+	    "{\"a\":[]}",
+	    "{\"a\":[\"b\"]}",
+	    "{\"a\":[1]}",
+	    "{\"a\":[[]]}",
+	    "{\"a\":[{}]}",
+	    "{\"a\":{\"b\":[]}}",
+	    "{\"a\":1}x",
+	    "{\"a\":1} ",
+	    "{\"a\":1}\t\r",
+	    "{\"a\":1}{}",
+	    "{\"a\":1,\"b\":{}}",
+	    "{\"a\":1,\"b\":{\"c\":2}}",
+	    "{\"user\":{\"username\":\"system:anonymous\"},\"verb\":1}",
+	    "{\"user\":{\"username\":\"system:anonymous\"},\"verb\":1,\"verb\":2}",
+	};
+	static const char xs[] =
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+	struct strbuf l = STRBUF_INIT;
+
+	(void)state;
+	jsonl_shapes_forget(); /* the keys each line is compared with are the first line's */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < sizeof(lines) / sizeof(lines[0]); k++)
+			same_strict(LINE(lines[k]));
+	/* more than 32 blocks; more than 512 items; each cut short too */
+	for (int big = 0; big < 2; big++) {
+		strbuf_reset(&l);
+		strbuf_addstr(&l, "{\"auditID\":\"a\",\"x\":[");
+		for (int i = 0; i < (big ? 700 : 40); i++)
+			strbuf_addf(
+			    &l, "%s\"%.*s\"", i ? "," : "", big ? 1 : 60,
+			    "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
+		strbuf_addstr(&l, "],\"stage\":\"ResponseComplete\"}");
+		same_strict(l.buf, l.buf + l.len);
+		same_strict(l.buf, l.buf + l.len - 1);
+	}
+	/*
+	 * Blanks after the event, then the newline or a byte: at each place of
+	 * its '}' in a block (the bracket loop stops there; a block of blanks
+	 * after it is refused by the masks, and taken once the loop has run).
+	 */
+	for (int tail = 0; tail < 3; tail++) {
+		static const int blanks[] = {0, 1, 2, 62, 63, 64, 65, 127, 128, 129, 200};
+		for (int pad = 0; pad < 64; pad++) {
+			for (size_t b = 0; b < sizeof(blanks) / sizeof(blanks[0]); b++) {
+				strbuf_reset(&l);
+				strbuf_addf(&l,
+					    "{\"auditID\":\"a\",\"x\":\"%.*s\",\"stage\":\"RC\"}",
+					    pad, xs);
+				for (int i = 0; i < blanks[b]; i++)
+					strbuf_addch(&l, i % 3 ? ' ' : '\t');
+				strbuf_addstr(&l, tail == 0   ? "\n{}\n"
+						  : tail == 1 ? "x\n"
+							      : "\r\n");
+				same_strict(l.buf, l.buf + l.len);
+			}
+		}
+	}
+	/* 600 shapes, twice: the cache's ways are taken and given back */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < 600; i++) {
+			strbuf_reset(&l);
+			strbuf_addstr(&l, "{\"auditID\":\"a\",\"x\":");
+			for (int d = 0; d <= i % 30; d++)
+				strbuf_addch(&l, '[');
+			strbuf_addch(&l, '1');
+			for (int d = 0; d <= i % 30; d++)
+				strbuf_addch(&l, ']');
+			strbuf_addstr(&l, ",\"stage\":[");
+			for (int d = 0; d <= i / 30; d++)
+				strbuf_addstr(&l, d ? ",\"s\"" : "\"s\"");
+			strbuf_addstr(&l, "]}");
+			same_strict(l.buf, l.buf + l.len);
+		}
+	}
+	strbuf_release(&l);
 }
 
 /*
@@ -285,7 +431,7 @@ static void test_block_lines(void **state)
 		audit_scan_line(&ref, l.buf, l.buf + l.len, ++n);
 	}
 	audit_fmt_block_end(&ref);
-	for (int level = 0; level <= 2; level++) {
+	for (int level = 0; level <= 3; level++) {
 		struct block *b;
 
 		jsonl_simd_force(level);
@@ -367,7 +513,7 @@ static void test_walk_first_backslash(void **state)
 	const char *close, *eol, *at;
 
 	(void)state;
-	for (int level = 0; level <= 2; level++) {
+	for (int level = 0; level <= 3; level++) {
 		jsonl_simd_force(level);
 		strbuf_reset(&l);
 		strbuf_addstr(&l, "{\"auditID\":\"a\",\"stage\":\"ResponseComplete\"}\n");
@@ -437,7 +583,7 @@ static void test_has_quoted(void **state)
 	(void)state;
 	/* every SIMD level the CPU has (jsonl_has_quoted2 takes 64 positions at a time
 	 * with AVX-512) */
-	for (int level = 0; level <= 2; level++) {
+	for (int level = 0; level <= 3; level++) {
 		jsonl_simd_force(level);
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 			size_t kl = strlen(keys[k]);
@@ -592,6 +738,7 @@ static void test_walk_fuzz(void **state)
 					     (sizeof(alphabet) - 1)];
 		}
 		same_walk(line, i & 1 ? JK_STAGETS : -1);
+		same_strict(LINE(line)); /* most keep the base's shape: its tokens differ */
 	}
 }
 
@@ -1292,6 +1439,7 @@ int main(void)
 	    cmocka_unit_test(test_walk_first_backslash),
 	    cmocka_unit_test(test_escapes_decoded),
 	    cmocka_unit_test(test_walk_strict_nested),
+	    cmocka_unit_test(test_walk_shapes),
 	    cmocka_unit_test(test_block_lines),
 	    cmocka_unit_test(test_has_quoted),
 	    cmocka_unit_test(test_status_code),
