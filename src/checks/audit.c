@@ -693,11 +693,11 @@ struct agg *agg_create(const struct audit_opts *o, char *const *files, size_t nf
 	a->files = files;
 	a->nfiles = nfiles;
 	a->table = huge_zalloc(TABLE_BYTES);
-	a->set_open = xcalloc(TABLE_SETS, sizeof(*a->set_open));
+	a->set_open = xcalloc_populated(TABLE_SETS, sizeof(*a->set_open));
 	a->file_bad = xcalloc(nfiles + 1, sizeof(*a->file_bad));
 	a->line_base = xcalloc(nfiles + 1, sizeof(*a->line_base));
-	a->pend = xcalloc(MAX_PENDING, sizeof(*a->pend));
-	a->pend_free = xcalloc(MAX_PENDING, sizeof(*a->pend_free));
+	a->pend = xcalloc_populated(MAX_PENDING, sizeof(*a->pend));
+	a->pend_free = xcalloc_populated(MAX_PENDING, sizeof(*a->pend_free));
 	for (uint32_t i = 0; i < MAX_PENDING; i++)
 		a->pend_free[i] = MAX_PENDING - 1 - i;
 	a->npend_free = MAX_PENDING;

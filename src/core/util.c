@@ -95,9 +95,37 @@ char *xstrdup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+void mem_populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t lo = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t hi = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE); /* advice: see util.h */
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+void *xcalloc_populated(size_t nmemb, size_t size)
+{
+	size_t n = st_mult(nmemb ? nmemb : 1, size ? size : 1);
+	void *p = xmalloc(n);
+
+	mem_populate(p, n);
+	memset(p, 0, n);
+	return p;
+}
+
+/* the sizes grow_array() moves to pages backed at once */
+#define POPULATE_FROM ((size_t)32 << 10)
+#define POPULATE_UPTO ((size_t)8 << 20)
+
 void grow_array(void **arr, size_t *alloc, size_t need, size_t elem)
 {
-	size_t n = *alloc;
+	size_t n = *alloc, bytes;
 
 	if (need <= n)
 		return;
@@ -107,7 +135,18 @@ void grow_array(void **arr, size_t *alloc, size_t need, size_t elem)
 	 * then dies instead of wrapping */
 	while (n < need)
 		n = n > SIZE_MAX / 2 ? need : n * 2;
-	*arr = xrealloc(*arr, st_mult(n, elem));
+	bytes = st_mult(n, elem);
+	if (bytes >= POPULATE_FROM && bytes <= POPULATE_UPTO) {
+		/* realloc() would fault in the copy's pages one by one */
+		void *q = xmalloc(bytes);
+		mem_populate(q, bytes);
+		if (*arr)
+			memcpy(q, *arr, *alloc * elem); /* (*alloc * elem < bytes) */
+		free(*arr);
+		*arr = q;
+	} else {
+		*arr = xrealloc(*arr, bytes);
+	}
 	*alloc = n;
 }
 

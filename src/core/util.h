@@ -51,7 +51,22 @@ char *xstrdup_or_null(const char *s);
 void *huge_zalloc(size_t n);
 void huge_free(void *p, size_t n);
 
-/* Grow *arr so that it holds at least `need` elements of `elem` bytes. */
+/*
+ * The whole pages inside p..p+n backed now, writable, in one call
+ * (MADV_POPULATE_WRITE, Linux 5.14): about 0.6 us a page where each first
+ * write faults at 12 us (the same hypervisor). Advice: where it is refused
+ * (an older kernel), the pages fault in one at a time as before.
+ */
+void mem_populate(void *p, size_t n);
+/* xcalloc() whose pages are backed at once (mem_populate()): for the tens
+ * of KB and more that are written soon after, across their length. */
+void *xcalloc_populated(size_t nmemb, size_t size);
+
+/*
+ * Grow *arr so that it holds at least `need` elements of `elem` bytes. An
+ * array of 32 KB to 8 MB is moved to pages backed at once (mem_populate()):
+ * an audit block's records grown by realloc() took 180 faults a run.
+ */
 void grow_array(void **arr, size_t *alloc, size_t need, size_t elem);
 #define ALLOC_GROW(arr, need, alloc) grow_array((void **)&(arr), &(alloc), (need), sizeof(*(arr)))
 

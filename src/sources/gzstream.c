@@ -16,7 +16,8 @@
  * The first read only looks for the gzip magic: a plain file's bytes are
  * read into the caller's buffer after it (or mapped), and a fresh 1 MB
  * filled at once cost 256 page faults, 2-3 ms of `kanon audit`'s start on
- * a virtual machine.
+ * a virtual machine. Its 16 pages are backed in one call (mem_populate()):
+ * as faults they were 0.2 ms before the first block.
  */
 #define FIRST_READ (64u << 10)
 
@@ -147,6 +148,7 @@ int instream_open_fd(struct instream *s, int fd, const char *name, struct err *e
 	}
 	s->in_cap = IN_CAP;
 	s->in = xmalloc(s->in_cap);
+	mem_populate(s->in, FIRST_READ);
 	/* enough bytes to see the magic, unless the file is shorter */
 	while (s->in_len < 2 && !s->raw_eof) {
 		if (raw_fill(s, e) < 0) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,12 +101,92 @@ static void test_err_cut_is_marked(void **state)
 	assert_string_equal(buf, "f:1: a messa...");
 }
 
+/* Whether the kernel backs pages on request (MADV_POPULATE_WRITE, Linux 5.14; not valgrind). */
+static bool can_populate(void)
+{
+	bool ok = false;
+#ifdef MADV_POPULATE_WRITE
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	void *m = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(m != MAP_FAILED);
+	ok = madvise(m, pg, MADV_POPULATE_WRITE) == 0;
+	munmap(m, pg);
+#endif
+	return ok;
+}
+
+/* The whole pages inside p..p+n that are not resident (mincore()). */
+static size_t absent_pages(const void *p, size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), absent = 0;
+	uintptr_t lo = ((uintptr_t)p + pg - 1) & ~(uintptr_t)(pg - 1);
+	uintptr_t hi = ((uintptr_t)p + n) & ~(uintptr_t)(pg - 1);
+	unsigned char *v;
+
+	if (hi <= lo)
+		return 0;
+	v = calloc((hi - lo) / pg, 1);
+	assert_non_null(v);
+	assert_int_equal(mincore((void *)lo, hi - lo, v), 0);
+	for (size_t i = 0; i < (hi - lo) / pg; i++)
+		absent += !(v[i] & 1);
+	free(v);
+	return absent;
+}
+
+/*
+ * grow_array() keeps the elements whichever way it grows (realloc(), or a
+ * copy into pages backed at once between 32 KB and 8 MB), and a grown array
+ * of that range is resident before anything is written to it.
+ */
+static void test_grow_populated(void **state)
+{
+	uint32_t *a = NULL;
+	size_t alloc = 0, n = 0, last = 0;
+	bool pop = can_populate();
+	(void)state;
+
+	while (n < ((size_t)12 << 20) / sizeof(*a)) {
+		ALLOC_GROW(a, n + 1, alloc);
+		if (alloc != last) {
+			size_t bytes = alloc * sizeof(*a);
+			for (size_t i = 0; i < n; i++)
+				if (a[i] != (uint32_t)(i * 2654435761u))
+					fail_msg("element %zu lost growing to %zu", i, alloc);
+			if (pop && bytes >= ((size_t)32 << 10) && bytes <= ((size_t)8 << 20))
+				assert_int_equal(absent_pages(a, bytes), 0);
+			last = alloc;
+		}
+		a[n] = (uint32_t)(n * 2654435761u);
+		n++;
+	}
+	assert_true(alloc * sizeof(*a) > ((size_t)8 << 20)); /* past the range: realloc() again */
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(a[i], (uint32_t)(i * 2654435761u));
+	free(a);
+}
+
+static void test_calloc_populated(void **state)
+{
+	size_t n = (size_t)300 << 10;
+	unsigned char *p = xcalloc_populated(n, 1);
+	(void)state;
+
+	if (can_populate())
+		assert_int_equal(absent_pages(p, n), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(p[i], 0);
+	free(p);
+	mem_populate(NULL, 0); /* nothing: no whole page */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_size_math),
-	    cmocka_unit_test(test_err_long_path),
-	    cmocka_unit_test(test_err_cut_is_marked),
+	    cmocka_unit_test(test_size_math),	      cmocka_unit_test(test_err_long_path),
+	    cmocka_unit_test(test_err_cut_is_marked), cmocka_unit_test(test_grow_populated),
+	    cmocka_unit_test(test_calloc_populated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
