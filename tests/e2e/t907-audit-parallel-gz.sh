@@ -84,12 +84,13 @@ same() {
 	"$KANON" audit --no-progress --threads 1 "$@" >"seq.out" 2>"seq.err"
 	echo $? >seq.rc
 	for how in "--threads 2" "--threads 4" "--threads 3" "B --threads 2" "M3 --threads 2" \
-		"M2 --threads 2"; do
+		"M2 --threads 2" "M0 --threads 2"; do
 		local env=()
 		case $how in
 		B*) env=(KANON_TEST_AHEAD_BUDGET=1) how=${how#B } ;; # one block ahead at a time
 		M3*) env=(KANON_TEST_MAX_THREADS=3) how=${how#M3 } ;; # one reader only
-		M2*) env=(KANON_TEST_MAX_THREADS=2) how=${how#M2 } ;; # no reader thread: inline
+		M2*) env=(KANON_TEST_MAX_THREADS=2) how=${how#M2 } ;; # no lane: this thread reads
+		M0*) env=(KANON_TEST_MAX_THREADS=0) how=${how#M0 } ;; # no thread: inline
 		esac
 		# shellcheck disable=SC2086
 		env "${env[@]}" "$KANON" audit --no-progress $how "$@" >par.out 2>par.err
