@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -294,6 +295,46 @@ int filemap_large_pages(const struct filemap *m)
 	    filemap_smaps_read("/proc/self/smaps", (uintptr_t)m->base, &rss, &pmd) < 0 || !rss)
 		return -1;
 	return pmd * 8 >= rss * 7;
+}
+
+static uint64_t thread_ns(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) < 0)
+		return 0;
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* ns per page to read one byte of each of the n pages from p */
+static uint64_t touch_half(const char *p, size_t n)
+{
+	volatile const char *v = p;
+	uint64_t t0 = thread_ns();
+	unsigned sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += (unsigned char)v[i * page];
+	(void)sum;
+	return (thread_ns() - t0) / n;
+}
+
+uint64_t filemap_touch_ns(const struct filemap *m, uint64_t off, size_t len)
+{
+	size_t lo, n;
+	uint64_t a, b;
+
+	if (off >= m->size)
+		return 0;
+	if (len > m->size - off)
+		len = (size_t)(m->size - off);
+	lo = ((size_t)off + page - 1) & ~(page - 1);
+	n = (size_t)(off + len) > lo ? ((size_t)(off + len) - lo) / page : 0;
+	if (n < 2)
+		return 0;
+	a = touch_half(m->base + lo, n / 2);
+	b = touch_half(m->base + lo + n / 2 * page, n - n / 2);
+	return a < b ? a : b;
 }
 
 bool filemap_cut(const struct filemap *m)

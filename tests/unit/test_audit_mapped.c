@@ -24,11 +24,13 @@ struct seen {
 	uint64_t hash;
 	bool last;
 	bool doc;
+	bool mapped; /* not compared: how the block was read */
 };
 
 struct log {
 	struct seen v[MAX_CONSUME];
 	size_t n;
+	size_t nmapped; /* blocks read through the map */
 	char err[512];
 	size_t nerr;
 	const char *shrink; /* the file to truncate when the first block is scanned */
@@ -57,6 +59,7 @@ static void scan(void *ctx, struct audit_block *b)
 	if (cut && truncate(cut, 1000) != 0)
 		abort();
 	s->len = b->len;
+	s->mapped = b->map != NULL;
 	s->hash = fnv(b->buf, b->len);
 	s->last = b->last_of_file;
 	s->doc = b->doc;
@@ -67,7 +70,9 @@ static void consume(void *ctx, struct audit_block *b)
 	struct log *l = ctx;
 
 	assert_true(l->n < MAX_CONSUME);
-	l->v[l->n++] = *(struct seen *)b->data;
+	l->v[l->n] = *(struct seen *)b->data;
+	l->nmapped += l->v[l->n].mapped;
+	l->v[l->n++].mapped = false; /* the blocks compare the same either way */
 }
 
 static void release(void *ctx, void *data)
@@ -98,12 +103,17 @@ static void run(const char *path, int threads, bool mapped, struct log *l)
 	};
 
 	l->n = 0;
+	l->nmapped = 0;
 	l->nerr = 0;
 	l->err[0] = '\0';
 	if (!mapped)
 		setenv("KANON_TEST_NO_MMAP", "1", 1);
+	/* mapped whatever this machine's first reads of mapped pages cost (map_dear()) */
+	if (!getenv("KANON_TEST_MAP_TOUCH"))
+		setenv("KANON_TEST_MAP_TOUCH", "fast", 1);
 	audit_stream_run(files, 1, &ops);
 	unsetenv("KANON_TEST_NO_MMAP");
+	unsetenv("KANON_TEST_MAP_TOUCH");
 }
 
 /* Mapped to the map's second 2 MB unit, then read() as for small folios (read_mapped). */
@@ -156,9 +166,19 @@ static void test_mapped_same_blocks(void **state)
 		assert_int_equal(b.nerr, 0);
 		assert_int_equal(a.n, b.n);
 		assert_memory_equal(a.v, b.v, a.n * sizeof(a.v[0]));
+		assert_true(a.nmapped > 0);
+		assert_int_equal(b.nmapped, 0);
+		/* the first block's pages dear to read mapped: read() from the start, the same */
+		setenv("KANON_TEST_MAP_TOUCH", "slow", 1);
+		run(path, threads, true, &b);
+		assert_int_equal(b.nerr, 0);
+		assert_int_equal(b.nmapped, 0);
+		assert_int_equal(a.n, b.n);
+		assert_memory_equal(a.v, b.v, a.n * sizeof(a.v[0]));
 		/* mapped, then read() from a block on: the same blocks too */
 		run_switched(path, threads, &b);
 		assert_int_equal(b.nerr, 0);
+		assert_true(b.nmapped > 0 && b.nmapped <= a.nmapped);
 		assert_int_equal(a.n, b.n);
 		assert_memory_equal(a.v, b.v, a.n * sizeof(a.v[0]));
 	}
@@ -175,8 +195,10 @@ static void test_mapped_same_blocks(void **state)
 static void test_mapped_file_shrinks(void **state)
 {
 	(void)state;
-	/* no thread (all on the calling one), one scanning thread, two */
-	for (int threads = 0; threads <= 2; threads++) {
+	/* no thread (all on the calling one), one scanning thread, two; mapped, then read()
+	 * from the start as where mapped pages are dear to read */
+	for (int k = 0; k < 6; k++) {
+		int threads = k % 3;
 		char path[] = "/tmp/kanon-mapped-XXXXXX";
 		static struct log l;
 
@@ -184,6 +206,8 @@ static void test_mapped_file_shrinks(void **state)
 		l.shrink = path;
 		if (!threads)
 			setenv("KANON_TEST_MAX_THREADS", "0", 1);
+		if (k >= 3)
+			setenv("KANON_TEST_MAP_TOUCH", "slow", 1);
 		run(path, threads ? threads : 1, true, &l);
 		unsetenv("KANON_TEST_MAX_THREADS");
 		assert_int_equal(l.nerr, 1);
