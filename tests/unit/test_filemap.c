@@ -38,7 +38,11 @@ static int make_file(char *path)
 	return make_file_of(path, FILE_BYTES);
 }
 
-/* The bytes are the file's, and the byte after its end reads 0 (the zero page after it). */
+/*
+ * The bytes are the file's, and the byte after its end reads 0 (the zero
+ * page after it). The first reads of its pages can be timed: a number for two
+ * pages or more inside the file, 0 for less or past the end.
+ */
 static void test_map_reads_file(void **state)
 {
 	char path[] = "/tmp/kanon-filemap-XXXXXX";
@@ -51,6 +55,11 @@ static void test_map_reads_file(void **state)
 	assert_int_equal(filemap_size(m), FILE_BYTES);
 	assert_int_equal(filemap_populate(m, 0, FILE_BYTES), 0);
 	assert_int_equal(filemap_populate(m, FILE_BYTES - 1, 2), -1); /* past the end */
+	assert_true(filemap_touch_ns(m, 0, FILE_BYTES) < 1000000000u);
+	assert_true(filemap_touch_ns(m, 100, FILE_BYTES) < 1000000000u); /* cut at the end */
+	assert_int_equal(filemap_touch_ns(m, 0, 4096), 0);		 /* one page */
+	assert_int_equal(filemap_touch_ns(m, 1, 8192), 0);		 /* one whole page */
+	assert_int_equal(filemap_touch_ns(m, FILE_BYTES, 8192), 0);	 /* past the end */
 	d = filemap_data(m);
 	for (size_t i = 0; i < FILE_BYTES; i += 997)
 		assert_int_equal(d[i], 'a' + i % 26);
@@ -264,40 +273,13 @@ static void test_large_pages_live(void **state)
 	unlink(path);
 }
 
-/*
- * The first reads of a map's pages, timed: a number for two pages or more
- * inside the file (its bytes unchanged), 0 for less or past the end.
- */
-static void test_touch_ns(void **state)
-{
-	char path[] = "/tmp/kanon-filemap-XXXXXX";
-	int fd = make_file(path);
-	struct filemap *m = filemap_create(fd, FILE_BYTES);
-	const char *d;
-
-	(void)state;
-	assert_non_null(m);
-	assert_int_equal(filemap_populate(m, 0, FILE_BYTES), 0);
-	assert_true(filemap_touch_ns(m, 0, FILE_BYTES) < 1000000000u);
-	assert_true(filemap_touch_ns(m, 100, FILE_BYTES) < 1000000000u); /* cut at the end */
-	assert_int_equal(filemap_touch_ns(m, 0, 4096), 0);		   /* one page */
-	assert_int_equal(filemap_touch_ns(m, 1, 8192), 0);		   /* one whole page */
-	assert_int_equal(filemap_touch_ns(m, FILE_BYTES, 8192), 0);	   /* past the end */
-	d = filemap_data(m);
-	for (size_t i = 0; i < FILE_BYTES; i += 4096)
-		assert_int_equal(d[i], 'a' + i % 26);
-	filemap_destroy(m);
-	close(fd);
-	unlink(path);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_map_reads_file),   cmocka_unit_test(test_map_aligned),
 	    cmocka_unit_test(test_map_file_shrinks), cmocka_unit_test(test_map_limit),
 	    cmocka_unit_test(test_foreign_sigbus),   cmocka_unit_test(test_smaps_read),
-	    cmocka_unit_test(test_large_pages_live), cmocka_unit_test(test_touch_ns),
+	    cmocka_unit_test(test_large_pages_live),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
