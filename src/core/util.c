@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/banned.h"
 
@@ -98,9 +99,16 @@ char *xstrdup_or_null(const char *s)
 void mem_populate(void *p, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE
-	uintptr_t lo = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-	uintptr_t hi = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+	static uintptr_t page; /* (threads may store it at once: the same value) */
+	uintptr_t pg = __atomic_load_n(&page, __ATOMIC_RELAXED), lo, hi;
 
+	if (!pg) {
+		long v = sysconf(_SC_PAGESIZE);
+		pg = v > 0 ? (uintptr_t)v : 4096;
+		__atomic_store_n(&page, pg, __ATOMIC_RELAXED);
+	}
+	lo = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	hi = ((uintptr_t)p + n) & ~(pg - 1);
 	if (hi > lo)
 		madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE); /* advice: see util.h */
 #else

@@ -3,10 +3,10 @@
  * read() or zlib) and cuts the inputs into blocks of whole lines, worker
  * threads scan blocks in any order (phase 1) and consume them strictly in
  * input order (phase 2), one thread at a time, so results do not depend on
- * the thread count. Memory is bounded by the block pool: 2 * workers + 2
- * (at most 10) blocks of 2 MB. When threads cannot be started (a process
- * limit), fewer are used, down to reading and scanning on the calling
- * thread.
+ * the thread count. Memory is bounded by the block pool: 2 * workers + 1
+ * (at most MAX_BLOCKS) blocks of 2 MB. When threads cannot be started (a
+ * process limit), fewer are used, down to reading and scanning on the
+ * calling thread.
  *
  * Inflating is slower than scanning and aggregating, so with several
  * compressed inputs one reader was the bottleneck. Then ("lanes") up to one
@@ -126,8 +126,8 @@ struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	/*
-	 * The calling thread's, with one reader (consume_wait()): told when the
-	 * reader is done and when a consuming turn ends after that; the
+	 * The calling thread's once it has read the input (consume_wait()): told
+	 * when a consuming turn ends after that; the
 	 * scanning threads consume all before, and a wake-up at every block
 	 * (hundreds for a file of small Avro batches) only cost the cores time.
 	 */
@@ -524,17 +524,20 @@ static struct filemap *map_input(const struct pipe *pp, const struct instream *s
 #define MAP_ASK_UNIT 24
 
 /*
- * Past this many ns of CPU time a page to read the first block's pages
- * once mapped, the file is read with read() from its start: its copy costs
- * less than the first reads of mapped pages on a machine that traps them
- * (filemap_touch_ns(); 480 ns here, where 4 KB are copied in about 400 ns
- * and the copy, on the reading thread, leaves the text in the caches). The
- * 223 MB log: 0.94x the wall time with two scanning threads, 0.88x with one.
- * A machine that maps pages in hardware reads them in a few ns.
+ * Past this many ns of CPU time a page to read the file's first MAP_PROBE
+ * bytes once mapped, the file is read with read() from its start: its copy
+ * costs less than the first reads of mapped pages on a machine that traps
+ * them (filemap_touch_ns(); 480 ns here, where 4 KB are copied in about
+ * 400 ns and the copy, on the reading thread, leaves the text in the
+ * caches). The 223 MB log: 0.93x the wall time with two scanning threads,
+ * 0.88x with one. A machine that maps pages in hardware reads them in a few
+ * ns. A file under MAP_PROBE_MIN is not timed (a few pages' time is mostly
+ * the clock's own) and stays mapped.
  */
 #define MAP_TOUCH_NS 200
 /* the pages timed: the file's first 256 KB (16 us here, a few elsewhere) */
 #define MAP_PROBE (256u << 10)
+#define MAP_PROBE_MIN (64u << 10)
 
 /*
  * Whether reading the map costs more than read() would: the first reads of
@@ -548,6 +551,8 @@ static bool map_dear(struct filemap *m)
 
 	if (t)
 		return !strcmp(t, "slow");
+	if (n < MAP_PROBE_MIN)
+		return false;
 	/* (a file cut meanwhile: the caller's own populate finds it) */
 	return filemap_populate(m, 0, n) == 0 && filemap_touch_ns(m, 0, n) > MAP_TOUCH_NS;
 }
@@ -1740,8 +1745,8 @@ static void report_errors(struct pipe *pp)
  * consume_ready()): glibc's arena per thread would keep each one's
  * high-water mark (100 MB peak RSS at --threads 16 on anonymous reads with
  * long URIs, 61 MB with two arenas). Two arenas keep the 64 MB bound
- * whatever the thread count. Up to two scanning threads, four: the reader
- * and the two scanning threads shared one arena's lock, a futex call every
+ * whatever the thread count. Up to two scanning threads, four: the reading
+ * thread and the two scanning threads shared one arena's lock, a futex call every
  * fourth batch of an Event Hub Capture file (and 2.5 MB more at 16 threads,
  * too close to the bound: t909).
  */

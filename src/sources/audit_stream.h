@@ -11,9 +11,10 @@ struct err;
  * The input side of `kanon audit`: read audit logs (files, FIFOs, "-" for
  * stdin; gzip or not; JSON lines or JSON documents) in time order, cut them
  * into blocks of whole events and hand each block to the caller twice:
- * scan() on any thread, then consume() on the calling thread strictly in
- * input order. The caller (src/checks/audit*.c) owns what is done with the
- * text; nothing here knows about verdicts.
+ * scan() on any thread, then consume() strictly in input order, one call
+ * at a time (on any thread, never two at once). The caller
+ * (src/checks/audit*.c) owns what is done with the text; nothing here knows
+ * about verdicts.
  *
  * A block holds complete lines. In document mode (a JSON array, an
  * EventList, pretty-printed or concatenated objects) each line is
@@ -98,7 +99,7 @@ struct audit_block {
 struct audit_stream_ops {
 	/* phase 1, any thread: b->data is the caller's (NULL the first time) */
 	void (*scan)(void *ctx, struct audit_block *b);
-	/* phase 2, calling thread, in input order */
+	/* phase 2, in input order, one call at a time (any thread) */
 	void (*consume)(void *ctx, struct audit_block *b);
 	/* frees b->data at the end */
 	void (*release)(void *ctx, void *data);

@@ -21,7 +21,7 @@
  */
 #define FIRST_READ (64u << 10)
 
-/* strerror() is not thread-safe and streams are read on the reader thread (GNU strerror_r). */
+/* strerror() is not thread-safe and streams are read on several threads (GNU strerror_r). */
 static const char *errstr(int errnum, char *buf, size_t n)
 {
 	return strerror_r(errnum, buf, n);

@@ -75,7 +75,7 @@ parts="$tmp/part-2.jsonl.gz $tmp/part-0.jsonl.gz $tmp/part-4-cut.jsonl.gz $tmp/p
 # shellcheck disable=SC2086
 "$KANON" audit --no-progress -f json $parts >"$tmp/par.json" 2>"$tmp/par.err"
 rp=$?
-# two threads at most: one worker and the reader
+# one scanning thread, the calling thread reading the parts one after another
 # shellcheck disable=SC2086
 KANON_TEST_MAX_THREADS=2 "$KANON" audit --no-progress -f json --threads 1 $parts >"$tmp/seq.json" \
 	2>"$tmp/seq.err"

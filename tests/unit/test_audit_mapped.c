@@ -195,10 +195,15 @@ static void test_mapped_same_blocks(void **state)
 static void test_mapped_file_shrinks(void **state)
 {
 	(void)state;
-	/* no thread (all on the calling one), one scanning thread, two; mapped, then read()
-	 * from the start as where mapped pages are dear to read */
-	for (int k = 0; k < 6; k++) {
-		int threads = k % 3;
+	/*
+	 * No thread (all on the calling one), one scanning thread, two; mapped, then
+	 * read() from the start as where mapped pages are dear to read, with no
+	 * thread and one: with two, the pool holds the whole file, which read() may
+	 * finish before the first block's scan cuts it (then nothing says so: the
+	 * file was read whole).
+	 */
+	for (int k = 0; k < 5; k++) {
+		int threads = k < 3 ? k : k - 3;
 		char path[] = "/tmp/kanon-mapped-XXXXXX";
 		static struct log l;
 

@@ -167,6 +167,27 @@ static void test_grow_populated(void **state)
 	free(a);
 }
 
+/* Only the whole pages inside the range are backed, and nothing else. */
+static void test_mem_populate(void **state)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, 8 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	(void)state;
+
+	assert_true(m != MAP_FAILED);
+	if (!can_populate()) {
+		munmap(m, 8 * pg);
+		skip();
+	}
+	mem_populate(m + 100, 3 * pg); /* pages 1 and 2 are whole inside it */
+	assert_int_equal(absent_pages(m, pg), 1);
+	assert_int_equal(absent_pages(m + pg, 2 * pg), 0);
+	assert_int_equal(absent_pages(m + 3 * pg, 5 * pg), 5);
+	for (size_t i = 0; i < 8 * pg; i++)
+		assert_int_equal(m[i], 0);
+	munmap(m, 8 * pg);
+}
+
 static void test_calloc_populated(void **state)
 {
 	size_t n = (size_t)300 << 10;
@@ -186,7 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_size_math),	      cmocka_unit_test(test_err_long_path),
 	    cmocka_unit_test(test_err_cut_is_marked), cmocka_unit_test(test_grow_populated),
-	    cmocka_unit_test(test_calloc_populated),
+	    cmocka_unit_test(test_mem_populate),      cmocka_unit_test(test_calloc_populated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
