@@ -96,17 +96,24 @@ char *xstrdup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-void mem_populate(void *p, size_t n)
+size_t page_size(void)
 {
-#ifdef MADV_POPULATE_WRITE
-	static uintptr_t page; /* (threads may store it at once: the same value) */
-	uintptr_t pg = __atomic_load_n(&page, __ATOMIC_RELAXED), lo, hi;
+	static size_t page; /* (threads may store it at once: the same value) */
+	size_t pg = __atomic_load_n(&page, __ATOMIC_RELAXED);
 
 	if (!pg) {
 		long v = sysconf(_SC_PAGESIZE);
-		pg = v > 0 ? (uintptr_t)v : 4096;
+		pg = v > 0 ? (size_t)v : 4096;
 		__atomic_store_n(&page, pg, __ATOMIC_RELAXED);
 	}
+	return pg;
+}
+
+void mem_populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t pg = page_size(), lo, hi;
+
 	lo = ((uintptr_t)p + pg - 1) & ~(pg - 1);
 	hi = ((uintptr_t)p + n) & ~(pg - 1);
 	if (hi > lo)
@@ -117,13 +124,24 @@ void mem_populate(void *p, size_t n)
 #endif
 }
 
-void *xcalloc_populated(size_t nmemb, size_t size)
+void *calloc_populated(size_t nmemb, size_t size)
 {
 	size_t n = st_mult(nmemb ? nmemb : 1, size ? size : 1);
-	void *p = xmalloc(n);
+	void *p = malloc(n);
 
-	mem_populate(p, n);
-	memset(p, 0, n);
+	if (p) {
+		mem_populate(p, n);
+		memset(p, 0, n);
+	}
+	return p;
+}
+
+void *xcalloc_populated(size_t nmemb, size_t size)
+{
+	void *p = calloc_populated(nmemb, size);
+
+	if (!p)
+		oom(st_mult(nmemb, size));
 	return p;
 }
 

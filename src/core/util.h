@@ -61,6 +61,10 @@ void mem_populate(void *p, size_t n);
 /* xcalloc() whose pages are backed at once (mem_populate()): for the tens
  * of KB and more that are written soon after, across their length. */
 void *xcalloc_populated(size_t nmemb, size_t size);
+/* The same, NULL when there is no memory (for a caller that can do without). */
+void *calloc_populated(size_t nmemb, size_t size);
+/* The system's page size (sysconf(), read once). */
+size_t page_size(void);
 
 /*
  * Grow *arr so that it holds at least `need` elements of `elem` bytes. An

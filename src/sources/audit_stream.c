@@ -127,9 +127,9 @@ struct pipe {
 	pthread_cond_t cv;
 	/*
 	 * The calling thread's once it has read the input (consume_wait()): told
-	 * when a consuming turn ends after that; the
-	 * scanning threads consume all before, and a wake-up at every block
-	 * (hundreds for a file of small Avro batches) only cost the cores time.
+	 * when a consuming turn ends; the scanning threads consume all before,
+	 * and a wake-up at every block (hundreds for a file of small Avro
+	 * batches) only cost the cores time.
 	 */
 	pthread_cond_t end_cv;
 	/*
@@ -1746,9 +1746,9 @@ static void report_errors(struct pipe *pp)
  * high-water mark (100 MB peak RSS at --threads 16 on anonymous reads with
  * long URIs, 61 MB with two arenas). Two arenas keep the 64 MB bound
  * whatever the thread count. Up to two scanning threads, four: the reading
- * thread and the two scanning threads shared one arena's lock, a futex call every
- * fourth batch of an Event Hub Capture file (and 2.5 MB more at 16 threads,
- * too close to the bound: t909).
+ * thread and the two scanning threads shared one arena's lock, a futex
+ * call every fourth batch of an Event Hub Capture file (and 2.5 MB more at
+ * 16 threads, too close to the bound: t909).
  */
 static void limit_arenas(int workers)
 {

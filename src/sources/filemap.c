@@ -93,11 +93,10 @@ static void bus_handler(int sig, siginfo_t *si, void *uc)
 static bool guard_install(void)
 {
 	struct sigaction sa, cur;
-	long p = sysconf(_SC_PAGESIZE);
 	bool ok = true;
 
 	pthread_mutex_lock(&install_mu);
-	page = p > 0 ? (size_t)p : 4096;
+	page = page_size();
 	if (sigaction(SIGBUS, NULL, &cur) < 0) {
 		ok = false;
 	} else if (!(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != bus_handler) {
